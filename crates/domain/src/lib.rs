@@ -1,0 +1,13 @@
+//! Domain rules of yici: plain Rust with no I/O, so that storage and HTTP call
+//! into them and every rule is unit- and property-tested on its own.
+//!
+//! Modules are named after the domain (see `GLOSSARY.md` of the project).
+
+pub mod audit;
+pub mod error;
+pub mod org;
+pub mod region;
+pub mod time;
+
+pub use error::{DomainError, DomainResult};
+pub mod registry;

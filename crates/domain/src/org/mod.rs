@@ -1,0 +1,15 @@
+//! The organisation (ORG-1…ORG-8): units, departments, people, accounts and roles.
+
+pub mod account_name;
+pub mod mobile;
+pub mod password;
+pub mod person;
+pub mod principal;
+pub mod role;
+pub mod unit;
+
+pub use mobile::Mobile;
+pub use principal::Principal;
+pub use person::{Gender, PersonInput, PersonStatus, ValidPerson};
+pub use role::Role;
+pub use unit::{BusinessLine, DepartmentKind, Sector, UnitLevel};

@@ -1,0 +1,104 @@
+//! Who is acting, and what they may do with the organisation's records (ORG-7).
+//! Pure checks: storage loads the principal and the target, these decide.
+
+use serde::Serialize;
+
+use super::role::Role;
+use crate::error::{DomainError, DomainResult};
+
+/// The logged-in account with its roles and place in the organisation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Principal {
+    pub account_id: i64,
+    pub login: String,
+    /// Display name: the person's name, or the department name for a secretary account.
+    pub display_name: String,
+    pub person_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub roles: Vec<Role>,
+}
+
+impl Principal {
+    /// The system itself (demo loader, jobs): account id 0, every right.
+    pub fn system() -> Principal {
+        Principal {
+            account_id: 0,
+            login: "system".into(),
+            display_name: "系统".into(),
+            person_id: None,
+            unit_id: None,
+            department_id: None,
+            roles: vec![Role::SystemAdmin],
+        }
+    }
+
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// The secretary account and the administrator of a department manage its
+    /// people, and only its people; the system administrator manages all.
+    pub fn can_manage_people_of(&self, department_id: i64) -> bool {
+        self.has(Role::SystemAdmin)
+            || (self.department_id == Some(department_id)
+                && (self.has(Role::Secretary) || self.has(Role::DepartmentAdmin)))
+    }
+
+    /// "用户可以查看本部门人员信息": members of a department see its people.
+    pub fn can_view_people_of(&self, department_id: i64) -> bool {
+        self.has(Role::SystemAdmin) || self.department_id == Some(department_id)
+    }
+
+    pub fn ensure_manage_people_of(&self, department_id: i64) -> DomainResult<()> {
+        if self.can_manage_people_of(department_id) {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden("只能管理本处室的人员"))
+        }
+    }
+
+    pub fn ensure_view_people_of(&self, department_id: i64) -> DomainResult<()> {
+        if self.can_view_people_of(department_id) {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden("只能查看本处室的人员"))
+        }
+    }
+
+    pub fn ensure(&self, role: Role) -> DomainResult<()> {
+        if self.has(role) {
+            Ok(())
+        } else {
+            Err(DomainError::forbidden(format!("需要“{}”权限", role.label())))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(dept: i64, roles: &[Role]) -> Principal {
+        Principal {
+            account_id: 1,
+            login: "x".into(),
+            display_name: "x".into(),
+            person_id: None,
+            unit_id: Some(1),
+            department_id: Some(dept),
+            roles: roles.to_vec(),
+        }
+    }
+
+    #[test]
+    fn only_own_department_is_managed() {
+        assert!(p(3, &[Role::Secretary]).can_manage_people_of(3));
+        assert!(!p(3, &[Role::Secretary]).can_manage_people_of(4));
+        assert!(p(3, &[Role::DepartmentAdmin]).can_manage_people_of(3));
+        assert!(!p(3, &[Role::Inspector]).can_manage_people_of(3));
+        assert!(p(3, &[Role::Inspector]).can_view_people_of(3));
+        assert!(!p(3, &[Role::Inspector]).can_view_people_of(4));
+        assert!(p(9, &[Role::SystemAdmin]).can_manage_people_of(3));
+    }
+}

@@ -1,0 +1,589 @@
+//! Accounts, passwords, logins and sessions (ORG-4, issue "Foundation" item 7).
+//!
+//! * Passwords are Argon2id hashes, computed off the async runtime.
+//! * 5 failed logins of one account within 15 minutes lock it for 30 minutes;
+//!   an address with too many failures is refused for a while as well.
+//! * Sessions are rows (only the SHA-256 of the token is stored), so any
+//!   instance serves any request; 30 minutes idle and 12 hours absolute.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use yici_domain::org::{password, PersonStatus, Principal, Role};
+use yici_domain::{time, DomainError};
+
+use crate::audit::{self, Change};
+use crate::db::{Db, Exec, Row, Tx};
+use crate::error::{StoreError, StoreResult};
+use crate::{args, Actor};
+
+/// Limits of authentication; the defaults are the issue's numbers.
+#[derive(Debug, Clone)]
+pub struct AuthPolicy {
+    pub max_failures: i64,
+    pub failure_window: Duration,
+    pub lock_for: Duration,
+    pub max_failures_per_ip: i64,
+    pub idle_timeout: Duration,
+    pub absolute_timeout: Duration,
+    /// How many earlier passwords a new one may not repeat.
+    pub history: i64,
+}
+
+impl Default for AuthPolicy {
+    fn default() -> Self {
+        AuthPolicy {
+            max_failures: 5,
+            failure_window: Duration::minutes(15),
+            lock_for: Duration::minutes(30),
+            max_failures_per_ip: 30,
+            idle_timeout: Duration::minutes(30),
+            absolute_timeout: Duration::hours(12),
+            history: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// Browser: cookie plus CSRF token.
+    Web,
+    /// API bearer token (the field app, integrations).
+    Api,
+}
+
+impl SessionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Web => "web",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+/// A live session as every request sees it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub principal: Principal,
+    pub csrf_token: String,
+    pub must_change_password: bool,
+}
+
+/// A session just opened; `token` is shown to the client once and never stored.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub session: Session,
+}
+
+pub fn hash_password_blocking(password: &str) -> StoreResult<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| StoreError::internal(format!("password hashing failed: {e}")))
+}
+
+pub async fn hash_password(password: String) -> StoreResult<String> {
+    tokio::task::spawn_blocking(move || hash_password_blocking(&password))
+        .await
+        .map_err(|e| StoreError::internal(e.to_string()))?
+}
+
+fn verify_blocking(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// An account with what is needed to authenticate and authorise it.
+struct AccountRow {
+    id: i64,
+    login: String,
+    kind: String,
+    person_id: Option<i64>,
+    unit_id: Option<i64>,
+    department_id: Option<i64>,
+    password_hash: String,
+    must_change_password: bool,
+    locked_until: Option<DateTime<Utc>>,
+    person_name: Option<String>,
+    person_status: Option<String>,
+    is_admin: Option<bool>,
+    is_officer: Option<bool>,
+    department_name: Option<String>,
+}
+
+const ACCOUNT_SELECT: &str = "SELECT a.id, a.login, a.kind, a.person_id, a.unit_id, a.department_id,
+        a.password_hash, a.must_change_password, a.locked_until,
+        p.name AS person_name, p.status AS person_status, p.is_admin, p.is_officer,
+        d.name AS department_name
+   FROM accounts a
+   LEFT JOIN people p ON p.id = a.person_id
+   LEFT JOIN departments d ON d.id = a.department_id";
+
+fn account_from_row(r: &Row) -> StoreResult<AccountRow> {
+    Ok(AccountRow {
+        id: r.get("id")?,
+        login: r.get("login")?,
+        kind: r.get("kind")?,
+        person_id: r.get("person_id")?,
+        unit_id: r.get("unit_id")?,
+        department_id: r.get("department_id")?,
+        password_hash: r.get("password_hash")?,
+        must_change_password: r.get("must_change_password")?,
+        locked_until: r.get("locked_until")?,
+        person_name: r.get("person_name")?,
+        person_status: r.get("person_status")?,
+        is_admin: r.get("is_admin")?,
+        is_officer: r.get("is_officer")?,
+        department_name: r.get("department_name")?,
+    })
+}
+
+impl AccountRow {
+    fn disabled(&self) -> bool {
+        self.person_status.as_deref() == Some(PersonStatus::Disabled.as_str())
+    }
+
+    fn principal(&self, granted: Vec<Role>) -> Principal {
+        let mut roles = granted;
+        match self.kind.as_str() {
+            "secretary" => roles.push(Role::Secretary),
+            "enterprise" => roles.push(Role::EnterpriseUser),
+            _ => {}
+        }
+        if self.is_admin == Some(true) {
+            roles.push(Role::DepartmentAdmin);
+        }
+        if self.is_officer == Some(true) && !self.disabled() {
+            roles.push(Role::Inspector);
+        }
+        roles.sort_by_key(|r| Role::ALL.iter().position(|x| x == r));
+        roles.dedup();
+        let display_name = match (&self.person_name, &self.department_name) {
+            (Some(name), _) => name.clone(),
+            (None, Some(dept)) if self.kind == "secretary" => format!("{dept}文秘"),
+            _ => self.login.clone(),
+        };
+        Principal {
+            account_id: self.id,
+            login: self.login.clone(),
+            display_name,
+            person_id: self.person_id,
+            unit_id: self.unit_id,
+            department_id: self.department_id,
+            roles,
+        }
+    }
+}
+
+async fn granted_roles(e: &mut impl Exec, account_id: i64) -> StoreResult<Vec<Role>> {
+    let rows = e
+        .fetch_all("SELECT role FROM role_grants WHERE account_id = $1", args![account_id])
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.get::<String>("role").ok())
+        .filter_map(|r| Role::parse(&r))
+        .collect())
+}
+
+pub async fn principal_by_login(e: &mut impl Exec, login: &str) -> StoreResult<Option<Principal>> {
+    let Some(row) = e
+        .fetch_optional(&format!("{ACCOUNT_SELECT} WHERE a.login = $1"), args![login])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let account = account_from_row(&row)?;
+    let roles = granted_roles(e, account.id).await?;
+    Ok(Some(account.principal(roles)))
+}
+
+async fn record_attempt(db: &Db, login: &str, ip: &str, success: bool, now: DateTime<Utc>) -> StoreResult<()> {
+    db.clone()
+        .execute(
+            "INSERT INTO login_attempts (login, ip, success, at) VALUES ($1, $2, $3, $4)",
+            args![login, ip, success, now],
+        )
+        .await?;
+    Ok(())
+}
+
+fn invalid_credentials() -> DomainError {
+    DomainError::field("password", "invalid_credentials", "账号或密码错误")
+}
+
+/// Checks a login and opens a session. Every refusal says why in Chinese,
+/// without telling whether the account exists.
+pub async fn login(
+    db: &Db,
+    policy: &AuthPolicy,
+    now: DateTime<Utc>,
+    login: &str,
+    password: &str,
+    ip: &str,
+    kind: SessionKind,
+) -> StoreResult<NewSession> {
+    let login = login.trim();
+    if login.is_empty() {
+        return Err(DomainError::required("login", "账号").into());
+    }
+    if password.is_empty() {
+        return Err(DomainError::required("password", "密码").into());
+    }
+    let mut conn = db.clone();
+    let window_start = now - policy.failure_window;
+    let ip_failures = conn
+        .scalar_i64(
+            "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = FALSE AND at > $2",
+            args![ip, window_start],
+        )
+        .await?;
+    if ip_failures >= policy.max_failures_per_ip {
+        return Err(DomainError::new(
+            "too_many_attempts",
+            "该地址登录失败次数过多，请15分钟后再试",
+        )
+        .into());
+    }
+    let account = match conn
+        .fetch_optional(&format!("{ACCOUNT_SELECT} WHERE a.login = $1"), args![login])
+        .await?
+    {
+        Some(row) => account_from_row(&row)?,
+        None => {
+            // Hash anyway, so that timing does not tell which logins exist.
+            let _ = hash_password(password.to_string()).await;
+            record_attempt(db, login, ip, false, now).await?;
+            return Err(invalid_credentials().into());
+        }
+    };
+    if let Some(until) = account.locked_until.filter(|u| *u > now) {
+        return Err(DomainError::new(
+            "account_locked",
+            format!(
+                "账号因连续登录失败已被锁定，请于{}后再试",
+                time::display(until)
+            ),
+        )
+        .into());
+    }
+    if !verify_password(password.to_string(), account.password_hash.clone()).await {
+        record_attempt(db, login, ip, false, now).await?;
+        // Failures count from the window start or the end of the last lock,
+        // whichever is later, so an expired lock starts a fresh count.
+        let since = account
+            .locked_until
+            .map_or(window_start, |u| u.max(window_start));
+        let failures = conn
+            .scalar_i64(
+                "SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND success = FALSE AND at > $2",
+                args![login, since],
+            )
+            .await?;
+        if failures >= policy.max_failures {
+            let until = now + policy.lock_for;
+            let mut tx = db.begin().await?;
+            tx.execute(
+                "UPDATE accounts SET locked_until = $2 WHERE id = $1",
+                args![account.id, until],
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                now,
+                &Actor::system(),
+                Change::<(), _> {
+                    action: "account.lock",
+                    entity: "account",
+                    entity_id: account.id.to_string(),
+                    before: None,
+                    after: Some(&serde_json::json!({"login": login, "locked_until": until, "failures": failures})),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            return Err(DomainError::new(
+                "account_locked",
+                format!(
+                    "连续{failures}次密码错误，账号已锁定至{}",
+                    time::display(until)
+                ),
+            )
+            .into());
+        }
+        return Err(DomainError::field(
+            "password",
+            "invalid_credentials",
+            format!(
+                "账号或密码错误（再错{}次将锁定账号30分钟）",
+                policy.max_failures - failures
+            ),
+        )
+        .into());
+    }
+    if account.disabled() {
+        return Err(DomainError::new("account_disabled", "账号已停用，请联系本处室管理员").into());
+    }
+    record_attempt(db, login, ip, true, now).await?;
+    let token = random_token();
+    let csrf_token = random_token();
+    let token_hash = token_hash(&token);
+    conn.execute(
+        "INSERT INTO sessions (token_hash, account_id, kind, csrf_token, ip, created_at, last_seen_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+        args![
+            &token_hash,
+            account.id,
+            kind.as_str(),
+            &csrf_token,
+            ip,
+            now,
+            now + policy.absolute_timeout
+        ],
+    )
+    .await?;
+    let roles = granted_roles(&mut conn, account.id).await?;
+    Ok(NewSession {
+        token,
+        session: Session {
+            token_hash,
+            principal: account.principal(roles),
+            csrf_token,
+            must_change_password: account.must_change_password,
+        },
+    })
+}
+
+/// The live session of a token, or `None` when unknown, idle too long, past
+/// its absolute end, or its person has been disabled.
+pub async fn session(
+    db: &Db,
+    policy: &AuthPolicy,
+    now: DateTime<Utc>,
+    token: &str,
+) -> StoreResult<Option<Session>> {
+    let mut conn = db.clone();
+    let hash = token_hash(token);
+    let Some(row) = conn
+        .fetch_optional(
+            "SELECT account_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+            args![&hash],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let last_seen: DateTime<Utc> = row.get("last_seen_at")?;
+    let expires: DateTime<Utc> = row.get("expires_at")?;
+    if now > expires || now - last_seen > policy.idle_timeout {
+        conn.execute("DELETE FROM sessions WHERE token_hash = $1", args![&hash])
+            .await?;
+        return Ok(None);
+    }
+    let account_id: i64 = row.get("account_id")?;
+    let Some(account_row) = conn
+        .fetch_optional(&format!("{ACCOUNT_SELECT} WHERE a.id = $1"), args![account_id])
+        .await?
+    else {
+        return Ok(None);
+    };
+    let account = account_from_row(&account_row)?;
+    if account.disabled() {
+        conn.execute("DELETE FROM sessions WHERE account_id = $1", args![account_id])
+            .await?;
+        return Ok(None);
+    }
+    // Touch at most once a minute: idle detection needs no finer grain, and it
+    // spares a write on every request.
+    if now - last_seen > Duration::seconds(60) {
+        conn.execute(
+            "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1",
+            args![&hash, now],
+        )
+        .await?;
+    }
+    let roles = granted_roles(&mut conn, account_id).await?;
+    Ok(Some(Session {
+        token_hash: hash,
+        principal: account.principal(roles),
+        csrf_token: row.get("csrf_token")?,
+        must_change_password: account.must_change_password,
+    }))
+}
+
+/// Ends a session on the server.
+pub async fn logout(db: &Db, token_hash: &str) -> StoreResult<()> {
+    db.clone()
+        .execute("DELETE FROM sessions WHERE token_hash = $1", args![token_hash])
+        .await?;
+    Ok(())
+}
+
+/// Changes an account's password (ORG-4): the old one must be right, the new
+/// one strong and not one of the recent ones. Other sessions of the account end.
+pub async fn change_password(
+    db: &Db,
+    policy: &AuthPolicy,
+    now: DateTime<Utc>,
+    session: &Session,
+    old: &str,
+    new: &str,
+    repeat: &str,
+) -> StoreResult<()> {
+    if old.is_empty() {
+        return Err(DomainError::required("old_password", "旧密码").into());
+    }
+    password::check_strength(new, "new_password")?;
+    if new != repeat {
+        return Err(DomainError::field("repeat_password", "mismatch", "两次输入的新密码不一致").into());
+    }
+    let account_id = session.principal.account_id;
+    let mut conn = db.clone();
+    let current: String = conn
+        .fetch_one("SELECT password_hash FROM accounts WHERE id = $1", args![account_id])
+        .await?
+        .get("password_hash")?;
+    if !verify_password(old.to_string(), current).await {
+        return Err(DomainError::field("old_password", "wrong_password", "旧密码不正确").into());
+    }
+    let recent: Vec<String> = conn
+        .fetch_all(
+            "SELECT password_hash FROM password_history WHERE account_id = $1
+             ORDER BY created_at DESC, id DESC LIMIT $2",
+            args![account_id, policy.history],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get::<String>("password_hash"))
+        .collect::<StoreResult<_>>()?;
+    for hash in recent {
+        if verify_password(new.to_string(), hash).await {
+            return Err(DomainError::field(
+                "new_password",
+                "reused_password",
+                format!("新密码不能与最近{}次使用过的密码相同", policy.history),
+            )
+            .into());
+        }
+    }
+    let new_hash = hash_password(new.to_string()).await?;
+    let mut tx = db.begin().await?;
+    tx.execute(
+        "UPDATE accounts SET password_hash = $2, must_change_password = FALSE,
+                password_changed_at = $3, locked_until = NULL
+          WHERE id = $1",
+        args![account_id, &new_hash, now],
+    )
+    .await?;
+    tx.execute(
+        "INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)",
+        args![account_id, &new_hash, now],
+    )
+    .await?;
+    tx.execute(
+        "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
+        args![account_id, &session.token_hash],
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::from(&session.principal),
+        Change::<(), _> {
+            action: "account.change_password",
+            entity: "account",
+            entity_id: account_id.to_string(),
+            before: None,
+            after: Some(&serde_json::json!({"login": session.principal.login, "password_changed_at": now})),
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Grants a role that is not derived from the account (承办机构负责人, 行政执法主体负责人, 办公室, 系统管理员).
+pub async fn grant_role(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    account_id: i64,
+    role: Role,
+) -> StoreResult<()> {
+    if !Role::GRANTABLE.contains(&role) {
+        return Err(DomainError::field("role", "not_grantable", format!("“{}”不能直接授予", role.label())).into());
+    }
+    tx.execute(
+        "INSERT INTO role_grants (account_id, role, created_at) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id, role) DO NOTHING",
+        args![account_id, role.as_str(), now],
+    )
+    .await?;
+    audit::record(
+        tx,
+        now,
+        actor,
+        Change::<(), _> {
+            action: "account.grant_role",
+            entity: "account",
+            entity_id: account_id.to_string(),
+            before: None,
+            after: Some(&serde_json::json!({"role": role.as_str()})),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Creates the system administrator account (`admin`) if it does not exist.
+pub async fn ensure_system_admin(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    password_hash: &str,
+) -> StoreResult<i64> {
+    if let Some(row) = tx
+        .fetch_optional("SELECT id FROM accounts WHERE login = 'admin'", vec![])
+        .await?
+    {
+        return row.get("id");
+    }
+    let id = tx
+        .scalar_i64(
+            "INSERT INTO accounts (login, kind, password_hash, must_change_password, created_at)
+             VALUES ('admin', 'system', $1, TRUE, $2) RETURNING id",
+            args![password_hash, now],
+        )
+        .await?;
+    tx.execute(
+        "INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)",
+        args![id, password_hash, now],
+    )
+    .await?;
+    grant_role(tx, now, &Actor::system(), id, Role::SystemAdmin).await?;
+    Ok(id)
+}

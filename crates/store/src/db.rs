@@ -1,0 +1,354 @@
+//! The two databases behind one interface.
+//!
+//! * Placeholders are `$1, $2, …` in every statement: PostgreSQL's own syntax,
+//!   and SQLite reads `$NNN` as the NNN-th argument.
+//! * Arguments are [`Arg`]s carrying their type even when null, because
+//!   PostgreSQL types a parameter from the value bound to it.
+//! * SQLite write transactions open with `BEGIN IMMEDIATE` (a deferred BEGIN
+//!   fails with "database is locked" when two writers upgrade at once), in WAL
+//!   mode with a busy timeout.
+
+use std::future::Future;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Postgres, Row as _, Sqlite};
+
+use crate::error::{StoreError, StoreResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A typed argument. Nulls keep their type (`I64(None)`), see the module docs.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    I64(Option<i64>),
+    F64(Option<f64>),
+    Text(Option<String>),
+    Bool(Option<bool>),
+    Ts(Option<DateTime<Utc>>),
+    Date(Option<NaiveDate>),
+    Bytes(Option<Vec<u8>>),
+}
+
+macro_rules! arg_from {
+    ($variant:ident, $t:ty) => {
+        impl From<$t> for Arg {
+            fn from(v: $t) -> Arg {
+                Arg::$variant(Some(v.into()))
+            }
+        }
+        impl From<Option<$t>> for Arg {
+            fn from(v: Option<$t>) -> Arg {
+                Arg::$variant(v.map(Into::into))
+            }
+        }
+    };
+}
+arg_from!(I64, i64);
+arg_from!(F64, f64);
+arg_from!(Text, String);
+arg_from!(Text, &str);
+arg_from!(Text, &String);
+arg_from!(Bool, bool);
+arg_from!(Ts, DateTime<Utc>);
+arg_from!(Date, NaiveDate);
+arg_from!(Bytes, Vec<u8>);
+
+/// `args![a, b, c]` builds the argument list of a statement.
+#[macro_export]
+macro_rules! args {
+    ($($e:expr),* $(,)?) => { vec![$($crate::db::Arg::from($e)),*] };
+}
+
+/// One row of either database.
+pub enum Row {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+/// A Rust type both drivers decode.
+pub trait Decodable:
+    for<'r> sqlx::Decode<'r, Sqlite>
+    + sqlx::Type<Sqlite>
+    + for<'r> sqlx::Decode<'r, Postgres>
+    + sqlx::Type<Postgres>
+{
+}
+impl<T> Decodable for T where
+    T: for<'r> sqlx::Decode<'r, Sqlite>
+        + sqlx::Type<Sqlite>
+        + for<'r> sqlx::Decode<'r, Postgres>
+        + sqlx::Type<Postgres>
+{
+}
+
+impl Row {
+    pub fn get<T: Decodable>(&self, column: &str) -> StoreResult<T> {
+        Ok(match self {
+            Row::Sqlite(r) => r.try_get(column)?,
+            Row::Postgres(r) => r.try_get(column)?,
+        })
+    }
+}
+
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                Arg::I64(v) => q.bind(v),
+                Arg::F64(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+                Arg::Bool(v) => q.bind(v),
+                Arg::Ts(v) => q.bind(v),
+                Arg::Date(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v),
+            };
+        }
+        q
+    }};
+}
+
+/// Runs statements on a pool or inside a transaction alike.
+pub trait Exec: Send {
+    fn backend(&self) -> Backend;
+    fn fetch_all(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> impl Future<Output = StoreResult<Vec<Row>>> + Send;
+    fn fetch_optional(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> impl Future<Output = StoreResult<Option<Row>>> + Send;
+    /// Rows affected.
+    fn execute(&mut self, sql: &str, args: Vec<Arg>) -> impl Future<Output = StoreResult<u64>> + Send;
+
+    fn fetch_one(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> impl Future<Output = StoreResult<Row>> + Send {
+        async move {
+            self.fetch_optional(sql, args)
+                .await?
+                .ok_or(StoreError::Db(sqlx::Error::RowNotFound))
+        }
+    }
+
+    /// The first column of the first row as an integer (counts, ids).
+    fn scalar_i64(&mut self, sql: &str, args: Vec<Arg>) -> impl Future<Output = StoreResult<i64>> + Send {
+        async move {
+            let row = self.fetch_one(sql, args).await?;
+            match row {
+                Row::Sqlite(r) => Ok(r.try_get::<i64, _>(0)?),
+                Row::Postgres(r) => Ok(r.try_get::<i64, _>(0)?),
+            }
+        }
+    }
+}
+
+macro_rules! exec_impl {
+    ($self:ident, $target:expr, $sql:ident, $args:ident, $method:ident, $map:expr) => {
+        match $target {
+            Either::Sqlite(e) => {
+                let q = bind_args!(sqlx::query::<Sqlite>($sql), $args);
+                #[allow(clippy::redundant_closure_call)]
+                ($map)(q.$method(e).await?, Row::Sqlite)
+            }
+            Either::Postgres(e) => {
+                let q = bind_args!(sqlx::query::<Postgres>($sql), $args);
+                #[allow(clippy::redundant_closure_call)]
+                ($map)(q.$method(e).await?, Row::Postgres)
+            }
+        }
+    };
+}
+
+/// Borrowed executor of either backend, so the statement code exists once.
+enum Either<'a> {
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+}
+
+async fn run_all(e: Either<'_>, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
+    Ok(exec_impl!(self, e, sql, args, fetch_all, |rows: Vec<_>, f| rows
+        .into_iter()
+        .map(f)
+        .collect()))
+}
+
+async fn run_optional(e: Either<'_>, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
+    Ok(exec_impl!(self, e, sql, args, fetch_optional, |row: Option<_>, f| row.map(f)))
+}
+
+async fn run_execute(e: Either<'_>, sql: &str, args: Vec<Arg>) -> StoreResult<u64> {
+    Ok(match e {
+        Either::Sqlite(c) => bind_args!(sqlx::query::<Sqlite>(sql), args)
+            .execute(c)
+            .await?
+            .rows_affected(),
+        Either::Postgres(c) => bind_args!(sqlx::query::<Postgres>(sql), args)
+            .execute(c)
+            .await?
+            .rows_affected(),
+    })
+}
+
+impl Db {
+    /// `sqlite:path.db` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> StoreResult<Db> {
+        if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Self::connect_postgres(PgConnectOptions::from_str(url)?).await
+        } else {
+            Err(StoreError::internal(format!(
+                "unsupported database URL (expected sqlite:… or postgres://…): {url}"
+            )))
+        }
+    }
+
+    /// PostgreSQL with every connection's `search_path` set to `schema`: tests
+    /// give each case a schema of its own in one database.
+    pub async fn connect_postgres_schema(url: &str, schema: &str) -> StoreResult<Db> {
+        let opts = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
+        Self::connect_postgres(opts).await
+    }
+
+    async fn connect_postgres(opts: PgConnectOptions) -> StoreResult<Db> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+
+    /// Opens a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Exec for Db {
+    fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+    async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
+        match self {
+            Db::Sqlite(p) => run_all(Either::Sqlite(&mut *p.acquire().await?), sql, args).await,
+            Db::Postgres(p) => run_all(Either::Postgres(&mut *p.acquire().await?), sql, args).await,
+        }
+    }
+    async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
+        match self {
+            Db::Sqlite(p) => run_optional(Either::Sqlite(&mut *p.acquire().await?), sql, args).await,
+            Db::Postgres(p) => {
+                run_optional(Either::Postgres(&mut *p.acquire().await?), sql, args).await
+            }
+        }
+    }
+    async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<u64> {
+        match self {
+            Db::Sqlite(p) => run_execute(Either::Sqlite(&mut *p.acquire().await?), sql, args).await,
+            Db::Postgres(p) => {
+                run_execute(Either::Postgres(&mut *p.acquire().await?), sql, args).await
+            }
+        }
+    }
+}
+
+/// A write transaction on either database. Dropped without `commit`, it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    fn either(&mut self) -> Either<'_> {
+        match self {
+            Tx::Sqlite(t) => Either::Sqlite(&mut *t),
+            Tx::Postgres(t) => Either::Postgres(&mut *t),
+        }
+    }
+
+    /// Runs a script of several statements (migrations).
+    pub async fn execute_script(&mut self, sql: &str) -> StoreResult<()> {
+        match self {
+            Tx::Sqlite(t) => {
+                sqlx::raw_sql(sql).execute(&mut **t).await?;
+            }
+            Tx::Postgres(t) => {
+                sqlx::raw_sql(sql).execute(&mut **t).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Exec for Tx {
+    fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+    async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
+        run_all(self.either(), sql, args).await
+    }
+    async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
+        run_optional(self.either(), sql, args).await
+    }
+    async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<u64> {
+        run_execute(self.either(), sql, args).await
+    }
+}

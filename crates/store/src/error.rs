@@ -1,0 +1,25 @@
+use yici_domain::DomainError;
+
+/// Errors of the storage layer: a domain rule said no, or the database failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+impl StoreError {
+    /// A unique index said no: the caller turns it into a domain conflict.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+
+    pub fn internal(msg: impl Into<String>) -> StoreError {
+        StoreError::Internal(msg.into())
+    }
+}

@@ -1,0 +1,167 @@
+//! Units (ORG-1, ORG-8).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use yici_domain::org::account_name;
+use yici_domain::org::{Sector, UnitLevel};
+use yici_domain::{region, DomainError};
+
+use super::parse_code;
+use crate::audit::{self, Change};
+use crate::db::{Exec, Row, Tx};
+use crate::error::StoreResult;
+use crate::{args, Actor};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Unit {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub short_name: String,
+    pub level: UnitLevel,
+    pub sector: Sector,
+    pub region_code: String,
+    /// Prefix of the unit's secretary accounts (ORG-3).
+    pub account_prefix: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub short_name: String,
+    pub level: UnitLevel,
+    pub sector: Sector,
+    pub region_code: String,
+}
+
+const COLUMNS: &str =
+    "id, parent_id, name, short_name, level, sector, region_code, account_prefix, created_at";
+
+fn from_row(r: &Row) -> StoreResult<Unit> {
+    Ok(Unit {
+        id: r.get("id")?,
+        parent_id: r.get("parent_id")?,
+        name: r.get("name")?,
+        short_name: r.get("short_name")?,
+        level: parse_code(&r.get::<String>("level")?, UnitLevel::parse)?,
+        sector: parse_code(&r.get::<String>("sector")?, Sector::parse)?,
+        region_code: r.get("region_code")?,
+        account_prefix: r.get("account_prefix")?,
+        created_at: r.get("created_at")?,
+    })
+}
+
+pub async fn create(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    new: NewUnit,
+) -> StoreResult<Unit> {
+    if new.name.trim().is_empty() {
+        return Err(DomainError::required("name", "单位名称").into());
+    }
+    let account_prefix = account_name::unit_prefix(&new.region_code).ok_or_else(|| {
+        DomainError::field(
+            "region_code",
+            "unknown_region",
+            format!("行政区划代码“{}”不在GB/T 2260中", new.region_code),
+        )
+    })?;
+    if let Some(parent_id) = new.parent_id {
+        let parent = get(tx, parent_id)
+            .await?
+            .ok_or_else(|| DomainError::field("parent_id", "not_found", "上级单位不存在"))?;
+        if new.sector == Sector::Ecology && parent.level.below() != Some(new.level) {
+            return Err(DomainError::field(
+                "level",
+                "invalid_level",
+                format!("{}的下级单位应为{}", parent.level.label(), level_below_label(parent.level)),
+            )
+            .into());
+        }
+    }
+    let row = tx
+        .fetch_one(
+            &format!(
+                "INSERT INTO units (parent_id, name, short_name, level, sector, region_code, account_prefix, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
+            ),
+            args![
+                new.parent_id,
+                new.name.trim(),
+                new.short_name.trim(),
+                new.level.as_str(),
+                new.sector.as_str(),
+                &new.region_code,
+                &account_prefix,
+                now
+            ],
+        )
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                DomainError::field("name", "duplicate", "单位名称已存在").into()
+            } else {
+                e
+            }
+        })?;
+    let unit = from_row(&row)?;
+    audit::record(
+        tx,
+        now,
+        actor,
+        Change::<(), _> {
+            action: "unit.create",
+            entity: "unit",
+            entity_id: unit.id.to_string(),
+            before: None,
+            after: Some(&unit),
+        },
+    )
+    .await?;
+    Ok(unit)
+}
+
+fn level_below_label(level: UnitLevel) -> &'static str {
+    level.below().map(UnitLevel::label).unwrap_or("（无）")
+}
+
+pub async fn get(e: &mut impl Exec, id: i64) -> StoreResult<Option<Unit>> {
+    e.fetch_optional(&format!("SELECT {COLUMNS} FROM units WHERE id = $1"), args![id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Every unit, parents before children (the tree in display order).
+pub async fn list(e: &mut impl Exec) -> StoreResult<Vec<Unit>> {
+    let rows = e
+        .fetch_all(
+            &format!(
+                "SELECT {COLUMNS} FROM units
+                 ORDER BY CASE level WHEN 'province' THEN 0 WHEN 'city' THEN 1 ELSE 2 END,
+                          sector, region_code, id"
+            ),
+            vec![],
+        )
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Region name path for display: 河北省 / 唐山市 / 玉田县.
+pub fn region_path(code: &str) -> String {
+    [region::province_of(code), region::city_of(code), region::lookup(code)]
+        .into_iter()
+        .flatten()
+        .map(|r| r.name)
+        .fold(Vec::<&str>::new(), |mut acc, n| {
+            if acc.last() != Some(&n) {
+                acc.push(n);
+            }
+            acc
+        })
+        .join(" / ")
+}
