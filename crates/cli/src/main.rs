@@ -1,1 +1,157 @@
-fn main() {}
+//! `yici`: one binary. `demo` runs everything on an embedded SQLite file with
+//! demo data; `serve` runs on SQLite or PostgreSQL; `migrate` and
+//! `audit verify` are for operators.
+
+mod config;
+
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+use yici_domain::time::{Clock, SystemClock};
+use yici_store::Db;
+use yici_web::{AppState, WebConfig};
+
+use config::Config;
+
+#[derive(Parser)]
+#[command(
+    name = "yici",
+    version,
+    about = "综合查一次 joint environmental inspections"
+)]
+struct Cli {
+    /// Configuration file (TOML); `YICI_…` environment variables override it.
+    #[arg(long, global = true, env = "YICI_CONFIG", default_value = "yici.toml")]
+    config: String,
+    /// `sqlite:yici.db` or `postgres://user@host/db`.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve on an existing database (migrations are applied first).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one).
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Create the demo database if missing, load the demo data, serve.
+    Demo {
+        #[arg(long)]
+        bind: Option<String>,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and report altered, deleted or reordered entries (exit 1 if any).
+    Verify,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("YICI_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let mut cfg = Config::load(&cli.config)?;
+    if let Some(url) = cli.database_url {
+        cfg.database_url = url;
+    }
+    match cli.command {
+        Command::Migrate => {
+            let db = open(&cfg).await?;
+            println!("已执行迁移 {} 个", yici_store::migrate::run(&db).await?);
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let db = Db::connect(&cfg.database_url).await?;
+            let report = yici_store::audit::verify(&db).await?;
+            if report.findings.is_empty() {
+                println!(
+                    "audit chain intact: {} entries verified, head at {}",
+                    report.checked, report.head_seq
+                );
+            } else {
+                println!(
+                    "audit chain BROKEN: {} entries checked, {} finding(s):",
+                    report.checked,
+                    report.findings.len()
+                );
+                for f in &report.findings {
+                    println!("  - {f}");
+                }
+                std::process::exit(1);
+            }
+        }
+        Command::Serve { bind } => {
+            let db = open(&cfg).await?;
+            serve(db, &cfg, bind.unwrap_or(cfg.bind.clone())).await?;
+        }
+        Command::Demo { bind } => {
+            let db = open(&cfg).await?;
+            let clock = SystemClock;
+            if !yici_demo::is_loaded(&db).await? {
+                println!("正在载入演示数据……");
+                let logins = yici_demo::load(&db, clock.now(), &cfg.initial_password).await?;
+                println!(
+                    "演示账号（初始密码 {}，首次登录须修改）：",
+                    cfg.initial_password
+                );
+                for (who, login) in logins.lines {
+                    println!("  {login:<16} {who}");
+                }
+            } else {
+                println!("演示数据已存在（{}），直接启动。演示账号：admin、tssytx_dq、tssytx_s（初始密码 {}）", cfg.database_url, cfg.initial_password);
+            }
+            serve(db, &cfg, bind.unwrap_or(cfg.bind.clone())).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn open(cfg: &Config) -> Result<Db> {
+    let db = Db::connect(&cfg.database_url)
+        .await
+        .with_context(|| format!("connecting to {}", cfg.database_url))?;
+    yici_store::migrate::run(&db).await?;
+    Ok(db)
+}
+
+async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
+    let listener = TcpListener::bind(&bind)
+        .await
+        .with_context(|| format!("binding {bind}"))?;
+    let addr = listener.local_addr()?;
+    let state = AppState::new(
+        db,
+        Arc::new(SystemClock),
+        WebConfig {
+            initial_password: cfg.initial_password.clone(),
+            secure_cookies: cfg.secure_cookies,
+            trust_proxy: cfg.trust_proxy,
+        },
+    );
+    println!("yici 已启动： http://{addr}/");
+    yici_web::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

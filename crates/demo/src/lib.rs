@@ -1,1 +1,352 @@
+//! The demo data set (OPS-1): 河北省生态环境厅 with its 处, the 11 city bureaus,
+//! 唐山市生态环境局 and its 14 county branches (and 石家庄市藁城区分局, the
+//! manual's example), 唐山市生态环境局玉田县分局 staffed with people, and two
+//! partner agencies of Yutian. Deterministic: the same data every time.
 
+mod names;
+
+use anyhow::Result;
+use yici_domain::org::{
+    BusinessLine as L, DepartmentKind as K, PersonInput, Principal, Role, Sector, UnitLevel,
+};
+use yici_store::auth;
+use yici_store::org::departments::{self, NewDepartment};
+use yici_store::org::people;
+use yici_store::org::units::{self, NewUnit};
+use yici_store::{Actor, Db, Exec, Tx};
+
+/// Logins printed by `yici demo`.
+pub struct DemoLogins {
+    pub lines: Vec<(String, String)>,
+}
+
+type DeptSpec = (&'static str, K, L);
+
+const PROVINCE_DEPTS: &[DeptSpec] = &[
+    ("大气环境处", K::Office, L::Air),
+    ("水生态环境处", K::Office, L::Water),
+    ("土壤生态环境处", K::Office, L::Soil),
+    ("固体废物与化学品处", K::Office, L::SolidWaste),
+    ("辐射安全管理处", K::Office, L::Radiation),
+    ("生态环境执法局", K::Office, L::Enforcement),
+    ("生态环境监测处", K::Office, L::Monitoring),
+    ("办公室", K::Office, L::General),
+];
+
+const CITY_DEPTS: &[DeptSpec] = &[
+    ("大气环境科", K::Office, L::Air),
+    ("水生态环境科", K::Office, L::Water),
+    ("土壤生态环境科", K::Office, L::Soil),
+    ("固体废物与化学品科", K::Office, L::SolidWaste),
+    ("辐射安全科", K::Office, L::Radiation),
+    ("生态环境综合执法支队", K::Institution, L::Enforcement),
+    ("办公室", K::Office, L::General),
+];
+
+const COUNTY_DEPTS: &[DeptSpec] = &[
+    ("大气股", K::Office, L::Air),
+    ("水股", K::Office, L::Water),
+    ("土壤股", K::Office, L::Soil),
+    ("固废股", K::Office, L::SolidWaste),
+    ("执法大队", K::Institution, L::Enforcement),
+    ("监测站", K::Institution, L::Monitoring),
+    ("办公室", K::Office, L::General),
+];
+
+/// Whether the database already holds an organisation.
+pub async fn is_loaded(db: &Db) -> Result<bool> {
+    Ok(db
+        .clone()
+        .scalar_i64("SELECT COUNT(*) FROM units", vec![])
+        .await?
+        > 0)
+}
+
+/// Loads the demo organisation into an empty database. Every account gets the
+/// initial password; one Argon2id hash of it is shared by all demo accounts
+/// (the password is public anyway, and hashing hundreds of accounts one by
+/// one would slow every start and every test). Real accounts get their own.
+pub async fn load(
+    db: &Db,
+    now: chrono::DateTime<chrono::Utc>,
+    initial_password: &str,
+) -> Result<DemoLogins> {
+    let hash = auth::hash_password(initial_password.to_string()).await?;
+    let mut tx = db.begin().await?;
+    let actor = Actor::system();
+    auth::ensure_system_admin(&mut tx, now, &hash).await?;
+    let mut names = names::Names::default();
+
+    let province = unit(
+        &mut tx,
+        now,
+        None,
+        "河北省生态环境厅",
+        "省厅",
+        UnitLevel::Province,
+        "130000",
+    )
+    .await?;
+    let province_depts = depts(&mut tx, now, province, PROVINCE_DEPTS, &hash).await?;
+    for &d in &province_depts {
+        staff(&mut tx, now, d, 2, &mut names, &hash).await?;
+    }
+
+    let mut tangshan = 0;
+    for (code, city) in [
+        ("130100", "石家庄市"),
+        ("130200", "唐山市"),
+        ("130300", "秦皇岛市"),
+        ("130400", "邯郸市"),
+        ("130500", "邢台市"),
+        ("130600", "保定市"),
+        ("130700", "张家口市"),
+        ("130800", "承德市"),
+        ("130900", "沧州市"),
+        ("131000", "廊坊市"),
+        ("131100", "衡水市"),
+    ] {
+        let name = format!("{city}生态环境局");
+        let id = unit(
+            &mut tx,
+            now,
+            Some(province),
+            &name,
+            &name,
+            UnitLevel::City,
+            code,
+        )
+        .await?;
+        let city_depts = depts(&mut tx, now, id, CITY_DEPTS, &hash).await?;
+        if code == "130200" {
+            tangshan = id;
+            for &d in &city_depts {
+                staff(&mut tx, now, d, 2, &mut names, &hash).await?;
+            }
+        }
+        if code == "130100" {
+            // The manual's own example of a county secretary account: sjzsgcq_dq.
+            let gc = unit(
+                &mut tx,
+                now,
+                Some(id),
+                "石家庄市生态环境局藁城区分局",
+                "藁城区分局",
+                UnitLevel::County,
+                "130109",
+            )
+            .await?;
+            depts(&mut tx, now, gc, &COUNTY_DEPTS[..1], &hash).await?;
+        }
+    }
+
+    let mut yutian = 0;
+    for region in yici_domain::region::children("130200") {
+        let short = format!("{}分局", region.name);
+        let name = format!("唐山市生态环境局{short}");
+        let id = unit(
+            &mut tx,
+            now,
+            Some(tangshan),
+            &name,
+            &short,
+            UnitLevel::County,
+            region.code,
+        )
+        .await?;
+        let county_depts = depts(&mut tx, now, id, COUNTY_DEPTS, &hash).await?;
+        if region.code == "130229" {
+            yutian = id;
+            for (i, &d) in county_depts.iter().enumerate() {
+                staff(
+                    &mut tx,
+                    now,
+                    d,
+                    if i == 6 { 4 } else { 5 },
+                    &mut names,
+                    &hash,
+                )
+                .await?;
+            }
+            grant_leaders(&mut tx, now, &actor, &county_depts).await?;
+        } else {
+            // A few officers per branch, so that later draws have subordinate people.
+            staff(&mut tx, now, county_depts[0], 2, &mut names, &hash).await?;
+        }
+    }
+
+    // Partner agencies of Yutian (ORG-8). 应急管理局's 执法大队 collides with the
+    // branch's 执法大队 account and gets the deterministic suffix: tssytx_zfdd2.
+    for (name, sector, dept, line) in [
+        (
+            "玉田县市场监督管理局",
+            Sector::MarketRegulation,
+            "执法稽查股",
+            L::Partner,
+        ),
+        (
+            "玉田县应急管理局",
+            Sector::EmergencyManagement,
+            "执法大队",
+            L::Partner,
+        ),
+    ] {
+        let id = units::create(
+            &mut tx,
+            now,
+            &actor,
+            NewUnit {
+                parent_id: None,
+                name: name.into(),
+                short_name: name.into(),
+                level: UnitLevel::County,
+                sector,
+                region_code: "130229".into(),
+            },
+        )
+        .await?
+        .id;
+        let d = depts(&mut tx, now, id, &[(dept, K::Office, line)], &hash).await?;
+        staff(&mut tx, now, d[0], 3, &mut names, &hash).await?;
+    }
+    tx.commit().await?;
+
+    let mut conn = db.clone();
+    let yutian_air_admin: String = conn
+        .fetch_one(
+            "SELECT p.mobile FROM people p JOIN departments d ON d.id = p.department_id
+              WHERE d.unit_id = $1 AND d.name = '大气股' AND p.is_admin",
+            yici_store::args![yutian],
+        )
+        .await?
+        .get("mobile")?;
+    Ok(DemoLogins {
+        lines: vec![
+            ("系统管理员".into(), "admin".into()),
+            ("玉田县分局大气股 文秘账号".into(), "tssytx_dq".into()),
+            ("玉田县分局水股 文秘账号".into(), "tssytx_s".into()),
+            ("玉田县分局大气股 管理员（手机号）".into(), yutian_air_admin),
+            ("唐山市局大气环境科 文秘账号".into(), "tss_dqhj".into()),
+            ("省厅大气环境处 文秘账号".into(), "hbs_dqhj".into()),
+        ],
+    })
+}
+
+async fn unit(
+    tx: &mut Tx,
+    now: chrono::DateTime<chrono::Utc>,
+    parent: Option<i64>,
+    name: &str,
+    short: &str,
+    level: UnitLevel,
+    region: &str,
+) -> Result<i64> {
+    Ok(units::create(
+        tx,
+        now,
+        &Actor::system(),
+        NewUnit {
+            parent_id: parent,
+            name: name.into(),
+            short_name: short.into(),
+            level,
+            sector: Sector::Ecology,
+            region_code: region.into(),
+        },
+    )
+    .await?
+    .id)
+}
+
+async fn depts(
+    tx: &mut Tx,
+    now: chrono::DateTime<chrono::Utc>,
+    unit_id: i64,
+    specs: &[DeptSpec],
+    hash: &str,
+) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for &(name, kind, line) in specs {
+        let d = departments::create(
+            tx,
+            now,
+            &Actor::system(),
+            NewDepartment {
+                unit_id,
+                name: name.into(),
+                kind,
+                business_line: line,
+            },
+            hash,
+        )
+        .await?;
+        ids.push(d.id);
+    }
+    Ok(ids)
+}
+
+/// `n` people; the first is the department's administrator. All are officers
+/// except, in larger departments, the last one (a clerk without certificate).
+async fn staff(
+    tx: &mut Tx,
+    now: chrono::DateTime<chrono::Utc>,
+    department_id: i64,
+    n: usize,
+    names: &mut names::Names,
+    hash: &str,
+) -> Result<()> {
+    for i in 0..n {
+        let p = names.next();
+        let officer = !(n >= 4 && i == n - 1);
+        let input = PersonInput {
+            name: Some(p.name),
+            gender: Some(p.gender.into()),
+            is_officer: Some(officer),
+            certificate_no: officer.then_some(p.certificate_no),
+            mobile: Some(p.mobile),
+            office_phone: Some(p.office_phone),
+            status: Some("enabled".into()),
+            is_admin: Some(i == 0),
+        };
+        let valid = input.validate(true)?;
+        people::create(tx, now, &Principal::system(), department_id, valid, hash).await?;
+    }
+    Ok(())
+}
+
+/// Yutian's leaders: each 股室's administrator heads it (承办机构负责人); the
+/// office's first two people are the branch head and deputy (行政执法主体负责人),
+/// its third the clerk who numbers documents (办公室).
+async fn grant_leaders(
+    tx: &mut Tx,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &Actor,
+    dept_ids: &[i64],
+) -> Result<()> {
+    for (i, &d) in dept_ids.iter().enumerate() {
+        let rows = tx
+            .fetch_all(
+                "SELECT a.id FROM accounts a JOIN people p ON p.id = a.person_id
+                  WHERE p.department_id = $1 ORDER BY p.id",
+                yici_store::args![d],
+            )
+            .await?;
+        let accounts: Vec<i64> = rows.iter().map(|r| r.get("id")).collect::<Result<_, _>>()?;
+        let is_office = i == dept_ids.len() - 1;
+        let grants: Vec<(usize, Role)> = if is_office {
+            vec![
+                (0, Role::UnitHead),
+                (1, Role::UnitHead),
+                (2, Role::OfficeClerk),
+            ]
+        } else {
+            vec![(0, Role::DepartmentHead)]
+        };
+        for (idx, role) in grants {
+            if let Some(&acc) = accounts.get(idx) {
+                auth::grant_role(tx, now, actor, acc, role).await?;
+            }
+        }
+    }
+    Ok(())
+}

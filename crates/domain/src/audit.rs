@@ -152,7 +152,8 @@ impl Verifier {
     pub fn finish(mut self, head_seq: i64, head_hash: &str) -> Vec<Finding> {
         let last_seq = self.expected_seq - 1;
         if head_seq != last_seq || (head_seq > 0 && head_hash != self.prev_hash) {
-            self.findings.push(Finding::HeadMismatch { head_seq, last_seq });
+            self.findings
+                .push(Finding::HeadMismatch { head_seq, last_seq });
         }
         self.findings
     }
@@ -216,7 +217,10 @@ mod tests {
         let mut c = chain(5);
         c.remove(1);
         let f = verify(&c, 5, &c[3].hash.clone());
-        assert!(f.contains(&Finding::Gap { expected: 2, found: 3 }));
+        assert!(f.contains(&Finding::Gap {
+            expected: 2,
+            found: 3
+        }));
         assert!(f.contains(&Finding::BrokenLink { seq: 3 }));
     }
 
@@ -232,7 +236,13 @@ mod tests {
         let mut c = chain(5);
         c.pop();
         let f = verify(&c, 5, "whatever");
-        assert_eq!(f, vec![Finding::HeadMismatch { head_seq: 5, last_seq: 4 }]);
+        assert_eq!(
+            f,
+            vec![Finding::HeadMismatch {
+                head_seq: 5,
+                last_seq: 4
+            }]
+        );
     }
 
     #[test]

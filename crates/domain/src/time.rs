@@ -75,7 +75,10 @@ mod tests {
     fn shanghai_decides_the_date() {
         // 2025-04-23 17:30 UTC is already 04-24 01:30 in Shanghai.
         let at = Utc.with_ymd_and_hms(2025, 4, 23, 17, 30, 0).unwrap();
-        assert_eq!(business_date(at), NaiveDate::from_ymd_opt(2025, 4, 24).unwrap());
+        assert_eq!(
+            business_date(at),
+            NaiveDate::from_ymd_opt(2025, 4, 24).unwrap()
+        );
         assert_eq!(display(at), "2025-04-24 01:30");
     }
 

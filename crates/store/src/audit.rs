@@ -44,7 +44,10 @@ pub async fn record<B: Serialize, A: Serialize>(
         action: change.action.to_string(),
         entity: change.entity.to_string(),
         entity_id: change.entity_id,
-        before: change.before.map(json_text).unwrap_or_else(|| "null".into()),
+        before: change
+            .before
+            .map(json_text)
+            .unwrap_or_else(|| "null".into()),
         after: change.after.map(json_text).unwrap_or_else(|| "null".into()),
     };
     let hash = entry.hash(&prev_hash);
@@ -93,7 +96,8 @@ fn stored(row: &Row) -> StoreResult<StoredEntry> {
     })
 }
 
-const COLUMNS: &str = "seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+const COLUMNS: &str =
+    "seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
 
 /// The result of walking the whole chain.
 #[derive(Debug)]

@@ -6,7 +6,9 @@
 //! * Sessions are rows (only the SHA-256 of the token is stored), so any
 //!   instance serves any request; 30 minutes idle and 12 hours absolute.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -135,15 +137,18 @@ struct AccountRow {
     is_admin: Option<bool>,
     is_officer: Option<bool>,
     department_name: Option<String>,
+    unit_name: Option<String>,
 }
 
-const ACCOUNT_SELECT: &str = "SELECT a.id, a.login, a.kind, a.person_id, a.unit_id, a.department_id,
+const ACCOUNT_SELECT: &str =
+    "SELECT a.id, a.login, a.kind, a.person_id, a.unit_id, a.department_id,
         a.password_hash, a.must_change_password, a.locked_until,
         p.name AS person_name, p.status AS person_status, p.is_admin, p.is_officer,
-        d.name AS department_name
+        d.name AS department_name, u.name AS unit_name
    FROM accounts a
    LEFT JOIN people p ON p.id = a.person_id
-   LEFT JOIN departments d ON d.id = a.department_id";
+   LEFT JOIN departments d ON d.id = a.department_id
+   LEFT JOIN units u ON u.id = a.unit_id";
 
 fn account_from_row(r: &Row) -> StoreResult<AccountRow> {
     Ok(AccountRow {
@@ -161,6 +166,7 @@ fn account_from_row(r: &Row) -> StoreResult<AccountRow> {
         is_admin: r.get("is_admin")?,
         is_officer: r.get("is_officer")?,
         department_name: r.get("department_name")?,
+        unit_name: r.get("unit_name")?,
     })
 }
 
@@ -196,6 +202,8 @@ impl AccountRow {
             person_id: self.person_id,
             unit_id: self.unit_id,
             department_id: self.department_id,
+            unit_name: self.unit_name.clone(),
+            department_name: self.department_name.clone(),
             roles,
         }
     }
@@ -203,7 +211,10 @@ impl AccountRow {
 
 async fn granted_roles(e: &mut impl Exec, account_id: i64) -> StoreResult<Vec<Role>> {
     let rows = e
-        .fetch_all("SELECT role FROM role_grants WHERE account_id = $1", args![account_id])
+        .fetch_all(
+            "SELECT role FROM role_grants WHERE account_id = $1",
+            args![account_id],
+        )
         .await?;
     Ok(rows
         .iter()
@@ -214,7 +225,10 @@ async fn granted_roles(e: &mut impl Exec, account_id: i64) -> StoreResult<Vec<Ro
 
 pub async fn principal_by_login(e: &mut impl Exec, login: &str) -> StoreResult<Option<Principal>> {
     let Some(row) = e
-        .fetch_optional(&format!("{ACCOUNT_SELECT} WHERE a.login = $1"), args![login])
+        .fetch_optional(
+            &format!("{ACCOUNT_SELECT} WHERE a.login = $1"),
+            args![login],
+        )
         .await?
     else {
         return Ok(None);
@@ -224,7 +238,13 @@ pub async fn principal_by_login(e: &mut impl Exec, login: &str) -> StoreResult<O
     Ok(Some(account.principal(roles)))
 }
 
-async fn record_attempt(db: &Db, login: &str, ip: &str, success: bool, now: DateTime<Utc>) -> StoreResult<()> {
+async fn record_attempt(
+    db: &Db,
+    login: &str,
+    ip: &str,
+    success: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     db.clone()
         .execute(
             "INSERT INTO login_attempts (login, ip, success, at) VALUES ($1, $2, $3, $4)",
@@ -272,7 +292,10 @@ pub async fn login(
         .into());
     }
     let account = match conn
-        .fetch_optional(&format!("{ACCOUNT_SELECT} WHERE a.login = $1"), args![login])
+        .fetch_optional(
+            &format!("{ACCOUNT_SELECT} WHERE a.login = $1"),
+            args![login],
+        )
         .await?
     {
         Some(row) => account_from_row(&row)?,
@@ -408,15 +431,21 @@ pub async fn session(
     }
     let account_id: i64 = row.get("account_id")?;
     let Some(account_row) = conn
-        .fetch_optional(&format!("{ACCOUNT_SELECT} WHERE a.id = $1"), args![account_id])
+        .fetch_optional(
+            &format!("{ACCOUNT_SELECT} WHERE a.id = $1"),
+            args![account_id],
+        )
         .await?
     else {
         return Ok(None);
     };
     let account = account_from_row(&account_row)?;
     if account.disabled() {
-        conn.execute("DELETE FROM sessions WHERE account_id = $1", args![account_id])
-            .await?;
+        conn.execute(
+            "DELETE FROM sessions WHERE account_id = $1",
+            args![account_id],
+        )
+        .await?;
         return Ok(None);
     }
     // Touch at most once a minute: idle detection needs no finer grain, and it
@@ -440,7 +469,10 @@ pub async fn session(
 /// Ends a session on the server.
 pub async fn logout(db: &Db, token_hash: &str) -> StoreResult<()> {
     db.clone()
-        .execute("DELETE FROM sessions WHERE token_hash = $1", args![token_hash])
+        .execute(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            args![token_hash],
+        )
         .await?;
     Ok(())
 }
@@ -461,12 +493,17 @@ pub async fn change_password(
     }
     password::check_strength(new, "new_password")?;
     if new != repeat {
-        return Err(DomainError::field("repeat_password", "mismatch", "两次输入的新密码不一致").into());
+        return Err(
+            DomainError::field("repeat_password", "mismatch", "两次输入的新密码不一致").into(),
+        );
     }
     let account_id = session.principal.account_id;
     let mut conn = db.clone();
     let current: String = conn
-        .fetch_one("SELECT password_hash FROM accounts WHERE id = $1", args![account_id])
+        .fetch_one(
+            "SELECT password_hash FROM accounts WHERE id = $1",
+            args![account_id],
+        )
         .await?
         .get("password_hash")?;
     if !verify_password(old.to_string(), current).await {
@@ -520,7 +557,9 @@ pub async fn change_password(
             entity: "account",
             entity_id: account_id.to_string(),
             before: None,
-            after: Some(&serde_json::json!({"login": session.principal.login, "password_changed_at": now})),
+            after: Some(
+                &serde_json::json!({"login": session.principal.login, "password_changed_at": now}),
+            ),
         },
     )
     .await?;
@@ -536,7 +575,12 @@ pub async fn grant_role(
     role: Role,
 ) -> StoreResult<()> {
     if !Role::GRANTABLE.contains(&role) {
-        return Err(DomainError::field("role", "not_grantable", format!("“{}”不能直接授予", role.label())).into());
+        return Err(DomainError::field(
+            "role",
+            "not_grantable",
+            format!("“{}”不能直接授予", role.label()),
+        )
+        .into());
     }
     tx.execute(
         "INSERT INTO role_grants (account_id, role, created_at) VALUES ($1, $2, $3)

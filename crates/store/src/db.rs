@@ -139,7 +139,11 @@ pub trait Exec: Send {
         args: Vec<Arg>,
     ) -> impl Future<Output = StoreResult<Option<Row>>> + Send;
     /// Rows affected.
-    fn execute(&mut self, sql: &str, args: Vec<Arg>) -> impl Future<Output = StoreResult<u64>> + Send;
+    fn execute(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> impl Future<Output = StoreResult<u64>> + Send;
 
     fn fetch_one(
         &mut self,
@@ -154,7 +158,11 @@ pub trait Exec: Send {
     }
 
     /// The first column of the first row as an integer (counts, ids).
-    fn scalar_i64(&mut self, sql: &str, args: Vec<Arg>) -> impl Future<Output = StoreResult<i64>> + Send {
+    fn scalar_i64(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+    ) -> impl Future<Output = StoreResult<i64>> + Send {
         async move {
             let row = self.fetch_one(sql, args).await?;
             match row {
@@ -189,14 +197,25 @@ enum Either<'a> {
 }
 
 async fn run_all(e: Either<'_>, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
-    Ok(exec_impl!(self, e, sql, args, fetch_all, |rows: Vec<_>, f| rows
-        .into_iter()
-        .map(f)
-        .collect()))
+    Ok(exec_impl!(
+        self,
+        e,
+        sql,
+        args,
+        fetch_all,
+        |rows: Vec<_>, f| rows.into_iter().map(f).collect()
+    ))
 }
 
 async fn run_optional(e: Either<'_>, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
-    Ok(exec_impl!(self, e, sql, args, fetch_optional, |row: Option<_>, f| row.map(f)))
+    Ok(exec_impl!(
+        self,
+        e,
+        sql,
+        args,
+        fetch_optional,
+        |row: Option<_>, f| row.map(f)
+    ))
 }
 
 async fn run_execute(e: Either<'_>, sql: &str, args: Vec<Arg>) -> StoreResult<u64> {
@@ -283,7 +302,9 @@ impl Exec for Db {
     }
     async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
         match self {
-            Db::Sqlite(p) => run_optional(Either::Sqlite(&mut *p.acquire().await?), sql, args).await,
+            Db::Sqlite(p) => {
+                run_optional(Either::Sqlite(&mut *p.acquire().await?), sql, args).await
+            }
             Db::Postgres(p) => {
                 run_optional(Either::Postgres(&mut *p.acquire().await?), sql, args).await
             }

@@ -1,1 +1,80 @@
+//! The HTTP side of yici: server-rendered pages (Simplified Chinese) and the
+//! JSON API under `/api/v1`, both thin layers over `yici-store` services.
+//!
+//! The application is built from a config value ([`AppState`]) and served on
+//! any listener, so tests start it on port 0 as a black box.
 
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod pages;
+pub mod session;
+pub mod state;
+
+use std::net::SocketAddr;
+
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+
+pub use state::{AppState, WebConfig};
+
+/// The whole application: pages, API, OpenAPI document, assets, health check.
+pub fn router(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    let openapi_json = openapi
+        .to_pretty_json()
+        .expect("OpenAPI document serialises");
+    Router::new()
+        .merge(pages::router())
+        .merge(api_router)
+        .route(
+            "/api/v1/openapi.json",
+            get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    openapi_json,
+                )
+            }),
+        )
+        .route("/healthz", get(healthz))
+        .merge(assets::router())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::load_session,
+        ))
+        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .with_state(state)
+}
+
+async fn healthz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use yici_store::Exec;
+    match state.db.clone().scalar_i64("SELECT 1", vec![]).await {
+        Ok(_) => (axum::http::StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Serves until the future `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

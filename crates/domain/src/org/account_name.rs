@@ -72,11 +72,7 @@ pub fn initials(name: &str) -> String {
 /// Initials of a department: 大气处 → `dq`, 大气环境处 → `dqhj`, 办公室 → `bg`.
 /// A bracketed tail such as "(科)" is ignored.
 pub fn department_initials(name: &str) -> String {
-    let base = name
-        .split(['(', '（'])
-        .next()
-        .unwrap_or(name)
-        .trim();
+    let base = name.split(['(', '（']).next().unwrap_or(name).trim();
     let base = base
         .strip_suffix(['处', '科', '股', '室'])
         .filter(|rest| !rest.is_empty())
@@ -123,8 +119,14 @@ mod tests {
 
     #[test]
     fn names_of_the_manual() {
-        assert_eq!(secretary_login(&unit_prefix("130000").unwrap(), "大气处"), "hbs_dq");
-        assert_eq!(secretary_login(&unit_prefix("130100").unwrap(), "大气处"), "sjzs_dq");
+        assert_eq!(
+            secretary_login(&unit_prefix("130000").unwrap(), "大气处"),
+            "hbs_dq"
+        );
+        assert_eq!(
+            secretary_login(&unit_prefix("130100").unwrap(), "大气处"),
+            "sjzs_dq"
+        );
         assert_eq!(
             secretary_login(&unit_prefix("130109").unwrap(), "大气处"),
             "sjzsgcq_dq"

@@ -65,9 +65,18 @@ mod tests {
     fn valid_and_invalid() {
         assert!(Mobile::parse("13833551234", "m").is_ok());
         assert!(Mobile::parse(" 19912345678 ", "m").is_ok());
-        for bad in ["", "1383355123", "12833551234", "2383355123a", "138335512345"] {
+        for bad in [
+            "",
+            "1383355123",
+            "12833551234",
+            "2383355123a",
+            "138335512345",
+        ] {
             assert!(Mobile::parse(bad, "m").is_err(), "{bad}");
         }
-        assert_eq!(Mobile::parse("13833551234", "m").unwrap().masked(), "138****1234");
+        assert_eq!(
+            Mobile::parse("13833551234", "m").unwrap().masked(),
+            "138****1234"
+        );
     }
 }

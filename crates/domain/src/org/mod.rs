@@ -9,7 +9,7 @@ pub mod role;
 pub mod unit;
 
 pub use mobile::Mobile;
-pub use principal::Principal;
 pub use person::{Gender, PersonInput, PersonStatus, ValidPerson};
+pub use principal::Principal;
 pub use role::Role;
 pub use unit::{BusinessLine, DepartmentKind, Sector, UnitLevel};

@@ -146,7 +146,8 @@ impl PersonInput {
         let office_phone = trimmed(&self.office_phone);
         if let Some(p) = &office_phone {
             let ok = p.len() <= 20
-                && p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+                && p.chars()
+                    .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
             if !ok {
                 return Err(DomainError::field(
                     "office_phone",
@@ -226,12 +227,48 @@ mod tests {
     #[test]
     fn required_fields_name_their_field() {
         for (f, field) in [
-            (PersonInput { name: None, ..input() }, "name"),
-            (PersonInput { gender: None, ..input() }, "gender"),
-            (PersonInput { mobile: None, ..input() }, "mobile"),
-            (PersonInput { status: None, ..input() }, "status"),
-            (PersonInput { is_admin: None, ..input() }, "is_admin"),
-            (PersonInput { is_officer: None, ..input() }, "is_officer"),
+            (
+                PersonInput {
+                    name: None,
+                    ..input()
+                },
+                "name",
+            ),
+            (
+                PersonInput {
+                    gender: None,
+                    ..input()
+                },
+                "gender",
+            ),
+            (
+                PersonInput {
+                    mobile: None,
+                    ..input()
+                },
+                "mobile",
+            ),
+            (
+                PersonInput {
+                    status: None,
+                    ..input()
+                },
+                "status",
+            ),
+            (
+                PersonInput {
+                    is_admin: None,
+                    ..input()
+                },
+                "is_admin",
+            ),
+            (
+                PersonInput {
+                    is_officer: None,
+                    ..input()
+                },
+                "is_officer",
+            ),
         ] {
             assert_eq!(f.validate(true).unwrap_err().field, Some(field));
         }
@@ -239,7 +276,10 @@ mod tests {
 
     #[test]
     fn edit_ignores_mobile() {
-        let i = PersonInput { mobile: Some("bad".into()), ..input() };
+        let i = PersonInput {
+            mobile: Some("bad".into()),
+            ..input()
+        };
         assert!(i.validate(false).unwrap().mobile.is_none());
     }
 }

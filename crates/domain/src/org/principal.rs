@@ -16,6 +16,8 @@ pub struct Principal {
     pub person_id: Option<i64>,
     pub unit_id: Option<i64>,
     pub department_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub department_name: Option<String>,
     pub roles: Vec<Role>,
 }
 
@@ -29,6 +31,8 @@ impl Principal {
             person_id: None,
             unit_id: None,
             department_id: None,
+            unit_name: None,
+            department_name: None,
             roles: vec![Role::SystemAdmin],
         }
     }
@@ -70,7 +74,10 @@ impl Principal {
         if self.has(role) {
             Ok(())
         } else {
-            Err(DomainError::forbidden(format!("需要“{}”权限", role.label())))
+            Err(DomainError::forbidden(format!(
+                "需要“{}”权限",
+                role.label()
+            )))
         }
     }
 }
@@ -87,6 +94,8 @@ mod tests {
             person_id: None,
             unit_id: Some(1),
             department_id: Some(dept),
+            unit_name: None,
+            department_name: None,
             roles: roles.to_vec(),
         }
     }

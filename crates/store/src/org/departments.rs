@@ -74,13 +74,23 @@ pub async fn create(
         .fetch_one(
             "INSERT INTO departments (unit_id, name, kind, business_line, created_at)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            args![unit.id, name, new.kind.as_str(), new.business_line.as_str(), now],
+            args![
+                unit.id,
+                name,
+                new.kind.as_str(),
+                new.business_line.as_str(),
+                now
+            ],
         )
         .await
         .map_err(|e| {
             if e.is_unique_violation() {
-                DomainError::field("name", "duplicate", format!("{}已有名为“{name}”的处室", unit.name))
-                    .into()
+                DomainError::field(
+                    "name",
+                    "duplicate",
+                    format!("{}已有名为“{name}”的处室", unit.name),
+                )
+                .into()
             } else {
                 e
             }
@@ -140,7 +150,10 @@ pub async fn get(e: &mut impl Exec, id: i64) -> StoreResult<Option<Department>> 
 
 pub async fn list_by_unit(e: &mut impl Exec, unit_id: i64) -> StoreResult<Vec<Department>> {
     let rows = e
-        .fetch_all(&format!("{SELECT} WHERE d.unit_id = $1 ORDER BY d.id"), args![unit_id])
+        .fetch_all(
+            &format!("{SELECT} WHERE d.unit_id = $1 ORDER BY d.id"),
+            args![unit_id],
+        )
         .await?;
     rows.iter().map(from_row).collect()
 }

@@ -121,7 +121,11 @@ pub async fn current_admin(e: &mut impl Exec, department_id: i64) -> StoreResult
 }
 
 fn mobile_taken() -> DomainError {
-    DomainError::field("mobile", "duplicate_mobile", "该手机号已被其他人员使用，请核对")
+    DomainError::field(
+        "mobile",
+        "duplicate_mobile",
+        "该手机号已被其他人员使用，请核对",
+    )
 }
 
 /// Demotes the department's administrator unless it is `keep`; returns them.
@@ -213,16 +217,35 @@ pub async fn create(
             ],
         )
         .await
-        .map_err(|e| if e.is_unique_violation() { mobile_taken().into() } else { e })?;
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                mobile_taken().into()
+            } else {
+                e
+            }
+        })?;
     let account_id = tx
         .scalar_i64(
             "INSERT INTO accounts (login, kind, person_id, department_id, unit_id, password_hash,
                                    must_change_password, created_at)
              VALUES ($1, 'person', $2, $3, $4, $5, TRUE, $6) RETURNING id",
-            args![&mobile, id, department_id, department.unit_id, initial_password_hash, now],
+            args![
+                &mobile,
+                id,
+                department_id,
+                department.unit_id,
+                initial_password_hash,
+                now
+            ],
         )
         .await
-        .map_err(|e| if e.is_unique_violation() { mobile_taken().into() } else { e })?;
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                mobile_taken().into()
+            } else {
+                e
+            }
+        })?;
     tx.execute(
         "INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)",
         args![account_id, initial_password_hash, now],

@@ -77,7 +77,11 @@ pub async fn create(
             return Err(DomainError::field(
                 "level",
                 "invalid_level",
-                format!("{}的下级单位应为{}", parent.level.label(), level_below_label(parent.level)),
+                format!(
+                    "{}的下级单位应为{}",
+                    parent.level.label(),
+                    level_below_label(parent.level)
+                ),
             )
             .into());
         }
@@ -129,11 +133,14 @@ fn level_below_label(level: UnitLevel) -> &'static str {
 }
 
 pub async fn get(e: &mut impl Exec, id: i64) -> StoreResult<Option<Unit>> {
-    e.fetch_optional(&format!("SELECT {COLUMNS} FROM units WHERE id = $1"), args![id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    e.fetch_optional(
+        &format!("SELECT {COLUMNS} FROM units WHERE id = $1"),
+        args![id],
+    )
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
 }
 
 /// Every unit, parents before children (the tree in display order).
@@ -153,15 +160,19 @@ pub async fn list(e: &mut impl Exec) -> StoreResult<Vec<Unit>> {
 
 /// Region name path for display: 河北省 / 唐山市 / 玉田县.
 pub fn region_path(code: &str) -> String {
-    [region::province_of(code), region::city_of(code), region::lookup(code)]
-        .into_iter()
-        .flatten()
-        .map(|r| r.name)
-        .fold(Vec::<&str>::new(), |mut acc, n| {
-            if acc.last() != Some(&n) {
-                acc.push(n);
-            }
-            acc
-        })
-        .join(" / ")
+    [
+        region::province_of(code),
+        region::city_of(code),
+        region::lookup(code),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|r| r.name)
+    .fold(Vec::<&str>::new(), |mut acc, n| {
+        if acc.last() != Some(&n) {
+            acc.push(n);
+        }
+        acc
+    })
+    .join(" / ")
 }

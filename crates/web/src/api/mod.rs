@@ -1,0 +1,54 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document served at
+//! `/api/v1/openapi.json`: the contract of the field app and of integrations.
+//! Authentication is a bearer token from `POST /api/v1/auth/login`.
+
+pub mod auth;
+pub mod org;
+pub mod people;
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "yici API",
+        description = "综合查一次平台接口。错误统一为 {\"code\",\"message\",\"field\"}，message 为中文。"
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "登录、修改密码、退出"),
+        (name = "org", description = "单位与处室"),
+        (name = "people", description = "人员管理")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::change_password))
+        .routes(routes!(auth::me))
+        .routes(routes!(org::list_units, org::create_unit))
+        .routes(routes!(org::get_department))
+        .routes(routes!(org::create_department))
+        .routes(routes!(people::list_people, people::create_person))
+        .routes(routes!(people::get_person, people::update_person))
+}

@@ -1,0 +1,121 @@
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use yici_domain::org::{BusinessLine, DepartmentKind, Role, Sector, UnitLevel};
+use yici_domain::DomainError;
+use yici_store::org::departments::{self, Department, NewDepartment};
+use yici_store::org::units::{self, NewUnit, Unit};
+use yici_store::Actor;
+
+use crate::error::{ApiResult, ErrorBody};
+use crate::session::ApiUser;
+use crate::state::AppState;
+
+/// Every unit (ecology-environment tree and partner agencies), parents first.
+#[utoipa::path(get, path = "/api/v1/units", tag = "org", security(("bearer" = [])),
+    responses((status = 200, body = [Unit]), (status = 401, body = ErrorBody)))]
+pub async fn list_units(
+    State(state): State<AppState>,
+    ApiUser(_): ApiUser,
+) -> ApiResult<Json<Vec<Unit>>> {
+    Ok(Json(units::list(&mut state.db.clone()).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UnitRequest {
+    pub parent_id: Option<i64>,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub level: UnitLevel,
+    #[serde(default = "ecology")]
+    pub sector: Sector,
+    /// GB/T 2260 code, e.g. `130229`.
+    pub region_code: String,
+}
+
+fn ecology() -> Sector {
+    Sector::Ecology
+}
+
+/// Create a unit (system administrator).
+#[utoipa::path(post, path = "/api/v1/units", tag = "org", security(("bearer" = [])), request_body = UnitRequest,
+    responses((status = 201, body = Unit), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_unit(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Json(req): Json<UnitRequest>,
+) -> ApiResult<(StatusCode, Json<Unit>)> {
+    session.principal.ensure(Role::SystemAdmin)?;
+    let mut tx = state.db.begin().await?;
+    let unit = units::create(
+        &mut tx,
+        state.now(),
+        &Actor::from(&session.principal),
+        NewUnit {
+            parent_id: req.parent_id,
+            short_name: req.short_name.unwrap_or_else(|| req.name.clone()),
+            name: req.name,
+            level: req.level,
+            sector: req.sector,
+            region_code: req.region_code,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(unit)))
+}
+
+/// One department, for its own members and the system administrator.
+#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "org", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Department), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_department(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Department>> {
+    session.principal.ensure_view_people_of(id)?;
+    let d = departments::get(&mut state.db.clone(), id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("处室不存在"))?;
+    Ok(Json(d))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DepartmentRequest {
+    pub name: String,
+    pub kind: DepartmentKind,
+    pub business_line: BusinessLine,
+}
+
+/// Create a department and its secretary account (system administrator).
+#[utoipa::path(post, path = "/api/v1/units/{id}/departments", tag = "org", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = DepartmentRequest,
+    responses((status = 201, body = Department), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_department(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(unit_id): Path<i64>,
+    Json(req): Json<DepartmentRequest>,
+) -> ApiResult<(StatusCode, Json<Department>)> {
+    session.principal.ensure(Role::SystemAdmin)?;
+    let hash = state.initial_password_hash().await?;
+    let mut tx = state.db.begin().await?;
+    let d = departments::create(
+        &mut tx,
+        state.now(),
+        &Actor::from(&session.principal),
+        NewDepartment {
+            unit_id,
+            name: req.name,
+            kind: req.kind,
+            business_line: req.business_line,
+        },
+        &hash,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(d)))
+}

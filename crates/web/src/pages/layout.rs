@@ -1,0 +1,50 @@
+//! What every page shares: the top bar, the menu, the user's place.
+
+use askama::Template;
+use axum::http::StatusCode;
+use yici_domain::org::Role;
+use yici_store::auth::Session;
+
+/// The frame around a page's content.
+pub struct Chrome {
+    pub display_name: String,
+    pub org_line: String,
+    pub csrf: String,
+    /// Menu entry to highlight.
+    pub active: &'static str,
+    pub is_sysadmin: bool,
+}
+
+impl Chrome {
+    pub fn new(session: &Session, active: &'static str) -> Chrome {
+        let p = &session.principal;
+        let org_line = [p.unit_name.as_deref(), p.department_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+        Chrome {
+            display_name: p.display_name.clone(),
+            org_line,
+            csrf: session.csrf_token.clone(),
+            active,
+            is_sysadmin: p.has(Role::SystemAdmin),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> String {
+    ErrorPage {
+        status: status.as_u16(),
+        message,
+    }
+    .render()
+    .unwrap_or_else(|_| message.to_string())
+}

@@ -1,0 +1,31 @@
+//! Server-rendered pages in Simplified Chinese, laid out like the manual's
+//! screens (menu 双随机设置 → 人员管理, …).
+
+pub mod account;
+pub mod audit;
+pub mod home;
+pub mod layout;
+pub mod org;
+pub mod people;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route(
+            "/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .route("/people", get(people::list).post(people::create))
+        .route("/people/new", get(people::new_form))
+        .route("/people/{id}", get(people::view).post(people::update))
+        .route("/people/{id}/edit", get(people::edit_form))
+        .route("/org", get(org::tree))
+        .route("/audit", get(audit::page))
+}

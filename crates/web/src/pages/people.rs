@@ -1,0 +1,457 @@
+//! 人员管理 (manual 3.1.1–3.1.4): list, add, edit and view a department's people.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use yici_domain::org::mobile::mask;
+use yici_domain::org::{PersonInput, PersonStatus, Principal, Role};
+use yici_domain::DomainError;
+use yici_store::org::departments::{self, Department};
+use yici_store::org::people::{self, PeopleFilter, Person};
+
+use super::layout::Chrome;
+use crate::error::{AppError, PageResult};
+use crate::session::{CsrfForm, WebUser};
+use crate::state::AppState;
+
+/// A person as a row or detail on a page: labels resolved, the mobile number
+/// masked for anyone who does not manage the person.
+pub struct PersonView {
+    pub id: i64,
+    pub name: String,
+    pub gender: &'static str,
+    pub is_officer: bool,
+    pub certificate_no: String,
+    pub mobile: String,
+    pub office_phone: String,
+    pub enabled: bool,
+    pub status: &'static str,
+    pub is_admin: bool,
+    pub unit_name: String,
+    pub department_name: String,
+}
+
+impl PersonView {
+    fn new(p: &Person, can_manage: bool) -> PersonView {
+        PersonView {
+            id: p.id,
+            name: p.name.clone(),
+            gender: p.gender.label(),
+            is_officer: p.is_officer,
+            certificate_no: p.certificate_no.clone().unwrap_or_default(),
+            mobile: if can_manage {
+                p.mobile.clone()
+            } else {
+                mask(&p.mobile)
+            },
+            office_phone: p.office_phone.clone().unwrap_or_default(),
+            enabled: p.status == PersonStatus::Enabled,
+            status: p.status.label(),
+            is_admin: p.is_admin,
+            unit_name: p.unit_name.clone(),
+            department_name: p.department_name.clone(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    department_id: Option<i64>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    status: String,
+    saved: Option<i64>,
+    demoted: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "people/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    department: Option<Department>,
+    /// Department chooser for the system administrator.
+    choices: Vec<Department>,
+    people: Vec<PersonView>,
+    can_manage: bool,
+    name: String,
+    status: String,
+    notice: Option<String>,
+}
+
+/// The department a page is about: the one asked for (system administrator),
+/// else the user's own.
+/// Whether the user may see it is checked by the caller.
+fn department_in_question(principal: &Principal, asked: Option<i64>) -> Option<i64> {
+    asked.or(principal.department_id)
+}
+
+async fn load_department(state: &AppState, id: i64) -> Result<Department, AppError> {
+    departments::get(&mut state.db.clone(), id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("处室不存在").into())
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Html<String>> {
+    let principal = &session.principal;
+    let mut db = state.db.clone();
+    let choices = if principal.has(Role::SystemAdmin) {
+        departments::list_all(&mut db).await?
+    } else {
+        Vec::new()
+    };
+    let mut page = ListPage {
+        chrome: Chrome::new(&session, "people"),
+        department: None,
+        choices,
+        people: Vec::new(),
+        can_manage: false,
+        name: q.name.clone(),
+        status: q.status.clone(),
+        notice: None,
+    };
+    if let Some(dept_id) = department_in_question(principal, q.department_id) {
+        principal.ensure_view_people_of(dept_id)?;
+        let department = load_department(&state, dept_id).await?;
+        let filter = PeopleFilter {
+            name: Some(q.name.clone()),
+            status: PersonStatus::parse(&q.status),
+        };
+        page.can_manage = principal.can_manage_people_of(dept_id);
+        page.people = people::list(&mut db, dept_id, &filter)
+            .await?
+            .iter()
+            .map(|p| PersonView::new(p, page.can_manage))
+            .collect();
+        page.notice = notice(&state, q.saved, q.demoted).await?;
+        page.department = Some(department);
+    }
+    Ok(Html(page.render()?))
+}
+
+/// "已保存 X" and, when an administrator was replaced, who lost the role.
+async fn notice(
+    state: &AppState,
+    saved: Option<i64>,
+    demoted: Option<i64>,
+) -> Result<Option<String>, AppError> {
+    let mut db = state.db.clone();
+    let Some(saved) = saved else { return Ok(None) };
+    let Some(person) = people::get(&mut db, saved).await? else {
+        return Ok(None);
+    };
+    let mut text = format!("已保存人员“{}”。", person.name);
+    if let Some(d) = demoted {
+        if let Some(former) = people::get(&mut db, d).await? {
+            text.push_str(&format!(
+                "“{}”已设为本处室管理员，原管理员“{}”的管理员权限已自动取消。",
+                person.name, former.name
+            ));
+        }
+    }
+    Ok(Some(text))
+}
+
+/// Form values as typed, to show them again after an error.
+#[derive(Deserialize, Default, Clone)]
+pub struct PersonForm {
+    #[serde(default)]
+    pub department_id: Option<i64>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub gender: String,
+    #[serde(default)]
+    pub is_officer: String,
+    #[serde(default)]
+    pub certificate_no: String,
+    #[serde(default)]
+    pub mobile: String,
+    #[serde(default)]
+    pub office_phone: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub is_admin: String,
+    /// Set by the second step after the page warned that the current
+    /// administrator will be demoted (ORG-6).
+    #[serde(default)]
+    pub confirm_admin: String,
+}
+
+fn yes_no(v: &str) -> Option<bool> {
+    match v {
+        "true" | "是" | "1" => Some(true),
+        "false" | "否" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+impl PersonForm {
+    fn input(&self) -> PersonInput {
+        PersonInput {
+            name: Some(self.name.clone()),
+            gender: Some(self.gender.clone()),
+            is_officer: yes_no(&self.is_officer),
+            certificate_no: Some(self.certificate_no.clone()),
+            mobile: Some(self.mobile.clone()),
+            office_phone: Some(self.office_phone.clone()),
+            status: Some(self.status.clone()),
+            is_admin: yes_no(&self.is_admin),
+        }
+    }
+
+    fn of(p: &Person) -> PersonForm {
+        PersonForm {
+            department_id: Some(p.department_id),
+            name: p.name.clone(),
+            gender: p.gender.as_str().into(),
+            is_officer: p.is_officer.to_string(),
+            certificate_no: p.certificate_no.clone().unwrap_or_default(),
+            mobile: p.mobile.clone(),
+            office_phone: p.office_phone.clone().unwrap_or_default(),
+            status: p.status.as_str().into(),
+            is_admin: p.is_admin.to_string(),
+            confirm_admin: String::new(),
+        }
+    }
+
+    fn blank(department_id: i64) -> PersonForm {
+        PersonForm {
+            department_id: Some(department_id),
+            gender: "male".into(),
+            is_officer: "true".into(),
+            status: "enabled".into(),
+            is_admin: "false".into(),
+            ..PersonForm::default()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+struct FormPage {
+    chrome: Chrome,
+    /// `None` when adding.
+    person_id: Option<i64>,
+    department: Department,
+    v: PersonForm,
+    error_field: String,
+    error: Option<String>,
+    /// Name of the administrator who would be demoted, when the page asks to confirm.
+    confirm_demote: Option<String>,
+}
+
+impl FormPage {
+    fn err_for(&self, field: &str) -> Option<&str> {
+        (self.error_field == field)
+            .then_some(())
+            .and(self.error.as_deref())
+    }
+
+    fn with_error(mut self, err: &DomainError) -> FormPage {
+        self.error_field = err.field.unwrap_or("").to_string();
+        self.error = Some(err.message.clone());
+        self
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    department_id: Option<i64>,
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(q): Query<NewQuery>,
+) -> PageResult<Html<String>> {
+    let dept_id = department_in_question(&session.principal, q.department_id)
+        .ok_or_else(|| DomainError::new("invalid", "请先选择处室"))?;
+    session.principal.ensure_manage_people_of(dept_id)?;
+    let department = load_department(&state, dept_id).await?;
+    let page = FormPage {
+        chrome: Chrome::new(&session, "people"),
+        person_id: None,
+        department,
+        v: PersonForm::blank(dept_id),
+        error_field: String::new(),
+        error: None,
+        confirm_demote: None,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// Shared by add and edit: validate, warn before replacing the administrator,
+/// save in one transaction, go back to the list with a notice.
+async fn save(
+    state: &AppState,
+    session: &yici_store::auth::Session,
+    mut page: FormPage,
+) -> PageResult<Response> {
+    let principal = &session.principal;
+    let editing = page.person_id;
+    let valid = match page.v.input().validate(editing.is_none()) {
+        Ok(v) => v,
+        Err(e) => return render_form(page.with_error(&e)),
+    };
+    if valid.is_admin && page.v.confirm_admin != "1" {
+        let current = people::current_admin(&mut state.db.clone(), page.department.id).await?;
+        if let Some(current) = current.filter(|c| Some(c.id) != editing) {
+            page.confirm_demote = Some(current.name);
+            return render_form(page);
+        }
+    }
+    let now = state.now();
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        let saved = match editing {
+            None => {
+                let hash = state.initial_password_hash().await?;
+                people::create(&mut tx, now, principal, page.department.id, valid, &hash).await?
+            }
+            Some(id) => people::update(&mut tx, now, principal, id, valid).await?,
+        };
+        tx.commit().await?;
+        Ok::<_, yici_store::StoreError>(saved)
+    }
+    .await;
+    match result {
+        Ok(saved) => {
+            let mut to = format!(
+                "/people?department_id={}&saved={}",
+                saved.person.department_id, saved.person.id
+            );
+            if let Some(d) = saved.demoted {
+                to.push_str(&format!("&demoted={}", d.id));
+            }
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(e) => {
+            let err = AppError::from(e);
+            match err.domain() {
+                Some(d) if d.code != "forbidden" && d.code != "not_found" => {
+                    let d = d.clone();
+                    render_form(page.with_error(&d))
+                }
+                _ => Err(err.into()),
+            }
+        }
+    }
+}
+
+fn render_form(page: FormPage) -> PageResult<Response> {
+    let status = match &page.error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    CsrfForm(form): CsrfForm<PersonForm>,
+) -> PageResult<Response> {
+    let dept_id = department_in_question(&session.principal, form.department_id)
+        .ok_or_else(|| DomainError::new("invalid", "请先选择处室"))?;
+    session.principal.ensure_manage_people_of(dept_id)?;
+    let department = load_department(&state, dept_id).await?;
+    let page = FormPage {
+        chrome: Chrome::new(&session, "people"),
+        person_id: None,
+        department,
+        v: form,
+        error_field: String::new(),
+        error: None,
+        confirm_demote: None,
+    };
+    save(&state, &session, page).await
+}
+
+async fn load_person(state: &AppState, id: i64) -> Result<Person, AppError> {
+    people::get(&mut state.db.clone(), id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("人员不存在").into())
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    let person = load_person(&state, id).await?;
+    session
+        .principal
+        .ensure_manage_people_of(person.department_id)?;
+    let department = load_department(&state, person.department_id).await?;
+    let page = FormPage {
+        chrome: Chrome::new(&session, "people"),
+        person_id: Some(id),
+        department,
+        v: PersonForm::of(&person),
+        error_field: String::new(),
+        error: None,
+        confirm_demote: None,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(mut form): CsrfForm<PersonForm>,
+) -> PageResult<Response> {
+    let person = load_person(&state, id).await?;
+    session
+        .principal
+        .ensure_manage_people_of(person.department_id)?;
+    let department = load_department(&state, person.department_id).await?;
+    // The mobile number is the login and can't change, whatever was posted.
+    form.mobile = person.mobile.clone();
+    let page = FormPage {
+        chrome: Chrome::new(&session, "people"),
+        person_id: Some(id),
+        department,
+        v: form,
+        error_field: String::new(),
+        error: None,
+        confirm_demote: None,
+    };
+    save(&state, &session, page).await
+}
+
+#[derive(Template)]
+#[template(path = "people/view.html")]
+struct ViewPage {
+    chrome: Chrome,
+    p: PersonView,
+    can_manage: bool,
+    department_id: i64,
+}
+
+pub async fn view(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    let person = load_person(&state, id).await?;
+    session
+        .principal
+        .ensure_view_people_of(person.department_id)?;
+    let can_manage = session.principal.can_manage_people_of(person.department_id);
+    let page = ViewPage {
+        chrome: Chrome::new(&session, "people"),
+        p: PersonView::new(&person, can_manage),
+        can_manage,
+        department_id: person.department_id,
+    };
+    Ok(Html(page.render()?))
+}

@@ -1,0 +1,256 @@
+//! Who is calling: the session middleware and the extractors built on it.
+//!
+//! Pages authenticate with an HttpOnly cookie and carry a CSRF token in every
+//! state-changing form; the API authenticates with a bearer token only (no
+//! cookie), so it needs no CSRF token. An account still on its initial password
+//! can do nothing but change it.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use yici_domain::DomainError;
+use yici_store::auth::{self, Session};
+
+use crate::error::{ApiError, AppError, PageError};
+use crate::state::AppState;
+
+pub const COOKIE: &str = "yici_session";
+
+/// The session found for this request, put in the extensions by [`load_session`].
+#[derive(Clone)]
+pub struct CurrentSession {
+    pub session: Session,
+    pub via_bearer: bool,
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(|t| t.trim().to_string())
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+pub async fn load_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let is_api = path.starts_with("/api/");
+    let token = if is_api {
+        bearer(req.headers()).map(|t| (t, true))
+    } else {
+        cookie(req.headers(), COOKIE).map(|t| (t, false))
+    };
+    if let Some((token, via_bearer)) = token {
+        match auth::session(&state.db, &state.policy, state.now(), &token).await {
+            Ok(Some(session)) => {
+                req.extensions_mut().insert(CurrentSession {
+                    session,
+                    via_bearer,
+                });
+            }
+            Ok(None) => {}
+            Err(e) => {
+                let err = AppError::from(e);
+                return if is_api {
+                    ApiError(err).into_response()
+                } else {
+                    PageError(err).into_response()
+                };
+            }
+        }
+    }
+    next.run(req).await
+}
+
+/// A logged-in page user who has changed the initial password.
+pub struct WebUser(pub Session);
+
+/// A logged-in page user, possibly still on the initial password (the
+/// password page itself and logout take this).
+pub struct AnyWebUser(pub Session);
+
+fn login_redirect(parts: &Parts) -> Response {
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let encoded: String = url_encode(next);
+    Redirect::to(&format!("/login?next={encoded}")).into_response()
+}
+
+pub fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|x| x.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AnyWebUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        match parts.extensions.get::<CurrentSession>() {
+            Some(c) if !c.via_bearer => Ok(AnyWebUser(c.session.clone())),
+            _ => Err(login_redirect(parts)),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for WebUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let AnyWebUser(session) = AnyWebUser::from_request_parts(parts, state).await?;
+        if session.must_change_password {
+            return Err(Redirect::to("/password").into_response());
+        }
+        Ok(WebUser(session))
+    }
+}
+
+/// An API caller with a bearer token, past the forced password change.
+pub struct ApiUser(pub Session);
+
+/// An API caller who may still be on the initial password.
+pub struct AnyApiUser(pub Session);
+
+impl<S: Send + Sync> FromRequestParts<S> for AnyApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        match parts.extensions.get::<CurrentSession>() {
+            Some(c) if c.via_bearer => Ok(AnyApiUser(c.session.clone())),
+            _ => Err(ApiError(AppError::unauthenticated())),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let AnyApiUser(session) = AnyApiUser::from_request_parts(parts, state).await?;
+        if session.must_change_password {
+            return Err(DomainError::new(
+                "password_change_required",
+                "首次登录须先修改初始密码（POST /api/v1/auth/password）",
+            )
+            .into());
+        }
+        Ok(ApiUser(session))
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+/// A urlencoded form whose `_csrf` field must match the session's token.
+/// Every state-changing page request goes through it (login excepted: there is
+/// no session yet, and the SameSite cookie covers that case).
+pub struct CsrfForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let expected = req
+            .extensions()
+            .get::<CurrentSession>()
+            .map(|c| c.session.csrf_token.clone());
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let given: CsrfField = serde_urlencoded::from_bytes(&bytes).unwrap_or(CsrfField {
+            csrf: String::new(),
+        });
+        match expected {
+            Some(expected)
+                if !given.csrf.is_empty() && constant_time_eq(&given.csrf, &expected) => {}
+            _ => {
+                return Err(PageError(
+                    DomainError::new("csrf", "页面已过期或来源不明，请刷新页面后重试").into(),
+                )
+                .into_response())
+            }
+        }
+        serde_urlencoded::from_bytes(&bytes)
+            .map(CsrfForm)
+            .map_err(|e| {
+                PageError(DomainError::new("invalid_form", format!("表单数据有误：{e}")).into())
+                    .into_response()
+            })
+    }
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For`
+/// entry when a trusted proxy stands in front.
+pub struct ClientIp(pub String);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.config.trust_proxy {
+            if let Some(ip) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').next())
+            {
+                return Ok(ClientIp(ip.trim().to_string()));
+            }
+        }
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_else(|| "unknown".to_string());
+        Ok(ClientIp(ip))
+    }
+}
+
+/// Whether the session cookie must carry `Secure`.
+pub fn secure_request(state: &AppState, headers: &HeaderMap) -> bool {
+    state.config.secure_cookies
+        || (state.config.trust_proxy
+            && headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                == Some("https"))
+}
+
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_cookie() -> String {
+    format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
