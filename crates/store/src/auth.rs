@@ -424,7 +424,7 @@ pub async fn session(
     };
     let last_seen: DateTime<Utc> = row.get("last_seen_at")?;
     let expires: DateTime<Utc> = row.get("expires_at")?;
-    if now > expires || now - last_seen > policy.idle_timeout {
+    if now >= expires || now - last_seen > policy.idle_timeout {
         conn.execute("DELETE FROM sessions WHERE token_hash = $1", args![&hash])
             .await?;
         return Ok(None);

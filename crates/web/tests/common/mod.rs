@@ -1,0 +1,219 @@
+//! Black-box test harness: a fresh database per test (SQLite always,
+//! PostgreSQL when `YICI_TEST_DATABASE_URL` is set), the demo organisation,
+//! the app on port 0 with a hand-driven clock.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use rand::Rng;
+use reqwest::redirect::Policy;
+use serde_json::{json, Value};
+use yici_domain::time::{Clock, ManualClock};
+use yici_store::{Db, Exec};
+use yici_web::{AppState, WebConfig};
+
+pub const INITIAL: &str = "Jcbm@12369";
+pub const NEW_PASSWORD: &str = "Yutian@2025a";
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Generates one test per database from an `async fn name(app: TestApp)`.
+/// Without `YICI_TEST_DATABASE_URL` the PostgreSQL variant says so and passes;
+/// `.ci/run` always sets it (and fails when PostgreSQL is unreachable).
+#[macro_export]
+macro_rules! both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if std::env::var("YICI_TEST_DATABASE_URL").is_err() {
+                        eprintln!("YICI_TEST_DATABASE_URL not set: PostgreSQL variant not run");
+                        return;
+                    }
+                    super::$name($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await
+                }
+            )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub clock: Arc<ManualClock>,
+    pub backend: Backend,
+    /// Client that does not follow redirects and keeps no cookies.
+    pub http: reqwest::Client,
+    pub database_url: String,
+}
+
+/// 2025-06-02 09:00 in Shanghai: a Monday in the plan's implementation phase.
+pub fn start_time() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 6, 2, 1, 0, 0).unwrap()
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let (db, database_url) = fresh_database(backend).await;
+        yici_store::migrate::run(&db).await.expect("migrations");
+        let clock = Arc::new(ManualClock::new(start_time()));
+        yici_demo::load(&db, clock.now(), INITIAL).await.expect("demo data");
+        let state = AppState::new(db.clone(), clock.clone(), WebConfig::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(yici_web::serve(listener, state, std::future::pending()));
+        TestApp {
+            base,
+            db,
+            clock,
+            backend,
+            http: reqwest::Client::builder().redirect(Policy::none()).build().unwrap(),
+            database_url,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// `POST /api/v1/auth/login`; returns the status and body.
+    pub async fn api_login(&self, login: &str, password: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"login": login, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A bearer token for a demo account, past the forced password change.
+    pub async fn token(&self, login: &str) -> String {
+        let (status, body) = self.api_login(login, INITIAL).await;
+        assert_eq!(status, 200, "login {login}: {body}");
+        let token = body["token"].as_str().unwrap().to_string();
+        if body["must_change_password"] == json!(true) {
+            let r = self
+                .http
+                .post(self.url("/api/v1/auth/password"))
+                .bearer_auth(&token)
+                .json(&json!({"old_password": INITIAL, "new_password": NEW_PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 204, "{}", r.text().await.unwrap());
+        }
+        token
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
+        let r = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send(&self, method: &str, token: &str, path: &str, body: Value) -> (u16, Value) {
+        let r = self
+            .http
+            .request(method.parse().unwrap(), self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.db.clone().scalar_i64(sql, vec![]).await.unwrap()
+    }
+
+    /// Id of a department by unit short name and department name.
+    pub async fn department(&self, unit_short: &str, name: &str) -> i64 {
+        self.db
+            .clone()
+            .scalar_i64(
+                "SELECT d.id FROM departments d JOIN units u ON u.id = d.unit_id
+                  WHERE u.short_name = $1 AND d.name = $2",
+                yici_store::args![unit_short, name],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("department {unit_short}/{name}: {e}"))
+    }
+
+    /// Mobile number (login) of the administrator of a department.
+    pub async fn admin_mobile(&self, department_id: i64) -> String {
+        self.db
+            .clone()
+            .fetch_one(
+                "SELECT mobile FROM people WHERE department_id = $1 AND is_admin",
+                yici_store::args![department_id],
+            )
+            .await
+            .unwrap()
+            .get("mobile")
+            .unwrap()
+    }
+
+    /// A browser-like client (cookies, redirects followed) logged in on the pages.
+    pub async fn web_login(&self, login: &str, password: &str) -> reqwest::Client {
+        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let r = client
+            .post(self.url("/login"))
+            .form(&[("login", login), ("password", password)])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "web login {login}: {}", r.status());
+        client
+    }
+}
+
+/// The `_csrf` value of the first form on a page.
+pub fn csrf_of(html: &str) -> String {
+    let marker = "name=\"_csrf\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    html[start..start + 64].to_string()
+}
+
+async fn fresh_database(backend: Backend) -> (Db, String) {
+    let tag: String = rand::thread_rng()
+        .sample_iter(rand::distributions::Alphanumeric)
+        .take(10)
+        .map(|c| (c as char).to_ascii_lowercase())
+        .collect();
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join("yici-tests");
+            std::fs::create_dir_all(&dir).unwrap();
+            let url = format!("sqlite:{}/t_{tag}.db", dir.display());
+            (Db::connect(&url).await.expect("sqlite"), url)
+        }
+        Backend::Postgres => {
+            let url = std::env::var("YICI_TEST_DATABASE_URL").unwrap();
+            let schema = format!("yici_t_{tag}");
+            let mut admin = Db::connect(&url).await.expect("PostgreSQL reachable");
+            admin
+                .execute(&format!("CREATE SCHEMA {schema}"), vec![])
+                .await
+                .expect("create schema");
+            admin.close().await;
+            let db = Db::connect_postgres_schema(&url, &schema).await.expect("pg");
+            (db, format!("{url}?options=-c%20search_path%3D{schema}"))
+        }
+    }
+}
