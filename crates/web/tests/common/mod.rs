@@ -183,6 +183,43 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A page client past the forced password change, with its CSRF token.
+    pub async fn web_user(&self, login: &str) -> (reqwest::Client, String) {
+        let fresh = self
+            .db
+            .clone()
+            .fetch_one(
+                "SELECT must_change_password FROM accounts WHERE login = $1",
+                yici_store::args![login],
+            )
+            .await
+            .unwrap()
+            .get::<bool>("must_change_password")
+            .unwrap();
+        let password = if fresh { INITIAL } else { NEW_PASSWORD };
+        let client = self.web_login(login, password).await;
+        let page = client.get(self.url("/password")).send().await.unwrap().text().await.unwrap();
+        let csrf = csrf_of(&page);
+        if !fresh {
+            return (client, csrf);
+        }
+        let r = client
+            .post(self.url("/password"))
+            .form(&[
+                ("_csrf", csrf.as_str()),
+                ("old_password", INITIAL),
+                ("new_password", NEW_PASSWORD),
+                ("repeat_password", NEW_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "password change for {login}");
+        (client, csrf)
+    }
+}
+
 /// The `_csrf` value of the first form on a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
