@@ -13,33 +13,51 @@ fn yici(args: &[&str]) -> (bool, String) {
         .expect("run yici");
     (
         out.status.success(),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
     )
 }
 
 async fn check(url: &str, db: Db) {
     let (ok, out) = yici(&["migrate", "--database-url", url]);
     assert!(ok, "{out}");
-    yici_demo::load(&db, chrono::Utc::now(), "Jcbm@12369").await.unwrap();
+    yici_demo::load(&db, chrono::Utc::now(), "Jcbm@12369")
+        .await
+        .unwrap();
     let (ok, out) = yici(&["audit", "verify", "--database-url", url]);
     assert!(ok, "{out}");
     assert!(out.contains("audit chain intact"), "{out}");
 
     db.clone()
-        .execute("UPDATE audit_log SET actor = 'mallory' WHERE seq = 5", vec![])
+        .execute(
+            "UPDATE audit_log SET actor = 'mallory' WHERE seq = 5",
+            vec![],
+        )
         .await
         .unwrap();
     let (ok, out) = yici(&["audit", "verify", "--database-url", url]);
     assert!(!ok, "a tampered chain exits non-zero");
-    assert!(out.contains("entry 5: content does not match its hash: altered"), "{out}");
+    assert!(
+        out.contains("entry 5: content does not match its hash: altered"),
+        "{out}"
+    );
 
     // Swapping two entries' contents (a reorder) is found as well.
     db.clone()
         .execute("UPDATE audit_log SET seq = -7 WHERE seq = 7", vec![])
         .await
         .unwrap();
-    db.clone().execute("UPDATE audit_log SET seq = 7 WHERE seq = 8", vec![]).await.unwrap();
-    db.clone().execute("UPDATE audit_log SET seq = 8 WHERE seq = -7", vec![]).await.unwrap();
+    db.clone()
+        .execute("UPDATE audit_log SET seq = 7 WHERE seq = 8", vec![])
+        .await
+        .unwrap();
+    db.clone()
+        .execute("UPDATE audit_log SET seq = 8 WHERE seq = -7", vec![])
+        .await
+        .unwrap();
     let (ok, out) = yici(&["audit", "verify", "--database-url", url]);
     assert!(!ok);
     assert!(out.contains("entry 7") && out.contains("entry 8"), "{out}");
@@ -66,8 +84,14 @@ async fn audit_verify_on_postgres() {
     };
     let schema = format!("yici_cli_{}", std::process::id());
     let mut admin = Db::connect(&base).await.unwrap();
-    admin.execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"), vec![]).await.unwrap();
-    admin.execute(&format!("CREATE SCHEMA {schema}"), vec![]).await.unwrap();
+    admin
+        .execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"), vec![])
+        .await
+        .unwrap();
+    admin
+        .execute(&format!("CREATE SCHEMA {schema}"), vec![])
+        .await
+        .unwrap();
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
     let (ok, out) = yici(&["migrate", "--database-url", &url]);

@@ -32,7 +32,7 @@ impl Names {
     pub fn next(&mut self) -> DemoPerson {
         self.n += 1;
         let n = self.n;
-        let female = n % 3 == 0;
+        let female = n.is_multiple_of(3);
         let surname = SURNAMES[(n * 7) % SURNAMES.len()];
         let given = if female {
             GIVEN_FEMALE[(n * 5) % GIVEN_FEMALE.len()]

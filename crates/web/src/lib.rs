@@ -52,7 +52,12 @@ async fn healthz(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     use yici_store::Exec;
-    match state.db.clone().scalar_i64("SELECT CAST(1 AS BIGINT)", vec![]).await {
+    match state
+        .db
+        .clone()
+        .scalar_i64("SELECT CAST(1 AS BIGINT)", vec![])
+        .await
+    {
         Ok(_) => (axum::http::StatusCode::OK, "ok").into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");

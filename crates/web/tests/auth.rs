@@ -31,7 +31,12 @@ async fn initial_password_must_be_changed_before_anything_else(app: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(me["principal"]["login"], "tssytx_dq");
     let (status, _) = app
-        .send("POST", token, "/api/v1/auth/password", json!({"old_password": INITIAL, "new_password": NEW_PASSWORD}))
+        .send(
+            "POST",
+            token,
+            "/api/v1/auth/password",
+            json!({"old_password": INITIAL, "new_password": NEW_PASSWORD}),
+        )
         .await;
     assert_eq!(status, 204);
     let (status, units) = app.get(token, "/api/v1/units").await;
@@ -46,7 +51,11 @@ async fn initial_password_must_be_changed_before_anything_else(app: TestApp) {
     // The pages force the change too.
     let client = app.web_login("tssytx_s", INITIAL).await;
     let r = client.get(app.url("/people")).send().await.unwrap();
-    assert!(r.url().path().ends_with("/password"), "redirected to {}", r.url());
+    assert!(
+        r.url().path().ends_with("/password"),
+        "redirected to {}",
+        r.url()
+    );
     assert!(r.text().await.unwrap().contains("须先修改密码"));
 }
 
@@ -54,14 +63,41 @@ async fn weak_reused_and_wrong_passwords_are_refused(app: TestApp) {
     let (_, body) = app.api_login("tssytx_dq", INITIAL).await;
     let token = body["token"].as_str().unwrap();
     let cases = [
-        (json!({"old_password": INITIAL, "new_password": "abcdefgh1"}), "new_password", "weak_password", "三项"),
-        (json!({"old_password": INITIAL, "new_password": "Ab1!"}), "new_password", "weak_password", "长度"),
-        (json!({"old_password": INITIAL, "new_password": INITIAL}), "new_password", "reused_password", "不能与最近"),
-        (json!({"old_password": "Wrong@123", "new_password": NEW_PASSWORD}), "old_password", "wrong_password", "旧密码不正确"),
-        (json!({"old_password": INITIAL, "new_password": NEW_PASSWORD, "repeat_password": "Other@2025"}), "repeat_password", "mismatch", "不一致"),
+        (
+            json!({"old_password": INITIAL, "new_password": "abcdefgh1"}),
+            "new_password",
+            "weak_password",
+            "三项",
+        ),
+        (
+            json!({"old_password": INITIAL, "new_password": "Ab1!"}),
+            "new_password",
+            "weak_password",
+            "长度",
+        ),
+        (
+            json!({"old_password": INITIAL, "new_password": INITIAL}),
+            "new_password",
+            "reused_password",
+            "不能与最近",
+        ),
+        (
+            json!({"old_password": "Wrong@123", "new_password": NEW_PASSWORD}),
+            "old_password",
+            "wrong_password",
+            "旧密码不正确",
+        ),
+        (
+            json!({"old_password": INITIAL, "new_password": NEW_PASSWORD, "repeat_password": "Other@2025"}),
+            "repeat_password",
+            "mismatch",
+            "不一致",
+        ),
     ];
     for (req, field, code, text) in cases {
-        let (status, body) = app.send("POST", token, "/api/v1/auth/password", req.clone()).await;
+        let (status, body) = app
+            .send("POST", token, "/api/v1/auth/password", req.clone())
+            .await;
         assert_eq!(status, 422, "{req}: {body}");
         assert_eq!(body["field"], field, "{req}");
         assert_eq!(body["code"], code, "{req}");
@@ -103,7 +139,11 @@ async fn sessions_expire_when_idle_and_at_their_absolute_end(app: TestApp) {
     app.clock.advance(Duration::minutes(29));
     assert_eq!(app.get(&token, "/api/v1/me").await.0, 200);
     app.clock.advance(Duration::minutes(29));
-    assert_eq!(app.get(&token, "/api/v1/me").await.0, 200, "activity keeps it alive");
+    assert_eq!(
+        app.get(&token, "/api/v1/me").await.0,
+        200,
+        "activity keeps it alive"
+    );
     app.clock.advance(Duration::minutes(31));
     let (status, body) = app.get(&token, "/api/v1/me").await;
     assert_eq!(status, 401);
@@ -122,7 +162,13 @@ async fn sessions_expire_when_idle_and_at_their_absolute_end(app: TestApp) {
 
 async fn logout_ends_the_session_on_the_server(app: TestApp) {
     let token = app.token("tssytx_dq").await;
-    let r = app.http.post(app.url("/api/v1/auth/logout")).bearer_auth(&token).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 204);
     assert_eq!(app.get(&token, "/api/v1/me").await.0, 401);
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
@@ -131,7 +177,9 @@ async fn logout_ends_the_session_on_the_server(app: TestApp) {
 async fn disabled_people_cannot_log_in_and_lose_their_sessions(app: TestApp) {
     let dept = app.department("玉田县分局", "大气股").await;
     let secretary = app.token("tssytx_dq").await;
-    let (_, people) = app.get(&secretary, &format!("/api/v1/departments/{dept}/people")).await;
+    let (_, people) = app
+        .get(&secretary, &format!("/api/v1/departments/{dept}/people"))
+        .await;
     let member = people
         .as_array()
         .unwrap()
@@ -145,9 +193,20 @@ async fn disabled_people_cannot_log_in_and_lose_their_sessions(app: TestApp) {
 
     let mut edit = member.clone();
     edit["status"] = json!("disabled");
-    let (status, body) = app.send("PUT", &secretary, &format!("/api/v1/people/{}", member["id"]), edit).await;
+    let (status, body) = app
+        .send(
+            "PUT",
+            &secretary,
+            &format!("/api/v1/people/{}", member["id"]),
+            edit,
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(app.get(&member_token, "/api/v1/me").await.0, 401, "open session ended");
+    assert_eq!(
+        app.get(&member_token, "/api/v1/me").await.0,
+        401,
+        "open session ended"
+    );
     let (status, body) = app.api_login(mobile, NEW_PASSWORD).await;
     assert_eq!(status, 403);
     assert_eq!(body["code"], "account_disabled");
@@ -155,20 +214,54 @@ async fn disabled_people_cannot_log_in_and_lose_their_sessions(app: TestApp) {
 
 async fn page_forms_need_the_csrf_token(app: TestApp) {
     let client = app.web_login("tssytx_dq", INITIAL).await;
-    let page = client.get(app.url("/password")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url("/password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = common::csrf_of(&page);
-    let form = [("old_password", INITIAL), ("new_password", NEW_PASSWORD), ("repeat_password", NEW_PASSWORD)];
-    let r = client.post(app.url("/password")).form(&form).send().await.unwrap();
+    let form = [
+        ("old_password", INITIAL),
+        ("new_password", NEW_PASSWORD),
+        ("repeat_password", NEW_PASSWORD),
+    ];
+    let r = client
+        .post(app.url("/password"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 403);
     assert!(r.text().await.unwrap().contains("页面已过期"));
     let mut with_wrong = form.to_vec();
-    with_wrong.push(("_csrf", "0000000000000000000000000000000000000000000000000000000000000000"));
-    assert_eq!(client.post(app.url("/password")).form(&with_wrong).send().await.unwrap().status().as_u16(), 403);
+    with_wrong.push((
+        "_csrf",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    ));
+    assert_eq!(
+        client
+            .post(app.url("/password"))
+            .form(&with_wrong)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        403
+    );
     // Nothing changed.
     assert_eq!(app.api_login("tssytx_dq", INITIAL).await.0, 200);
     let mut with_right = form.to_vec();
     with_right.push(("_csrf", &csrf));
-    let r = client.post(app.url("/password")).form(&with_right).send().await.unwrap();
+    let r = client
+        .post(app.url("/password"))
+        .form(&with_right)
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success());
     assert_eq!(app.api_login("tssytx_dq", NEW_PASSWORD).await.0, 200);
 }
@@ -183,7 +276,10 @@ async fn session_cookie_is_httponly_and_samesite(app: TestApp) {
         .unwrap();
     assert_eq!(r.status().as_u16(), 303);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert_eq!(r.headers()["location"], "/password");
     // A wrong password shows a Chinese message on the login page.
     let r = app
@@ -200,9 +296,25 @@ async fn session_cookie_is_httponly_and_samesite(app: TestApp) {
 async fn health_and_openapi_are_served(app: TestApp) {
     let r = app.http.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let doc: serde_json::Value = app.http.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
-    for path in ["/api/v1/auth/login", "/api/v1/departments/{id}/people", "/api/v1/people/{id}", "/api/v1/units"] {
-        assert!(doc["paths"].get(path).is_some(), "{path} missing from OpenAPI");
+    let doc: serde_json::Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in [
+        "/api/v1/auth/login",
+        "/api/v1/departments/{id}/people",
+        "/api/v1/people/{id}",
+        "/api/v1/units",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from OpenAPI"
+        );
     }
     assert!(doc["components"]["schemas"].get("ErrorBody").is_some());
 }

@@ -11,8 +11,16 @@ both_databases!(every_people_and_department_endpoint_refuses_outsiders);
 /// Who asks: (login, description, is the owner of the target department).
 const USERS: &[(&str, &str, bool)] = &[
     ("tssytx_dq", "own secretary", true),
-    ("tssytx_s", "secretary of another department, same unit", false),
-    ("tsslnq_dq", "secretary of the same department kind in another county", false),
+    (
+        "tssytx_s",
+        "secretary of another department, same unit",
+        false,
+    ),
+    (
+        "tsslnq_dq",
+        "secretary of the same department kind in another county",
+        false,
+    ),
     ("tss_dqhj", "secretary of the superior city bureau", false),
     ("hbs_dqhj", "secretary of the province", false),
 ];
@@ -22,19 +30,29 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
     let water = app.department("玉田县分局", "水股").await;
     let water_admin = app.admin_mobile(water).await;
     let unit = app
-        .count(&format!("SELECT unit_id FROM departments WHERE id = {dept}"))
+        .count(&format!(
+            "SELECT unit_id FROM departments WHERE id = {dept}"
+        ))
         .await;
     let person = app
-        .count(&format!("SELECT MIN(id) FROM people WHERE department_id = {dept} AND NOT is_admin"))
+        .count(&format!(
+            "SELECT MIN(id) FROM people WHERE department_id = {dept} AND NOT is_admin"
+        ))
         .await;
     let person_body = json!({
         "name": "测试", "gender": "male", "is_officer": false, "status": "enabled", "is_admin": false,
         "mobile": "13599998888"
     });
 
-    let mut users: Vec<(String, String, bool)> =
-        USERS.iter().map(|(l, d, o)| (l.to_string(), d.to_string(), *o)).collect();
-    users.push((water_admin, "administrator of another department".into(), false));
+    let mut users: Vec<(String, String, bool)> = USERS
+        .iter()
+        .map(|(l, d, o)| (l.to_string(), d.to_string(), *o))
+        .collect();
+    users.push((
+        water_admin,
+        "administrator of another department".into(),
+        false,
+    ));
 
     let mut checked = 0;
     for (n, (login, who, owner)) in users.iter().enumerate() {
@@ -42,13 +60,48 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
         let mut body = person_body.clone();
         body["mobile"] = json!(format!("1359999{:04}", n * 10));
         let api: Vec<(&str, String, serde_json::Value, bool)> = vec![
-            ("GET", format!("/api/v1/departments/{dept}"), json!(null), *owner),
-            ("GET", format!("/api/v1/departments/{dept}/people"), json!(null), *owner),
-            ("POST", format!("/api/v1/departments/{dept}/people"), body.clone(), *owner),
-            ("GET", format!("/api/v1/people/{person}"), json!(null), *owner),
-            ("PUT", format!("/api/v1/people/{person}"), json!({"name": "改", "gender": "male", "is_officer": false, "status": "enabled", "is_admin": false}), *owner),
-            ("POST", "/api/v1/units".into(), json!({"name": "越权单位", "level": "county", "region_code": "130229", "parent_id": 1}), false),
-            ("POST", format!("/api/v1/units/{unit}/departments"), json!({"name": "越权股", "kind": "office", "business_line": "air"}), false),
+            (
+                "GET",
+                format!("/api/v1/departments/{dept}"),
+                json!(null),
+                *owner,
+            ),
+            (
+                "GET",
+                format!("/api/v1/departments/{dept}/people"),
+                json!(null),
+                *owner,
+            ),
+            (
+                "POST",
+                format!("/api/v1/departments/{dept}/people"),
+                body.clone(),
+                *owner,
+            ),
+            (
+                "GET",
+                format!("/api/v1/people/{person}"),
+                json!(null),
+                *owner,
+            ),
+            (
+                "PUT",
+                format!("/api/v1/people/{person}"),
+                json!({"name": "改", "gender": "male", "is_officer": false, "status": "enabled", "is_admin": false}),
+                *owner,
+            ),
+            (
+                "POST",
+                "/api/v1/units".into(),
+                json!({"name": "越权单位", "level": "county", "region_code": "130229", "parent_id": 1}),
+                false,
+            ),
+            (
+                "POST",
+                format!("/api/v1/units/{unit}/departments"),
+                json!({"name": "越权股", "kind": "office", "business_line": "air"}),
+                false,
+            ),
         ];
         for (method, path, body, allowed) in api {
             let (status, resp) = if method == "GET" {
@@ -57,11 +110,17 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
                 app.send(method, &token, &path, body).await
             };
             if allowed {
-                assert!((200..300).contains(&status), "{who} {method} {path}: {status} {resp}");
+                assert!(
+                    (200..300).contains(&status),
+                    "{who} {method} {path}: {status} {resp}"
+                );
             } else {
                 assert_eq!(status, 403, "{who} {method} {path}: {resp}");
                 assert_eq!(resp["code"], "forbidden", "{who} {method} {path}");
-                assert!(resp["message"].as_str().unwrap().contains('只') || resp["message"].as_str().unwrap().contains("权限"));
+                assert!(
+                    resp["message"].as_str().unwrap().contains('只')
+                        || resp["message"].as_str().unwrap().contains("权限")
+                );
             }
             checked += 1;
         }
@@ -70,8 +129,14 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
         let mobile = format!("1369999{:04}", n * 10);
         let dept_s = dept.to_string();
         let form = [
-            ("_csrf", csrf.as_str()), ("department_id", dept_s.as_str()), ("name", "页面测试"), ("gender", "male"),
-            ("is_officer", "false"), ("mobile", mobile.as_str()), ("status", "enabled"), ("is_admin", "false"),
+            ("_csrf", csrf.as_str()),
+            ("department_id", dept_s.as_str()),
+            ("name", "页面测试"),
+            ("gender", "male"),
+            ("is_officer", "false"),
+            ("mobile", mobile.as_str()),
+            ("status", "enabled"),
+            ("is_admin", "false"),
         ];
         let pages: Vec<(&str, String)> = vec![
             ("GET", format!("/people?department_id={dept}")),
@@ -85,7 +150,12 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
             let r = if method == "GET" {
                 client.get(app.url(&path)).send().await.unwrap()
             } else {
-                client.post(app.url(&path)).form(&form).send().await.unwrap()
+                client
+                    .post(app.url(&path))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap()
             };
             let status = r.status().as_u16();
             let html = r.text().await.unwrap();
@@ -93,13 +163,26 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
                 assert_eq!(status, 200, "{who} {method} {path}: {html}");
             } else {
                 assert_eq!(status, 403, "{who} {method} {path}");
-                assert!(html.contains("只能"), "{who} {method} {path}: Chinese reason shown");
+                assert!(
+                    html.contains("只能"),
+                    "{who} {method} {path}: Chinese reason shown"
+                );
             }
             checked += 1;
         }
     }
     assert_eq!(checked, 6 * 13);
     // Outsiders wrote nothing: only the owner's two additions exist.
-    assert_eq!(app.count("SELECT COUNT(*) FROM people WHERE mobile LIKE '1359999%' OR mobile LIKE '1369999%'").await, 2);
-    assert_eq!(app.count("SELECT COUNT(*) FROM units WHERE name = '越权单位'").await, 0);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM people WHERE mobile LIKE '1359999%' OR mobile LIKE '1369999%'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM units WHERE name = '越权单位'")
+            .await,
+        0
+    );
 }

@@ -27,7 +27,12 @@ async fn secretary_adds_a_person_who_can_log_in(app: TestApp) {
     let dept = app.department("玉田县分局", "大气股").await;
     let token = app.token("tssytx_dq").await;
     let (status, body) = app
-        .send("POST", &token, &format!("/api/v1/departments/{dept}/people"), officer("孙晓梅", "13812345678"))
+        .send(
+            "POST",
+            &token,
+            &format!("/api/v1/departments/{dept}/people"),
+            officer("孙晓梅", "13812345678"),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["person"]["name"], "孙晓梅");
@@ -40,7 +45,10 @@ async fn secretary_adds_a_person_who_can_log_in(app: TestApp) {
     // And is an inspector once the password is changed.
     let t = app.token("13812345678").await;
     let (_, me) = app.get(&t, "/api/v1/me").await;
-    assert!(me["principal"]["roles"].as_array().unwrap().contains(&json!("inspector")));
+    assert!(me["principal"]["roles"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("inspector")));
     let _ = NEW_PASSWORD;
 }
 
@@ -72,16 +80,30 @@ async fn bad_input_is_refused_with_the_field_and_nothing_is_written(app: TestApp
     cases.push((v.clone(), "is_admin", "停用人员不能设为管理员"));
     for (body, field, text) in cases {
         let (status, err) = app
-            .send("POST", &token, &format!("/api/v1/departments/{dept}/people"), body.clone())
+            .send(
+                "POST",
+                &token,
+                &format!("/api/v1/departments/{dept}/people"),
+                body.clone(),
+            )
             .await;
         assert_eq!(status, 422, "{body} → {err}");
         assert_eq!(err["field"], field, "{body} → {err}");
         assert!(err["message"].as_str().unwrap().contains(text), "{err}");
         assert!(err["code"].is_string());
     }
-    assert_eq!(app.count("SELECT COUNT(*) FROM people").await, people_before);
-    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, accounts_before);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people").await,
+        people_before
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts").await,
+        accounts_before
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log").await,
+        audit_before
+    );
 }
 
 async fn mobile_numbers_are_unique_across_the_system(app: TestApp) {
@@ -91,7 +113,12 @@ async fn mobile_numbers_are_unique_across_the_system(app: TestApp) {
     let token = app.token("tssytx_dq").await;
     let before = app.count("SELECT COUNT(*) FROM people").await;
     let (status, err) = app
-        .send("POST", &token, &format!("/api/v1/departments/{air}/people"), officer("重名", &existing))
+        .send(
+            "POST",
+            &token,
+            &format!("/api/v1/departments/{air}/people"),
+            officer("重名", &existing),
+        )
         .await;
     assert_eq!(status, 409, "{err}");
     assert_eq!(err["code"], "duplicate_mobile");
@@ -102,22 +129,42 @@ async fn mobile_numbers_are_unique_across_the_system(app: TestApp) {
 async fn making_an_administrator_demotes_the_previous_one(app: TestApp) {
     let dept = app.department("玉田县分局", "大气股").await;
     let token = app.token("tssytx_dq").await;
-    let (_, list) = app.get(&token, &format!("/api/v1/departments/{dept}/people")).await;
-    let former = list.as_array().unwrap().iter().find(|p| p["is_admin"] == json!(true)).unwrap().clone();
+    let (_, list) = app
+        .get(&token, &format!("/api/v1/departments/{dept}/people"))
+        .await;
+    let former = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["is_admin"] == json!(true))
+        .unwrap()
+        .clone();
     let mut new = officer("钱新管", "13700001111");
     new["is_admin"] = json!(true);
-    let (status, body) = app.send("POST", &token, &format!("/api/v1/departments/{dept}/people"), new).await;
+    let (status, body) = app
+        .send(
+            "POST",
+            &token,
+            &format!("/api/v1/departments/{dept}/people"),
+            new,
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["demoted"]["id"], former["id"]);
     assert_eq!(body["demoted"]["is_admin"], json!(false));
     let admins = app
-        .count(&format!("SELECT COUNT(*) FROM people WHERE department_id = {dept} AND is_admin"))
+        .count(&format!(
+            "SELECT COUNT(*) FROM people WHERE department_id = {dept} AND is_admin"
+        ))
         .await;
     assert_eq!(admins, 1);
     // The former administrator lost the role at once.
     let t = app.token(former["mobile"].as_str().unwrap()).await;
     let (_, me) = app.get(&t, "/api/v1/me").await;
-    assert!(!me["principal"]["roles"].as_array().unwrap().contains(&json!("department_admin")));
+    assert!(!me["principal"]["roles"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("department_admin")));
     // The demotion is in the audit trail.
     assert_eq!(
         app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'person.demote_admin' AND entity_id = '{}'", former["id"])).await,
@@ -128,16 +175,22 @@ async fn making_an_administrator_demotes_the_previous_one(app: TestApp) {
 async fn the_mobile_number_can_never_change(app: TestApp) {
     let dept = app.department("玉田县分局", "大气股").await;
     let token = app.token("tssytx_dq").await;
-    let (_, list) = app.get(&token, &format!("/api/v1/departments/{dept}/people")).await;
+    let (_, list) = app
+        .get(&token, &format!("/api/v1/departments/{dept}/people"))
+        .await;
     let p = list[1].clone();
     let mut edit = p.clone();
     edit["mobile"] = json!("13900000001");
-    let (status, err) = app.send("PUT", &token, &format!("/api/v1/people/{}", p["id"]), edit).await;
+    let (status, err) = app
+        .send("PUT", &token, &format!("/api/v1/people/{}", p["id"]), edit)
+        .await;
     assert_eq!(status, 422);
     assert_eq!(err["code"], "mobile_immutable");
     let mut edit = p.clone();
     edit["name"] = json!("改名后");
-    let (status, body) = app.send("PUT", &token, &format!("/api/v1/people/{}", p["id"]), edit).await;
+    let (status, body) = app
+        .send("PUT", &token, &format!("/api/v1/people/{}", p["id"]), edit)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["person"]["name"], "改名后");
     assert_eq!(body["person"]["mobile"], p["mobile"]);
@@ -147,65 +200,154 @@ async fn department_administrator_manages_and_members_only_view(app: TestApp) {
     let dept = app.department("玉田县分局", "水股").await;
     let admin = app.token(&app.admin_mobile(dept).await).await;
     let (status, body) = app
-        .send("POST", &admin, &format!("/api/v1/departments/{dept}/people"), officer("周水", "13711112222"))
+        .send(
+            "POST",
+            &admin,
+            &format!("/api/v1/departments/{dept}/people"),
+            officer("周水", "13711112222"),
+        )
         .await;
     assert_eq!(status, 201, "{body}");
-    let (_, list) = app.get(&admin, &format!("/api/v1/departments/{dept}/people")).await;
-    let member = list.as_array().unwrap().iter().find(|p| p["is_admin"] == json!(false) && p["name"] != "周水").unwrap();
-    assert!(!member["mobile"].as_str().unwrap().contains('*'), "manager sees the number");
+    let (_, list) = app
+        .get(&admin, &format!("/api/v1/departments/{dept}/people"))
+        .await;
+    let member = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["is_admin"] == json!(false) && p["name"] != "周水")
+        .unwrap();
+    assert!(
+        !member["mobile"].as_str().unwrap().contains('*'),
+        "manager sees the number"
+    );
     let member_token = app.token(member["mobile"].as_str().unwrap()).await;
-    let (status, seen) = app.get(&member_token, &format!("/api/v1/departments/{dept}/people")).await;
+    let (status, seen) = app
+        .get(&member_token, &format!("/api/v1/departments/{dept}/people"))
+        .await;
     assert_eq!(status, 200);
-    assert!(seen[0]["mobile"].as_str().unwrap().contains("****"), "member sees masked numbers");
+    assert!(
+        seen[0]["mobile"].as_str().unwrap().contains("****"),
+        "member sees masked numbers"
+    );
     let (status, err) = app
-        .send("POST", &member_token, &format!("/api/v1/departments/{dept}/people"), officer("越权", "13711113333"))
+        .send(
+            "POST",
+            &member_token,
+            &format!("/api/v1/departments/{dept}/people"),
+            officer("越权", "13711113333"),
+        )
         .await;
     assert_eq!(status, 403, "{err}");
     assert_eq!(err["message"], "只能管理本处室的人员");
 }
 
-async fn page_shows_errors_beside_the_field_and_warns_before_replacing_the_administrator(app: TestApp) {
+async fn page_shows_errors_beside_the_field_and_warns_before_replacing_the_administrator(
+    app: TestApp,
+) {
     let dept = app.department("玉田县分局", "大气股").await;
     let former_mobile = app.admin_mobile(dept).await;
     let client = app.web_login("tssytx_dq", INITIAL).await;
-    let page = client.get(app.url("/password")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url("/password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let csrf = common::csrf_of(&page);
     let r = client
         .post(app.url("/password"))
-        .form(&[("_csrf", csrf.as_str()), ("old_password", INITIAL), ("new_password", NEW_PASSWORD), ("repeat_password", NEW_PASSWORD)])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("old_password", INITIAL),
+            ("new_password", NEW_PASSWORD),
+            ("repeat_password", NEW_PASSWORD),
+        ])
         .send()
         .await
         .unwrap();
     assert!(r.status().is_success());
-    let form = client.get(app.url("/people/new")).send().await.unwrap().text().await.unwrap();
-    assert!(form.contains("<span class=\"req\">*</span>姓名"), "required fields are starred");
+    let form = client
+        .get(app.url("/people/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("<span class=\"req\">*</span>姓名"),
+        "required fields are starred"
+    );
     let csrf = common::csrf_of(&form);
     let dept_s = dept.to_string();
     let mut fields = vec![
-        ("_csrf", csrf.as_str()), ("department_id", dept_s.as_str()), ("name", "吴新"), ("gender", "male"),
-        ("is_officer", "true"), ("certificate_no", ""), ("mobile", "13655556666"), ("office_phone", ""),
-        ("status", "enabled"), ("is_admin", "true"),
+        ("_csrf", csrf.as_str()),
+        ("department_id", dept_s.as_str()),
+        ("name", "吴新"),
+        ("gender", "male"),
+        ("is_officer", "true"),
+        ("certificate_no", ""),
+        ("mobile", "13655556666"),
+        ("office_phone", ""),
+        ("status", "enabled"),
+        ("is_admin", "true"),
     ];
-    let r = client.post(app.url("/people")).form(&fields).send().await.unwrap();
+    let r = client
+        .post(app.url("/people"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 422);
     let html = r.text().await.unwrap();
-    assert!(html.contains("<div class=\"err\">执法人员须填写执法证号</div>"), "message beside the field");
+    assert!(
+        html.contains("<div class=\"err\">执法人员须填写执法证号</div>"),
+        "message beside the field"
+    );
     assert!(html.contains("value=\"吴新\""), "typed values are kept");
     fields[5] = ("certificate_no", "13022299001");
-    let r = client.post(app.url("/people")).form(&fields).send().await.unwrap();
+    let r = client
+        .post(app.url("/people"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let html = r.text().await.unwrap();
-    assert!(html.contains("id=\"admin-warning\""), "warns before demoting");
+    assert!(
+        html.contains("id=\"admin-warning\""),
+        "warns before demoting"
+    );
     assert!(html.contains("管理员权限将被自动取消"));
-    assert_eq!(app.count("SELECT COUNT(*) FROM people WHERE mobile = '13655556666'").await, 0, "nothing saved yet");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people WHERE mobile = '13655556666'")
+            .await,
+        0,
+        "nothing saved yet"
+    );
     fields.push(("confirm_admin", "1"));
-    let r = client.post(app.url("/people")).form(&fields).send().await.unwrap();
+    let r = client
+        .post(app.url("/people"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success());
     let html = r.text().await.unwrap();
     assert!(html.contains("原管理员"), "the list says who was demoted");
     assert_eq!(
-        app.count(&format!("SELECT COUNT(*) FROM people WHERE mobile = '{former_mobile}' AND is_admin")).await,
+        app.count(&format!(
+            "SELECT COUNT(*) FROM people WHERE mobile = '{former_mobile}' AND is_admin"
+        ))
+        .await,
         0
     );
-    assert_eq!(app.count("SELECT COUNT(*) FROM people WHERE mobile = '13655556666' AND is_admin").await, 1);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people WHERE mobile = '13655556666' AND is_admin")
+            .await,
+        1
+    );
 }

@@ -246,6 +246,8 @@ struct FormPage {
     error: Option<String>,
     /// Name of the administrator who would be demoted, when the page asks to confirm.
     confirm_demote: Option<String>,
+    /// Told to the secretary, as the manual's dialog does.
+    initial_password: String,
 }
 
 impl FormPage {
@@ -284,6 +286,7 @@ pub async fn new_form(
         error_field: String::new(),
         error: None,
         confirm_demote: None,
+        initial_password: state.config.initial_password.clone(),
     };
     Ok(Html(page.render()?))
 }
@@ -371,6 +374,7 @@ pub async fn create(
         error_field: String::new(),
         error: None,
         confirm_demote: None,
+        initial_password: state.config.initial_password.clone(),
     };
     save(&state, &session, page).await
 }
@@ -399,6 +403,7 @@ pub async fn edit_form(
         error_field: String::new(),
         error: None,
         confirm_demote: None,
+        initial_password: state.config.initial_password.clone(),
     };
     Ok(Html(page.render()?))
 }
@@ -424,6 +429,7 @@ pub async fn update(
         error_field: String::new(),
         error: None,
         confirm_demote: None,
+        initial_password: state.config.initial_password.clone(),
     };
     save(&state, &session, page).await
 }

@@ -71,7 +71,9 @@ impl TestApp {
         let (db, database_url) = fresh_database(backend).await;
         yici_store::migrate::run(&db).await.expect("migrations");
         let clock = Arc::new(ManualClock::new(start_time()));
-        yici_demo::load(&db, clock.now(), INITIAL).await.expect("demo data");
+        yici_demo::load(&db, clock.now(), INITIAL)
+            .await
+            .expect("demo data");
         let state = AppState::new(db.clone(), clock.clone(), WebConfig::default());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -81,7 +83,10 @@ impl TestApp {
             db,
             clock,
             backend,
-            http: reqwest::Client::builder().redirect(Policy::none()).build().unwrap(),
+            http: reqwest::Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .unwrap(),
             database_url,
         }
     }
@@ -122,7 +127,13 @@ impl TestApp {
     }
 
     pub async fn get(&self, token: &str, path: &str) -> (u16, Value) {
-        let r = self.http.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
@@ -171,7 +182,10 @@ impl TestApp {
 
     /// A browser-like client (cookies, redirects followed) logged in on the pages.
     pub async fn web_login(&self, login: &str, password: &str) -> reqwest::Client {
-        let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
         let r = client
             .post(self.url("/login"))
             .form(&[("login", login), ("password", password)])
@@ -199,7 +213,14 @@ impl TestApp {
             .unwrap();
         let password = if fresh { INITIAL } else { NEW_PASSWORD };
         let client = self.web_login(login, password).await;
-        let page = client.get(self.url("/password")).send().await.unwrap().text().await.unwrap();
+        let page = client
+            .get(self.url("/password"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         let csrf = csrf_of(&page);
         if !fresh {
             return (client, csrf);
@@ -249,7 +270,9 @@ async fn fresh_database(backend: Backend) -> (Db, String) {
                 .await
                 .expect("create schema");
             admin.close().await;
-            let db = Db::connect_postgres_schema(&url, &schema).await.expect("pg");
+            let db = Db::connect_postgres_schema(&url, &schema)
+                .await
+                .expect("pg");
             (db, format!("{url}?options=-c%20search_path%3D{schema}"))
         }
     }

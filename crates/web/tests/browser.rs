@@ -1,0 +1,269 @@
+//! The browser test in headless Chromium (Debian's `chromium` and
+//! `chromium-driver`): a Yutian secretary logs in, is forced to change the
+//! password, adds a person, makes them administrator after the warning, and
+//! sees the former administrator demoted. Screenshots at 1920×1080 and
+//! 390×844 go to `target/screenshots/` to be looked at.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{TestApp, INITIAL, NEW_PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+both_databases!(secretary_manages_people_in_a_real_browser);
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Driver {
+    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    assert!(
+        std::path::Path::new(&path).exists(),
+        "{path} not found: install Debian's chromium and chromium-driver (scripts/test does)"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    Driver { child, port }
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--disable-quic", "--window-size=1920,1080", "--lang=zh-CN"]
+        }),
+    );
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    for _ in 0..50 {
+        // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(c) = ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            return c;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not answer on {url}");
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn shot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"));
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Waits until the browser is on `expected` (navigation finishes after the click returns).
+async fn wait_path(c: &Client, expected: &str) {
+    for _ in 0..100 {
+        if path(c).await == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "still on {} instead of {expected}:\n{}",
+        path(c).await,
+        c.source().await.unwrap_or_default()
+    );
+}
+
+/// Waits for the element (a click that navigates returns before the next page is there).
+async fn text(c: &Client, css: &str) -> String {
+    match c
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(css))
+        .await
+    {
+        Ok(e) => e.text().await.unwrap(),
+        Err(_) => panic!(
+            "{css} not found on {}:\n{}",
+            c.current_url().await.unwrap(),
+            c.source().await.unwrap_or_default()
+        ),
+    }
+}
+
+async fn path(c: &Client) -> String {
+    c.current_url().await.unwrap().path().to_string()
+}
+
+async fn secretary_manages_people_in_a_real_browser(app: TestApp) {
+    let db = match app.backend {
+        common::Backend::Sqlite => "sqlite",
+        common::Backend::Postgres => "postgres",
+    };
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    c.set_window_size(1920, 1080).await.unwrap();
+
+    // Log in with the initial password: the system insists on a new one.
+    c.goto(&app.url("/login")).await.unwrap();
+    if db == "sqlite" {
+        shot(&c, "login-desktop").await;
+    }
+    fill(&c, "#login", "tssytx_dq").await;
+    fill(&c, "#password", INITIAL).await;
+    click(&c, ".login-box button[type=submit]").await;
+    wait_path(&c, "/password").await;
+    assert!(text(&c, ".alert.warn").await.contains("初始密码"));
+    // Trying to go elsewhere first leads back.
+    c.goto(&app.url("/people")).await.unwrap();
+    wait_path(&c, "/password").await;
+    // A weak password is refused beside its field.
+    fill(&c, "input[name=old_password]", INITIAL).await;
+    fill(&c, "input[name=new_password]", "abcdefgh").await;
+    fill(&c, "input[name=repeat_password]", "abcdefgh").await;
+    click(&c, "#submit").await;
+    assert!(text(&c, ".err").await.contains("三项"));
+    if db == "sqlite" {
+        shot(&c, "password-desktop").await;
+    }
+    fill(&c, "input[name=old_password]", INITIAL).await;
+    fill(&c, "input[name=new_password]", NEW_PASSWORD).await;
+    fill(&c, "input[name=repeat_password]", NEW_PASSWORD).await;
+    click(&c, "#submit").await;
+    wait_path(&c, "/").await;
+
+    // 人员管理: the department's people, its administrator first.
+    click(&c, "nav a[href='/people']").await;
+    let former_admin = text(&c, "#people tbody tr:first-child td[data-label='姓名']").await;
+    assert_eq!(
+        text(&c, "#people tbody tr:first-child td.admin-cell").await,
+        "是"
+    );
+
+    // 添加: an officer without a certificate number is refused, then added as administrator.
+    click(&c, "#add-person").await;
+    wait_path(&c, "/people/new").await;
+    fill(&c, "input[name=name]", "程立新").await;
+    fill(&c, "input[name=mobile]", "13833559876").await;
+    fill(&c, "input[name=office_phone]", "0315-6118888").await;
+    click(&c, "input[name=is_admin][value=true]").await;
+    click(&c, "#submit").await;
+    assert!(text(&c, "#certificate-row .err").await.contains("执法证号"));
+    fill(&c, "input[name=certificate_no]", "13022298765").await;
+    click(&c, "#submit").await;
+    // The page warns that the current administrator will be demoted.
+    let warning = text(&c, "#admin-warning").await;
+    assert!(warning.contains(&former_admin), "{warning}");
+    if db == "sqlite" {
+        shot(&c, "people-admin-warning-desktop").await;
+    }
+    click(&c, "#confirm").await;
+    wait_path(&c, "/people").await;
+    let notice = text(&c, "#notice").await;
+    assert!(
+        notice.contains("程立新") && notice.contains(&former_admin),
+        "{notice}"
+    );
+
+    // The list shows the new administrator and the former one demoted.
+    let rows = c.find_all(Locator::Css("#people tbody tr")).await.unwrap();
+    let mut seen_new = false;
+    let mut seen_former = false;
+    for row in rows {
+        let name = row
+            .find(Locator::Css("td[data-label='姓名']"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let admin = row
+            .find(Locator::Css("td.admin-cell"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if name == "程立新" {
+            assert_eq!(admin, "是");
+            seen_new = true;
+        }
+        if name == former_admin {
+            assert_eq!(admin, "否");
+            seen_former = true;
+        }
+    }
+    assert!(seen_new && seen_former);
+    if db == "sqlite" {
+        shot(&c, "people-list-desktop").await;
+        click(&c, "#people tbody tr:first-child td.ops a").await;
+        shot(&c, "people-view-desktop").await;
+        c.goto(&app.url("/org")).await.unwrap();
+        shot(&c, "org-desktop").await;
+
+        // The same pages at phone width.
+        c.set_window_size(390, 844).await.unwrap();
+        c.goto(&app.url("/people")).await.unwrap();
+        shot(&c, "people-list-phone").await;
+        click(&c, "#add-person").await;
+        shot(&c, "people-form-phone").await;
+        c.goto(&app.url("/password")).await.unwrap();
+        shot(&c, "password-phone").await;
+    }
+    // Log out: the session ends on the server.
+    click(&c, ".userbox button.link").await;
+    wait_path(&c, "/login").await;
+    c.goto(&app.url("/people")).await.unwrap();
+    wait_path(&c, "/login").await;
+    if db == "sqlite" {
+        shot(&c, "login-phone").await;
+    }
+    c.close().await.unwrap();
+}
