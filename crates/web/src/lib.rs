@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .merge(assets::router())
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::load_session,
@@ -67,6 +68,20 @@ async fn healthz(
             )
                 .into_response()
         }
+    }
+}
+
+/// Unknown paths: JSON under `/api/`, a Chinese page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let err = error::AppError::from(yici_domain::DomainError::not_found(format!(
+        "找不到页面或接口：{}",
+        uri.path()
+    )));
+    if uri.path().starts_with("/api/") {
+        error::ApiError(err).into_response()
+    } else {
+        error::PageError(err).into_response()
     }
 }
 

@@ -16,6 +16,7 @@ both_databases!(
     page_forms_need_the_csrf_token,
     session_cookie_is_httponly_and_samesite,
     health_and_openapi_are_served,
+    malformed_requests_get_structured_chinese_errors,
 );
 
 async fn initial_password_must_be_changed_before_anything_else(app: TestApp) {
@@ -317,4 +318,48 @@ async fn health_and_openapi_are_served(app: TestApp) {
         );
     }
     assert!(doc["components"]["schemas"].get("ErrorBody").is_some());
+}
+
+async fn malformed_requests_get_structured_chinese_errors(app: TestApp) {
+    let token = app.token("tssytx_dq").await;
+    let checks = [
+        app.http
+            .post(app.url("/api/v1/auth/login"))
+            .body("{not json")
+            .header("content-type", "application/json"),
+        app.http.post(app.url("/api/v1/auth/login")).body("login=x"),
+        app.http
+            .get(app.url("/api/v1/people/abc"))
+            .bearer_auth(&token),
+        app.http
+            .get(app.url("/api/v1/departments/1/people?status=1&name"))
+            .bearer_auth(&token)
+            .query(&[("x", "y")]),
+        app.http
+            .get(app.url("/api/v1/nothing-here"))
+            .bearer_auth(&token),
+    ];
+    let mut codes = Vec::new();
+    for req in checks {
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let body: serde_json::Value = r.json().await.expect("a JSON error body");
+        assert!(status >= 400, "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{body}"
+        );
+        codes.push(body["code"].as_str().unwrap().to_string());
+    }
+    assert_eq!(codes[0], "invalid_body");
+    assert_eq!(codes[1], "invalid_body");
+    assert_eq!(codes[2], "invalid_path");
+    assert_eq!(codes[4], "not_found");
+    let r = app.http.get(app.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(r.text().await.unwrap().contains("找不到页面"));
 }

@@ -1,6 +1,6 @@
+use super::extract::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yici_domain::org::Principal;

@@ -3,6 +3,7 @@
 //! Authentication is a bearer token from `POST /api/v1/auth/login`.
 
 pub mod auth;
+pub mod extract;
 pub mod org;
 pub mod people;
 

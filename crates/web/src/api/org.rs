@@ -1,6 +1,6 @@
-use axum::extract::{Path, State};
+use super::extract::{Json, Path};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use yici_domain::org::{BusinessLine, DepartmentKind, Role, Sector, UnitLevel};
