@@ -3,6 +3,9 @@
 //!
 //! Modules are named after the domain (see `GLOSSARY.md` of the project).
 
+#[macro_use]
+mod macros;
+
 pub mod audit;
 pub mod error;
 pub mod org;

@@ -1,31 +1,5 @@
 //! Units (单位, the 行政执法主体) and departments (ORG-1, ORG-2, ORG-8).
 
-use serde::{Deserialize, Serialize};
-
-macro_rules! labelled_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// Stable code stored in the database and used in the API.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-            /// Chinese label for pages.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-            /// Accepts the code or the Chinese label.
-            pub fn parse(s: &str) -> Option<$name> {
-                match s { $($code | $label => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
 
 labelled_enum!(
     /// Level of a unit in the tree: 省厅 → 市局 → 区县分局.

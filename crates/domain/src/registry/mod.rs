@@ -33,6 +33,8 @@ macro_rules! string_serde {
     };
 }
 
+pub mod enterprise;
+pub mod facility;
 pub mod geo;
 pub mod industry;
 pub mod permit;
