@@ -29,53 +29,108 @@ pub async fn record<B: Serialize, A: Serialize>(
     actor: &Actor,
     change: Change<'_, B, A>,
 ) -> StoreResult<i64> {
+    let seqs = record_many(tx, at, actor, vec![Entry::of(change)]).await?;
+    Ok(seqs.start)
+}
+
+/// A change already turned into JSON text, for [`record_many`].
+pub struct Entry {
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub before: String,
+    pub after: String,
+}
+
+impl Entry {
+    pub fn of<B: Serialize, A: Serialize>(change: Change<'_, B, A>) -> Entry {
+        Entry {
+            action: change.action.to_string(),
+            entity: change.entity.to_string(),
+            entity_id: change.entity_id,
+            before: change.before.map(json_text).unwrap_or_else(|| "null".into()),
+            after: change.after.map(json_text).unwrap_or_else(|| "null".into()),
+        }
+    }
+}
+
+/// Rows per multi-row INSERT: 11 parameters each stays far below SQLite's
+/// limit of 32766 bound parameters.
+const CHUNK: usize = 500;
+
+/// Appends many entries with one lock of the head and multi-row inserts (bulk
+/// import writes one entry per enterprise). Returns the sequence numbers used.
+pub async fn record_many(
+    tx: &mut Tx,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    entries: Vec<Entry>,
+) -> StoreResult<std::ops::Range<i64>> {
     let lock = match tx.backend() {
         Backend::Postgres => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
         Backend::Sqlite => "SELECT seq, hash FROM audit_head WHERE id = 1",
     };
     let head = tx.fetch_one(lock, vec![]).await?;
-    let prev_seq: i64 = head.get("seq")?;
-    let prev_hash: String = head.get("hash")?;
-    let entry = AuditEntry {
-        seq: prev_seq + 1,
-        at: yici_domain::time::truncate(at),
-        actor_id: actor.account_id,
-        actor: actor.login.clone(),
-        action: change.action.to_string(),
-        entity: change.entity.to_string(),
-        entity_id: change.entity_id,
-        before: change
-            .before
-            .map(json_text)
-            .unwrap_or_else(|| "null".into()),
-        after: change.after.map(json_text).unwrap_or_else(|| "null".into()),
-    };
-    let hash = entry.hash(&prev_hash);
-    tx.execute(
-        "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id,
-                                before_json, after_json, prev_hash, hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        args![
-            entry.seq,
-            entry.at,
-            entry.actor_id,
-            &entry.actor,
-            &entry.action,
-            &entry.entity,
-            &entry.entity_id,
-            &entry.before,
-            &entry.after,
-            &prev_hash,
-            &hash
-        ],
-    )
-    .await?;
-    tx.execute(
-        "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
-        args![entry.seq, &hash],
-    )
-    .await?;
-    Ok(entry.seq)
+    let first_seq: i64 = head.get::<i64>("seq")? + 1;
+    let mut prev_hash: String = head.get("hash")?;
+    let at = yici_domain::time::truncate(at);
+    let mut seq = first_seq;
+    let mut rows: Vec<(AuditEntry, String, String)> = Vec::with_capacity(entries.len());
+    for e in entries {
+        let entry = AuditEntry {
+            seq,
+            at,
+            actor_id: actor.account_id,
+            actor: actor.login.clone(),
+            action: e.action,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            before: e.before,
+            after: e.after,
+        };
+        let hash = entry.hash(&prev_hash);
+        rows.push((entry, std::mem::replace(&mut prev_hash, hash.clone()), hash));
+        seq += 1;
+    }
+    for chunk in rows.chunks(CHUNK) {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id,
+                                    before_json, after_json, prev_hash, hash) VALUES ",
+        );
+        let mut args = Vec::with_capacity(chunk.len() * 11);
+        for (i, (entry, prev, hash)) in chunk.iter().enumerate() {
+            let b = i * 11;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${},${},${},${},${},${},${},${},${},${},${})",
+                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11
+            ));
+            args.extend(args![
+                entry.seq,
+                entry.at,
+                entry.actor_id,
+                &entry.actor,
+                &entry.action,
+                &entry.entity,
+                &entry.entity_id,
+                &entry.before,
+                &entry.after,
+                prev,
+                hash
+            ]);
+        }
+        tx.execute(&sql, args).await?;
+    }
+    if let Some((last, _, hash)) = rows.last() {
+        tx.execute(
+            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+            args![last.seq, hash],
+        )
+        .await?;
+    }
+    Ok(first_seq..seq)
 }
 
 fn stored(row: &Row) -> StoreResult<StoredEntry> {

@@ -373,3 +373,48 @@ impl Exec for Tx {
         run_execute(self.either(), sql, args).await
     }
 }
+
+/// Inserts many rows with multi-row `INSERT … VALUES (…), (…)` statements,
+/// chunked below SQLite's bound-parameter limit, returning `returning`
+/// columns of every row in order (an empty `returning` returns nothing).
+pub async fn insert_rows(
+    tx: &mut Tx,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Arg>>,
+    returning: &str,
+) -> StoreResult<Vec<Row>> {
+    const MAX_PARAMS: usize = 30_000;
+    let width = columns.len();
+    let per_chunk = (MAX_PARAMS / width.max(1)).max(1);
+    let mut out = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Arg>> = rows.by_ref().take(per_chunk).collect();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut args = Vec::with_capacity(chunk.len() * width);
+        for (i, row) in chunk.into_iter().enumerate() {
+            debug_assert_eq!(row.len(), width);
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for c in 0..width {
+                if c > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("${}", i * width + c + 1));
+            }
+            sql.push(')');
+            args.extend(row);
+        }
+        if returning.is_empty() {
+            tx.execute(&sql, args).await?;
+        } else {
+            sql.push_str(" RETURNING ");
+            sql.push_str(returning);
+            out.extend(tx.fetch_all(&sql, args).await?);
+        }
+    }
+    Ok(out)
+}

@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod migrate;
 pub mod org;
+pub mod registry;
 
 pub use db::{Arg, Backend, Db, Exec, Row, Tx};
 pub use error::{StoreError, StoreResult};

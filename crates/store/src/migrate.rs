@@ -1,7 +1,9 @@
 //! Schema migrations, written once for both databases.
 //!
 //! Each file under `migrations/` uses three type tokens that are replaced per
-//! backend, everything else being SQL that both understand. Applied versions
+//! backend, everything else being SQL that both understand; the rare line that
+//! only one backend has (an extension, a trigram index) is prefixed `{pg}` or
+//! `{sqlite}`. Applied versions
 //! are recorded in `schema_migrations`; each migration runs in its own
 //! transaction, and on PostgreSQL under an advisory lock so that instances
 //! starting together don't race. Migrations must be tolerated by the previous
@@ -10,11 +12,18 @@
 use crate::db::{Backend, Db, Exec};
 use crate::error::StoreResult;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "organisation",
-    include_str!("../migrations/0001_organisation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "organisation",
+        include_str!("../migrations/0001_organisation.sql"),
+    ),
+    (
+        2,
+        "registry",
+        include_str!("../migrations/0002_registry.sql"),
+    ),
+];
 
 fn render(sql: &str, backend: Backend) -> String {
     let (id, ts, date) = match backend {
@@ -25,7 +34,17 @@ fn render(sql: &str, backend: Backend) -> String {
             "DATE",
         ),
     };
-    sql.replace("{id}", id)
+    // Lines marked for one backend only (extensions, index kinds).
+    let (mine, other) = match backend {
+        Backend::Sqlite => ("{sqlite}", "{pg}"),
+        Backend::Postgres => ("{pg}", "{sqlite}"),
+    };
+    sql.lines()
+        .filter(|line| !line.starts_with(other))
+        .map(|line| line.strip_prefix(mine).unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("{id}", id)
         .replace("{ts}", ts)
         .replace("{date}", date)
 }

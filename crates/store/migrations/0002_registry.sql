@@ -1,0 +1,69 @@
+-- The enterprise registry (一企一档, ENT-1/ENT-2). Lines starting with {pg} run
+-- on PostgreSQL only, {sqlite} on SQLite only (see src/migrate.rs).
+
+CREATE TABLE enterprises (
+    id {id},
+    name TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    uscc TEXT NOT NULL,
+    -- FALSE when the code fails its check character and was accepted with a reason.
+    uscc_check_ok BOOLEAN NOT NULL,
+    uscc_exception_reason TEXT,
+    permit_code TEXT,
+    address TEXT NOT NULL,
+    industry_code TEXT NOT NULL,
+    industry_name TEXT NOT NULL,
+    -- Section letter and division of the class, kept for filtering by any level.
+    industry_section TEXT NOT NULL,
+    industry_division TEXT NOT NULL,
+    postal_code TEXT,
+    longitude DOUBLE PRECISION,
+    latitude DOUBLE PRECISION,
+    -- County-level GB/T 2260 code, and the codes above it for scoping by unit.
+    region_code TEXT NOT NULL,
+    province_code TEXT NOT NULL,
+    city_code TEXT NOT NULL,
+    city_name TEXT NOT NULL,
+    county_name TEXT NOT NULL,
+    industrial_park TEXT,
+    contact_name TEXT,
+    contact_phone TEXT,
+    status TEXT NOT NULL CHECK (status IN ('normal', 'suspended', 'closed')),
+    category TEXT NOT NULL CHECK (category IN ('key', 'general', 'special')),
+    credit_grade TEXT CHECK (credit_grade IN ('A', 'B', 'C', 'D', 'E')),
+    positive_list BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL
+);
+CREATE UNIQUE INDEX enterprises_uscc ON enterprises (uscc);
+CREATE INDEX enterprises_name ON enterprises (name);
+CREATE INDEX enterprises_region_name ON enterprises (region_code, name);
+CREATE INDEX enterprises_city_name ON enterprises (city_code, name);
+CREATE INDEX enterprises_province_name ON enterprises (province_code, name);
+CREATE INDEX enterprises_industry ON enterprises (industry_code);
+CREATE INDEX enterprises_permit ON enterprises (permit_code);
+-- Substring search on names ("part of its name") without scanning the table.
+{pg}CREATE EXTENSION IF NOT EXISTS pg_trgm;
+{pg}CREATE INDEX enterprises_name_trgm ON enterprises USING gin (name gin_trgm_ops);
+
+-- 排口: DA001 (废气), DW001 (废水) …; pollutants and limits as JSON text.
+CREATE TABLE outlets (
+    id {id},
+    enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+    code TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    pollutants TEXT NOT NULL,
+    UNIQUE (enterprise_id, code)
+);
+
+-- 治理设施 (kind 'treatment', codes TA001 …) and 生产设施 (kind 'production').
+CREATE TABLE facilities (
+    id {id},
+    enterprise_id BIGINT NOT NULL REFERENCES enterprises(id),
+    kind TEXT NOT NULL CHECK (kind IN ('treatment', 'production')),
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    process TEXT NOT NULL,
+    UNIQUE (enterprise_id, kind, code)
+);

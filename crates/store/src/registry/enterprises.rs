@@ -1,0 +1,313 @@
+//! Enterprises: reading one, and creating or updating many by USCC in one
+//! transaction with one audit entry each (bulk import, demo, the API).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use yici_domain::registry::enterprise::{
+    CreditGrade, EnterpriseStatus, SupervisionCategory, ValidEnterprise,
+};
+use yici_domain::DomainError;
+
+use crate::audit::{self, Change, Entry};
+use crate::db::{insert_rows, Arg, Exec, Row, Tx};
+use crate::error::StoreResult;
+use crate::org::parse_code;
+use crate::{args, Actor};
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Enterprise {
+    pub id: i64,
+    /// 排污单位名称
+    pub name: String,
+    /// 固定源名称
+    pub source_name: String,
+    /// 统一社会信用代码
+    pub uscc: String,
+    /// False when the code fails its check character and was accepted with a reason.
+    pub uscc_check_ok: bool,
+    pub uscc_exception_reason: Option<String>,
+    /// 排污许可证代码
+    pub permit_code: Option<String>,
+    pub address: String,
+    /// GB/T 4754-2017 class, e.g. 3110
+    pub industry_code: String,
+    pub industry_name: String,
+    pub industry_section: String,
+    pub industry_division: String,
+    pub postal_code: Option<String>,
+    pub longitude: Option<f64>,
+    pub latitude: Option<f64>,
+    /// County-level GB/T 2260 code
+    pub region_code: String,
+    pub province_code: String,
+    pub city_code: String,
+    pub city_name: String,
+    pub county_name: String,
+    pub industrial_park: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    pub status: EnterpriseStatus,
+    pub category: SupervisionCategory,
+    pub credit_grade: Option<CreditGrade>,
+    /// 正面清单
+    pub positive_list: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Columns written from a [`ValidEnterprise`], in [`values`] order.
+const DATA_COLUMNS: &[&str] = &[
+    "name", "source_name", "uscc", "uscc_check_ok", "uscc_exception_reason", "permit_code",
+    "address", "industry_code", "industry_name", "industry_section", "industry_division",
+    "postal_code", "longitude", "latitude", "region_code", "province_code", "city_code",
+    "city_name", "county_name", "industrial_park", "contact_name", "contact_phone", "status",
+    "category", "credit_grade", "positive_list",
+];
+
+pub const COLUMNS: &str = "id, name, source_name, uscc, uscc_check_ok, uscc_exception_reason, permit_code,
+    address, industry_code, industry_name, industry_section, industry_division, postal_code,
+    longitude, latitude, region_code, province_code, city_code, city_name, county_name,
+    industrial_park, contact_name, contact_phone, status, category, credit_grade, positive_list,
+    created_at, updated_at";
+
+pub fn from_row(r: &Row) -> StoreResult<Enterprise> {
+    Ok(Enterprise {
+        id: r.get("id")?,
+        name: r.get("name")?,
+        source_name: r.get("source_name")?,
+        uscc: r.get("uscc")?,
+        uscc_check_ok: r.get("uscc_check_ok")?,
+        uscc_exception_reason: r.get("uscc_exception_reason")?,
+        permit_code: r.get("permit_code")?,
+        address: r.get("address")?,
+        industry_code: r.get("industry_code")?,
+        industry_name: r.get("industry_name")?,
+        industry_section: r.get("industry_section")?,
+        industry_division: r.get("industry_division")?,
+        postal_code: r.get("postal_code")?,
+        longitude: r.get("longitude")?,
+        latitude: r.get("latitude")?,
+        region_code: r.get("region_code")?,
+        province_code: r.get("province_code")?,
+        city_code: r.get("city_code")?,
+        city_name: r.get("city_name")?,
+        county_name: r.get("county_name")?,
+        industrial_park: r.get("industrial_park")?,
+        contact_name: r.get("contact_name")?,
+        contact_phone: r.get("contact_phone")?,
+        status: parse_code(&r.get::<String>("status")?, EnterpriseStatus::parse)?,
+        category: parse_code(&r.get::<String>("category")?, SupervisionCategory::parse)?,
+        credit_grade: r
+            .get::<Option<String>>("credit_grade")?
+            .map(|g| parse_code(&g, CreditGrade::parse))
+            .transpose()?,
+        positive_list: r.get("positive_list")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+impl Enterprise {
+    /// The record a valid input becomes.
+    fn from_valid(id: i64, v: &ValidEnterprise, created_at: DateTime<Utc>, updated_at: DateTime<Utc>) -> Enterprise {
+        Enterprise {
+            id,
+            name: v.name.clone(),
+            source_name: v.source_name.clone(),
+            uscc: v.uscc.as_str().to_string(),
+            uscc_check_ok: v.uscc_exception.is_none(),
+            uscc_exception_reason: v.uscc_exception.as_ref().map(|(_, r)| r.clone()),
+            permit_code: v.permit_code.as_ref().map(|p| p.as_str().to_string()),
+            address: v.address.clone(),
+            industry_code: v.industry.code.to_string(),
+            industry_name: v.industry.name.to_string(),
+            industry_section: v.industry.section.to_string(),
+            industry_division: v.industry.code[..2].to_string(),
+            postal_code: v.postal_code.as_ref().map(|p| p.as_str().to_string()),
+            longitude: v.coordinates.map(|c| c.longitude()),
+            latitude: v.coordinates.map(|c| c.latitude()),
+            region_code: v.region_code.clone(),
+            province_code: v.province_code.clone(),
+            city_code: v.city_code.clone(),
+            city_name: v.city_name.clone(),
+            county_name: v.county_name.clone(),
+            industrial_park: v.industrial_park.clone(),
+            contact_name: v.contact_name.clone(),
+            contact_phone: v.contact_phone.clone(),
+            status: v.status,
+            category: v.category,
+            credit_grade: v.credit_grade,
+            positive_list: v.positive_list,
+            created_at,
+            updated_at,
+        }
+    }
+
+    /// Same data, ignoring id and timestamps: an import that changes nothing writes nothing.
+    fn same_data(&self, other: &Enterprise) -> bool {
+        let strip = |e: &Enterprise| Enterprise {
+            id: 0,
+            created_at: DateTime::<Utc>::MIN_UTC,
+            updated_at: DateTime::<Utc>::MIN_UTC,
+            ..e.clone()
+        };
+        strip(self) == strip(other)
+    }
+
+    fn values(&self) -> Vec<Arg> {
+        args![
+            &self.name,
+            &self.source_name,
+            &self.uscc,
+            self.uscc_check_ok,
+            self.uscc_exception_reason.clone(),
+            self.permit_code.clone(),
+            &self.address,
+            &self.industry_code,
+            &self.industry_name,
+            &self.industry_section,
+            &self.industry_division,
+            self.postal_code.clone(),
+            self.longitude,
+            self.latitude,
+            &self.region_code,
+            &self.province_code,
+            &self.city_code,
+            &self.city_name,
+            &self.county_name,
+            self.industrial_park.clone(),
+            self.contact_name.clone(),
+            self.contact_phone.clone(),
+            self.status.as_str(),
+            self.category.as_str(),
+            self.credit_grade.map(|g| g.as_str()),
+            self.positive_list
+        ]
+    }
+}
+
+pub async fn get(e: &mut impl Exec, id: i64) -> StoreResult<Option<Enterprise>> {
+    e.fetch_optional(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1"), args![id])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn get_by_uscc(e: &mut impl Exec, uscc: &str) -> StoreResult<Option<Enterprise>> {
+    e.fetch_optional(&format!("SELECT {COLUMNS} FROM enterprises WHERE uscc = $1"), args![uscc])
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// Creates or updates enterprises by USCC, all in `tx`, with one audit entry
+/// per enterprise written. USCCs must be unique within `items` (the caller
+/// reports duplicates in a file as bad rows). Returns the id and outcome of
+/// each item, in order.
+pub async fn upsert_many(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    items: &[ValidEnterprise],
+) -> StoreResult<Vec<(i64, Outcome)>> {
+    let usccs: Vec<&str> = items.iter().map(|v| v.uscc.as_str()).collect();
+    if usccs.iter().collect::<HashSet<_>>().len() != usccs.len() {
+        return Err(DomainError::new("duplicate_uscc", "同一批次中统一社会信用代码重复").into());
+    }
+    let mut existing: HashMap<String, Enterprise> = HashMap::new();
+    for chunk in usccs.chunks(1000) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let rows = tx
+            .fetch_all(
+                &format!("SELECT {COLUMNS} FROM enterprises WHERE uscc IN ({})", placeholders.join(",")),
+                chunk.iter().map(|u| Arg::from(*u)).collect(),
+            )
+            .await?;
+        for r in &rows {
+            let e = from_row(r)?;
+            existing.insert(e.uscc.clone(), e);
+        }
+    }
+
+    let mut outcomes: Vec<(i64, Outcome)> = vec![(0, Outcome::Unchanged); items.len()];
+    let mut audit_entries = Vec::new();
+    let mut new_rows = Vec::new();
+    let mut new_index: HashMap<String, usize> = HashMap::new();
+    for (i, v) in items.iter().enumerate() {
+        match existing.get(v.uscc.as_str()) {
+            Some(before) => {
+                let after = Enterprise::from_valid(before.id, v, before.created_at, now);
+                if after.same_data(before) {
+                    outcomes[i] = (before.id, Outcome::Unchanged);
+                    continue;
+                }
+                let sets: Vec<String> = DATA_COLUMNS
+                    .iter()
+                    .enumerate()
+                    .map(|(n, c)| format!("{c} = ${}", n + 2))
+                    .collect();
+                let mut a = args![before.id];
+                a.extend(after.values());
+                a.push(Arg::from(now));
+                tx.execute(
+                    &format!(
+                        "UPDATE enterprises SET {}, updated_at = ${} WHERE id = $1",
+                        sets.join(", "),
+                        DATA_COLUMNS.len() + 2
+                    ),
+                    a,
+                )
+                .await?;
+                outcomes[i] = (before.id, Outcome::Updated);
+                audit_entries.push(Entry::of(Change {
+                    action: "enterprise.update",
+                    entity: "enterprise",
+                    entity_id: before.id.to_string(),
+                    before: Some(before),
+                    after: Some(&after),
+                }));
+            }
+            None => {
+                let record = Enterprise::from_valid(0, v, now, now);
+                let mut row = record.values();
+                row.push(Arg::from(now));
+                row.push(Arg::from(now));
+                new_rows.push(row);
+                new_index.insert(record.uscc.clone(), i);
+            }
+        }
+    }
+    if !new_rows.is_empty() {
+        let mut columns = DATA_COLUMNS.to_vec();
+        columns.extend(["created_at", "updated_at"]);
+        let inserted = insert_rows(tx, "enterprises", &columns, new_rows, "id, uscc").await?;
+        for r in &inserted {
+            let uscc: String = r.get("uscc")?;
+            let id: i64 = r.get("id")?;
+            let i = new_index[&uscc];
+            outcomes[i] = (id, Outcome::Created);
+            let record = Enterprise::from_valid(id, &items[i], now, now);
+            audit_entries.push(Entry::of(Change::<(), _> {
+                action: "enterprise.create",
+                entity: "enterprise",
+                entity_id: id.to_string(),
+                before: None,
+                after: Some(&record),
+            }));
+        }
+    }
+    audit::record_many(tx, now, actor, audit_entries).await?;
+    Ok(outcomes)
+}

@@ -1,0 +1,6 @@
+//! The enterprise registry (一企一档): enterprises with their outlets and
+//! facilities, search, bulk upsert by USCC.
+
+pub mod enterprises;
+pub mod facilities;
+pub mod search;
