@@ -33,7 +33,7 @@ pub enum Field {
 }
 
 /// One column of the spreadsheet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Column {
     /// Chinese header, without the `*` that marks a required column.
     pub header: &'static str,

@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod error;
 pub mod pages;
+pub mod registry_access;
 pub mod session;
 pub mod state;
 

@@ -311,3 +311,23 @@ pub async fn upsert_many(
     audit::record_many(tx, now, actor, audit_entries).await?;
     Ok(outcomes)
 }
+
+/// Registers one new enterprise; a USCC already registered is a conflict.
+pub async fn create(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, v: &ValidEnterprise) -> StoreResult<Enterprise> {
+    if get_by_uscc(tx, v.uscc.as_str()).await?.is_some() {
+        return Err(DomainError::field("uscc", "duplicate_uscc", "该统一社会信用代码已登记，请勿重复添加").into());
+    }
+    let (id, _) = upsert_many(tx, now, actor, std::slice::from_ref(v)).await?[0];
+    Ok(get(tx, id).await?.expect("enterprise just written"))
+}
+
+/// Edits an enterprise. The USCC identifies it and does not change: a wrongly
+/// registered code is corrected by registering the right one.
+pub async fn update(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, id: i64, v: &ValidEnterprise) -> StoreResult<Enterprise> {
+    let before = get(tx, id).await?.ok_or_else(|| DomainError::not_found("企业不存在"))?;
+    if before.uscc != v.uscc.as_str() {
+        return Err(DomainError::field("uscc", "uscc_immutable", "统一社会信用代码不可修改").into());
+    }
+    upsert_many(tx, now, actor, std::slice::from_ref(v)).await?;
+    Ok(get(tx, id).await?.expect("enterprise exists"))
+}

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod extract;
 pub mod org;
 pub mod people;
+pub mod registry;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -24,7 +25,8 @@ use crate::state::AppState;
     tags(
         (name = "auth", description = "登录、修改密码、退出"),
         (name = "org", description = "单位与处室"),
-        (name = "people", description = "人员管理")
+        (name = "people", description = "人员管理"),
+        (name = "registry", description = "一企一档（企业名录）")
     )
 )]
 struct ApiDoc;
@@ -52,4 +54,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(org::create_department))
         .routes(routes!(people::list_people, people::create_person))
         .routes(routes!(people::get_person, people::update_person))
+        .routes(routes!(registry::list, registry::create))
+        .routes(routes!(registry::get, registry::update))
 }

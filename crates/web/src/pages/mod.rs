@@ -7,6 +7,7 @@ pub mod home;
 pub mod layout;
 pub mod org;
 pub mod people;
+pub mod registry;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -26,6 +27,8 @@ pub fn router() -> Router<AppState> {
         .route("/people/new", get(people::new_form))
         .route("/people/{id}", get(people::view).post(people::update))
         .route("/people/{id}/edit", get(people::edit_form))
+        .route("/enterprises", get(registry::list))
+        .route("/enterprises/{id}", get(registry::profile))
         .route("/org", get(org::tree))
         .route("/audit", get(audit::page))
 }

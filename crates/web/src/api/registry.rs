@@ -1,0 +1,133 @@
+//! 一企一档 over the API: search, profile, create, edit (import and export in
+//! `registry_files`).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use yici_domain::registry::enterprise::EnterpriseInput;
+use yici_domain::registry::facility::{FacilityInput, OutletInput};
+use yici_store::registry::enterprises::{self, Enterprise};
+use yici_store::registry::facilities::{self, Installations, NewInstallations};
+use yici_store::registry::search::{self, EnterprisePage, EnterpriseQuery};
+use yici_store::Actor;
+
+use super::extract::{Json, Path, Query};
+use crate::error::{ApiResult, ErrorBody};
+use crate::registry_access::{ensure_may_edit, may_accept_bad_uscc, scope_of, visible_enterprise};
+use crate::session::ApiUser;
+use crate::state::AppState;
+
+/// Search the registry inside the user's scope.
+#[utoipa::path(get, path = "/api/v1/enterprises", tag = "registry", security(("bearer" = [])),
+    params(EnterpriseQuery),
+    responses((status = 200, body = EnterprisePage), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Query(q): Query<EnterpriseQuery>,
+) -> ApiResult<Json<EnterprisePage>> {
+    let scope = scope_of(&state, &session.principal).await?;
+    Ok(Json(search::search(&mut state.db.clone(), &scope, &q).await?))
+}
+
+/// An enterprise with its outlets and facilities (一企一档).
+#[derive(Serialize, ToSchema)]
+pub struct Profile {
+    pub enterprise: Enterprise,
+    pub installations: Installations,
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "registry", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Profile), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<Profile>> {
+    let scope = scope_of(&state, &session.principal).await?;
+    let enterprise = visible_enterprise(&state, &scope, id).await?;
+    let installations = facilities::of_enterprise(&mut state.db.clone(), id).await?;
+    Ok(Json(Profile { enterprise, installations }))
+}
+
+/// A new enterprise, optionally with its installations.
+#[derive(Deserialize, ToSchema)]
+pub struct NewEnterprise {
+    #[serde(flatten)]
+    pub enterprise: EnterpriseInput,
+    #[serde(default)]
+    pub outlets: Vec<OutletInput>,
+    #[serde(default)]
+    pub treatment_facilities: Vec<FacilityInput>,
+    #[serde(default)]
+    pub production_facilities: Vec<FacilityInput>,
+}
+
+#[utoipa::path(post, path = "/api/v1/enterprises", tag = "registry", security(("bearer" = [])),
+    request_body = NewEnterprise,
+    responses((status = 201, body = Profile), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Json(req): Json<NewEnterprise>,
+) -> ApiResult<(StatusCode, Json<Profile>)> {
+    let principal = &session.principal;
+    ensure_may_edit(principal)?;
+    let scope = scope_of(&state, principal).await?;
+    let valid = req.enterprise.validate(may_accept_bad_uscc(principal))?;
+    let mut installations = NewInstallations {
+        enterprise_id: 0,
+        outlets: req.outlets,
+        treatment_facilities: req.treatment_facilities,
+        production_facilities: req.production_facilities,
+    };
+    installations.validate()?;
+    let now = state.now();
+    let actor = Actor::from(principal);
+    let mut tx = state.db.begin().await?;
+    let enterprise = enterprises::create(&mut tx, now, &actor, &valid).await?;
+    if !scope.contains(&enterprise) {
+        // Dropping the transaction rolls the insert back.
+        return Err(yici_domain::DomainError::field(
+            "region_code",
+            "out_of_scope",
+            "只能登记本单位管辖范围内的企业",
+        )
+        .into());
+    }
+    installations.enterprise_id = enterprise.id;
+    facilities::insert_many(&mut tx, now, &actor, std::slice::from_ref(&installations)).await?;
+    let installations = facilities::of_enterprise(&mut tx, enterprise.id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(Profile { enterprise, installations })))
+}
+
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}", tag = "registry", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = EnterpriseInput,
+    responses((status = 200, body = Enterprise), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<EnterpriseInput>,
+) -> ApiResult<Json<Enterprise>> {
+    let principal = &session.principal;
+    ensure_may_edit(principal)?;
+    let scope = scope_of(&state, principal).await?;
+    visible_enterprise(&state, &scope, id).await?;
+    let valid = input.validate(may_accept_bad_uscc(principal))?;
+    let mut tx = state.db.begin().await?;
+    let after = enterprises::update(&mut tx, state.now(), &Actor::from(principal), id, &valid).await?;
+    if !scope.contains(&after) {
+        return Err(yici_domain::DomainError::field(
+            "region_code",
+            "out_of_scope",
+            "不能将企业移出本单位管辖范围",
+        )
+        .into());
+    }
+    tx.commit().await?;
+    Ok(Json(after))
+}

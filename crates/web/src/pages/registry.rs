@@ -1,0 +1,271 @@
+//! 一企一档 pages: the searchable enterprise list and an enterprise's profile
+//! with the tabs of ENT-2.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use serde::Deserialize;
+use yici_domain::region;
+use yici_domain::registry::enterprise::{CreditGrade, EnterpriseStatus, SupervisionCategory};
+use yici_domain::registry::industry;
+use yici_store::registry::enterprises::Enterprise;
+use yici_store::registry::facilities::{self, Installations};
+use yici_store::registry::search::{self, EnterpriseQuery, Scope};
+
+use super::layout::Chrome;
+use crate::error::{AppError, PageResult};
+use crate::registry_access::{scope_of, visible_enterprise};
+use crate::session::WebUser;
+use crate::state::AppState;
+
+/// An option of a filter select.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn choices<'a>(items: impl IntoIterator<Item = (&'a str, String)>, current: &Option<String>) -> Vec<Choice> {
+    let cur = current.as_deref().unwrap_or("");
+    items
+        .into_iter()
+        .map(|(v, l)| Choice {
+            selected: v == cur,
+            value: v.to_string(),
+            label: l,
+        })
+        .collect()
+}
+
+/// A row of the result table, labels resolved.
+pub struct Row {
+    pub id: i64,
+    pub name: String,
+    pub uscc: String,
+    pub uscc_check_ok: bool,
+    pub industry: String,
+    pub place: String,
+    pub category: &'static str,
+    pub key: bool,
+    pub credit: String,
+    pub positive_list: bool,
+    pub status: &'static str,
+    pub normal: bool,
+}
+
+impl Row {
+    fn of(e: &Enterprise) -> Row {
+        Row {
+            id: e.id,
+            name: e.name.clone(),
+            uscc: e.uscc.clone(),
+            uscc_check_ok: e.uscc_check_ok,
+            industry: format!("{} {}", e.industry_code, e.industry_name),
+            place: format!("{} {}", e.city_name, e.county_name),
+            category: e.category.label(),
+            key: e.category == SupervisionCategory::Key,
+            credit: e.credit_grade.map(|g| g.as_str().to_string()).unwrap_or_else(|| "未评价".into()),
+            positive_list: e.positive_list,
+            status: e.status.label(),
+            normal: e.status == EnterpriseStatus::Normal,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    keyword: String,
+    cities: Vec<Choice>,
+    counties: Vec<Choice>,
+    industries: Vec<Choice>,
+    categories: Vec<Choice>,
+    grades: Vec<Choice>,
+    statuses: Vec<Choice>,
+    positive: Vec<Choice>,
+    rows: Vec<Row>,
+    total: i64,
+    page: i64,
+    pages: i64,
+    first_index: i64,
+    /// The current filter as a query string (without page), for export links.
+    filter_qs: String,
+    /// Page number, link, whether current: a window around the current page.
+    pager: Vec<(i64, String, bool)>,
+    prev: Option<String>,
+    next: Option<String>,
+    error: Option<String>,
+    scope_label: String,
+}
+
+/// Prefecture choices the scope allows.
+fn city_codes(scope: &Scope) -> Vec<(String, String)> {
+    let list = |code: &str| {
+        region::children(code)
+            .into_iter()
+            .map(|r| (r.code.to_string(), r.name.to_string()))
+            .collect::<Vec<_>>()
+    };
+    match scope {
+        Scope::All => list("130000"),
+        Scope::Province(p) => list(p),
+        Scope::City(c) => region::lookup(c).map(|r| vec![(r.code.to_string(), r.name.to_string())]).unwrap_or_default(),
+        Scope::County(c) => region::city_of(c).map(|r| vec![(r.code.to_string(), r.name.to_string())]).unwrap_or_default(),
+    }
+}
+
+fn county_codes(scope: &Scope, city: Option<&str>) -> Vec<(String, String)> {
+    match scope {
+        Scope::County(c) => region::lookup(c).map(|r| vec![(r.code.to_string(), r.name.to_string())]).unwrap_or_default(),
+        Scope::City(c) => region::children(c).into_iter().map(|r| (r.code.to_string(), r.name.to_string())).collect(),
+        _ => city
+            .map(|c| region::children(c).into_iter().map(|r| (r.code.to_string(), r.name.to_string())).collect())
+            .unwrap_or_default(),
+    }
+}
+
+fn scope_label(scope: &Scope) -> String {
+    match scope {
+        Scope::All => "全部".into(),
+        Scope::Province(c) | Scope::City(c) | Scope::County(c) => {
+            yici_store::org::units::region_path(c)
+        }
+    }
+}
+
+/// The filter part of a query string, shared by pagination and export links.
+pub fn filter_query_string(q: &EnterpriseQuery) -> String {
+    let mut q = q.clone();
+    q.page = None;
+    serde_urlencoded::to_string(&q).unwrap_or_default()
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(q): Query<EnterpriseQuery>,
+) -> PageResult<Html<String>> {
+    let scope = scope_of(&state, &session.principal).await?;
+    let (result, error) = match search::search(&mut state.db.clone(), &scope, &q).await {
+        Ok(r) => (Some(r), None),
+        Err(e) => match AppError::from(e) {
+            AppError::Domain(d) => (None, Some(d.message)),
+            other => return Err(other.into()),
+        },
+    };
+    let city_list = city_codes(&scope);
+    let city_selected = q.city_code.clone().filter(|c| !c.is_empty());
+    let industries = industry::sections()
+        .flat_map(|s| {
+            std::iter::once((s.code, format!("{} {}", s.code, s.name))).chain(
+                industry::all()
+                    .iter()
+                    .filter(move |d| d.level.number() == 2 && d.section == s.code)
+                    .map(|d| (d.code, format!("　{} {}", d.code, d.name))),
+            )
+        })
+        .collect::<Vec<_>>();
+    let (rows, total, page, per_page) = match &result {
+        Some(r) => (r.items.iter().map(Row::of).collect(), r.total, r.page, r.per_page),
+        None => (Vec::new(), 0, 1, 20),
+    };
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    let filter_qs = filter_query_string(&q);
+    let pager = ((page - 4).max(1)..=(page + 4).min(pages))
+        .map(|p| (p, page_link(&filter_qs, p), p == page))
+        .collect();
+    let page_view = ListPage {
+        chrome: Chrome::new(&session, "enterprises"),
+        keyword: q.keyword.clone().unwrap_or_default(),
+        cities: choices(city_list.iter().map(|(c, n)| (c.as_str(), n.clone())), &q.city_code),
+        counties: choices(
+            county_codes(&scope, city_selected.as_deref()).iter().map(|(c, n)| (c.as_str(), n.clone())).collect::<Vec<_>>(),
+            &q.region_code,
+        ),
+        industries: choices(industries, &q.industry),
+        categories: choices(SupervisionCategory::ALL.iter().map(|c| (c.as_str(), c.label().to_string())), &q.category),
+        grades: choices(
+            CreditGrade::ALL
+                .iter()
+                .map(|g| (g.as_str(), g.label().to_string()))
+                .chain(std::iter::once(("none", "未评价".to_string()))),
+            &q.credit_grade,
+        ),
+        statuses: choices(EnterpriseStatus::ALL.iter().map(|s| (s.as_str(), s.label().to_string())), &q.status),
+        positive: choices([("true", "是".to_string()), ("false", "否".to_string())], &q.positive_list),
+        rows,
+        total,
+        page,
+        pages,
+        first_index: (page - 1) * per_page,
+        prev: (page > 1).then(|| page_link(&filter_qs, page - 1)),
+        next: (page < pages).then(|| page_link(&filter_qs, page + 1)),
+        pager,
+        filter_qs,
+        error,
+        scope_label: scope_label(&scope),
+    };
+    Ok(Html(page_view.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct TabQuery {
+    tab: Option<String>,
+}
+
+/// The profile's tabs (ENT-2); inspection history and rectifications are
+/// filled by the capabilities that create those records.
+pub const TABS: &[(&str, &str)] = &[
+    ("basic", "基本信息"),
+    ("outlets", "排口信息"),
+    ("treatment", "治理设施"),
+    ("production", "生产设施"),
+    ("inspections", "检查记录"),
+    ("rectifications", "整改情况"),
+    ("monitoring", "自动监控"),
+];
+
+#[derive(Template)]
+#[template(path = "registry/profile.html")]
+struct ProfilePage {
+    chrome: Chrome,
+    e: Enterprise,
+    row: Row,
+    inst: Installations,
+    tab: String,
+    tabs: Vec<(&'static str, &'static str)>,
+}
+
+pub async fn profile(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    Query(t): Query<TabQuery>,
+) -> PageResult<Html<String>> {
+    let scope = scope_of(&state, &session.principal).await?;
+    let e = visible_enterprise(&state, &scope, id).await?;
+    let inst = facilities::of_enterprise(&mut state.db.clone(), id).await?;
+    let tab = t
+        .tab
+        .filter(|t| TABS.iter().any(|(k, _)| k == t))
+        .unwrap_or_else(|| "basic".into());
+    let page = ProfilePage {
+        chrome: Chrome::new(&session, "enterprises"),
+        row: Row::of(&e),
+        e,
+        inst,
+        tab,
+        tabs: TABS.to_vec(),
+    };
+    Ok(Html(page.render()?))
+}
+
+/// Used by templates: `a=1&b=2` plus a page number.
+pub fn page_link(filter_qs: &str, page: i64) -> String {
+    if filter_qs.is_empty() {
+        format!("/enterprises?page={page}")
+    } else {
+        format!("/enterprises?{filter_qs}&page={page}")
+    }
+}
