@@ -44,6 +44,12 @@ enum Command {
     Demo {
         #[arg(long)]
         bind: Option<String>,
+        /// How many generated enterprises the registry holds (200000 for benchmarks).
+        #[arg(long, default_value_t = yici_demo::DEFAULT_ENTERPRISES)]
+        enterprises: usize,
+        /// Load the data and exit instead of serving (benchmark set-up).
+        #[arg(long)]
+        load_only: bool,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -104,7 +110,11 @@ async fn main() -> Result<()> {
             let db = open(&cfg).await?;
             serve(db, &cfg, bind.unwrap_or(cfg.bind.clone())).await?;
         }
-        Command::Demo { bind } => {
+        Command::Demo {
+            bind,
+            enterprises,
+            load_only,
+        } => {
             let db = open(&cfg).await?;
             let clock = SystemClock;
             if !yici_demo::is_loaded(&db).await? {
@@ -120,7 +130,24 @@ async fn main() -> Result<()> {
             } else {
                 println!("演示数据已存在（{}），直接启动。演示账号：admin、tssytx_dq、tssytx_s（初始密码 {}）", cfg.database_url, cfg.initial_password);
             }
-            serve(db, &cfg, bind.unwrap_or(cfg.bind.clone())).await?;
+            let have = yici_store::Exec::scalar_i64(
+                &mut db.clone(),
+                "SELECT COUNT(*) FROM enterprises",
+                vec![],
+            )
+            .await?;
+            if (have as usize) < enterprises {
+                println!("正在生成企业名录：{enterprises} 家……");
+                let started = std::time::Instant::now();
+                yici_demo::load_enterprises(&db, clock.now(), enterprises).await?;
+                println!(
+                    "企业名录已载入，用时 {:.1} 秒",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            if !load_only {
+                serve(db, &cfg, bind.unwrap_or(cfg.bind.clone())).await?;
+            }
         }
     }
     Ok(())

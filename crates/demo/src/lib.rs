@@ -3,6 +3,7 @@
 //! manual's example), 唐山市生态环境局玉田县分局 staffed with people, and two
 //! partner agencies of Yutian. Deterministic: the same data every time.
 
+pub mod enterprises;
 mod names;
 
 use anyhow::Result;
@@ -349,4 +350,48 @@ async fn grant_leaders(
         }
     }
     Ok(())
+}
+
+/// Default number of demo enterprises: a few thousand, most around Tangshan and Yutian.
+pub const DEFAULT_ENTERPRISES: usize = 3000;
+
+/// Loads `count` generated enterprises with their installations, in batches of
+/// one transaction each (a benchmark registry of 200,000 stays within memory).
+/// Generated enterprises are deterministic, so a re-run updates nothing.
+pub async fn load_enterprises(
+    db: &Db,
+    now: chrono::DateTime<chrono::Utc>,
+    count: usize,
+) -> Result<usize> {
+    use yici_store::registry::enterprises::{upsert_many, Outcome};
+    use yici_store::registry::facilities::{self, NewInstallations};
+    const BATCH: usize = 2000;
+    let actor = Actor::system();
+    let mut start = 0;
+    while start < count {
+        let end = (start + BATCH).min(count);
+        let demo: Vec<enterprises::DemoEnterprise> =
+            (start..end).map(enterprises::enterprise).collect();
+        let valid = demo
+            .iter()
+            .map(|d| d.input.validate(false))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tx = db.begin().await?;
+        let outcomes = upsert_many(&mut tx, now, &actor, &valid).await?;
+        let installations: Vec<NewInstallations> = outcomes
+            .iter()
+            .zip(demo)
+            .filter(|((_, outcome), _)| *outcome == Outcome::Created)
+            .map(|((id, _), d)| NewInstallations {
+                enterprise_id: *id,
+                outlets: d.outlets,
+                treatment_facilities: d.treatment_facilities,
+                production_facilities: d.production_facilities,
+            })
+            .collect();
+        facilities::insert_many(&mut tx, now, &actor, &installations).await?;
+        tx.commit().await?;
+        start = end;
+    }
+    Ok(count)
 }

@@ -260,7 +260,10 @@ mod tests {
         assert_eq!(normalize_header("\u{feff} 地址* "), "地址");
         assert_eq!(normalize_header("地址＊"), "地址");
         assert_eq!(normalize_header("\u{3000}地址 *"), "地址");
-        assert_eq!(column_of_header("行业代码*").map(|c| c.field), Some(Field::IndustryCode));
+        assert_eq!(
+            column_of_header("行业代码*").map(|c| c.field),
+            Some(Field::IndustryCode)
+        );
         assert!(column_of_header("备注").is_none());
     }
 

@@ -62,6 +62,9 @@ mod tests {
         let e = FileError::MissingColumns(vec!["统一社会信用代码".into(), "地址".into()]);
         assert_eq!(e.to_string(), "缺少必填列：统一社会信用代码、地址");
         assert_eq!(e.code(), "missing_columns");
-        assert_eq!(FileError::TooManyRows(5000).to_string(), "文件超过5000行，请分批导入");
+        assert_eq!(
+            FileError::TooManyRows(5000).to_string(),
+            "文件超过5000行，请分批导入"
+        );
     }
 }

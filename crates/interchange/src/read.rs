@@ -95,7 +95,20 @@ pub fn detect(bytes: &[u8], filename: Option<&str>) -> Result<FileKind, FileErro
     if bytes.starts_with(OLE_MAGIC)
         || matches!(
             ext,
-            Some("xls" | "xlsb" | "et" | "ods" | "numbers" | "doc" | "docx" | "wps" | "pdf" | "zip" | "rar" | "7z")
+            Some(
+                "xls"
+                    | "xlsb"
+                    | "et"
+                    | "ods"
+                    | "numbers"
+                    | "doc"
+                    | "docx"
+                    | "wps"
+                    | "pdf"
+                    | "zip"
+                    | "rar"
+                    | "7z"
+            )
         )
     {
         return Err(FileError::Unsupported);
@@ -187,7 +200,10 @@ impl HeaderFinder {
     const MAX_TITLE_ROWS: usize = 5;
 
     /// Offers a non-blank row read while no header has been found.
-    fn offer<'a>(&mut self, cells: impl IntoIterator<Item = (usize, &'a str)>) -> Result<(), FileError> {
+    fn offer<'a>(
+        &mut self,
+        cells: impl IntoIterator<Item = (usize, &'a str)>,
+    ) -> Result<(), FileError> {
         let h = Header::scan(cells);
         if h.seen.is_empty() && self.titles < Self::MAX_TITLE_ROWS {
             self.titles += 1;
@@ -268,7 +284,11 @@ impl RowBuilder {
             Field::CreditGrade => i.credit_grade = Some(text),
             Field::UsccExceptionReason => i.uscc_exception_reason = Some(text),
             Field::IndustryName | Field::CityName | Field::CountyName => {}
-            Field::Uscc | Field::PermitCode | Field::IndustryCode | Field::RegionCode | Field::ContactPhone => {
+            Field::Uscc
+            | Field::PermitCode
+            | Field::IndustryCode
+            | Field::RegionCode
+            | Field::ContactPhone => {
                 if is_scientific(&text) {
                     self.issue(
                         header,
@@ -287,7 +307,10 @@ impl RowBuilder {
             }
             Field::PostalCode => {
                 // Excel drops the leading zero of 064100 when the cell is a number.
-                let padded = if !text.is_empty() && text.len() < 6 && text.bytes().all(|b| b.is_ascii_digit()) {
+                let padded = if !text.is_empty()
+                    && text.len() < 6
+                    && text.bytes().all(|b| b.is_ascii_digit())
+                {
                     format!("{text:0>6}")
                 } else {
                     text
@@ -386,6 +409,10 @@ fn decode(bytes: &[u8]) -> Result<(String, &'static str), FileError> {
     }
 }
 
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
 fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
     let (text, encoding) = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
@@ -393,9 +420,13 @@ fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
-    // A spreadsheet shows a quoted cell with line breaks on one row, so the
-    // row of a record is its first line less the line breaks inside cells
-    // of the records before it (blank lines, which csv skips, still count).
+    // A spreadsheet program shows each line of the file as a row, blank lines
+    // included (csv skips them), except that a quoted cell with line breaks
+    // stays on one row. So a record's row is its line less the line breaks
+    // inside the cells of the records before it.
+    let raw = text.as_bytes();
+    let mut scanned = 0usize;
+    let mut lines_before = 0usize;
     let mut breaks_inside_cells = 0usize;
     let mut finder = HeaderFinder::default();
     let mut rows = Rows {
@@ -414,9 +445,26 @@ fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
                 });
             }
         }
-        let line = record.position().map_or(1, |p| p.line() as usize);
-        let row = line.saturating_sub(breaks_inside_cells).max(1);
-        breaks_inside_cells += record.iter().map(|f| f.bytes().filter(|&b| b == b'\n').count()).sum::<usize>();
+        // The bytes read for this record: the end of the previous record's
+        // terminator, any blank lines, then the record itself.
+        let start = record
+            .position()
+            .map_or(scanned, |p| p.byte() as usize)
+            .max(scanned);
+        let end = (reader.position().byte() as usize).clamp(start, raw.len());
+        let lead = raw[start..end]
+            .iter()
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        lines_before += count_newlines(&raw[scanned..start + lead]);
+        scanned = start + lead;
+        let row = (lines_before + 1)
+            .saturating_sub(breaks_inside_cells)
+            .max(1);
+        breaks_inside_cells += record
+            .iter()
+            .map(|f| count_newlines(f.as_bytes()))
+            .sum::<usize>();
 
         let Some(h) = &finder.header else {
             if !record.iter().all(|f| f.trim().is_empty()) {
@@ -454,7 +502,9 @@ fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
 // XLSX
 
 fn unreadable(e: impl std::fmt::Display) -> FileError {
-    FileError::UnreadableXlsx { detail: e.to_string() }
+    FileError::UnreadableXlsx {
+        detail: e.to_string(),
+    }
 }
 
 /// The text of a number cell: integers without `.0`, so that 行业代码 2710
@@ -538,7 +588,6 @@ fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
     if let Some((row, list)) = current.take() {
         flush(row, list)?;
     }
-    drop(flush);
     let header = finder.finish()?;
     Ok(Sheet {
         rows: rows.rows,
@@ -573,10 +622,22 @@ mod tests {
         assert_eq!(detect(b"a,b\n", Some("x.csv")), Ok(FileKind::Csv));
         assert_eq!(detect(b"PK\x03\x04rest", None), Ok(FileKind::Xlsx));
         assert_eq!(detect(b"  \n", None), Err(FileError::Empty));
-        assert_eq!(detect(OLE_MAGIC, Some("名录.xls")), Err(FileError::Unsupported));
-        assert_eq!(detect(b"a,b", Some("名录.XLS")), Err(FileError::Unsupported));
-        assert_eq!(detect(OLE_MAGIC, Some("名录.xlsx")).unwrap_err().code(), "unreadable_xlsx");
-        assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", None), Err(FileError::Unsupported));
+        assert_eq!(
+            detect(OLE_MAGIC, Some("名录.xls")),
+            Err(FileError::Unsupported)
+        );
+        assert_eq!(
+            detect(b"a,b", Some("名录.XLS")),
+            Err(FileError::Unsupported)
+        );
+        assert_eq!(
+            detect(OLE_MAGIC, Some("名录.xlsx")).unwrap_err().code(),
+            "unreadable_xlsx"
+        );
+        assert_eq!(
+            detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", None),
+            Err(FileError::Unsupported)
+        );
     }
 
     #[test]

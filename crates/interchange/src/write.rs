@@ -9,7 +9,9 @@ use crate::columns::{display_header, Field, COLUMNS};
 use crate::error::FileError;
 
 fn write_error(e: XlsxError) -> FileError {
-    FileError::WriteXlsx { detail: e.to_string() }
+    FileError::WriteXlsx {
+        detail: e.to_string(),
+    }
 }
 
 /// Excel runs a CSV cell that starts with one of these as a formula; an
@@ -38,7 +40,8 @@ pub fn write_csv(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     w.write_record(&header).expect("write to memory");
     for row in rows {
         for cell in &row {
-            w.write_field(csv_cell(cell).as_bytes()).expect("write to memory");
+            w.write_field(csv_cell(cell).as_bytes())
+                .expect("write to memory");
         }
         for _ in row.len()..COLUMNS.len() {
             w.write_field(b"").expect("write to memory");
@@ -101,9 +104,13 @@ fn data_sheet(
 /// An XLSX of the header row and `rows` (one string per column, in the order
 /// of [`columns`](crate::columns())), on one sheet named `sheet_name` (made
 /// acceptable to Excel). All cells are text.
-pub fn write_xlsx(rows: impl IntoIterator<Item = Vec<String>>, sheet_name: &str) -> Result<Vec<u8>, FileError> {
+pub fn write_xlsx(
+    rows: impl IntoIterator<Item = Vec<String>>,
+    sheet_name: &str,
+) -> Result<Vec<u8>, FileError> {
     let mut book = Workbook::new();
-    data_sheet(book.add_worksheet(), sheet_name, rows).map_err(write_error)?;
+    let sheet = book.add_worksheet_with_low_memory().map_err(write_error)?;
+    data_sheet(sheet, sheet_name, rows).map_err(write_error)?;
     book.save_to_buffer().map_err(write_error)
 }
 
@@ -186,13 +193,25 @@ fn template_workbook() -> Result<Vec<u8>, XlsxError> {
     // Drop-down lists for the columns with fixed values, over the rows that
     // will be filled in.
     let lists: [(Field, Vec<&str>); 4] = [
-        (Field::Status, labels(EnterpriseStatus::ALL, EnterpriseStatus::label)),
-        (Field::Category, labels(SupervisionCategory::ALL, SupervisionCategory::label)),
-        (Field::CreditGrade, labels(CreditGrade::ALL, CreditGrade::as_str)),
+        (
+            Field::Status,
+            labels(EnterpriseStatus::ALL, EnterpriseStatus::label),
+        ),
+        (
+            Field::Category,
+            labels(SupervisionCategory::ALL, SupervisionCategory::label),
+        ),
+        (
+            Field::CreditGrade,
+            labels(CreditGrade::ALL, CreditGrade::as_str),
+        ),
         (Field::PositiveList, vec!["是", "否"]),
     ];
     for (field, values) in lists {
-        let col = COLUMNS.iter().position(|c| c.field == field).unwrap_or_default() as u16;
+        let col = COLUMNS
+            .iter()
+            .position(|c| c.field == field)
+            .unwrap_or_default() as u16;
         let v = DataValidation::new()
             .allow_list_strings(&values)?
             .set_error_title("填写有误")?

@@ -48,7 +48,10 @@ impl Entry {
             action: change.action.to_string(),
             entity: change.entity.to_string(),
             entity_id: change.entity_id,
-            before: change.before.map(json_text).unwrap_or_else(|| "null".into()),
+            before: change
+                .before
+                .map(json_text)
+                .unwrap_or_else(|| "null".into()),
             after: change.after.map(json_text).unwrap_or_else(|| "null".into()),
         }
     }
@@ -105,7 +108,17 @@ pub async fn record_many(
             }
             sql.push_str(&format!(
                 "(${},${},${},${},${},${},${},${},${},${},${})",
-                b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5,
+                b + 6,
+                b + 7,
+                b + 8,
+                b + 9,
+                b + 10,
+                b + 11
             ));
             args.extend(args![
                 entry.seq,

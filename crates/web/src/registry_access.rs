@@ -51,7 +51,11 @@ pub fn may_accept_bad_uscc(principal: &Principal) -> bool {
 }
 
 /// An enterprise the user may see; outside the scope it does not exist for them.
-pub async fn visible_enterprise(state: &AppState, scope: &Scope, id: i64) -> Result<Enterprise, AppError> {
+pub async fn visible_enterprise(
+    state: &AppState,
+    scope: &Scope,
+    id: i64,
+) -> Result<Enterprise, AppError> {
     enterprises::get(&mut state.db.clone(), id)
         .await?
         .filter(|e| scope.contains(e))

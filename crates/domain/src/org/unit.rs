@@ -1,6 +1,5 @@
 //! Units (单位, the 行政执法主体) and departments (ORG-1, ORG-2, ORG-8).
 
-
 labelled_enum!(
     /// Level of a unit in the tree: 省厅 → 市局 → 区县分局.
     UnitLevel {

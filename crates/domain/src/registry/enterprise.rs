@@ -117,7 +117,12 @@ fn text(v: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
-fn bounded(field: &'static str, label: &str, v: Option<String>, max: usize) -> DomainResult<Option<String>> {
+fn bounded(
+    field: &'static str,
+    label: &str,
+    v: Option<String>,
+    max: usize,
+) -> DomainResult<Option<String>> {
     match v {
         Some(s) if s.chars().count() > max => Err(DomainError::field(
             field,
@@ -132,7 +137,9 @@ fn bounded(field: &'static str, label: &str, v: Option<String>, max: usize) -> D
 /// (the 一企一档 screen shows 130102000) whose first six digits are the county.
 pub fn county_region(code: &str) -> DomainResult<(String, String, String, String, String)> {
     let code = code.trim();
-    let six = code.get(..6).filter(|_| code.len() >= 6 && code.bytes().all(|b| b.is_ascii_digit()));
+    let six = code
+        .get(..6)
+        .filter(|_| code.len() >= 6 && code.bytes().all(|b| b.is_ascii_digit()));
     let bad = || {
         DomainError::field(
             "region_code",
@@ -166,7 +173,8 @@ impl EnterpriseInput {
         let source_name = bounded("source_name", "固定源名称", text(&self.source_name), 100)?
             .unwrap_or_else(|| name.clone());
 
-        let raw_uscc = text(&self.uscc).ok_or_else(|| DomainError::required("uscc", "统一社会信用代码"))?;
+        let raw_uscc =
+            text(&self.uscc).ok_or_else(|| DomainError::required("uscc", "统一社会信用代码"))?;
         let (uscc, mismatch) =
             Uscc::parse_lenient(&raw_uscc).map_err(|e| e.into_domain_error("uscc"))?;
         let uscc_exception = match (mismatch, text(&self.uscc_exception_reason)) {
@@ -194,7 +202,8 @@ impl EnterpriseInput {
         let permit_code = match text(&self.permit_code) {
             None => None,
             Some(p) => {
-                let permit = PermitCode::parse(&p).map_err(|e| e.into_domain_error("permit_code"))?;
+                let permit =
+                    PermitCode::parse(&p).map_err(|e| e.into_domain_error("permit_code"))?;
                 if permit.uscc() != &uscc {
                     return Err(DomainError::field(
                         "permit_code",
@@ -205,12 +214,13 @@ impl EnterpriseInput {
                 Some(permit)
             }
         };
-        let address = text(&self.address).ok_or_else(|| DomainError::required("address", "地址"))?;
+        let address =
+            text(&self.address).ok_or_else(|| DomainError::required("address", "地址"))?;
         let address = bounded("address", "地址", Some(address), 200)?.unwrap_or_default();
-        let industry_code =
-            text(&self.industry_code).ok_or_else(|| DomainError::required("industry_code", "行业代码"))?;
-        let industry =
-            industry::validate_class(&industry_code).map_err(|e| e.into_domain_error("industry_code"))?;
+        let industry_code = text(&self.industry_code)
+            .ok_or_else(|| DomainError::required("industry_code", "行业代码"))?;
+        let industry = industry::validate_class(&industry_code)
+            .map_err(|e| e.into_domain_error("industry_code"))?;
         let postal_code = text(&self.postal_code)
             .map(|p| PostalCode::parse(&p).map_err(|e| e.into_domain_error("postal_code")))
             .transpose()?;
@@ -219,28 +229,52 @@ impl EnterpriseInput {
             (Some(lon), Some(lat)) => {
                 Some(Coordinates::new(lon, lat).map_err(|e| e.into_domain_error("longitude"))?)
             }
-            (None, Some(_)) => return Err(DomainError::field("longitude", "required", "请同时填写中心经度和中心纬度")),
-            (Some(_), None) => return Err(DomainError::field("latitude", "required", "请同时填写中心经度和中心纬度")),
+            (None, Some(_)) => {
+                return Err(DomainError::field(
+                    "longitude",
+                    "required",
+                    "请同时填写中心经度和中心纬度",
+                ))
+            }
+            (Some(_), None) => {
+                return Err(DomainError::field(
+                    "latitude",
+                    "required",
+                    "请同时填写中心经度和中心纬度",
+                ))
+            }
         };
-        let region_code =
-            text(&self.region_code).ok_or_else(|| DomainError::required("region_code", "行政区划代码"))?;
-        let (region_code, province_code, city_code, city_name, county_name) = county_region(&region_code)?;
+        let region_code = text(&self.region_code)
+            .ok_or_else(|| DomainError::required("region_code", "行政区划代码"))?;
+        let (region_code, province_code, city_code, city_name, county_name) =
+            county_region(&region_code)?;
         let contact_phone = text(&self.contact_phone);
         if let Some(p) = &contact_phone {
-            let ok = p.len() <= 20 && p.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
+            let ok = p.len() <= 20
+                && p.chars()
+                    .all(|c| c.is_ascii_digit() || c == '-' || c == ' ');
             if !ok {
-                return Err(DomainError::field("contact_phone", "invalid_phone", "联系方式只能包含数字和“-”"));
+                return Err(DomainError::field(
+                    "contact_phone",
+                    "invalid_phone",
+                    "联系方式只能包含数字和“-”",
+                ));
             }
         }
         let status = match text(&self.status) {
             None => EnterpriseStatus::Normal,
-            Some(s) => EnterpriseStatus::parse(&s)
-                .ok_or_else(|| DomainError::field("status", "invalid", "状态只能是正常、停产或关闭"))?,
+            Some(s) => EnterpriseStatus::parse(&s).ok_or_else(|| {
+                DomainError::field("status", "invalid", "状态只能是正常、停产或关闭")
+            })?,
         };
         let category = match text(&self.category) {
             None => SupervisionCategory::General,
             Some(s) => SupervisionCategory::parse(&s).ok_or_else(|| {
-                DomainError::field("category", "invalid", "监管类别只能是重点排污单位、一般排污单位或特殊监管对象")
+                DomainError::field(
+                    "category",
+                    "invalid",
+                    "监管类别只能是重点排污单位、一般排污单位或特殊监管对象",
+                )
             })?,
         };
         let credit_grade = match text(&self.credit_grade) {
@@ -248,7 +282,13 @@ impl EnterpriseInput {
             Some(s) => Some(
                 CreditGrade::parse(&s.to_ascii_uppercase())
                     .or_else(|| CreditGrade::parse(&s))
-                    .ok_or_else(|| DomainError::field("credit_grade", "invalid", "信用等级只能是A、B、C、D、E或留空"))?,
+                    .ok_or_else(|| {
+                        DomainError::field(
+                            "credit_grade",
+                            "invalid",
+                            "信用等级只能是A、B、C、D、E或留空",
+                        )
+                    })?,
             ),
         };
         Ok(ValidEnterprise {
@@ -266,7 +306,12 @@ impl EnterpriseInput {
             city_code,
             city_name,
             county_name,
-            industrial_park: bounded("industrial_park", "工业园区", text(&self.industrial_park), 100)?,
+            industrial_park: bounded(
+                "industrial_park",
+                "工业园区",
+                text(&self.industrial_park),
+                100,
+            )?,
             contact_name: bounded("contact_name", "环保联系人", text(&self.contact_name), 30)?,
             contact_phone,
             status,
@@ -328,25 +373,86 @@ mod tests {
         i.permit_code = None;
         assert_eq!(i.validate(true).unwrap_err().code, "uscc_check_failed");
         i.uscc_exception_reason = Some("营业执照原件核对无误".into());
-        assert_eq!(i.validate(false).unwrap_err().code, "uscc_exception_forbidden");
+        assert_eq!(
+            i.validate(false).unwrap_err().code,
+            "uscc_exception_forbidden"
+        );
         assert!(i.validate(true).unwrap().uscc_exception.is_some());
     }
 
     #[test]
     fn errors_name_their_field() {
         let cases: Vec<(EnterpriseInput, &str)> = vec![
-            (EnterpriseInput { name: None, ..sample() }, "name"),
-            (EnterpriseInput { uscc: Some("123".into()), ..sample() }, "uscc"),
-            (EnterpriseInput { permit_code: Some("91350100M000100Y43001P".into()), ..sample() }, "permit_code"),
-            (EnterpriseInput { industry_code: Some("311".into()), ..sample() }, "industry_code"),
-            (EnterpriseInput { longitude: Some(10.0), ..sample() }, "longitude"),
-            (EnterpriseInput { latitude: None, ..sample() }, "latitude"),
-            (EnterpriseInput { postal_code: Some("0641".into()), ..sample() }, "postal_code"),
-            (EnterpriseInput { credit_grade: Some("F".into()), ..sample() }, "credit_grade"),
-            (EnterpriseInput { address: Some(" ".into()), ..sample() }, "address"),
+            (
+                EnterpriseInput {
+                    name: None,
+                    ..sample()
+                },
+                "name",
+            ),
+            (
+                EnterpriseInput {
+                    uscc: Some("123".into()),
+                    ..sample()
+                },
+                "uscc",
+            ),
+            (
+                EnterpriseInput {
+                    permit_code: Some("91350100M000100Y43001P".into()),
+                    ..sample()
+                },
+                "permit_code",
+            ),
+            (
+                EnterpriseInput {
+                    industry_code: Some("311".into()),
+                    ..sample()
+                },
+                "industry_code",
+            ),
+            (
+                EnterpriseInput {
+                    longitude: Some(10.0),
+                    ..sample()
+                },
+                "longitude",
+            ),
+            (
+                EnterpriseInput {
+                    latitude: None,
+                    ..sample()
+                },
+                "latitude",
+            ),
+            (
+                EnterpriseInput {
+                    postal_code: Some("0641".into()),
+                    ..sample()
+                },
+                "postal_code",
+            ),
+            (
+                EnterpriseInput {
+                    credit_grade: Some("F".into()),
+                    ..sample()
+                },
+                "credit_grade",
+            ),
+            (
+                EnterpriseInput {
+                    address: Some(" ".into()),
+                    ..sample()
+                },
+                "address",
+            ),
         ];
         for (input, field) in cases {
-            assert_eq!(input.validate(true).unwrap_err().field, Some(field), "{input:?}");
+            assert_eq!(
+                input.validate(true).unwrap_err().field,
+                Some(field),
+                "{input:?}"
+            );
         }
     }
 }

@@ -40,7 +40,11 @@ impl OutletInput {
             .parse::<OutletCode>()
             .map_err(|e| e.into_domain_error("outlets"))?;
         if self.name.trim().is_empty() {
-            return Err(DomainError::field("outlets", "required", format!("排口{}缺少名称", self.code)));
+            return Err(DomainError::field(
+                "outlets",
+                "required",
+                format!("排口{}缺少名称", self.code),
+            ));
         }
         for p in &self.pollutants {
             if p.pollutant.trim().is_empty() || !p.limit.is_finite() || p.limit < 0.0 {

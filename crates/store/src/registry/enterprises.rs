@@ -59,14 +59,36 @@ pub struct Enterprise {
 
 /// Columns written from a [`ValidEnterprise`], in [`values`] order.
 const DATA_COLUMNS: &[&str] = &[
-    "name", "source_name", "uscc", "uscc_check_ok", "uscc_exception_reason", "permit_code",
-    "address", "industry_code", "industry_name", "industry_section", "industry_division",
-    "postal_code", "longitude", "latitude", "region_code", "province_code", "city_code",
-    "city_name", "county_name", "industrial_park", "contact_name", "contact_phone", "status",
-    "category", "credit_grade", "positive_list",
+    "name",
+    "source_name",
+    "uscc",
+    "uscc_check_ok",
+    "uscc_exception_reason",
+    "permit_code",
+    "address",
+    "industry_code",
+    "industry_name",
+    "industry_section",
+    "industry_division",
+    "postal_code",
+    "longitude",
+    "latitude",
+    "region_code",
+    "province_code",
+    "city_code",
+    "city_name",
+    "county_name",
+    "industrial_park",
+    "contact_name",
+    "contact_phone",
+    "status",
+    "category",
+    "credit_grade",
+    "positive_list",
 ];
 
-pub const COLUMNS: &str = "id, name, source_name, uscc, uscc_check_ok, uscc_exception_reason, permit_code,
+pub const COLUMNS: &str =
+    "id, name, source_name, uscc, uscc_check_ok, uscc_exception_reason, permit_code,
     address, industry_code, industry_name, industry_section, industry_division, postal_code,
     longitude, latitude, region_code, province_code, city_code, city_name, county_name,
     industrial_park, contact_name, contact_phone, status, category, credit_grade, positive_list,
@@ -111,7 +133,12 @@ pub fn from_row(r: &Row) -> StoreResult<Enterprise> {
 
 impl Enterprise {
     /// The record a valid input becomes.
-    fn from_valid(id: i64, v: &ValidEnterprise, created_at: DateTime<Utc>, updated_at: DateTime<Utc>) -> Enterprise {
+    fn from_valid(
+        id: i64,
+        v: &ValidEnterprise,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+    ) -> Enterprise {
         Enterprise {
             id,
             name: v.name.clone(),
@@ -189,19 +216,25 @@ impl Enterprise {
 }
 
 pub async fn get(e: &mut impl Exec, id: i64) -> StoreResult<Option<Enterprise>> {
-    e.fetch_optional(&format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1"), args![id])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    e.fetch_optional(
+        &format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1"),
+        args![id],
+    )
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
 }
 
 pub async fn get_by_uscc(e: &mut impl Exec, uscc: &str) -> StoreResult<Option<Enterprise>> {
-    e.fetch_optional(&format!("SELECT {COLUMNS} FROM enterprises WHERE uscc = $1"), args![uscc])
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    e.fetch_optional(
+        &format!("SELECT {COLUMNS} FROM enterprises WHERE uscc = $1"),
+        args![uscc],
+    )
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -231,7 +264,10 @@ pub async fn upsert_many(
         let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let rows = tx
             .fetch_all(
-                &format!("SELECT {COLUMNS} FROM enterprises WHERE uscc IN ({})", placeholders.join(",")),
+                &format!(
+                    "SELECT {COLUMNS} FROM enterprises WHERE uscc IN ({})",
+                    placeholders.join(",")
+                ),
                 chunk.iter().map(|u| Arg::from(*u)).collect(),
             )
             .await?;
@@ -313,9 +349,19 @@ pub async fn upsert_many(
 }
 
 /// Registers one new enterprise; a USCC already registered is a conflict.
-pub async fn create(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, v: &ValidEnterprise) -> StoreResult<Enterprise> {
+pub async fn create(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    v: &ValidEnterprise,
+) -> StoreResult<Enterprise> {
     if get_by_uscc(tx, v.uscc.as_str()).await?.is_some() {
-        return Err(DomainError::field("uscc", "duplicate_uscc", "该统一社会信用代码已登记，请勿重复添加").into());
+        return Err(DomainError::field(
+            "uscc",
+            "duplicate_uscc",
+            "该统一社会信用代码已登记，请勿重复添加",
+        )
+        .into());
     }
     let (id, _) = upsert_many(tx, now, actor, std::slice::from_ref(v)).await?[0];
     Ok(get(tx, id).await?.expect("enterprise just written"))
@@ -323,10 +369,20 @@ pub async fn create(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, v: &ValidEnt
 
 /// Edits an enterprise. The USCC identifies it and does not change: a wrongly
 /// registered code is corrected by registering the right one.
-pub async fn update(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, id: i64, v: &ValidEnterprise) -> StoreResult<Enterprise> {
-    let before = get(tx, id).await?.ok_or_else(|| DomainError::not_found("企业不存在"))?;
+pub async fn update(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    actor: &Actor,
+    id: i64,
+    v: &ValidEnterprise,
+) -> StoreResult<Enterprise> {
+    let before = get(tx, id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("企业不存在"))?;
     if before.uscc != v.uscc.as_str() {
-        return Err(DomainError::field("uscc", "uscc_immutable", "统一社会信用代码不可修改").into());
+        return Err(
+            DomainError::field("uscc", "uscc_immutable", "统一社会信用代码不可修改").into(),
+        );
     }
     upsert_many(tx, now, actor, std::slice::from_ref(v)).await?;
     Ok(get(tx, id).await?.expect("enterprise exists"))

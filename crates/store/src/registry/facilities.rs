@@ -124,12 +124,24 @@ pub async fn insert_many(
                 serde_json::to_string(&o.pollutants).unwrap_or_else(|_| "[]".into())
             ]);
         }
-        for (kind, list) in [("treatment", &item.treatment_facilities), ("production", &item.production_facilities)] {
+        for (kind, list) in [
+            ("treatment", &item.treatment_facilities),
+            ("production", &item.production_facilities),
+        ] {
             for f in list {
-                facility_rows.push(args![item.enterprise_id, kind, &f.code, &f.name, &f.process]);
+                facility_rows.push(args![
+                    item.enterprise_id,
+                    kind,
+                    &f.code,
+                    &f.name,
+                    &f.process
+                ]);
             }
         }
-        if !(item.outlets.is_empty() && item.treatment_facilities.is_empty() && item.production_facilities.is_empty()) {
+        if !(item.outlets.is_empty()
+            && item.treatment_facilities.is_empty()
+            && item.production_facilities.is_empty())
+        {
             entries.push(Entry::of(Change::<(), _> {
                 action: "enterprise.installations.add",
                 entity: "enterprise",
@@ -143,8 +155,22 @@ pub async fn insert_many(
             }));
         }
     }
-    insert_rows(tx, "outlets", &["enterprise_id", "code", "kind", "name", "pollutants"], outlet_rows, "").await?;
-    insert_rows(tx, "facilities", &["enterprise_id", "kind", "code", "name", "process"], facility_rows, "").await?;
+    insert_rows(
+        tx,
+        "outlets",
+        &["enterprise_id", "code", "kind", "name", "pollutants"],
+        outlet_rows,
+        "",
+    )
+    .await?;
+    insert_rows(
+        tx,
+        "facilities",
+        &["enterprise_id", "kind", "code", "name", "process"],
+        facility_rows,
+        "",
+    )
+    .await?;
     audit::record_many(tx, now, actor, entries).await?;
     Ok(())
 }

@@ -89,7 +89,9 @@ fn given(v: &Option<String>) -> Option<&str> {
 
 /// `LIKE` pattern text with its wildcards escaped (escape character `\`).
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// The WHERE clause and its arguments, shared by the page, the count and export.
@@ -102,7 +104,10 @@ impl Filter {
     fn push(&mut self, clause: &str, values: Vec<Arg>) {
         let mut clause = clause.to_string();
         for (i, _) in values.iter().enumerate().rev() {
-            clause = clause.replace(&format!("?{}", i + 1), &format!("${}", self.args.len() + i + 1));
+            clause = clause.replace(
+                &format!("?{}", i + 1),
+                &format!("${}", self.args.len() + i + 1),
+            );
         }
         self.sql.push_str(" AND ");
         self.sql.push_str(&clause);
@@ -123,7 +128,11 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
     }
     if let Some(k) = given(&q.keyword) {
         if k.chars().count() > 50 {
-            return Err(DomainError::field("keyword", "too_long", "关键字不能超过50个字"));
+            return Err(DomainError::field(
+                "keyword",
+                "too_long",
+                "关键字不能超过50个字",
+            ));
         }
         let name = format!("%{}%", like_escape(k));
         let code = format!("{}%", like_escape(&k.to_ascii_uppercase()));
@@ -142,7 +151,11 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
         let i = i.to_ascii_uppercase();
         let known = industry::lookup(&i).is_some() || !industry::classes_under(&i).is_empty();
         if !known {
-            return Err(DomainError::field("industry", "unknown_industry", format!("行业“{i}”不在GB/T 4754-2017中")));
+            return Err(DomainError::field(
+                "industry",
+                "unknown_industry",
+                format!("行业“{i}”不在GB/T 4754-2017中"),
+            ));
         }
         match i.len() {
             1 => f.push("industry_section = ?1", vec![i.into()]),
@@ -169,12 +182,19 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
         let p = match p {
             "true" | "是" | "1" => true,
             "false" | "否" | "0" => false,
-            _ => return Err(DomainError::field("positive_list", "invalid", "正面清单只能是是或否")),
+            _ => {
+                return Err(DomainError::field(
+                    "positive_list",
+                    "invalid",
+                    "正面清单只能是是或否",
+                ))
+            }
         };
         f.push("positive_list = ?1", vec![p.into()]);
     }
     if let Some(s) = given(&q.status) {
-        let s = EnterpriseStatus::parse(s).ok_or_else(|| DomainError::field("status", "invalid", "状态有误"))?;
+        let s = EnterpriseStatus::parse(s)
+            .ok_or_else(|| DomainError::field("status", "invalid", "状态有误"))?;
         f.push("status = ?1", vec![s.as_str().into()]);
     }
     Ok(f)
@@ -186,11 +206,21 @@ fn order_by(q: &EnterpriseQuery) -> DomainResult<&'static str> {
         "uscc" => "uscc",
         "region" => "region_code, name, id",
         "updated" => "updated_at DESC, id DESC",
-        _ => return Err(DomainError::field("sort", "invalid", "排序方式只能是name、uscc、region或updated")),
+        _ => {
+            return Err(DomainError::field(
+                "sort",
+                "invalid",
+                "排序方式只能是name、uscc、region或updated",
+            ))
+        }
     })
 }
 
-pub async fn search(e: &mut impl Exec, scope: &Scope, q: &EnterpriseQuery) -> StoreResult<EnterprisePage> {
+pub async fn search(
+    e: &mut impl Exec,
+    scope: &Scope,
+    q: &EnterpriseQuery,
+) -> StoreResult<EnterprisePage> {
     let filter = build(scope, q)?;
     let order = order_by(q)?;
     let per_page = q.per_page.unwrap_or(20);
@@ -202,7 +232,10 @@ pub async fn search(e: &mut impl Exec, scope: &Scope, q: &EnterpriseQuery) -> St
         return Err(DomainError::field("page", "invalid", "页码应从1开始").into());
     }
     let total = e
-        .scalar_i64(&format!("SELECT COUNT(*) FROM enterprises WHERE {}", filter.sql), filter.args.clone())
+        .scalar_i64(
+            &format!("SELECT COUNT(*) FROM enterprises WHERE {}", filter.sql),
+            filter.args.clone(),
+        )
         .await?;
     let n = filter.args.len();
     let mut args = filter.args;
@@ -293,9 +326,21 @@ mod tests {
 
     #[test]
     fn unknown_filters_are_refused_with_their_field() {
-        let bad = EnterpriseQuery { industry: Some("99".into()), ..Default::default() };
-        assert_eq!(build(&Scope::All, &bad).err().unwrap().field, Some("industry"));
-        let bad = EnterpriseQuery { category: Some("x".into()), ..Default::default() };
-        assert_eq!(build(&Scope::All, &bad).err().unwrap().field, Some("category"));
+        let bad = EnterpriseQuery {
+            industry: Some("99".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            build(&Scope::All, &bad).err().unwrap().field,
+            Some("industry")
+        );
+        let bad = EnterpriseQuery {
+            category: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            build(&Scope::All, &bad).err().unwrap().field,
+            Some("category")
+        );
     }
 }

@@ -28,7 +28,9 @@ pub async fn list(
     Query(q): Query<EnterpriseQuery>,
 ) -> ApiResult<Json<EnterprisePage>> {
     let scope = scope_of(&state, &session.principal).await?;
-    Ok(Json(search::search(&mut state.db.clone(), &scope, &q).await?))
+    Ok(Json(
+        search::search(&mut state.db.clone(), &scope, &q).await?,
+    ))
 }
 
 /// An enterprise with its outlets and facilities (一企一档).
@@ -49,7 +51,10 @@ pub async fn get(
     let scope = scope_of(&state, &session.principal).await?;
     let enterprise = visible_enterprise(&state, &scope, id).await?;
     let installations = facilities::of_enterprise(&mut state.db.clone(), id).await?;
-    Ok(Json(Profile { enterprise, installations }))
+    Ok(Json(Profile {
+        enterprise,
+        installations,
+    }))
 }
 
 /// A new enterprise, optionally with its installations.
@@ -101,7 +106,13 @@ pub async fn create(
     facilities::insert_many(&mut tx, now, &actor, std::slice::from_ref(&installations)).await?;
     let installations = facilities::of_enterprise(&mut tx, enterprise.id).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(Profile { enterprise, installations })))
+    Ok((
+        StatusCode::CREATED,
+        Json(Profile {
+            enterprise,
+            installations,
+        }),
+    ))
 }
 
 #[utoipa::path(put, path = "/api/v1/enterprises/{id}", tag = "registry", security(("bearer" = [])),
@@ -119,7 +130,8 @@ pub async fn update(
     visible_enterprise(&state, &scope, id).await?;
     let valid = input.validate(may_accept_bad_uscc(principal))?;
     let mut tx = state.db.begin().await?;
-    let after = enterprises::update(&mut tx, state.now(), &Actor::from(principal), id, &valid).await?;
+    let after =
+        enterprises::update(&mut tx, state.now(), &Actor::from(principal), id, &valid).await?;
     if !scope.contains(&after) {
         return Err(yici_domain::DomainError::field(
             "region_code",

@@ -25,7 +25,10 @@ pub struct Choice {
     pub selected: bool,
 }
 
-fn choices<'a>(items: impl IntoIterator<Item = (&'a str, String)>, current: &Option<String>) -> Vec<Choice> {
+fn choices<'a>(
+    items: impl IntoIterator<Item = (&'a str, String)>,
+    current: &Option<String>,
+) -> Vec<Choice> {
     let cur = current.as_deref().unwrap_or("");
     items
         .into_iter()
@@ -64,7 +67,10 @@ impl Row {
             place: format!("{} {}", e.city_name, e.county_name),
             category: e.category.label(),
             key: e.category == SupervisionCategory::Key,
-            credit: e.credit_grade.map(|g| g.as_str().to_string()).unwrap_or_else(|| "未评价".into()),
+            credit: e
+                .credit_grade
+                .map(|g| g.as_str().to_string())
+                .unwrap_or_else(|| "未评价".into()),
             positive_list: e.positive_list,
             status: e.status.label(),
             normal: e.status == EnterpriseStatus::Normal,
@@ -110,17 +116,31 @@ fn city_codes(scope: &Scope) -> Vec<(String, String)> {
     match scope {
         Scope::All => list("130000"),
         Scope::Province(p) => list(p),
-        Scope::City(c) => region::lookup(c).map(|r| vec![(r.code.to_string(), r.name.to_string())]).unwrap_or_default(),
-        Scope::County(c) => region::city_of(c).map(|r| vec![(r.code.to_string(), r.name.to_string())]).unwrap_or_default(),
+        Scope::City(c) => region::lookup(c)
+            .map(|r| vec![(r.code.to_string(), r.name.to_string())])
+            .unwrap_or_default(),
+        Scope::County(c) => region::city_of(c)
+            .map(|r| vec![(r.code.to_string(), r.name.to_string())])
+            .unwrap_or_default(),
     }
 }
 
 fn county_codes(scope: &Scope, city: Option<&str>) -> Vec<(String, String)> {
     match scope {
-        Scope::County(c) => region::lookup(c).map(|r| vec![(r.code.to_string(), r.name.to_string())]).unwrap_or_default(),
-        Scope::City(c) => region::children(c).into_iter().map(|r| (r.code.to_string(), r.name.to_string())).collect(),
+        Scope::County(c) => region::lookup(c)
+            .map(|r| vec![(r.code.to_string(), r.name.to_string())])
+            .unwrap_or_default(),
+        Scope::City(c) => region::children(c)
+            .into_iter()
+            .map(|r| (r.code.to_string(), r.name.to_string()))
+            .collect(),
         _ => city
-            .map(|c| region::children(c).into_iter().map(|r| (r.code.to_string(), r.name.to_string())).collect())
+            .map(|c| {
+                region::children(c)
+                    .into_iter()
+                    .map(|r| (r.code.to_string(), r.name.to_string()))
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }
@@ -167,7 +187,12 @@ pub async fn list(
         })
         .collect::<Vec<_>>();
     let (rows, total, page, per_page) = match &result {
-        Some(r) => (r.items.iter().map(Row::of).collect(), r.total, r.page, r.per_page),
+        Some(r) => (
+            r.items.iter().map(Row::of).collect(),
+            r.total,
+            r.page,
+            r.per_page,
+        ),
         None => (Vec::new(), 0, 1, 20),
     };
     let pages = ((total + per_page - 1) / per_page).max(1);
@@ -178,13 +203,24 @@ pub async fn list(
     let page_view = ListPage {
         chrome: Chrome::new(&session, "enterprises"),
         keyword: q.keyword.clone().unwrap_or_default(),
-        cities: choices(city_list.iter().map(|(c, n)| (c.as_str(), n.clone())), &q.city_code),
+        cities: choices(
+            city_list.iter().map(|(c, n)| (c.as_str(), n.clone())),
+            &q.city_code,
+        ),
         counties: choices(
-            county_codes(&scope, city_selected.as_deref()).iter().map(|(c, n)| (c.as_str(), n.clone())).collect::<Vec<_>>(),
+            county_codes(&scope, city_selected.as_deref())
+                .iter()
+                .map(|(c, n)| (c.as_str(), n.clone()))
+                .collect::<Vec<_>>(),
             &q.region_code,
         ),
         industries: choices(industries, &q.industry),
-        categories: choices(SupervisionCategory::ALL.iter().map(|c| (c.as_str(), c.label().to_string())), &q.category),
+        categories: choices(
+            SupervisionCategory::ALL
+                .iter()
+                .map(|c| (c.as_str(), c.label().to_string())),
+            &q.category,
+        ),
         grades: choices(
             CreditGrade::ALL
                 .iter()
@@ -192,8 +228,16 @@ pub async fn list(
                 .chain(std::iter::once(("none", "未评价".to_string()))),
             &q.credit_grade,
         ),
-        statuses: choices(EnterpriseStatus::ALL.iter().map(|s| (s.as_str(), s.label().to_string())), &q.status),
-        positive: choices([("true", "是".to_string()), ("false", "否".to_string())], &q.positive_list),
+        statuses: choices(
+            EnterpriseStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label().to_string())),
+            &q.status,
+        ),
+        positive: choices(
+            [("true", "是".to_string()), ("false", "否".to_string())],
+            &q.positive_list,
+        ),
         rows,
         total,
         page,
