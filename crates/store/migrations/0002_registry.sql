@@ -43,8 +43,8 @@ CREATE INDEX enterprises_province_name ON enterprises (province_code, name);
 CREATE INDEX enterprises_industry ON enterprises (industry_code);
 CREATE INDEX enterprises_permit ON enterprises (permit_code);
 -- Substring search on names ("part of its name") without scanning the table.
-{pg}CREATE EXTENSION IF NOT EXISTS pg_trgm;
-{pg}CREATE INDEX enterprises_name_trgm ON enterprises USING gin (name gin_trgm_ops);
+{pg}CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+{pg}CREATE INDEX enterprises_name_trgm ON enterprises USING gin (name public.gin_trgm_ops);
 
 -- 排口: DA001 (废气), DW001 (废水) …; pollutants and limits as JSON text.
 CREATE TABLE outlets (

@@ -54,7 +54,7 @@ pub fn status_of(code: &str) -> StatusCode {
             StatusCode::FORBIDDEN
         }
         "not_found" => StatusCode::NOT_FOUND,
-        "conflict" | "duplicate_mobile" | "duplicate" => StatusCode::CONFLICT,
+        "conflict" | "duplicate_mobile" | "duplicate" | "duplicate_uscc" => StatusCode::CONFLICT,
         "account_locked" => StatusCode::LOCKED,
         "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod error;
 pub mod pages;
 pub mod registry_access;
+pub mod registry_files;
 pub mod session;
 pub mod state;
 

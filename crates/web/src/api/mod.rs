@@ -10,7 +10,7 @@ pub mod registry;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::state::AppState;
@@ -56,4 +56,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(people::get_person, people::update_person))
         .routes(routes!(registry::list, registry::create))
         .routes(routes!(registry::get, registry::update))
+        .routes(routes!(registry::export))
+        .routes(routes!(registry::template))
+        .routes(
+            routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::registry_files::MAX_UPLOAD_BYTES,
+            )),
+        )
 }

@@ -143,3 +143,83 @@ pub async fn update(
     tx.commit().await?;
     Ok(Json(after))
 }
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ImportParams {
+    /// Original file name (its extension helps to tell CSV from XLSX).
+    pub filename: Option<String>,
+}
+
+/// Import enterprises from a CSV (UTF-8 or GB18030) or XLSX file sent as the
+/// request body. Good rows are written, bad rows reported; re-import updates by USCC.
+#[utoipa::path(post, path = "/api/v1/enterprises/import", tag = "registry", security(("bearer" = [])),
+    params(ImportParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = crate::registry_files::ImportReport), (status = 422, body = ErrorBody)))]
+pub async fn import(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Query(p): Query<ImportParams>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<crate::registry_files::ImportReport>> {
+    ensure_may_edit(&session.principal)?;
+    let scope = scope_of(&state, &session.principal).await?;
+    let report = crate::registry_files::import(
+        &state,
+        &session.principal,
+        &scope,
+        &body,
+        p.filename.as_deref(),
+    )
+    .await?;
+    Ok(Json(report))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct FormatParam {
+    /// csv (default) or xlsx
+    pub format: Option<String>,
+}
+
+/// Export the enterprises matching the filter (same filters as the search).
+#[utoipa::path(get, path = "/api/v1/enterprises/export", tag = "registry", security(("bearer" = [])),
+    params(FormatParam, EnterpriseQuery),
+    responses((status = 200, description = "CSV or XLSX file"), (status = 422, body = ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Query(f): Query<FormatParam>,
+    Query(q): Query<EnterpriseQuery>,
+) -> ApiResult<axum::response::Response> {
+    let scope = scope_of(&state, &session.principal).await?;
+    let kind = crate::registry_files::kind_of(f.format.as_deref())?;
+    let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind).await?;
+    Ok(crate::registry_files::download(bytes, mime, &name))
+}
+
+/// The import template with one example row.
+#[utoipa::path(get, path = "/api/v1/enterprises/template", tag = "registry", security(("bearer" = [])),
+    params(FormatParam), responses((status = 200, description = "CSV or XLSX file")))]
+pub async fn template(
+    ApiUser(_): ApiUser,
+    Query(f): Query<FormatParam>,
+) -> ApiResult<axum::response::Response> {
+    Ok(template_file(f.format.as_deref())?)
+}
+
+pub fn template_file(
+    format: Option<&str>,
+) -> Result<axum::response::Response, crate::error::AppError> {
+    use yici_interchange::FileKind;
+    Ok(match crate::registry_files::kind_of(format)? {
+        FileKind::Csv => crate::registry_files::download(
+            yici_interchange::template_csv(),
+            "text/csv; charset=utf-8",
+            "enterprise-template.csv",
+        ),
+        FileKind::Xlsx => crate::registry_files::download(
+            yici_interchange::template_xlsx(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "enterprise-template.xlsx",
+        ),
+    })
+}

@@ -29,6 +29,14 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/edit", get(people::edit_form))
         .route("/enterprises", get(registry::list))
         .route("/enterprises/{id}", get(registry::profile))
+        .route("/enterprises/export", get(registry::export))
+        .route("/enterprises/template", get(registry::template))
+        .route(
+            "/enterprises/import",
+            get(registry::import_form).post(registry::import).layer(
+                axum::extract::DefaultBodyLimit::max(crate::registry_files::MAX_UPLOAD_BYTES),
+            ),
+        )
         .route("/org", get(org::tree))
         .route("/audit", get(audit::page))
 }

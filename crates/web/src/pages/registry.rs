@@ -313,3 +313,121 @@ pub fn page_link(filter_qs: &str, page: i64) -> String {
         format!("/enterprises?{filter_qs}&page={page}")
     }
 }
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    format: Option<String>,
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(f): Query<ExportQuery>,
+    Query(q): Query<EnterpriseQuery>,
+) -> PageResult<axum::response::Response> {
+    let scope = scope_of(&state, &session.principal).await?;
+    let kind = crate::registry_files::kind_of(f.format.as_deref())?;
+    let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind).await?;
+    Ok(crate::registry_files::download(bytes, mime, &name))
+}
+
+pub async fn template(
+    WebUser(_): WebUser,
+    Query(f): Query<ExportQuery>,
+) -> PageResult<axum::response::Response> {
+    Ok(crate::api::registry::template_file(f.format.as_deref())?)
+}
+
+#[derive(Template)]
+#[template(path = "registry/import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    report: Option<crate::registry_files::ImportReport>,
+    error: Option<String>,
+    filename: String,
+}
+
+pub async fn import_form(WebUser(session): WebUser) -> PageResult<Html<String>> {
+    crate::registry_access::ensure_may_edit(&session.principal)?;
+    Ok(Html(
+        ImportPage {
+            chrome: Chrome::new(&session, "import"),
+            report: None,
+            error: None,
+            filename: String::new(),
+        }
+        .render()?,
+    ))
+}
+
+/// The upload: a multipart form with `_csrf` and `file`.
+pub async fn import(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    mut multipart: axum::extract::Multipart,
+) -> PageResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    crate::registry_access::ensure_may_edit(&session.principal)?;
+    let mut csrf = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        AppError::from(yici_domain::DomainError::field(
+            "file",
+            "upload_failed",
+            format!("上传失败：{}", e.body_text()),
+        ))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name() {
+            Some("_csrf") => csrf = field.text().await.map_err(unreadable)?,
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                file = Some((name, field.bytes().await.map_err(unreadable)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    if csrf != session.csrf_token {
+        return Err(yici_domain::DomainError::new(
+            "csrf",
+            "页面已过期或来源不明，请刷新页面后重试",
+        )
+        .into());
+    }
+    let mut page = ImportPage {
+        chrome: Chrome::new(&session, "import"),
+        report: None,
+        error: None,
+        filename: String::new(),
+    };
+    let status = match file.filter(|(_, b)| !b.is_empty()) {
+        None => {
+            page.error = Some("请选择要导入的CSV或Excel（.xlsx）文件".into());
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Some((name, bytes)) => {
+            let scope = scope_of(&state, &session.principal).await?;
+            page.filename = name.clone();
+            match crate::registry_files::import(
+                &state,
+                &session.principal,
+                &scope,
+                &bytes,
+                Some(&name),
+            )
+            .await
+            {
+                Ok(r) => {
+                    page.report = Some(r);
+                    axum::http::StatusCode::OK
+                }
+                Err(AppError::Domain(d)) => {
+                    page.error = Some(d.message);
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}

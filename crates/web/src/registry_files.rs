@@ -1,0 +1,234 @@
+//! Spreadsheet import and export of the registry (ENT-4), shared by the page
+//! and the API: a row-by-row report; good rows written, bad rows not; no
+//! enterprise half-written (one transaction); re-import updates by USCC.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use yici_domain::org::Principal;
+use yici_domain::registry::enterprise::ValidEnterprise;
+use yici_domain::DomainError;
+use yici_interchange::{header_for_field, ExportRow, FileKind, RowIssue};
+use yici_store::registry::enterprises::{self, Enterprise, Outcome};
+use yici_store::registry::search::{self, EnterpriseQuery, Scope};
+use yici_store::Actor;
+
+use crate::error::AppError;
+use crate::registry_access::may_accept_bad_uscc;
+use crate::state::AppState;
+
+/// Largest upload accepted (a 200,000-row CSV is about 55 MB).
+pub const MAX_UPLOAD_BYTES: usize = 96 * 1024 * 1024;
+/// Data rows in one file.
+pub const MAX_ROWS: usize = 300_000;
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    /// Data rows read (blank rows not counted).
+    pub rows: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+    /// Every reason a row was rejected: row, column, reason.
+    #[schema(value_type = Vec<Object>)]
+    pub issues: Vec<RowIssue>,
+    /// UTF-8, GB18030 or XLSX.
+    pub encoding: String,
+    /// Columns present in the file that the registry does not know.
+    pub ignored_columns: Vec<String>,
+}
+
+fn column_of(field: Option<&str>) -> String {
+    field
+        .and_then(header_for_field)
+        .unwrap_or("（整行）")
+        .to_string()
+}
+
+/// Reads, checks and writes a file. A file that can't be read at all is an
+/// error; rows that can't be used are listed in the report.
+pub async fn import(
+    state: &AppState,
+    principal: &Principal,
+    scope: &Scope,
+    bytes: &[u8],
+    filename: Option<&str>,
+) -> Result<ImportReport, AppError> {
+    let sheet = yici_interchange::read(bytes, filename, MAX_ROWS)
+        .map_err(|e| DomainError::field("file", e.code(), e.to_string()))?;
+    let may_accept = may_accept_bad_uscc(principal);
+    let mut report = ImportReport {
+        rows: sheet.rows.len(),
+        encoding: sheet.encoding.to_string(),
+        ignored_columns: sheet.ignored_columns.clone(),
+        ..Default::default()
+    };
+    // Rows that passed every check, keyed by USCC to find duplicates in the file.
+    let mut good: Vec<(usize, ValidEnterprise)> = Vec::new();
+    let mut by_uscc: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut rejected_rows = std::collections::BTreeSet::new();
+    for row in sheet.rows {
+        if !row.issues.is_empty() {
+            rejected_rows.insert(row.row);
+            report.issues.extend(row.issues);
+            continue;
+        }
+        match row.input.validate(may_accept) {
+            Err(e) => {
+                rejected_rows.insert(row.row);
+                report
+                    .issues
+                    .push(RowIssue::new(row.row, column_of(e.field), e.message));
+            }
+            Ok(v) => {
+                let in_scope = match scope {
+                    Scope::All => true,
+                    Scope::Province(c) => &v.province_code == c,
+                    Scope::City(c) => &v.city_code == c,
+                    Scope::County(c) => &v.region_code == c,
+                };
+                if !in_scope {
+                    rejected_rows.insert(row.row);
+                    report.issues.push(RowIssue::new(
+                        row.row,
+                        column_of(Some("region_code")),
+                        format!("{}{}不在本单位管辖范围内", v.city_name, v.county_name),
+                    ));
+                    continue;
+                }
+                by_uscc
+                    .entry(v.uscc.as_str().to_string())
+                    .or_default()
+                    .push(row.row);
+                good.push((row.row, v));
+            }
+        }
+    }
+    // A USCC twice in one file: which row is right can't be known, so none is taken.
+    good.retain(|(row, v)| {
+        let rows = &by_uscc[v.uscc.as_str()];
+        if rows.len() == 1 {
+            return true;
+        }
+        let others: Vec<String> = rows
+            .iter()
+            .filter(|r| *r != row)
+            .map(|r| format!("第{r}行"))
+            .collect();
+        rejected_rows.insert(*row);
+        report.issues.push(RowIssue::new(
+            *row,
+            column_of(Some("uscc")),
+            format!(
+                "统一社会信用代码{}在文件中重复（另见{}），请核对后只保留一行",
+                v.uscc,
+                others.join("、")
+            ),
+        ));
+        false
+    });
+    report.issues.sort_by_key(|i| i.row);
+    report.rejected = rejected_rows.len();
+
+    let now = state.now();
+    let actor = Actor::from(principal);
+    let mut tx = state.db.begin().await?;
+    for chunk in good.chunks(2000) {
+        let valid: Vec<ValidEnterprise> = chunk.iter().map(|(_, v)| v.clone()).collect();
+        for (_, outcome) in enterprises::upsert_many(&mut tx, now, &actor, &valid).await? {
+            match outcome {
+                Outcome::Created => report.created += 1,
+                Outcome::Updated => report.updated += 1,
+                Outcome::Unchanged => report.unchanged += 1,
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+fn export_row(e: &Enterprise) -> Vec<String> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    ExportRow {
+        name: e.name.clone(),
+        source_name: e.source_name.clone(),
+        uscc: e.uscc.clone(),
+        permit_code: opt(&e.permit_code),
+        address: e.address.clone(),
+        industry_code: e.industry_code.clone(),
+        industry_name: e.industry_name.clone(),
+        postal_code: opt(&e.postal_code),
+        longitude: e.longitude.map(|v| v.to_string()).unwrap_or_default(),
+        latitude: e.latitude.map(|v| v.to_string()).unwrap_or_default(),
+        region_code: e.region_code.clone(),
+        city_name: e.city_name.clone(),
+        county_name: e.county_name.clone(),
+        industrial_park: opt(&e.industrial_park),
+        contact_name: opt(&e.contact_name),
+        contact_phone: opt(&e.contact_phone),
+        status: e.status.label().to_string(),
+        category: e.category.label().to_string(),
+        credit_grade: e
+            .credit_grade
+            .map(|g| g.as_str().to_string())
+            .unwrap_or_default(),
+        positive_list: yici_interchange::yes_no(e.positive_list).to_string(),
+        uscc_exception_reason: opt(&e.uscc_exception_reason),
+    }
+    .into_cells()
+}
+
+/// The enterprises matching the filter as a file; returns bytes, MIME type and file name.
+pub async fn export(
+    state: &AppState,
+    scope: &Scope,
+    q: &EnterpriseQuery,
+    kind: FileKind,
+) -> Result<(Vec<u8>, &'static str, String), AppError> {
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    search::for_each_batch(&mut state.db.clone(), scope, q, 5000, |batch| {
+        rows.extend(batch.iter().map(export_row));
+    })
+    .await?;
+    let stamp = yici_domain::time::business_date(state.now()).format("%Y%m%d");
+    Ok(match kind {
+        FileKind::Csv => (
+            yici_interchange::write_csv(rows),
+            "text/csv; charset=utf-8",
+            format!("enterprises-{stamp}.csv"),
+        ),
+        FileKind::Xlsx => (
+            yici_interchange::write_xlsx(rows, "企业名录")
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("enterprises-{stamp}.xlsx"),
+        ),
+    })
+}
+
+/// `format=csv|xlsx` of a request.
+pub fn kind_of(format: Option<&str>) -> Result<FileKind, AppError> {
+    match format.unwrap_or("csv") {
+        "csv" => Ok(FileKind::Csv),
+        "xlsx" => Ok(FileKind::Xlsx),
+        _ => Err(DomainError::field("format", "invalid", "格式只能是csv或xlsx").into()),
+    }
+}
+
+/// A download response with a UTF-8 file name.
+pub fn download(bytes: Vec<u8>, mime: &'static str, filename: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -1,0 +1,544 @@
+//! 一企一档 (issue "Enterprise registry"): scoped search, profile, creation
+//! rules, import with a row-by-row report, export — on both databases.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{json, Value};
+use yici_domain::time::Clock;
+
+both_databases!(
+    search_is_scoped_composable_and_paged,
+    profile_shows_installations_and_hides_other_regions,
+    creation_checks_the_uscc_and_who_may_accept_an_exception,
+    import_writes_good_rows_and_reports_bad_ones,
+    import_refuses_unreadable_files_and_writes_nothing,
+    export_follows_the_filter_and_reads_back,
+    pages_search_import_and_profile,
+);
+
+async fn with_registry(app: &TestApp, n: usize) {
+    yici_demo::load_enterprises(&app.db, app.clock.now(), n)
+        .await
+        .unwrap();
+}
+
+fn csv(rows: &[&str]) -> Vec<u8> {
+    let mut s = String::from("排污单位名称,统一社会信用代码,地址,行业代码,行政区划代码,监管类别,信用等级,中心经度,中心纬度\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+/// A valid USCC on the given county code, unique by `n`.
+fn uscc(county: &str, n: u32) -> String {
+    let body = format!("91{county}MA{n:07}");
+    let body: String = body.chars().take(17).collect();
+    let check = yici_domain::registry::uscc::check_char(&body).unwrap();
+    format!("{body}{check}")
+}
+
+async fn search_is_scoped_composable_and_paged(app: TestApp) {
+    with_registry(&app, 400).await;
+    let county = app.token("tssytx_dq").await;
+    let city = app.token("tss_dqhj").await;
+    let province = app.token("hbs_dqhj").await;
+    let (_, all_county) = app.get(&county, "/api/v1/enterprises?per_page=200").await;
+    let (_, all_city) = app.get(&city, "/api/v1/enterprises?per_page=1").await;
+    let (_, all_province) = app.get(&province, "/api/v1/enterprises?per_page=1").await;
+    let n_county = all_county["total"].as_i64().unwrap();
+    let n_city = all_city["total"].as_i64().unwrap();
+    let n_province = all_province["total"].as_i64().unwrap();
+    assert!(
+        n_county > 100 && n_county < n_city && n_city < n_province,
+        "{n_county} {n_city} {n_province}"
+    );
+    assert_eq!(n_province, 400);
+    for e in all_county["items"].as_array().unwrap() {
+        assert_eq!(
+            e["region_code"], "130229",
+            "a county user sees only the county"
+        );
+    }
+    // Part of a name.
+    let name = all_county["items"][3]["name"].as_str().unwrap().to_string();
+    let part: String = name.chars().skip(3).take(4).collect();
+    let (status, found) = app
+        .get(&county, &format!("/api/v1/enterprises?keyword={part}"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == name.as_str()),
+        "{part}"
+    );
+    // Beginning of a USCC.
+    let code = all_county["items"][5]["uscc"].as_str().unwrap();
+    let (_, by_code) = app
+        .get(
+            &county,
+            &format!("/api/v1/enterprises?keyword={}", &code[..14]),
+        )
+        .await;
+    assert_eq!(by_code["items"][0]["uscc"], code);
+    // Filters compose: each result satisfies all of them, and the count is the intersection.
+    let (_, steel) = app
+        .get(
+            &province,
+            "/api/v1/enterprises?industry=31&category=key&per_page=200",
+        )
+        .await;
+    let (_, steel_yutian) = app
+        .get(
+            &province,
+            "/api/v1/enterprises?industry=31&category=key&region_code=130229&per_page=200",
+        )
+        .await;
+    for e in steel_yutian["items"].as_array().unwrap() {
+        assert!(e["industry_code"].as_str().unwrap().starts_with("31"));
+        assert_eq!(e["category"], "key");
+        assert_eq!(e["region_code"], "130229");
+    }
+    let manual = steel["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["region_code"] == "130229")
+        .count();
+    assert_eq!(steel_yutian["total"].as_i64().unwrap() as usize, manual);
+    let (_, unrated) = app
+        .get(
+            &province,
+            "/api/v1/enterprises?credit_grade=none&per_page=200",
+        )
+        .await;
+    assert!(unrated["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["credit_grade"].is_null()));
+    let (_, positive) = app
+        .get(
+            &province,
+            "/api/v1/enterprises?positive_list=true&per_page=200",
+        )
+        .await;
+    assert!(positive["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["positive_list"] == json!(true)));
+    // Paging and sorting.
+    let (_, p1) = app
+        .get(
+            &province,
+            "/api/v1/enterprises?per_page=50&page=1&sort=uscc",
+        )
+        .await;
+    let (_, p2) = app
+        .get(
+            &province,
+            "/api/v1/enterprises?per_page=50&page=2&sort=uscc",
+        )
+        .await;
+    let last1 = p1["items"][49]["uscc"].as_str().unwrap();
+    let first2 = p2["items"][0]["uscc"].as_str().unwrap();
+    assert!(last1 < first2);
+    // Bad filters are named.
+    for (q, field) in [
+        ("industry=ZZ", "industry"),
+        ("per_page=1000", "per_page"),
+        ("page=0", "page"),
+        ("sort=x", "sort"),
+    ] {
+        let (status, err) = app
+            .get(&province, &format!("/api/v1/enterprises?{q}"))
+            .await;
+        assert_eq!(status, 422, "{q}");
+        assert_eq!(err["field"], field);
+    }
+}
+
+async fn profile_shows_installations_and_hides_other_regions(app: TestApp) {
+    with_registry(&app, 200).await;
+    let province = app.token("hbs_dqhj").await;
+    let county = app.token("tssytx_dq").await;
+    let (_, key) = app
+        .get(
+            &province,
+            "/api/v1/enterprises?category=key&region_code=130229&industry=31",
+        )
+        .await;
+    let id = key["items"][0]["id"]
+        .as_i64()
+        .expect("a key steel enterprise in Yutian");
+    let (status, profile) = app.get(&county, &format!("/api/v1/enterprises/{id}")).await;
+    assert_eq!(status, 200);
+    let outlets = profile["installations"]["outlets"].as_array().unwrap();
+    assert!(!outlets.is_empty());
+    assert!(outlets[0]["code"].as_str().unwrap().starts_with("DA"));
+    assert!(!profile["installations"]["production_facilities"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let (_, elsewhere) = app
+        .get(&province, "/api/v1/enterprises?city_code=130100")
+        .await;
+    let other = elsewhere["items"][0]["id"].as_i64().unwrap();
+    let (status, err) = app
+        .get(&county, &format!("/api/v1/enterprises/{other}"))
+        .await;
+    assert_eq!(status, 404, "outside the county it does not exist: {err}");
+}
+
+async fn creation_checks_the_uscc_and_who_may_accept_an_exception(app: TestApp) {
+    let secretary = app.token("tssytx_dq").await;
+    let good = uscc("130229", 1);
+    let body = json!({
+        "name": "玉田县测试化工有限公司", "uscc": good, "address": "玉田县鸦鸿桥镇工业路1号",
+        "industry_code": "2614", "region_code": "130229", "longitude": 117.7, "latitude": 39.9,
+        "outlets": [{"code": "DW001", "name": "废水总排口", "pollutants": [{"pollutant": "化学需氧量", "limit": 50.0, "unit": "mg/L"}]}],
+        "treatment_facilities": [{"code": "TW001", "name": "污水处理站", "process": "A/O工艺"}]
+    });
+    let (status, created) = app
+        .send("POST", &secretary, "/api/v1/enterprises", body.clone())
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["enterprise"]["industry_name"], "有机化学原料制造");
+    assert_eq!(created["installations"]["outlets"][0]["kind"], "废水");
+    let (status, err) = app
+        .send("POST", &secretary, "/api/v1/enterprises", body.clone())
+        .await;
+    assert_eq!(status, 409);
+    assert_eq!(err["code"], "duplicate_uscc");
+    // Outside the county.
+    let mut other = body.clone();
+    other["uscc"] = json!(uscc("130225", 2));
+    other["region_code"] = json!("130225");
+    let (status, err) = app
+        .send("POST", &secretary, "/api/v1/enterprises", other)
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(err["code"], "out_of_scope");
+    // A code failing its check character.
+    let mut bad = body.clone();
+    let mut code = uscc("130229", 3);
+    let last = if code.ends_with('0') { '1' } else { '0' };
+    code.pop();
+    code.push(last);
+    bad["uscc"] = json!(code);
+    let (status, err) = app
+        .send("POST", &secretary, "/api/v1/enterprises", bad.clone())
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str().unwrap()),
+        (422, "uscc_check_failed")
+    );
+    bad["uscc_exception_reason"] = json!("与营业执照原件核对一致");
+    let (status, err) = app
+        .send("POST", &secretary, "/api/v1/enterprises", bad.clone())
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str().unwrap()),
+        (422, "uscc_exception_forbidden")
+    );
+    // The 大气股 head (承办机构负责人) may accept it; the reason is kept.
+    let head = app
+        .admin_mobile(app.department("玉田县分局", "大气股").await)
+        .await;
+    let head = app.token(&head).await;
+    let (status, created) = app.send("POST", &head, "/api/v1/enterprises", bad).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["enterprise"]["uscc_check_ok"], json!(false));
+    assert_eq!(
+        created["enterprise"]["uscc_exception_reason"],
+        "与营业执照原件核对一致"
+    );
+    // An inspector may not register enterprises.
+    let (_, people) = app
+        .get(
+            &secretary,
+            &format!(
+                "/api/v1/departments/{}/people",
+                app.department("玉田县分局", "大气股").await
+            ),
+        )
+        .await;
+    let member = people
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["is_admin"] == json!(false))
+        .unwrap();
+    let inspector = app.token(member["mobile"].as_str().unwrap()).await;
+    let mut another = body.clone();
+    another["uscc"] = json!(uscc("130229", 9));
+    assert_eq!(
+        app.send("POST", &inspector, "/api/v1/enterprises", another)
+            .await
+            .0,
+        403
+    );
+}
+
+async fn import(app: &TestApp, token: &str, bytes: Vec<u8>, filename: &str) -> (u16, Value) {
+    let r = app
+        .http
+        .post(app.url(&format!("/api/v1/enterprises/import?filename={filename}")))
+        .bearer_auth(token)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+async fn import_writes_good_rows_and_reports_bad_ones(app: TestApp) {
+    let token = app.token("tssytx_dq").await;
+    let (a, b, c) = (uscc("130229", 11), uscc("130229", 12), uscc("130229", 13));
+    let rows = [
+        format!("玉田县甲钢铁有限公司,{a},玉田县钢城路1号,3110,130229,重点排污单位,B,117.74,39.90"),
+        format!(
+            "玉田县乙焦化有限公司,{b},玉田县钢城路2号,2521,130229100,一般排污单位,,117.75,39.91"
+        ),
+        format!("缺地址公司,{c},,3110,130229,,,,"),
+        "坏代码公司,91130229MA00000019,玉田县路3号,3110,130229,,,,".to_string(),
+        format!(
+            "玉田县丙公司,{},玉田县路4号,9999,130229,,,,",
+            uscc("130229", 14)
+        ),
+        format!(
+            "玉田县丁公司,{},玉田县路5号,3110,130229,,,abc,39.9",
+            uscc("130229", 15)
+        ),
+        format!(
+            "乐亭县戊公司,{},乐亭县路6号,3110,130225,,,,",
+            uscc("130225", 16)
+        ),
+        format!("重复一,{},玉田县路7号,3110,130229,,,,", uscc("130229", 17)),
+        format!("重复二,{},玉田县路8号,3110,130229,,,,", uscc("130229", 17)),
+        String::new(),
+    ];
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let before = app.count("SELECT COUNT(*) FROM enterprises").await;
+    let (status, report) = import(&app, &token, csv(&refs), "名录.csv").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["rows"], 9, "the blank line is not a row: {report}");
+    assert_eq!(report["created"], 2);
+    assert_eq!(report["rejected"], 7, "{report}");
+    let issues = report["issues"].as_array().unwrap();
+    let at = |row: i64| {
+        issues
+            .iter()
+            .filter(|i| i["row"] == row)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(at(4)[0]["column"], "地址");
+    assert_eq!(at(5)[0]["column"], "统一社会信用代码");
+    assert!(at(5)[0]["reason"].as_str().unwrap().contains("校验位"));
+    assert_eq!(at(6)[0]["column"], "行业代码");
+    assert_eq!(at(7)[0]["column"], "中心经度");
+    assert!(at(8)[0]["reason"].as_str().unwrap().contains("管辖范围"));
+    assert!(at(9)[0]["reason"].as_str().unwrap().contains("第10行"));
+    assert!(at(10)[0]["reason"].as_str().unwrap().contains("第9行"));
+    assert!(at(2).is_empty() && at(3).is_empty());
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM enterprises").await,
+        before + 2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'enterprise.create'")
+            .await,
+        before + 2
+    );
+
+    // Re-import: nothing new; a changed row is updated, not duplicated. In GB18030, as Excel saves it.
+    let changed =
+        format!("玉田县甲钢铁有限公司,{a},玉田县钢城路1号,3110,130229,重点排污单位,A,117.74,39.90");
+    let unchanged = refs[1].to_string();
+    let text = String::from_utf8(csv(&[changed.as_str(), unchanged.as_str()])).unwrap();
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+    let (status, report) = import(&app, &token, gbk.into_owned(), "名录-gbk.csv").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["encoding"], "GB18030");
+    assert_eq!(
+        (
+            report["created"].as_i64(),
+            report["updated"].as_i64(),
+            report["unchanged"].as_i64()
+        ),
+        (Some(0), Some(1), Some(1))
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM enterprises").await,
+        before + 2
+    );
+    let (_, found) = app
+        .get(&token, &format!("/api/v1/enterprises?keyword={a}"))
+        .await;
+    assert_eq!(found["items"][0]["credit_grade"], "A");
+
+    // XLSX from the template round-trips.
+    let template = yici_interchange::template_xlsx();
+    let (status, report) = import(&app, &token, template, "模板.xlsx").await;
+    assert_eq!(status, 200);
+    assert_eq!(report["encoding"], "XLSX");
+    assert_eq!(report["rows"], 1);
+}
+
+async fn import_refuses_unreadable_files_and_writes_nothing(app: TestApp) {
+    let token = app.token("tssytx_dq").await;
+    let before = app.count("SELECT COUNT(*) FROM enterprises").await;
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        (Vec::new(), "x.csv", "empty_file"),
+        (
+            "名称,地址\n甲,乙\n".as_bytes().to_vec(),
+            "x.csv",
+            "missing_columns",
+        ),
+        (
+            vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
+            "x.xls",
+            "unsupported_file",
+        ),
+        (b"PK\x03\x04garbage".to_vec(), "x.xlsx", "unreadable_xlsx"),
+    ];
+    for (bytes, name, code) in cases {
+        let (status, err) = import(&app, &token, bytes, name).await;
+        assert_eq!(status, 422, "{name}: {err}");
+        assert_eq!(err["code"], code, "{err}");
+        assert_eq!(err["field"], "file");
+    }
+    // Oversize: refused before it is read.
+    let r = app
+        .http
+        .post(app.url("/api/v1/enterprises/import?filename=big.csv"))
+        .bearer_auth(&token)
+        .body(vec![b'a'; 97 * 1024 * 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    assert_eq!(app.count("SELECT COUNT(*) FROM enterprises").await, before);
+    // The server is still up.
+    assert_eq!(app.get(&token, "/api/v1/me").await.0, 200);
+}
+
+async fn export_follows_the_filter_and_reads_back(app: TestApp) {
+    with_registry(&app, 300).await;
+    let token = app.token("tss_dqhj").await;
+    let (_, page) = app
+        .get(
+            &token,
+            "/api/v1/enterprises?industry=C&category=key&per_page=1",
+        )
+        .await;
+    let expected = page["total"].as_u64().unwrap() as usize;
+    for format in ["csv", "xlsx"] {
+        let r = app
+            .http
+            .get(app.url(&format!(
+                "/api/v1/enterprises/export?format={format}&industry=C&category=key"
+            )))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        assert!(r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(format));
+        let bytes = r.bytes().await.unwrap();
+        let sheet = yici_interchange::read(&bytes, Some(&format!("e.{format}")), 10_000).unwrap();
+        assert_eq!(sheet.rows.len(), expected, "{format}");
+        for row in &sheet.rows {
+            assert!(row.issues.is_empty());
+            let v = row
+                .input
+                .validate(true)
+                .expect("an exported row imports again");
+            assert_eq!(v.category.as_str(), "key");
+            assert_eq!(v.city_code, "130200");
+        }
+    }
+}
+
+async fn pages_search_import_and_profile(app: TestApp) {
+    with_registry(&app, 120).await;
+    let (client, csrf) = app.web_user("tssytx_dq").await;
+    let html = client
+        .get(app.url("/enterprises"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"total\""));
+    assert!(html.contains("玉田县"));
+    let html = client
+        .get(app.url("/enterprises?industry=99"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("不在GB/T 4754-2017中"),
+        "a bad filter is explained in Chinese"
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("_csrf", csrf.clone())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv(&["坏行,123,地址,3110,130229,,,,"]))
+                .file_name("坏.csv"),
+        );
+    let r = client
+        .post(app.url("/enterprises/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("未导入 1 行") && html.contains("统一社会信用代码应为18位"),
+        "{html}"
+    );
+    let form = reqwest::multipart::Form::new().text("_csrf", "wrong".to_string());
+    let r = client
+        .post(app.url("/enterprises/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let id = app
+        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229'")
+        .await;
+    for tab in [
+        "basic",
+        "outlets",
+        "treatment",
+        "production",
+        "inspections",
+        "rectifications",
+        "monitoring",
+    ] {
+        let r = client
+            .get(app.url(&format!("/enterprises/{id}?tab={tab}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{tab}");
+    }
+}
