@@ -393,5 +393,6 @@ pub async fn load_enterprises(
         tx.commit().await?;
         start = end;
     }
+    yici_store::registry::enterprises::refresh_statistics(db).await?;
     Ok(count)
 }

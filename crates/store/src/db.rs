@@ -120,10 +120,15 @@ impl Row {
     }
 }
 
+/// Statements with more arguments than this are bulk statements, each with its
+/// own text: caching their prepared form would only fill memory.
+const CACHE_MAX_ARGS: usize = 64;
+
 macro_rules! bind_args {
     ($query:expr, $args:expr) => {{
-        let mut q = $query;
-        for a in $args {
+        let args = $args;
+        let mut q = $query.persistent(args.len() <= CACHE_MAX_ARGS);
+        for a in args {
             q = match a {
                 Arg::I64(v) => q.bind(v),
                 Arg::F64(v) => q.bind(v),
@@ -204,28 +209,54 @@ macro_rules! exec_impl {
     };
 }
 
-/// SQLite reads `$1` as a *named* parameter and looks names up linearly, which
-/// makes a bulk statement with tens of thousands of them quadratic (seconds for
-/// one 1,000-row insert); `?1` is positional and direct. The text is written
-/// once with `$N` (PostgreSQL's syntax) and rewritten here, outside string
-/// literals, for SQLite.
+/// SQLite reads `$1` as a *named* parameter, and every named or numbered
+/// parameter (`?1` too) makes `sqlite3_bind_parameter_name`, which sqlx calls
+/// once per argument, walk a list: a bulk statement with tens of thousands of
+/// arguments becomes quadratic (seconds for one 1,000-row insert). Anonymous
+/// `?` parameters carry no name. The text is written once with `$N`
+/// (PostgreSQL's syntax) and rewritten here, outside string literals: to `?`
+/// when the placeholders run 1, 2, 3 … in order (every bulk insert), else to
+/// `?N`, which SQLite reads positionally as well.
 fn sqlite_placeholders(sql: &str) -> std::borrow::Cow<'_, str> {
     if !sql.contains('$') {
         return std::borrow::Cow::Borrowed(sql);
     }
-    let mut out = String::with_capacity(sql.len());
+    // Splits the text into literal-free segments and placeholder numbers.
+    let mut numbers = Vec::new();
     let mut in_literal = false;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                in_literal = !in_literal;
-                out.push(c);
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => in_literal = !in_literal,
+            b'$' if !in_literal && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                let start = i + 1;
+                let mut end = start;
+                while end < bytes.len() && bytes[end].is_ascii_digit() {
+                    end += 1;
+                }
+                numbers.push((i, end, sql[start..end].parse::<usize>().unwrap_or(0)));
+                i = end;
+                continue;
             }
-            '$' if !in_literal && chars.peek().is_some_and(|n| n.is_ascii_digit()) => out.push('?'),
-            _ => out.push(c),
+            _ => {}
         }
+        i += 1;
     }
+    let sequential = numbers.iter().enumerate().all(|(k, (_, _, n))| *n == k + 1);
+    let mut out = String::with_capacity(sql.len());
+    let mut last = 0;
+    for (start, end, _) in &numbers {
+        out.push_str(&sql[last..*start]);
+        if sequential {
+            out.push('?');
+        } else {
+            out.push('?');
+            out.push_str(&sql[start + 1..*end]);
+        }
+        last = *end;
+    }
+    out.push_str(&sql[last..]);
     std::borrow::Cow::Owned(out)
 }
 

@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::load_session,
         ))
+        .layer(axum::middleware::from_fn(server_timing))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
         .with_state(state)
 }
@@ -71,6 +72,22 @@ async fn healthz(
                 .into_response()
         }
     }
+}
+
+/// Adds `Server-Timing: app;dur=<ms>` to every response: the time spent in
+/// the server (session lookup included), which benchmarks read to report
+/// latency at the server rather than at the client.
+async fn server_timing(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let started = std::time::Instant::now();
+    let mut response = next.run(req).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("app;dur={ms:.3}")) {
+        response.headers_mut().insert("server-timing", v);
+    }
+    response
 }
 
 /// Unknown paths: JSON under `/api/`, a Chinese page elsewhere.

@@ -21,6 +21,8 @@ use crate::state::AppState;
 pub const MAX_UPLOAD_BYTES: usize = 96 * 1024 * 1024;
 /// Data rows in one file.
 pub const MAX_ROWS: usize = 300_000;
+/// Imports changing at least this many enterprises refresh planner statistics.
+const BULK: usize = 5_000;
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct ImportReport {
@@ -145,6 +147,9 @@ pub async fn import(
         }
     }
     tx.commit().await?;
+    if report.created + report.updated >= BULK {
+        enterprises::refresh_statistics(&state.db).await?;
+    }
     Ok(report)
 }
 

@@ -387,3 +387,15 @@ pub async fn update(
     upsert_many(tx, now, actor, std::slice::from_ref(v)).await?;
     Ok(get(tx, id).await?.expect("enterprise exists"))
 }
+
+/// Refreshes the planner's statistics after a bulk load, so that searches pick
+/// the search index at once (and, on PostgreSQL, counts become index-only
+/// scans, which need the visibility map that VACUUM writes).
+pub async fn refresh_statistics(db: &crate::Db) -> StoreResult<()> {
+    let mut db = db.clone();
+    match db.backend() {
+        crate::Backend::Sqlite => db.execute("ANALYZE enterprises", vec![]).await?,
+        crate::Backend::Postgres => db.execute("VACUUM (ANALYZE) enterprises", vec![]).await?,
+    };
+    Ok(())
+}

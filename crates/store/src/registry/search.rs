@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use yici_domain::org::UnitLevel;
-use yici_domain::registry::enterprise::{CreditGrade, EnterpriseStatus, SupervisionCategory};
+use yici_domain::registry::enterprise::{county_region, CreditGrade, EnterpriseStatus, SupervisionCategory};
 use yici_domain::registry::industry;
 use yici_domain::{DomainError, DomainResult};
 
@@ -67,7 +67,7 @@ pub struct EnterpriseQuery {
     pub positive_list: Option<String>,
     /// normal / suspended / closed
     pub status: Option<String>,
-    /// name (default), uscc, region, updated
+    /// region (default: by county, then name), name, uscc, updated
     pub sort: Option<String>,
     /// From 1.
     pub page: Option<i64>,
@@ -115,37 +115,83 @@ impl Filter {
     }
 }
 
+/// The most specific region known from the scope and the region filters, as
+/// (province, city, county) codes: every level is emitted, so the condition is
+/// a prefix of the search index whatever the level. `None` when a filter
+/// contradicts the scope (nothing can match).
+fn region_prefix(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Option<[Option<String>; 3]>> {
+    let province_of = |c: &str| format!("{}0000", &c[..2.min(c.len())]);
+    let mut levels: [Option<String>; 3] = match scope {
+        Scope::All => [None, None, None],
+        Scope::Province(p) => [Some(p.clone()), None, None],
+        Scope::City(c) => [Some(province_of(c)), Some(c.clone()), None],
+        Scope::County(c) => {
+            let (_, p, ci, _, _) = county_region(c)?;
+            [Some(p), Some(ci), Some(c.clone())]
+        }
+    };
+    let mut narrow = |wanted: [Option<String>; 3]| -> bool {
+        for (have, want) in levels.iter_mut().zip(wanted) {
+            match (have.as_ref(), want) {
+                (Some(h), Some(w)) if *h != w => return false,
+                (None, Some(w)) => *have = Some(w),
+                _ => {}
+            }
+        }
+        true
+    };
+    if let Some(c) = given(&q.city_code) {
+        if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DomainError::field("city_code", "invalid", "地市代码应为6位数字"));
+        }
+        if !narrow([Some(province_of(c)), Some(c.to_string()), None]) {
+            return Ok(None);
+        }
+    }
+    if let Some(c) = given(&q.region_code) {
+        let (code, p, ci, _, _) = county_region(c).map_err(|_| {
+            DomainError::field("region_code", "unknown_region", format!("区县代码“{c}”不在GB/T 2260中"))
+        })?;
+        if !narrow([Some(p), Some(ci), Some(code)]) {
+            return Ok(None);
+        }
+    }
+    Ok(Some(levels))
+}
+
+/// A keyword of letters and digits only is the beginning of a code; anything
+/// else is part of a name.
+fn is_code_like(k: &str) -> bool {
+    k.len() >= 4 && k.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
     let mut f = Filter {
         sql: "1 = 1".into(),
         args: Vec::new(),
     };
-    match scope {
-        Scope::All => {}
-        Scope::Province(c) => f.push("province_code = ?1", vec![c.into()]),
-        Scope::City(c) => f.push("city_code = ?1", vec![c.into()]),
-        Scope::County(c) => f.push("region_code = ?1", vec![c.into()]),
+    match region_prefix(scope, q)? {
+        None => f.push("1 = 0", vec![]),
+        Some(levels) => {
+            for (column, value) in ["province_code", "city_code", "region_code"].iter().zip(levels) {
+                if let Some(v) = value {
+                    f.push(&format!("{column} = ?1"), vec![v.into()]);
+                }
+            }
+        }
     }
     if let Some(k) = given(&q.keyword) {
         if k.chars().count() > 50 {
-            return Err(DomainError::field(
-                "keyword",
-                "too_long",
-                "关键字不能超过50个字",
-            ));
+            return Err(DomainError::field("keyword", "too_long", "关键字不能超过50个字"));
         }
-        let name = format!("%{}%", like_escape(k));
-        let code = format!("{}%", like_escape(&k.to_ascii_uppercase()));
-        f.push(
-            "(name LIKE ?1 ESCAPE '\\' OR uscc LIKE ?2 ESCAPE '\\' OR permit_code LIKE ?2 ESCAPE '\\')",
-            vec![name.into(), code.into()],
-        );
-    }
-    if let Some(c) = given(&q.city_code) {
-        f.push("city_code = ?1", vec![c.into()]);
-    }
-    if let Some(c) = given(&q.region_code) {
-        f.push("region_code = ?1", vec![c.into()]);
+        if is_code_like(k) {
+            // Codes are stored upper-case; prefix patterns use the code indexes.
+            let code = format!("{}%", k.to_ascii_uppercase());
+            f.push("(uscc LIKE ?1 OR permit_code LIKE ?1)", vec![code.into()]);
+        } else {
+            let name = format!("%{}%", like_escape(k));
+            f.push("name LIKE ?1 ESCAPE '\\'", vec![name.into()]);
+        }
     }
     if let Some(i) = given(&q.industry) {
         let i = i.to_ascii_uppercase();
@@ -158,7 +204,16 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
             ));
         }
         match i.len() {
-            1 => f.push("industry_section = ?1", vec![i.into()]),
+            // A section is its divisions: the division is in the search index.
+            1 => {
+                let divisions: Vec<Arg> = industry::all()
+                    .iter()
+                    .filter(|d| d.level.number() == 2 && d.section == i)
+                    .map(|d| Arg::from(d.code))
+                    .collect();
+                let marks: Vec<String> = (1..=divisions.len()).map(|n| format!("?{n}")).collect();
+                f.push(&format!("industry_division IN ({})", marks.join(", ")), divisions);
+            }
             2 => f.push("industry_division = ?1", vec![i.into()]),
             3 => f.push("industry_code LIKE ?1", vec![format!("{i}%").into()]),
             _ => f.push("industry_code = ?1", vec![i.into()]),
@@ -201,10 +256,11 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
 }
 
 fn order_by(q: &EnterpriseQuery) -> DomainResult<&'static str> {
-    Ok(match given(&q.sort).unwrap_or("name") {
+    Ok(match given(&q.sort).unwrap_or("region") {
+        // The search index's order: by region, then name within it.
+        "region" => "province_code, city_code, region_code, name, id",
         "name" => "name, id",
         "uscc" => "uscc",
-        "region" => "region_code, name, id",
         "updated" => "updated_at DESC, id DESC",
         _ => {
             return Err(DomainError::field(
@@ -314,9 +370,23 @@ mod tests {
         let f = build(&Scope::County("130229".into()), &q).unwrap();
         assert_eq!(
             f.sql,
-            "1 = 1 AND region_code = $1 AND (name LIKE $2 ESCAPE '\\' OR uscc LIKE $3 ESCAPE '\\' OR permit_code LIKE $3 ESCAPE '\\') AND industry_division = $4 AND credit_grade IS NULL"
+            "1 = 1 AND province_code = $1 AND city_code = $2 AND region_code = $3 AND name LIKE $4 ESCAPE '\\' AND industry_division = $5 AND credit_grade IS NULL"
         );
-        assert_eq!(f.args.len(), 4);
+        assert_eq!(f.args.len(), 5);
+        let code = EnterpriseQuery { keyword: Some("91130229ab".into()), industry: Some("C".into()), ..Default::default() };
+        let f = build(&Scope::All, &code).unwrap();
+        assert!(f.sql.starts_with("1 = 1 AND (uscc LIKE $1 OR permit_code LIKE $1) AND industry_division IN ($2, $3,"), "{}", f.sql);
+        assert_eq!(f.args.len(), 1 + 31);
+    }
+
+    #[test]
+    fn region_filters_narrow_the_scope_or_empty_it() {
+        let q = EnterpriseQuery { region_code: Some("130229".into()), ..Default::default() };
+        let f = build(&Scope::Province("130000".into()), &q).unwrap();
+        assert_eq!(f.sql, "1 = 1 AND province_code = $1 AND city_code = $2 AND region_code = $3");
+        let outside = EnterpriseQuery { city_code: Some("130100".into()), ..Default::default() };
+        let f = build(&Scope::County("130229".into()), &outside).unwrap();
+        assert!(f.sql.contains("1 = 0"));
     }
 
     #[test]

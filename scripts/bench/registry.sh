@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Registry benchmark (issue "Enterprise registry"): with N enterprises (default
+# 200,000) on SQLite or PostgreSQL, measures
+#   1. filtered search latency at the server (Server-Timing), p50/p99;
+#   2. import speed of an N-row CSV into an empty registry, rows/s;
+#   3. server RSS after the import.
+# Usage: scripts/bench/registry.sh sqlite|postgres   (needs wrk; builds release)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+backend=${1:?sqlite or postgres}
+N=${N:-200000}
+PORT=${PORT:-18181}
+work=$(mktemp -d /tmp/yici-bench.XXXX)
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+if curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
+  echo "port $PORT is in use"; exit 1
+fi
+cargo build --release -p yici >/dev/null 2>&1
+bin=target/release/yici
+pg=${PG:-postgres://postgres@127.0.0.1:5432}
+case "$backend" in
+  sqlite) url="sqlite:$work/registry.db"; import_url="sqlite:$work/import.db" ;;
+  postgres)
+    for db in yici_bench yici_bench_import; do
+      psql "$pg/postgres" -q -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+    done
+    url="$pg/yici_bench"; import_url="$pg/yici_bench_import" ;;
+  *) echo "sqlite or postgres"; exit 2 ;;
+esac
+
+echo "== loading $N enterprises ($backend)"
+YICI_LOG=warn $bin demo --database-url "$url" --enterprises "$N" --load-only | tail -1
+
+serve() { # url → pid
+  YICI_LOG=warn $bin serve --database-url "$1" --bind "127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
+  echo $!
+}
+wait_up() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.1; done; echo "server did not start"; exit 1; }
+token_for() { # login → bearer token past the forced password change
+  local t
+  t=$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
+      -d "{\"login\":\"$1\",\"password\":\"Jcbm@12369\"}" | sed -E 's/.*"token":"([0-9a-f]+)".*/\1/')
+  curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/password" -H "authorization: Bearer $t" \
+      -H 'content-type: application/json' -d '{"old_password":"Jcbm@12369","new_password":"Bench@2025x"}' >/dev/null || true
+  [ -n "$t" ] && [ ${#t} -eq 64 ] || { echo "login $1 failed" >&2; exit 1; }
+  echo "$t"
+}
+
+pid=$(serve "$url"); wait_up
+county=$(token_for tssytx_dq)
+province=$(token_for hbs_dqhj)
+# Filtered searches a user makes: keyword, region, industry, category, credit, paging.
+cat >"$work/county.txt" <<'P'
+/api/v1/enterprises?keyword=钢铁
+/api/v1/enterprises?industry=31&category=key
+/api/v1/enterprises?credit_grade=C&page=3
+/api/v1/enterprises?keyword=玉田县&status=normal&page=10
+/api/v1/enterprises?industry=26&positive_list=false
+/api/v1/enterprises?category=special&sort=updated
+P
+cat >"$work/province.txt" <<'P'
+/api/v1/enterprises?region_code=130229&industry=3110
+/api/v1/enterprises?city_code=130200&category=key&credit_grade=B
+/api/v1/enterprises?keyword=焦化&city_code=130200
+/api/v1/enterprises?region_code=130281&page=2
+/api/v1/enterprises?keyword=911302
+/api/v1/enterprises?city_code=130100&industry=C
+P
+# wrk sends the path as written: percent-encode the Chinese keywords.
+for f in "$work/county.txt" "$work/province.txt"; do
+  python3 -c 'import sys, urllib.parse; [print(urllib.parse.quote(l.strip(), safe="/?=&")) for l in open(sys.argv[1]) if l.strip()]' "$f" >"$f.enc"
+  mv "$f.enc" "$f"
+done
+echo "== search as a county user (Yutian, ~45% of the registry)"
+TOKEN=$county PATHS_FILE="$work/county.txt" wrk -t2 -c8 -d20s --latency -s scripts/bench/search.lua "http://127.0.0.1:$PORT" | grep -E "server-side|Requests/sec|50%|99%"
+echo "== search as a province user with region filters"
+TOKEN=$province PATHS_FILE="$work/province.txt" wrk -t2 -c8 -d20s --latency -s scripts/bench/search.lua "http://127.0.0.1:$PORT" | grep -E "server-side|Requests/sec|50%|99%"
+
+echo "== exporting all $N as CSV"
+curl -sf -o "$work/all.csv" -H "authorization: Bearer $province" "http://127.0.0.1:$PORT/api/v1/enterprises/export?format=csv"
+ls -la "$work/all.csv" | awk '{print $5" bytes"}'
+kill "$pid"; wait "$pid" 2>/dev/null || true
+
+echo "== importing $N rows into an empty registry"
+$bin migrate --database-url "$import_url" >/dev/null
+# The organisation only, so there is an administrator to import as.
+YICI_LOG=warn $bin demo --database-url "$import_url" --enterprises 0 --load-only >/dev/null
+pid=$(serve "$import_url"); wait_up
+admin=$(token_for admin)
+start=$(date +%s.%N)
+curl -sf -o "$work/report.json" -H "authorization: Bearer $admin" --data-binary @"$work/all.csv" \
+  "http://127.0.0.1:$PORT/api/v1/enterprises/import?filename=all.csv"
+end=$(date +%s.%N)
+head -c 200 "$work/report.json"; echo
+awk -v s="$start" -v e="$end" -v n="$N" 'BEGIN { printf "import: %.1f s, %.0f rows/s\n", e - s, n / (e - s) }'
+echo "server RSS after import: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$pid/status), peak $(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status)"
+kill "$pid"; wait "$pid" 2>/dev/null || true
+pid=
