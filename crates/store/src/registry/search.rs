@@ -10,7 +10,7 @@ use yici_domain::registry::industry;
 use yici_domain::{DomainError, DomainResult};
 
 use super::enterprises::{from_row, Enterprise, COLUMNS};
-use crate::db::{Arg, Exec};
+use crate::db::{Arg, Db, Exec};
 use crate::error::StoreResult;
 use crate::org::units::Unit;
 
@@ -185,9 +185,18 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
             return Err(DomainError::field("keyword", "too_long", "关键字不能超过50个字"));
         }
         if is_code_like(k) {
-            // Codes are stored upper-case; prefix patterns use the code indexes.
+            // Codes are stored upper-case. A long prefix is selective: the code
+            // indexes find it. A short one (an area code such as 911302)
+            // matches much of the registry: `|| ''` keeps the planner off those
+            // indexes, so the covering search index is scanned instead of
+            // fetching every match from the table.
             let code = format!("{}%", k.to_ascii_uppercase());
-            f.push("(uscc LIKE ?1 OR permit_code LIKE ?1)", vec![code.into()]);
+            let clause = if k.len() >= 10 {
+                "(uscc LIKE ?1 OR permit_code LIKE ?1)"
+            } else {
+                "((uscc || '') LIKE ?1 OR (permit_code || '') LIKE ?1)"
+            };
+            f.push(clause, vec![code.into()]);
         } else {
             let name = format!("%{}%", like_escape(k));
             f.push("name LIKE ?1 ESCAPE '\\'", vec![name.into()]);
@@ -272,11 +281,10 @@ fn order_by(q: &EnterpriseQuery) -> DomainResult<&'static str> {
     })
 }
 
-pub async fn search(
-    e: &mut impl Exec,
-    scope: &Scope,
-    q: &EnterpriseQuery,
-) -> StoreResult<EnterprisePage> {
+/// One page and the total. The count and the page run at the same time on two
+/// connections (both databases serve concurrent readers), so a request costs
+/// the longer of the two rather than their sum.
+pub async fn search(db: &Db, scope: &Scope, q: &EnterpriseQuery) -> StoreResult<EnterprisePage> {
     let filter = build(scope, q)?;
     let order = order_by(q)?;
     let per_page = q.per_page.unwrap_or(20);
@@ -287,27 +295,22 @@ pub async fn search(
     if page < 1 {
         return Err(DomainError::field("page", "invalid", "页码应从1开始").into());
     }
-    let total = e
-        .scalar_i64(
-            &format!("SELECT COUNT(*) FROM enterprises WHERE {}", filter.sql),
-            filter.args.clone(),
-        )
-        .await?;
+    let count_sql = format!("SELECT COUNT(*) FROM enterprises WHERE {}", filter.sql);
     let n = filter.args.len();
-    let mut args = filter.args;
+    let page_sql = format!(
+        "SELECT {COLUMNS} FROM enterprises WHERE {} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        filter.sql,
+        n + 1,
+        n + 2
+    );
+    let mut args = filter.args.clone();
     args.push(per_page.into());
     args.push(((page - 1) * per_page).into());
-    let rows = e
-        .fetch_all(
-            &format!(
-                "SELECT {COLUMNS} FROM enterprises WHERE {} ORDER BY {order} LIMIT ${} OFFSET ${}",
-                filter.sql,
-                n + 1,
-                n + 2
-            ),
-            args,
-        )
-        .await?;
+    let (mut counter, mut pager) = (db.clone(), db.clone());
+    let (total, rows) = tokio::try_join!(
+        counter.scalar_i64(&count_sql, filter.args),
+        pager.fetch_all(&page_sql, args)
+    )?;
     Ok(EnterprisePage {
         total,
         page,

@@ -29,7 +29,7 @@ pub async fn list(
 ) -> ApiResult<Json<EnterprisePage>> {
     let scope = scope_of(&state, &session.principal).await?;
     Ok(Json(
-        search::search(&mut state.db.clone(), &scope, &q).await?,
+        search::search(&state.db, &scope, &q).await?,
     ))
 }
 

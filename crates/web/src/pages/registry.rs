@@ -167,7 +167,7 @@ pub async fn list(
     Query(q): Query<EnterpriseQuery>,
 ) -> PageResult<Html<String>> {
     let scope = scope_of(&state, &session.principal).await?;
-    let (result, error) = match search::search(&mut state.db.clone(), &scope, &q).await {
+    let (result, error) = match search::search(&state.db, &scope, &q).await {
         Ok(r) => (Some(r), None),
         Err(e) => match AppError::from(e) {
             AppError::Domain(d) => (None, Some(d.message)),
