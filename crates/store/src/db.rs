@@ -314,6 +314,9 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
+                // Multi-row statements keep a statement journal (to undo a
+                // failing statement alone); in a file it doubled every bulk write.
+                .pragma("temp_store", "memory")
                 // Bulk statements run to tens of thousands of parameters: logging
                 // their text (sqlx's slow-statement warning) floods the log.
                 .disable_statement_logging();
