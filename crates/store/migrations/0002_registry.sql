@@ -37,12 +37,15 @@ CREATE TABLE enterprises (
 );
 CREATE UNIQUE INDEX enterprises_uscc ON enterprises (uscc);
 -- The search index: region prefix first (every scope and region filter is a
--- prefix of it), then name (the default order), then every filter column, so
+-- prefix of it), then name and id (the default order, so a page is read in
+-- index order without sorting), then every filter column, so
 -- that counting a filtered result never reads the table (a covering scan).
-CREATE INDEX enterprises_search ON enterprises (province_code, city_code, region_code, name,
+CREATE INDEX enterprises_search ON enterprises (province_code, city_code, region_code, name, id,
     category, industry_division, industry_code, credit_grade, status, positive_list, uscc, permit_code);
--- Global name order (sort=name) and prefix search on codes.
+-- Global name order (sort=name), newest first (sort=updated), and prefix
+-- search on codes.
 CREATE INDEX enterprises_name ON enterprises (name);
+CREATE INDEX enterprises_updated ON enterprises (updated_at, id);
 {sqlite}CREATE INDEX enterprises_uscc_prefix ON enterprises (uscc COLLATE NOCASE);
 {sqlite}CREATE INDEX enterprises_permit_prefix ON enterprises (permit_code COLLATE NOCASE);
 {pg}CREATE INDEX enterprises_uscc_prefix ON enterprises (uscc text_pattern_ops);

@@ -14,7 +14,10 @@ use common::{TestApp, INITIAL, NEW_PASSWORD};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-both_databases!(secretary_manages_people_in_a_real_browser);
+both_databases!(
+    secretary_manages_people_in_a_real_browser,
+    registry_search_profile_and_import_in_a_real_browser,
+);
 
 struct Driver {
     child: Child,
@@ -265,5 +268,115 @@ async fn secretary_manages_people_in_a_real_browser(app: TestApp) {
     if db == "sqlite" {
         shot(&c, "login-phone").await;
     }
+    c.close().await.unwrap();
+}
+
+/// Logs in on the login page and gets past the forced password change.
+async fn log_in(c: &Client, app: &TestApp, login: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(c, "#login", login).await;
+    fill(c, "#password", INITIAL).await;
+    click(c, ".login-box button[type=submit]").await;
+    wait_path(c, "/password").await;
+    fill(c, "input[name=old_password]", INITIAL).await;
+    fill(c, "input[name=new_password]", NEW_PASSWORD).await;
+    fill(c, "input[name=repeat_password]", NEW_PASSWORD).await;
+    click(c, "#submit").await;
+    wait_path(c, "/").await;
+}
+
+async fn registry_search_profile_and_import_in_a_real_browser(app: TestApp) {
+    use yici_domain::time::Clock;
+    let desktop = matches!(app.backend, common::Backend::Sqlite);
+    yici_demo::load_enterprises(&app.db, app.clock.now(), 150)
+        .await
+        .unwrap();
+    let name: String = yici_store::Exec::fetch_one(
+        &mut app.db.clone(),
+        "SELECT name FROM enterprises WHERE region_code = '130229' AND category = 'key' ORDER BY id LIMIT 1",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .get("name")
+    .unwrap();
+    let part: String = name.chars().skip(3).take(4).collect();
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    c.set_window_size(1920, 1080).await.unwrap();
+    log_in(&c, &app, "tssytx_dq").await;
+
+    // A Yutian user finds an enterprise by part of its name.
+    click(&c, "nav a[href='/enterprises']").await;
+    wait_path(&c, "/enterprises").await;
+    assert!(text(&c, "#total").await.starts_with("共"));
+    fill(&c, "input[name=keyword]", &part).await;
+    click(&c, "#search button[type=submit]").await;
+    let link = c
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::LinkText(&name))
+        .await
+        .unwrap_or_else(|_| panic!("{name} not listed for keyword {part}"));
+    if desktop {
+        shot(&c, "enterprises-desktop").await;
+    }
+    link.click().await.unwrap();
+    assert_eq!(text(&c, "#basic dd").await, name);
+    if desktop {
+        shot(&c, "enterprise-profile-desktop").await;
+    }
+    click(&c, ".tabs a[href$='tab=outlets']").await;
+    assert!(text(&c, "#outlets tbody td code").await.starts_with("DA"));
+    if desktop {
+        shot(&c, "enterprise-outlets-desktop").await;
+    }
+
+    // Import a file with a good and a bad row: the report lists the bad one.
+    let dir = std::env::temp_dir().join("yici-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("import-{}.csv", std::process::id()));
+    let good = {
+        let first17 = "91130229MA0BRW0XY";
+        let check = yici_domain::registry::uscc::check_char(first17).unwrap();
+        format!("{first17}{check}")
+    };
+    std::fs::write(
+        &file,
+        format!(
+            "排污单位名称,统一社会信用代码,地址,行业代码,行政区划代码\n\
+             玉田县浏览器测试有限公司,{good},玉田县测试路1号,3110,130229\n\
+             坏代码公司,123,玉田县测试路2号,3110,130229\n"
+        ),
+    )
+    .unwrap();
+    click(&c, "nav a[href='/enterprises/import']").await;
+    wait_path(&c, "/enterprises/import").await;
+    c.find(Locator::Css("input[type=file]"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, "#submit").await;
+    let summary = text(&c, "#summary").await;
+    assert!(
+        summary.contains("新增 1 家") && summary.contains("未导入 1 行"),
+        "{summary}"
+    );
+    assert!(text(&c, "#issues tbody").await.contains("统一社会信用代码"));
+    if desktop {
+        shot(&c, "enterprise-import-desktop").await;
+        c.set_window_size(390, 844).await.unwrap();
+        c.goto(&app.url("/enterprises")).await.unwrap();
+        shot(&c, "enterprises-phone").await;
+        c.goto(&app.url(&format!("/enterprises?keyword={part}")))
+            .await
+            .unwrap();
+        click(&c, "#enterprises tbody a").await;
+        text(&c, "#basic").await;
+        shot(&c, "enterprise-profile-phone").await;
+    }
+    let _ = std::fs::remove_file(&file);
     c.close().await.unwrap();
 }

@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 use yici_domain::org::UnitLevel;
-use yici_domain::registry::enterprise::{county_region, CreditGrade, EnterpriseStatus, SupervisionCategory};
+use yici_domain::registry::enterprise::{
+    county_region, CreditGrade, EnterpriseStatus, SupervisionCategory,
+};
 use yici_domain::registry::industry;
 use yici_domain::{DomainError, DomainResult};
 
@@ -142,7 +144,11 @@ fn region_prefix(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Option<[Opt
     };
     if let Some(c) = given(&q.city_code) {
         if c.len() != 6 || !c.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(DomainError::field("city_code", "invalid", "地市代码应为6位数字"));
+            return Err(DomainError::field(
+                "city_code",
+                "invalid",
+                "地市代码应为6位数字",
+            ));
         }
         if !narrow([Some(province_of(c)), Some(c.to_string()), None]) {
             return Ok(None);
@@ -150,7 +156,11 @@ fn region_prefix(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Option<[Opt
     }
     if let Some(c) = given(&q.region_code) {
         let (code, p, ci, _, _) = county_region(c).map_err(|_| {
-            DomainError::field("region_code", "unknown_region", format!("区县代码“{c}”不在GB/T 2260中"))
+            DomainError::field(
+                "region_code",
+                "unknown_region",
+                format!("区县代码“{c}”不在GB/T 2260中"),
+            )
         })?;
         if !narrow([Some(p), Some(ci), Some(code)]) {
             return Ok(None);
@@ -173,7 +183,10 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
     match region_prefix(scope, q)? {
         None => f.push("1 = 0", vec![]),
         Some(levels) => {
-            for (column, value) in ["province_code", "city_code", "region_code"].iter().zip(levels) {
+            for (column, value) in ["province_code", "city_code", "region_code"]
+                .iter()
+                .zip(levels)
+            {
                 if let Some(v) = value {
                     f.push(&format!("{column} = ?1"), vec![v.into()]);
                 }
@@ -182,7 +195,11 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
     }
     if let Some(k) = given(&q.keyword) {
         if k.chars().count() > 50 {
-            return Err(DomainError::field("keyword", "too_long", "关键字不能超过50个字"));
+            return Err(DomainError::field(
+                "keyword",
+                "too_long",
+                "关键字不能超过50个字",
+            ));
         }
         if is_code_like(k) {
             // Codes are stored upper-case. A long prefix is selective: the code
@@ -221,7 +238,10 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
                     .map(|d| Arg::from(d.code))
                     .collect();
                 let marks: Vec<String> = (1..=divisions.len()).map(|n| format!("?{n}")).collect();
-                f.push(&format!("industry_division IN ({})", marks.join(", ")), divisions);
+                f.push(
+                    &format!("industry_division IN ({})", marks.join(", ")),
+                    divisions,
+                );
             }
             2 => f.push("industry_division = ?1", vec![i.into()]),
             3 => f.push("industry_code LIKE ?1", vec![format!("{i}%").into()]),
@@ -376,18 +396,37 @@ mod tests {
             "1 = 1 AND province_code = $1 AND city_code = $2 AND region_code = $3 AND name LIKE $4 ESCAPE '\\' AND industry_division = $5 AND credit_grade IS NULL"
         );
         assert_eq!(f.args.len(), 5);
-        let code = EnterpriseQuery { keyword: Some("91130229ab".into()), industry: Some("C".into()), ..Default::default() };
+        let code = EnterpriseQuery {
+            keyword: Some("91130229ab".into()),
+            industry: Some("C".into()),
+            ..Default::default()
+        };
         let f = build(&Scope::All, &code).unwrap();
-        assert!(f.sql.starts_with("1 = 1 AND (uscc LIKE $1 OR permit_code LIKE $1) AND industry_division IN ($2, $3,"), "{}", f.sql);
+        assert!(
+            f.sql.starts_with(
+                "1 = 1 AND (uscc LIKE $1 OR permit_code LIKE $1) AND industry_division IN ($2, $3,"
+            ),
+            "{}",
+            f.sql
+        );
         assert_eq!(f.args.len(), 1 + 31);
     }
 
     #[test]
     fn region_filters_narrow_the_scope_or_empty_it() {
-        let q = EnterpriseQuery { region_code: Some("130229".into()), ..Default::default() };
+        let q = EnterpriseQuery {
+            region_code: Some("130229".into()),
+            ..Default::default()
+        };
         let f = build(&Scope::Province("130000".into()), &q).unwrap();
-        assert_eq!(f.sql, "1 = 1 AND province_code = $1 AND city_code = $2 AND region_code = $3");
-        let outside = EnterpriseQuery { city_code: Some("130100".into()), ..Default::default() };
+        assert_eq!(
+            f.sql,
+            "1 = 1 AND province_code = $1 AND city_code = $2 AND region_code = $3"
+        );
+        let outside = EnterpriseQuery {
+            city_code: Some("130100".into()),
+            ..Default::default()
+        };
         let f = build(&Scope::County("130229".into()), &outside).unwrap();
         assert!(f.sql.contains("1 = 0"));
     }

@@ -28,9 +28,7 @@ pub async fn list(
     Query(q): Query<EnterpriseQuery>,
 ) -> ApiResult<Json<EnterprisePage>> {
     let scope = scope_of(&state, &session.principal).await?;
-    Ok(Json(
-        search::search(&state.db, &scope, &q).await?,
-    ))
+    Ok(Json(search::search(&state.db, &scope, &q).await?))
 }
 
 /// An enterprise with its outlets and facilities (一企一档).
