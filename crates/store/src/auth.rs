@@ -538,11 +538,7 @@ pub async fn change_password(
         args![account_id, &new_hash, now],
     )
     .await?;
-    tx.execute(
-        "INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)",
-        args![account_id, &new_hash, now],
-    )
-    .await?;
+    remember_password(&mut tx, account_id, &new_hash, now).await?;
     tx.execute(
         "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
         args![account_id, &session.token_hash],
@@ -564,6 +560,58 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await
+}
+
+/// An account to open: a secretary's, a person's or the system's.
+pub struct NewAccount<'a> {
+    pub login: &'a str,
+    /// `secretary`, `person`, `system` or `enterprise`.
+    pub kind: &'static str,
+    pub person_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub unit_id: Option<i64>,
+}
+
+/// Opens an account on an (initial) password that must be changed at first
+/// login, and remembers that password so it can't be chosen again.
+pub async fn open_account(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    account: NewAccount<'_>,
+    password_hash: &str,
+) -> StoreResult<i64> {
+    let id = tx
+        .scalar_i64(
+            "INSERT INTO accounts (login, kind, person_id, department_id, unit_id, password_hash,
+                                   must_change_password, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7) RETURNING id",
+            args![
+                account.login,
+                account.kind,
+                account.person_id,
+                account.department_id,
+                account.unit_id,
+                password_hash,
+                now
+            ],
+        )
+        .await?;
+    remember_password(tx, id, password_hash, now).await?;
+    Ok(id)
+}
+
+async fn remember_password(
+    tx: &mut Tx,
+    account_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)",
+        args![account_id, hash, now],
+    )
+    .await?;
+    Ok(())
 }
 
 /// Grants a role that is not derived from the account (承办机构负责人, 行政执法主体负责人, 办公室, 系统管理员).
@@ -616,16 +664,17 @@ pub async fn ensure_system_admin(
     {
         return row.get("id");
     }
-    let id = tx
-        .scalar_i64(
-            "INSERT INTO accounts (login, kind, password_hash, must_change_password, created_at)
-             VALUES ('admin', 'system', $1, TRUE, $2) RETURNING id",
-            args![password_hash, now],
-        )
-        .await?;
-    tx.execute(
-        "INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)",
-        args![id, password_hash, now],
+    let id = open_account(
+        tx,
+        now,
+        NewAccount {
+            login: "admin",
+            kind: "system",
+            person_id: None,
+            department_id: None,
+            unit_id: None,
+        },
+        password_hash,
     )
     .await?;
     grant_role(tx, now, &Actor::system(), id, Role::SystemAdmin).await?;

@@ -247,28 +247,7 @@ async fn page_shows_errors_beside_the_field_and_warns_before_replacing_the_admin
 ) {
     let dept = app.department("玉田县分局", "大气股").await;
     let former_mobile = app.admin_mobile(dept).await;
-    let client = app.web_login("tssytx_dq", INITIAL).await;
-    let page = client
-        .get(app.url("/password"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = common::csrf_of(&page);
-    let r = client
-        .post(app.url("/password"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("old_password", INITIAL),
-            ("new_password", NEW_PASSWORD),
-            ("repeat_password", NEW_PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    let (client, _) = app.web_user("tssytx_dq").await;
     let form = client
         .get(app.url("/people/new"))
         .send()

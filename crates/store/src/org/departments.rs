@@ -109,17 +109,17 @@ pub async fn create(
         .map(|r| r.get::<String>("login"))
         .collect::<StoreResult<_>>()?;
     let login = account_name::first_free(&wanted, |c| taken.contains(c));
-    let account_id = tx
-        .scalar_i64(
-            "INSERT INTO accounts (login, kind, department_id, unit_id, password_hash,
-                                   must_change_password, created_at)
-             VALUES ($1, 'secretary', $2, $3, $4, TRUE, $5) RETURNING id",
-            args![&login, id, unit.id, initial_password_hash, now],
-        )
-        .await?;
-    tx.execute(
-        "INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)",
-        args![account_id, initial_password_hash, now],
+    crate::auth::open_account(
+        tx,
+        now,
+        crate::auth::NewAccount {
+            login: &login,
+            kind: "secretary",
+            person_id: None,
+            department_id: Some(id),
+            unit_id: Some(unit.id),
+        },
+        initial_password_hash,
     )
     .await?;
 

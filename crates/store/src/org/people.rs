@@ -128,6 +128,16 @@ fn mobile_taken() -> DomainError {
     )
 }
 
+/// A unique index on the number (people or account logins) said no: the
+/// number was taken between the check and the insert.
+fn or_mobile_taken(e: crate::StoreError) -> crate::StoreError {
+    if e.is_unique_violation() {
+        mobile_taken().into()
+    } else {
+        e
+    }
+}
+
 /// Demotes the department's administrator unless it is `keep`; returns them.
 async fn demote_admin(
     tx: &mut Tx,
@@ -217,40 +227,21 @@ pub async fn create(
             ],
         )
         .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                mobile_taken().into()
-            } else {
-                e
-            }
-        })?;
-    let account_id = tx
-        .scalar_i64(
-            "INSERT INTO accounts (login, kind, person_id, department_id, unit_id, password_hash,
-                                   must_change_password, created_at)
-             VALUES ($1, 'person', $2, $3, $4, $5, TRUE, $6) RETURNING id",
-            args![
-                &mobile,
-                id,
-                department_id,
-                department.unit_id,
-                initial_password_hash,
-                now
-            ],
-        )
-        .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                mobile_taken().into()
-            } else {
-                e
-            }
-        })?;
-    tx.execute(
-        "INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)",
-        args![account_id, initial_password_hash, now],
+        .map_err(or_mobile_taken)?;
+    crate::auth::open_account(
+        tx,
+        now,
+        crate::auth::NewAccount {
+            login: &mobile,
+            kind: "person",
+            person_id: Some(id),
+            department_id: Some(department_id),
+            unit_id: Some(department.unit_id),
+        },
+        initial_password_hash,
     )
-    .await?;
+    .await
+    .map_err(or_mobile_taken)?;
     let saved = get(tx, id).await?.expect("person just inserted");
     audit::record(
         tx,

@@ -251,6 +251,25 @@ struct FormPage {
 }
 
 impl FormPage {
+    fn new(
+        state: &AppState,
+        session: &yici_store::auth::Session,
+        person_id: Option<i64>,
+        department: Department,
+        v: PersonForm,
+    ) -> FormPage {
+        FormPage {
+            chrome: Chrome::new(session, "people"),
+            person_id,
+            department,
+            v,
+            error_field: String::new(),
+            error: None,
+            confirm_demote: None,
+            initial_password: state.config.initial_password.clone(),
+        }
+    }
+
     fn err_for(&self, field: &str) -> Option<&str> {
         (self.error_field == field)
             .then_some(())
@@ -278,16 +297,13 @@ pub async fn new_form(
         .ok_or_else(|| DomainError::new("invalid", "请先选择处室"))?;
     session.principal.ensure_manage_people_of(dept_id)?;
     let department = load_department(&state, dept_id).await?;
-    let page = FormPage {
-        chrome: Chrome::new(&session, "people"),
-        person_id: None,
+    let page = FormPage::new(
+        &state,
+        &session,
+        None,
         department,
-        v: PersonForm::blank(dept_id),
-        error_field: String::new(),
-        error: None,
-        confirm_demote: None,
-        initial_password: state.config.initial_password.clone(),
-    };
+        PersonForm::blank(dept_id),
+    );
     Ok(Html(page.render()?))
 }
 
@@ -366,16 +382,7 @@ pub async fn create(
         .ok_or_else(|| DomainError::new("invalid", "请先选择处室"))?;
     session.principal.ensure_manage_people_of(dept_id)?;
     let department = load_department(&state, dept_id).await?;
-    let page = FormPage {
-        chrome: Chrome::new(&session, "people"),
-        person_id: None,
-        department,
-        v: form,
-        error_field: String::new(),
-        error: None,
-        confirm_demote: None,
-        initial_password: state.config.initial_password.clone(),
-    };
+    let page = FormPage::new(&state, &session, None, department, form);
     save(&state, &session, page).await
 }
 
@@ -395,16 +402,13 @@ pub async fn edit_form(
         .principal
         .ensure_manage_people_of(person.department_id)?;
     let department = load_department(&state, person.department_id).await?;
-    let page = FormPage {
-        chrome: Chrome::new(&session, "people"),
-        person_id: Some(id),
+    let page = FormPage::new(
+        &state,
+        &session,
+        Some(id),
         department,
-        v: PersonForm::of(&person),
-        error_field: String::new(),
-        error: None,
-        confirm_demote: None,
-        initial_password: state.config.initial_password.clone(),
-    };
+        PersonForm::of(&person),
+    );
     Ok(Html(page.render()?))
 }
 
@@ -421,16 +425,7 @@ pub async fn update(
     let department = load_department(&state, person.department_id).await?;
     // The mobile number is the login and can't change, whatever was posted.
     form.mobile = person.mobile.clone();
-    let page = FormPage {
-        chrome: Chrome::new(&session, "people"),
-        person_id: Some(id),
-        department,
-        v: form,
-        error_field: String::new(),
-        error: None,
-        confirm_demote: None,
-        initial_password: state.config.initial_password.clone(),
-    };
+    let page = FormPage::new(&state, &session, Some(id), department, form);
     save(&state, &session, page).await
 }
 
