@@ -128,7 +128,8 @@ CREATE TABLE audit_log (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
-CREATE INDEX audit_log_entity ON audit_log (entity, entity_id);
+-- No secondary index: every index on the log slows every write, and a
+-- record's history is rarely read (a scan of the log answers it).
 
 -- The chain's head: one row, locked by every append, so entries are numbered
 -- without gaps and a truncated tail is detected.

@@ -202,18 +202,29 @@ fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
             ));
         }
         if is_code_like(k) {
-            // Codes are stored upper-case. A long prefix is selective: the code
-            // indexes find it. A short one (an area code such as 911302)
-            // matches much of the registry: `|| ''` keeps the planner off those
-            // indexes, so the covering search index is scanned instead of
-            // fetching every match from the table.
-            let code = format!("{}%", k.to_ascii_uppercase());
-            let clause = if k.len() >= 10 {
-                "(uscc LIKE ?1 OR permit_code LIKE ?1)"
+            // Codes are stored upper-case and compare byte by byte: a prefix is
+            // the range [prefix, prefix + 0x7F). Up to 18 characters it is a
+            // USCC prefix, which also finds the permit codes (they begin with
+            // the USCC); longer, it is a permit code. A long USCC prefix is
+            // selective and read from the unique index; a short one (an area
+            // code such as 911302) matches much of the registry, and `|| ''`
+            // keeps the planner off that index so the covering search index is
+            // scanned instead of fetching every match from the table.
+            let k = k.to_ascii_uppercase();
+            let (column, lo, hi) = if k.len() <= 18 {
+                ("uscc", k.clone(), format!("{k}\u{7f}"))
             } else {
-                "((uscc || '') LIKE ?1 OR (permit_code || '') LIKE ?1)"
+                ("permit_code", k.clone(), format!("{k}\u{7f}"))
             };
-            f.push(clause, vec![code.into()]);
+            let column = if k.len() >= 10 {
+                column.to_string()
+            } else {
+                format!("({column} || '')")
+            };
+            f.push(
+                &format!("{column} >= ?1 AND {column} < ?2"),
+                vec![lo.into(), hi.into()],
+            );
         } else {
             let name = format!("%{}%", like_escape(k));
             f.push("name LIKE ?1 ESCAPE '\\'", vec![name.into()]);
@@ -404,12 +415,12 @@ mod tests {
         let f = build(&Scope::All, &code).unwrap();
         assert!(
             f.sql.starts_with(
-                "1 = 1 AND (uscc LIKE $1 OR permit_code LIKE $1) AND industry_division IN ($2, $3,"
+                "1 = 1 AND uscc >= $1 AND uscc < $2 AND industry_division IN ($3, $4,"
             ),
             "{}",
             f.sql
         );
-        assert_eq!(f.args.len(), 1 + 31);
+        assert_eq!(f.args.len(), 2 + 31);
     }
 
     #[test]
