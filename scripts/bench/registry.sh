@@ -64,9 +64,13 @@ cat >"$work/province.txt" <<'P'
 /api/v1/enterprises?city_code=130200&category=key&credit_grade=B
 /api/v1/enterprises?keyword=焦化&city_code=130200
 /api/v1/enterprises?region_code=130281&page=2
-/api/v1/enterprises?keyword=911302
+/api/v1/enterprises?keyword=USCC_PREFIX
 /api/v1/enterprises?city_code=130100&industry=C
 P
+# A code search as users make it: the first 14 characters of a real USCC.
+uscc=$(curl -sf -H "authorization: Bearer $province" "http://127.0.0.1:$PORT/api/v1/enterprises?region_code=130281&per_page=1" \
+  | sed -E 's/.*"uscc":"([0-9A-Z]+)".*/\1/')
+sed -i "s/USCC_PREFIX/${uscc:0:14}/" "$work/province.txt"
 # wrk sends the path as written: percent-encode the Chinese keywords.
 for f in "$work/county.txt" "$work/province.txt"; do
   python3 -c 'import sys, urllib.parse; [print(urllib.parse.quote(l.strip(), safe="/?=&")) for l in open(sys.argv[1]) if l.strip()]' "$f" >"$f.enc"

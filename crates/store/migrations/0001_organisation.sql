@@ -1,6 +1,6 @@
 -- Organisation, accounts, sessions and the audit trail.
--- Written once for both databases: {id}, {ts} and {date} are replaced by each
--- backend's types (see src/migrate.rs). Timestamps are UTC.
+-- Written once for both databases: {id}, {key}, {ts}, {date} and {code} are
+-- replaced by each backend's types (see src/migrate.rs). Timestamps are UTC.
 
 CREATE TABLE settings (
     key TEXT PRIMARY KEY,
@@ -116,7 +116,7 @@ CREATE INDEX sessions_account ON sessions (account_id);
 -- The hash-chained audit log (AUDIT-1). Append-only: no foreign keys, so that
 -- nothing a record's deletion does can reach it.
 CREATE TABLE audit_log (
-    seq BIGINT PRIMARY KEY,
+    seq {key},
     at {ts} NOT NULL,
     actor_id BIGINT,
     actor TEXT NOT NULL,

@@ -59,7 +59,7 @@ impl Entry {
 
 /// Rows per multi-row INSERT: 11 parameters each stays far below SQLite's
 /// limit of 32766 bound parameters.
-const CHUNK: usize = 500;
+const CHUNK: usize = 200;
 
 /// Appends many entries with one lock of the head and multi-row inserts (bulk
 /// import writes one entry per enterprise). Returns the sequence numbers used.

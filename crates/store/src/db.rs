@@ -122,7 +122,7 @@ impl Row {
 
 /// Statements with more arguments than this are bulk statements, each with its
 /// own text: caching their prepared form would only fill memory.
-const CACHE_MAX_ARGS: usize = 64;
+const CACHE_MAX_ARGS: usize = 3_000;
 
 macro_rules! bind_args {
     ($query:expr, $args:expr) => {{
@@ -466,7 +466,7 @@ pub async fn insert_rows(
     rows: Vec<Vec<Arg>>,
     returning: &str,
 ) -> StoreResult<Vec<Row>> {
-    const MAX_PARAMS: usize = 30_000;
+    const MAX_PARAMS: usize = 2_600;
     let width = columns.len();
     let per_chunk = (MAX_PARAMS / width.max(1)).max(1);
     let mut out = Vec::new();
