@@ -178,16 +178,7 @@ async fn logout_ends_the_session_on_the_server(app: TestApp) {
 async fn disabled_people_cannot_log_in_and_lose_their_sessions(app: TestApp) {
     let dept = app.department("玉田县分局", "大气股").await;
     let secretary = app.token("tssytx_dq").await;
-    let (_, people) = app
-        .get(&secretary, &format!("/api/v1/departments/{dept}/people"))
-        .await;
-    let member = people
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["is_admin"] == json!(false))
-        .unwrap()
-        .clone();
+    let member = app.person_of(&secretary, dept, false).await;
     let mobile = member["mobile"].as_str().unwrap();
     let member_token = app.token(mobile).await;
     assert_eq!(app.get(&member_token, "/api/v1/me").await.0, 200);

@@ -129,16 +129,7 @@ async fn mobile_numbers_are_unique_across_the_system(app: TestApp) {
 async fn making_an_administrator_demotes_the_previous_one(app: TestApp) {
     let dept = app.department("玉田县分局", "大气股").await;
     let token = app.token("tssytx_dq").await;
-    let (_, list) = app
-        .get(&token, &format!("/api/v1/departments/{dept}/people"))
-        .await;
-    let former = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["is_admin"] == json!(true))
-        .unwrap()
-        .clone();
+    let former = app.person_of(&token, dept, true).await;
     let mut new = officer("钱新管", "13700001111");
     new["is_admin"] = json!(true);
     let (status, body) = app

@@ -260,21 +260,13 @@ async fn creation_checks_the_uscc_and_who_may_accept_an_exception(app: TestApp) 
         "与营业执照原件核对一致"
     );
     // An inspector may not register enterprises.
-    let (_, people) = app
-        .get(
+    let member = app
+        .person_of(
             &secretary,
-            &format!(
-                "/api/v1/departments/{}/people",
-                app.department("玉田县分局", "大气股").await
-            ),
+            app.department("玉田县分局", "大气股").await,
+            false,
         )
         .await;
-    let member = people
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["is_admin"] == json!(false))
-        .unwrap();
     let inspector = app.token(member["mobile"].as_str().unwrap()).await;
     let mut another = body.clone();
     another["uscc"] = json!(uscc("130229", 9));

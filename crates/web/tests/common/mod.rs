@@ -198,6 +198,24 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The first person of a department listed as administrator (or not), as
+    /// the API shows them to `token`'s holder.
+    pub async fn person_of(&self, token: &str, department_id: i64, admin: bool) -> Value {
+        let (status, list) = self
+            .get(
+                token,
+                &format!("/api/v1/departments/{department_id}/people"),
+            )
+            .await;
+        assert_eq!(status, 200, "{list}");
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["is_admin"] == json!(admin))
+            .expect("such a person")
+            .clone()
+    }
+
     /// A page client past the forced password change, with its CSRF token.
     pub async fn web_user(&self, login: &str) -> (reqwest::Client, String) {
         let fresh = self
