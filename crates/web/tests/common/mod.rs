@@ -32,7 +32,10 @@ macro_rules! both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await).await
+                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await;
+                    let cleanup = app.cleanup();
+                    super::$name(app).await;
+                    cleanup.run().await;
                 }
             )*
         }
@@ -44,11 +47,40 @@ macro_rules! both_databases {
                         eprintln!("YICI_TEST_DATABASE_URL not set: PostgreSQL variant not run");
                         return;
                     }
-                    super::$name($crate::common::TestApp::spawn($crate::common::Backend::Postgres).await).await
+                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await;
+                    let cleanup = app.cleanup();
+                    super::$name(app).await;
+                    cleanup.run().await;
                 }
             )*
         }
     };
+}
+
+/// Removes a passed test's database (a failed one keeps it for a look).
+pub enum Cleanup {
+    File(std::path::PathBuf),
+    Schema { url: String, schema: String },
+}
+
+impl Cleanup {
+    pub async fn run(self) {
+        match self {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Schema { url, schema } => {
+                if let Ok(mut admin) = Db::connect(&url).await {
+                    let _ = admin
+                        .execute(&format!("DROP SCHEMA {schema} CASCADE"), vec![])
+                        .await;
+                    admin.close().await;
+                }
+            }
+        }
+    }
 }
 
 pub struct TestApp {
@@ -59,6 +91,7 @@ pub struct TestApp {
     /// Client that does not follow redirects and keeps no cookies.
     pub http: reqwest::Client,
     pub database_url: String,
+    cleanup: (String, Option<String>),
 }
 
 /// 2025-06-02 09:00 in Shanghai: a Monday in the plan's implementation phase.
@@ -68,7 +101,7 @@ pub fn start_time() -> chrono::DateTime<Utc> {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
-        let (db, database_url) = fresh_database(backend).await;
+        let (db, database_url, cleanup) = fresh_database(backend).await;
         yici_store::migrate::run(&db).await.expect("migrations");
         let clock = Arc::new(ManualClock::new(start_time()));
         yici_demo::load(&db, clock.now(), INITIAL)
@@ -88,6 +121,17 @@ impl TestApp {
                 .build()
                 .unwrap(),
             database_url,
+            cleanup,
+        }
+    }
+
+    pub fn cleanup(&self) -> Cleanup {
+        match &self.cleanup {
+            (path, None) => Cleanup::File(path.into()),
+            (url, Some(schema)) => Cleanup::Schema {
+                url: url.clone(),
+                schema: schema.clone(),
+            },
         }
     }
 
@@ -266,7 +310,8 @@ pub fn csrf_of(html: &str) -> String {
     html[start..start + 64].to_string()
 }
 
-async fn fresh_database(backend: Backend) -> (Db, String) {
+/// A new database, its URL, and what to remove afterwards (file, or URL and schema).
+async fn fresh_database(backend: Backend) -> (Db, String, (String, Option<String>)) {
     let tag: String = rand::thread_rng()
         .sample_iter(rand::distributions::Alphanumeric)
         .take(10)
@@ -276,8 +321,9 @@ async fn fresh_database(backend: Backend) -> (Db, String) {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join("yici-tests");
             std::fs::create_dir_all(&dir).unwrap();
-            let url = format!("sqlite:{}/t_{tag}.db", dir.display());
-            (Db::connect(&url).await.expect("sqlite"), url)
+            let path = format!("{}/t_{tag}.db", dir.display());
+            let url = format!("sqlite:{path}");
+            (Db::connect(&url).await.expect("sqlite"), url, (path, None))
         }
         Backend::Postgres => {
             let url = std::env::var("YICI_TEST_DATABASE_URL").unwrap();
@@ -291,7 +337,11 @@ async fn fresh_database(backend: Backend) -> (Db, String) {
             let db = Db::connect_postgres_schema(&url, &schema)
                 .await
                 .expect("pg");
-            (db, format!("{url}?options=-c%20search_path%3D{schema}"))
+            (
+                db,
+                format!("{url}?options=-c%20search_path%3D{schema}"),
+                (url, Some(schema)),
+            )
         }
     }
 }
