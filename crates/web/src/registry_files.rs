@@ -89,13 +89,7 @@ pub async fn import(
                     .push(RowIssue::new(row.row, column_of(e.field), e.message));
             }
             Ok(v) => {
-                let in_scope = match scope {
-                    Scope::All => true,
-                    Scope::Province(c) => &v.province_code == c,
-                    Scope::City(c) => &v.city_code == c,
-                    Scope::County(c) => &v.region_code == c,
-                };
-                if !in_scope {
+                if !scope.contains_region(&v.province_code, &v.city_code, &v.region_code) {
                     rejected_rows.insert(row.row);
                     report.issues.push(RowIssue::new(
                         row.row,

@@ -40,11 +40,16 @@ impl Scope {
 
     /// Whether an enterprise lies inside the scope.
     pub fn contains(&self, e: &Enterprise) -> bool {
+        self.contains_region(&e.province_code, &e.city_code, &e.region_code)
+    }
+
+    /// Whether a region (province, city and county codes) lies inside the scope.
+    pub fn contains_region(&self, province: &str, city: &str, county: &str) -> bool {
         match self {
             Scope::All => true,
-            Scope::Province(c) => &e.province_code == c,
-            Scope::City(c) => &e.city_code == c,
-            Scope::County(c) => &e.region_code == c,
+            Scope::Province(c) => province == c,
+            Scope::City(c) => city == c,
+            Scope::County(c) => county == c,
         }
     }
 }

@@ -55,6 +55,10 @@ pub async fn get(
     }))
 }
 
+fn out_of_scope(message: &str) -> yici_domain::DomainError {
+    yici_domain::DomainError::field("region_code", "out_of_scope", message)
+}
+
 /// A new enterprise, optionally with its installations.
 #[derive(Deserialize, ToSchema)]
 pub struct NewEnterprise {
@@ -80,6 +84,9 @@ pub async fn create(
     ensure_may_edit(principal)?;
     let scope = scope_of(&state, principal).await?;
     let valid = req.enterprise.validate(may_accept_bad_uscc(principal))?;
+    if !scope.contains_region(&valid.province_code, &valid.city_code, &valid.region_code) {
+        return Err(out_of_scope("只能登记本单位管辖范围内的企业").into());
+    }
     let mut installations = NewInstallations {
         enterprise_id: 0,
         outlets: req.outlets,
@@ -91,15 +98,6 @@ pub async fn create(
     let actor = Actor::from(principal);
     let mut tx = state.db.begin().await?;
     let enterprise = enterprises::create(&mut tx, now, &actor, &valid).await?;
-    if !scope.contains(&enterprise) {
-        // Dropping the transaction rolls the insert back.
-        return Err(yici_domain::DomainError::field(
-            "region_code",
-            "out_of_scope",
-            "只能登记本单位管辖范围内的企业",
-        )
-        .into());
-    }
     installations.enterprise_id = enterprise.id;
     facilities::insert_many(&mut tx, now, &actor, std::slice::from_ref(&installations)).await?;
     let installations = facilities::of_enterprise(&mut tx, enterprise.id).await?;
@@ -127,17 +125,12 @@ pub async fn update(
     let scope = scope_of(&state, principal).await?;
     visible_enterprise(&state, &scope, id).await?;
     let valid = input.validate(may_accept_bad_uscc(principal))?;
+    if !scope.contains_region(&valid.province_code, &valid.city_code, &valid.region_code) {
+        return Err(out_of_scope("不能将企业移出本单位管辖范围").into());
+    }
     let mut tx = state.db.begin().await?;
     let after =
         enterprises::update(&mut tx, state.now(), &Actor::from(principal), id, &valid).await?;
-    if !scope.contains(&after) {
-        return Err(yici_domain::DomainError::field(
-            "region_code",
-            "out_of_scope",
-            "不能将企业移出本单位管辖范围",
-        )
-        .into());
-    }
     tx.commit().await?;
     Ok(Json(after))
 }
