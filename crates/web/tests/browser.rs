@@ -378,5 +378,19 @@ async fn registry_search_profile_and_import_in_a_real_browser(app: TestApp) {
         shot(&c, "enterprise-profile-phone").await;
     }
     let _ = std::fs::remove_file(&file);
+
+    // The system administrator's audit page shows the chain intact, import included.
+    c.set_window_size(1920, 1080).await.unwrap();
+    click(&c, ".userbox button.link").await;
+    wait_path(&c, "/login").await;
+    log_in(&c, &app, "admin").await;
+    if desktop {
+        shot(&c, "home-desktop").await;
+    }
+    click(&c, "nav a[href='/audit']").await;
+    assert!(text(&c, ".alert.ok").await.contains("哈希链完整"));
+    if desktop {
+        shot(&c, "audit-desktop").await;
+    }
     c.close().await.unwrap();
 }

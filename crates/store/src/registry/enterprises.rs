@@ -342,7 +342,9 @@ pub async fn upsert_many(
     let mut outcomes: Vec<(i64, Outcome)> = vec![(0, Outcome::Unchanged); items.len()];
     let mut audit_entries = Vec::new();
     let mut new_rows = Vec::new();
-    let mut new_index: HashMap<String, usize> = HashMap::new();
+    // Item index and record of every new enterprise, by USCC: the record is
+    // built once, for the insert and (with its id) for the audit entry.
+    let mut new_records: HashMap<String, (usize, Enterprise)> = HashMap::new();
     for (i, v) in items.iter().enumerate() {
         match existing.get(v.uscc.as_str()) {
             Some(before) => {
@@ -383,7 +385,7 @@ pub async fn upsert_many(
                 row.push(Arg::from(now));
                 row.push(Arg::from(now));
                 new_rows.push(row);
-                new_index.insert(record.uscc.clone(), i);
+                new_records.insert(record.uscc.clone(), (i, record));
             }
         }
     }
@@ -394,9 +396,11 @@ pub async fn upsert_many(
         for r in &inserted {
             let uscc: String = r.get("uscc")?;
             let id: i64 = r.get("id")?;
-            let i = new_index[&uscc];
+            let (i, mut record) = new_records.remove(&uscc).ok_or_else(|| {
+                crate::StoreError::internal(format!("unexpected USCC returned: {uscc}"))
+            })?;
             outcomes[i] = (id, Outcome::Created);
-            let record = Enterprise::from_valid(id, &items[i], now, now);
+            record.id = id;
             audit_entries.push(Entry::of(Change::<(), _> {
                 action: "enterprise.create",
                 entity: "enterprise",
