@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod audit;
+pub mod draw;
 pub mod error;
 pub mod org;
 pub mod region;
