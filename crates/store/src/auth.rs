@@ -13,7 +13,7 @@ use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use yici_domain::org::{password, PersonStatus, Principal, Role};
+use yici_domain::org::{password, PersonStatus, Principal, Role, UnitLevel};
 use yici_domain::{time, DomainError};
 
 use crate::audit::{self, Change};
@@ -138,15 +138,18 @@ struct AccountRow {
     is_officer: Option<bool>,
     department_name: Option<String>,
     unit_name: Option<String>,
+    unit_level: Option<String>,
+    unit_region_code: Option<String>,
 }
 
-const ACCOUNT_SELECT: &str =
-    "SELECT a.id, a.login, a.kind, a.person_id, a.unit_id, a.department_id,
+/// Columns of an account with its person, department and unit.
+const ACCOUNT_COLUMNS: &str = "a.id, a.login, a.kind, a.person_id, a.unit_id, a.department_id,
         a.password_hash, a.must_change_password, a.locked_until,
         p.name AS person_name, p.status AS person_status, p.is_admin, p.is_officer,
-        d.name AS department_name, u.name AS unit_name
-   FROM accounts a
-   LEFT JOIN people p ON p.id = a.person_id
+        d.name AS department_name, u.name AS unit_name, u.level AS unit_level,
+        u.region_code AS unit_region_code";
+
+const ACCOUNT_JOINS: &str = "LEFT JOIN people p ON p.id = a.person_id
    LEFT JOIN departments d ON d.id = a.department_id
    LEFT JOIN units u ON u.id = a.unit_id";
 
@@ -167,6 +170,8 @@ fn account_from_row(r: &Row) -> StoreResult<AccountRow> {
         is_officer: r.get("is_officer")?,
         department_name: r.get("department_name")?,
         unit_name: r.get("unit_name")?,
+        unit_level: r.get("unit_level")?,
+        unit_region_code: r.get("unit_region_code")?,
     })
 }
 
@@ -203,6 +208,8 @@ impl AccountRow {
             unit_id: self.unit_id,
             department_id: self.department_id,
             unit_name: self.unit_name.clone(),
+            unit_level: self.unit_level.as_deref().and_then(UnitLevel::parse),
+            unit_region_code: self.unit_region_code.clone(),
             department_name: self.department_name.clone(),
             roles,
         }
@@ -226,7 +233,7 @@ async fn granted_roles(e: &mut impl Exec, account_id: i64) -> StoreResult<Vec<Ro
 pub async fn principal_by_login(e: &mut impl Exec, login: &str) -> StoreResult<Option<Principal>> {
     let Some(row) = e
         .fetch_optional(
-            &format!("{ACCOUNT_SELECT} WHERE a.login = $1"),
+            &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a {ACCOUNT_JOINS} WHERE a.login = $1"),
             args![login],
         )
         .await?
@@ -293,7 +300,7 @@ pub async fn login(
     }
     let account = match conn
         .fetch_optional(
-            &format!("{ACCOUNT_SELECT} WHERE a.login = $1"),
+            &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a {ACCOUNT_JOINS} WHERE a.login = $1"),
             args![login],
         )
         .await?
@@ -413,9 +420,14 @@ pub async fn session(
 ) -> StoreResult<Option<Session>> {
     let mut conn = db.clone();
     let hash = token_hash(token);
+    // The session and its account in one query: this runs on every request.
     let Some(row) = conn
         .fetch_optional(
-            "SELECT account_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE token_hash = $1",
+            &format!(
+                "SELECT s.csrf_token, s.last_seen_at, s.expires_at, {ACCOUNT_COLUMNS}
+                   FROM sessions s JOIN accounts a ON a.id = s.account_id {ACCOUNT_JOINS}
+                  WHERE s.token_hash = $1"
+            ),
             args![&hash],
         )
         .await?
@@ -429,17 +441,8 @@ pub async fn session(
             .await?;
         return Ok(None);
     }
-    let account_id: i64 = row.get("account_id")?;
-    let Some(account_row) = conn
-        .fetch_optional(
-            &format!("{ACCOUNT_SELECT} WHERE a.id = $1"),
-            args![account_id],
-        )
-        .await?
-    else {
-        return Ok(None);
-    };
-    let account = account_from_row(&account_row)?;
+    let account = account_from_row(&row)?;
+    let account_id = account.id;
     if account.disabled() {
         conn.execute(
             "DELETE FROM sessions WHERE account_id = $1",

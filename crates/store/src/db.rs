@@ -192,7 +192,7 @@ pub trait Exec: Send {
 }
 
 macro_rules! exec_impl {
-    ($self:ident, $target:expr, $sql:ident, $args:ident, $method:ident, $map:expr) => {
+    ($target:expr, $sql:ident, $args:ident, $method:ident, $map:expr) => {
         match $target {
             Either::Sqlite(e) => {
                 let sql = sqlite_placeholders($sql);
@@ -267,19 +267,14 @@ enum Either<'a> {
 }
 
 async fn run_all(e: Either<'_>, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
-    Ok(exec_impl!(
-        self,
-        e,
-        sql,
-        args,
-        fetch_all,
-        |rows: Vec<_>, f| rows.into_iter().map(f).collect()
-    ))
+    Ok(exec_impl!(e, sql, args, fetch_all, |rows: Vec<_>, f| rows
+        .into_iter()
+        .map(f)
+        .collect()))
 }
 
 async fn run_optional(e: Either<'_>, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
     Ok(exec_impl!(
-        self,
         e,
         sql,
         args,

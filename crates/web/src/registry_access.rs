@@ -2,7 +2,6 @@
 
 use yici_domain::org::{Principal, Role};
 use yici_domain::DomainError;
-use yici_store::org::units;
 use yici_store::registry::enterprises::{self, Enterprise};
 use yici_store::registry::search::Scope;
 
@@ -10,18 +9,14 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// The user's scope: their unit's region (ENT-3); everything for the system administrator.
-pub async fn scope_of(state: &AppState, principal: &Principal) -> Result<Scope, AppError> {
+pub fn scope_of(principal: &Principal) -> Result<Scope, AppError> {
     if principal.has(Role::SystemAdmin) {
         return Ok(Scope::All);
     }
-    let unit = match principal.unit_id {
-        Some(id) => units::get(&mut state.db.clone(), id).await?,
-        None => None,
-    };
-    match unit {
-        Some(u) => Ok(Scope::of_unit(Some(&u))),
+    match (principal.unit_level, principal.unit_region_code.as_deref()) {
+        (Some(level), Some(region)) => Ok(Scope::of_unit(level, region)),
         // An account outside the organisation (an enterprise user) has no registry scope.
-        None => Err(DomainError::forbidden("无权查看企业名录").into()),
+        _ => Err(DomainError::forbidden("无权查看企业名录").into()),
     }
 }
 

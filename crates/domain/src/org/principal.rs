@@ -17,6 +17,9 @@ pub struct Principal {
     pub unit_id: Option<i64>,
     pub department_id: Option<i64>,
     pub unit_name: Option<String>,
+    /// Level and region of the unit: they decide the registry scope.
+    pub unit_level: Option<super::UnitLevel>,
+    pub unit_region_code: Option<String>,
     pub department_name: Option<String>,
     pub roles: Vec<Role>,
 }
@@ -32,6 +35,8 @@ impl Principal {
             unit_id: None,
             department_id: None,
             unit_name: None,
+            unit_level: None,
+            unit_region_code: None,
             department_name: None,
             roles: vec![Role::SystemAdmin],
         }
@@ -95,6 +100,8 @@ mod tests {
             unit_id: Some(1),
             department_id: Some(dept),
             unit_name: None,
+            unit_level: None,
+            unit_region_code: None,
             department_name: None,
             roles: roles.to_vec(),
         }

@@ -14,7 +14,6 @@ use yici_domain::{DomainError, DomainResult};
 use super::enterprises::{from_row, Enterprise, COLUMNS};
 use crate::db::{Arg, Db, Exec};
 use crate::error::StoreResult;
-use crate::org::units::Unit;
 
 /// Where a user may look.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,15 +25,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The scope of a unit; the system administrator (no unit) sees everything.
-    pub fn of_unit(unit: Option<&Unit>) -> Scope {
-        match unit {
-            None => Scope::All,
-            Some(u) => match u.level {
-                UnitLevel::Province => Scope::Province(u.region_code.clone()),
-                UnitLevel::City => Scope::City(u.region_code.clone()),
-                UnitLevel::County => Scope::County(u.region_code.clone()),
-            },
+    /// The scope of a unit of this level and region.
+    pub fn of_unit(level: UnitLevel, region_code: &str) -> Scope {
+        let code = region_code.to_string();
+        match level {
+            UnitLevel::Province => Scope::Province(code),
+            UnitLevel::City => Scope::City(code),
+            UnitLevel::County => Scope::County(code),
         }
     }
 

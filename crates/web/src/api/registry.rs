@@ -27,7 +27,7 @@ pub async fn list(
     ApiUser(session): ApiUser,
     Query(q): Query<EnterpriseQuery>,
 ) -> ApiResult<Json<EnterprisePage>> {
-    let scope = scope_of(&state, &session.principal).await?;
+    let scope = scope_of(&session.principal)?;
     Ok(Json(search::search(&state.db, &scope, &q).await?))
 }
 
@@ -46,7 +46,7 @@ pub async fn get(
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Profile>> {
-    let scope = scope_of(&state, &session.principal).await?;
+    let scope = scope_of(&session.principal)?;
     let enterprise = visible_enterprise(&state, &scope, id).await?;
     let installations = facilities::of_enterprise(&mut state.db.clone(), id).await?;
     Ok(Json(Profile {
@@ -82,7 +82,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Profile>)> {
     let principal = &session.principal;
     ensure_may_edit(principal)?;
-    let scope = scope_of(&state, principal).await?;
+    let scope = scope_of(principal)?;
     let valid = req.enterprise.validate(may_accept_bad_uscc(principal))?;
     if !scope.contains_region(&valid.province_code, &valid.city_code, &valid.region_code) {
         return Err(out_of_scope("只能登记本单位管辖范围内的企业").into());
@@ -122,7 +122,7 @@ pub async fn update(
 ) -> ApiResult<Json<Enterprise>> {
     let principal = &session.principal;
     ensure_may_edit(principal)?;
-    let scope = scope_of(&state, principal).await?;
+    let scope = scope_of(principal)?;
     visible_enterprise(&state, &scope, id).await?;
     let valid = input.validate(may_accept_bad_uscc(principal))?;
     if !scope.contains_region(&valid.province_code, &valid.city_code, &valid.region_code) {
@@ -153,7 +153,7 @@ pub async fn import(
     body: axum::body::Bytes,
 ) -> ApiResult<Json<crate::registry_files::ImportReport>> {
     ensure_may_edit(&session.principal)?;
-    let scope = scope_of(&state, &session.principal).await?;
+    let scope = scope_of(&session.principal)?;
     let report = crate::registry_files::import(
         &state,
         &session.principal,
@@ -181,7 +181,7 @@ pub async fn export(
     Query(f): Query<FormatParam>,
     Query(q): Query<EnterpriseQuery>,
 ) -> ApiResult<axum::response::Response> {
-    let scope = scope_of(&state, &session.principal).await?;
+    let scope = scope_of(&session.principal)?;
     let kind = crate::registry_files::kind_of(f.format.as_deref())?;
     let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind).await?;
     Ok(crate::registry_files::download(bytes, mime, &name))

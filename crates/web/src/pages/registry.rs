@@ -166,7 +166,7 @@ pub async fn list(
     WebUser(session): WebUser,
     Query(q): Query<EnterpriseQuery>,
 ) -> PageResult<Html<String>> {
-    let scope = scope_of(&state, &session.principal).await?;
+    let scope = scope_of(&session.principal)?;
     let (result, error) = match search::search(&state.db, &scope, &q).await {
         Ok(r) => (Some(r), None),
         Err(e) => match AppError::from(e) {
@@ -287,7 +287,7 @@ pub async fn profile(
     Path(id): Path<i64>,
     Query(t): Query<TabQuery>,
 ) -> PageResult<Html<String>> {
-    let scope = scope_of(&state, &session.principal).await?;
+    let scope = scope_of(&session.principal)?;
     let e = visible_enterprise(&state, &scope, id).await?;
     let inst = facilities::of_enterprise(&mut state.db.clone(), id).await?;
     let tab = t
@@ -325,7 +325,7 @@ pub async fn export(
     Query(f): Query<ExportQuery>,
     Query(q): Query<EnterpriseQuery>,
 ) -> PageResult<axum::response::Response> {
-    let scope = scope_of(&state, &session.principal).await?;
+    let scope = scope_of(&session.principal)?;
     let kind = crate::registry_files::kind_of(f.format.as_deref())?;
     let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind).await?;
     Ok(crate::registry_files::download(bytes, mime, &name))
@@ -406,7 +406,7 @@ pub async fn import(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY
         }
         Some((name, bytes)) => {
-            let scope = scope_of(&state, &session.principal).await?;
+            let scope = scope_of(&session.principal)?;
             page.filename = name.clone();
             match crate::registry_files::import(
                 &state,
