@@ -23,6 +23,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry",
         include_str!("../migrations/0002_registry.sql"),
     ),
+    (3, "draws", include_str!("../migrations/0003_draws.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod draw_access;
 pub mod error;
 pub mod pages;
 pub mod registry_access;

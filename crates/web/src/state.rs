@@ -14,6 +14,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
     pub trust_proxy: bool,
+    /// Frequency caps, credit weights and the reasonable-frequency threshold
+    /// of the double-random draws (DRAW-5, DRAW-7, DRAW-10).
+    pub draw: yici_domain::draw::policy::DrawPolicy,
 }
 
 impl Default for WebConfig {
@@ -22,6 +25,7 @@ impl Default for WebConfig {
             initial_password: yici_domain::org::password::DEFAULT_INITIAL_PASSWORD.to_string(),
             secure_cookies: false,
             trust_proxy: false,
+            draw: Default::default(),
         }
     }
 }

@@ -80,16 +80,13 @@ pub fn draw(seed: &str, candidates: &[Candidate], n: usize) -> DomainResult<Vec<
     Ok(keyed.into_iter().take(n).map(|(_, id)| id).collect())
 }
 
-/// SHA-256 of the ordered candidate list (`id:weight` lines), published as the
-/// draw's commitment before the list itself may be shown.
+/// SHA-256 of the candidate list in its recorded text form (one `id:weight`
+/// line per candidate, sorted by id), published as the draw's commitment
+/// before the list itself may be shown.
 pub fn candidates_hash(candidates: &[Candidate]) -> String {
-    let mut sorted = candidates.to_vec();
-    sorted.sort_by_key(|c| c.id);
-    let mut h = Sha256::new();
-    for c in sorted {
-        h.update(format!("{}:{}\n", c.id, c.weight).as_bytes());
-    }
-    hex::encode(h.finalize())
+    hex::encode(Sha256::digest(
+        super::record::encode_candidates(candidates).as_bytes(),
+    ))
 }
 
 #[cfg(test)]

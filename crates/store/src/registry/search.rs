@@ -99,13 +99,14 @@ fn like_escape(s: &str) -> String {
 }
 
 /// The WHERE clause and its arguments, shared by the page, the count and export.
-struct Filter {
-    sql: String,
-    args: Vec<Arg>,
+pub(crate) struct Filter {
+    pub(crate) sql: String,
+    pub(crate) args: Vec<Arg>,
 }
 
 impl Filter {
-    fn push(&mut self, clause: &str, values: Vec<Arg>) {
+    /// Adds `AND clause`, its `?1…?n` renumbered after the arguments so far.
+    pub(crate) fn push(&mut self, clause: &str, values: Vec<Arg>) {
         let mut clause = clause.to_string();
         for (i, _) in values.iter().enumerate().rev() {
             clause = clause.replace(
@@ -177,7 +178,7 @@ fn is_code_like(k: &str) -> bool {
     k.len() >= 4 && k.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
+pub(crate) fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
     let mut f = Filter {
         sql: "1 = 1".into(),
         args: Vec::new(),

@@ -3,6 +3,7 @@
 //! Authentication is a bearer token from `POST /api/v1/auth/login`.
 
 pub mod auth;
+pub mod draws;
 pub mod extract;
 pub mod org;
 pub mod people;
@@ -26,7 +27,8 @@ use crate::state::AppState;
         (name = "auth", description = "登录、修改密码、退出"),
         (name = "org", description = "单位与处室"),
         (name = "people", description = "人员管理"),
-        (name = "registry", description = "一企一档（企业名录）")
+        (name = "registry", description = "一企一档（企业名录）"),
+        (name = "draw", description = "双随机抽查：抽取、任务、检查人员、回避、抽取记录")
     )
 )]
 struct ApiDoc;
@@ -58,6 +60,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(registry::get, registry::update))
         .routes(routes!(registry::export))
         .routes(routes!(registry::template))
+        .routes(routes!(draws::extraction_list))
+        .routes(routes!(draws::directed))
+        .routes(routes!(draws::random))
+        .routes(routes!(draws::list))
+        .routes(routes!(draws::get))
+        .routes(routes!(draws::cancel))
+        .routes(routes!(draws::draw_inspectors))
+        .routes(routes!(draws::declare_recusal))
+        .routes(routes!(draws::get_draw))
+        .routes(routes!(draws::public_draw))
         .routes(
             routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
                 crate::registry_files::MAX_UPLOAD_BYTES,

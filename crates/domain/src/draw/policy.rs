@@ -1,0 +1,129 @@
+//! How credit and the positive list steer a draw (DRAW-10), and when an
+//! uncapped source "明显超过合理频次" (DRAW-7). All of it is configuration with
+//! these defaults; the weights applied are written into each draw's candidate
+//! list, so a later change of configuration never changes a past draw.
+//!
+//! **Probability.** A random extraction of `n` from candidates with weights
+//! `w₁ … w_k` draws one at a time without replacement: at each step a
+//! remaining candidate `i` is taken with probability `wᵢ / Σ remaining w`
+//! (Efraimidis–Spirakis, see [`super::sampler`]). With the default weights an
+//! enterprise graded E is three times as likely as one graded C to be taken
+//! first, and six times as likely as one graded A. Enterprises on the positive
+//! list (正面清单) are not candidates of a random on-site draw at all; closed or
+//! suspended enterprises neither.
+
+use serde::{Deserialize, Serialize};
+
+use super::caps::Caps;
+use crate::registry::enterprise::CreditGrade;
+
+/// Draw weight by credit grade (lower credit, higher weight).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreditWeights {
+    pub a: f64,
+    pub b: f64,
+    pub c: f64,
+    pub d: f64,
+    pub e: f64,
+    /// Not yet rated.
+    pub unrated: f64,
+}
+
+impl Default for CreditWeights {
+    fn default() -> Self {
+        CreditWeights {
+            a: 0.5,
+            b: 0.8,
+            c: 1.0,
+            d: 2.0,
+            e: 3.0,
+            unrated: 1.0,
+        }
+    }
+}
+
+impl CreditWeights {
+    pub fn of(&self, grade: Option<CreditGrade>) -> f64 {
+        match grade {
+            Some(CreditGrade::A) => self.a,
+            Some(CreditGrade::B) => self.b,
+            Some(CreditGrade::C) => self.c,
+            Some(CreditGrade::D) => self.d,
+            Some(CreditGrade::E) => self.e,
+            None => self.unrated,
+        }
+    }
+
+    /// Every weight must be a positive, finite number.
+    pub fn is_valid(&self) -> bool {
+        [self.a, self.b, self.c, self.d, self.e, self.unrated]
+            .iter()
+            .all(|w| w.is_finite() && *w > 0.0)
+    }
+}
+
+/// The rules a unit's draws follow.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DrawPolicy {
+    pub caps: Caps,
+    pub weights: CreditWeights,
+    /// Tasks of uncapped sources by one unit on one enterprise in a year from
+    /// which on a new one needs an acknowledged reason (DRAW-7): by default the
+    /// third such check in a year, i.e. more than the capped sources allow.
+    pub reasonable_per_unit: u32,
+}
+
+impl Default for DrawPolicy {
+    fn default() -> Self {
+        DrawPolicy {
+            caps: Caps::default(),
+            weights: CreditWeights::default(),
+            reasonable_per_unit: 2,
+        }
+    }
+}
+
+impl DrawPolicy {
+    /// Whether a new uncapped task, after `already` tasks of the unit on the
+    /// enterprise this year, needs an acknowledged reason.
+    pub fn needs_acknowledgement(&self, already: u32) -> bool {
+        already >= self.reasonable_per_unit
+    }
+
+    pub fn frequency_warning(&self, already: u32) -> String {
+        format!(
+            "本单位本年度已对该企业开展{already}次检查，超过合理频次（{}次），须填写确认理由后方可发起",
+            self.reasonable_per_unit
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_credit_weighs_more() {
+        let w = CreditWeights::default();
+        let order = [
+            Some(CreditGrade::A),
+            Some(CreditGrade::B),
+            Some(CreditGrade::C),
+            Some(CreditGrade::D),
+            Some(CreditGrade::E),
+        ];
+        assert!(order.windows(2).all(|p| w.of(p[0]) < w.of(p[1])));
+        assert_eq!(w.of(None), w.of(Some(CreditGrade::C)));
+        assert!(w.is_valid());
+        assert!(!CreditWeights { a: 0.0, ..w }.is_valid());
+    }
+
+    #[test]
+    fn the_reasonable_frequency_warns_from_the_threshold() {
+        let p = DrawPolicy::default();
+        assert!(!p.needs_acknowledgement(1));
+        assert!(p.needs_acknowledgement(2));
+        assert!(p.frequency_warning(2).contains("合理频次"));
+    }
+}

@@ -1,0 +1,169 @@
+//! A draw's record (DRAW-3) and its re-verification. The record keeps the seed,
+//! the algorithm version, the filter and the candidate list with the weights
+//! applied; from it anyone recomputes the commitment published at the time of
+//! the draw and the enterprises drawn.
+//!
+//! Text forms, fixed because people re-run them by hand:
+//! - candidate list: one `id:weight` line per candidate, sorted by id, each
+//!   line ending in `\n` (weights in Rust's shortest round-trip decimal form);
+//!   its SHA-256 is the candidates hash ([`super::sampler::candidates_hash`]);
+//! - commitment: SHA-256 of `algorithm \n candidates_hash \n seed \n count`,
+//!   shown publicly at once; the seed and the list follow after the visits.
+
+use sha2::{Digest, Sha256};
+
+use super::sampler::{self, Candidate, ALGORITHM};
+use crate::error::{DomainError, DomainResult};
+
+/// The candidate list in its recorded text form.
+pub fn encode_candidates(candidates: &[Candidate]) -> String {
+    let mut sorted = candidates.to_vec();
+    sorted.sort_by_key(|c| c.id);
+    let mut out = String::with_capacity(sorted.len() * 10);
+    for c in sorted {
+        out.push_str(&format!("{}:{}\n", c.id, c.weight));
+    }
+    out
+}
+
+pub fn decode_candidates(text: &str) -> DomainResult<Vec<Candidate>> {
+    text.lines()
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let (id, weight) = line.split_once(':').ok_or_else(|| bad_line(line))?;
+            Ok(Candidate {
+                id: id.parse().map_err(|_| bad_line(line))?,
+                weight: weight.parse().map_err(|_| bad_line(line))?,
+            })
+        })
+        .collect()
+}
+
+fn bad_line(line: &str) -> DomainError {
+    DomainError::new(
+        "invalid_candidates",
+        format!("候选名单格式有误：“{line}”"),
+    )
+}
+
+pub fn commitment(algorithm: &str, candidates_hash: &str, seed: &str, count: usize) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("{algorithm}\n{candidates_hash}\n{seed}\n{count}").as_bytes());
+    hex::encode(h.finalize())
+}
+
+/// A draw as recorded.
+#[derive(Debug, Clone)]
+pub struct DrawRecord {
+    pub algorithm: String,
+    pub seed: String,
+    pub candidates: String,
+    pub candidates_hash: String,
+    pub commitment: String,
+    /// Ids in the order drawn.
+    pub result: Vec<i64>,
+}
+
+/// The outcome of re-running a record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    pub candidates_hash_matches: bool,
+    pub commitment_matches: bool,
+    pub result_matches: bool,
+    /// What the re-run draws, in order.
+    pub recomputed: Vec<i64>,
+}
+
+impl Verification {
+    pub fn holds(&self) -> bool {
+        self.candidates_hash_matches && self.commitment_matches && self.result_matches
+    }
+}
+
+/// Seeds a draw: fresh, unpredictable to whoever asks for the draw, printable.
+/// The caller supplies the random bytes (the domain does no I/O).
+pub fn seed_from(random: [u8; 16]) -> String {
+    hex::encode(random)
+}
+
+/// Makes a new record: draws `count` of `candidates` under `seed`.
+pub fn make(seed: &str, candidates: &[Candidate], count: usize) -> DomainResult<DrawRecord> {
+    let result = sampler::draw(seed, candidates, count)?;
+    let candidates_hash = sampler::candidates_hash(candidates);
+    Ok(DrawRecord {
+        algorithm: ALGORITHM.to_string(),
+        seed: seed.to_string(),
+        candidates: encode_candidates(candidates),
+        commitment: commitment(ALGORITHM, &candidates_hash, seed, count),
+        candidates_hash,
+        result,
+    })
+}
+
+/// Re-runs a record from its text. An unknown algorithm version is an error,
+/// not a mismatch: the version names the procedure to re-run.
+pub fn verify(record: &DrawRecord) -> DomainResult<Verification> {
+    if record.algorithm != ALGORITHM {
+        return Err(DomainError::new(
+            "unknown_algorithm",
+            format!("不支持的抽取算法版本“{}”", record.algorithm),
+        ));
+    }
+    let candidates = decode_candidates(&record.candidates)?;
+    let hash = sampler::candidates_hash(&candidates);
+    let count = record.result.len();
+    let recomputed = sampler::draw(&record.seed, &candidates, count)?;
+    Ok(Verification {
+        candidates_hash_matches: hash == record.candidates_hash,
+        commitment_matches: commitment(&record.algorithm, &hash, &record.seed, count)
+            == record.commitment,
+        result_matches: recomputed == record.result,
+        recomputed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidates() -> Vec<Candidate> {
+        (1..=40)
+            .map(|id| Candidate {
+                id: id * 7,
+                weight: if id % 5 == 0 { 3.0 } else { 0.8 },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_record_verifies_and_its_text_round_trips() {
+        let r = make("00ff", &candidates(), 5).unwrap();
+        assert_eq!(decode_candidates(&r.candidates).unwrap().len(), 40);
+        assert!(r.candidates.starts_with("7:0.8\n14:0.8\n"));
+        let v = verify(&r).unwrap();
+        assert!(v.holds(), "{v:?}");
+        assert_eq!(v.recomputed, r.result);
+    }
+
+    #[test]
+    fn any_change_to_the_record_is_found() {
+        let r = make("00ff", &candidates(), 5).unwrap();
+        let mut seed = r.clone();
+        seed.seed = "00fe".into();
+        let v = verify(&seed).unwrap();
+        assert!(!v.commitment_matches);
+        let mut list = r.clone();
+        list.candidates = list.candidates.replacen("7:0.8", "7:5", 1);
+        assert!(!verify(&list).unwrap().candidates_hash_matches);
+        let mut result = r.clone();
+        result.result.reverse();
+        assert!(!verify(&result).unwrap().result_matches);
+        let mut algo = r;
+        algo.algorithm = "v0".into();
+        assert_eq!(verify(&algo).unwrap_err().code, "unknown_algorithm");
+        assert_eq!(
+            decode_candidates("1:x\n").unwrap_err().code,
+            "invalid_candidates"
+        );
+    }
+}

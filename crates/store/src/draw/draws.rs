@@ -1,0 +1,503 @@
+//! Random extraction (非定向抽取, DRAW-3) and the draw records it leaves:
+//! seed, algorithm, filter, the ordered candidate list with weights, the
+//! commitment and the result. A record is never changed; a re-draw is a new
+//! record. Anyone may re-run one (`yici draw verify`, the public page).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use yici_domain::draw::policy::DrawPolicy;
+use yici_domain::draw::record::{self, DrawRecord, Verification};
+use yici_domain::draw::sampler::Candidate;
+use yici_domain::draw::task::{Method, TaskStatus};
+use yici_domain::registry::enterprise::CreditGrade;
+use yici_domain::{DomainError, DomainResult};
+
+use super::tasks::{self, Task, TaskOptions};
+use super::{ledger, retrying, Initiator};
+use crate::audit::{self, Change};
+use crate::db::{Db, Exec, Row, Tx};
+use crate::error::StoreResult;
+use crate::registry::search::{self, EnterpriseQuery};
+
+/// A request for a random extraction.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct RandomRequest {
+    #[serde(flatten)]
+    pub options: TaskOptions,
+    /// The conditions (keyword, region, industry, category, credit grade);
+    /// closed and suspended enterprises and the positive list are always left out.
+    #[serde(default)]
+    pub conditions: EnterpriseQuery,
+    /// How many to draw: default 10.
+    pub count: Option<i64>,
+}
+
+pub const DEFAULT_COUNT: i64 = 10;
+
+/// A draw as anyone may see it: the commitment at once; the seed, the
+/// candidate list and the result once every task of it is settled (the list
+/// of drawn enterprises is confidential until the visits).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Draw {
+    pub id: i64,
+    /// `enterprises` or `inspectors`.
+    pub kind: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub department_id: i64,
+    pub department_name: String,
+    pub task_id: Option<i64>,
+    pub year: i64,
+    pub drawn_by_name: String,
+    pub drawn_at: DateTime<Utc>,
+    pub algorithm: String,
+    pub filter_json: String,
+    pub candidate_count: i64,
+    pub count: i64,
+    pub candidates_hash: String,
+    pub commitment: String,
+    /// Seed, candidates and result: `None` while the record is sealed.
+    pub seed: Option<String>,
+    pub candidates: Option<String>,
+    pub result: Option<Vec<i64>>,
+    pub revealed: bool,
+}
+
+pub(crate) struct Stored {
+    pub draw: Draw,
+    pub record: DrawRecord,
+}
+
+const SELECT: &str = "SELECT dr.id, dr.kind, dr.unit_id, u.name AS unit_name, dr.department_id,
+        d.name AS department_name, dr.task_id, dr.year, dr.drawn_by_name, dr.drawn_at,
+        dr.algorithm, dr.seed, dr.filter_json, dr.candidate_count, dr.candidates,
+        dr.candidates_hash, dr.commitment, dr.result
+   FROM draws dr
+   JOIN units u ON u.id = dr.unit_id
+   JOIN departments d ON d.id = dr.department_id";
+
+fn parse_result(text: &str) -> StoreResult<Vec<i64>> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| crate::error::StoreError::internal(format!("bad draw result {text}")))
+        })
+        .collect()
+}
+
+fn from_row(r: &Row) -> StoreResult<Stored> {
+    let result = parse_result(&r.get::<String>("result")?)?;
+    let record = DrawRecord {
+        algorithm: r.get("algorithm")?,
+        seed: r.get("seed")?,
+        candidates: r.get("candidates")?,
+        candidates_hash: r.get("candidates_hash")?,
+        commitment: r.get("commitment")?,
+        result: result.clone(),
+    };
+    Ok(Stored {
+        draw: Draw {
+            id: r.get("id")?,
+            kind: r.get("kind")?,
+            unit_id: r.get("unit_id")?,
+            unit_name: r.get("unit_name")?,
+            department_id: r.get("department_id")?,
+            department_name: r.get("department_name")?,
+            task_id: r.get("task_id")?,
+            year: r.get("year")?,
+            drawn_by_name: r.get("drawn_by_name")?,
+            drawn_at: r.get("drawn_at")?,
+            algorithm: record.algorithm.clone(),
+            filter_json: r.get("filter_json")?,
+            candidate_count: r.get("candidate_count")?,
+            count: result.len() as i64,
+            candidates_hash: record.candidates_hash.clone(),
+            commitment: record.commitment.clone(),
+            seed: Some(record.seed.clone()),
+            candidates: Some(record.candidates.clone()),
+            result: Some(result),
+            revealed: true,
+        },
+        record,
+    })
+}
+
+/// A fresh seed from the operating system's generator: nobody asking for a
+/// draw can choose or foresee it.
+pub fn fresh_seed() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    record::seed_from(bytes)
+}
+
+/// A draw about to be recorded.
+pub(crate) struct NewDraw<'a> {
+    /// `enterprises` or `inspectors`.
+    pub kind: &'static str,
+    pub task_id: Option<i64>,
+    pub year: i64,
+    pub filter_json: &'a str,
+    pub candidate_count: usize,
+    pub record: &'a DrawRecord,
+}
+
+/// Inserts a draw record; returns its id.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    who: &Initiator,
+    new: NewDraw<'_>,
+) -> StoreResult<i64> {
+    let NewDraw {
+        kind,
+        task_id,
+        year,
+        filter_json,
+        candidate_count,
+        record: rec,
+    } = new;
+    let result: Vec<String> = rec.result.iter().map(i64::to_string).collect();
+    tx.fetch_one(
+        "INSERT INTO draws (kind, unit_id, department_id, task_id, year, drawn_by, drawn_by_name,
+                            drawn_at, algorithm, seed, filter_json, candidate_count, candidates,
+                            candidates_hash, commitment, result)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         RETURNING id",
+        crate::args![
+            kind,
+            who.unit_id,
+            who.department_id,
+            task_id,
+            year,
+            who.actor.account_id,
+            who.name.as_str(),
+            now,
+            rec.algorithm.as_str(),
+            rec.seed.as_str(),
+            filter_json,
+            candidate_count as i64,
+            rec.candidates.as_str(),
+            rec.candidates_hash.as_str(),
+            rec.commitment.as_str(),
+            result.join(","),
+        ],
+    )
+    .await?
+    .get("id")
+}
+
+/// The outcome of a random extraction: its record and the tasks created.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Drawn {
+    pub draw: Draw,
+    pub tasks: Vec<Task>,
+}
+
+fn check_count(count: Option<i64>) -> DomainResult<usize> {
+    let n = count.unwrap_or(DEFAULT_COUNT);
+    if n <= 0 {
+        return Err(DomainError::field("count", "invalid", "抽取数量应大于0"));
+    }
+    if n > 200 {
+        return Err(DomainError::field("count", "too_many", "一次最多抽取200家企业"));
+    }
+    Ok(n as usize)
+}
+
+/// The candidates of a random extraction for this department: the conditions,
+/// in scope, normal status, not on the positive list, caps not reached; with
+/// the weight of each one's credit grade.
+pub(crate) async fn candidates(
+    e: &mut impl Exec,
+    policy: &DrawPolicy,
+    who: &Initiator,
+    year: i64,
+    conditions: &EnterpriseQuery,
+) -> StoreResult<Vec<Candidate>> {
+    let mut q = conditions.clone();
+    q.status = Some("normal".into());
+    q.positive_list = Some("false".into());
+    let mut filter = search::build(&who.scope, &q)?;
+    let (clause, args) = ledger::not_exhausted(year, who.unit_id, who.department_id);
+    filter.push(clause, args);
+    let rows = e
+        .fetch_all(
+            &format!("SELECT id, credit_grade FROM enterprises WHERE {}", filter.sql),
+            filter.args,
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let grade: Option<String> = r.get("credit_grade")?;
+            Ok(Candidate {
+                id: r.get("id")?,
+                weight: policy.weights.of(grade.as_deref().and_then(CreditGrade::parse)),
+            })
+        })
+        .collect()
+}
+
+/// 非定向抽取: draws `count` enterprises and creates their tasks, in one
+/// transaction with the draw record.
+pub async fn draw_enterprises(
+    db: &Db,
+    policy: &DrawPolicy,
+    now: DateTime<Utc>,
+    who: &Initiator,
+    request: &RandomRequest,
+) -> StoreResult<Drawn> {
+    let today = yici_domain::time::business_date(now);
+    let spec = request.options.check(today, Method::Random)?;
+    if !spec.source.is_capped() {
+        return Err(DomainError::field(
+            "source",
+            "invalid",
+            "非定向抽取用于日常检查和专项检查；投诉举报等线索请用定向抽取",
+        )
+        .into());
+    }
+    let count = check_count(request.count)?;
+    let filter_json = serde_json::to_string(&request.conditions)
+        .map_err(|e| crate::error::StoreError::internal(e.to_string()))?;
+    let seed = fresh_seed();
+    // On PostgreSQL a concurrent extraction may take an enterprise between the
+    // candidate query and the ledger update: the ledger refuses it, and the
+    // draw is made again on the new candidate list (a refused attempt leaves
+    // nothing behind). SQLite's write lock is held from the candidate query on.
+    let mut refused_attempts = 0;
+    loop {
+        let outcome = retrying(|| async {
+            let mut tx = db.begin().await?;
+            let list = candidates(&mut tx, policy, who, spec.year, &request.conditions).await?;
+            if list.is_empty() {
+                return Err(DomainError::field(
+                    "count",
+                    "no_candidates",
+                    "没有符合条件且可抽取的企业",
+                )
+                .into());
+            }
+            let rec = record::make(&seed, &list, count)?;
+            let draw_id = insert(
+                &mut tx,
+                now,
+                who,
+                NewDraw {
+                    kind: "enterprises",
+                    task_id: None,
+                    year: spec.year,
+                    filter_json: &filter_json,
+                    candidate_count: list.len(),
+                    record: &rec,
+                },
+            )
+            .await?;
+            let names = names_of(&mut tx, &rec.result).await?;
+            let chosen: Vec<(i64, String)> = rec
+                .result
+                .iter()
+                .map(|id| (*id, names.get(id).cloned().unwrap_or_default()))
+                .collect();
+            let mut spec = spec.clone();
+            spec.draw_id = Some(draw_id);
+            match tasks::insert(&mut tx, policy, now, who, &spec, &chosen).await? {
+                Err(_) => Ok(None),
+                Ok(ids) => {
+                    let tasks = tasks::audit_created(&mut tx, now, who, &ids).await?;
+                    let stored = get_in(&mut tx, draw_id).await?;
+                    audit::record(
+                        &mut tx,
+                        now,
+                        &who.actor,
+                        Change::<(), Draw> {
+                            action: "draw.enterprises",
+                            entity: "draw",
+                            entity_id: draw_id.to_string(),
+                            before: None,
+                            after: Some(&sealed(stored.draw.clone())),
+                        },
+                    )
+                    .await?;
+                    tx.commit().await?;
+                    Ok(Some(Drawn {
+                        draw: stored.draw,
+                        tasks,
+                    }))
+                }
+            }
+        })
+        .await?;
+        match outcome {
+            Some(drawn) => return Ok(drawn),
+            None if refused_attempts < 5 => refused_attempts += 1,
+            None => {
+                return Err(DomainError::conflict(
+                    "抽取时其他处室正在抽取相同企业，请稍后重试",
+                )
+                .into())
+            }
+        }
+    }
+}
+
+async fn names_of(e: &mut impl Exec, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    e.fetch_all(
+        &format!("SELECT id, name FROM enterprises WHERE id IN ({})", marks.join(", ")),
+        ids.iter().map(|id| (*id).into()).collect(),
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.get("id")?, r.get("name")?)))
+    .collect()
+}
+
+pub(crate) async fn get_in(e: &mut impl Exec, id: i64) -> StoreResult<Stored> {
+    let row = e
+        .fetch_optional(&format!("{SELECT} WHERE dr.id = $1"), vec![id.into()])
+        .await?
+        .ok_or_else(|| DomainError::not_found("抽取记录不存在"))?;
+    from_row(&row)
+}
+
+/// The draw with its secrets removed.
+pub fn sealed(mut d: Draw) -> Draw {
+    d.seed = None;
+    d.candidates = None;
+    d.result = None;
+    d.revealed = false;
+    d
+}
+
+/// Whether a draw's record may be shown to anyone: an enterprise draw once
+/// every task it made is settled (inspected or cancelled).
+async fn settled(e: &mut impl Exec, draw_id: i64) -> StoreResult<bool> {
+    let open = e
+        .scalar_i64(
+            "SELECT COUNT(*) FROM tasks WHERE draw_id = $1 AND status NOT IN ($2, $3)",
+            vec![
+                draw_id.into(),
+                TaskStatus::Completed.as_str().into(),
+                TaskStatus::Cancelled.as_str().into(),
+            ],
+        )
+        .await?;
+    Ok(open == 0)
+}
+
+/// What the public sees of a draw, and the re-run once it is revealed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicDraw {
+    pub draw: Draw,
+    /// The enterprises drawn, in order (id, name), once revealed.
+    pub drawn: Vec<(i64, String)>,
+    pub verification: Option<Verification>,
+}
+
+/// The public view: enterprise draws only (inspector draws name officers).
+pub async fn public(db: &Db, id: i64) -> StoreResult<PublicDraw> {
+    let mut conn = db.clone();
+    let stored = get_in(&mut conn, id).await?;
+    if stored.draw.kind != "enterprises" {
+        return Err(DomainError::not_found("抽取记录不存在").into());
+    }
+    if !settled(&mut conn, id).await? {
+        return Ok(PublicDraw {
+            draw: sealed(stored.draw),
+            drawn: Vec::new(),
+            verification: None,
+        });
+    }
+    let names = names_of(&mut conn, &stored.record.result).await?;
+    Ok(PublicDraw {
+        drawn: stored
+            .record
+            .result
+            .iter()
+            .map(|id| (*id, names.get(id).cloned().unwrap_or_default()))
+            .collect(),
+        verification: Some(record::verify(&stored.record)?),
+        draw: stored.draw,
+    })
+}
+
+/// The full record, for the people of the drawing unit (and the system
+/// administrator): they see it at once.
+pub async fn internal(db: &Db, principal: &yici_domain::org::Principal, id: i64) -> StoreResult<PublicDraw> {
+    let mut conn = db.clone();
+    let stored = get_in(&mut conn, id).await?;
+    let allowed = principal.has(yici_domain::org::Role::SystemAdmin)
+        || principal.unit_id == Some(stored.draw.unit_id);
+    if !allowed {
+        return Err(DomainError::not_found("抽取记录不存在或无权查看").into());
+    }
+    let names = if stored.draw.kind == "enterprises" {
+        names_of(&mut conn, &stored.record.result).await?
+    } else {
+        people_names(&mut conn, &stored.record.result).await?
+    };
+    Ok(PublicDraw {
+        drawn: stored
+            .record
+            .result
+            .iter()
+            .map(|id| (*id, names.get(id).cloned().unwrap_or_default()))
+            .collect(),
+        verification: Some(record::verify(&stored.record)?),
+        draw: stored.draw,
+    })
+}
+
+async fn people_names(e: &mut impl Exec, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    e.fetch_all(
+        &format!("SELECT id, name FROM people WHERE id IN ({})", marks.join(", ")),
+        ids.iter().map(|id| (*id).into()).collect(),
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.get("id")?, r.get("name")?)))
+    .collect()
+}
+
+/// Re-runs a stored draw (the `yici draw verify` command).
+pub async fn verify(db: &Db, id: i64) -> StoreResult<(Draw, Verification)> {
+    let stored = get_in(&mut db.clone(), id).await?;
+    let v = record::verify(&stored.record)?;
+    Ok((stored.draw, v))
+}
+
+/// Recent enterprise draws (the public list shows their commitments).
+pub async fn recent_public(db: &Db, limit: i64) -> StoreResult<Vec<Draw>> {
+    let rows = db
+        .clone()
+        .fetch_all(
+            &format!("{SELECT} WHERE dr.kind = 'enterprises' ORDER BY dr.id DESC LIMIT $1"),
+            vec![limit.into()],
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut conn = db.clone();
+    for r in &rows {
+        let stored = from_row(r)?;
+        let open = !settled(&mut conn, stored.draw.id).await?;
+        out.push(if open { sealed(stored.draw) } else { stored.draw });
+    }
+    Ok(out)
+}
+
+/// Parses a draw kind from the record (for the CLI's output).
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "inspectors" => "检查人员抽取",
+        _ => "企业抽取",
+    }
+}

@@ -1,0 +1,794 @@
+//! Tasks (双随机任务): creating them for ticked enterprises (定向抽取, DRAW-2)
+//! or for a draw's result, cancelling them (DRAW-9), and the task list with the
+//! manual's filters (JOINT-4).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use yici_domain::draw::caps::{Refusal, TaskSource};
+use yici_domain::draw::policy::DrawPolicy;
+use yici_domain::draw::task::{self, Emergency, Method, TaskStatus, TaskView};
+use yici_domain::org::Principal;
+use yici_domain::registry::enterprise::EnterpriseStatus;
+use yici_domain::{DomainError, DomainResult};
+
+use super::{ledger, retrying, Initiator};
+use crate::audit::{self, Change, Entry};
+use crate::db::{insert_rows, Arg, Db, Exec, Row, Tx};
+use crate::error::StoreResult;
+use crate::org::parse_code;
+
+/// An inspector on a task.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskInspector {
+    pub person_id: i64,
+    pub name: String,
+    pub department_name: String,
+    pub unit_name: String,
+    /// Chosen by an inspector draw (DRAW-4), not by hand.
+    pub drawn: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Task {
+    pub id: i64,
+    pub year: i64,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub enterprise_uscc: String,
+    pub enterprise_address: String,
+    pub region_code: String,
+    pub city_name: String,
+    pub county_name: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub department_id: i64,
+    pub department_name: String,
+    pub source: TaskSource,
+    /// Holds a slot of the frequency caps (日常检查, 专项检查).
+    pub capped: bool,
+    pub method: Method,
+    pub draw_id: Option<i64>,
+    pub status: TaskStatus,
+    pub emergency: Option<Emergency>,
+    pub inspected_on: Option<NaiveDate>,
+    pub frequency_note: Option<String>,
+    pub planned_on: Option<NaiveDate>,
+    /// Who extracted the task, and when (shown on the task).
+    pub created_by_name: String,
+    pub created_at: DateTime<Utc>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancelled_by_name: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub inspectors: Vec<TaskInspector>,
+}
+
+const SELECT: &str = "SELECT t.id, t.year, t.enterprise_id, e.name AS enterprise_name,
+        e.uscc AS enterprise_uscc, e.address AS enterprise_address, e.region_code,
+        e.city_name, e.county_name, t.unit_id, u.name AS unit_name, t.department_id,
+        d.name AS department_name, t.source, t.capped, t.method, t.draw_id, t.status,
+        t.emergency, t.inspected_on, t.frequency_note, t.planned_on, t.created_by_name,
+        t.created_at, t.cancelled_at, t.cancelled_by_name, t.cancel_reason
+   FROM tasks t
+   JOIN enterprises e ON e.id = t.enterprise_id
+   JOIN units u ON u.id = t.unit_id
+   JOIN departments d ON d.id = t.department_id";
+
+fn from_row(r: &Row) -> StoreResult<Task> {
+    let emergency: Option<String> = r.get("emergency")?;
+    Ok(Task {
+        id: r.get("id")?,
+        year: r.get("year")?,
+        enterprise_id: r.get("enterprise_id")?,
+        enterprise_name: r.get("enterprise_name")?,
+        enterprise_uscc: r.get("enterprise_uscc")?,
+        enterprise_address: r.get("enterprise_address")?,
+        region_code: r.get("region_code")?,
+        city_name: r.get("city_name")?,
+        county_name: r.get("county_name")?,
+        unit_id: r.get("unit_id")?,
+        unit_name: r.get("unit_name")?,
+        department_id: r.get("department_id")?,
+        department_name: r.get("department_name")?,
+        source: parse_code(&r.get::<String>("source")?, TaskSource::parse)?,
+        capped: r.get("capped")?,
+        method: parse_code(&r.get::<String>("method")?, Method::parse)?,
+        draw_id: r.get("draw_id")?,
+        status: parse_code(&r.get::<String>("status")?, TaskStatus::parse)?,
+        emergency: emergency
+            .map(|e| parse_code(&e, Emergency::parse))
+            .transpose()?,
+        inspected_on: r.get("inspected_on")?,
+        frequency_note: r.get("frequency_note")?,
+        planned_on: r.get("planned_on")?,
+        created_by_name: r.get("created_by_name")?,
+        created_at: r.get("created_at")?,
+        cancelled_at: r.get("cancelled_at")?,
+        cancelled_by_name: r.get("cancelled_by_name")?,
+        cancel_reason: r.get("cancel_reason")?,
+        inspectors: Vec::new(),
+    })
+}
+
+/// What a request to create tasks says besides the enterprises.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct TaskOptions {
+    /// 任务来源: routine, special_campaign, complaint, referral,
+    /// data_monitoring, on_request, media_report, other (code or label).
+    pub source: Option<String>,
+    /// Default: this year. A past year is refused.
+    pub year: Option<i64>,
+    /// The initiating department: only the user's own (default).
+    pub department_id: Option<i64>,
+    /// DRAW-8: environmental_emergency, urgent_complaint or public_opinion —
+    /// an inspection already made, recorded afterwards (补录).
+    pub emergency: Option<String>,
+    /// The date of an emergency inspection.
+    pub inspected_on: Option<NaiveDate>,
+    /// The reason acknowledging the reasonable-frequency warning (DRAW-7).
+    pub acknowledge_reason: Option<String>,
+}
+
+/// The checked options.
+#[derive(Debug, Clone)]
+pub(crate) struct Spec {
+    pub year: i64,
+    pub source: TaskSource,
+    pub method: Method,
+    pub draw_id: Option<i64>,
+    pub emergency: Option<(Emergency, NaiveDate)>,
+    pub acknowledged: Option<String>,
+}
+
+impl TaskOptions {
+    pub(crate) fn check(&self, today: NaiveDate, method: Method) -> DomainResult<Spec> {
+        let source = task::parse_source(self.source.as_deref())?;
+        let this_year = i64::from(chrono::Datelike::year(&today));
+        let year = task::check_year(
+            i32::try_from(self.year.unwrap_or(this_year)).unwrap_or(i32::MIN),
+            today,
+        )?;
+        let emergency = match self.emergency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(e) => {
+                let kind = Emergency::parse(e).ok_or_else(|| {
+                    DomainError::field("emergency", "invalid", "紧急情形有误")
+                })?;
+                Some((kind, task::check_emergency_date(self.inspected_on, year, today)?))
+            }
+        };
+        let acknowledged = self
+            .acknowledge_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| task::reason("acknowledge_reason", Some(s), "确认理由"))
+            .transpose()?;
+        Ok(Spec {
+            year: i64::from(year),
+            source,
+            method,
+            draw_id: None,
+            emergency,
+            acknowledged,
+        })
+    }
+}
+
+/// The refusal of an extraction that met a cap, naming each enterprise.
+pub(crate) fn refusal_error(
+    policy: &DrawPolicy,
+    refused: &[(i64, Refusal)],
+    names: &HashMap<i64, String>,
+) -> DomainError {
+    let text = |(id, why): &(i64, Refusal)| {
+        format!(
+            "{}：{}",
+            names.get(id).map(String::as_str).unwrap_or("企业"),
+            why.message(&policy.caps)
+        )
+    };
+    match refused {
+        [one] => DomainError::new(
+            match one.1 {
+                Refusal::Department => "cap_department",
+                Refusal::Unit => "cap_unit",
+                Refusal::AllLevels => "cap_all_levels",
+            },
+            text(one),
+        ),
+        many => DomainError::new(
+            "cap_reached",
+            format!(
+                "以下企业已达检查频次上限，本次未抽取任何企业：{}",
+                many.iter().map(text).collect::<Vec<_>>().join("；")
+            ),
+        ),
+    }
+}
+
+/// Inserts one task per enterprise in the caller's transaction, taking the
+/// cap slots first. `Ok(Err(refused))` when a cap said no: the caller drops
+/// the transaction.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    policy: &DrawPolicy,
+    now: DateTime<Utc>,
+    who: &Initiator,
+    spec: &Spec,
+    enterprises: &[(i64, String)],
+) -> StoreResult<Result<Vec<i64>, Vec<(i64, Refusal)>>> {
+    let ids: Vec<i64> = enterprises.iter().map(|(id, _)| *id).collect();
+    let capped = spec.source.is_capped();
+    let mut notes: HashMap<i64, String> = HashMap::new();
+    if capped {
+        let refused = ledger::take(
+            tx,
+            &policy.caps,
+            spec.year,
+            who.unit_id,
+            who.department_id,
+            &ids,
+        )
+        .await?;
+        if !refused.is_empty() {
+            return Ok(Err(refused));
+        }
+    } else {
+        // DRAW-7: uncapped, but not "明显超过合理频次".
+        let counts = unit_counts(tx, spec.year, who.unit_id, &ids).await?;
+        for (id, name) in enterprises {
+            let already = counts.get(id).copied().unwrap_or(0);
+            if policy.needs_acknowledgement(already) {
+                match &spec.acknowledged {
+                    Some(reason) => {
+                        notes.insert(*id, reason.clone());
+                    }
+                    None => {
+                        return Err(DomainError::field(
+                            "acknowledge_reason",
+                            "frequency_warning",
+                            format!("{name}：{}", policy.frequency_warning(already)),
+                        )
+                        .into())
+                    }
+                }
+            }
+        }
+    }
+    let rows: Vec<Vec<Arg>> = ids
+        .iter()
+        .map(|id| {
+            vec![
+                spec.year.into(),
+                (*id).into(),
+                who.unit_id.into(),
+                who.department_id.into(),
+                spec.source.as_str().into(),
+                capped.into(),
+                spec.method.as_str().into(),
+                spec.draw_id.into(),
+                TaskStatus::Drawn.as_str().into(),
+                spec.emergency.map(|(e, _)| e.as_str()).into(),
+                spec.emergency.map(|(_, d)| d).into(),
+                notes.get(id).cloned().into(),
+                who.actor.account_id.into(),
+                who.name.as_str().into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    let created = insert_rows(
+        tx,
+        "tasks",
+        &[
+            "year",
+            "enterprise_id",
+            "unit_id",
+            "department_id",
+            "source",
+            "capped",
+            "method",
+            "draw_id",
+            "status",
+            "emergency",
+            "inspected_on",
+            "frequency_note",
+            "created_by",
+            "created_by_name",
+            "created_at",
+        ],
+        rows,
+        "id",
+    )
+    .await?
+    .iter()
+    .map(|r| r.get::<i64>("id"))
+    .collect::<StoreResult<Vec<i64>>>()?;
+    Ok(Ok(created))
+}
+
+/// Tasks (any source, not cancelled) of a unit on each enterprise this year.
+async fn unit_counts(
+    tx: &mut Tx,
+    year: i64,
+    unit_id: i64,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, u32>> {
+    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let mut args: Vec<Arg> = vec![year.into(), unit_id.into()];
+    args.extend(ids.iter().map(|id| Arg::from(*id)));
+    let rows = tx
+        .fetch_all(
+            &format!(
+                "SELECT enterprise_id, COUNT(*) AS n FROM tasks
+                  WHERE year = $1 AND unit_id = $2 AND status <> 'cancelled'
+                    AND enterprise_id IN ({})
+                  GROUP BY enterprise_id",
+                marks.join(", ")
+            ),
+            args,
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.get("enterprise_id")?, r.get::<i64>("n")? as u32)))
+        .collect()
+}
+
+/// Audit entries for new tasks (one per task, the task as created).
+pub(crate) async fn audit_created(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    who: &Initiator,
+    ids: &[i64],
+) -> StoreResult<Vec<Task>> {
+    let tasks = by_ids(tx, ids).await?;
+    let entries = tasks
+        .iter()
+        .map(|t| {
+            Entry::of(Change::<(), Task> {
+                action: "task.create",
+                entity: "task",
+                entity_id: t.id.to_string(),
+                before: None,
+                after: Some(t),
+            })
+        })
+        .collect();
+    audit::record_many(tx, now, &who.actor, entries).await?;
+    Ok(tasks)
+}
+
+/// The request's enterprises: each must exist, lie in the initiator's scope
+/// and not be closed. Returns (id, name) in request order.
+pub(crate) async fn checked_enterprises(
+    e: &mut impl Exec,
+    who: &Initiator,
+    ids: &[i64],
+) -> StoreResult<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Err(DomainError::field("enterprise_ids", "required", "请至少选择一家企业").into());
+    }
+    if ids.len() > 200 {
+        return Err(DomainError::field(
+            "enterprise_ids",
+            "too_many",
+            "一次最多抽取200家企业",
+        )
+        .into());
+    }
+    let mut unique = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.len() != ids.len() {
+        return Err(DomainError::field("enterprise_ids", "duplicate", "企业重复选择").into());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let rows = e
+        .fetch_all(
+            &format!(
+                "SELECT id, name, status, province_code, city_code, region_code
+                   FROM enterprises WHERE id IN ({})",
+                marks.join(", ")
+            ),
+            ids.iter().map(|id| Arg::from(*id)).collect(),
+        )
+        .await?;
+    let mut found: HashMap<i64, (String, String, bool)> = HashMap::new();
+    for r in &rows {
+        let inside = who.scope.contains_region(
+            &r.get::<String>("province_code")?,
+            &r.get::<String>("city_code")?,
+            &r.get::<String>("region_code")?,
+        );
+        found.insert(r.get("id")?, (r.get("name")?, r.get("status")?, inside));
+    }
+    ids.iter()
+        .map(|id| match found.get(id) {
+            Some((name, status, true)) => {
+                if status == EnterpriseStatus::Closed.as_str() {
+                    Err(DomainError::field(
+                        "enterprise_ids",
+                        "enterprise_closed",
+                        format!("{name}已关闭（注销），不能抽取"),
+                    )
+                    .into())
+                } else {
+                    Ok((*id, name.clone()))
+                }
+            }
+            _ => Err(DomainError::field(
+                "enterprise_ids",
+                "not_found",
+                format!("企业（编号{id}）不存在或不在本单位管辖范围内"),
+            )
+            .into()),
+        })
+        .collect()
+}
+
+/// 定向抽取: one task per ticked enterprise, all or none.
+pub async fn create_directed(
+    db: &Db,
+    policy: &DrawPolicy,
+    now: DateTime<Utc>,
+    who: &Initiator,
+    options: &TaskOptions,
+    enterprise_ids: &[i64],
+) -> StoreResult<Vec<Task>> {
+    let today = yici_domain::time::business_date(now);
+    let spec = options.check(today, Method::Directed)?;
+    let enterprises = checked_enterprises(&mut db.clone(), who, enterprise_ids).await?;
+    let names: HashMap<i64, String> = enterprises.iter().cloned().collect();
+    retrying(|| async {
+        let mut tx = db.begin().await?;
+        match insert(&mut tx, policy, now, who, &spec, &enterprises).await? {
+            Err(refused) => Err(refusal_error(policy, &refused, &names).into()),
+            Ok(ids) => {
+                let tasks = audit_created(&mut tx, now, who, &ids).await?;
+                tx.commit().await?;
+                Ok(tasks)
+            }
+        }
+    })
+    .await
+}
+
+/// DRAW-9: cancel a task before any result, with a reason; its cap slots are
+/// given back in the same transaction. The initiating department (its
+/// members and secretary) and the system administrator may cancel.
+pub async fn cancel(
+    db: &Db,
+    now: DateTime<Utc>,
+    principal: &Principal,
+    id: i64,
+    reason: Option<&str>,
+) -> StoreResult<Task> {
+    let reason = task::reason("reason", reason, "取消原因")?;
+    let mut tx = db.begin().await?;
+    let before = get_in(&mut tx, id).await?;
+    let allowed = principal.has(yici_domain::org::Role::SystemAdmin)
+        || principal.department_id == Some(before.department_id);
+    if !allowed {
+        return Err(DomainError::forbidden("只有发起处室可以取消任务").into());
+    }
+    if !before.status.may_cancel() {
+        return Err(DomainError::new(
+            "task_not_cancellable",
+            format!("任务{}，不能取消（已录入检查结果的任务不能取消）", before.status.label()),
+        )
+        .into());
+    }
+    let changed = tx
+        .execute(
+            "UPDATE tasks SET status = 'cancelled', cancelled_at = $1, cancelled_by_name = $2,
+                    cancel_reason = $3
+              WHERE id = $4 AND status IN ('drawn', 'scheduled')",
+            vec![now.into(), principal.display_name.as_str().into(), reason.into(), id.into()],
+        )
+        .await?;
+    if changed != 1 {
+        return Err(DomainError::conflict("任务状态已变化，请刷新后重试").into());
+    }
+    if before.capped {
+        ledger::release(&mut tx, before.year, before.unit_id, before.department_id, before.enterprise_id)
+            .await?;
+    }
+    let after = get_in(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        now,
+        &crate::Actor::from(principal),
+        Change {
+            action: "task.cancel",
+            entity: "task",
+            entity_id: id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+async fn get_in(e: &mut impl Exec, id: i64) -> StoreResult<Task> {
+    by_ids(e, &[id])
+        .await?
+        .pop()
+        .ok_or_else(|| DomainError::not_found("任务不存在").into())
+}
+
+/// Tasks by id, with their inspectors, in id order.
+pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<Task>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let rows = e
+        .fetch_all(
+            &format!("{SELECT} WHERE t.id IN ({}) ORDER BY t.id", marks.join(", ")),
+            ids.iter().map(|id| Arg::from(*id)).collect(),
+        )
+        .await?;
+    let mut tasks: Vec<Task> = rows.iter().map(from_row).collect::<StoreResult<_>>()?;
+    attach_inspectors(e, &mut tasks).await?;
+    Ok(tasks)
+}
+
+async fn attach_inspectors(e: &mut impl Exec, tasks: &mut [Task]) -> StoreResult<()> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    let marks: Vec<String> = (1..=tasks.len()).map(|i| format!("${i}")).collect();
+    let rows = e
+        .fetch_all(
+            &format!(
+                "SELECT ti.task_id, p.id AS person_id, p.name, d.name AS department_name,
+                        u.name AS unit_name, ti.draw_id
+                   FROM task_inspectors ti
+                   JOIN people p ON p.id = ti.person_id
+                   JOIN departments d ON d.id = p.department_id
+                   JOIN units u ON u.id = d.unit_id
+                  WHERE ti.task_id IN ({})
+                  ORDER BY ti.task_id, ti.added_at, p.id",
+                marks.join(", ")
+            ),
+            tasks.iter().map(|t| Arg::from(t.id)).collect(),
+        )
+        .await?;
+    let mut by_task: HashMap<i64, Vec<TaskInspector>> = HashMap::new();
+    for r in &rows {
+        by_task
+            .entry(r.get("task_id")?)
+            .or_default()
+            .push(TaskInspector {
+                person_id: r.get("person_id")?,
+                name: r.get("name")?,
+                department_name: r.get("department_name")?,
+                unit_name: r.get("unit_name")?,
+                drawn: r.get::<Option<i64>>("draw_id")?.is_some(),
+            });
+    }
+    for t in tasks.iter_mut() {
+        t.inspectors = by_task.remove(&t.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// Whether the principal may see a task: the initiating unit's people, the
+/// departments whose people are on it, and the system administrator. The
+/// list of drawn enterprises is confidential until the visit (DOMAIN-NOTES).
+pub fn may_view(principal: &Principal, task: &Task, on_it: bool) -> bool {
+    principal.has(yici_domain::org::Role::SystemAdmin)
+        || principal.unit_id == Some(task.unit_id)
+        || on_it
+}
+
+/// One task, if the principal may see it.
+pub async fn get(db: &Db, principal: &Principal, id: i64) -> StoreResult<Task> {
+    let t = get_in(&mut db.clone(), id).await?;
+    let on_it = match principal.department_id {
+        Some(d) => {
+            db.clone()
+                .scalar_i64(
+                    "SELECT COUNT(*) FROM task_inspectors ti JOIN people p ON p.id = ti.person_id
+                      WHERE ti.task_id = $1 AND p.department_id = $2",
+                    vec![id.into(), d.into()],
+                )
+                .await?
+                > 0
+        }
+        None => false,
+    };
+    if may_view(principal, &t, on_it) {
+        Ok(t)
+    } else {
+        Err(DomainError::not_found("任务不存在或无权查看").into())
+    }
+}
+
+/// The task list's filters (JOINT-4).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct TaskQuery {
+    /// Default: this year.
+    pub year: Option<i64>,
+    /// County (6 digits) or city code of the enterprise.
+    pub region_code: Option<String>,
+    /// Part of the initiating department's name or of the initiator's name.
+    pub initiator: Option<String>,
+    /// drawn, scheduled, in_progress, completed, cancelled
+    pub status: Option<String>,
+    /// initiated (我发起的), participating (我参与的), assisting (我协办的),
+    /// may_join (我可参与的); empty: every task the user may see.
+    pub view: Option<String>,
+    /// Part of the enterprise name.
+    pub keyword: Option<String>,
+    pub page: Option<i64>,
+    /// 1–200, default 20.
+    pub per_page: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TaskPage {
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub items: Vec<Task>,
+}
+
+/// How long other departments of the unit may decide to take part (manual
+/// 3.2.3: 3 日内).
+pub const PARTICIPATION_WINDOW_HOURS: i64 = 72;
+
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The task list.
+pub async fn list(
+    db: &Db,
+    principal: &Principal,
+    now: DateTime<Utc>,
+    q: &TaskQuery,
+) -> StoreResult<TaskPage> {
+    let year = q
+        .year
+        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&yici_domain::time::business_date(now))));
+    let per_page = q.per_page.unwrap_or(20);
+    if !(1..=200).contains(&per_page) {
+        return Err(DomainError::field("per_page", "invalid", "每页条数应为1至200").into());
+    }
+    let page = q.page.unwrap_or(1).max(1);
+    let mut clauses: Vec<String> = vec!["t.year = $1".into()];
+    let mut args: Vec<Arg> = vec![year.into()];
+    let mut add = |clause: &str, values: Vec<Arg>, args: &mut Vec<Arg>| {
+        let mut c = clause.to_string();
+        for i in (0..values.len()).rev() {
+            c = c.replace(&format!("?{}", i + 1), &format!("${}", args.len() + i + 1));
+        }
+        clauses.push(c);
+        args.extend(values);
+    };
+    let sysadmin = principal.has(yici_domain::org::Role::SystemAdmin);
+    let unit = principal.unit_id.unwrap_or(-1);
+    let dept = principal.department_id.unwrap_or(-1);
+    // People of my department on the task.
+    let mine_on_it = "EXISTS (SELECT 1 FROM task_inspectors ti JOIN people p ON p.id = ti.person_id
+                               WHERE ti.task_id = t.id AND p.department_id = ?1)";
+    match given(&q.view) {
+        None => {
+            if !sysadmin {
+                add(
+                    &format!("(t.unit_id = ?1 OR {})", mine_on_it.replace("?1", "?2")),
+                    vec![unit.into(), dept.into()],
+                    &mut args,
+                );
+            }
+        }
+        Some(v) => match TaskView::parse(v) {
+            Some(TaskView::Initiated) => add("t.department_id = ?1", vec![dept.into()], &mut args),
+            Some(TaskView::Participating) => add(
+                &format!("t.unit_id = ?2 AND t.department_id <> ?1 AND {mine_on_it}"),
+                vec![dept.into(), unit.into()],
+                &mut args,
+            ),
+            Some(TaskView::Assisting) => add(
+                &format!("t.unit_id <> ?2 AND {mine_on_it}"),
+                vec![dept.into(), unit.into()],
+                &mut args,
+            ),
+            Some(TaskView::MayJoin) => add(
+                "t.unit_id = ?1 AND t.department_id <> ?2 AND t.status <> 'cancelled' AND t.created_at > ?3",
+                vec![
+                    unit.into(),
+                    dept.into(),
+                    (now - chrono::Duration::hours(PARTICIPATION_WINDOW_HOURS)).into(),
+                ],
+                &mut args,
+            ),
+            None => {
+                return Err(DomainError::field("view", "invalid", "任务类型有误").into())
+            }
+        },
+    }
+    if let Some(r) = given(&q.region_code) {
+        if r.len() != 6 || !r.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DomainError::field("region_code", "invalid", "地区代码应为6位数字").into());
+        }
+        if r.ends_with("00") {
+            add("e.city_code = ?1", vec![r.into()], &mut args);
+        } else {
+            add("e.region_code = ?1", vec![r.into()], &mut args);
+        }
+    }
+    if let Some(i) = given(&q.initiator) {
+        let pattern = format!("%{i}%");
+        add(
+            "(d.name LIKE ?1 OR t.created_by_name LIKE ?1)",
+            vec![pattern.into()],
+            &mut args,
+        );
+    }
+    if let Some(k) = given(&q.keyword) {
+        add("e.name LIKE ?1", vec![format!("%{k}%").into()], &mut args);
+    }
+    if let Some(s) = given(&q.status) {
+        let s = TaskStatus::parse(s)
+            .ok_or_else(|| DomainError::field("status", "invalid", "任务状态有误"))?;
+        add("t.status = ?1", vec![s.as_str().into()], &mut args);
+    }
+    let from = "FROM tasks t
+           JOIN enterprises e ON e.id = t.enterprise_id
+           JOIN departments d ON d.id = t.department_id";
+    let filter = clauses.join(" AND ");
+    let total = db
+        .clone()
+        .scalar_i64(&format!("SELECT COUNT(*) {from} WHERE {filter}"), args.clone())
+        .await?;
+    let n = args.len();
+    args.push(per_page.into());
+    args.push(((page - 1) * per_page).into());
+    let ids: Vec<i64> = db
+        .clone()
+        .fetch_all(
+            &format!(
+                "SELECT t.id {from} WHERE {filter} ORDER BY t.id DESC LIMIT ${} OFFSET ${}",
+                n + 1,
+                n + 2
+            ),
+            args,
+        )
+        .await?
+        .iter()
+        .map(|r| r.get::<i64>("id"))
+        .collect::<StoreResult<_>>()?;
+    let mut items = by_ids(&mut db.clone(), &ids).await?;
+    items.reverse();
+    Ok(TaskPage {
+        total,
+        page,
+        per_page,
+        items,
+    })
+}
+
+/// Tasks of an enterprise (the profile's 检查记录 tab), newest first.
+pub async fn of_enterprise(db: &Db, enterprise_id: i64) -> StoreResult<Vec<Task>> {
+    let ids: Vec<i64> = db
+        .clone()
+        .fetch_all(
+            "SELECT id FROM tasks WHERE enterprise_id = $1 ORDER BY id DESC LIMIT 100",
+            vec![enterprise_id.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get::<i64>("id"))
+        .collect::<StoreResult<_>>()?;
+    let mut tasks = by_ids(&mut db.clone(), &ids).await?;
+    tasks.reverse();
+    Ok(tasks)
+}
