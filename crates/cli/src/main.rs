@@ -58,6 +58,21 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Double-random draws.
+    Draw {
+        #[command(subcommand)]
+        command: DrawCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DrawCommand {
+    /// Re-run a recorded draw from its seed and candidate list and say whether
+    /// it gives the recorded result (exit 1 if not).
+    Verify {
+        /// The draw's number (抽取记录编号).
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +136,14 @@ async fn run() -> Result<()> {
                 for f in &report.findings {
                     println!("  - {f}");
                 }
+                std::process::exit(1);
+            }
+        }
+        Command::Draw {
+            command: DrawCommand::Verify { id },
+        } => {
+            let db = Db::connect(&cfg.database_url).await?;
+            if !verify_draw(&db, id).await? {
                 std::process::exit(1);
             }
         }
@@ -191,6 +214,7 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
             initial_password: cfg.initial_password.clone(),
             secure_cookies: cfg.secure_cookies,
             trust_proxy: cfg.trust_proxy,
+            draw: cfg.draw.policy()?,
         },
     );
     println!("yici 已启动： http://{addr}/");
@@ -199,4 +223,40 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
     })
     .await?;
     Ok(())
+}
+
+/// Prints a draw's re-run; true when it matches the record in every part.
+async fn verify_draw(db: &Db, id: i64) -> anyhow::Result<bool> {
+    let (draw, v) = match yici_store::draw::draws::verify(db, id).await {
+        Ok(found) => found,
+        Err(yici_store::StoreError::Domain(e)) => {
+            println!("抽取记录 {id}：{}", e.message);
+            return Ok(false);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mark = |ok: bool| if ok { "一致" } else { "不一致" };
+    println!(
+        "抽取记录 {id}（{}，{} {}，{}，{}）",
+        yici_store::draw::draws::kind_label(&draw.kind),
+        draw.unit_name,
+        draw.department_name,
+        draw.drawn_by_name,
+        yici_domain::time::display(draw.drawn_at)
+    );
+    println!(
+        "  算法 {}，候选 {} 个，抽取 {} 个",
+        draw.algorithm, draw.candidate_count, draw.count
+    );
+    println!("  候选名单哈希：{}", mark(v.candidates_hash_matches));
+    println!("  承诺值（commitment）：{}", mark(v.commitment_matches));
+    println!("  重新抽取结果：{}", mark(v.result_matches));
+    let ids: Vec<String> = v.recomputed.iter().map(i64::to_string).collect();
+    println!("  重新抽取得到：{}", ids.join(", "));
+    if v.holds() {
+        println!("复核一致：记录的结果可由种子和候选名单重现");
+    } else {
+        println!("复核不一致：记录已被改动或不完整");
+    }
+    Ok(v.holds())
 }

@@ -27,6 +27,7 @@ async fn check(url: &str, db: Db) {
     yici_demo::load(&db, chrono::Utc::now(), "Jcbm@12369")
         .await
         .unwrap();
+    draw_verify(url, &db).await;
     let (ok, out) = yici(&["audit", "verify", "--database-url", url]);
     assert!(ok, "{out}");
     assert!(out.contains("audit chain intact"), "{out}");
@@ -61,6 +62,64 @@ async fn check(url: &str, db: Db) {
     let (ok, out) = yici(&["audit", "verify", "--database-url", url]);
     assert!(!ok);
     assert!(out.contains("entry 7") && out.contains("entry 8"), "{out}");
+}
+
+/// `yici draw verify` re-runs a recorded draw, and finds a tampered one.
+async fn draw_verify(url: &str, db: &Db) {
+    let now = chrono::Utc::now();
+    yici_demo::load_enterprises(db, now, 60).await.unwrap();
+    let dept = db
+        .clone()
+        .fetch_one(
+            "SELECT d.id, d.unit_id FROM departments d JOIN units u ON u.id = d.unit_id
+              WHERE u.short_name = '玉田县分局' AND d.name = '大气股'",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let who = yici_store::draw::Initiator {
+        unit_id: dept.get("unit_id").unwrap(),
+        department_id: dept.get("id").unwrap(),
+        actor: yici_store::Actor::system(),
+        name: "大气股".into(),
+        scope: yici_store::registry::search::Scope::County("130229".into()),
+    };
+    let request = yici_store::draw::draws::RandomRequest {
+        options: yici_store::draw::tasks::TaskOptions {
+            source: Some("routine".into()),
+            ..Default::default()
+        },
+        count: Some(3),
+        ..Default::default()
+    };
+    let drawn =
+        yici_store::draw::draws::draw_enterprises(db, &Default::default(), now, &who, &request)
+            .await
+            .unwrap();
+    let id = drawn.draw.id.to_string();
+    let (ok, out) = yici(&["draw", "verify", &id, "--database-url", url]);
+    assert!(ok, "{out}");
+    assert!(out.contains("复核一致"), "{out}");
+
+    // A result changed after the fact no longer matches its seed and list.
+    let mut result = drawn.draw.result.unwrap();
+    result.reverse();
+    let tampered: Vec<String> = result.iter().map(i64::to_string).collect();
+    db.clone()
+        .execute(
+            "UPDATE draws SET result = $1 WHERE id = $2",
+            yici_store::args![tampered.join(","), drawn.draw.id],
+        )
+        .await
+        .unwrap();
+    let (ok, out) = yici(&["draw", "verify", &id, "--database-url", url]);
+    assert!(!ok, "a tampered draw exits non-zero: {out}");
+    assert!(
+        out.contains("重新抽取结果：不一致") && out.contains("复核不一致"),
+        "{out}"
+    );
+    let (ok, out) = yici(&["draw", "verify", "999999", "--database-url", url]);
+    assert!(!ok && out.contains("不存在"), "{out}");
 }
 
 #[tokio::test]

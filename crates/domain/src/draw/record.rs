@@ -40,10 +40,7 @@ pub fn decode_candidates(text: &str) -> DomainResult<Vec<Candidate>> {
 }
 
 fn bad_line(line: &str) -> DomainError {
-    DomainError::new(
-        "invalid_candidates",
-        format!("候选名单格式有误：“{line}”"),
-    )
+    DomainError::new("invalid_candidates", format!("候选名单格式有误：“{line}”"))
 }
 
 pub fn commitment(algorithm: &str, candidates_hash: &str, seed: &str, count: usize) -> String {

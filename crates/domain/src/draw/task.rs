@@ -81,9 +81,10 @@ pub fn check_year(year: i32, today: NaiveDate) -> DomainResult<i32> {
 
 /// A source from a form or JSON: required, and one of DRAW-7's.
 pub fn parse_source(s: Option<&str>) -> DomainResult<TaskSource> {
-    let s = s.map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| {
-        DomainError::field("source", "required", "请选择任务来源")
-    })?;
+    let s = s
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| DomainError::field("source", "required", "请选择任务来源"))?;
     TaskSource::parse(s)
         .ok_or_else(|| DomainError::field("source", "invalid", format!("任务来源“{s}”有误")))
 }
@@ -93,7 +94,11 @@ pub fn parse_source(s: Option<&str>) -> DomainResult<TaskSource> {
 pub fn reason(field: &'static str, text: Option<&str>, what: &str) -> DomainResult<String> {
     let t = text.map(str::trim).unwrap_or("");
     if t.is_empty() {
-        return Err(DomainError::field(field, "required", format!("请填写{what}")));
+        return Err(DomainError::field(
+            field,
+            "required",
+            format!("请填写{what}"),
+        ));
     }
     if t.chars().count() > 200 {
         return Err(DomainError::field(
@@ -112,9 +117,8 @@ pub fn check_emergency_date(
     year: i32,
     today: NaiveDate,
 ) -> DomainResult<NaiveDate> {
-    let d = inspected_on.ok_or_else(|| {
-        DomainError::field("inspected_on", "required", "补录须填写实际检查日期")
-    })?;
+    let d = inspected_on
+        .ok_or_else(|| DomainError::field("inspected_on", "required", "补录须填写实际检查日期"))?;
     if d > today || d.year() != year {
         return Err(DomainError::field(
             "inspected_on",
@@ -136,7 +140,10 @@ mod tests {
     #[test]
     fn years_are_this_one_or_next_in_december() {
         assert_eq!(check_year(2025, day(2025, 6, 2)), Ok(2025));
-        assert_eq!(check_year(2024, day(2025, 6, 2)).unwrap_err().code, "past_year");
+        assert_eq!(
+            check_year(2024, day(2025, 6, 2)).unwrap_err().code,
+            "past_year"
+        );
         assert_eq!(
             check_year(2026, day(2025, 6, 2)).unwrap_err().code,
             "future_year"
@@ -149,9 +156,14 @@ mod tests {
         assert_eq!(parse_source(None).unwrap_err().code, "required");
         assert_eq!(parse_source(Some("检查")).unwrap_err().code, "invalid");
         assert_eq!(parse_source(Some("日常检查")), Ok(TaskSource::Routine));
-        assert_eq!(reason("reason", Some("  "), "取消原因").unwrap_err().code, "required");
         assert_eq!(
-            reason("reason", Some(&"长".repeat(201)), "取消原因").unwrap_err().code,
+            reason("reason", Some("  "), "取消原因").unwrap_err().code,
+            "required"
+        );
+        assert_eq!(
+            reason("reason", Some(&"长".repeat(201)), "取消原因")
+                .unwrap_err()
+                .code,
             "too_long"
         );
     }

@@ -204,7 +204,11 @@ fn check_count(count: Option<i64>) -> DomainResult<usize> {
         return Err(DomainError::field("count", "invalid", "抽取数量应大于0"));
     }
     if n > 200 {
-        return Err(DomainError::field("count", "too_many", "一次最多抽取200家企业"));
+        return Err(DomainError::field(
+            "count",
+            "too_many",
+            "一次最多抽取200家企业",
+        ));
     }
     Ok(n as usize)
 }
@@ -227,7 +231,10 @@ pub(crate) async fn candidates(
     filter.push(clause, args);
     let rows = e
         .fetch_all(
-            &format!("SELECT id, credit_grade FROM enterprises WHERE {}", filter.sql),
+            &format!(
+                "SELECT id, credit_grade FROM enterprises WHERE {}",
+                filter.sql
+            ),
             filter.args,
         )
         .await?;
@@ -236,7 +243,9 @@ pub(crate) async fn candidates(
             let grade: Option<String> = r.get("credit_grade")?;
             Ok(Candidate {
                 id: r.get("id")?,
-                weight: policy.weights.of(grade.as_deref().and_then(CreditGrade::parse)),
+                weight: policy
+                    .weights
+                    .of(grade.as_deref().and_then(CreditGrade::parse)),
             })
         })
         .collect()
@@ -336,10 +345,9 @@ pub async fn draw_enterprises(
             Some(drawn) => return Ok(drawn),
             None if refused_attempts < 5 => refused_attempts += 1,
             None => {
-                return Err(DomainError::conflict(
-                    "抽取时其他处室正在抽取相同企业，请稍后重试",
+                return Err(
+                    DomainError::conflict("抽取时其他处室正在抽取相同企业，请稍后重试").into(),
                 )
-                .into())
             }
         }
     }
@@ -348,7 +356,10 @@ pub async fn draw_enterprises(
 async fn names_of(e: &mut impl Exec, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     e.fetch_all(
-        &format!("SELECT id, name FROM enterprises WHERE id IN ({})", marks.join(", ")),
+        &format!(
+            "SELECT id, name FROM enterprises WHERE id IN ({})",
+            marks.join(", ")
+        ),
         ids.iter().map(|id| (*id).into()).collect(),
     )
     .await?
@@ -428,7 +439,11 @@ pub async fn public(db: &Db, id: i64) -> StoreResult<PublicDraw> {
 
 /// The full record, for the people of the drawing unit (and the system
 /// administrator): they see it at once.
-pub async fn internal(db: &Db, principal: &yici_domain::org::Principal, id: i64) -> StoreResult<PublicDraw> {
+pub async fn internal(
+    db: &Db,
+    principal: &yici_domain::org::Principal,
+    id: i64,
+) -> StoreResult<PublicDraw> {
     let mut conn = db.clone();
     let stored = get_in(&mut conn, id).await?;
     let allowed = principal.has(yici_domain::org::Role::SystemAdmin)
@@ -459,7 +474,10 @@ async fn people_names(e: &mut impl Exec, ids: &[i64]) -> StoreResult<HashMap<i64
     }
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     e.fetch_all(
-        &format!("SELECT id, name FROM people WHERE id IN ({})", marks.join(", ")),
+        &format!(
+            "SELECT id, name FROM people WHERE id IN ({})",
+            marks.join(", ")
+        ),
         ids.iter().map(|id| (*id).into()).collect(),
     )
     .await?
@@ -489,7 +507,11 @@ pub async fn recent_public(db: &Db, limit: i64) -> StoreResult<Vec<Draw>> {
     for r in &rows {
         let stored = from_row(r)?;
         let open = !settled(&mut conn, stored.draw.id).await?;
-        out.push(if open { sealed(stored.draw) } else { stored.draw });
+        out.push(if open {
+            sealed(stored.draw)
+        } else {
+            stored.draw
+        });
     }
     Ok(out)
 }

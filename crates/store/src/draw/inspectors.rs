@@ -233,7 +233,8 @@ pub async fn declare(
     let person = crate::org::people::get(&mut tx, new.person_id)
         .await?
         .ok_or_else(|| DomainError::field("person_id", "not_found", "人员不存在"))?;
-    if principal.person_id != Some(person.id) && !principal.can_manage_people_of(person.department_id)
+    if principal.person_id != Some(person.id)
+        && !principal.can_manage_people_of(person.department_id)
     {
         return Err(DomainError::forbidden("只能为本人或本处室人员声明回避").into());
     }
@@ -262,7 +263,9 @@ pub async fn declare(
     let id: i64 = match inserted {
         Ok(row) => row.get("id")?,
         Err(e) if e.is_unique_violation() => {
-            return Err(DomainError::new("duplicate", format!("{}已声明对该企业回避", person.name)).into())
+            return Err(
+                DomainError::new("duplicate", format!("{}已声明对该企业回避", person.name)).into(),
+            )
         }
         Err(e) => return Err(e),
     };

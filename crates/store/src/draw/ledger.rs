@@ -58,7 +58,8 @@ pub async fn take(
     let scopes = scopes(unit_id, department_id);
     // Counters appear on first use. Rows another transaction is inserting make
     // this wait for it, in the same order as the updates below.
-    let mut sql = String::from("INSERT INTO cap_counters (scope, year, enterprise_id, used, cap) VALUES ");
+    let mut sql =
+        String::from("INSERT INTO cap_counters (scope, year, enterprise_id, used, cap) VALUES ");
     let mut args: Vec<Arg> = Vec::with_capacity(ids.len() * 12);
     for (scope, which) in &scopes {
         for id in &ids {
@@ -66,7 +67,13 @@ pub async fn take(
             if b > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("(${}, ${}, ${}, 0, ${})", b + 1, b + 2, b + 3, b + 4));
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, 0, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4
+            ));
             args.extend([
                 Arg::from(scope.as_str()),
                 year.into(),
@@ -146,7 +153,12 @@ pub async fn usage(
           WHERE year = $1 AND scope IN ($2, $3, $4) AND enterprise_id IN ({})",
         marks(5, enterprise_ids.len())
     );
-    let mut args: Vec<Arg> = vec![year.into(), dept.as_str().into(), unit.as_str().into(), all.as_str().into()];
+    let mut args: Vec<Arg> = vec![
+        year.into(),
+        dept.as_str().into(),
+        unit.as_str().into(),
+        all.as_str().into(),
+    ];
     args.extend(enterprise_ids.iter().map(|id| Arg::from(*id)));
     for r in e.fetch_all(&sql, args).await? {
         let scope: String = r.get("scope")?;

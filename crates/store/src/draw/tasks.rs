@@ -150,13 +150,20 @@ impl TaskOptions {
             i32::try_from(self.year.unwrap_or(this_year)).unwrap_or(i32::MIN),
             today,
         )?;
-        let emergency = match self.emergency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let emergency = match self
+            .emergency
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(e) => {
-                let kind = Emergency::parse(e).ok_or_else(|| {
-                    DomainError::field("emergency", "invalid", "紧急情形有误")
-                })?;
-                Some((kind, task::check_emergency_date(self.inspected_on, year, today)?))
+                let kind = Emergency::parse(e)
+                    .ok_or_else(|| DomainError::field("emergency", "invalid", "紧急情形有误"))?;
+                Some((
+                    kind,
+                    task::check_emergency_date(self.inspected_on, year, today)?,
+                ))
             }
         };
         let acknowledged = self
@@ -372,18 +379,17 @@ pub(crate) async fn checked_enterprises(
         return Err(DomainError::field("enterprise_ids", "required", "请至少选择一家企业").into());
     }
     if ids.len() > 200 {
-        return Err(DomainError::field(
-            "enterprise_ids",
-            "too_many",
-            "一次最多抽取200家企业",
-        )
-        .into());
+        return Err(
+            DomainError::field("enterprise_ids", "too_many", "一次最多抽取200家企业").into(),
+        );
     }
     let mut unique = ids.to_vec();
     unique.sort_unstable();
     unique.dedup();
     if unique.len() != ids.len() {
-        return Err(DomainError::field("enterprise_ids", "duplicate", "企业重复选择").into());
+        return Err(
+            DomainError::field("enterprise_ids", "duplicate_enterprise", "企业重复选择").into(),
+        );
     }
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let rows = e
@@ -421,7 +427,7 @@ pub(crate) async fn checked_enterprises(
             }
             _ => Err(DomainError::field(
                 "enterprise_ids",
-                "not_found",
+                "unknown_enterprise",
                 format!("企业（编号{id}）不存在或不在本单位管辖范围内"),
             )
             .into()),
@@ -477,7 +483,10 @@ pub async fn cancel(
     if !before.status.may_cancel() {
         return Err(DomainError::new(
             "task_not_cancellable",
-            format!("任务{}，不能取消（已录入检查结果的任务不能取消）", before.status.label()),
+            format!(
+                "任务{}，不能取消（已录入检查结果的任务不能取消）",
+                before.status.label()
+            ),
         )
         .into());
     }
@@ -486,15 +495,26 @@ pub async fn cancel(
             "UPDATE tasks SET status = 'cancelled', cancelled_at = $1, cancelled_by_name = $2,
                     cancel_reason = $3
               WHERE id = $4 AND status IN ('drawn', 'scheduled')",
-            vec![now.into(), principal.display_name.as_str().into(), reason.into(), id.into()],
+            vec![
+                now.into(),
+                principal.display_name.as_str().into(),
+                reason.into(),
+                id.into(),
+            ],
         )
         .await?;
     if changed != 1 {
         return Err(DomainError::conflict("任务状态已变化，请刷新后重试").into());
     }
     if before.capped {
-        ledger::release(&mut tx, before.year, before.unit_id, before.department_id, before.enterprise_id)
-            .await?;
+        ledger::release(
+            &mut tx,
+            before.year,
+            before.unit_id,
+            before.department_id,
+            before.enterprise_id,
+        )
+        .await?;
     }
     let after = get_in(&mut tx, id).await?;
     audit::record(
@@ -529,7 +549,10 @@ pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<Task>> {
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
     let rows = e
         .fetch_all(
-            &format!("{SELECT} WHERE t.id IN ({}) ORDER BY t.id", marks.join(", ")),
+            &format!(
+                "{SELECT} WHERE t.id IN ({}) ORDER BY t.id",
+                marks.join(", ")
+            ),
             ids.iter().map(|id| Arg::from(*id)).collect(),
         )
         .await?;
@@ -655,9 +678,11 @@ pub async fn list(
     now: DateTime<Utc>,
     q: &TaskQuery,
 ) -> StoreResult<TaskPage> {
-    let year = q
-        .year
-        .unwrap_or_else(|| i64::from(chrono::Datelike::year(&yici_domain::time::business_date(now))));
+    let year = q.year.unwrap_or_else(|| {
+        i64::from(chrono::Datelike::year(&yici_domain::time::business_date(
+            now,
+        )))
+    });
     let per_page = q.per_page.unwrap_or(20);
     if !(1..=200).contains(&per_page) {
         return Err(DomainError::field("per_page", "invalid", "每页条数应为1至200").into());
@@ -747,7 +772,10 @@ pub async fn list(
     let filter = clauses.join(" AND ");
     let total = db
         .clone()
-        .scalar_i64(&format!("SELECT COUNT(*) {from} WHERE {filter}"), args.clone())
+        .scalar_i64(
+            &format!("SELECT COUNT(*) {from} WHERE {filter}"),
+            args.clone(),
+        )
         .await?;
     let n = args.len();
     args.push(per_page.into());

@@ -94,6 +94,15 @@ pub struct TestApp {
     cleanup: (String, Option<String>),
 }
 
+/// Starts the app on a free port; returns its base URL.
+async fn serve(db: Db, clock: Arc<ManualClock>, config: WebConfig) -> String {
+    let state = AppState::new(db, clock, config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(yici_web::serve(listener, state, std::future::pending()));
+    base
+}
+
 /// 2025-06-02 09:00 in Shanghai: a Monday in the plan's implementation phase.
 pub fn start_time() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 6, 2, 1, 0, 0).unwrap()
@@ -107,10 +116,7 @@ impl TestApp {
         yici_demo::load(&db, clock.now(), INITIAL)
             .await
             .expect("demo data");
-        let state = AppState::new(db.clone(), clock.clone(), WebConfig::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(yici_web::serve(listener, state, std::future::pending()));
+        let base = serve(db.clone(), clock.clone(), WebConfig::default()).await;
         TestApp {
             base,
             db,
@@ -122,6 +128,27 @@ impl TestApp {
                 .unwrap(),
             database_url,
             cleanup,
+        }
+    }
+
+    /// Another server on the same database, with a pool of its own and the
+    /// given configuration: a second instance, as in a deployment behind a
+    /// load balancer. The returned app shares this one's clock; only the
+    /// original removes the database.
+    pub async fn instance(&self, config: WebConfig) -> TestApp {
+        let db = match self.cleanup.clone() {
+            (path, None) => Db::connect(&format!("sqlite:{path}")).await.unwrap(),
+            (url, Some(schema)) => Db::connect_postgres_schema(&url, &schema).await.unwrap(),
+        };
+        let base = serve(db.clone(), self.clock.clone(), config).await;
+        TestApp {
+            base,
+            db,
+            clock: self.clock.clone(),
+            backend: self.backend,
+            http: self.http.clone(),
+            database_url: self.database_url.clone(),
+            cleanup: self.cleanup.clone(),
         }
     }
 
@@ -208,6 +235,20 @@ impl TestApp {
             )
             .await
             .unwrap_or_else(|e| panic!("department {unit_short}/{name}: {e}"))
+    }
+
+    /// Login of a department's secretary account (文秘账号).
+    pub async fn secretary(&self, department_id: i64) -> String {
+        self.db
+            .clone()
+            .fetch_one(
+                "SELECT login FROM accounts WHERE kind = 'secretary' AND department_id = $1",
+                yici_store::args![department_id],
+            )
+            .await
+            .unwrap()
+            .get("login")
+            .unwrap()
     }
 
     /// Mobile number (login) of the administrator of a department.
