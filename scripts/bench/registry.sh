@@ -16,8 +16,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 if curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
   echo "port $PORT is in use"; exit 1
 fi
-cargo build --release -p yici >/dev/null 2>&1
-bin=target/release/yici
+. scripts/bench/lib.sh
 pg=${PG:-postgres://postgres@127.0.0.1:5432}
 case "$backend" in
   sqlite) url="sqlite:$work/registry.db"; import_url="sqlite:$work/import.db" ;;
@@ -31,21 +30,6 @@ esac
 
 echo "== loading $N enterprises ($backend)"
 YICI_LOG=warn $bin demo --database-url "$url" --enterprises "$N" --load-only | tail -1
-
-serve() { # url → pid
-  YICI_LOG=warn $bin serve --database-url "$1" --bind "127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
-  echo $!
-}
-wait_up() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.1; done; echo "server did not start"; exit 1; }
-token_for() { # login → bearer token past the forced password change
-  local t
-  t=$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/login" -H 'content-type: application/json' \
-      -d "{\"login\":\"$1\",\"password\":\"Jcbm@12369\"}" | sed -E 's/.*"token":"([0-9a-f]+)".*/\1/')
-  curl -sf -X POST "http://127.0.0.1:$PORT/api/v1/auth/password" -H "authorization: Bearer $t" \
-      -H 'content-type: application/json' -d '{"old_password":"Jcbm@12369","new_password":"Bench@2025x"}' >/dev/null || true
-  [ -n "$t" ] && [ ${#t} -eq 64 ] || { echo "login $1 failed" >&2; exit 1; }
-  echo "$t"
-}
 
 pid=$(serve "$url"); wait_up
 county=$(token_for tssytx_dq)

@@ -187,6 +187,11 @@ async fn run() -> Result<()> {
                 );
             }
             if !load_only {
+                // Not for benchmark set-ups: they start from an empty task list.
+                let made = yici_demo::load_tasks(&db, clock.now()).await?;
+                if made > 0 {
+                    println!("已生成演示任务 {made} 个（玉田县分局水股、固废股、土壤股）");
+                }
                 serve(db, &cfg, bind.unwrap_or(cfg.bind.clone())).await?;
             }
         }

@@ -396,3 +396,80 @@ pub async fn load_enterprises(
     yici_store::registry::enterprises::refresh_statistics(db).await?;
     Ok(count)
 }
+
+/// A few tasks of Yutian's departments, so the extraction list shows its marks
+/// at once: 水股 and 固废股 have both extracted the first key enterprise of
+/// the county (red for the unit), 水股 two more (yellow), and 土壤股 has made a
+/// random draw of three. Skipped when the database already has tasks.
+pub async fn load_tasks(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<usize> {
+    use yici_store::draw::{draws, tasks, Initiator};
+    use yici_store::registry::search::Scope;
+    let mut conn = db.clone();
+    if conn
+        .scalar_i64("SELECT COUNT(*) FROM tasks", vec![])
+        .await?
+        > 0
+    {
+        return Ok(0);
+    }
+    let keys: Vec<i64> = conn
+        .fetch_all(
+            "SELECT id FROM enterprises WHERE region_code = '130229' AND status = 'normal'
+                AND NOT positive_list AND category = 'key' ORDER BY id LIMIT 3",
+            vec![],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get::<i64>("id"))
+        .collect::<Result<_, _>>()?;
+    if keys.len() < 3 {
+        return Ok(0);
+    }
+    let policy = Default::default();
+    let mut made = 0;
+    let department = |name: &'static str| {
+        let mut conn = db.clone();
+        async move {
+            let row = conn
+                .fetch_one(
+                    "SELECT d.id, d.unit_id FROM departments d JOIN units u ON u.id = d.unit_id
+                      WHERE u.short_name = '玉田县分局' AND d.name = $1",
+                    yici_store::args![name],
+                )
+                .await?;
+            anyhow::Ok(Initiator {
+                unit_id: row.get("unit_id")?,
+                department_id: row.get("id")?,
+                actor: Actor::system(),
+                name: format!("玉田县分局{name}"),
+                scope: Scope::County("130229".into()),
+            })
+        }
+    };
+    let routine = tasks::TaskOptions {
+        source: Some("routine".into()),
+        ..Default::default()
+    };
+    let water = department("水股").await?;
+    made += tasks::create_directed(db, &policy, now, &water, &routine, &keys)
+        .await?
+        .len();
+    let waste = department("固废股").await?;
+    made += tasks::create_directed(db, &policy, now, &waste, &routine, &keys[..1])
+        .await?
+        .len();
+    let soil = department("土壤股").await?;
+    let request = draws::RandomRequest {
+        options: routine,
+        conditions: yici_store::registry::search::EnterpriseQuery {
+            region_code: Some("130229".into()),
+            ..Default::default()
+        },
+        count: Some(3),
+    };
+    made += draws::draw_enterprises(db, &policy, now, &soil, &request)
+        .await?
+        .tasks
+        .len();
+    Ok(made)
+}

@@ -56,8 +56,13 @@ pub fn status_of(code: &str) -> StatusCode {
         "not_found" => StatusCode::NOT_FOUND,
         "conflict" | "duplicate_mobile" | "duplicate" | "duplicate_uscc" => StatusCode::CONFLICT,
         // A cap or the state of a task says no: the request was well formed.
-        "cap_department" | "cap_unit" | "cap_all_levels" | "cap_reached" | "frequency_warning"
-        | "task_not_cancellable" | "task_closed" => StatusCode::CONFLICT,
+        "cap_department"
+        | "cap_unit"
+        | "cap_all_levels"
+        | "cap_reached"
+        | "frequency_warning"
+        | "task_not_cancellable"
+        | "task_closed" => StatusCode::CONFLICT,
         "account_locked" => StatusCode::LOCKED,
         "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

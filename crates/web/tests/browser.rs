@@ -17,6 +17,7 @@ use serde_json::json;
 both_databases!(
     secretary_manages_people_in_a_real_browser,
     registry_search_profile_and_import_in_a_real_browser,
+    double_random_extraction_in_a_real_browser,
 );
 
 struct Driver {
@@ -391,6 +392,330 @@ async fn registry_search_profile_and_import_in_a_real_browser(app: TestApp) {
     assert!(text(&c, ".alert.ok").await.contains("哈希链完整"));
     if desktop {
         shot(&c, "audit-desktop").await;
+    }
+    c.close().await.unwrap();
+}
+
+async fn scroll_to(c: &Client, css: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).scrollIntoView()",
+        vec![json!(css)],
+    )
+    .await
+    .unwrap();
+}
+
+/// Ticks the first allowed, unmarked enterprise of the directed list; its id.
+async fn tick_first_unmarked(c: &Client) -> i64 {
+    let boxes = c
+        .find_all(Locator::Css(
+            "#marked tbody tr.mark-none input[name=enterprise_id]:not([disabled])",
+        ))
+        .await
+        .unwrap();
+    let first = boxes.first().expect("an allowed enterprise");
+    let id = first.attr("value").await.unwrap().unwrap();
+    first.click().await.unwrap();
+    id.parse().unwrap()
+}
+
+async fn directed_in_county(c: &Client, app: &TestApp, county: &str) {
+    c.goto(&app.url("/tasks/directed")).await.unwrap();
+    click(
+        c,
+        &format!("#search select[name=region_code] option[value='{county}']"),
+    )
+    .await;
+    click(c, "#search button[type=submit]").await;
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap_or("")
+            .contains(county)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    text(c, "#marked tbody").await;
+}
+
+async fn row_of(c: &Client, id: i64) -> fantoccini::elements::Element {
+    c.find(Locator::Css(&format!("#marked tbody tr[data-id='{id}']")))
+        .await
+        .unwrap_or_else(|_| panic!("enterprise {id} not on the directed list"))
+}
+
+/// DRAW-2/3/6 in the browser: 大气股 extracts an enterprise of Yutian, 水股
+/// sees it yellow and extracts it too, 土壤股 sees it red and can't tick it,
+/// then draws three at random and lands on the record, verified; the public
+/// page keeps the list sealed until the visits.
+async fn double_random_extraction_in_a_real_browser(app: TestApp) {
+    use yici_domain::time::Clock;
+    let desktop = matches!(app.backend, common::Backend::Sqlite);
+    yici_demo::load_enterprises(&app.db, app.clock.now(), 150)
+        .await
+        .unwrap();
+    let soil: String = yici_store::Exec::fetch_one(
+        &mut app.db.clone(),
+        "SELECT a.login FROM accounts a
+           JOIN departments d ON d.id = a.department_id
+           JOIN units u ON u.id = d.unit_id
+          WHERE a.kind = 'secretary' AND u.short_name = '玉田县分局' AND d.name = '土壤股'",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .get("login")
+    .unwrap();
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    c.set_window_size(1920, 1080).await.unwrap();
+
+    // 大气股: 双随机任务 → 定向抽取 in 玉田县, one enterprise, 日常检查.
+    log_in(&c, &app, "tssytx_dq").await;
+    click(&c, "nav a[href='/tasks']").await;
+    wait_path(&c, "/tasks").await;
+    click(&c, "#directed").await;
+    wait_path(&c, "/tasks/directed").await;
+    directed_in_county(&c, &app, "130229").await;
+    let shared = tick_first_unmarked(&c).await;
+    let shared_name = row_of(&c, shared)
+        .await
+        .find(Locator::Css("td.name label"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    click(&c, "#source option[value='routine']").await;
+    click(&c, "#confirm").await;
+    wait_path(&c, "/tasks").await;
+    assert!(text(&c, "#notice").await.contains("已抽取1家企业"));
+    let listed = text(&c, "#tasks tbody").await;
+    assert!(
+        listed.contains(&shared_name) && listed.contains("日常检查 · 定向抽取"),
+        "{listed}"
+    );
+    click(&c, ".userbox button.link").await;
+    wait_path(&c, "/login").await;
+
+    // 水股: the enterprise is yellow and still open to this department.
+    log_in(&c, &app, "tssytx_s").await;
+    directed_in_county(&c, &app, "130229").await;
+    // Nothing ticked: the page says so and keeps the filter.
+    click(&c, "#confirm").await;
+    assert!(text(&c, "#extract-error")
+        .await
+        .contains("请至少选择一家企业"));
+    if desktop {
+        shot(&c, "tasks-directed-error-desktop").await;
+    }
+    assert_eq!(
+        c.find(Locator::Css("#search select[name=region_code]"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("130229")
+    );
+    let row = row_of(&c, shared).await;
+    assert_eq!(
+        row.attr("data-mark").await.unwrap().as_deref(),
+        Some("yellow")
+    );
+    row.find(Locator::Css("input[name=enterprise_id]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let second = tick_first_unmarked(&c).await;
+    click(&c, "#confirm").await;
+    wait_path(&c, "/tasks").await;
+    assert!(text(&c, "#notice").await.contains("已抽取2家企业"));
+    click(&c, ".userbox button.link").await;
+    wait_path(&c, "/login").await;
+
+    // 土壤股: the shared enterprise is red and can't be ticked; the other yellow.
+    log_in(&c, &app, &soil).await;
+    directed_in_county(&c, &app, "130229").await;
+    let red = row_of(&c, shared).await;
+    assert_eq!(red.attr("data-mark").await.unwrap().as_deref(), Some("red"));
+    let red_box = red
+        .find(Locator::Css("input[name=enterprise_id]"))
+        .await
+        .unwrap();
+    assert!(!red_box.is_enabled().await.unwrap());
+    let note = red
+        .find(Locator::Css("td.note"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(note.contains("任何处室不得再次抽取"), "{note}");
+    let yellow = row_of(&c, second).await;
+    assert_eq!(
+        yellow.attr("data-mark").await.unwrap().as_deref(),
+        Some("yellow")
+    );
+    if desktop {
+        shot(&c, "tasks-directed-desktop").await;
+        scroll_to(&c, "#confirm").await;
+        shot(&c, "tasks-directed-settings-desktop").await;
+    }
+
+    // 非定向抽取 of three: the record page, re-run on the spot.
+    click(&c, "nav a[href='/tasks']").await;
+    wait_path(&c, "/tasks").await;
+    click(&c, "#random").await;
+    wait_path(&c, "/tasks/random").await;
+    fill(&c, "#count", "3").await;
+    if desktop {
+        shot(&c, "tasks-random-desktop").await;
+    }
+    click(&c, "#draw").await;
+    for _ in 0..100 {
+        if path(&c).await.starts_with("/draws/") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let draw_path = path(&c).await;
+    assert!(draw_path.starts_with("/draws/"), "{draw_path}");
+    assert!(text(&c, "#verification").await.contains("复核一致"));
+    assert!(text(&c, "#verify-result").await.contains("复核一致"));
+    let drawn = c.find_all(Locator::Css("#drawn tbody tr")).await.unwrap();
+    assert_eq!(drawn.len(), 3);
+    assert!(!text(&c, "#drawn tbody").await.contains(&shared_name));
+    if desktop {
+        shot(&c, "draw-record-desktop").await;
+        click(&c, "#candidates summary").await;
+        scroll_to(&c, "#candidates").await;
+        shot(&c, "draw-candidates-desktop").await;
+    }
+
+    // A drawn task: draw its inspectors.
+    click(&c, "#drawn tbody td a").await;
+    text(&c, "#task").await;
+    assert!(text(&c, "#task").await.contains("非定向抽取"));
+    let task_path = path(&c).await;
+    click(&c, "#draw-inspectors button[type=submit]").await;
+    assert!(text(&c, "#notice").await.contains("已随机抽取检查人员"));
+    let inspectors = c
+        .find_all(Locator::Css("#inspectors tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(inspectors.len(), 2);
+    assert!(text(&c, "#inspectors tbody").await.contains("随机抽取"));
+    if desktop {
+        shot(&c, "task-detail-desktop").await;
+    }
+    // 回避: an inspector with a conflict of interest leaves the task.
+    let first = text(&c, "#inspectors tbody tr:first-child td[data-label='姓名']").await;
+    let options = c
+        .find_all(Locator::Css("#recusal select[name=person_id] option"))
+        .await
+        .unwrap();
+    for o in options {
+        if o.text().await.unwrap() == first {
+            o.click().await.unwrap();
+        }
+    }
+    fill(
+        &c,
+        "#recusal input[name=reason]",
+        "与该企业负责人有近亲属关系",
+    )
+    .await;
+    click(&c, "#recusal button[type=submit]").await;
+    assert!(text(&c, "#notice").await.contains("回避声明已登记"));
+    assert!(!text(&c, "#inspectors tbody").await.contains(&first));
+
+    // Another drawn task is cancelled with a reason: greyed in the list.
+    c.goto(&app.url(&draw_path)).await.unwrap();
+    click(&c, "#drawn tbody tr:nth-child(2) td a").await;
+    text(&c, "#task").await;
+    fill(
+        &c,
+        "#cancel input[name=reason]",
+        "企业已停产整顿，改由专项检查核查",
+    )
+    .await;
+    click(&c, "#cancel button[type=submit]").await;
+    assert!(text(&c, "#notice").await.contains("任务已取消"));
+    assert_eq!(text(&c, "#status").await, "已取消");
+    assert!(text(&c, "#cancel-info").await.contains("停产整顿"));
+
+    // An urgent complaint checked at once is recorded afterwards (补录).
+    directed_in_county(&c, &app, "130229").await;
+    let date = c
+        .find(Locator::Css("input[name=inspected_on]"))
+        .await
+        .unwrap();
+    assert!(!date.is_displayed().await.unwrap());
+    tick_first_unmarked(&c).await;
+    click(&c, "#source option[value='complaint']").await;
+    click(&c, "#emergency option[value='urgent_complaint']").await;
+    assert!(date.is_displayed().await.unwrap());
+    c.execute(
+        "document.querySelector('input[name=inspected_on]').value = '2025-06-01'",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, "#confirm").await;
+    wait_path(&c, "/tasks").await;
+    assert!(text(&c, "#notice").await.contains("已抽取1家企业"));
+    let listed = text(&c, "#tasks tbody").await;
+    assert!(
+        listed.contains("补录：群众紧急投诉") && listed.contains("取消原因"),
+        "{listed}"
+    );
+
+    if desktop {
+        c.goto(&app.url("/tasks")).await.unwrap();
+        text(&c, "#tasks tbody").await;
+        shot(&c, "tasks-list-desktop").await;
+        c.set_window_size(390, 844).await.unwrap();
+        c.goto(&app.url("/tasks")).await.unwrap();
+        text(&c, "#tasks tbody").await;
+        shot(&c, "tasks-filter-phone").await;
+        scroll_to(&c, "#tasks").await;
+        shot(&c, "tasks-list-phone").await;
+        c.goto(&app.url(&task_path)).await.unwrap();
+        text(&c, "#task").await;
+        shot(&c, "task-detail-phone").await;
+        scroll_to(&c, "#inspectors").await;
+        shot(&c, "task-forms-phone").await;
+        c.goto(&app.url("/tasks/directed?region_code=130229"))
+            .await
+            .unwrap();
+        text(&c, "#marked tbody").await;
+        scroll_to(&c, "#marked").await;
+        shot(&c, "tasks-directed-phone").await;
+        c.set_window_size(1920, 1080).await.unwrap();
+    }
+
+    // Logged out, the public page shows the commitment and keeps the list sealed.
+    click(&c, ".userbox button.link").await;
+    wait_path(&c, "/login").await;
+    let public = format!("/public{draw_path}");
+    c.goto(&app.url(&public)).await.unwrap();
+    wait_path(&c, &public).await;
+    assert!(text(&c, "#sealed").await.contains("检查完成前保密"));
+    assert_eq!(text(&c, "#commitment").await.len(), 64);
+    assert!(c.find(Locator::Css("#seed")).await.is_err());
+    if desktop {
+        shot(&c, "public-draw-desktop").await;
+        c.set_window_size(390, 844).await.unwrap();
+        c.goto(&app.url(&public)).await.unwrap();
+        shot(&c, "public-draw-phone").await;
     }
     c.close().await.unwrap();
 }

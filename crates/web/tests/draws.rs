@@ -674,6 +674,9 @@ async fn the_task_list_filters_by_view_region_status_and_initiator(app: TestApp)
         1,
         "the city sees its own"
     );
+    // LIKE wildcards typed by a user are plain characters.
+    assert_eq!(total(app.get(&air, "/api/v1/tasks?initiator=%25").await.1), 0);
+    assert_eq!(total(app.get(&air, "/api/v1/tasks?keyword=_").await.1), 0);
     let (s, b) = app.get(&air, "/api/v1/tasks?view=mine").await;
     assert_eq!((s, b["field"].as_str()), (422, Some("view")));
     // A task of another unit is not found for Yutian.

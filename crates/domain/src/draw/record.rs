@@ -19,9 +19,10 @@ use crate::error::{DomainError, DomainResult};
 pub fn encode_candidates(candidates: &[Candidate]) -> String {
     let mut sorted = candidates.to_vec();
     sorted.sort_by_key(|c| c.id);
-    let mut out = String::with_capacity(sorted.len() * 10);
+    let mut out = String::with_capacity(sorted.len() * 12);
     for c in sorted {
-        out.push_str(&format!("{}:{}\n", c.id, c.weight));
+        use std::fmt::Write;
+        let _ = writeln!(out, "{}:{}", c.id, c.weight);
     }
     out
 }
@@ -86,11 +87,12 @@ pub fn seed_from(random: [u8; 16]) -> String {
 /// Makes a new record: draws `count` of `candidates` under `seed`.
 pub fn make(seed: &str, candidates: &[Candidate], count: usize) -> DomainResult<DrawRecord> {
     let result = sampler::draw(seed, candidates, count)?;
-    let candidates_hash = sampler::candidates_hash(candidates);
+    let encoded = encode_candidates(candidates);
+    let candidates_hash = sampler::hash_text(&encoded);
     Ok(DrawRecord {
         algorithm: ALGORITHM.to_string(),
         seed: seed.to_string(),
-        candidates: encode_candidates(candidates),
+        candidates: encoded,
         commitment: commitment(ALGORITHM, &candidates_hash, seed, count),
         candidates_hash,
         result,

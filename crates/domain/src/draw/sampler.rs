@@ -29,14 +29,51 @@ pub struct Candidate {
 
 /// The uniform number of a candidate under a seed, in (0, 1).
 pub fn uniform(seed: &str, id: i64) -> f64 {
-    let mut h = Sha256::new();
-    h.update(seed.as_bytes());
-    h.update(b":");
-    h.update(id.to_string().as_bytes());
-    let digest = h.finalize();
-    let mut first = [0u8; 8];
-    first.copy_from_slice(&digest[..8]);
-    (u64::from_be_bytes(first) as f64 + 0.5) / 18_446_744_073_709_551_616.0
+    Keyer::new(seed).uniform(id)
+}
+
+/// SHA-256 with `seed ‖ ":"` already absorbed: each candidate then hashes only
+/// its id (the result is the same as hashing the whole text each time).
+struct Keyer {
+    prefix: Sha256,
+}
+
+impl Keyer {
+    fn new(seed: &str) -> Keyer {
+        let mut prefix = Sha256::new();
+        prefix.update(seed.as_bytes());
+        prefix.update(b":");
+        Keyer { prefix }
+    }
+
+    fn uniform(&self, id: i64) -> f64 {
+        let mut h = self.prefix.clone();
+        let mut digits = [0u8; 20];
+        h.update(decimal(id, &mut digits));
+        let digest = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        (u64::from_be_bytes(first) as f64 + 0.5) / 18_446_744_073_709_551_616.0
+    }
+}
+
+/// The decimal text of `id` (as `to_string` writes it) without allocating.
+fn decimal(id: i64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut n = id.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if id < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
 }
 
 /// Draws `n` of `candidates` (ids in the order drawn).
@@ -71,22 +108,33 @@ pub fn draw(seed: &str, candidates: &[Candidate], n: usize) -> DomainResult<Vec<
             "候选企业的抽取权重须为正数",
         ));
     }
+    let keyer = Keyer::new(seed);
     let mut keyed: Vec<(f64, i64)> = sorted
         .iter()
-        .map(|c| (uniform(seed, c.id).ln() / c.weight, c.id))
+        .map(|c| (keyer.uniform(c.id).ln() / c.weight, c.id))
         .collect();
-    // Descending key, then ascending id: a total order, so the result is unique.
-    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    Ok(keyed.into_iter().take(n).map(|(_, id)| id).collect())
+    // Descending key, then ascending id: a total order, so the result is
+    // unique. Only the first n need sorting (tens of thousands of candidates
+    // in a big county, ten drawn).
+    let order = |a: &(f64, i64), b: &(f64, i64)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if n < keyed.len() {
+        keyed.select_nth_unstable_by(n, order);
+        keyed.truncate(n);
+    }
+    keyed.sort_by(order);
+    Ok(keyed.into_iter().map(|(_, id)| id).collect())
 }
 
 /// SHA-256 of the candidate list in its recorded text form (one `id:weight`
 /// line per candidate, sorted by id), published as the draw's commitment
 /// before the list itself may be shown.
 pub fn candidates_hash(candidates: &[Candidate]) -> String {
-    hex::encode(Sha256::digest(
-        super::record::encode_candidates(candidates).as_bytes(),
-    ))
+    hash_text(&super::record::encode_candidates(candidates))
+}
+
+/// SHA-256 of a candidate list already in its text form.
+pub fn hash_text(encoded: &str) -> String {
+    hex::encode(Sha256::digest(encoded.as_bytes()))
 }
 
 #[cfg(test)]
@@ -106,6 +154,20 @@ mod tests {
         assert_eq!(draw("2025-06-02/玉田/大气股/1", &c, 10).unwrap(), a);
         assert_ne!(draw("2025-06-02/玉田/大气股/2", &c, 10).unwrap(), a);
         assert_eq!(a.len(), 10);
+    }
+
+    #[test]
+    fn keys_match_hashing_the_whole_text() {
+        for id in [0i64, 7, 42, 1_000_000_007, -3, i64::MAX, i64::MIN] {
+            let mut h = Sha256::new();
+            h.update(format!("seed:{id}").as_bytes());
+            let d = h.finalize();
+            let x = u64::from_be_bytes(d[..8].try_into().unwrap());
+            assert_eq!(
+                uniform("seed", id),
+                (x as f64 + 0.5) / 18_446_744_073_709_551_616.0
+            );
+        }
     }
 
     #[test]

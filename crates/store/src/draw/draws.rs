@@ -229,23 +229,29 @@ pub(crate) async fn candidates(
     let mut filter = search::build(&who.scope, &q)?;
     let (clause, args) = ledger::not_exhausted(year, who.unit_id, who.department_id);
     filter.push(clause, args);
-    let rows = e
-        .fetch_all(
+    // One row with every candidate as `id:grade` text: a big county has tens
+    // of thousands, and one string costs far less than as many rows.
+    let row = e
+        .fetch_one(
             &format!(
-                "SELECT id, credit_grade FROM enterprises WHERE {}",
+                "SELECT string_agg(id || ':' || COALESCE(credit_grade, '-'), ',') AS list
+                   FROM enterprises WHERE {}",
                 filter.sql
             ),
             filter.args,
         )
         .await?;
-    rows.iter()
-        .map(|r| {
-            let grade: Option<String> = r.get("credit_grade")?;
+    let list: Option<String> = row.get("list")?;
+    let bad = |item: &str| crate::error::StoreError::internal(format!("candidate {item}"));
+    list.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            let (id, grade) = item.split_once(':').ok_or_else(|| bad(item))?;
             Ok(Candidate {
-                id: r.get("id")?,
-                weight: policy
-                    .weights
-                    .of(grade.as_deref().and_then(CreditGrade::parse)),
+                id: id.parse().map_err(|_| bad(item))?,
+                weight: policy.weights.of(CreditGrade::parse(grade)),
             })
         })
         .collect()

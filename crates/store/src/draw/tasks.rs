@@ -19,6 +19,7 @@ use crate::audit::{self, Change, Entry};
 use crate::db::{insert_rows, Arg, Db, Exec, Row, Tx};
 use crate::error::StoreResult;
 use crate::org::parse_code;
+use crate::registry::search::like_escape;
 
 /// An inspector on a task.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -751,15 +752,16 @@ pub async fn list(
         }
     }
     if let Some(i) = given(&q.initiator) {
-        let pattern = format!("%{i}%");
+        let pattern = format!("%{}%", like_escape(i));
         add(
-            "(d.name LIKE ?1 OR t.created_by_name LIKE ?1)",
+            "(d.name LIKE ?1 ESCAPE '\\' OR t.created_by_name LIKE ?1 ESCAPE '\\')",
             vec![pattern.into()],
             &mut args,
         );
     }
     if let Some(k) = given(&q.keyword) {
-        add("e.name LIKE ?1", vec![format!("%{k}%").into()], &mut args);
+        let pattern = format!("%{}%", like_escape(k));
+        add("e.name LIKE ?1 ESCAPE '\\'", vec![pattern.into()], &mut args);
     }
     if let Some(s) = given(&q.status) {
         let s = TaskStatus::parse(s)
@@ -802,6 +804,19 @@ pub async fn list(
         per_page,
         items,
     })
+}
+
+/// The tasks a draw made, by enterprise id.
+pub async fn task_ids_of_draw(db: &Db, draw_id: i64) -> StoreResult<HashMap<i64, i64>> {
+    db.clone()
+        .fetch_all(
+            "SELECT enterprise_id, id FROM tasks WHERE draw_id = $1",
+            vec![draw_id.into()],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("enterprise_id")?, r.get("id")?)))
+        .collect()
 }
 
 /// Tasks of an enterprise (the profile's 检查记录 tab), newest first.

@@ -92,7 +92,7 @@ fn given(v: &Option<String>) -> Option<&str> {
 }
 
 /// `LIKE` pattern text with its wildcards escaped (escape character `\`).
-fn like_escape(s: &str) -> String {
+pub(crate) fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod draws;
 pub mod home;
 pub mod layout;
 pub mod org;
@@ -37,6 +38,19 @@ pub fn router() -> Router<AppState> {
                 axum::extract::DefaultBodyLimit::max(crate::registry_files::MAX_UPLOAD_BYTES),
             ),
         )
+        .route("/tasks", get(draws::list))
+        .route(
+            "/tasks/directed",
+            get(draws::directed_form).post(draws::directed),
+        )
+        .route("/tasks/random", get(draws::random_form).post(draws::random))
+        .route("/tasks/{id}", get(draws::task))
+        .route("/tasks/{id}/inspectors", post(draws::draw_inspectors))
+        .route("/tasks/{id}/cancel", post(draws::cancel))
+        .route("/tasks/{id}/recusals", post(draws::declare_recusal))
+        .route("/draws/{id}", get(draws::draw))
+        // No login: the public page of a draw (its handler takes no session).
+        .route("/public/draws/{id}", get(draws::public_draw))
         .route("/org", get(org::tree))
         .route("/audit", get(audit::page))
 }

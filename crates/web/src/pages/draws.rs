@@ -1,0 +1,1332 @@
+//! 双随机任务 pages (manual 3.2.1–3.2.3): the task list with its filters,
+//! 定向抽取 from the marked enterprise list (DRAW-2, DRAW-6), 非定向抽取
+//! (DRAW-3), a draw's record with its re-run, a task with its inspectors,
+//! cancellation and 回避, and the public page of a draw (no login).
+//!
+//! Every page calls the same store functions, with the same checks, as the
+//! API in `api/draws.rs`.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
+use yici_domain::draw::caps::TaskSource;
+use yici_domain::draw::record::Verification;
+use yici_domain::draw::task::{Emergency, TaskStatus, TaskView};
+use yici_domain::org::{PersonStatus, Role};
+use yici_domain::region;
+use yici_domain::registry::enterprise::{CreditGrade, EnterpriseStatus, SupervisionCategory};
+use yici_domain::registry::industry;
+use yici_domain::time::display;
+use yici_domain::DomainError;
+use yici_store::auth::Session;
+use yici_store::draw::draws::{self, Draw, PublicDraw, RandomRequest};
+use yici_store::draw::inspectors::{self, InspectorDrawRequest, NewRecusal};
+use yici_store::draw::marks::{self, MarkedEnterprise};
+use yici_store::draw::tasks::{self, Task, TaskOptions, TaskQuery};
+use yici_store::org::people::{self, PeopleFilter};
+use yici_store::registry::search::{EnterpriseQuery, Scope};
+
+use super::layout::Chrome;
+use super::registry::Choice;
+use crate::draw_access::initiator;
+use crate::error::{status_of, AppError, PageResult};
+use crate::registry_access::scope_of;
+use crate::session::{CsrfForm, WebUser};
+use crate::state::AppState;
+
+// ───────────────────────── shared helpers ─────────────────────────
+
+fn choices<'a>(items: impl IntoIterator<Item = (&'a str, String)>, current: &str) -> Vec<Choice> {
+    items
+        .into_iter()
+        .map(|(v, l)| Choice {
+            selected: v == current,
+            value: v.to_string(),
+            label: l,
+        })
+        .collect()
+}
+
+fn this_year(state: &AppState) -> i64 {
+    i64::from(yici_domain::time::business_date(state.now()).year())
+}
+
+/// Region choices of a scope: the county of a county unit; the city and its
+/// counties of a city unit; each city and its counties above that. A city
+/// code (…00) filters the whole city.
+fn region_choices(scope: &Scope, current: &str) -> Vec<Choice> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let city = |code: &str, out: &mut Vec<(String, String)>| {
+        if let Some(c) = region::lookup(code) {
+            out.push((c.code.to_string(), format!("{}（全市）", c.name)));
+        }
+        for r in region::children(code) {
+            out.push((r.code.to_string(), format!("　{}", r.name)));
+        }
+    };
+    match scope {
+        Scope::County(c) => {
+            if let Some(r) = region::lookup(c) {
+                out.push((r.code.to_string(), r.name.to_string()));
+            }
+        }
+        Scope::City(c) => city(c, &mut out),
+        Scope::Province(p) => {
+            for c in region::children(p) {
+                city(c.code, &mut out);
+            }
+        }
+        Scope::All => {
+            for c in region::children("130000") {
+                city(c.code, &mut out);
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(v, l)| Choice {
+            selected: v == current,
+            value: v,
+            label: l,
+        })
+        .collect()
+}
+
+fn industry_choices(current: &str) -> Vec<Choice> {
+    let items = industry::sections()
+        .flat_map(|s| {
+            std::iter::once((s.code, format!("{} {}", s.code, s.name))).chain(
+                industry::all()
+                    .iter()
+                    .filter(move |d| d.level.number() == 2 && d.section == s.code)
+                    .map(|d| (d.code, format!("　{} {}", d.code, d.name))),
+            )
+        })
+        .collect::<Vec<_>>();
+    choices(items, current)
+}
+
+/// Page numbers around the current one, with their links.
+struct Pager {
+    page: i64,
+    pages: i64,
+    first_index: i64,
+    links: Vec<(i64, String, bool)>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+impl Pager {
+    fn new(base: &str, qs: &str, total: i64, page: i64, per_page: i64) -> Pager {
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        let link = |p: i64| {
+            if qs.is_empty() {
+                format!("{base}?page={p}")
+            } else {
+                format!("{base}?{qs}&page={p}")
+            }
+        };
+        Pager {
+            page,
+            pages,
+            first_index: (page - 1) * per_page,
+            links: ((page - 4).max(1)..=(page + 4).min(pages))
+                .map(|p| (p, link(p), p == page))
+                .collect(),
+            prev: (page > 1).then(|| link(page - 1)),
+            next: (page < pages).then(|| link(page + 1)),
+        }
+    }
+}
+
+/// `a=1&b=2` from the non-empty pairs.
+fn query_string(pairs: &[(&str, &str)]) -> String {
+    let kept: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .copied()
+        .collect();
+    serde_urlencoded::to_string(kept).unwrap_or_default()
+}
+
+/// A domain error to show on the page, or the error to render as a page.
+fn shown(err: AppError) -> Result<DomainError, AppError> {
+    match err {
+        AppError::Domain(d) if d.code != "not_found" => Ok(d),
+        other => Err(other),
+    }
+}
+
+fn status_class(s: TaskStatus) -> &'static str {
+    match s {
+        TaskStatus::Drawn => "st-drawn",
+        TaskStatus::Scheduled => "st-scheduled",
+        TaskStatus::InProgress => "st-progress",
+        TaskStatus::Completed => "on",
+        TaskStatus::Cancelled => "off",
+    }
+}
+
+fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max).collect();
+        s.push('…');
+        s
+    }
+}
+
+// ───────────────────────── 双随机任务 list ─────────────────────────
+
+/// The list's filters as typed (strings, so an empty field is "any").
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    initiator: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    view: String,
+    #[serde(default)]
+    keyword: String,
+    #[serde(default)]
+    page: String,
+    /// Set by the redirect after a directed extraction: how many tasks.
+    created: Option<i64>,
+}
+
+/// A row of the task list, labels resolved.
+pub struct TaskRow {
+    pub id: i64,
+    pub year: i64,
+    pub enterprise_name: String,
+    pub project: String,
+    pub county: String,
+    pub address: String,
+    pub address_full: String,
+    pub department: String,
+    pub unit: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub cancelled: bool,
+    pub inspectors: String,
+    pub planned_on: String,
+    pub emergency: Option<String>,
+    pub frequency_note: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+impl TaskRow {
+    fn of(t: &Task) -> TaskRow {
+        TaskRow {
+            id: t.id,
+            year: t.year,
+            enterprise_name: t.enterprise_name.clone(),
+            project: format!("{} · {}", t.source.label(), t.method.label()),
+            county: t.county_name.clone(),
+            address: short(&t.enterprise_address, 16),
+            address_full: t.enterprise_address.clone(),
+            department: t.department_name.clone(),
+            unit: t.unit_name.clone(),
+            created_by: t.created_by_name.clone(),
+            created_at: display(t.created_at),
+            status: t.status.label(),
+            status_class: status_class(t.status),
+            cancelled: t.status == TaskStatus::Cancelled,
+            inspectors: t
+                .inspectors
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+            planned_on: t
+                .planned_on
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            emergency: t
+                .emergency
+                .map(|e| format!("补录：{}（{}）", e.label(), opt_date(t.inspected_on))),
+            frequency_note: t.frequency_note.clone(),
+            cancel_reason: t.cancel_reason.clone(),
+        }
+    }
+}
+
+fn opt_date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
+}
+
+#[derive(Template)]
+#[template(path = "tasks/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    years: Vec<Choice>,
+    regions: Vec<Choice>,
+    initiator: String,
+    statuses: Vec<Choice>,
+    views: Vec<Choice>,
+    keyword: String,
+    rows: Vec<TaskRow>,
+    total: i64,
+    pager: Pager,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Html<String>> {
+    let scope = scope_of(&session.principal)?;
+    let year_now = this_year(&state);
+    let mut error = None;
+    let year = match q.year.trim() {
+        "" => year_now,
+        y => y.parse().unwrap_or_else(|_| {
+            error = Some("年份有误".to_string());
+            year_now
+        }),
+    };
+    let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let query = TaskQuery {
+        year: Some(year),
+        region_code: Some(q.region_code.clone()),
+        initiator: Some(q.initiator.clone()),
+        status: Some(q.status.clone()),
+        view: Some(q.view.clone()),
+        keyword: Some(q.keyword.clone()),
+        page: Some(page),
+        per_page: Some(20),
+    };
+    let (items, total, page, per_page) =
+        match tasks::list(&state.db, &session.principal, state.now(), &query).await {
+            Ok(p) => (p.items, p.total, p.page, p.per_page),
+            Err(e) => {
+                error = Some(shown(e.into())?.message);
+                (Vec::new(), 0, 1, 20)
+            }
+        };
+    let year_text = year.to_string();
+    let qs = query_string(&[
+        ("year", &year_text),
+        ("region_code", &q.region_code),
+        ("initiator", &q.initiator),
+        ("status", &q.status),
+        ("view", &q.view),
+        ("keyword", &q.keyword),
+    ]);
+    let mut years: Vec<i64> = (year_now - 4..=year_now).rev().collect();
+    if yici_domain::time::business_date(state.now()).month() == 12 {
+        years.insert(0, year_now + 1);
+    }
+    if !years.contains(&year) {
+        years.push(year);
+    }
+    let page_view = ListPage {
+        chrome: Chrome::new(&session, "tasks"),
+        years: years
+            .iter()
+            .map(|y| Choice {
+                value: y.to_string(),
+                label: format!("{y}年"),
+                selected: *y == year,
+            })
+            .collect(),
+        regions: region_choices(&scope, q.region_code.trim()),
+        initiator: q.initiator.clone(),
+        statuses: choices(
+            TaskStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label().to_string())),
+            q.status.trim(),
+        ),
+        views: choices(
+            TaskView::ALL
+                .iter()
+                .map(|v| (v.as_str(), format!("{}任务", v.label()))),
+            q.view.trim(),
+        ),
+        keyword: q.keyword.clone(),
+        rows: items.iter().map(TaskRow::of).collect(),
+        total,
+        pager: Pager::new("/tasks", &qs, total, page, per_page),
+        error,
+        notice: q
+            .created
+            .filter(|n| *n > 0)
+            .map(|n| format!("已抽取{n}家企业，已生成{n}个双随机任务。")),
+    };
+    Ok(Html(page_view.render()?))
+}
+
+// ───────────────────────── extraction conditions ─────────────────────────
+
+/// The registry's search conditions as typed on the extraction pages.
+#[derive(Deserialize, Default, Clone)]
+pub struct Conditions {
+    #[serde(default)]
+    keyword: String,
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    industry: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    credit_grade: String,
+    #[serde(default)]
+    positive_list: String,
+    #[serde(default)]
+    page: String,
+}
+
+fn given(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+impl Conditions {
+    fn query(&self) -> EnterpriseQuery {
+        let region = given(&self.region_code);
+        let city = region.as_deref().is_some_and(|r| r.ends_with("00"));
+        EnterpriseQuery {
+            keyword: given(&self.keyword),
+            city_code: if city { region.clone() } else { None },
+            region_code: if city { None } else { region },
+            industry: given(&self.industry),
+            category: given(&self.category),
+            credit_grade: given(&self.credit_grade),
+            positive_list: given(&self.positive_list),
+            page: self.page.trim().parse().ok(),
+            per_page: Some(20),
+            ..EnterpriseQuery::default()
+        }
+    }
+
+    /// The conditions as a query string, without the page.
+    fn qs(&self) -> String {
+        query_string(&[
+            ("keyword", &self.keyword),
+            ("region_code", &self.region_code),
+            ("industry", &self.industry),
+            ("category", &self.category),
+            ("credit_grade", &self.credit_grade),
+            ("positive_list", &self.positive_list),
+        ])
+    }
+
+    fn with_page(&self) -> String {
+        let mut qs = self.qs();
+        if let Some(p) = given(&self.page) {
+            if !qs.is_empty() {
+                qs.push('&');
+            }
+            qs.push_str(&format!("page={}", crate::session::url_encode(&p)));
+        }
+        qs
+    }
+}
+
+/// The condition fields of the extraction forms.
+pub struct ConditionView {
+    pub keyword: String,
+    pub regions: Vec<Choice>,
+    pub industries: Vec<Choice>,
+    pub categories: Vec<Choice>,
+    pub grades: Vec<Choice>,
+    pub positive: Vec<Choice>,
+}
+
+impl ConditionView {
+    fn new(scope: &Scope, c: &Conditions) -> ConditionView {
+        ConditionView {
+            keyword: c.keyword.clone(),
+            regions: region_choices(scope, c.region_code.trim()),
+            industries: industry_choices(c.industry.trim()),
+            categories: choices(
+                SupervisionCategory::ALL
+                    .iter()
+                    .map(|c| (c.as_str(), c.label().to_string())),
+                c.category.trim(),
+            ),
+            grades: choices(
+                CreditGrade::ALL
+                    .iter()
+                    .map(|g| (g.as_str(), g.label().to_string()))
+                    .chain(std::iter::once(("none", "未评价".to_string()))),
+                c.credit_grade.trim(),
+            ),
+            positive: choices(
+                [("true", "是".to_string()), ("false", "否".to_string())],
+                c.positive_list.trim(),
+            ),
+        }
+    }
+}
+
+// ───────────────────────── 定向抽取 ─────────────────────────
+
+/// A row of the directed-extraction list.
+pub struct MarkRow {
+    pub id: i64,
+    pub name: String,
+    pub uscc: String,
+    pub place: String,
+    pub industry: String,
+    pub category: &'static str,
+    pub credit: String,
+    pub positive_list: bool,
+    pub status: &'static str,
+    pub normal: bool,
+    /// `none`, `yellow` or `red`.
+    pub mark: &'static str,
+    pub allowed: bool,
+    pub checked: bool,
+    pub note: String,
+    pub unit_used: u32,
+    pub department_used: u32,
+    pub all_levels_used: u32,
+}
+
+impl MarkRow {
+    fn of(m: &MarkedEnterprise, ticked: &[i64]) -> MarkRow {
+        let e = &m.enterprise;
+        MarkRow {
+            id: e.id,
+            name: e.name.clone(),
+            uscc: e.uscc.clone(),
+            place: e.county_name.clone(),
+            industry: e.industry_name.clone(),
+            category: e.category.label(),
+            credit: e
+                .credit_grade
+                .map(|g| g.as_str().to_string())
+                .unwrap_or_else(|| "未评价".into()),
+            positive_list: e.positive_list,
+            status: e.status.label(),
+            normal: e.status == EnterpriseStatus::Normal,
+            mark: m.mark,
+            allowed: m.allowed,
+            checked: m.allowed && ticked.contains(&e.id),
+            note: match (&m.note, m.mark) {
+                (Some(n), _) => n.clone(),
+                (None, "yellow") => format!(
+                    "本单位本年度已抽取{}次（黄色），本处室尚未抽取，可再抽取一次",
+                    m.unit_used
+                ),
+                (None, _) => String::new(),
+            },
+            unit_used: m.unit_used,
+            department_used: m.department_used,
+            all_levels_used: m.all_levels_used,
+        }
+    }
+}
+
+/// The extraction settings below the directed list, as typed.
+#[derive(Default, Clone)]
+pub struct ExtractForm {
+    pub source: String,
+    pub emergency: String,
+    pub inspected_on: String,
+    pub acknowledge_reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "tasks/directed.html")]
+struct DirectedPage {
+    chrome: Chrome,
+    cond: ConditionView,
+    rows: Vec<MarkRow>,
+    total: i64,
+    year: i64,
+    pager: Pager,
+    /// The conditions with the page, carried by the extraction form.
+    filter: String,
+    sources: Vec<Choice>,
+    emergencies: Vec<Choice>,
+    v: ExtractForm,
+    search_error: Option<String>,
+    error: Option<String>,
+    error_field: String,
+    per_unit: u32,
+    per_department: u32,
+    all_levels: u32,
+    today: String,
+}
+
+async fn render_directed(
+    state: &AppState,
+    session: &Session,
+    c: Conditions,
+    ticked: &[i64],
+    v: ExtractForm,
+    error: Option<DomainError>,
+) -> PageResult<Response> {
+    let who = initiator(&session.principal, None)?;
+    let year = this_year(state);
+    let policy = &state.config.draw;
+    let (rows, total, page, per_page, search_error) =
+        match marks::marked(&state.db, policy, &who, year, &c.query()).await {
+            Ok(p) => (
+                p.items.iter().map(|m| MarkRow::of(m, ticked)).collect(),
+                p.total,
+                p.page,
+                p.per_page,
+                None,
+            ),
+            Err(e) => (Vec::new(), 0, 1, 20, Some(shown(e.into())?.message)),
+        };
+    let source = if v.source.is_empty() {
+        TaskSource::Routine.as_str().to_string()
+    } else {
+        v.source.clone()
+    };
+    let status = error
+        .as_ref()
+        .map(|e| status_of(e.code))
+        .unwrap_or(StatusCode::OK);
+    let page_view = DirectedPage {
+        chrome: Chrome::new(session, "tasks"),
+        cond: ConditionView::new(&who.scope, &c),
+        rows,
+        total,
+        year,
+        pager: Pager::new("/tasks/directed", &c.qs(), total, page, per_page),
+        filter: c.with_page(),
+        sources: choices(
+            TaskSource::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label().to_string())),
+            &source,
+        ),
+        emergencies: choices(
+            Emergency::ALL
+                .iter()
+                .map(|e| (e.as_str(), e.label().to_string())),
+            v.emergency.trim(),
+        ),
+        v,
+        search_error,
+        error_field: error
+            .as_ref()
+            .and_then(|e| e.field)
+            .unwrap_or("")
+            .to_string(),
+        error: error.map(|e| e.message),
+        per_unit: policy.caps.per_unit,
+        per_department: policy.caps.per_department,
+        all_levels: policy.caps.all_levels,
+        today: yici_domain::time::business_date(state.now()).to_string(),
+    };
+    Ok((status, Html(page_view.render()?)).into_response())
+}
+
+pub async fn directed_form(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(c): Query<Conditions>,
+) -> PageResult<Response> {
+    render_directed(&state, &session, c, &[], ExtractForm::default(), None).await
+}
+
+/// The extraction form: `_csrf`, `filter` (the list's conditions), repeated
+/// `enterprise_id`, `source`, `emergency`, `inspected_on`, `acknowledge_reason`.
+pub async fn directed(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let mut v = ExtractForm::default();
+    let mut filter = String::new();
+    let mut ids: Vec<i64> = Vec::new();
+    let mut bad_id = false;
+    for (k, value) in &pairs {
+        match k.as_str() {
+            "enterprise_id" => match value.trim().parse() {
+                Ok(id) => ids.push(id),
+                Err(_) => bad_id = true,
+            },
+            "filter" => filter = value.clone(),
+            "source" => v.source = value.clone(),
+            "emergency" => v.emergency = value.clone(),
+            "inspected_on" => v.inspected_on = value.clone(),
+            "acknowledge_reason" => v.acknowledge_reason = value.clone(),
+            _ => {}
+        }
+    }
+    let c: Conditions = serde_urlencoded::from_str(&filter).unwrap_or_default();
+    let fail =
+        |e: DomainError| render_directed(&state, &session, c.clone(), &ids, v.clone(), Some(e));
+    if bad_id {
+        return fail(DomainError::field(
+            "enterprise_ids",
+            "invalid",
+            "企业编号有误",
+        ))
+        .await;
+    }
+    let inspected_on = match v.inspected_on.trim() {
+        "" => None,
+        d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                return fail(DomainError::field(
+                    "inspected_on",
+                    "invalid",
+                    "实际检查日期格式有误",
+                ))
+                .await
+            }
+        },
+    };
+    let options = TaskOptions {
+        source: given(&v.source),
+        year: None,
+        department_id: None,
+        emergency: given(&v.emergency),
+        inspected_on,
+        acknowledge_reason: given(&v.acknowledge_reason),
+    };
+    let who = initiator(&session.principal, None)?;
+    match tasks::create_directed(
+        &state.db,
+        &state.config.draw,
+        state.now(),
+        &who,
+        &options,
+        &ids,
+    )
+    .await
+    {
+        Ok(created) => Ok(Redirect::to(&format!(
+            "/tasks?view=initiated&created={}",
+            created.len()
+        ))
+        .into_response()),
+        Err(e) => fail(shown(e.into())?).await,
+    }
+}
+
+// ───────────────────────── 非定向抽取 ─────────────────────────
+
+#[derive(Deserialize, Default, Clone)]
+pub struct RandomForm {
+    #[serde(flatten)]
+    cond: Conditions,
+    #[serde(default)]
+    count: String,
+    #[serde(default)]
+    source: String,
+}
+
+#[derive(Template)]
+#[template(path = "tasks/random.html")]
+struct RandomPage {
+    chrome: Chrome,
+    cond: ConditionView,
+    count: String,
+    sources: Vec<Choice>,
+    weights: Vec<(&'static str, String)>,
+    error: Option<String>,
+    error_field: String,
+    per_unit: u32,
+    per_department: u32,
+    all_levels: u32,
+    year: i64,
+}
+
+fn render_random(
+    state: &AppState,
+    session: &Session,
+    scope: &Scope,
+    f: &RandomForm,
+    error: Option<DomainError>,
+) -> PageResult<Response> {
+    let policy = &state.config.draw;
+    let w = &policy.weights;
+    let source = if f.source.is_empty() {
+        TaskSource::Routine.as_str()
+    } else {
+        f.source.as_str()
+    };
+    let status = error
+        .as_ref()
+        .map(|e| status_of(e.code))
+        .unwrap_or(StatusCode::OK);
+    let page = RandomPage {
+        chrome: Chrome::new(session, "tasks"),
+        cond: ConditionView::new(scope, &f.cond),
+        count: if f.count.trim().is_empty() {
+            draws::DEFAULT_COUNT.to_string()
+        } else {
+            f.count.clone()
+        },
+        sources: choices(
+            [TaskSource::Routine, TaskSource::Special]
+                .iter()
+                .map(|s| (s.as_str(), s.label().to_string())),
+            source,
+        ),
+        weights: vec![
+            ("A级", w.a.to_string()),
+            ("B级", w.b.to_string()),
+            ("C级", w.c.to_string()),
+            ("D级", w.d.to_string()),
+            ("E级", w.e.to_string()),
+            ("未评价", w.unrated.to_string()),
+        ],
+        error_field: error
+            .as_ref()
+            .and_then(|e| e.field)
+            .unwrap_or("")
+            .to_string(),
+        error: error.map(|e| e.message),
+        per_unit: policy.caps.per_unit,
+        per_department: policy.caps.per_department,
+        all_levels: policy.caps.all_levels,
+        year: this_year(state),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn random_form(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+) -> PageResult<Response> {
+    let who = initiator(&session.principal, None)?;
+    render_random(&state, &session, &who.scope, &RandomForm::default(), None)
+}
+
+pub async fn random(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    CsrfForm(f): CsrfForm<RandomForm>,
+) -> PageResult<Response> {
+    let who = initiator(&session.principal, None)?;
+    let count = match f.count.trim() {
+        "" => None,
+        n => match n.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let e = DomainError::field("count", "invalid", "抽取数量应为正整数");
+                return render_random(&state, &session, &who.scope, &f, Some(e));
+            }
+        },
+    };
+    let mut conditions = f.cond.query();
+    conditions.page = None;
+    conditions.per_page = None;
+    // Random draws leave the positive list out whatever the form says.
+    conditions.positive_list = None;
+    let request = RandomRequest {
+        options: TaskOptions {
+            source: given(&f.source),
+            ..TaskOptions::default()
+        },
+        conditions,
+        count,
+    };
+    match draws::draw_enterprises(&state.db, &state.config.draw, state.now(), &who, &request).await
+    {
+        Ok(drawn) => Ok(Redirect::to(&format!("/draws/{}", drawn.draw.id)).into_response()),
+        Err(e) => {
+            let d = shown(e.into())?;
+            render_random(&state, &session, &who.scope, &f, Some(d))
+        }
+    }
+}
+
+// ───────────────────────── draw records ─────────────────────────
+
+/// One drawn enterprise or person, in the order drawn.
+pub struct DrawnRow {
+    pub order: usize,
+    pub id: i64,
+    pub name: String,
+    pub task_id: Option<i64>,
+}
+
+/// What a draw page shows besides the record itself.
+pub struct DrawView {
+    pub d: Draw,
+    pub kind_label: &'static str,
+    pub drawn_at: String,
+    pub enterprises: bool,
+    pub rows: Vec<DrawnRow>,
+    pub verified: Option<bool>,
+    pub mismatches: Vec<&'static str>,
+    pub filter: Vec<(String, String)>,
+    pub filter_json: String,
+    pub candidates: String,
+    pub candidate_lines: usize,
+    pub truncated: bool,
+}
+
+/// Candidate lines shown on a page; the full list is in the record (API, CLI).
+const SHOWN_CANDIDATES: usize = 5000;
+
+fn filter_lines(kind: &str, json: &str) -> Vec<(String, String)> {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let mut out = Vec::new();
+    if let Some(map) = value.as_object() {
+        for (k, v) in map {
+            let text = match v {
+                serde_json::Value::Null => continue,
+                serde_json::Value::String(s) if s.trim().is_empty() => continue,
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+                other => other.to_string(),
+            };
+            let (label, text) = match k.as_str() {
+                "keyword" => ("关键字", text),
+                "city_code" => ("地市", region::name(&text).unwrap_or(&text).to_string()),
+                "region_code" => ("区县", region::name(&text).unwrap_or(&text).to_string()),
+                "industry" => ("行业", {
+                    match industry::all().iter().find(|i| i.code == text) {
+                        Some(i) => format!("{} {}", i.code, i.name),
+                        None => text,
+                    }
+                }),
+                "category" => (
+                    "监管类别",
+                    SupervisionCategory::parse(&text)
+                        .map(|c| c.label().to_string())
+                        .unwrap_or(text),
+                ),
+                "credit_grade" => (
+                    "信用等级",
+                    if text == "none" {
+                        "未评价".into()
+                    } else {
+                        text
+                    },
+                ),
+                "positive_list" => ("正面清单", text),
+                "task_id" => ("任务编号", text),
+                "include_subordinate" => ("包括下级单位对应处室", text),
+                "date" => ("抽取日期", text),
+                "page" | "per_page" | "sort" | "status" => continue,
+                _ => continue,
+            };
+            out.push((label.to_string(), text));
+        }
+    }
+    if kind == "enterprises" {
+        if out.is_empty() {
+            out.push(("查询条件".into(), "无（管辖范围内全部企业）".into()));
+        }
+        out.push((
+            "固定条件".into(),
+            "正常生产经营；不含正面清单企业；不含本单位、本处室或各级合计已达抽取频次上限的企业"
+                .into(),
+        ));
+    } else {
+        out.push((
+            "固定条件".into(),
+            "启用的执法人员，执法证在有效期内；不含声明回避的人员和手动指定的检查人员".into(),
+        ));
+    }
+    out
+}
+
+fn verification_parts(v: &Verification) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if !v.candidates_hash_matches {
+        out.push("候选名单哈希与记录不一致");
+    }
+    if !v.commitment_matches {
+        out.push("承诺值与记录不一致");
+    }
+    if !v.result_matches {
+        out.push("重新计算的抽取结果与记录不一致");
+    }
+    out
+}
+
+async fn draw_view(
+    state: &AppState,
+    p: PublicDraw,
+    with_tasks: bool,
+) -> Result<DrawView, AppError> {
+    let d = p.draw;
+    let enterprises = d.kind == "enterprises";
+    let mut rows: Vec<DrawnRow> = p
+        .drawn
+        .iter()
+        .enumerate()
+        .map(|(i, (id, name))| DrawnRow {
+            order: i + 1,
+            id: *id,
+            name: name.clone(),
+            task_id: None,
+        })
+        .collect();
+    if enterprises && with_tasks {
+        let made = tasks::task_ids_of_draw(&state.db, d.id).await?;
+        for r in rows.iter_mut() {
+            r.task_id = made.get(&r.id).copied();
+        }
+    }
+    let (candidates, candidate_lines, truncated) = match &d.candidates {
+        Some(text) => {
+            let lines = text.lines().count();
+            let shown: String = if lines > SHOWN_CANDIDATES {
+                text.lines()
+                    .take(SHOWN_CANDIDATES)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                text.clone()
+            };
+            (shown, lines, lines > SHOWN_CANDIDATES)
+        }
+        None => (String::new(), 0, false),
+    };
+    let filter_json = serde_json::from_str::<serde_json::Value>(&d.filter_json)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| d.filter_json.clone());
+    Ok(DrawView {
+        kind_label: draws::kind_label(&d.kind),
+        drawn_at: display(d.drawn_at),
+        enterprises,
+        rows,
+        verified: p.verification.as_ref().map(Verification::holds),
+        mismatches: p
+            .verification
+            .as_ref()
+            .map(verification_parts)
+            .unwrap_or_default(),
+        filter: filter_lines(&d.kind, &d.filter_json),
+        filter_json,
+        candidates,
+        candidate_lines,
+        truncated,
+        d,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "tasks/draw.html")]
+struct DrawPage {
+    chrome: Chrome,
+    v: DrawView,
+}
+
+pub async fn draw(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    let p = draws::internal(&state.db, &session.principal, id).await?;
+    let v = draw_view(&state, p, true).await?;
+    Ok(Html(
+        DrawPage {
+            chrome: Chrome::new(&session, "tasks"),
+            v,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "public/draw.html")]
+struct PublicPage {
+    v: DrawView,
+}
+
+/// A draw as anyone sees it, without login: the commitment at once; the seed,
+/// the candidates and the result once every task of it is settled.
+pub async fn public_draw(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    let p = draws::public(&state.db, id).await?;
+    let v = draw_view(&state, p, false).await?;
+    Ok(Html(PublicPage { v }.render()?))
+}
+
+// ───────────────────────── one task ─────────────────────────
+
+#[derive(Deserialize, Default)]
+pub struct TaskNotice {
+    done: Option<String>,
+}
+
+/// The task's fields, labels resolved.
+pub struct TaskInfo {
+    pub t: Task,
+    pub source: &'static str,
+    pub method: &'static str,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub created_at: String,
+    pub emergency: Option<String>,
+    pub inspected_on: String,
+    pub planned_on: String,
+    pub cancelled_at: String,
+}
+
+impl TaskInfo {
+    fn of(t: Task) -> TaskInfo {
+        TaskInfo {
+            source: t.source.label(),
+            method: t.method.label(),
+            status: t.status.label(),
+            status_class: status_class(t.status),
+            created_at: display(t.created_at),
+            emergency: t.emergency.map(|e| e.label().to_string()),
+            inspected_on: opt_date(t.inspected_on),
+            planned_on: opt_date(t.planned_on),
+            cancelled_at: t.cancelled_at.map(display).unwrap_or_default(),
+            t,
+        }
+    }
+}
+
+/// What the forms of the task page hold, as typed.
+#[derive(Default)]
+pub struct TaskForms {
+    pub count: String,
+    pub include_subordinate: bool,
+    pub cancel_reason: String,
+    pub recusal_person: i64,
+    pub recusal_reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "tasks/view.html")]
+struct TaskPage {
+    chrome: Chrome,
+    i: TaskInfo,
+    may_draw: bool,
+    may_cancel: bool,
+    /// People the user may declare 回避 for (empty: no form).
+    people: Vec<(i64, String)>,
+    f: TaskForms,
+    /// Which form the error belongs to: `inspectors`, `cancel` or `recusal`.
+    error_form: &'static str,
+    error: Option<String>,
+    notice: Option<String>,
+    min_inspectors: i64,
+}
+
+impl TaskPage {
+    fn err_of(&self, form: &str) -> Option<&str> {
+        (self.error_form == form)
+            .then_some(())
+            .and(self.error.as_deref())
+    }
+}
+
+async fn render_task(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    f: TaskForms,
+    error: Option<(&'static str, DomainError)>,
+    notice: Option<String>,
+) -> PageResult<Response> {
+    let p = &session.principal;
+    let t = tasks::get(&state.db, p, id).await?;
+    let open = t.status.may_cancel();
+    let initiating = p.department_id == Some(t.department_id);
+    let people = match p.department_id {
+        Some(d) if open && p.can_manage_people_of(d) => people::list(
+            &mut state.db.clone(),
+            d,
+            &PeopleFilter {
+                name: None,
+                status: Some(PersonStatus::Enabled),
+            },
+        )
+        .await?
+        .into_iter()
+        .map(|x| (x.id, x.name))
+        .collect(),
+        Some(_) if open => p
+            .person_id
+            .map(|pid| vec![(pid, p.display_name.clone())])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let status = error
+        .as_ref()
+        .map(|(_, e)| status_of(e.code))
+        .unwrap_or(StatusCode::OK);
+    let (error_form, error) = match error {
+        Some((form, e)) => (form, Some(e.message)),
+        None => ("", None),
+    };
+    let page = TaskPage {
+        chrome: Chrome::new(session, "tasks"),
+        may_draw: open && initiating,
+        may_cancel: open && (initiating || p.has(Role::SystemAdmin)),
+        people,
+        f: TaskForms {
+            count: if f.count.is_empty() {
+                inspectors::MIN_INSPECTORS.to_string()
+            } else {
+                f.count
+            },
+            ..f
+        },
+        error_form,
+        error,
+        notice,
+        min_inspectors: inspectors::MIN_INSPECTORS,
+        i: TaskInfo::of(t),
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+pub async fn task(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    Query(n): Query<TaskNotice>,
+) -> PageResult<Response> {
+    let notice = match n.done.as_deref() {
+        Some("inspectors") => Some("已随机抽取检查人员，抽取记录已保存。".to_string()),
+        Some("cancelled") => Some("任务已取消，占用的抽取频次已退回。".to_string()),
+        Some("recusal") => Some(
+            "回避声明已登记；该人员已从本企业未完成任务的检查人员中移除，今后不会被抽中。"
+                .to_string(),
+        ),
+        _ => None,
+    };
+    render_task(&state, &session, id, TaskForms::default(), None, notice).await
+}
+
+#[derive(Deserialize)]
+pub struct InspectorsForm {
+    #[serde(default)]
+    count: String,
+    #[serde(default)]
+    include_subordinate: String,
+}
+
+pub async fn draw_inspectors(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<InspectorsForm>,
+) -> PageResult<Response> {
+    tasks::get(&state.db, &session.principal, id).await?;
+    let f = TaskForms {
+        count: form.count.clone(),
+        include_subordinate: !form.include_subordinate.is_empty(),
+        ..TaskForms::default()
+    };
+    let count = match form.count.trim() {
+        "" => None,
+        n => match n.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let e = DomainError::field("count", "invalid", "抽取人数应为整数");
+                return render_task(&state, &session, id, f, Some(("inspectors", e)), None).await;
+            }
+        },
+    };
+    let request = InspectorDrawRequest {
+        count,
+        include_subordinate: f.include_subordinate,
+    };
+    let result = match initiator(&session.principal, None) {
+        Ok(who) => inspectors::draw(&state.db, state.now(), &who, id, &request)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=inspectors")).into_response()),
+        Err(e) => {
+            let e = shown(e)?;
+            render_task(&state, &session, id, f, Some(("inspectors", e)), None).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<CancelForm>,
+) -> PageResult<Response> {
+    tasks::get(&state.db, &session.principal, id).await?;
+    match tasks::cancel(
+        &state.db,
+        state.now(),
+        &session.principal,
+        id,
+        Some(&form.reason),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=cancelled")).into_response()),
+        Err(e) => {
+            let e = shown(e.into())?;
+            let f = TaskForms {
+                cancel_reason: form.reason,
+                ..TaskForms::default()
+            };
+            render_task(&state, &session, id, f, Some(("cancel", e)), None).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RecusalForm {
+    #[serde(default)]
+    person_id: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn declare_recusal(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<RecusalForm>,
+) -> PageResult<Response> {
+    let t = tasks::get(&state.db, &session.principal, id).await?;
+    let person_id = form.person_id.trim().parse::<i64>().unwrap_or(0);
+    let f = TaskForms {
+        recusal_person: person_id,
+        recusal_reason: form.reason.clone(),
+        ..TaskForms::default()
+    };
+    if person_id <= 0 {
+        let e = DomainError::field("person_id", "required", "请选择声明回避的人员");
+        return render_task(&state, &session, id, f, Some(("recusal", e)), None).await;
+    }
+    let new = NewRecusal {
+        person_id,
+        enterprise_id: t.enterprise_id,
+        reason: Some(form.reason.clone()),
+    };
+    match inspectors::declare(&state.db, state.now(), &session.principal, &new).await {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=recusal")).into_response()),
+        Err(e) => {
+            let e = shown(e.into())?;
+            render_task(&state, &session, id, f, Some(("recusal", e)), None).await
+        }
+    }
+}
