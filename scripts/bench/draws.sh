@@ -24,5 +24,5 @@ esac
 echo "== loading $N enterprises ($backend)"
 YICI_LOG=warn $bin demo --database-url "$url" --enterprises "$N" --load-only | tail -1
 pid=$(serve "$url"); wait_up
-python3 scripts/bench/draws.py "http://127.0.0.1:$PORT" "$(token_for tssytx_dq)" "$(token_for tssytx_s)"
+python3 scripts/bench/draws.py "http://127.0.0.1:$PORT" "$(token_for tssytx_dq)" "$(token_for tssytx_s)" "$(token_for tss_dqhj)"
 echo "server RSS: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$pid/status)"

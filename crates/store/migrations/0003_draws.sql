@@ -75,6 +75,8 @@ CREATE TABLE cap_counters (
     CHECK (used >= 0 AND used <= cap),
     PRIMARY KEY (scope, year, enterprise_id)
 );
+-- The full counters only: what a random draw leaves out.
+CREATE INDEX cap_counters_full ON cap_counters (scope, year, enterprise_id) WHERE used >= cap;
 
 CREATE TABLE task_inspectors (
     task_id BIGINT NOT NULL REFERENCES tasks(id),

@@ -18,11 +18,29 @@ use crate::error::{DomainError, DomainResult};
 /// The candidate list in its recorded text form.
 pub fn encode_candidates(candidates: &[Candidate]) -> String {
     let mut sorted = candidates.to_vec();
-    sorted.sort_by_key(|c| c.id);
+    sorted.sort_unstable_by_key(|c| c.id);
+    encode_sorted(&sorted)
+}
+
+/// [`encode_candidates`] of a list already sorted by id. A county's list runs
+/// to tens of thousands of lines with a handful of distinct weights, so each
+/// weight's text is made once.
+fn encode_sorted(sorted: &[Candidate]) -> String {
+    use std::fmt::Write;
+    let mut weights: Vec<(u64, String)> = Vec::new();
     let mut out = String::with_capacity(sorted.len() * 12);
     for c in sorted {
-        use std::fmt::Write;
-        let _ = writeln!(out, "{}:{}", c.id, c.weight);
+        let bits = c.weight.to_bits();
+        let w = match weights.iter().position(|(b, _)| *b == bits) {
+            Some(i) => i,
+            None => {
+                weights.push((bits, c.weight.to_string()));
+                weights.len() - 1
+            }
+        };
+        let _ = write!(out, "{}:", c.id);
+        out.push_str(&weights[w].1);
+        out.push('\n');
     }
     out
 }
@@ -86,8 +104,10 @@ pub fn seed_from(random: [u8; 16]) -> String {
 
 /// Makes a new record: draws `count` of `candidates` under `seed`.
 pub fn make(seed: &str, candidates: &[Candidate], count: usize) -> DomainResult<DrawRecord> {
-    let result = sampler::draw(seed, candidates, count)?;
-    let encoded = encode_candidates(candidates);
+    let mut sorted = candidates.to_vec();
+    sorted.sort_unstable_by_key(|c| c.id);
+    let result = sampler::draw_sorted(seed, &sorted, count)?;
+    let encoded = encode_sorted(&sorted);
     let candidates_hash = sampler::hash_text(&encoded);
     Ok(DrawRecord {
         algorithm: ALGORITHM.to_string(),
@@ -111,6 +131,8 @@ pub fn verify(record: &DrawRecord) -> DomainResult<Verification> {
     let candidates = decode_candidates(&record.candidates)?;
     let hash = sampler::candidates_hash(&candidates);
     let count = record.result.len();
+    // The text is sorted by id when it is right; if someone reordered it the
+    // hash no longer matches, and the re-run still uses the sorted list.
     let recomputed = sampler::draw(&record.seed, &candidates, count)?;
     Ok(Verification {
         candidates_hash_matches: hash == record.candidates_hash,

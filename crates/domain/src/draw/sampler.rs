@@ -78,22 +78,27 @@ fn decimal(id: i64, buf: &mut [u8; 20]) -> &[u8] {
 
 /// Draws `n` of `candidates` (ids in the order drawn).
 pub fn draw(seed: &str, candidates: &[Candidate], n: usize) -> DomainResult<Vec<i64>> {
+    let mut sorted = candidates.to_vec();
+    sorted.sort_unstable_by_key(|c| c.id);
+    draw_sorted(seed, &sorted, n)
+}
+
+/// [`draw`] of candidates already sorted by id (a record's list is).
+pub fn draw_sorted(seed: &str, sorted: &[Candidate], n: usize) -> DomainResult<Vec<i64>> {
     if seed.trim().is_empty() {
         return Err(DomainError::field("seed", "required", "抽取种子不能为空"));
     }
     if n == 0 {
         return Err(DomainError::field("count", "invalid", "抽取数量应大于0"));
     }
-    if n > candidates.len() {
+    if n > sorted.len() {
         return Err(DomainError::field(
             "count",
             "too_many",
-            format!("抽取数量{n}超过符合条件的企业数{}", candidates.len()),
+            format!("抽取数量{n}超过符合条件的企业数{}", sorted.len()),
         ));
     }
-    let mut sorted = candidates.to_vec();
-    sorted.sort_by_key(|c| c.id);
-    if sorted.windows(2).any(|w| w[0].id == w[1].id) {
+    if sorted.windows(2).any(|w| w[0].id >= w[1].id) {
         return Err(DomainError::new(
             "duplicate_candidate",
             "候选名单中有重复的企业",

@@ -146,13 +146,14 @@ pub(crate) struct NewDraw<'a> {
     pub record: &'a DrawRecord,
 }
 
-/// Inserts a draw record; returns its id.
+/// Inserts a draw record; returns it as stored, without the candidate list
+/// (a county's list runs to a megabyte: callers that show it read it back).
 pub(crate) async fn insert(
     tx: &mut Tx,
     now: DateTime<Utc>,
     who: &Initiator,
     new: NewDraw<'_>,
-) -> StoreResult<i64> {
+) -> StoreResult<Draw> {
     let NewDraw {
         kind,
         task_id,
@@ -162,7 +163,8 @@ pub(crate) async fn insert(
         record: rec,
     } = new;
     let result: Vec<String> = rec.result.iter().map(i64::to_string).collect();
-    tx.fetch_one(
+    let id: i64 = tx
+        .fetch_one(
         "INSERT INTO draws (kind, unit_id, department_id, task_id, year, drawn_by, drawn_by_name,
                             drawn_at, algorithm, seed, filter_json, candidate_count, candidates,
                             candidates_hash, commitment, result)
@@ -188,7 +190,36 @@ pub(crate) async fn insert(
         ],
     )
     .await?
-    .get("id")
+    .get("id")?;
+    let names = tx
+        .fetch_one(
+            "SELECT u.name AS unit_name, d.name AS department_name
+               FROM departments d JOIN units u ON u.id = d.unit_id WHERE d.id = $1",
+            vec![who.department_id.into()],
+        )
+        .await?;
+    Ok(Draw {
+        id,
+        kind: kind.to_string(),
+        unit_id: who.unit_id,
+        unit_name: names.get("unit_name")?,
+        department_id: who.department_id,
+        department_name: names.get("department_name")?,
+        task_id,
+        year,
+        drawn_by_name: who.name.clone(),
+        drawn_at: yici_domain::time::truncate(now),
+        algorithm: rec.algorithm.clone(),
+        filter_json: filter_json.to_string(),
+        candidate_count: candidate_count as i64,
+        count: rec.result.len() as i64,
+        candidates_hash: rec.candidates_hash.clone(),
+        commitment: rec.commitment.clone(),
+        seed: Some(rec.seed.clone()),
+        candidates: None,
+        result: Some(rec.result.clone()),
+        revealed: true,
+    })
 }
 
 /// The outcome of a random extraction: its record and the tasks created.
@@ -226,9 +257,10 @@ pub(crate) async fn candidates(
     let mut q = conditions.clone();
     q.status = Some("normal".into());
     q.positive_list = Some("false".into());
-    let mut filter = search::build(&who.scope, &q)?;
-    let (clause, args) = ledger::not_exhausted(year, who.unit_id, who.department_id);
-    filter.push(clause, args);
+    let filter = search::build(&who.scope, &q)?;
+    // The few enterprises this department may no longer take are left out
+    // here rather than by a NOT IN on every candidate row.
+    let exhausted = ledger::exhausted(e, year, who.unit_id, who.department_id).await?;
     // One row with every candidate as `id:grade` text: a big county has tens
     // of thousands, and one string costs far less than as many rows.
     let row = e
@@ -254,6 +286,7 @@ pub(crate) async fn candidates(
                 weight: policy.weights.of(CreditGrade::parse(grade)),
             })
         })
+        .filter(|c| !matches!(c, Ok(c) if exhausted.contains(&c.id)))
         .collect()
 }
 
@@ -298,7 +331,7 @@ pub async fn draw_enterprises(
                 .into());
             }
             let rec = record::make(&seed, &list, count)?;
-            let draw_id = insert(
+            let draw = insert(
                 &mut tx,
                 now,
                 who,
@@ -319,12 +352,11 @@ pub async fn draw_enterprises(
                 .map(|id| (*id, names.get(id).cloned().unwrap_or_default()))
                 .collect();
             let mut spec = spec.clone();
-            spec.draw_id = Some(draw_id);
+            spec.draw_id = Some(draw.id);
             match tasks::insert(&mut tx, policy, now, who, &spec, &chosen).await? {
                 Err(_) => Ok(None),
                 Ok(ids) => {
                     let tasks = tasks::audit_created(&mut tx, now, who, &ids).await?;
-                    let stored = get_in(&mut tx, draw_id).await?;
                     audit::record(
                         &mut tx,
                         now,
@@ -332,17 +364,14 @@ pub async fn draw_enterprises(
                         Change::<(), Draw> {
                             action: "draw.enterprises",
                             entity: "draw",
-                            entity_id: draw_id.to_string(),
+                            entity_id: draw.id.to_string(),
                             before: None,
-                            after: Some(&sealed(stored.draw.clone())),
+                            after: Some(&sealed(draw.clone())),
                         },
                     )
                     .await?;
                     tx.commit().await?;
-                    Ok(Some(Drawn {
-                        draw: stored.draw,
-                        tasks,
-                    }))
+                    Ok(Some(Drawn { draw, tasks }))
                 }
             }
         })

@@ -135,7 +135,7 @@ pub async fn draw(
         "date": today,
     })
     .to_string();
-    let draw_id = draws::insert(
+    let drawn = draws::insert(
         &mut tx,
         now,
         who,
@@ -149,6 +149,7 @@ pub async fn draw(
         },
     )
     .await?;
+    let draw_id = drawn.id;
     tx.execute(
         "DELETE FROM task_inspectors WHERE task_id = $1 AND draw_id IS NOT NULL",
         vec![task_id.into()],
@@ -175,7 +176,6 @@ pub async fn draw(
         },
     )
     .await?;
-    let drawn = draws::get_in(&mut tx, draw_id).await?.draw;
     tx.commit().await?;
     Ok((drawn, after))
 }

@@ -175,14 +175,23 @@ pub async fn usage(
     Ok(out)
 }
 
-/// A condition on `enterprises.id` (placeholders `?1…?4`, for the search
-/// filter to number) leaving out enterprises this department may no longer
-/// extract this year.
-pub fn not_exhausted(year: i64, unit_id: i64, department_id: i64) -> (&'static str, Vec<Arg>) {
+/// Enterprises this department may no longer extract this year (a cap of the
+/// department, its unit or all levels is reached); read through the partial
+/// index `cap_counters_full`, which holds only full counters.
+pub async fn exhausted(
+    e: &mut impl Exec,
+    year: i64,
+    unit_id: i64,
+    department_id: i64,
+) -> StoreResult<std::collections::HashSet<i64>> {
     let [(dept, _), (unit, _), (all, _)] = scopes(unit_id, department_id);
-    (
-        "id NOT IN (SELECT enterprise_id FROM cap_counters
-                     WHERE year = ?1 AND scope IN (?2, ?3, ?4) AND used >= cap)",
-        vec![year.into(), dept.into(), unit.into(), all.into()],
+    e.fetch_all(
+        "SELECT enterprise_id FROM cap_counters
+          WHERE scope IN ($1, $2, $3) AND year = $4 AND used >= cap",
+        vec![dept.into(), unit.into(), all.into(), year.into()],
     )
+    .await?
+    .iter()
+    .map(|r| r.get::<i64>("enterprise_id"))
+    .collect()
 }

@@ -761,7 +761,11 @@ pub async fn list(
     }
     if let Some(k) = given(&q.keyword) {
         let pattern = format!("%{}%", like_escape(k));
-        add("e.name LIKE ?1 ESCAPE '\\'", vec![pattern.into()], &mut args);
+        add(
+            "e.name LIKE ?1 ESCAPE '\\'",
+            vec![pattern.into()],
+            &mut args,
+        );
     }
     if let Some(s) = given(&q.status) {
         let s = TaskStatus::parse(s)

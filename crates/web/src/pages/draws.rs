@@ -30,7 +30,7 @@ use yici_store::org::people::{self, PeopleFilter};
 use yici_store::registry::search::{EnterpriseQuery, Scope};
 
 use super::layout::Chrome;
-use super::registry::Choice;
+use super::registry::{choices_of as choices, Choice};
 use crate::draw_access::initiator;
 use crate::error::{status_of, AppError, PageResult};
 use crate::registry_access::scope_of;
@@ -38,17 +38,6 @@ use crate::session::{CsrfForm, WebUser};
 use crate::state::AppState;
 
 // ───────────────────────── shared helpers ─────────────────────────
-
-fn choices<'a>(items: impl IntoIterator<Item = (&'a str, String)>, current: &str) -> Vec<Choice> {
-    items
-        .into_iter()
-        .map(|(v, l)| Choice {
-            selected: v == current,
-            value: v.to_string(),
-            label: l,
-        })
-        .collect()
-}
 
 fn this_year(state: &AppState) -> i64 {
     i64::from(yici_domain::time::business_date(state.now()).year())
@@ -95,17 +84,7 @@ fn region_choices(scope: &Scope, current: &str) -> Vec<Choice> {
 }
 
 fn industry_choices(current: &str) -> Vec<Choice> {
-    let items = industry::sections()
-        .flat_map(|s| {
-            std::iter::once((s.code, format!("{} {}", s.code, s.name))).chain(
-                industry::all()
-                    .iter()
-                    .filter(move |d| d.level.number() == 2 && d.section == s.code)
-                    .map(|d| (d.code, format!("　{} {}", d.code, d.name))),
-            )
-        })
-        .collect::<Vec<_>>();
-    choices(items, current)
+    choices(super::registry::industry_options(), current)
 }
 
 /// Page numbers around the current one, with their links.

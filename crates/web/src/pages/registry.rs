@@ -29,13 +29,34 @@ fn choices<'a>(
     items: impl IntoIterator<Item = (&'a str, String)>,
     current: &Option<String>,
 ) -> Vec<Choice> {
-    let cur = current.as_deref().unwrap_or("");
+    choices_of(items, current.as_deref().unwrap_or(""))
+}
+
+/// Options of a select, `current` selected (shared by the filter forms).
+pub(crate) fn choices_of<'a>(
+    items: impl IntoIterator<Item = (&'a str, String)>,
+    current: &str,
+) -> Vec<Choice> {
     items
         .into_iter()
         .map(|(v, l)| Choice {
-            selected: v == cur,
+            selected: v == current,
             value: v.to_string(),
             label: l,
+        })
+        .collect()
+}
+
+/// GB/T 4754 sections with their divisions, the industry filter's options.
+pub(crate) fn industry_options() -> Vec<(&'static str, String)> {
+    industry::sections()
+        .flat_map(|s| {
+            std::iter::once((s.code, format!("{} {}", s.code, s.name))).chain(
+                industry::all()
+                    .iter()
+                    .filter(move |d| d.level.number() == 2 && d.section == s.code)
+                    .map(|d| (d.code, format!("　{} {}", d.code, d.name))),
+            )
         })
         .collect()
 }
@@ -176,16 +197,7 @@ pub async fn list(
     };
     let city_list = city_codes(&scope);
     let city_selected = q.city_code.clone().filter(|c| !c.is_empty());
-    let industries = industry::sections()
-        .flat_map(|s| {
-            std::iter::once((s.code, format!("{} {}", s.code, s.name))).chain(
-                industry::all()
-                    .iter()
-                    .filter(move |d| d.level.number() == 2 && d.section == s.code)
-                    .map(|d| (d.code, format!("　{} {}", d.code, d.name))),
-            )
-        })
-        .collect::<Vec<_>>();
+    let industries = industry_options();
     let (rows, total, page, per_page) = match &result {
         Some(r) => (
             r.items.iter().map(Row::of).collect(),
