@@ -678,7 +678,17 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
         "{listed}"
     );
 
+    // The shared enterprise's profile lists the unit's tasks on it.
+    c.goto(&app.url(&format!("/enterprises/{shared}?tab=inspections")))
+        .await
+        .unwrap();
+    let inspections = text(&c, "#inspections").await;
+    assert!(
+        inspections.contains("大气股") && inspections.contains("水股"),
+        "{inspections}"
+    );
     if desktop {
+        shot(&c, "enterprise-inspections-desktop").await;
         c.goto(&app.url("/tasks")).await.unwrap();
         text(&c, "#tasks tbody").await;
         shot(&c, "tasks-list-desktop").await;

@@ -198,6 +198,20 @@ async fn two_departments_draw_and_the_third_is_refused(app: TestApp) {
         .await;
     assert_eq!(list["total"], 1, "{list}");
     assert_counters_equal_rows(&app).await;
+
+    // The enterprise's profile lists the unit's tasks on it (检查记录).
+    let login = app.secretary(app.department(YUTIAN, "大气股").await).await;
+    let (client, _) = app.web_user(&login).await;
+    let html = client
+        .get(app.url(&format!("/enterprises/{e}?tab=inspections")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(html.matches("href=\"/tasks/").count(), 3, "{html}");
+    assert!(html.contains("已取消") && html.contains("水股"));
 }
 
 async fn bad_extraction_requests_write_nothing(app: TestApp) {

@@ -291,6 +291,20 @@ struct ProfilePage {
     inst: Installations,
     tab: String,
     tabs: Vec<(&'static str, &'static str)>,
+    /// The 检查记录 tab: tasks on the enterprise the user may see.
+    tasks: Vec<TaskLine>,
+}
+
+/// A task on the profile's 检查记录 tab.
+struct TaskLine {
+    id: i64,
+    year: i64,
+    source: &'static str,
+    method: &'static str,
+    department: String,
+    drawn: String,
+    status: &'static str,
+    cancelled: bool,
 }
 
 pub async fn profile(
@@ -306,6 +320,29 @@ pub async fn profile(
         .tab
         .filter(|t| TABS.iter().any(|(k, _)| k == t))
         .unwrap_or_else(|| "basic".into());
+    let tasks = if tab == "inspections" {
+        yici_store::draw::tasks::of_enterprise(&state.db, id)
+            .await?
+            .into_iter()
+            .filter(|t| yici_store::draw::tasks::may_view(&session.principal, t, false))
+            .map(|t| TaskLine {
+                id: t.id,
+                year: t.year,
+                source: t.source.label(),
+                method: t.method.label(),
+                department: format!("{} {}", t.unit_name, t.department_name),
+                drawn: format!(
+                    "{} {}",
+                    t.created_by_name,
+                    yici_domain::time::display(t.created_at)
+                ),
+                status: t.status.label(),
+                cancelled: t.status == yici_domain::draw::task::TaskStatus::Cancelled,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = ProfilePage {
         chrome: Chrome::new(&session, "enterprises"),
         row: Row::of(&e),
@@ -313,6 +350,7 @@ pub async fn profile(
         inst,
         tab,
         tabs: TABS.to_vec(),
+        tasks,
     };
     Ok(Html(page.render()?))
 }
