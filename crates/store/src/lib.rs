@@ -10,8 +10,10 @@ pub mod auth;
 pub mod db;
 pub mod draw;
 pub mod error;
+pub mod joint;
 pub mod migrate;
 pub mod org;
+pub mod outbox;
 pub mod registry;
 
 pub use db::{Arg, Backend, Db, Exec, Row, Tx};

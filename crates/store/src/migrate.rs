@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0002_registry.sql"),
     ),
     (3, "draws", include_str!("../migrations/0003_draws.sql")),
+    (4, "joint", include_str!("../migrations/0004_joint.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

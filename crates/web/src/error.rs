@@ -62,7 +62,8 @@ pub fn status_of(code: &str) -> StatusCode {
         | "cap_reached"
         | "frequency_warning"
         | "task_not_cancellable"
-        | "task_closed" => StatusCode::CONFLICT,
+        | "task_closed"
+        | "deadline_passed" => StatusCode::CONFLICT,
         "account_locked" => StatusCode::LOCKED,
         "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

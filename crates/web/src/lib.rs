@@ -8,6 +8,7 @@ pub mod api;
 pub mod assets;
 pub mod draw_access;
 pub mod error;
+pub mod jobs;
 pub mod pages;
 pub mod registry_access;
 pub mod registry_files;
@@ -111,10 +112,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    let deadlines = tokio::spawn(jobs::lapse_deadlines(state.clone()));
+    let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    deadlines.abort();
+    served
 }

@@ -56,7 +56,8 @@ pub async fn pool(
                               OR u.parent_id IN (SELECT id FROM units WHERE parent_id = $4))))
                 AND p.id NOT IN (SELECT person_id FROM recusals WHERE enterprise_id = $5)
                 AND p.id NOT IN (SELECT person_id FROM task_inspectors
-                                  WHERE task_id = $6 AND draw_id IS NULL)",
+                                  WHERE task_id = $6
+                                    AND (draw_id IS NULL OR for_department_id <> $2))",
             crate::args![
                 today,
                 task.department_id,
@@ -100,7 +101,7 @@ pub async fn draw(
     let today = yici_domain::time::business_date(now);
     let seed = draws::fresh_seed();
     let mut tx = db.begin().await?;
-    let before = tasks::by_ids(&mut tx, &[task_id])
+    let before = tasks::by_ids(&mut tx, &[task_id], now)
         .await?
         .pop()
         .ok_or_else(|| DomainError::not_found("任务不存在"))?;
@@ -151,18 +152,20 @@ pub async fn draw(
     .await?;
     let draw_id = drawn.id;
     tx.execute(
-        "DELETE FROM task_inspectors WHERE task_id = $1 AND draw_id IS NOT NULL",
-        vec![task_id.into()],
+        "DELETE FROM task_inspectors
+          WHERE task_id = $1 AND draw_id IS NOT NULL AND for_department_id = $2",
+        vec![task_id.into(), before.department_id.into()],
     )
     .await?;
     for person in &rec.result {
         tx.execute(
-            "INSERT INTO task_inspectors (task_id, person_id, draw_id, added_at) VALUES ($1, $2, $3, $4)",
-            crate::args![task_id, *person, draw_id, now],
+            "INSERT INTO task_inspectors (task_id, person_id, draw_id, added_at, for_department_id)
+             VALUES ($1, $2, $3, $4, $5)",
+            crate::args![task_id, *person, draw_id, now, before.department_id],
         )
         .await?;
     }
-    let after = tasks::by_ids(&mut tx, &[task_id]).await?.remove(0);
+    let after = tasks::by_ids(&mut tx, &[task_id], now).await?.remove(0);
     audit::record(
         &mut tx,
         now,

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use yici_domain::draw::caps::{Refusal, TaskSource};
 use yici_domain::draw::policy::DrawPolicy;
 use yici_domain::draw::task::{self, Emergency, Method, TaskStatus, TaskView};
+use yici_domain::joint::{self, JointStatus, ParticipantKind};
 use yici_domain::org::Principal;
 use yici_domain::registry::enterprise::EnterpriseStatus;
 use yici_domain::{DomainError, DomainResult};
@@ -18,6 +19,7 @@ use super::{ledger, retrying, Initiator};
 use crate::audit::{self, Change, Entry};
 use crate::db::{insert_rows, Arg, Db, Exec, Row, Tx};
 use crate::error::StoreResult;
+use crate::joint::participants::{self, Participant};
 use crate::org::parse_code;
 use crate::registry::search::like_escape;
 
@@ -30,6 +32,10 @@ pub struct TaskInspector {
     pub unit_name: String,
     /// Chosen by an inspector draw (DRAW-4), not by hand.
     pub drawn: bool,
+    /// The inspector draw that chose them.
+    pub draw_id: Option<i64>,
+    /// The participating department they inspect for.
+    pub for_department_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -64,6 +70,12 @@ pub struct Task {
     pub cancelled_by_name: Option<String>,
     pub cancel_reason: Option<String>,
     pub inspectors: Vec<TaskInspector>,
+    /// The initiator, the notified departments and invited partner agencies,
+    /// decisions as of the time of reading.
+    pub participants: Vec<Participant>,
+    /// JOINT-5: 联合检查 once another department joins; 未形成联合检查 when
+    /// every other one declined or let the deadline pass.
+    pub joint: JointStatus,
 }
 
 const SELECT: &str = "SELECT t.id, t.year, t.enterprise_id, e.name AS enterprise_name,
@@ -110,6 +122,8 @@ fn from_row(r: &Row) -> StoreResult<Task> {
         cancelled_by_name: r.get("cancelled_by_name")?,
         cancel_reason: r.get("cancel_reason")?,
         inspectors: Vec::new(),
+        participants: Vec::new(),
+        joint: JointStatus::Pending,
     })
 }
 
@@ -315,6 +329,7 @@ pub(crate) async fn insert(
     .iter()
     .map(|r| r.get::<i64>("id"))
     .collect::<StoreResult<Vec<i64>>>()?;
+    participants::notify_on_extraction(tx, now, who, &created).await?;
     Ok(Ok(created))
 }
 
@@ -352,7 +367,7 @@ pub(crate) async fn audit_created(
     who: &Initiator,
     ids: &[i64],
 ) -> StoreResult<Vec<Task>> {
-    let tasks = by_ids(tx, ids).await?;
+    let tasks = by_ids(tx, ids, now).await?;
     let entries = tasks
         .iter()
         .map(|t| {
@@ -475,7 +490,7 @@ pub async fn cancel(
 ) -> StoreResult<Task> {
     let reason = task::reason("reason", reason, "取消原因")?;
     let mut tx = db.begin().await?;
-    let before = get_in(&mut tx, id).await?;
+    let before = get_in(&mut tx, id, now).await?;
     let allowed = principal.has(yici_domain::org::Role::SystemAdmin)
         || principal.department_id == Some(before.department_id);
     if !allowed {
@@ -517,7 +532,7 @@ pub async fn cancel(
         )
         .await?;
     }
-    let after = get_in(&mut tx, id).await?;
+    let after = get_in(&mut tx, id, now).await?;
     audit::record(
         &mut tx,
         now,
@@ -535,15 +550,16 @@ pub async fn cancel(
     Ok(after)
 }
 
-async fn get_in(e: &mut impl Exec, id: i64) -> StoreResult<Task> {
-    by_ids(e, &[id])
+async fn get_in(e: &mut impl Exec, id: i64, now: DateTime<Utc>) -> StoreResult<Task> {
+    by_ids(e, &[id], now)
         .await?
         .pop()
         .ok_or_else(|| DomainError::not_found("任务不存在").into())
 }
 
-/// Tasks by id, with their inspectors, in id order.
-pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<Task>> {
+/// Tasks by id, with their inspectors and participants (decisions as of
+/// `now`), in id order.
+pub async fn by_ids(e: &mut impl Exec, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<Task>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -559,6 +575,17 @@ pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<Task>> {
         .await?;
     let mut tasks: Vec<Task> = rows.iter().map(from_row).collect::<StoreResult<_>>()?;
     attach_inspectors(e, &mut tasks).await?;
+    let mut by_task = participants::of_tasks(e, ids, now).await?;
+    for t in tasks.iter_mut() {
+        t.participants = by_task.remove(&t.id).unwrap_or_default();
+        let others: Vec<_> = t
+            .participants
+            .iter()
+            .filter(|p| p.kind != ParticipantKind::Initiator)
+            .map(|p| p.decision)
+            .collect();
+        t.joint = joint::joint_status(&others);
+    }
     Ok(tasks)
 }
 
@@ -571,7 +598,7 @@ async fn attach_inspectors(e: &mut impl Exec, tasks: &mut [Task]) -> StoreResult
         .fetch_all(
             &format!(
                 "SELECT ti.task_id, p.id AS person_id, p.name, d.name AS department_name,
-                        u.name AS unit_name, ti.draw_id
+                        u.name AS unit_name, ti.draw_id, ti.for_department_id
                    FROM task_inspectors ti
                    JOIN people p ON p.id = ti.person_id
                    JOIN departments d ON d.id = p.department_id
@@ -594,6 +621,8 @@ async fn attach_inspectors(e: &mut impl Exec, tasks: &mut [Task]) -> StoreResult
                 department_name: r.get("department_name")?,
                 unit_name: r.get("unit_name")?,
                 drawn: r.get::<Option<i64>>("draw_id")?.is_some(),
+                draw_id: r.get("draw_id")?,
+                for_department_id: r.get("for_department_id")?,
             });
     }
     for t in tasks.iter_mut() {
@@ -603,17 +632,22 @@ async fn attach_inspectors(e: &mut impl Exec, tasks: &mut [Task]) -> StoreResult
 }
 
 /// Whether the principal may see a task: the initiating unit's people, the
-/// departments whose people are on it, and the system administrator. The
-/// list of drawn enterprises is confidential until the visit (DOMAIN-NOTES).
+/// departments on it (invited partner agencies included) or whose people are
+/// on it, and the system administrator. The list of drawn enterprises is
+/// confidential until the visit (DOMAIN-NOTES).
 pub fn may_view(principal: &Principal, task: &Task, on_it: bool) -> bool {
     principal.has(yici_domain::org::Role::SystemAdmin)
         || principal.unit_id == Some(task.unit_id)
+        || task
+            .participants
+            .iter()
+            .any(|p| Some(p.department_id) == principal.department_id)
         || on_it
 }
 
 /// One task, if the principal may see it.
-pub async fn get(db: &Db, principal: &Principal, id: i64) -> StoreResult<Task> {
-    let t = get_in(&mut db.clone(), id).await?;
+pub async fn get(db: &Db, principal: &Principal, now: DateTime<Utc>, id: i64) -> StoreResult<Task> {
+    let t = get_in(&mut db.clone(), id, now).await?;
     let on_it = match principal.department_id {
         Some(d) => {
             db.clone()
@@ -664,10 +698,6 @@ pub struct TaskPage {
     pub items: Vec<Task>,
 }
 
-/// How long other departments of the unit may decide to take part (manual
-/// 3.2.3: 3 日内).
-pub const PARTICIPATION_WINDOW_HOURS: i64 = 72;
-
 fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -709,7 +739,11 @@ pub async fn list(
         None => {
             if !sysadmin {
                 add(
-                    &format!("(t.unit_id = ?1 OR {})", mine_on_it.replace("?1", "?2")),
+                    &format!(
+                        "(t.unit_id = ?1 OR {} OR EXISTS (SELECT 1 FROM task_participants tp
+                                                      WHERE tp.task_id = t.id AND tp.department_id = ?2))",
+                        mine_on_it.replace("?1", "?2")
+                    ),
                     vec![unit.into(), dept.into()],
                     &mut args,
                 );
@@ -718,8 +752,10 @@ pub async fn list(
         Some(v) => match TaskView::parse(v) {
             Some(TaskView::Initiated) => add("t.department_id = ?1", vec![dept.into()], &mut args),
             Some(TaskView::Participating) => add(
-                &format!("t.unit_id = ?2 AND t.department_id <> ?1 AND {mine_on_it}"),
-                vec![dept.into(), unit.into()],
+                "EXISTS (SELECT 1 FROM task_participants tp
+                          WHERE tp.task_id = t.id AND tp.department_id = ?1
+                            AND tp.kind <> 'initiator' AND tp.decision = 'join')",
+                vec![dept.into()],
                 &mut args,
             ),
             Some(TaskView::Assisting) => add(
@@ -727,18 +763,16 @@ pub async fn list(
                 vec![dept.into(), unit.into()],
                 &mut args,
             ),
+            // Undecided and not yet due (a lapse not yet written down is past).
             Some(TaskView::MayJoin) => add(
-                "t.unit_id = ?1 AND t.department_id <> ?2 AND t.status <> 'cancelled' AND t.created_at > ?3",
-                vec![
-                    unit.into(),
-                    dept.into(),
-                    (now - chrono::Duration::hours(PARTICIPATION_WINDOW_HOURS)).into(),
-                ],
+                "t.status IN ('drawn', 'scheduled') AND EXISTS (
+                     SELECT 1 FROM task_participants tp
+                      WHERE tp.task_id = t.id AND tp.department_id = ?1
+                        AND tp.decision IS NULL AND tp.decide_by > ?2)",
+                vec![dept.into(), now.into()],
                 &mut args,
             ),
-            None => {
-                return Err(DomainError::field("view", "invalid", "任务类型有误").into())
-            }
+            None => return Err(DomainError::field("view", "invalid", "任务类型有误").into()),
         },
     }
     if let Some(r) = given(&q.region_code) {
@@ -800,7 +834,7 @@ pub async fn list(
         .iter()
         .map(|r| r.get::<i64>("id"))
         .collect::<StoreResult<_>>()?;
-    let mut items = by_ids(&mut db.clone(), &ids).await?;
+    let mut items = by_ids(&mut db.clone(), &ids, now).await?;
     items.reverse();
     Ok(TaskPage {
         total,
@@ -824,7 +858,11 @@ pub async fn task_ids_of_draw(db: &Db, draw_id: i64) -> StoreResult<HashMap<i64,
 }
 
 /// Tasks of an enterprise (the profile's 检查记录 tab), newest first.
-pub async fn of_enterprise(db: &Db, enterprise_id: i64) -> StoreResult<Vec<Task>> {
+pub async fn of_enterprise(
+    db: &Db,
+    enterprise_id: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Task>> {
     let ids: Vec<i64> = db
         .clone()
         .fetch_all(
@@ -835,7 +873,7 @@ pub async fn of_enterprise(db: &Db, enterprise_id: i64) -> StoreResult<Vec<Task>
         .iter()
         .map(|r| r.get::<i64>("id"))
         .collect::<StoreResult<_>>()?;
-    let mut tasks = by_ids(&mut db.clone(), &ids).await?;
+    let mut tasks = by_ids(&mut db.clone(), &ids, now).await?;
     tasks.reverse();
     Ok(tasks)
 }

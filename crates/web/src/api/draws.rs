@@ -10,6 +10,8 @@ use yici_store::draw::draws::{self, Draw, Drawn, PublicDraw, RandomRequest};
 use yici_store::draw::inspectors::{self, InspectorDrawRequest, NewRecusal, Recusal};
 use yici_store::draw::marks::{self, MarkedPage};
 use yici_store::draw::tasks::{self, Task, TaskOptions, TaskPage, TaskQuery};
+use yici_store::joint::participants::{self, DecisionRequest, Notice, PartnerDepartment};
+use yici_store::joint::settings::{self, TaskSettings};
 use yici_store::registry::search::EnterpriseQuery;
 
 use super::extract::{Json, Path, Query};
@@ -122,7 +124,9 @@ pub async fn get(
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Task>> {
-    Ok(Json(tasks::get(&state.db, &session.principal, id).await?))
+    Ok(Json(
+        tasks::get(&state.db, &session.principal, state.now(), id).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -142,7 +146,7 @@ pub async fn cancel(
     Json(req): Json<CancelRequest>,
 ) -> ApiResult<Json<Task>> {
     // Only someone who may see the task learns whether it exists.
-    tasks::get(&state.db, &session.principal, id).await?;
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
     Ok(Json(
         tasks::cancel(
             &state.db,
@@ -171,7 +175,7 @@ pub async fn draw_inspectors(
     Path(id): Path<i64>,
     Json(req): Json<InspectorDrawRequest>,
 ) -> ApiResult<(StatusCode, Json<InspectorsDrawn>)> {
-    tasks::get(&state.db, &session.principal, id).await?;
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
     let who = initiator(&session.principal, None)?;
     let (draw, task) = inspectors::draw(&state.db, state.now(), &who, id, &req).await?;
     Ok((StatusCode::CREATED, Json(InspectorsDrawn { draw, task })))
@@ -216,4 +220,89 @@ pub async fn public_draw(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<PublicDraw>> {
     Ok(Json(draws::public(&state.db, id).await?))
+}
+
+/// 任务设置 (JOINT-1): the planned visit date (after today) and the
+/// initiating department's inspectors (at least two of its own officers).
+#[utoipa::path(put, path = "/api/v1/tasks/{id}/settings", tag = "joint", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = TaskSettings,
+    responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn task_settings(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<TaskSettings>,
+) -> ApiResult<Json<Task>> {
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
+    let who = initiator(&session.principal, None)?;
+    Ok(Json(
+        settings::set(&state.db, state.now(), &who, id, &req).await?,
+    ))
+}
+
+/// 参与设置 (JOINT-3): a notified department answers 参加 (with its
+/// inspectors) or 不参加 within 72 hours; its secretary or administrator.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/participation", tag = "joint", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = DecisionRequest,
+    responses((status = 200, body = Task), (status = 403, body = ErrorBody),
+        (status = 409, description = "the deadline passed (deadline_passed)", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn participation(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<DecisionRequest>,
+) -> ApiResult<Json<Task>> {
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
+    Ok(Json(
+        participants::decide(&state.db, state.now(), &session.principal, id, &req).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PartnerInvite {
+    /// A department of a partner agency (市场监管、应急管理 …).
+    pub department_id: i64,
+}
+
+/// JOINT-6: the initiating department invites a partner agency's department.
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/partners", tag = "joint", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = PartnerInvite,
+    responses((status = 200, body = Task), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn invite_partner(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<PartnerInvite>,
+) -> ApiResult<Json<Task>> {
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
+    let who = initiator(&session.principal, None)?;
+    Ok(Json(
+        participants::invite_partner(&state.db, state.now(), &who, id, req.department_id).await?,
+    ))
+}
+
+/// Departments of partner agencies that a task may invite.
+#[utoipa::path(get, path = "/api/v1/partner-departments", tag = "joint", security(("bearer" = [])),
+    responses((status = 200, body = [PartnerDepartment])))]
+pub async fn partner_departments(
+    State(state): State<AppState>,
+    ApiUser(_session): ApiUser,
+) -> ApiResult<Json<Vec<PartnerDepartment>>> {
+    Ok(Json(participants::partner_departments(&state.db).await?))
+}
+
+/// The in-app notices of the user's department, newest first.
+#[utoipa::path(get, path = "/api/v1/notices", tag = "joint", security(("bearer" = [])),
+    responses((status = 200, body = [Notice])))]
+pub async fn notices(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> ApiResult<Json<Vec<Notice>>> {
+    let Some(department) = session.principal.department_id else {
+        return Ok(Json(Vec::new()));
+    };
+    Ok(Json(
+        participants::notices(&state.db, department, 50).await?,
+    ))
 }

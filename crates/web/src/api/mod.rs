@@ -28,7 +28,8 @@ use crate::state::AppState;
         (name = "org", description = "单位与处室"),
         (name = "people", description = "人员管理"),
         (name = "registry", description = "一企一档（企业名录）"),
-        (name = "draw", description = "双随机抽查：抽取、任务、检查人员、回避、抽取记录")
+        (name = "draw", description = "双随机抽查：抽取、任务、检查人员、回避、抽取记录"),
+        (name = "joint", description = "联合检查：任务设置、参与确认、协作部门、站内通知")
     )
 )]
 struct ApiDoc;
@@ -70,6 +71,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(draws::declare_recusal))
         .routes(routes!(draws::get_draw))
         .routes(routes!(draws::public_draw))
+        .routes(routes!(draws::task_settings))
+        .routes(routes!(draws::participation))
+        .routes(routes!(draws::invite_partner))
+        .routes(routes!(draws::partner_departments))
+        .routes(routes!(draws::notices))
         .routes(
             routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
                 crate::registry_files::MAX_UPLOAD_BYTES,

@@ -1118,7 +1118,7 @@ async fn render_task(
     notice: Option<String>,
 ) -> PageResult<Response> {
     let p = &session.principal;
-    let t = tasks::get(&state.db, p, id).await?;
+    let t = tasks::get(&state.db, p, state.now(), id).await?;
     let open = t.status.may_cancel();
     let initiating = p.department_id == Some(t.department_id);
     let people = match p.department_id {
@@ -1202,7 +1202,7 @@ pub async fn draw_inspectors(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<InspectorsForm>,
 ) -> PageResult<Response> {
-    tasks::get(&state.db, &session.principal, id).await?;
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
     let f = TaskForms {
         count: form.count.clone(),
         include_subordinate: !form.include_subordinate.is_empty(),
@@ -1249,7 +1249,7 @@ pub async fn cancel(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<CancelForm>,
 ) -> PageResult<Response> {
-    tasks::get(&state.db, &session.principal, id).await?;
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
     match tasks::cancel(
         &state.db,
         state.now(),
@@ -1285,7 +1285,7 @@ pub async fn declare_recusal(
     Path(id): Path<i64>,
     CsrfForm(form): CsrfForm<RecusalForm>,
 ) -> PageResult<Response> {
-    let t = tasks::get(&state.db, &session.principal, id).await?;
+    let t = tasks::get(&state.db, &session.principal, state.now(), id).await?;
     let person_id = form.person_id.trim().parse::<i64>().unwrap_or(0);
     let f = TaskForms {
         recusal_person: person_id,

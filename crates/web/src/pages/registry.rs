@@ -321,7 +321,7 @@ pub async fn profile(
         .filter(|t| TABS.iter().any(|(k, _)| k == t))
         .unwrap_or_else(|| "basic".into());
     let tasks = if tab == "inspections" {
-        yici_store::draw::tasks::of_enterprise(&state.db, id)
+        yici_store::draw::tasks::of_enterprise(&state.db, id, state.now())
             .await?
             .into_iter()
             .filter(|t| yici_store::draw::tasks::may_view(&session.principal, t, false))

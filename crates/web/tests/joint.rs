@@ -1,0 +1,468 @@
+//! The joint inspection through the API (JOINT-1…JOINT-6): task settings,
+//! notices and SMS on extraction, the 72-hour participation window — read
+//! correctly even when no job ran at the deadline — partner agencies, and the
+//! 未形成联合检查 mark.
+
+mod common;
+
+use chrono::{Duration, NaiveDate};
+use common::TestApp;
+use serde_json::{json, Value};
+use yici_domain::time::Clock;
+use yici_store::Exec;
+
+const YUTIAN: &str = "玉田县分局";
+
+async fn first_enterprise(app: &TestApp) -> i64 {
+    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
+        .await
+        .unwrap();
+    app.count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
+        .await
+}
+
+async fn token_of(app: &TestApp, unit: &str, dept: &str) -> String {
+    let d = app.department(unit, dept).await;
+    app.token(&app.secretary(d).await).await
+}
+
+/// Officers of a department (enabled, with certificate), in id order.
+async fn officers(app: &TestApp, unit: &str, dept: &str) -> Vec<i64> {
+    let d = app.department(unit, dept).await;
+    app.db
+        .clone()
+        .fetch_all(
+            "SELECT id FROM people WHERE department_id = $1 AND is_officer AND status = 'enabled'
+              ORDER BY id",
+            yici_store::args![d],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("id").unwrap())
+        .collect()
+}
+
+async fn extract(app: &TestApp, token: &str, enterprise: i64) -> i64 {
+    let (s, b) = app
+        .send(
+            "POST",
+            token,
+            "/api/v1/tasks/directed",
+            json!({"source": "routine", "enterprise_ids": [enterprise]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    b[0]["id"].as_i64().unwrap()
+}
+
+fn tomorrow(app: &TestApp) -> NaiveDate {
+    yici_domain::time::business_date(app.clock.now()) + Duration::days(1)
+}
+
+fn participant<'a>(task: &'a Value, department: &str) -> &'a Value {
+    task["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["department_name"] == department)
+        .unwrap_or_else(|| panic!("{department} on {task}"))
+}
+
+async fn task_settings_need_a_later_date_and_two_own_officers(app: TestApp) {
+    let e = first_enterprise(&app).await;
+    let air = token_of(&app, YUTIAN, "大气股").await;
+    let task = extract(&app, &air, e).await;
+    let path = format!("/api/v1/tasks/{task}/settings");
+    let own = officers(&app, YUTIAN, "大气股").await;
+    let water = officers(&app, YUTIAN, "水股").await;
+    let non_officer = app
+        .count(&format!(
+            "SELECT MIN(id) FROM people WHERE NOT is_officer AND department_id = {}",
+            app.department(YUTIAN, "大气股").await
+        ))
+        .await;
+    app.db
+        .clone()
+        .execute(
+            "UPDATE people SET status = 'disabled' WHERE id = $1",
+            yici_store::args![own[3]],
+        )
+        .await
+        .unwrap();
+    let today = yici_domain::time::business_date(app.clock.now());
+    let cases = [
+        (
+            json!({"planned_on": today, "inspector_ids": [own[0], own[1]]}),
+            "not_after_today",
+        ),
+        (json!({"inspector_ids": [own[0], own[1]]}), "required"),
+        (
+            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0]]}),
+            "too_few",
+        ),
+        (
+            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], own[3]]}),
+            "invalid_inspector",
+        ),
+        (
+            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], non_officer]}),
+            "invalid_inspector",
+        ),
+        (
+            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], own[1], water[0]]}),
+            "invalid_inspector",
+        ),
+        (
+            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], own[0]]}),
+            "duplicate_inspector",
+        ),
+        (
+            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], 99999999]}),
+            "unknown_person",
+        ),
+    ];
+    for (body, code) in cases {
+        let (s, b) = app.send("PUT", &air, &path, body.clone()).await;
+        assert_eq!((s, b["code"].as_str()), (422, Some(code)), "{body} → {b}");
+        assert!(!b["message"].as_str().unwrap().is_empty());
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM task_inspectors WHERE task_id = {task}"
+        ))
+        .await,
+        0,
+        "nothing written"
+    );
+    let water_token = token_of(&app, YUTIAN, "水股").await;
+    let (s, _) = app
+        .send(
+            "PUT",
+            &water_token,
+            &path,
+            json!({"planned_on": tomorrow(&app), "inspector_ids": [water[0], water[1]]}),
+        )
+        .await;
+    assert_eq!(s, 403, "only the initiating department sets the task");
+
+    let (s, b) = app
+        .send(
+            "PUT",
+            &air,
+            &path,
+            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], own[1]]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["status"], "scheduled");
+    assert_eq!(b["planned_on"], json!(tomorrow(&app)));
+    assert_eq!(b["inspectors"].as_array().unwrap().len(), 2);
+
+    // A city department may add people of its counties' corresponding departments.
+    let city = token_of(&app, "唐山市生态环境局", "大气环境科").await;
+    let city_task = extract(&app, &city, e).await;
+    let city_own = officers(&app, "唐山市生态环境局", "大气环境科").await;
+    let path = format!("/api/v1/tasks/{city_task}/settings");
+    let (s, b) = app
+        .send("PUT", &city, &path, json!({"planned_on": tomorrow(&app), "inspector_ids": [city_own[0], city_own[1], own[2]]}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["inspectors"].as_array().unwrap().len(), 3);
+    let (s, b) = app
+        .send("PUT", &city, &path, json!({"planned_on": tomorrow(&app), "inspector_ids": [city_own[0], city_own[1], water[2]]}))
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("invalid_inspector")),
+        "{b}"
+    );
+}
+
+async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp) {
+    let e = first_enterprise(&app).await;
+    let air = token_of(&app, YUTIAN, "大气股").await;
+    let water = token_of(&app, YUTIAN, "水股").await;
+    let soil = token_of(&app, YUTIAN, "土壤股").await;
+    let task = extract(&app, &air, e).await;
+    let (_, t) = app.get(&air, &format!("/api/v1/tasks/{task}")).await;
+    let parts = t["participants"].as_array().unwrap();
+    assert_eq!(
+        parts.len(),
+        7,
+        "the initiator and the six other departments: {t}"
+    );
+    assert_eq!(participant(&t, "大气股")["kind"], "initiator");
+    let due = participant(&t, "水股")["decide_by"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        due.starts_with("2025-06-05T01:00:00"),
+        "72 hours after the notice: {due}"
+    );
+    assert_eq!(t["joint"], "pending");
+
+    // One SMS per administrator of the other departments, the manual's words.
+    let sms = app
+        .db
+        .clone()
+        .fetch_all("SELECT mobile, body FROM sms_outbox ORDER BY id", vec![])
+        .await
+        .unwrap();
+    let admins = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM people p JOIN departments d ON d.id = p.department_id
+              WHERE p.is_admin AND d.unit_id = (SELECT unit_id FROM departments WHERE id = {})
+                AND d.name <> '大气股'",
+            app.department(YUTIAN, "大气股").await
+        ))
+        .await;
+    assert_eq!(sms.len() as i64, admins);
+    assert!(sms.iter().all(|r| r.get::<String>("body").unwrap()
+        == "您所在单位抽取了新的双随机任务，请登录系统确认是否参与！"));
+    let (_, notices) = app.get(&water, "/api/v1/notices").await;
+    assert!(
+        notices[0]["body"]
+            .as_str()
+            .unwrap()
+            .contains("请在3日内确认"),
+        "{notices}"
+    );
+
+    let (_, mine) = app.get(&water, "/api/v1/tasks?view=may_join").await;
+    assert_eq!(mine["total"], 1);
+    let join = format!("/api/v1/tasks/{task}/participation");
+    let w = officers(&app, YUTIAN, "水股").await;
+    // Bad decisions write nothing.
+    let (s, b) = app.send("POST", &water, &join, json!({"join": true})).await;
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (422, Some("inspector_ids")),
+        "{b}"
+    );
+    let own_air = officers(&app, YUTIAN, "大气股").await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &water,
+            &join,
+            json!({"join": true, "inspector_ids": [own_air[0]]}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (422, Some("invalid_inspector")),
+        "{b}"
+    );
+    let member = app
+        .db
+        .clone()
+        .fetch_one(
+            "SELECT mobile FROM people WHERE department_id = $1 AND NOT is_admin ORDER BY id LIMIT 1",
+            yici_store::args![app.department(YUTIAN, "水股").await],
+        )
+        .await
+        .unwrap()
+        .get::<String>("mobile")
+        .unwrap();
+    let member = app.token(&member).await;
+    let (s, _) = app
+        .send("POST", &member, &join, json!({"join": false}))
+        .await;
+    assert_eq!(
+        s, 403,
+        "a member who is not the administrator may not decide"
+    );
+
+    let (s, b) = app
+        .send(
+            "POST",
+            &water,
+            &join,
+            json!({"join": true, "inspector_ids": [w[0], w[1]]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(participant(&b, "水股")["decision"], "join");
+    assert_eq!(b["joint"], "joint");
+    let (s, b) = app.send("POST", &soil, &join, json!({"join": false})).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(participant(&b, "土壤股")["decision"], "decline");
+    let (_, mine) = app.get(&water, "/api/v1/tasks?view=participating").await;
+    assert_eq!(mine["total"], 1);
+
+    // With the initiator's two inspectors the task has both departments and four people.
+    let (s, b) = app
+        .send(
+            "PUT",
+            &air,
+            &format!("/api/v1/tasks/{task}/settings"),
+            json!({"planned_on": tomorrow(&app), "inspector_ids": [own_air[0], own_air[1]]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["inspectors"].as_array().unwrap().len(), 4, "{b}");
+
+    // 73 hours later, with no job run: 固废股 never answered and reads 不参与.
+    app.clock.advance(Duration::hours(73));
+    let relogin = |dept: &'static str| {
+        let app = &app;
+        async move {
+            let login = app.secretary(app.department(YUTIAN, dept).await).await;
+            let (_, s) = app.api_login(&login, common::NEW_PASSWORD).await;
+            s["token"].as_str().unwrap().to_string()
+        }
+    };
+    let air = relogin("大气股").await;
+    let (_, t) = app.get(&air, &format!("/api/v1/tasks/{task}")).await;
+    assert_eq!(participant(&t, "固废股")["decision"], "lapsed", "{t}");
+    assert_eq!(participant(&t, "水股")["decision"], "join");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM task_participants WHERE decision = 'lapsed'")
+            .await,
+        0,
+        "read, not yet written"
+    );
+    let waste = app
+        .token(&app.secretary(app.department(YUTIAN, "固废股").await).await)
+        .await;
+    let (s, b) = app
+        .send("POST", &waste, &join, json!({"join": false}))
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("deadline_passed")),
+        "{b}"
+    );
+    let (_, mine) = app.get(&waste, "/api/v1/tasks?view=may_join").await;
+    assert_eq!(mine["total"], 0);
+
+    // The job writes the lapses down once, with an audit entry each.
+    let n = yici_store::joint::participants::lapse_due(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(n, 4, "土壤股 declined, 水股 joined; the other four lapsed");
+    assert_eq!(
+        yici_store::joint::participants::lapse_due(&app.db, app.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+    let (_, t) = app.get(&air, &format!("/api/v1/tasks/{task}")).await;
+    assert_eq!(
+        participant(&t, "固废股")["decided_at"],
+        participant(&t, "固废股")["decide_by"]
+    );
+    let report = yici_store::audit::verify(&app.db).await.unwrap();
+    assert!(report.findings.is_empty());
+}
+
+async fn a_task_nobody_joins_is_not_a_joint_inspection(app: TestApp) {
+    let e = first_enterprise(&app).await;
+    let air = token_of(&app, YUTIAN, "大气股").await;
+    let water = token_of(&app, YUTIAN, "水股").await;
+    let task = extract(&app, &air, e).await;
+    let (s, _) = app
+        .send(
+            "POST",
+            &water,
+            &format!("/api/v1/tasks/{task}/participation"),
+            json!({"join": false}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, t) = app.get(&air, &format!("/api/v1/tasks/{task}")).await;
+    assert_eq!(t["joint"], "pending", "others may still answer");
+    app.clock.advance(Duration::hours(72));
+    let login = app.secretary(app.department(YUTIAN, "大气股").await).await;
+    let (_, session) = app.api_login(&login, common::NEW_PASSWORD).await;
+    let air = session["token"].as_str().unwrap();
+    let (_, t) = app.get(air, &format!("/api/v1/tasks/{task}")).await;
+    assert_eq!(t["joint"], "single", "未形成联合检查: {t}");
+}
+
+async fn partner_agencies_are_invited_and_take_part(app: TestApp) {
+    let e = first_enterprise(&app).await;
+    let air = token_of(&app, YUTIAN, "大气股").await;
+    let task = extract(&app, &air, e).await;
+    let (_, partners) = app.get(&air, "/api/v1/partner-departments").await;
+    let market = partners
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["unit_name"] == "玉田县市场监督管理局")
+        .unwrap()["department_id"]
+        .as_i64()
+        .unwrap();
+    let invite = format!("/api/v1/tasks/{task}/partners");
+    let water_dept = app.department(YUTIAN, "水股").await;
+    let (s, b) = app
+        .send("POST", &air, &invite, json!({"department_id": water_dept}))
+        .await;
+    assert_eq!((s, b["code"].as_str()), (422, Some("not_partner")), "{b}");
+    let water = token_of(&app, YUTIAN, "水股").await;
+    let (s, _) = app
+        .send("POST", &water, &invite, json!({"department_id": market}))
+        .await;
+    assert_eq!(s, 403);
+    let (s, b) = app
+        .send("POST", &air, &invite, json!({"department_id": market}))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(participant(&b, "执法稽查股")["kind"], "partner");
+    let (s, _) = app
+        .send("POST", &air, &invite, json!({"department_id": market}))
+        .await;
+    assert_eq!(s, 409, "invited once");
+
+    // The partner's secretary sees it, joins with its own people; no cap moves.
+    let partner = app.token(&app.secretary(market).await).await;
+    let (_, mine) = app.get(&partner, "/api/v1/tasks?view=may_join").await;
+    assert_eq!(mine["total"], 1, "{mine}");
+    let people: Vec<i64> = app
+        .db
+        .clone()
+        .fetch_all(
+            "SELECT id FROM people WHERE department_id = $1 ORDER BY id",
+            yici_store::args![market],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("id").unwrap())
+        .collect();
+    let counters_before = app
+        .count("SELECT CAST(COALESCE(SUM(used), 0) AS BIGINT) FROM cap_counters")
+        .await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &partner,
+            &format!("/api/v1/tasks/{task}/participation"),
+            json!({"join": true, "inspector_ids": [people[0], people[1]]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["joint"], "joint");
+    assert_eq!(
+        app.count("SELECT CAST(COALESCE(SUM(used), 0) AS BIGINT) FROM cap_counters")
+            .await,
+        counters_before
+    );
+    let (s, _) = app.get(&partner, &format!("/api/v1/tasks/{task}")).await;
+    assert_eq!(s, 200, "an invited partner sees the task");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM sms_outbox WHERE dedupe_key LIKE 'invite:%'")
+            .await,
+        1,
+        "the partner's administrator was told"
+    );
+}
+
+both_databases!(
+    task_settings_need_a_later_date_and_two_own_officers,
+    other_departments_are_notified_and_decide_within_72_hours,
+    a_task_nobody_joins_is_not_a_joint_inspection,
+    partner_agencies_are_invited_and_take_part,
+);
