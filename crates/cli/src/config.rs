@@ -20,6 +20,9 @@ pub struct Config {
     /// Double-random draws: caps, credit weights, reasonable frequency.
     #[serde(default)]
     pub draw: DrawSettings,
+    /// SMS gateway and outbox worker (JOINT-2).
+    #[serde(default)]
+    pub sms: SmsConfig,
 }
 
 /// `[draw]` in yici.toml (or `YICI_DRAW__PER_UNIT=…`). Defaults: the plan's
@@ -71,6 +74,116 @@ impl DrawSettings {
     }
 }
 
+/// `[sms]` in yici.toml (or `YICI_SMS__PROVIDER=aliyun`,
+/// `YICI_SMS__ACCESS_KEY_SECRET=…`, `YICI_SMS__TEMPLATES__TASK_DRAWN=SMS_…`).
+///
+/// `provider = "outbox"` (the default) sends nothing and lists messages on
+/// the 短信发件箱 page; `provider = "aliyun"` sends through Alibaba Cloud SMS
+/// and needs the keys, the approved sign name and a template code for each
+/// template key the platform uses (`task_drawn`, `task_invited`).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SmsConfig {
+    pub provider: String,
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub access_key_secret: String,
+    pub sign_name: String,
+    pub region: String,
+    pub templates: std::collections::BTreeMap<String, String>,
+    /// Seconds one provider request may take.
+    pub timeout_seconds: u64,
+    /// Seconds between outbox rounds when there was nothing more to send.
+    pub poll_seconds: u64,
+    /// Seconds a worker holds the messages it claimed (well above the timeout).
+    pub lease_seconds: u64,
+    /// Attempts before a message is given up (failures back off 30 s, 1 min, 2 min … 1 h).
+    pub max_attempts: u32,
+    /// Run the sending worker in this instance.
+    pub worker: bool,
+}
+
+impl Default for SmsConfig {
+    fn default() -> Self {
+        let s = yici_web::sms_worker::SmsSettings::default();
+        SmsConfig {
+            provider: "outbox".into(),
+            endpoint: yici_sms::aliyun::DEFAULT_ENDPOINT.into(),
+            access_key_id: String::new(),
+            access_key_secret: String::new(),
+            sign_name: String::new(),
+            region: yici_sms::aliyun::DEFAULT_REGION.into(),
+            templates: Default::default(),
+            timeout_seconds: yici_sms::aliyun::DEFAULT_TIMEOUT.as_secs(),
+            poll_seconds: s.poll_interval.as_secs(),
+            lease_seconds: s.lease.num_seconds().max(0) as u64,
+            max_attempts: s.backoff.max_attempts as u32,
+            worker: true,
+        }
+    }
+}
+
+/// The secret stays out of logs and error messages.
+impl std::fmt::Debug for SmsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmsConfig")
+            .field("provider", &self.provider)
+            .field("endpoint", &self.endpoint)
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &"***")
+            .field("sign_name", &self.sign_name)
+            .field("region", &self.region)
+            .field("templates", &self.templates)
+            .field("poll_seconds", &self.poll_seconds)
+            .field("lease_seconds", &self.lease_seconds)
+            .field("max_attempts", &self.max_attempts)
+            .field("worker", &self.worker)
+            .finish()
+    }
+}
+
+impl SmsConfig {
+    pub fn settings(&self) -> Result<yici_web::sms_worker::SmsSettings> {
+        use std::sync::Arc;
+        let gateway: Arc<dyn yici_sms::SmsGateway> = match self.provider.trim() {
+            "outbox" | "" => Arc::new(yici_sms::DevOutbox),
+            "aliyun" => Arc::new(
+                yici_sms::AliyunSms::new(yici_sms::AliyunConfig {
+                    endpoint: self.endpoint.clone(),
+                    access_key_id: self.access_key_id.clone(),
+                    access_key_secret: self.access_key_secret.clone(),
+                    sign_name: self.sign_name.clone(),
+                    region: self.region.clone(),
+                    templates: self.templates.clone(),
+                    timeout: std::time::Duration::from_secs(self.timeout_seconds.max(1)),
+                })
+                .map_err(|e| anyhow::anyhow!("sms: {e}"))?,
+            ),
+            other => {
+                anyhow::bail!("sms.provider: expected \"outbox\" or \"aliyun\", got {other:?}")
+            }
+        };
+        if self.poll_seconds == 0 || self.max_attempts == 0 {
+            anyhow::bail!("sms: poll_seconds and max_attempts must be at least 1");
+        }
+        if self.lease_seconds < 2 * self.timeout_seconds.max(1) {
+            anyhow::bail!("sms.lease_seconds must be at least twice timeout_seconds: a message whose lease runs out during a send may be sent again");
+        }
+        let defaults = yici_web::sms_worker::SmsSettings::default();
+        Ok(yici_web::sms_worker::SmsSettings {
+            gateway,
+            run_worker: self.worker,
+            poll_interval: std::time::Duration::from_secs(self.poll_seconds),
+            lease: chrono::Duration::seconds(self.lease_seconds as i64),
+            backoff: yici_store::outbox::Backoff {
+                max_attempts: i64::from(self.max_attempts),
+                ..defaults.backoff
+            },
+            ..defaults
+        })
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -80,6 +193,7 @@ impl Default for Config {
             secure_cookies: false,
             trust_proxy: false,
             draw: DrawSettings::default(),
+            sms: SmsConfig::default(),
         }
     }
 }
@@ -93,5 +207,62 @@ impl Config {
         yici_domain::org::password::check_strength(&cfg.initial_password, "initial_password")
             .map_err(|e| anyhow::anyhow!("initial_password: {}", e.message))?;
         Ok(cfg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_development_outbox_is_the_default() {
+        let s = SmsConfig::default().settings().unwrap();
+        assert_eq!(s.gateway.provider(), "outbox");
+        assert!(s.run_worker);
+    }
+
+    #[test]
+    fn aliyun_needs_its_keys_and_templates() {
+        let mut c = SmsConfig {
+            provider: "aliyun".into(),
+            ..SmsConfig::default()
+        };
+        let e = c.settings().unwrap_err().to_string();
+        assert!(e.contains("access_key_id"), "{e}");
+        c.access_key_id = "id".into();
+        c.access_key_secret = "secret".into();
+        c.sign_name = "玉田县生态环境分局".into();
+        assert!(c.settings().is_err(), "no template table");
+        c.templates.insert("task_drawn".into(), "SMS_1".into());
+        assert_eq!(c.settings().unwrap().gateway.provider(), "aliyun");
+        assert!(!format!("{c:?}").contains("secret\""));
+        c.provider = "smtp".into();
+        assert!(c.settings().is_err());
+    }
+
+    /// `YICI_SMS__…` reaches the nested table (figment splits on `__`).
+    #[test]
+    fn environment_variables_configure_sms() {
+        let vars = [
+            ("YICI_SMS__PROVIDER", "aliyun"),
+            ("YICI_SMS__ACCESS_KEY_ID", "LTAI-env"),
+            ("YICI_SMS__ACCESS_KEY_SECRET", "from-env"),
+            ("YICI_SMS__SIGN_NAME", "玉田县生态环境分局"),
+            ("YICI_SMS__TEMPLATES__TASK_DRAWN", "SMS_71390007"),
+            ("YICI_SMS__POLL_SECONDS", "2"),
+        ];
+        for (k, v) in vars {
+            std::env::set_var(k, v);
+        }
+        let cfg = Config::load("/nonexistent/yici.toml");
+        for (k, _) in vars {
+            std::env::remove_var(k);
+        }
+        let cfg = cfg.unwrap();
+        assert_eq!(cfg.sms.provider, "aliyun");
+        assert_eq!(cfg.sms.access_key_secret, "from-env");
+        assert_eq!(cfg.sms.templates["task_drawn"], "SMS_71390007");
+        assert_eq!(cfg.sms.poll_seconds, 2);
+        assert_eq!(cfg.sms.settings().unwrap().gateway.provider(), "aliyun");
     }
 }

@@ -220,6 +220,7 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
             secure_cookies: cfg.secure_cookies,
             trust_proxy: cfg.trust_proxy,
             draw: cfg.draw.policy()?,
+            sms: cfg.sms.settings()?,
         },
     );
     println!("yici 已启动： http://{addr}/");

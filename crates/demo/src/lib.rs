@@ -304,6 +304,9 @@ async fn staff(
             gender: Some(p.gender.into()),
             is_officer: Some(officer),
             certificate_no: officer.then_some(p.certificate_no),
+            // Certificates run five years; the demo's were issued recently.
+            certificate_valid_until: officer
+                .then(|| now.date_naive() + chrono::Duration::days(365 * 3 + 17 * i as i64)),
             mobile: Some(p.mobile),
             office_phone: Some(p.office_phone),
             status: Some("enabled".into()),

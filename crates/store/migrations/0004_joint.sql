@@ -60,3 +60,14 @@ CREATE TABLE sms_outbox (
 );
 CREATE UNIQUE INDEX sms_outbox_dedupe ON sms_outbox (dedupe_key);
 CREATE INDEX sms_outbox_due ON sms_outbox (status, next_attempt_at);
+-- The outbox page of a department: messages to its people, by number.
+CREATE INDEX sms_outbox_mobile ON sms_outbox (mobile, id);
+
+-- Tasks made before this migration: their initiator on record, their
+-- inspectors the initiator's (so settings replace them).
+INSERT INTO task_participants (task_id, department_id, kind, notified_at)
+SELECT id, department_id, 'initiator', created_at FROM tasks
+ WHERE id NOT IN (SELECT task_id FROM task_participants);
+UPDATE task_inspectors
+   SET for_department_id = (SELECT t.department_id FROM tasks t WHERE t.id = task_inspectors.task_id)
+ WHERE for_department_id IS NULL;

@@ -158,11 +158,12 @@ const DUE: &str = "((status = 'pending' AND next_attempt_at <= $3)
 /// Each claim counts as an attempt.
 ///
 /// No two workers hold one message: on PostgreSQL the candidates are locked
-/// with `FOR UPDATE SKIP LOCKED` (a concurrent claimer skips them, and the
-/// `UPDATE` re-checks the condition on the row version it locked); on SQLite
-/// the conditional `UPDATE … RETURNING` runs in a `BEGIN IMMEDIATE`
-/// transaction, one writer at a time. A cheap read first keeps an idle
-/// worker from taking SQLite's write lock.
+/// with `FOR UPDATE SKIP LOCKED` in a materialised CTE (a concurrent claimer
+/// skips them; a row changed since the snapshot is re-checked on its newest
+/// version before it is locked, and the `UPDATE` checks the condition
+/// again); on SQLite the conditional `UPDATE … RETURNING` runs in a
+/// `BEGIN IMMEDIATE` transaction, one writer at a time. A cheap read first
+/// keeps an idle worker from taking SQLite's write lock.
 pub async fn claim(
     db: &Db,
     owner: &str,
@@ -182,18 +183,34 @@ pub async fn claim(
     {
         return Ok(Vec::new());
     }
-    let lock = match db.backend() {
-        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
+    let sql = match db.backend() {
+        // A materialised CTE runs the locking scan once: as an `IN (…)`
+        // subquery PostgreSQL may re-scan it per row, and a re-scan skips
+        // the rows this very statement just updated and returns more,
+        // overrunning the LIMIT.
+        Backend::Postgres => format!(
+            "WITH due AS MATERIALIZED (
+                 SELECT id FROM sms_outbox WHERE {DUE}
+                  ORDER BY next_attempt_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+             UPDATE sms_outbox o
+                SET status = 'sending', lease_owner = $1, lease_until = $2,
+                    attempts = o.attempts + 1
+               FROM due
+              WHERE o.id = due.id AND {}
+             RETURNING o.id, o.mobile, o.template, o.params_json, o.body, o.attempts, o.lease_until",
+            DUE.replace("status", "o.status")
+                .replace("next_attempt_at", "o.next_attempt_at")
+                .replace("lease_until", "o.lease_until")
+        ),
+        Backend::Sqlite => format!(
+            "UPDATE sms_outbox
+                SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1
+              WHERE id IN (SELECT id FROM sms_outbox WHERE {DUE}
+                            ORDER BY next_attempt_at, id LIMIT $4)
+                AND {DUE}
+             RETURNING id, mobile, template, params_json, body, attempts, lease_until"
+        ),
     };
-    let sql = format!(
-        "UPDATE sms_outbox
-            SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1
-          WHERE id IN (SELECT id FROM sms_outbox WHERE {DUE}
-                        ORDER BY next_attempt_at, id LIMIT $4 {lock})
-            AND {DUE}
-         RETURNING id, mobile, template, params_json, body, attempts, lease_until"
-    );
     let mut tx = db.begin().await?;
     let rows = tx
         .fetch_all(&sql, args![owner, now + lease, now, limit])

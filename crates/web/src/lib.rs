@@ -13,6 +13,7 @@ pub mod pages;
 pub mod registry_access;
 pub mod registry_files;
 pub mod session;
+pub mod sms_worker;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -113,6 +114,8 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let deadlines = tokio::spawn(jobs::lapse_deadlines(state.clone()));
+    // JOINT-2: this instance's SMS outbox worker, stopped after the server.
+    let sms = sms_worker::start(&state);
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
@@ -120,5 +123,8 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     deadlines.abort();
+    if let Some(worker) = sms {
+        worker.stop().await;
+    }
     served
 }

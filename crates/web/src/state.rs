@@ -17,6 +17,8 @@ pub struct WebConfig {
     /// Frequency caps, credit weights and the reasonable-frequency threshold
     /// of the double-random draws (DRAW-5, DRAW-7, DRAW-10).
     pub draw: yici_domain::draw::policy::DrawPolicy,
+    /// SMS gateway and outbox worker (JOINT-2); the development outbox by default.
+    pub sms: crate::sms_worker::SmsSettings,
 }
 
 impl Default for WebConfig {
@@ -26,6 +28,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             trust_proxy: false,
             draw: Default::default(),
+            sms: Default::default(),
         }
     }
 }

@@ -18,6 +18,7 @@ both_databases!(
     secretary_manages_people_in_a_real_browser,
     registry_search_profile_and_import_in_a_real_browser,
     double_random_extraction_in_a_real_browser,
+    joint_inspection_in_a_real_browser,
 );
 
 struct Driver {
@@ -726,6 +727,275 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
         c.set_window_size(390, 844).await.unwrap();
         c.goto(&app.url(&public)).await.unwrap();
         shot(&c, "public-draw-phone").await;
+    }
+    c.close().await.unwrap();
+}
+
+/// Logs in again with the changed password (no forced change this time).
+async fn log_in_again(c: &Client, app: &TestApp, login: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(c, "#login", login).await;
+    fill(c, "#password", NEW_PASSWORD).await;
+    click(c, ".login-box button[type=submit]").await;
+    wait_path(c, "/").await;
+}
+
+/// The text of the participants' row of a department on the task page.
+async fn participant_row(c: &Client, department: &str) -> String {
+    text(c, "#participants tbody").await;
+    for row in c
+        .find_all(Locator::Css("#participants tbody tr"))
+        .await
+        .unwrap()
+    {
+        let first = row
+            .find(Locator::Css("td[data-label='处室/部门']"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if first.starts_with(department) {
+            return row.text().await.unwrap();
+        }
+    }
+    panic!(
+        "{department} not among the participants: {}",
+        text(c, "#participants tbody").await
+    );
+}
+
+/// Ticks the first `n` enabled boxes of a group of inspector checkboxes.
+async fn tick_inspectors(c: &Client, form: &str, n: usize) -> Vec<String> {
+    let boxes = c
+        .find_all(Locator::Css(&format!(
+            "{form} .pick-group[data-group=own] input[name=inspector_id]:not([disabled])"
+        )))
+        .await
+        .unwrap();
+    assert!(boxes.len() >= n, "{} boxes in {form}", boxes.len());
+    let mut names = Vec::new();
+    for b in boxes.iter().take(n) {
+        if !b.is_selected().await.unwrap() {
+            b.click().await.unwrap();
+        }
+        names.push(b.attr("value").await.unwrap().unwrap());
+    }
+    names
+}
+
+/// JOINT-1…JOINT-3 in the browser: 大气股 extracts an enterprise and sets the
+/// task (date, two officers); 水股's administrator gets the SMS and the
+/// notice, finds the task under 我可参与的 and joins with two people; 73
+/// hours on, 固废股 — never answered — reads 逾期未确认，视为不参与.
+async fn joint_inspection_in_a_real_browser(app: TestApp) {
+    use yici_domain::time::Clock;
+    let desktop = matches!(app.backend, common::Backend::Sqlite);
+    yici_demo::load_enterprises(&app.db, app.clock.now(), 100)
+        .await
+        .unwrap();
+    let water_admin = app
+        .admin_mobile(app.department("玉田县分局", "水股").await)
+        .await;
+    let waste = app
+        .secretary(app.department("玉田县分局", "固废股").await)
+        .await;
+    let tomorrow =
+        (yici_domain::time::business_date(app.clock.now()) + chrono::Duration::days(1)).to_string();
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    c.set_window_size(1920, 1080).await.unwrap();
+
+    // 大气股 extracts one enterprise of Yutian (定向抽取, 日常检查).
+    log_in(&c, &app, "tssytx_dq").await;
+    directed_in_county(&c, &app, "130229").await;
+    tick_first_unmarked(&c).await;
+    click(&c, "#source option[value='routine']").await;
+    click(&c, "#confirm").await;
+    wait_path(&c, "/tasks").await;
+    assert!(text(&c, "#notice").await.contains("已抽取1家企业"));
+    let task = app.count("SELECT MAX(id) FROM tasks").await;
+    let task_path = format!("/tasks/{task}");
+    let enterprise = text(&c, &format!("#tasks tbody a[href='{task_path}']")).await;
+    // 设置 in the list's 操作 column leads to the task's settings.
+    click(
+        &c,
+        &format!("#tasks tbody a.op-set[href='{task_path}#settings']"),
+    )
+    .await;
+    wait_path(&c, &task_path).await;
+    assert_eq!(text(&c, "#joint-status").await, "待其他处室确认");
+    assert_eq!(
+        c.find_all(Locator::Css("#participants tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        7,
+        "大气股 and the six other departments of the branch"
+    );
+    assert!(participant_row(&c, "大气股").await.contains("发起"));
+    assert!(participant_row(&c, "水股").await.contains("待确认"));
+    let date = c.find(Locator::Css("#planned_on")).await.unwrap();
+    assert_eq!(
+        date.attr("min").await.unwrap().as_deref(),
+        Some(tomorrow.as_str())
+    );
+
+    // One officer is not enough: the error sits on the form, the ticks stay.
+    c.execute(
+        "document.querySelector('#planned_on').value = arguments[0]",
+        vec![json!(tomorrow)],
+    )
+    .await
+    .unwrap();
+    tick_inspectors(&c, "#settings-form", 1).await;
+    click(&c, "#settings-submit").await;
+    assert!(text(&c, "#settings-error")
+        .await
+        .contains("发起处室至少选择2名本处室的执法人员"));
+    assert_eq!(
+        c.find_all(Locator::Css(
+            "#settings-form input[name=inspector_id]:checked"
+        ))
+        .await
+        .unwrap()
+        .len(),
+        1
+    );
+    tick_inspectors(&c, "#settings-form", 2).await;
+    click(&c, "#settings-submit").await;
+    assert!(text(&c, "#notice").await.contains("任务设置已保存"));
+    assert_eq!(text(&c, "#status").await, "已安排");
+    assert!(text(&c, "#task").await.contains(&tomorrow));
+    assert_eq!(
+        c.find_all(Locator::Css("#inspectors tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    click(&c, ".userbox button.link").await;
+    wait_path(&c, "/login").await;
+
+    // 水股's administrator (a person: the mobile number is the login).
+    log_in(&c, &app, &water_admin).await;
+    let notices = text(&c, "#notices").await;
+    assert!(notices.contains("抽取了1个双随机任务"), "{notices}");
+    assert!(text(&c, "#may-join").await.contains("1 个任务待确认"));
+    if desktop {
+        shot(&c, "home-notices-desktop").await;
+    }
+    // The SMS of manual 3.2.3, in the outbox (development gateway).
+    c.goto(&app.url("/sms/outbox")).await.unwrap();
+    let outbox = text(&c, "#outbox tbody").await;
+    assert!(
+        outbox.contains("您所在单位抽取了新的双随机任务，请登录系统确认是否参与！"),
+        "{outbox}"
+    );
+
+    // 双随机任务 → 任务类型 我可参与的 → 参加.
+    click(&c, "nav a[href='/tasks']").await;
+    wait_path(&c, "/tasks").await;
+    click(&c, "#task-search select[name=view] option[value=may_join]").await;
+    click(&c, "#task-search button[type=submit]").await;
+    for _ in 0..100 {
+        if c.current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap_or("")
+            .contains("may_join")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(text(&c, "#total").await, "共 1 个任务");
+    assert!(text(&c, "#tasks tbody").await.contains(&enterprise));
+    click(&c, "#tasks tbody a.op-join").await;
+    wait_path(&c, &task_path).await;
+    assert!(text(&c, "#participate").await.contains("是否参加本次检查"));
+    // 是 with nobody ticked is refused beside the form.
+    click(&c, "#participate-form input[name=join][value=true]").await;
+    click(&c, "#participate-submit").await;
+    assert!(text(&c, "#participation-error")
+        .await
+        .contains("参加检查须选择检查人员"));
+    let join_yes = c
+        .find(Locator::Css(
+            "#participate-form input[name=join][value=true]",
+        ))
+        .await
+        .unwrap();
+    assert!(join_yes.is_selected().await.unwrap(), "the choice stays");
+    c.goto(&app.url(&format!("{task_path}#participate")))
+        .await
+        .unwrap();
+    click(&c, "#participate-form input[name=join][value=true]").await;
+    tick_inspectors(&c, "#participate-form", 2).await;
+    if desktop {
+        scroll_to(&c, "#joint-panel").await;
+        shot(&c, "task-participate-desktop").await;
+    }
+    click(&c, "#participate-submit").await;
+    assert!(text(&c, "#notice").await.contains("已确认参加"));
+    assert!(participant_row(&c, "大气股").await.contains("发起"));
+    assert!(participant_row(&c, "水股").await.contains("参加"));
+    assert_eq!(text(&c, "#joint-status").await, "联合检查");
+    assert_eq!(
+        c.find_all(Locator::Css("#inspectors tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        4,
+        "two of 大气股 and two of 水股"
+    );
+    assert!(text(&c, "#participate-decided").await.contains("参加"));
+
+    // 73 hours later (the session idled out long ago): 固废股 never answered.
+    app.clock.advance(chrono::Duration::hours(73));
+    c.goto(&app.url(&task_path)).await.unwrap();
+    wait_path(&c, "/login").await;
+    log_in(&c, &app, &waste).await;
+    c.goto(&app.url(&task_path)).await.unwrap();
+    assert!(text(&c, "#participate-lapsed").await.contains("确认期限"));
+    assert!(c.find(Locator::Css("#participate-form")).await.is_err());
+    click(&c, ".userbox button.link").await;
+    wait_path(&c, "/login").await;
+
+    log_in_again(&c, &app, "tssytx_dq").await;
+    c.goto(&app.url(&task_path)).await.unwrap();
+    assert!(participant_row(&c, "固废股")
+        .await
+        .contains("逾期未确认，视为不参与"));
+    assert!(participant_row(&c, "水股").await.contains("参加"));
+    assert_eq!(text(&c, "#joint-status").await, "联合检查");
+    // JOINT-6: a partner agency is invited from the same panel.
+    click(&c, "#invite select[name=department_id] option:nth-child(2)").await;
+    click(&c, "#invite button[type=submit]").await;
+    assert!(text(&c, "#notice").await.contains("已邀请协作部门"));
+    let partner = c
+        .find_all(Locator::Css("#participants tbody tr"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(partner, 8);
+    assert!(text(&c, "#participants tbody tr:last-child")
+        .await
+        .contains("协作部门"));
+    if desktop {
+        scroll_to(&c, "#joint-panel").await;
+        shot(&c, "task-joint-desktop").await;
+        scroll_to(&c, "#settings").await;
+        shot(&c, "task-settings-desktop").await;
+        c.set_window_size(390, 844).await.unwrap();
+        c.goto(&app.url(&task_path)).await.unwrap();
+        text(&c, "#task").await;
+        scroll_to(&c, "#joint-panel").await;
+        shot(&c, "task-joint-phone").await;
+        scroll_to(&c, "#settings").await;
+        shot(&c, "task-settings-phone").await;
+        c.set_window_size(1920, 1080).await.unwrap();
     }
     c.close().await.unwrap();
 }

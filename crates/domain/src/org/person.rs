@@ -72,6 +72,8 @@ pub struct PersonInput {
     pub gender: Option<String>,
     pub is_officer: Option<bool>,
     pub certificate_no: Option<String>,
+    /// 执法证有效期至 (optional): a lapsed certificate is never drawn or chosen.
+    pub certificate_valid_until: Option<chrono::NaiveDate>,
     pub mobile: Option<String>,
     pub office_phone: Option<String>,
     pub status: Option<String>,
@@ -85,6 +87,7 @@ pub struct ValidPerson {
     pub gender: Gender,
     pub is_officer: bool,
     pub certificate_no: Option<String>,
+    pub certificate_valid_until: Option<chrono::NaiveDate>,
     /// `None` on edit: the mobile number is the login and never changes.
     pub mobile: Option<Mobile>,
     pub office_phone: Option<String>,
@@ -171,11 +174,14 @@ impl PersonInput {
                 "停用人员不能设为管理员",
             ));
         }
+        // A certificate's validity means nothing without the certificate.
+        let certificate_valid_until = self.certificate_valid_until.filter(|_| is_officer);
         Ok(ValidPerson {
             name,
             gender,
             is_officer,
             certificate_no,
+            certificate_valid_until,
             mobile,
             office_phone,
             status,
@@ -194,6 +200,7 @@ mod tests {
             gender: Some("male".into()),
             is_officer: Some(true),
             certificate_no: Some("03010115043".into()),
+            certificate_valid_until: None,
             mobile: Some("18633555555".into()),
             office_phone: Some("0311-85265566".into()),
             status: Some("enabled".into()),
@@ -215,6 +222,16 @@ mod tests {
         let e = i.validate(true).unwrap_err();
         assert_eq!(e.field, Some("certificate_no"));
         assert_eq!(e.message, "执法人员须填写执法证号");
+    }
+
+    #[test]
+    fn a_certificate_validity_needs_an_officer() {
+        let until = chrono::NaiveDate::from_ymd_opt(2027, 12, 31);
+        let mut i = input();
+        i.certificate_valid_until = until;
+        assert_eq!(i.validate(true).unwrap().certificate_valid_until, until);
+        i.is_officer = Some(false);
+        assert_eq!(i.validate(true).unwrap().certificate_valid_until, None);
     }
 
     #[test]

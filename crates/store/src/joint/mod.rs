@@ -1,6 +1,7 @@
 //! The joint inspection in storage (JOINT-1…JOINT-6): the departments on a
 //! task and their decisions, task settings, partner agencies, notices.
 
+pub mod candidates;
 pub mod participants;
 pub mod settings;
 

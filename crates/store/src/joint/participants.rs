@@ -487,24 +487,40 @@ pub struct PartnerDepartment {
     pub unit_name: String,
 }
 
-pub async fn partner_departments(db: &Db) -> StoreResult<Vec<PartnerDepartment>> {
-    db.clone()
+/// Partner-agency departments in the area of a scope (a county unit sees
+/// its county's agencies, a city unit its city's, and so on).
+pub async fn partner_departments(
+    db: &Db,
+    scope: &crate::registry::search::Scope,
+) -> StoreResult<Vec<PartnerDepartment>> {
+    use crate::registry::search::Scope;
+    let rows = db
+        .clone()
         .fetch_all(
-            "SELECT d.id, d.name, u.name AS unit_name FROM departments d
+            "SELECT d.id, d.name, u.name AS unit_name, u.region_code FROM departments d
                JOIN units u ON u.id = d.unit_id
               WHERE u.sector <> 'ecology' ORDER BY u.name, d.name",
             vec![],
         )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(PartnerDepartment {
+        .await?;
+    let mut out = Vec::new();
+    for r in &rows {
+        let region: String = r.get("region_code")?;
+        let inside = match scope {
+            Scope::All => true,
+            Scope::Province(p) => region.get(..2) == p.get(..2),
+            Scope::City(c) => region.get(..4) == c.get(..4),
+            Scope::County(c) => &region == c,
+        };
+        if inside {
+            out.push(PartnerDepartment {
                 department_id: r.get("id")?,
                 department_name: r.get("name")?,
                 unit_name: r.get("unit_name")?,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Writes down 不参与 for every notice past its deadline (the job; reads

@@ -27,6 +27,7 @@ pub struct Person {
     pub gender: Gender,
     pub is_officer: bool,
     pub certificate_no: Option<String>,
+    pub certificate_valid_until: Option<chrono::NaiveDate>,
     pub mobile: String,
     pub office_phone: Option<String>,
     pub status: PersonStatus,
@@ -49,7 +50,7 @@ pub struct PeopleFilter {
 }
 
 const SELECT: &str = "SELECT p.id, p.department_id, d.name AS department_name, d.unit_id,
-        u.name AS unit_name, p.name, p.gender, p.is_officer, p.certificate_no, p.mobile,
+        u.name AS unit_name, p.name, p.gender, p.is_officer, p.certificate_no, p.certificate_valid_until, p.mobile,
         p.office_phone, p.status, p.is_admin, p.created_at, p.updated_at
    FROM people p
    JOIN departments d ON d.id = p.department_id
@@ -66,6 +67,7 @@ fn from_row(r: &Row) -> StoreResult<Person> {
         gender: parse_code(&r.get::<String>("gender")?, Gender::parse)?,
         is_officer: r.get("is_officer")?,
         certificate_no: r.get("certificate_no")?,
+        certificate_valid_until: r.get("certificate_valid_until")?,
         mobile: r.get("mobile")?,
         office_phone: r.get("office_phone")?,
         status: parse_code(&r.get::<String>("status")?, PersonStatus::parse)?,
@@ -211,8 +213,9 @@ pub async fn create(
     let id = tx
         .scalar_i64(
             "INSERT INTO people (department_id, name, gender, is_officer, certificate_no, mobile,
-                                 office_phone, status, is_admin, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+                                 office_phone, status, is_admin, created_at, updated_at,
+                                 certificate_valid_until)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
             args![
                 department_id,
                 &person.name,
@@ -223,7 +226,8 @@ pub async fn create(
                 person.office_phone.clone(),
                 person.status.as_str(),
                 person.is_admin,
-                now
+                now,
+                person.certificate_valid_until
             ],
         )
         .await
@@ -282,7 +286,8 @@ pub async fn update(
     };
     tx.execute(
         "UPDATE people SET name = $2, gender = $3, is_officer = $4, certificate_no = $5,
-                office_phone = $6, status = $7, is_admin = $8, updated_at = $9
+                office_phone = $6, status = $7, is_admin = $8, updated_at = $9,
+                certificate_valid_until = $10
           WHERE id = $1",
         args![
             id,
@@ -293,7 +298,8 @@ pub async fn update(
             person.office_phone.clone(),
             person.status.as_str(),
             person.is_admin,
-            now
+            now,
+            person.certificate_valid_until
         ],
     )
     .await?;

@@ -282,14 +282,17 @@ pub async fn invite_partner(
     ))
 }
 
-/// Departments of partner agencies that a task may invite.
+/// Departments of partner agencies in the user's area that a task may invite.
 #[utoipa::path(get, path = "/api/v1/partner-departments", tag = "joint", security(("bearer" = [])),
     responses((status = 200, body = [PartnerDepartment])))]
 pub async fn partner_departments(
     State(state): State<AppState>,
-    ApiUser(_session): ApiUser,
+    ApiUser(session): ApiUser,
 ) -> ApiResult<Json<Vec<PartnerDepartment>>> {
-    Ok(Json(participants::partner_departments(&state.db).await?))
+    let scope = crate::registry_access::scope_of(&session.principal)?;
+    Ok(Json(
+        participants::partner_departments(&state.db, &scope).await?,
+    ))
 }
 
 /// The in-app notices of the user's department, newest first.

@@ -15,7 +15,8 @@ use serde::Deserialize;
 use yici_domain::draw::caps::TaskSource;
 use yici_domain::draw::record::Verification;
 use yici_domain::draw::task::{Emergency, TaskStatus, TaskView};
-use yici_domain::org::{PersonStatus, Role};
+use yici_domain::joint::{Decision, JointStatus, ParticipantKind};
+use yici_domain::org::{PersonStatus, Principal, Role};
 use yici_domain::region;
 use yici_domain::registry::enterprise::{CreditGrade, EnterpriseStatus, SupervisionCategory};
 use yici_domain::registry::industry;
@@ -26,6 +27,9 @@ use yici_store::draw::draws::{self, Draw, PublicDraw, RandomRequest};
 use yici_store::draw::inspectors::{self, InspectorDrawRequest, NewRecusal};
 use yici_store::draw::marks::{self, MarkedEnterprise};
 use yici_store::draw::tasks::{self, Task, TaskOptions, TaskQuery};
+use yici_store::joint::candidates::{self, Candidate};
+use yici_store::joint::participants::{self, DecisionRequest};
+use yici_store::joint::settings::{self, TaskSettings};
 use yici_store::org::people::{self, PeopleFilter};
 use yici_store::registry::search::{EnterpriseQuery, Scope};
 
@@ -202,10 +206,17 @@ pub struct TaskRow {
     pub emergency: Option<String>,
     pub frequency_note: Option<String>,
     pub cancel_reason: Option<String>,
+    /// JOINT-5: 联合检查 / 未形成联合检查 / 待其他处室确认 (none when cancelled).
+    pub joint: Option<(&'static str, &'static str)>,
+    /// The user's department may still answer the 参加 dialog.
+    pub may_join: bool,
+    /// The user's department initiated the open task: 设置.
+    pub may_set: bool,
 }
 
 impl TaskRow {
-    fn of(t: &Task) -> TaskRow {
+    fn of(t: &Task, p: &Principal) -> TaskRow {
+        let open = t.status.may_cancel();
         TaskRow {
             id: t.id,
             year: t.year,
@@ -236,7 +247,47 @@ impl TaskRow {
                 .map(|e| format!("补录：{}（{}）", e.label(), opt_date(t.inspected_on))),
             frequency_note: t.frequency_note.clone(),
             cancel_reason: t.cancel_reason.clone(),
+            joint: (!(t.status == TaskStatus::Cancelled))
+                .then(|| (t.joint.label(), joint_class(t.joint))),
+            may_join: open && may_decide(p, t).is_some(),
+            may_set: open && p.department_id == Some(t.department_id),
         }
+    }
+}
+
+/// The user's own participation on a task while it is still to be answered
+/// (before the deadline, undecided), when the user answers for the
+/// department: its secretary account or administrator.
+fn may_decide<'a>(p: &Principal, t: &'a Task) -> Option<&'a participants::Participant> {
+    answering(p, t).filter(|x| x.decision.is_none())
+}
+
+/// The user's department on the task as a notified department or partner,
+/// when the user answers for it.
+fn answering<'a>(p: &Principal, t: &'a Task) -> Option<&'a participants::Participant> {
+    let d = p.department_id?;
+    if !(p.has(Role::Secretary) || p.has(Role::DepartmentAdmin)) {
+        return None;
+    }
+    t.participants
+        .iter()
+        .find(|x| x.department_id == d && x.kind != ParticipantKind::Initiator)
+}
+
+fn joint_class(j: JointStatus) -> &'static str {
+    match j {
+        JointStatus::Joint => "on",
+        JointStatus::Single => "warn-tag",
+        JointStatus::Pending => "pending",
+    }
+}
+
+fn decision_tag(d: Option<Decision>) -> (&'static str, &'static str) {
+    match d {
+        None => ("待确认", "pending"),
+        Some(Decision::Join) => (Decision::Join.label(), "on"),
+        Some(Decision::Decline) => (Decision::Decline.label(), "off"),
+        Some(Decision::Lapsed) => (Decision::Lapsed.label(), "warn-tag"),
     }
 }
 
@@ -336,7 +387,10 @@ pub async fn list(
             q.view.trim(),
         ),
         keyword: q.keyword.clone(),
-        rows: items.iter().map(TaskRow::of).collect(),
+        rows: items
+            .iter()
+            .map(|t| TaskRow::of(t, &session.principal))
+            .collect(),
         total,
         pager: Pager::new("/tasks", &qs, total, page, per_page),
         error,
@@ -1082,6 +1136,87 @@ pub struct TaskForms {
     pub cancel_reason: String,
     pub recusal_person: i64,
     pub recusal_reason: String,
+    /// 任务设置 as typed (none: the task's own values).
+    pub planned_on: Option<String>,
+    pub settings_ids: Option<Vec<i64>>,
+    /// 参加 dialog as typed: `true`, `false` or empty.
+    pub join: String,
+    pub join_ids: Vec<i64>,
+    pub partner: i64,
+}
+
+/// A department on the task, labels resolved.
+pub struct PartRow {
+    pub department: String,
+    pub unit: String,
+    /// Of the task's own unit (the unit column is left out on phones).
+    pub same_unit: bool,
+    pub kind: &'static str,
+    pub initiator: bool,
+    pub notified_at: String,
+    pub decide_by: String,
+    pub state: &'static str,
+    pub state_class: &'static str,
+    pub decided: String,
+    pub inspectors: Vec<String>,
+    pub mine: bool,
+}
+
+/// A person who may be ticked as an inspector.
+pub struct PickRow {
+    pub id: i64,
+    pub name: String,
+    pub place: String,
+    pub certificate_no: String,
+    pub checked: bool,
+    /// Already on the task for another department.
+    pub taken: bool,
+}
+
+/// Eligible people, the department's own and its subordinate counterparts.
+pub struct Picks {
+    pub own: Vec<PickRow>,
+    pub sub: Vec<PickRow>,
+}
+
+impl Picks {
+    fn of(people: Vec<Candidate>, ticked: &[i64], taken: &[i64]) -> Picks {
+        let (own, sub): (Vec<Candidate>, Vec<Candidate>) = people.into_iter().partition(|c| c.own);
+        let row = |c: Candidate| PickRow {
+            checked: ticked.contains(&c.person_id) && !taken.contains(&c.person_id),
+            taken: taken.contains(&c.person_id),
+            id: c.person_id,
+            place: if c.own {
+                c.department_name
+            } else {
+                format!("{} {}", c.unit_name, c.department_name)
+            },
+            name: c.name,
+            certificate_no: c.certificate_no,
+        };
+        Picks {
+            own: own.into_iter().map(row).collect(),
+            sub: sub.into_iter().map(row).collect(),
+        }
+    }
+}
+
+/// 任务设置 of the initiating department.
+pub struct SettingsView {
+    pub planned_on: String,
+    pub min_date: String,
+    pub picks: Picks,
+}
+
+/// The 参加 dialog, or where the department stands.
+pub struct ParticipateView {
+    pub department: String,
+    pub decide_by: String,
+    /// `form`, `lapsed`, `decided` or `closed`.
+    pub state: &'static str,
+    pub decided: String,
+    pub join: String,
+    pub picks: Picks,
 }
 
 #[derive(Template)]
@@ -1094,11 +1229,21 @@ struct TaskPage {
     /// People the user may declare 回避 for (empty: no form).
     people: Vec<(i64, String)>,
     f: TaskForms,
-    /// Which form the error belongs to: `inspectors`, `cancel` or `recusal`.
+    /// Which form the error belongs to: `inspectors`, `cancel`, `recusal`,
+    /// `settings`, `participation` or `partner`.
     error_form: &'static str,
     error: Option<String>,
     notice: Option<String>,
     min_inspectors: i64,
+    joint: &'static str,
+    joint_class: &'static str,
+    parts: Vec<PartRow>,
+    /// Which department each inspector is on the task for.
+    inspector_for: Vec<String>,
+    settings: Option<SettingsView>,
+    participate: Option<ParticipateView>,
+    /// Partner-agency departments the initiator may invite (none: no form).
+    partners: Option<Vec<(i64, String)>>,
 }
 
 impl TaskPage {
@@ -1107,6 +1252,74 @@ impl TaskPage {
             .then_some(())
             .and(self.error.as_deref())
     }
+}
+
+fn part_rows(t: &Task, mine: Option<i64>) -> Vec<PartRow> {
+    t.participants
+        .iter()
+        .map(|x| {
+            let initiator = x.kind == ParticipantKind::Initiator;
+            let (state, state_class) = if initiator {
+                ("发起", "st-scheduled")
+            } else {
+                decision_tag(x.decision)
+            };
+            let decided = if initiator {
+                format!("{} {}", t.created_by_name, display(t.created_at))
+            } else {
+                match (&x.decided_by_name, x.decided_at, x.decision) {
+                    (Some(n), Some(at), _) => format!("{n} {}", display(at)),
+                    (None, Some(at), Some(Decision::Lapsed)) => format!("系统 {}", display(at)),
+                    _ => "—".into(),
+                }
+            };
+            PartRow {
+                department: x.department_name.clone(),
+                unit: x.unit_name.clone(),
+                same_unit: x.unit_id == t.unit_id,
+                kind: x.kind.label(),
+                initiator,
+                notified_at: display(x.notified_at),
+                decide_by: x.decide_by.map(display).unwrap_or_else(|| "—".into()),
+                state,
+                state_class,
+                decided,
+                inspectors: t
+                    .inspectors
+                    .iter()
+                    .filter(|i| {
+                        i.for_department_id == Some(x.department_id)
+                            || (initiator && i.for_department_id.is_none())
+                    })
+                    .map(|i| {
+                        if i.department_name == x.department_name && i.unit_name == x.unit_name {
+                            i.name.clone()
+                        } else {
+                            format!("{}（{}{}）", i.name, i.unit_name, i.department_name)
+                        }
+                    })
+                    .collect(),
+                mine: mine == Some(x.department_id),
+            }
+        })
+        .collect()
+}
+
+/// People on the task for another department than `department`.
+fn taken_by_others(t: &Task, department: i64) -> Vec<i64> {
+    t.inspectors
+        .iter()
+        .filter(|i| i.for_department_id.unwrap_or(t.department_id) != department)
+        .map(|i| i.person_id)
+        .collect()
+}
+
+fn current_of(t: &Task, department: i64) -> Vec<i64> {
+    t.inspectors
+        .iter()
+        .filter(|i| i.for_department_id.unwrap_or(t.department_id) == department)
+        .map(|i| i.person_id)
+        .collect()
 }
 
 async fn render_task(
@@ -1118,9 +1331,11 @@ async fn render_task(
     notice: Option<String>,
 ) -> PageResult<Response> {
     let p = &session.principal;
-    let t = tasks::get(&state.db, p, state.now(), id).await?;
+    let now = state.now();
+    let t = tasks::get(&state.db, p, now, id).await?;
     let open = t.status.may_cancel();
     let initiating = p.department_id == Some(t.department_id);
+    let today = yici_domain::time::business_date(now);
     let people = match p.department_id {
         Some(d) if open && p.can_manage_people_of(d) => people::list(
             &mut state.db.clone(),
@@ -1139,6 +1354,79 @@ async fn render_task(
             .map(|pid| vec![(pid, p.display_name.clone())])
             .unwrap_or_default(),
         _ => Vec::new(),
+    };
+    let settings = if open && initiating {
+        let people =
+            candidates::for_department(&state.db, t.department_id, t.enterprise_id, today).await?;
+        let ticked = f
+            .settings_ids
+            .clone()
+            .unwrap_or_else(|| current_of(&t, t.department_id));
+        Some(SettingsView {
+            planned_on: f
+                .planned_on
+                .clone()
+                .unwrap_or_else(|| t.planned_on.map(|d| d.to_string()).unwrap_or_default()),
+            min_date: (today + chrono::Duration::days(1)).to_string(),
+            picks: Picks::of(people, &ticked, &taken_by_others(&t, t.department_id)),
+        })
+    } else {
+        None
+    };
+    let participate = match answering(p, &t) {
+        Some(x) => {
+            let state_of = match x.decision {
+                _ if !open && x.decision.is_none() => "closed",
+                None => "form",
+                Some(Decision::Lapsed) => "lapsed",
+                Some(_) => "decided",
+            };
+            let picks = if state_of == "form" {
+                let people =
+                    candidates::for_department(&state.db, x.department_id, t.enterprise_id, today)
+                        .await?;
+                Picks::of(people, &f.join_ids, &taken_by_others(&t, x.department_id))
+            } else {
+                Picks {
+                    own: Vec::new(),
+                    sub: Vec::new(),
+                }
+            };
+            Some(ParticipateView {
+                department: format!("{} {}", x.unit_name, x.department_name),
+                decide_by: x.decide_by.map(display).unwrap_or_default(),
+                state: state_of,
+                decided: match (x.decision, x.decided_at) {
+                    (Some(d), Some(at)) => format!("{}（{}）", d.label(), display(at)),
+                    (Some(d), None) => d.label().to_string(),
+                    _ => String::new(),
+                },
+                join: f.join.clone(),
+                picks,
+            })
+        }
+        None => None,
+    };
+    let partners = if open && initiating {
+        Some(
+            participants::partner_departments(&state.db, &scope_of(&session.principal)?)
+                .await?
+                .into_iter()
+                .filter(|d| {
+                    !t.participants
+                        .iter()
+                        .any(|x| x.department_id == d.department_id)
+                })
+                .map(|d| {
+                    (
+                        d.department_id,
+                        format!("{} {}", d.unit_name, d.department_name),
+                    )
+                })
+                .collect(),
+        )
+    } else {
+        None
     };
     let status = error
         .as_ref()
@@ -1165,6 +1453,24 @@ async fn render_task(
         error,
         notice,
         min_inspectors: inspectors::MIN_INSPECTORS,
+        joint: t.joint.label(),
+        joint_class: joint_class(t.joint),
+        parts: part_rows(&t, p.department_id),
+        inspector_for: t
+            .inspectors
+            .iter()
+            .map(|i| {
+                let d = i.for_department_id.unwrap_or(t.department_id);
+                t.participants
+                    .iter()
+                    .find(|x| x.department_id == d)
+                    .map(|x| x.department_name.clone())
+                    .unwrap_or_else(|| t.department_name.clone())
+            })
+            .collect(),
+        settings,
+        participate,
+        partners,
         i: TaskInfo::of(t),
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -1179,6 +1485,10 @@ pub async fn task(
     let notice = match n.done.as_deref() {
         Some("inspectors") => Some("已随机抽取检查人员，抽取记录已保存。".to_string()),
         Some("cancelled") => Some("任务已取消，占用的抽取频次已退回。".to_string()),
+        Some("settings") => Some("任务设置已保存。".to_string()),
+        Some("joined") => Some("已确认参加本次检查，检查人员已安排。".to_string()),
+        Some("declined") => Some("已确认本处室不参加本次检查。".to_string()),
+        Some("partner") => Some("已邀请协作部门，并已通知其管理员。".to_string()),
         Some("recusal") => Some(
             "回避声明已登记；该人员已从本企业未完成任务的检查人员中移除，今后不会被抽中。"
                 .to_string(),
@@ -1306,6 +1616,168 @@ pub async fn declare_recusal(
         Err(e) => {
             let e = shown(e.into())?;
             render_task(&state, &session, id, f, Some(("recusal", e)), None).await
+        }
+    }
+}
+
+/// The ticked people of a form (`inspector_id`, repeated), in order.
+fn ticked_ids(pairs: &[(String, String)]) -> Result<Vec<i64>, DomainError> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == "inspector_id")
+        .map(|(_, v)| {
+            v.trim()
+                .parse::<i64>()
+                .map_err(|_| DomainError::field("inspector_ids", "invalid", "检查人员有误"))
+        })
+        .collect()
+}
+
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
+}
+
+/// 任务设置 (JOINT-1): the planned date and the initiating department's inspectors.
+pub async fn task_settings(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
+    let planned = field(&pairs, "planned_on").trim().to_string();
+    let ids = ticked_ids(&pairs);
+    let f = TaskForms {
+        planned_on: Some(planned.clone()),
+        settings_ids: Some(ids.clone().unwrap_or_default()),
+        ..TaskForms::default()
+    };
+    let planned_on = match planned.as_str() {
+        "" => Ok(None),
+        d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| DomainError::field("planned_on", "invalid", "计划现场检查日期格式有误")),
+    };
+    let result = match (planned_on, ids) {
+        (Err(e), _) | (_, Err(e)) => Err(AppError::from(e)),
+        (Ok(planned_on), Ok(inspector_ids)) => match initiator(&session.principal, None) {
+            Ok(who) => settings::set(
+                &state.db,
+                state.now(),
+                &who,
+                id,
+                &TaskSettings {
+                    planned_on,
+                    inspector_ids,
+                },
+            )
+            .await
+            .map_err(AppError::from),
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=settings")).into_response()),
+        Err(e) => {
+            let e = shown(e)?;
+            render_task(&state, &session, id, f, Some(("settings", e)), None).await
+        }
+    }
+}
+
+/// The 参加 dialog (JOINT-3): 是否参加本次检查, and the department's inspectors.
+pub async fn participation(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
+    let join = field(&pairs, "join").trim().to_string();
+    let ids = ticked_ids(&pairs);
+    let f = TaskForms {
+        join: join.clone(),
+        join_ids: ids.clone().unwrap_or_default(),
+        ..TaskForms::default()
+    };
+    let join = match join.as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(DomainError::field(
+            "join",
+            "required",
+            "请选择是否参加本次检查",
+        )),
+    };
+    let result = match (join, ids) {
+        (Err(e), _) | (_, Err(e)) => Err(AppError::from(e)),
+        (Ok(join), Ok(inspector_ids)) => participants::decide(
+            &state.db,
+            state.now(),
+            &session.principal,
+            id,
+            &DecisionRequest {
+                join,
+                // Ticks left over from 是 do not count once 否 is chosen.
+                inspector_ids: if join { inspector_ids } else { Vec::new() },
+                department_id: None,
+            },
+        )
+        .await
+        .map(|_| join)
+        .map_err(AppError::from),
+    };
+    match result {
+        Ok(joined) => Ok(Redirect::to(&format!(
+            "/tasks/{id}?done={}",
+            if joined { "joined" } else { "declined" }
+        ))
+        .into_response()),
+        Err(e) => {
+            let e = shown(e)?;
+            render_task(&state, &session, id, f, Some(("participation", e)), None).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PartnerForm {
+    #[serde(default)]
+    department_id: String,
+}
+
+/// JOINT-6: the initiating department invites a partner agency's department.
+pub async fn invite_partner(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<PartnerForm>,
+) -> PageResult<Response> {
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
+    let department = form.department_id.trim().parse::<i64>().unwrap_or(0);
+    let f = TaskForms {
+        partner: department,
+        ..TaskForms::default()
+    };
+    if department <= 0 {
+        let e = DomainError::field("department_id", "required", "请选择协作部门");
+        return render_task(&state, &session, id, f, Some(("partner", e)), None).await;
+    }
+    let result = match initiator(&session.principal, None) {
+        Ok(who) => participants::invite_partner(&state.db, state.now(), &who, id, department)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=partner")).into_response()),
+        Err(e) => {
+            let e = shown(e)?;
+            render_task(&state, &session, id, f, Some(("partner", e)), None).await
         }
     }
 }

@@ -13,6 +13,9 @@ pub struct Chrome {
     /// Menu entry to highlight.
     pub active: &'static str,
     pub is_sysadmin: bool,
+    /// 短信发件箱 in the menu: system administrator, secretary accounts and
+    /// department administrators (see `pages::sms`).
+    pub sees_sms_outbox: bool,
 }
 
 impl Chrome {
@@ -29,6 +32,7 @@ impl Chrome {
             csrf: session.csrf_token.clone(),
             active,
             is_sysadmin: p.has(Role::SystemAdmin),
+            sees_sms_outbox: super::sms::scope_of(p).is_some(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod layout;
 pub mod org;
 pub mod people;
 pub mod registry;
+pub mod sms;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -48,9 +49,13 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/inspectors", post(draws::draw_inspectors))
         .route("/tasks/{id}/cancel", post(draws::cancel))
         .route("/tasks/{id}/recusals", post(draws::declare_recusal))
+        .route("/tasks/{id}/settings", post(draws::task_settings))
+        .route("/tasks/{id}/participation", post(draws::participation))
+        .route("/tasks/{id}/partners", post(draws::invite_partner))
         .route("/draws/{id}", get(draws::draw))
         // No login: the public page of a draw (its handler takes no session).
         .route("/public/draws/{id}", get(draws::public_draw))
         .route("/org", get(org::tree))
         .route("/audit", get(audit::page))
+        .route("/sms/outbox", get(sms::outbox))
 }

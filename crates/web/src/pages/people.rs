@@ -24,6 +24,8 @@ pub struct PersonView {
     pub gender: &'static str,
     pub is_officer: bool,
     pub certificate_no: String,
+    /// 执法证有效期至, or empty.
+    pub certificate_valid_until: String,
     pub mobile: String,
     pub office_phone: String,
     pub enabled: bool,
@@ -41,6 +43,10 @@ impl PersonView {
             gender: p.gender.label(),
             is_officer: p.is_officer,
             certificate_no: p.certificate_no.clone().unwrap_or_default(),
+            certificate_valid_until: p
+                .certificate_valid_until
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             mobile: if can_manage {
                 p.mobile.clone()
             } else {
@@ -171,6 +177,9 @@ pub struct PersonForm {
     pub is_officer: String,
     #[serde(default)]
     pub certificate_no: String,
+    /// `YYYY-MM-DD` or empty.
+    #[serde(default)]
+    pub certificate_valid_until: String,
     #[serde(default)]
     pub mobile: String,
     #[serde(default)]
@@ -194,17 +203,30 @@ fn yes_no(v: &str) -> Option<bool> {
 }
 
 impl PersonForm {
-    fn input(&self) -> PersonInput {
-        PersonInput {
+    fn input(&self) -> yici_domain::DomainResult<PersonInput> {
+        let certificate_valid_until = match self.certificate_valid_until.trim() {
+            "" => None,
+            d => Some(
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    yici_domain::DomainError::field(
+                        "certificate_valid_until",
+                        "invalid",
+                        "执法证有效期格式有误，应为年-月-日",
+                    )
+                })?,
+            ),
+        };
+        Ok(PersonInput {
             name: Some(self.name.clone()),
             gender: Some(self.gender.clone()),
             is_officer: yes_no(&self.is_officer),
             certificate_no: Some(self.certificate_no.clone()),
+            certificate_valid_until,
             mobile: Some(self.mobile.clone()),
             office_phone: Some(self.office_phone.clone()),
             status: Some(self.status.clone()),
             is_admin: yes_no(&self.is_admin),
-        }
+        })
     }
 
     fn of(p: &Person) -> PersonForm {
@@ -214,6 +236,10 @@ impl PersonForm {
             gender: p.gender.as_str().into(),
             is_officer: p.is_officer.to_string(),
             certificate_no: p.certificate_no.clone().unwrap_or_default(),
+            certificate_valid_until: p
+                .certificate_valid_until
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             mobile: p.mobile.clone(),
             office_phone: p.office_phone.clone().unwrap_or_default(),
             status: p.status.as_str().into(),
@@ -316,7 +342,7 @@ async fn save(
 ) -> PageResult<Response> {
     let principal = &session.principal;
     let editing = page.person_id;
-    let valid = match page.v.input().validate(editing.is_none()) {
+    let valid = match page.v.input().and_then(|i| i.validate(editing.is_none())) {
         Ok(v) => v,
         Err(e) => return render_form(page.with_error(&e)),
     };

@@ -25,8 +25,39 @@ pub enum Backend {
 /// Generates one test per database from an `async fn name(app: TestApp)`.
 /// Without `YICI_TEST_DATABASE_URL` the PostgreSQL variant says so and passes;
 /// `.ci/run` always sets it (and fails when PostgreSQL is unreachable).
+///
+/// `both_databases!(config = EXPR; a, b)` starts the app with that
+/// `WebConfig` instead of the default (e.g. without the SMS worker).
 #[macro_export]
 macro_rules! both_databases {
+    (config = $config:expr; $($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::common::TestApp::spawn_with($crate::common::Backend::Sqlite, $config).await;
+                    let cleanup = app.cleanup();
+                    super::$name(app).await;
+                    cleanup.run().await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if std::env::var("YICI_TEST_DATABASE_URL").is_err() {
+                        eprintln!("YICI_TEST_DATABASE_URL not set: PostgreSQL variant not run");
+                        return;
+                    }
+                    let app = $crate::common::TestApp::spawn_with($crate::common::Backend::Postgres, $config).await;
+                    let cleanup = app.cleanup();
+                    super::$name(app).await;
+                    cleanup.run().await;
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod on_sqlite {
             $(
@@ -110,13 +141,18 @@ pub fn start_time() -> chrono::DateTime<Utc> {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, WebConfig::default()).await
+    }
+
+    /// A fresh app whose first server runs with `config`.
+    pub async fn spawn_with(backend: Backend, config: WebConfig) -> TestApp {
         let (db, database_url, cleanup) = fresh_database(backend).await;
         yici_store::migrate::run(&db).await.expect("migrations");
         let clock = Arc::new(ManualClock::new(start_time()));
         yici_demo::load(&db, clock.now(), INITIAL)
             .await
             .expect("demo data");
-        let base = serve(db.clone(), clock.clone(), WebConfig::default()).await;
+        let base = serve(db.clone(), clock.clone(), config).await;
         TestApp {
             base,
             db,

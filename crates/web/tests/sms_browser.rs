@@ -1,0 +1,333 @@
+//! 短信发件箱 in headless Chromium (Debian's `chromium` and `chromium-driver`):
+//! two extractions queue SMS to the other departments' administrators; a
+//! worker sends some, is throttled on one, refused on another; another
+//! instance holds two. The system administrator opens the page from the
+//! menu and filters by status; 水股's secretary sees only 水股's message,
+//! masked. Screenshots at 1920×1080 and 390×844 go to `target/screenshots/`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{TestApp, INITIAL, NEW_PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use yici_domain::time::Clock;
+use yici_sms::{DevOutbox, ErrorKind, OutgoingSms, SendFuture, SmsError, SmsGateway};
+use yici_web::sms_worker::{SmsSettings, SmsWorker};
+use yici_web::WebConfig;
+
+both_databases!(config = super::quiet(); sms_outbox_in_a_real_browser);
+
+const YUTIAN: &str = "玉田县分局";
+
+fn quiet() -> WebConfig {
+    WebConfig {
+        sms: SmsSettings {
+            run_worker: false,
+            ..SmsSettings::default()
+        },
+        ..WebConfig::default()
+    }
+}
+
+/// The development outbox, except for two numbers the provider turns down.
+struct Scripted {
+    throttled: String,
+    refused: String,
+}
+
+impl SmsGateway for Scripted {
+    fn provider(&self) -> &'static str {
+        "outbox"
+    }
+    fn label(&self) -> &'static str {
+        "开发发件箱（不实际发送）"
+    }
+    fn send<'a>(&'a self, msg: &'a OutgoingSms) -> SendFuture<'a> {
+        Box::pin(async move {
+            if msg.mobile == self.throttled {
+                return Err(SmsError::new(
+                    ErrorKind::Throttled,
+                    Some("isv.BUSINESS_LIMIT_CONTROL".into()),
+                    "触发分钟级流控Permits:1",
+                ));
+            }
+            if msg.mobile == self.refused {
+                return Err(SmsError::new(
+                    ErrorKind::Rejected,
+                    Some("isv.MOBILE_NUMBER_ILLEGAL".into()),
+                    "非法手机号",
+                ));
+            }
+            DevOutbox.send(msg).await
+        })
+    }
+}
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Driver {
+    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    assert!(
+        std::path::Path::new(&path).exists(),
+        "{path} not found: install Debian's chromium and chromium-driver (scripts/test does)"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    Driver { child, port }
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--disable-quic", "--window-size=1920,1080", "--lang=zh-CN"]
+        }),
+    );
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(c) = ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            return c;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not answer on {url}");
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn wait_path(c: &Client, expected: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().path() == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "not on {expected}: {}\n{}",
+        c.current_url().await.unwrap(),
+        c.source().await.unwrap_or_default()
+    );
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn log_in(c: &Client, app: &TestApp, login: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(c, "#login", login).await;
+    fill(c, "#password", INITIAL).await;
+    click(c, ".login-box button[type=submit]").await;
+    wait_path(c, "/password").await;
+    fill(c, "input[name=old_password]", INITIAL).await;
+    fill(c, "input[name=new_password]", NEW_PASSWORD).await;
+    fill(c, "input[name=repeat_password]", NEW_PASSWORD).await;
+    click(c, "#submit").await;
+    wait_path(c, "/").await;
+}
+
+/// For an account whose password the API calls already changed.
+async fn log_in_again(c: &Client, app: &TestApp, login: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(c, "#login", login).await;
+    fill(c, "#password", NEW_PASSWORD).await;
+    click(c, ".login-box button[type=submit]").await;
+    wait_path(c, "/").await;
+}
+
+async fn rows(c: &Client) -> usize {
+    c.find_all(Locator::Css("#outbox tbody tr[data-id]"))
+        .await
+        .unwrap()
+        .len()
+}
+
+async fn extract_by(app: &TestApp, department: &str, enterprise: i64) {
+    let d = app.department(YUTIAN, department).await;
+    let token = app.token(&app.secretary(d).await).await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &token,
+            "/api/v1/tasks/directed",
+            json!({"source": "routine", "enterprise_ids": [enterprise]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+}
+
+async fn sms_outbox_in_a_real_browser(app: TestApp) {
+    let desktop = matches!(app.backend, common::Backend::Sqlite);
+    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
+        .await
+        .unwrap();
+    let first = app
+        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
+        .await;
+
+    // 大气股 extracts: six administrators are told; the worker sends four,
+    // is throttled on 水股's and refused on 土壤股's.
+    extract_by(&app, "大气股", first).await;
+    let water = app.department(YUTIAN, "水股").await;
+    let soil = app.department(YUTIAN, "土壤股").await;
+    let gateway = Arc::new(Scripted {
+        throttled: app.admin_mobile(water).await,
+        refused: app.admin_mobile(soil).await,
+    });
+    let worker = SmsWorker::new(
+        app.db.clone(),
+        app.clock.clone(),
+        SmsSettings {
+            gateway,
+            ..SmsSettings::default()
+        },
+    );
+    let r = worker.run_once().await.unwrap();
+    assert_eq!((r.sent, r.retrying, r.failed), (4, 1, 1));
+    // Twenty seconds later 水股 extracts; another instance has claimed two
+    // of its messages, the rest wait (the throttled one until 09:00:30).
+    app.clock.advance(chrono::Duration::seconds(20));
+    let second = app
+        .count(&format!(
+            "SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal' AND id > {first}"
+        ))
+        .await;
+    extract_by(&app, "水股", second).await;
+    let claimed = yici_store::outbox::claim(
+        &app.db,
+        "yici-2:4711:7f3a9c01:0",
+        app.clock.now(),
+        chrono::Duration::minutes(5),
+        2,
+    )
+    .await
+    .unwrap();
+    assert_eq!(claimed.len(), 2);
+    let total = app.count("SELECT COUNT(*) FROM sms_outbox").await;
+
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    c.set_window_size(1920, 1080).await.unwrap();
+    log_in(&c, &app, "admin").await;
+    click(&c, "nav a[href='/sms/outbox']").await;
+    wait_path(&c, "/sms/outbox").await;
+    assert_eq!(text(&c, "#total").await, format!("共 {total} 条"));
+    assert_eq!(rows(&c).await as i64, total);
+    assert!(text(&c, "#gateway").await.contains("开发发件箱"));
+    let body = text(&c, "#outbox").await;
+    for word in [
+        "待发送",
+        "发送中",
+        "已发送",
+        "失败",
+        "isv.BUSINESS_LIMIT_CONTROL",
+        "dev-",
+    ] {
+        assert!(body.contains(word), "{word} in {body}");
+    }
+    if desktop {
+        shot(&c, "sms-outbox-desktop").await;
+    }
+    // Filter: 失败 only.
+    click(&c, "#status-tabs a[href='/sms/outbox?status=failed']").await;
+    for _ in 0..100 {
+        if text(&c, "#total").await == "共 1 条" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(text(&c, "#total").await, "共 1 条");
+    assert!(text(&c, "#outbox").await.contains("非法手机号"));
+
+    c.goto(&app.url("/sms/outbox")).await.unwrap();
+    c.set_window_size(390, 844).await.unwrap();
+    assert_eq!(rows(&c).await as i64, total);
+    if desktop {
+        // The cards of the sent, refused and throttled messages.
+        c.execute(
+            "document.querySelectorAll('#outbox tbody tr')[9].scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+        shot(&c, "sms-outbox-phone").await;
+    }
+
+    // 水股's secretary: the one message to 水股's administrator, masked.
+    c.delete_all_cookies().await.unwrap();
+    c.set_window_size(1920, 1080).await.unwrap();
+    log_in_again(&c, &app, &app.secretary(water).await).await;
+    click(&c, "nav a[href='/sms/outbox']").await;
+    wait_path(&c, "/sms/outbox").await;
+    assert_eq!(text(&c, "#total").await, "共 1 条");
+    let admin = app.admin_mobile(water).await;
+    let row = text(&c, "#outbox tbody").await;
+    assert!(
+        row.contains(&yici_domain::org::mobile::mask(&admin)),
+        "{row}"
+    );
+    assert!(!row.contains(&admin), "{row}");
+    c.close().await.unwrap();
+}
