@@ -23,6 +23,74 @@ pub struct Config {
     /// SMS gateway and outbox worker (JOINT-2).
     #[serde(default)]
     pub sms: SmsConfig,
+    /// The field app and the enterprise app (APP-2, APP-7).
+    #[serde(default)]
+    pub field: FieldSettings,
+}
+
+/// `[field]` in yici.toml (or `YICI_FIELD__CHECK_IN_KEY=…`,
+/// `YICI_FIELD__PUBLIC_URL=https://…`).
+///
+/// `check_in_key` signs the 检查二维码 (HMAC-SHA256; at least 32 characters).
+/// Empty (the default, fine for the demo): a random key at each start, so
+/// codes shown before a restart read 无效 and instances behind one load
+/// balancer do not accept each other's codes — configure it in production.
+/// `public_url`: the address the QR codes lead to; empty: the request's Host.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FieldSettings {
+    pub check_in_key: String,
+    pub public_url: String,
+    /// Folder of the evidence photos (RESULT-2); empty: `evidence` beside
+    /// the SQLite file (or in the working directory for PostgreSQL).
+    pub evidence_dir: String,
+    /// Largest evidence upload, in bytes (default 10 MB).
+    pub evidence_max_bytes: usize,
+}
+
+impl Default for FieldSettings {
+    fn default() -> Self {
+        FieldSettings {
+            check_in_key: String::new(),
+            public_url: String::new(),
+            evidence_dir: String::new(),
+            evidence_max_bytes: yici_domain::field::results::DEFAULT_MAX_EVIDENCE_BYTES,
+        }
+    }
+}
+
+impl FieldSettings {
+    /// The evidence folder: as configured, else `evidence` beside the
+    /// SQLite file, else `./evidence`.
+    pub fn evidence_dir(&self, database_url: &str) -> std::path::PathBuf {
+        use std::path::{Path, PathBuf};
+        if !self.evidence_dir.trim().is_empty() {
+            return PathBuf::from(self.evidence_dir.trim());
+        }
+        let file = database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| database_url.strip_prefix("sqlite:"))
+            .map(|f| f.split('?').next().unwrap_or(f));
+        match file.and_then(|f| Path::new(f).parent()) {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.join("evidence"),
+            _ => PathBuf::from("evidence"),
+        }
+    }
+
+    pub fn check_in_key(&self) -> Result<Vec<u8>> {
+        if self.check_in_key.is_empty() {
+            return Ok(yici_web::state::random_check_in_key());
+        }
+        if self.check_in_key.len() < 32 {
+            anyhow::bail!("field.check_in_key: at least 32 characters");
+        }
+        Ok(self.check_in_key.as_bytes().to_vec())
+    }
+
+    pub fn public_url(&self) -> Option<String> {
+        let url = self.public_url.trim().trim_end_matches('/');
+        (!url.is_empty()).then(|| url.to_string())
+    }
 }
 
 /// `[draw]` in yici.toml (or `YICI_DRAW__PER_UNIT=…`). Defaults: the plan's
@@ -194,6 +262,7 @@ impl Default for Config {
             trust_proxy: false,
             draw: DrawSettings::default(),
             sms: SmsConfig::default(),
+            field: FieldSettings::default(),
         }
     }
 }
@@ -238,6 +307,32 @@ mod tests {
         assert!(!format!("{c:?}").contains("secret\""));
         c.provider = "smtp".into();
         assert!(c.settings().is_err());
+    }
+
+    #[test]
+    fn evidence_goes_beside_the_sqlite_file_unless_configured() {
+        let f = FieldSettings::default();
+        assert_eq!(
+            f.evidence_dir("sqlite:/var/lib/yici/yici.db?mode=rwc"),
+            std::path::PathBuf::from("/var/lib/yici/evidence")
+        );
+        assert_eq!(
+            f.evidence_dir("sqlite:yici.db"),
+            std::path::PathBuf::from("evidence")
+        );
+        assert_eq!(
+            f.evidence_dir("postgres://u@h/db"),
+            std::path::PathBuf::from("evidence")
+        );
+        let set = FieldSettings {
+            evidence_dir: "/srv/evidence".into(),
+            ..FieldSettings::default()
+        };
+        assert_eq!(
+            set.evidence_dir("sqlite:yici.db"),
+            std::path::PathBuf::from("/srv/evidence")
+        );
+        assert_eq!(f.evidence_max_bytes, 10 * 1024 * 1024);
     }
 
     /// `YICI_SMS__…` reaches the nested table (figment splits on `__`).

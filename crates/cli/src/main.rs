@@ -191,6 +191,17 @@ async fn run() -> Result<()> {
                 let made = yici_demo::load_tasks(&db, clock.now()).await?;
                 if made > 0 {
                     println!("已生成演示任务 {made} 个（玉田县分局水股、固废股、土壤股）");
+                    if let Some(f) = yici_demo::field::schedule_demo_tasks(&db, clock.now()).await?
+                    {
+                        println!(
+                            "执法端（手机）：/m，水股检查人员 {} 以手机号 {} 登录（初始密码同上）",
+                            f.inspector_name, f.inspector_mobile
+                        );
+                        println!(
+                            "企业端：/e/signup 注册，可用 {}（统一社会信用代码 {}）",
+                            f.enterprise_name, f.enterprise_uscc
+                        );
+                    }
                 }
                 serve(db, &cfg, bind.unwrap_or(cfg.bind.clone())).await?;
             }
@@ -221,8 +232,15 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
             trust_proxy: cfg.trust_proxy,
             draw: cfg.draw.policy()?,
             sms: cfg.sms.settings()?,
+            check_in_key: cfg.field.check_in_key()?,
+            public_url: cfg.field.public_url(),
+            evidence_dir: cfg.field.evidence_dir(&cfg.database_url),
+            evidence_max_bytes: cfg.field.evidence_max_bytes,
         },
     );
+    if cfg.field.check_in_key.is_empty() {
+        println!("检查二维码签名密钥未配置（[field] check_in_key）：本次启动随机生成，重启后已出示的二维码失效");
+    }
     println!("yici 已启动： http://{addr}/");
     yici_web::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;

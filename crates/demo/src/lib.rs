@@ -4,6 +4,7 @@
 //! partner agencies of Yutian. Deterministic: the same data every time.
 
 pub mod enterprises;
+pub mod field;
 mod names;
 
 use anyhow::Result;

@@ -9,6 +9,7 @@ mod macros;
 pub mod audit;
 pub mod draw;
 pub mod error;
+pub mod field;
 pub mod joint;
 pub mod org;
 pub mod region;

@@ -280,6 +280,11 @@ pub async fn login(
     if login.is_empty() {
         return Err(DomainError::required("login", "账号").into());
     }
+    // Enterprise accounts log in by their USCC (APP-7), however it is typed.
+    let uscc = yici_domain::registry::uscc::Uscc::parse_lenient(login)
+        .ok()
+        .map(|(u, _)| u);
+    let login = uscc.as_ref().map_or(login, |u| u.as_str());
     if password.is_empty() {
         return Err(DomainError::required("password", "密码").into());
     }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod db;
 pub mod draw;
 pub mod error;
+pub mod field;
 pub mod joint;
 pub mod migrate;
 pub mod org;

@@ -25,6 +25,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (3, "draws", include_str!("../migrations/0003_draws.sql")),
     (4, "joint", include_str!("../migrations/0004_joint.sql")),
+    (5, "checkin", include_str!("../migrations/0005_checkin.sql")),
+    (6, "results", include_str!("../migrations/0006_results.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

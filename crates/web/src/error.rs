@@ -64,6 +64,10 @@ pub fn status_of(code: &str) -> StatusCode {
         | "task_not_cancellable"
         | "task_closed"
         | "deadline_passed" => StatusCode::CONFLICT,
+        // Results (RESULT-3, RESULT-5): written once; a client id names one body.
+        "already_submitted" | "client_id_conflict" | "not_checked_in" => StatusCode::CONFLICT,
+        "not_on_task" | "not_participating" => StatusCode::FORBIDDEN,
+        "too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "account_locked" => StatusCode::LOCKED,
         "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::UNPROCESSABLE_ENTITY,

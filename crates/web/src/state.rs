@@ -19,6 +19,26 @@ pub struct WebConfig {
     pub draw: yici_domain::draw::policy::DrawPolicy,
     /// SMS gateway and outbox worker (JOINT-2); the development outbox by default.
     pub sms: crate::sms_worker::SmsSettings,
+    /// HMAC-SHA256 key of the check-in codes (APP-2). Configure it
+    /// (`[field] check_in_key`) when several instances serve one database or
+    /// codes must survive a restart; by default each start draws a random one.
+    pub check_in_key: Vec<u8>,
+    /// Public address the check-in and sign-up QR codes point to, e.g.
+    /// `https://yici.example.gov.cn`; by default taken from the request's Host.
+    pub public_url: Option<String>,
+    /// Folder of the evidence photos (RESULT-2), named by their SHA-256;
+    /// `[field] evidence_dir`, by default `evidence` beside the SQLite file.
+    pub evidence_dir: std::path::PathBuf,
+    /// Largest evidence upload accepted, in bytes (`[field] evidence_max_bytes`).
+    pub evidence_max_bytes: usize,
+}
+
+/// A random check-in key for a start without a configured one.
+pub fn random_check_in_key() -> Vec<u8> {
+    use rand::RngCore;
+    let mut key = vec![0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    key
 }
 
 impl Default for WebConfig {
@@ -29,6 +49,10 @@ impl Default for WebConfig {
             trust_proxy: false,
             draw: Default::default(),
             sms: Default::default(),
+            check_in_key: random_check_in_key(),
+            public_url: None,
+            evidence_dir: std::path::PathBuf::from("evidence"),
+            evidence_max_bytes: yici_domain::field::results::DEFAULT_MAX_EVIDENCE_BYTES,
         }
     }
 }

@@ -5,9 +5,11 @@
 pub mod auth;
 pub mod draws;
 pub mod extract;
+pub mod field;
 pub mod org;
 pub mod people;
 pub mod registry;
+pub mod results;
 
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,7 +31,8 @@ use crate::state::AppState;
         (name = "people", description = "人员管理"),
         (name = "registry", description = "一企一档（企业名录）"),
         (name = "draw", description = "双随机抽查：抽取、任务、检查人员、回避、抽取记录"),
-        (name = "joint", description = "联合检查：任务设置、参与确认、协作部门、站内通知")
+        (name = "joint", description = "联合检查：任务设置、参与确认、协作部门、站内通知"),
+        (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录")
     )
 )]
 struct ApiDoc;
@@ -76,6 +79,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(draws::invite_partner))
         .routes(routes!(draws::partner_departments))
         .routes(routes!(draws::notices))
+        .routes(routes!(field::tasks))
+        .routes(routes!(field::task))
+        .routes(routes!(field::check_in_code))
+        .routes(routes!(field::skip_check_in))
+        .routes(routes!(field::verify))
+        .routes(routes!(field::confirm))
+        .routes(routes!(field::sign_up))
+        .routes(routes!(field::inspections))
+        .routes(routes!(results::items))
+        .routes(routes!(results::upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()))
+        .routes(routes!(results::submit, results::list))
+        .routes(routes!(results::evidence_file))
         .routes(
             routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
                 crate::registry_files::MAX_UPLOAD_BYTES,

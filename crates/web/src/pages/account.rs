@@ -77,6 +77,20 @@ pub async fn login(
         Ok(new) => {
             let target = if new.session.must_change_password {
                 "/password"
+            } else if new
+                .session
+                .principal
+                .has(yici_domain::org::Role::EnterpriseUser)
+                && safe_next(&form.next) == "/"
+            {
+                // The enterprise app's home (APP-7).
+                "/e"
+            } else if new.session.principal.has(yici_domain::org::Role::Inspector)
+                && safe_next(&form.next) == "/"
+                && on_a_phone(&headers)
+            {
+                // An inspector on a phone: the field app's 任务管理 (APP-1).
+                "/m"
             } else {
                 safe_next(&form.next)
             };
@@ -98,6 +112,18 @@ pub async fn login(
             Ok((status, Html(page.render()?)).into_response())
         }
     }
+}
+
+/// A phone's browser, by its User-Agent.
+fn on_a_phone(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ua| {
+            ["Mobile", "Android", "iPhone"]
+                .iter()
+                .any(|m| ua.contains(m))
+        })
 }
 
 #[derive(Deserialize)]

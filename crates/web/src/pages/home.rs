@@ -37,8 +37,13 @@ const SHOWN_NOTICES: i64 = 5;
 pub async fn home(
     State(state): State<AppState>,
     WebUser(session): WebUser,
-) -> PageResult<Html<String>> {
+) -> PageResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let p = &session.principal;
+    if p.has(Role::EnterpriseUser) {
+        // Enterprise accounts have their own home (APP-7).
+        return Ok(axum::response::Redirect::to("/e").into_response());
+    }
     let answers = p.has(Role::Secretary) || p.has(Role::DepartmentAdmin);
     let (notices, may_join) = match p.department_id {
         Some(d) if answers => {
@@ -76,5 +81,5 @@ pub async fn home(
         notices,
         may_join,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }

@@ -4,11 +4,13 @@
 pub mod account;
 pub mod audit;
 pub mod draws;
+pub mod field;
 pub mod home;
 pub mod layout;
 pub mod org;
 pub mod people;
 pub mod registry;
+pub mod results;
 pub mod sms;
 
 use axum::routing::{get, post};
@@ -58,4 +60,21 @@ pub fn router() -> Router<AppState> {
         .route("/org", get(org::tree))
         .route("/audit", get(audit::page))
         .route("/sms/outbox", get(sms::outbox))
+        // 检查结果填报 (RESULT-1…RESULT-5); photos up to the configured size.
+        .route(
+            "/m/tasks/{id}/result",
+            get(results::form).post(results::submit),
+        )
+        .route(
+            "/m/tasks/{id}/evidence",
+            post(results::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/m/evidence/{id}", get(results::evidence_file))
+        // The field app (执法端) and the enterprise app (企业端), phone-first.
+        .route("/m", get(field::tasks))
+        .route("/m/tasks/{id}", get(field::task))
+        .route("/m/tasks/{id}/skip", post(field::skip))
+        .route("/e", get(field::enterprise_home))
+        .route("/e/signup", get(field::signup_form).post(field::signup))
+        .route("/e/check-in", get(field::check_in).post(field::confirm))
 }

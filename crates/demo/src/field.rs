@@ -1,0 +1,83 @@
+//! The field app in the demo (APP-1, APP-2, APP-7): 水股's demo tasks get a
+//! planned date (tomorrow) and two of its officers as inspectors, so that
+//! logging in with the first inspector's mobile shows them at `/m`; the
+//! enterprise of the first task is the one to sign up for at `/e/signup`.
+
+use anyhow::Result;
+use yici_store::draw::Initiator;
+use yici_store::joint::settings::{self, TaskSettings};
+use yici_store::registry::search::Scope;
+use yici_store::{Actor, Db, Exec};
+
+/// What `yici demo` prints for the field app.
+pub struct FieldDemo {
+    /// Mobile (login) of 水股's first inspector.
+    pub inspector_mobile: String,
+    pub inspector_name: String,
+    /// The inspected enterprise of the first task: to try the enterprise sign-up.
+    pub enterprise_uscc: String,
+    pub enterprise_name: String,
+}
+
+/// Schedules up to two of 水股's open demo tasks with two of its officers.
+pub async fn schedule_demo_tasks(
+    db: &Db,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<FieldDemo>> {
+    let mut conn = db.clone();
+    let Some(dept) = conn
+        .fetch_optional(
+            "SELECT d.id, d.unit_id FROM departments d JOIN units u ON u.id = d.unit_id
+              WHERE u.short_name = '玉田县分局' AND d.name = '水股'",
+            vec![],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let department_id: i64 = dept.get("id")?;
+    let officers = conn
+        .fetch_all(
+            "SELECT id, name, mobile FROM people
+              WHERE department_id = $1 AND is_officer AND status = 'enabled'
+              ORDER BY is_admin DESC, id LIMIT 2",
+            yici_store::args![department_id],
+        )
+        .await?;
+    if officers.len() < 2 {
+        return Ok(None);
+    }
+    let tasks = conn
+        .fetch_all(
+            "SELECT t.id, e.uscc, e.name FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
+              WHERE t.department_id = $1 AND t.status = 'drawn' ORDER BY t.id LIMIT 2",
+            yici_store::args![department_id],
+        )
+        .await?;
+    let Some(first) = tasks.first() else {
+        return Ok(None);
+    };
+    let who = Initiator {
+        unit_id: dept.get("unit_id")?,
+        department_id,
+        actor: Actor::system(),
+        name: "玉田县分局水股".into(),
+        scope: Scope::County("130229".into()),
+    };
+    let request = TaskSettings {
+        planned_on: Some(yici_domain::time::business_date(now) + chrono::Duration::days(1)),
+        inspector_ids: officers
+            .iter()
+            .map(|r| r.get::<i64>("id"))
+            .collect::<Result<_, _>>()?,
+    };
+    for t in &tasks {
+        settings::set(db, now, &who, t.get("id")?, &request).await?;
+    }
+    Ok(Some(FieldDemo {
+        inspector_mobile: officers[0].get("mobile")?,
+        inspector_name: officers[0].get("name")?,
+        enterprise_uscc: first.get("uscc")?,
+        enterprise_name: first.get("name")?,
+    }))
+}

@@ -1,0 +1,302 @@
+//! The field app and the enterprise app over the API (APP-1, APP-2, APP-7):
+//! the inspector's tasks, the 检查二维码 (a signed, expiring token and its
+//! SVG), 跳过 with a reason, verification of a scanned code (no login) and
+//! the enterprise's confirmation, enterprise sign-up and inspection history.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use yici_domain::field::checkin::{self as rules, CheckInClaim, Verdict};
+use yici_domain::org::Role;
+use yici_domain::DomainError;
+use yici_store::field::checkin::{self, FieldTask, MyTask};
+use yici_store::field::enterprise_accounts::{self, EnterpriseRef, Inspection, SignUp};
+
+use super::extract::{Json, Path, Query};
+use crate::error::{ApiResult, ErrorBody};
+use crate::pages::field::{base_url, qr_svg};
+use crate::session::ApiUser;
+use crate::state::AppState;
+
+fn person_of(p: &yici_domain::org::Principal) -> Result<i64, DomainError> {
+    p.person_id
+        .ok_or_else(|| DomainError::forbidden("只有检查人员可以使用执法端任务"))
+}
+
+/// 任务管理: the caller's tasks as an inspector (not cancelled), each with the
+/// department they inspect for and whether it is 已办理.
+#[utoipa::path(get, path = "/api/v1/field/tasks", tag = "field", security(("bearer" = [])),
+    responses((status = 200, body = [MyTask]), (status = 403, body = ErrorBody)))]
+pub async fn tasks(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> ApiResult<Json<Vec<MyTask>>> {
+    let person = person_of(&session.principal)?;
+    Ok(Json(
+        checkin::for_inspector(&state.db, person, state.now()).await?,
+    ))
+}
+
+/// One of the caller's tasks (任务信息).
+#[utoipa::path(get, path = "/api/v1/field/tasks/{id}", tag = "field", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = MyTask), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn task(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<MyTask>> {
+    let person = person_of(&session.principal)?;
+    Ok(Json(
+        checkin::for_inspector_one(&state.db, person, id, state.now()).await?,
+    ))
+}
+
+/// A freshly issued 检查二维码.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckInCode {
+    /// The signed token (URL-safe).
+    pub token: String,
+    /// What the QR code encodes: the enterprise side's check-in page.
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+    /// The QR code of `url` as an SVG document.
+    pub svg: String,
+    /// 企业端下载: where an enterprise signs up.
+    pub signup_url: String,
+}
+
+/// Issues a check-in code for the task: a token signed by the server,
+/// carrying the task, the calling inspector and an expiry (30 minutes).
+#[utoipa::path(post, path = "/api/v1/field/tasks/{id}/check-in-code", tag = "field", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 201, body = CheckInCode), (status = 403, description = "not an inspector on the task", body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, description = "task_closed", body = ErrorBody)))]
+pub async fn check_in_code(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<(StatusCode, Json<CheckInCode>)> {
+    let person = person_of(&session.principal)?;
+    let mine = checkin::for_inspector_one(&state.db, person, id, state.now()).await?;
+    checkin::check_open(&mine.task)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(issue(&state, &headers, id, person)),
+    ))
+}
+
+/// Signs a claim for `person` on `task` and renders its QR code.
+pub fn issue(state: &AppState, headers: &HeaderMap, task: i64, person: i64) -> CheckInCode {
+    let claim = CheckInClaim::new(task, person, state.now());
+    let token = rules::sign(&state.config.check_in_key, &claim);
+    let base = base_url(state, headers);
+    let url = format!("{base}/e/check-in?token={token}");
+    CheckInCode {
+        svg: qr_svg(&url),
+        url,
+        token,
+        expires_at: claim.expires_at,
+        signup_url: format!("{base}/e/signup"),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SkipRequest {
+    /// 跳过原因: required.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// 跳过: start the visit without the enterprise's scan, giving a reason.
+#[utoipa::path(post, path = "/api/v1/field/tasks/{id}/skip-check-in", tag = "field", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = SkipRequest,
+    responses((status = 200, body = FieldTask), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, description = "reason missing", body = ErrorBody)))]
+pub async fn skip_check_in(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<SkipRequest>,
+) -> ApiResult<Json<FieldTask>> {
+    Ok(Json(
+        checkin::skip(&state.db, state.now(), &session.principal, id, &req.reason).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct TokenParam {
+    #[serde(default)]
+    pub token: String,
+}
+
+/// What a scanned code says.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verification {
+    /// `genuine`, `expired` or `invalid`.
+    pub verdict: String,
+    /// 真实有效 / 已过期 / 无效（伪造或被篡改）, or why a signed code no longer holds.
+    pub message: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The inspection plan, for a genuine code only.
+    pub plan: Option<FieldTask>,
+}
+
+/// Verifies a token and, when genuine, the plan it stands for.
+pub async fn verification(state: &AppState, token: &str) -> ApiResult<(Verdict, Verification)> {
+    let verdict = rules::verify(&state.config.check_in_key, token, state.now());
+    let mut out = Verification {
+        verdict: verdict.code().into(),
+        message: verdict.label().into(),
+        expires_at: None,
+        plan: None,
+    };
+    match verdict {
+        Verdict::Genuine(claim) => {
+            out.expires_at = Some(claim.expires_at);
+            match checkin::plan_of_claim(&state.db, &claim, state.now()).await? {
+                Ok(plan) => out.plan = Some(plan),
+                Err(why) => {
+                    out.verdict = "invalid".into();
+                    out.message = format!("无效：{why}");
+                    return Ok((Verdict::Invalid, out));
+                }
+            }
+        }
+        Verdict::Expired(claim) => out.expires_at = Some(claim.expires_at),
+        Verdict::Invalid => {}
+    }
+    Ok((verdict, out))
+}
+
+/// The enterprise side of a scan: genuine, expired or invalid, and the plan
+/// of a genuine code. No login: whoever holds the code may check it.
+#[utoipa::path(get, path = "/api/v1/check-in/verify", tag = "field",
+    params(TokenParam),
+    responses((status = 200, body = Verification)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    Query(q): Query<TokenParam>,
+) -> ApiResult<Json<Verification>> {
+    Ok(Json(verification(&state, &q.token).await?.1))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ConfirmRequest {
+    #[serde(default)]
+    pub token: String,
+}
+
+/// The enterprise account confirms a genuine code shown to it: the task
+/// records the check-in (method `qr`) once and moves to 检查中.
+pub async fn confirm_token(
+    state: &AppState,
+    principal: &yici_domain::org::Principal,
+    token: &str,
+) -> ApiResult<FieldTask> {
+    let enterprise = enterprise_account(state, principal).await?;
+    let claim = match rules::verify(&state.config.check_in_key, token, state.now()) {
+        Verdict::Genuine(c) => c,
+        Verdict::Expired(_) => {
+            return Err(
+                DomainError::new("token_expired", "检查二维码已过期，请检查人员重新出示").into(),
+            )
+        }
+        Verdict::Invalid => {
+            return Err(DomainError::new("invalid_token", "检查二维码无效（伪造或被篡改）").into())
+        }
+    };
+    // checked_in_by_name: the confirming enterprise (its account is in the audit trail).
+    Ok(checkin::confirm(
+        &state.db,
+        state.now(),
+        principal,
+        enterprise.id,
+        &enterprise.name,
+        &claim,
+    )
+    .await?)
+}
+
+pub async fn enterprise_account(
+    state: &AppState,
+    principal: &yici_domain::org::Principal,
+) -> ApiResult<EnterpriseRef> {
+    if !principal.has(Role::EnterpriseUser) {
+        return Err(DomainError::forbidden("只有企业账号可以确认检查").into());
+    }
+    enterprise_accounts::enterprise_of(&state.db, principal.account_id)
+        .await?
+        .ok_or_else(|| DomainError::forbidden("企业账号未关联企业").into())
+}
+
+#[utoipa::path(post, path = "/api/v1/check-in/confirm", tag = "field", security(("bearer" = [])),
+    request_body = ConfirmRequest,
+    responses((status = 200, body = FieldTask),
+        (status = 403, description = "not an enterprise account, or the code was shown to another enterprise", body = ErrorBody),
+        (status = 422, description = "token_expired or invalid_token", body = ErrorBody)))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Json(req): Json<ConfirmRequest>,
+) -> ApiResult<Json<FieldTask>> {
+    Ok(Json(
+        confirm_token(&state, &session.principal, &req.token).await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedUp {
+    pub account_id: i64,
+    /// The login: the USCC.
+    pub login: String,
+}
+
+/// 企业注册: verified against the registry (the USCC must be there and the
+/// name must match its 排污单位名称); the login is the USCC.
+#[utoipa::path(post, path = "/api/v1/enterprise/accounts", tag = "field",
+    request_body = SignUp,
+    responses((status = 201, body = SignedUp), (status = 409, body = ErrorBody),
+        (status = 422, description = "unknown_uscc, name_mismatch, weak_password, …", body = ErrorBody)))]
+pub async fn sign_up(
+    State(state): State<AppState>,
+    Json(req): Json<SignUp>,
+) -> ApiResult<(StatusCode, Json<SignedUp>)> {
+    let id = enterprise_accounts::sign_up(&state.db, state.now(), &req).await?;
+    let login = enterprise_accounts::enterprise_of(&state.db, id)
+        .await?
+        .map(|e| e.uscc)
+        .unwrap_or_default();
+    Ok((
+        StatusCode::CREATED,
+        Json(SignedUp {
+            account_id: id,
+            login,
+        }),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnterpriseHome {
+    pub enterprise: EnterpriseRef,
+    pub inspections: Vec<Inspection>,
+}
+
+/// The enterprise's own inspection history and submitted results.
+#[utoipa::path(get, path = "/api/v1/enterprise/inspections", tag = "field", security(("bearer" = [])),
+    responses((status = 200, body = EnterpriseHome), (status = 403, body = ErrorBody)))]
+pub async fn inspections(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> ApiResult<Json<EnterpriseHome>> {
+    let enterprise = enterprise_account(&state, &session.principal).await?;
+    let inspections = enterprise_accounts::history(&state.db, enterprise.id, state.now()).await?;
+    Ok(Json(EnterpriseHome {
+        enterprise,
+        inspections,
+    }))
+}

@@ -1,0 +1,270 @@
+//! 检查结果 over the API (RESULT-1…RESULT-5): a department's supervision
+//! items, evidence uploads, submission (idempotent by `client_id`) and the
+//! task's results per department.
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use yici_domain::field::results::{self as rules, ResultInput};
+use yici_domain::DomainError;
+use yici_store::draw::tasks;
+use yici_store::field::evidence::{self, Upload};
+use yici_store::field::results::{self, Evidence, SupervisionItem, TaskResult, TaskResults};
+
+use super::extract::{Json, Path, Query};
+use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::session::ApiUser;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DepartmentParam {
+    /// The participating department (default: the one the inspector is on the task for).
+    pub department_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentItems {
+    pub department_id: i64,
+    pub department_name: String,
+    /// The department's supervision item list; 其他 (free text) is always possible too.
+    pub items: Vec<SupervisionItem>,
+}
+
+/// The supervision items the inspector's department may tick on this task.
+#[utoipa::path(get, path = "/api/v1/field/tasks/{id}/items", tag = "field", security(("bearer" = [])),
+    params(("id" = i64, Path), DepartmentParam),
+    responses((status = 200, body = DepartmentItems), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn items(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DepartmentParam>,
+) -> ApiResult<Json<DepartmentItems>> {
+    let entry = results::entry(
+        &state.db,
+        &session.principal,
+        state.now(),
+        id,
+        q.department_id,
+    )
+    .await?;
+    Ok(Json(DepartmentItems {
+        department_id: entry.reporter.department_id,
+        department_name: entry.reporter.department_name,
+        items: entry.items,
+    }))
+}
+
+/// An upload as the evidence endpoints read it.
+pub(crate) struct UploadForm {
+    pub bytes: Vec<u8>,
+    pub client_id: Option<String>,
+    pub department_id: Option<i64>,
+    pub csrf: Option<String>,
+}
+
+/// Reads an upload — `multipart/form-data` (a `file` part, optional
+/// `client_id`, `department_id`, `_csrf`) or the raw bytes with
+/// `client_id` / `department_id` in the query — refusing more than `max`
+/// bytes without reading further.
+pub(crate) async fn read_upload(
+    state: &AppState,
+    req: Request,
+    max: usize,
+) -> Result<UploadForm, AppError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let q: DepartmentAndClient = serde_urlencoded::from_str(req.uri().query().unwrap_or(""))
+            .map_err(|e| DomainError::new("invalid_query", format!("查询参数有误：{e}")))?;
+        let bytes = axum::body::to_bytes(req.into_body(), max + 1)
+            .await
+            .map_err(|_| rules::too_large(max))?;
+        return Ok(UploadForm {
+            bytes: bytes.to_vec(),
+            client_id: q.client_id,
+            department_id: q.department_id,
+            csrf: None,
+        });
+    }
+    let mut form = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|e| DomainError::new("invalid_body", format!("上传内容无法读取：{e}")))?;
+    let mut out = UploadForm {
+        bytes: Vec::new(),
+        client_id: None,
+        department_id: None,
+        csrf: None,
+    };
+    let bad = |e: axum::extract::multipart::MultipartError| -> AppError {
+        DomainError::new("invalid_body", format!("上传内容无法读取：{e}")).into()
+    };
+    while let Some(mut field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" || field.file_name().is_some() {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                if bytes.len() + chunk.len() > max {
+                    return Err(rules::too_large(max).into());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            out.bytes = bytes;
+            continue;
+        }
+        let text = field.text().await.map_err(bad)?;
+        match name.as_str() {
+            "client_id" => out.client_id = Some(text),
+            "department_id" => {
+                out.department_id = Some(text.trim().parse().map_err(|_| {
+                    DomainError::field("department_id", "invalid", "处（科）室编号有误")
+                })?)
+            }
+            "_csrf" => out.csrf = Some(text),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DepartmentAndClient {
+    /// Upload id made by the client: a retried upload returns the first row.
+    pub client_id: Option<String>,
+    pub department_id: Option<i64>,
+}
+
+/// 影像资料: one photo (JPEG, PNG or WebP, told by its content; at most the
+/// configured size, 10 MB by default), as `multipart/form-data` with a
+/// `file` part (and optional `client_id`, `department_id` parts) or as the
+/// raw bytes. Stored by its SHA-256; returns its id for the result.
+#[utoipa::path(post, path = "/api/v1/field/tasks/{id}/evidence", tag = "field", security(("bearer" = [])),
+    params(("id" = i64, Path), DepartmentAndClient),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "the photo's bytes, or multipart/form-data with a `file` part"),
+    responses((status = 201, body = Evidence), (status = 200, description = "a retry with the same client_id", body = Evidence),
+        (status = 403, body = ErrorBody), (status = 409, description = "not checked in (not_checked_in), already submitted (already_submitted), or the client_id names another photo (client_id_conflict)", body = ErrorBody),
+        (status = 413, description = "too_large", body = ErrorBody), (status = 422, description = "not_image", body = ErrorBody)))]
+pub async fn upload_evidence(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<Evidence>)> {
+    let max = state.config.evidence_max_bytes;
+    let form = read_upload(&state, req, max).await?;
+    let (e, created) = evidence::upload(
+        &state.db,
+        &state.config.evidence_dir,
+        max,
+        state.now(),
+        &session.principal,
+        id,
+        Upload {
+            bytes: form.bytes,
+            client_id: form.client_id,
+            department_id: form.department_id,
+        },
+    )
+    .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(e)))
+}
+
+/// Submits the department's result (RESULT-1…RESULT-4). `client_id` is made
+/// by the client when the draft starts: the same id with the same body
+/// returns the stored result (200), a different body under it is refused
+/// (409 `client_id_conflict`). Once submitted a result never changes (409
+/// `already_submitted`); the task completes when every participating
+/// department has submitted.
+#[utoipa::path(post, path = "/api/v1/field/tasks/{id}/results", tag = "field", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = ResultInput,
+    responses((status = 201, body = TaskResult), (status = 200, description = "a retry of the same submission", body = TaskResult),
+        (status = 403, description = "not_on_task, not_participating", body = ErrorBody),
+        (status = 409, description = "already_submitted, client_id_conflict, not_checked_in, task_closed", body = ErrorBody),
+        (status = 422, description = "required, unknown_item, duplicate_item, unknown_evidence …", body = ErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<ResultInput>,
+) -> ApiResult<(StatusCode, Json<TaskResult>)> {
+    // Only someone who may see the task learns whether it exists.
+    tasks::get(&state.db, &session.principal, state.now(), id).await?;
+    let done = results::submit(&state.db, state.now(), &session.principal, id, &input).await?;
+    let status = if done.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(done.result)))
+}
+
+/// The task's results: every participating department, 已办理 or 未办理,
+/// with its result.
+#[utoipa::path(get, path = "/api/v1/field/tasks/{id}/results", tag = "field", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = TaskResults), (status = 404, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<TaskResults>> {
+    Ok(Json(
+        results::of_task(&state.db, &session.principal, state.now(), id).await?,
+    ))
+}
+
+/// One evidence photo's bytes, for whoever may see its task.
+#[utoipa::path(get, path = "/api/v1/field/evidence/{id}", tag = "field", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "the photo", content_type = "image/jpeg"), (status = 404, body = ErrorBody)))]
+pub async fn evidence_file(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, crate::error::ApiError> {
+    Ok(serve_evidence(&state, &session.principal, id).await?)
+}
+
+/// The bytes of an evidence file with its type; the name is its SHA-256, so
+/// it never changes and may be cached privately.
+pub(crate) async fn serve_evidence(
+    state: &AppState,
+    principal: &yici_domain::org::Principal,
+    id: i64,
+) -> Result<Response, AppError> {
+    let (e, path) = evidence::file(
+        &state.db,
+        &state.config.evidence_dir,
+        principal,
+        state.now(),
+        id,
+    )
+    .await?;
+    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+        .await
+        .map_err(|e| AppError::Internal(format!("evidence read: {e}")))?
+        .map_err(|err| AppError::Internal(format!("evidence file {}: {err}", e.sha256)))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, e.content_type.clone()),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+            (header::ETAG, format!("\"{}\"", e.sha256)),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}

@@ -1,0 +1,590 @@
+//! The field app (执法端, APP-1, APP-2) and the enterprise app (企业端, APP-7)
+//! as phone-first pages (390 px wide and up):
+//!
+//! * `/m` 任务管理 (未办理 / 已办理), `/m/tasks/{id}` 任务信息 with the
+//!   检查二维码, 跳过 with a reason, and the 企业端下载 code;
+//! * `/e/check-in?token=…` what the enterprise sees when it scans the code
+//!   (no login needed to read the verdict; confirming needs the enterprise's
+//!   own account), `/e/signup` 企业注册, `/e` the enterprise's home.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use serde::Deserialize;
+use yici_domain::field::checkin::MAX_SKIP_REASON_CHARS;
+use yici_domain::org::Role;
+use yici_domain::time::display;
+use yici_store::auth::Session;
+use yici_store::field::checkin::{self, FieldTask, MyTask};
+use yici_store::field::enterprise_accounts::{self, Inspection, SignUp};
+
+use crate::api::field::{confirm_token, enterprise_account, issue, verification, CheckInCode};
+use crate::error::{status_of, AppError, PageResult};
+use crate::session::{self, CsrfForm, CurrentSession, WebUser};
+use crate::state::AppState;
+
+/// The address QR codes lead to: the configured public URL, or the scheme
+/// and Host of the request.
+pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.trim_end_matches('/').to_string();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    let scheme = if session::secure_request(state, headers) {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// A QR code of `text` as inline SVG (dark modules on white, with the quiet zone).
+pub fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(240, 240)
+                .quiet_zone(true)
+                .build();
+            // Inline in HTML: without the XML declaration.
+            match svg.find("<svg") {
+                Some(at) => svg[at..].to_string(),
+                None => svg,
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "QR code not rendered");
+            String::new()
+        }
+    }
+}
+
+/// The frame of the phone pages.
+pub struct FieldChrome {
+    pub display_name: String,
+    pub csrf: String,
+    pub logged_in: bool,
+    pub enterprise: bool,
+}
+
+impl FieldChrome {
+    fn of(session: Option<&Session>) -> FieldChrome {
+        match session {
+            Some(s) => FieldChrome {
+                display_name: s.principal.display_name.clone(),
+                csrf: s.csrf_token.clone(),
+                logged_in: true,
+                enterprise: s.principal.has(Role::EnterpriseUser),
+            },
+            None => FieldChrome {
+                display_name: String::new(),
+                csrf: String::new(),
+                logged_in: false,
+                enterprise: false,
+            },
+        }
+    }
+}
+
+/// A task as the pages show it.
+pub struct PlanView {
+    pub t: FieldTask,
+    pub participating: String,
+    pub drawn_at: String,
+    pub planned_on: String,
+    pub checked_in: Option<String>,
+}
+
+impl PlanView {
+    fn of(t: FieldTask) -> PlanView {
+        PlanView {
+            participating: if t.participating_departments.is_empty() {
+                "—".into()
+            } else {
+                t.participating_departments.join("、")
+            },
+            drawn_at: display(t.drawn_at),
+            planned_on: t.planned_on.map_or("—".into(), |d| d.to_string()),
+            checked_in: t.check_in.as_ref().map(|c| {
+                let mut s = format!("{} {}", display(c.at), c.method_label);
+                if let Some(by) = &c.by_name {
+                    s.push_str(&format!("（{by}）"));
+                }
+                if let Some(r) = &c.skip_reason {
+                    s.push_str(&format!("，原因：{r}"));
+                }
+                s
+            }),
+            t,
+        }
+    }
+}
+
+fn inspector_person(session: &Session) -> PageResult<i64> {
+    session.principal.person_id.ok_or_else(|| {
+        AppError::from(yici_domain::DomainError::forbidden(
+            "执法端仅供检查人员使用（请用本人手机号登录）",
+        ))
+        .into()
+    })
+}
+
+pub struct TaskRow {
+    pub id: i64,
+    pub enterprise: String,
+    pub address: String,
+    pub status: String,
+    pub planned_on: String,
+    pub checked_in: bool,
+}
+
+pub struct DepartmentGroup {
+    pub name: String,
+    pub tasks: Vec<TaskRow>,
+}
+
+#[derive(Template)]
+#[template(path = "field/tasks.html")]
+struct TasksPage {
+    chrome: FieldChrome,
+    done_tab: bool,
+    todo_count: usize,
+    done_count: usize,
+    groups: Vec<DepartmentGroup>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TabQuery {
+    #[serde(default)]
+    tab: String,
+}
+
+/// 任务管理: 未办理 / 已办理, grouped by the department the user inspects for.
+pub async fn tasks(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(q): Query<TabQuery>,
+) -> PageResult<Html<String>> {
+    let person = inspector_person(&session)?;
+    let mine = checkin::for_inspector(&state.db, person, state.now()).await?;
+    let done_tab = q.tab == "done";
+    let todo_count = mine.iter().filter(|m| !m.done).count();
+    let mut groups: Vec<DepartmentGroup> = Vec::new();
+    for m in mine.iter().filter(|m| m.done == done_tab) {
+        let row = TaskRow {
+            id: m.task.id,
+            enterprise: m.task.enterprise_name.clone(),
+            address: m.task.enterprise_address.clone(),
+            status: m.task.status_label.clone(),
+            planned_on: m.task.planned_on.map_or("未定".into(), |d| d.to_string()),
+            checked_in: m.task.check_in.is_some(),
+        };
+        match groups.iter_mut().find(|g| g.name == m.for_department_name) {
+            Some(g) => g.tasks.push(row),
+            None => groups.push(DepartmentGroup {
+                name: m.for_department_name.clone(),
+                tasks: vec![row],
+            }),
+        }
+    }
+    Ok(Html(
+        TasksPage {
+            chrome: FieldChrome::of(Some(&session)),
+            done_tab,
+            todo_count,
+            done_count: mine.len() - todo_count,
+            groups,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "field/task.html")]
+struct TaskPage {
+    chrome: FieldChrome,
+    p: PlanView,
+    for_department: String,
+    done: bool,
+    open: bool,
+    code: Option<CheckInCode>,
+    expires: String,
+    signup_svg: String,
+    reason: String,
+    error: Option<String>,
+    max_reason: usize,
+}
+
+async fn task_page(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    id: i64,
+    reason: String,
+    error: Option<String>,
+) -> PageResult<TaskPage> {
+    let person = inspector_person(session)?;
+    let mine: MyTask = checkin::for_inspector_one(&state.db, person, id, state.now()).await?;
+    let open = checkin::check_open(&mine.task).is_ok();
+    // A fresh code at each showing; none once the visit has started.
+    let code = (open && mine.task.check_in.is_none()).then(|| issue(state, headers, id, person));
+    let signup_url = format!("{}/e/signup", base_url(state, headers));
+    Ok(TaskPage {
+        chrome: FieldChrome::of(Some(session)),
+        expires: code
+            .as_ref()
+            .map(|c| display(c.expires_at))
+            .unwrap_or_default(),
+        code,
+        signup_svg: qr_svg(&signup_url),
+        for_department: mine.for_department_name,
+        done: mine.done,
+        open,
+        p: PlanView::of(mine.task),
+        reason,
+        error,
+        max_reason: MAX_SKIP_REASON_CHARS,
+    })
+}
+
+/// 任务信息 with the 检查二维码.
+pub async fn task(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> PageResult<Html<String>> {
+    Ok(Html(
+        task_page(&state, &session, &headers, id, String::new(), None)
+            .await?
+            .render()?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct SkipForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// 跳过: the reason is required; the page shows the refusal beside it.
+pub async fn skip(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<SkipForm>,
+) -> PageResult<Response> {
+    match checkin::skip(&state.db, state.now(), &session.principal, id, &form.reason).await {
+        Ok(_) => Ok(Redirect::to(&format!("/m/tasks/{id}")).into_response()),
+        Err(e) => {
+            let err = AppError::from(e);
+            let Some(d) = err.domain().filter(|d| d.field == Some("reason")) else {
+                return Err(err.into());
+            };
+            let status = status_of(d.code);
+            let page = task_page(
+                &state,
+                &session,
+                &headers,
+                id,
+                form.reason,
+                Some(d.message.clone()),
+            )
+            .await?;
+            Ok((status, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "field/checkin.html")]
+struct CheckInPage {
+    chrome: FieldChrome,
+    verdict: String,
+    message: String,
+    token: String,
+    expires: String,
+    p: Option<PlanView>,
+    /// The logged-in enterprise account is the inspected enterprise.
+    may_confirm: bool,
+    other_enterprise: bool,
+    confirmed: bool,
+    error: Option<String>,
+    login_next: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    confirmed: String,
+}
+
+async fn check_in_page(
+    state: &AppState,
+    session: Option<&Session>,
+    token: &str,
+    error: Option<String>,
+) -> PageResult<CheckInPage> {
+    let (_, v) = verification(state, token).await.map_err(|e| e.0)?;
+    let mut page = CheckInPage {
+        chrome: FieldChrome::of(session),
+        verdict: v.verdict.clone(),
+        message: v.message.clone(),
+        token: token.to_string(),
+        expires: v.expires_at.map(display).unwrap_or_default(),
+        p: v.plan.map(PlanView::of),
+        may_confirm: false,
+        other_enterprise: false,
+        confirmed: false,
+        error,
+        login_next: session::url_encode(&format!("/e/check-in?token={token}")),
+    };
+    if let (Some(s), Some(p)) = (session, page.p.as_ref()) {
+        if s.principal.has(Role::EnterpriseUser) {
+            if let Ok(e) = enterprise_account(state, &s.principal).await {
+                page.may_confirm = e.id == p.t.enterprise_id;
+                page.other_enterprise = !page.may_confirm;
+            }
+        }
+        page.confirmed = p.t.check_in.as_ref().is_some_and(|c| c.method == "qr");
+    }
+    Ok(page)
+}
+
+/// The enterprise's view of a scanned code: the verdict in large type and,
+/// for a genuine code, the inspection plan.
+pub async fn check_in(
+    State(state): State<AppState>,
+    current: Option<Extension<CurrentSession>>,
+    Query(q): Query<TokenQuery>,
+) -> PageResult<Html<String>> {
+    let session = current
+        .as_ref()
+        .filter(|c| !c.via_bearer && !c.session.must_change_password)
+        .map(|c| &c.session);
+    let mut page = check_in_page(&state, session, &q.token, None).await?;
+    page.confirmed |= q.confirmed == "1";
+    Ok(Html(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    token: String,
+}
+
+/// 确认: the enterprise account confirms the inspectors are here.
+pub async fn confirm(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    CsrfForm(form): CsrfForm<ConfirmForm>,
+) -> PageResult<Response> {
+    match confirm_token(&state, &session.principal, &form.token).await {
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/e/check-in?token={}&confirmed=1",
+            session::url_encode(&form.token)
+        ))
+        .into_response()),
+        Err(e) => {
+            let Some(d) = e.0.domain() else {
+                return Err(e.0.into());
+            };
+            let status = status_of(d.code);
+            let page =
+                check_in_page(&state, Some(&session), &form.token, Some(d.message.clone())).await?;
+            Ok((status, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "field/signup.html")]
+struct SignUpPage {
+    chrome: FieldChrome,
+    uscc: String,
+    enterprise_name: String,
+    mobile: String,
+    error_field: String,
+    error: Option<String>,
+}
+
+impl SignUpPage {
+    fn err_for(&self, field: &str) -> Option<&str> {
+        (self.error_field == field)
+            .then_some(())
+            .and(self.error.as_deref())
+    }
+}
+
+/// 企业注册 (企业端下载 leads here).
+pub async fn signup_form() -> PageResult<Html<String>> {
+    Ok(Html(
+        SignUpPage {
+            chrome: FieldChrome::of(None),
+            uscc: String::new(),
+            enterprise_name: String::new(),
+            mobile: String::new(),
+            error_field: String::new(),
+            error: None,
+        }
+        .render()?,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct SignUpForm {
+    #[serde(default)]
+    uscc: String,
+    #[serde(default)]
+    enterprise_name: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    repeat_password: String,
+}
+
+/// Registers the enterprise and logs it in.
+pub async fn signup(
+    State(state): State<AppState>,
+    session::ClientIp(ip): session::ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<SignUpForm>,
+) -> PageResult<Response> {
+    let input = SignUp {
+        uscc: form.uscc.clone(),
+        enterprise_name: form.enterprise_name.clone(),
+        mobile: form.mobile.clone(),
+        password: form.password.clone(),
+        repeat_password: Some(form.repeat_password.clone()),
+    };
+    match enterprise_accounts::sign_up(&state.db, state.now(), &input).await {
+        Ok(id) => {
+            let login = enterprise_accounts::enterprise_of(&state.db, id)
+                .await?
+                .map(|e| e.uscc)
+                .unwrap_or_default();
+            let new = yici_store::auth::login(
+                &state.db,
+                &state.policy,
+                state.now(),
+                &login,
+                &form.password,
+                &ip,
+                yici_store::auth::SessionKind::Web,
+            )
+            .await?;
+            let cookie =
+                session::session_cookie(&new.token, session::secure_request(&state, &headers));
+            Ok((
+                [(axum::http::header::SET_COOKIE, cookie)],
+                Redirect::to("/e?welcome=1"),
+            )
+                .into_response())
+        }
+        Err(e) => {
+            let err = AppError::from(e);
+            let Some(d) = err.domain() else {
+                return Err(err.into());
+            };
+            let page = SignUpPage {
+                chrome: FieldChrome::of(None),
+                uscc: form.uscc,
+                enterprise_name: form.enterprise_name,
+                mobile: form.mobile,
+                error_field: d.field.unwrap_or("").to_string(),
+                error: Some(d.message.clone()),
+            };
+            Ok((status_of(d.code), Html(page.render()?)).into_response())
+        }
+    }
+}
+
+pub struct InspectionView {
+    pub p: PlanView,
+    pub inspectors: String,
+    pub submitted: String,
+}
+
+#[derive(Template)]
+#[template(path = "field/enterprise.html")]
+struct EnterpriseHomePage {
+    chrome: FieldChrome,
+    name: String,
+    uscc: String,
+    welcome: bool,
+    inspections: Vec<InspectionView>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct WelcomeQuery {
+    #[serde(default)]
+    welcome: String,
+}
+
+/// 企业端首页: 扫一扫, and the enterprise's own inspection history.
+pub async fn enterprise_home(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(q): Query<WelcomeQuery>,
+) -> PageResult<Response> {
+    if !session.principal.has(Role::EnterpriseUser) {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            Html(crate::pages::layout::error_page(
+                StatusCode::FORBIDDEN,
+                "企业端仅供企业账号使用",
+            )),
+        )
+            .into_response());
+    }
+    let e = enterprise_account(&state, &session.principal)
+        .await
+        .map_err(|e| e.0)?;
+    let history: Vec<Inspection> =
+        enterprise_accounts::history(&state.db, e.id, state.now()).await?;
+    let inspections = history
+        .into_iter()
+        .map(|i| InspectionView {
+            inspectors: i
+                .task
+                .inspectors
+                .iter()
+                .map(|x| x.name.clone())
+                .collect::<Vec<_>>()
+                .join("、"),
+            submitted: if i.submitted_departments.is_empty() {
+                "—".into()
+            } else {
+                i.submitted_departments.join("、")
+            },
+            p: PlanView::of(i.task),
+        })
+        .collect();
+    Ok(Html(
+        EnterpriseHomePage {
+            chrome: FieldChrome::of(Some(&session)),
+            name: e.name,
+            uscc: e.uscc,
+            welcome: q.welcome == "1",
+            inspections,
+        }
+        .render()?,
+    )
+    .into_response())
+}

@@ -1,0 +1,439 @@
+//! 检查结果填报 on the phone (RESULT-1…RESULT-5), `/m/tasks/{id}/result`:
+//! the department's items with 是否存在问题 / 问题描述, 其他, 企业基本情况,
+//! 现场检查情况 and photos uploaded as they are taken; read-only once
+//! submitted. `assets/field-result.js` keeps the draft on the phone and
+//! submits it with its client id; without script the form still posts.
+
+use askama::Template;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use yici_domain::field::results::{ItemInput, ResultInput};
+use yici_domain::time::display;
+use yici_domain::DomainError;
+use yici_store::auth::Session;
+use yici_store::field::evidence::{self, Upload};
+use yici_store::field::results::{self, Entry, Evidence, TaskResult};
+
+use crate::api::results::{read_upload, serve_evidence};
+use crate::error::{ApiError, AppError, PageResult};
+use crate::session::{CsrfForm, WebUser};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct DepartmentQuery {
+    pub department_id: Option<i64>,
+}
+
+struct ItemRow {
+    id: String,
+    name: String,
+    checked: bool,
+    yes: bool,
+    no: bool,
+    description: String,
+}
+
+struct Photo {
+    id: i64,
+    url: String,
+}
+
+struct ShownItem {
+    name: String,
+    has_problem: bool,
+    description: String,
+}
+
+struct Shown {
+    items: Vec<ShownItem>,
+    enterprise_situation: String,
+    onsite_findings: String,
+    photos: Vec<Photo>,
+    submitted_by_name: String,
+    submitted_at: String,
+    late: bool,
+    due_on: String,
+}
+
+struct DepartmentState {
+    name: String,
+    label: String,
+    submitted: bool,
+    mine: bool,
+}
+
+#[derive(Template)]
+#[template(path = "field/result.html")]
+struct ResultPage {
+    task_id: i64,
+    enterprise_name: String,
+    enterprise_address: String,
+    unit_name: String,
+    department_id: i64,
+    department_name: String,
+    reporter_name: String,
+    csrf: String,
+    client_id: String,
+    draft_key: String,
+    checked_in: bool,
+    items: Vec<ItemRow>,
+    other_checked: bool,
+    other_text: String,
+    other_yes: bool,
+    other_no: bool,
+    other_description: String,
+    enterprise_situation: String,
+    onsite_findings: String,
+    photos: Vec<Photo>,
+    max_mb: String,
+    error: Option<String>,
+    submitted: Option<Shown>,
+    task_status: String,
+    departments: Vec<DepartmentState>,
+}
+
+/// The form's values as posted (or empty).
+#[derive(Default)]
+struct Values {
+    items: Vec<ItemInput>,
+    other: Option<ItemInput>,
+    enterprise_situation: String,
+    onsite_findings: String,
+    evidence_ids: Vec<i64>,
+    client_id: Option<String>,
+}
+
+fn shown(r: &TaskResult) -> Shown {
+    Shown {
+        items: r
+            .items
+            .iter()
+            .map(|i| ShownItem {
+                name: match &i.other {
+                    Some(t) => format!("其他：{t}"),
+                    None => i.name.clone(),
+                },
+                has_problem: i.has_problem,
+                description: i.problem_description.clone().unwrap_or_default(),
+            })
+            .collect(),
+        enterprise_situation: r.enterprise_situation.clone(),
+        onsite_findings: r.onsite_findings.clone(),
+        photos: r.evidence.iter().map(photo).collect(),
+        submitted_by_name: r.submitted_by_name.clone(),
+        submitted_at: display(r.submitted_at),
+        late: r.late,
+        due_on: r.due_on.to_string(),
+    }
+}
+
+fn photo(e: &Evidence) -> Photo {
+    Photo {
+        id: e.id,
+        url: format!("/m/evidence/{}", e.id),
+    }
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    entry: Entry,
+    values: Values,
+    error: Option<String>,
+) -> PageResult<ResultPage> {
+    let department = entry.reporter.department_id;
+    let overview =
+        results::of_task(&state.db, &session.principal, state.now(), entry.task.id).await?;
+    let items = entry
+        .items
+        .iter()
+        .map(|it| {
+            let posted = values.items.iter().find(|p| p.item_id == Some(it.id));
+            ItemRow {
+                id: it.id.to_string(),
+                name: it.name.clone(),
+                checked: posted.is_some(),
+                yes: posted.is_some_and(|p| p.has_problem == Some(true)),
+                no: posted.is_some_and(|p| p.has_problem == Some(false)),
+                description: posted
+                    .and_then(|p| p.problem_description.clone())
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let other = values.other.clone().unwrap_or_default();
+    let mut photos: Vec<Photo> = entry.pending_evidence.iter().map(photo).collect();
+    // Photos named by the posted form come first, in their order.
+    photos.sort_by_key(|p| !values.evidence_ids.contains(&p.id));
+    Ok(ResultPage {
+        task_id: entry.task.id,
+        enterprise_name: entry.task.enterprise_name.clone(),
+        enterprise_address: entry.task.enterprise_address.clone(),
+        unit_name: entry.task.unit_name.clone(),
+        department_id: department,
+        department_name: entry.reporter.department_name.clone(),
+        reporter_name: entry.reporter.name.clone(),
+        csrf: session.csrf_token.clone(),
+        client_id: values.client_id.clone().unwrap_or_else(new_client_id),
+        draft_key: format!("yici-result-{}-{}", entry.task.id, department),
+        checked_in: entry.checked_in_at.is_some(),
+        items,
+        other_checked: values.other.is_some(),
+        other_text: other.other.unwrap_or_default(),
+        other_yes: other.has_problem == Some(true),
+        other_no: other.has_problem == Some(false),
+        other_description: other.problem_description.unwrap_or_default(),
+        enterprise_situation: values.enterprise_situation,
+        onsite_findings: values.onsite_findings,
+        photos,
+        max_mb: format!(
+            "{:.0}",
+            state.config.evidence_max_bytes as f64 / (1024.0 * 1024.0)
+        ),
+        error,
+        submitted: entry.submitted.as_ref().map(shown),
+        task_status: overview.status_label.clone(),
+        departments: overview
+            .departments
+            .iter()
+            .map(|d| DepartmentState {
+                name: d.department_name.clone(),
+                label: d.state_label.clone(),
+                submitted: d.result.is_some(),
+                mine: d.department_id == department,
+            })
+            .collect(),
+    })
+}
+
+/// A fallback client id for a browser without script (the script replaces
+/// it with the draft's own).
+fn new_client_id() -> String {
+    let b: [u8; 16] = rand_bytes();
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
+}
+
+fn rand_bytes() -> [u8; 16] {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut b);
+    b
+}
+
+fn page(p: ResultPage, status: StatusCode) -> PageResult<Response> {
+    Ok((status, Html(p.render()?)).into_response())
+}
+
+/// The entry form, or the submitted result read-only.
+pub async fn form(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DepartmentQuery>,
+) -> PageResult<Response> {
+    let entry = results::entry(
+        &state.db,
+        &session.principal,
+        state.now(),
+        id,
+        q.department_id,
+    )
+    .await?;
+    let p = render(&state, &session, entry, Values::default(), None).await?;
+    page(p, StatusCode::OK)
+}
+
+/// Reads the posted form: `item` (ticked ids), `problem_<id>` 是/否,
+/// `desc_<id>`, `other_checked`, `other_text`, `problem_other`,
+/// `desc_other`, the two texts, `evidence_ids`, `client_id`.
+fn parse(pairs: &[(String, String)]) -> (Values, Option<i64>) {
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let yes_no = |k: &str| match get(k).as_deref() {
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        _ => None,
+    };
+    let mut v = Values::default();
+    for (n, val) in pairs {
+        match n.as_str() {
+            "item" => {
+                if let Ok(id) = val.parse::<i64>() {
+                    v.items.push(ItemInput {
+                        item_id: Some(id),
+                        other: None,
+                        has_problem: yes_no(&format!("problem_{id}")),
+                        problem_description: get(&format!("desc_{id}")),
+                    });
+                }
+            }
+            "evidence_ids" => {
+                if let Ok(id) = val.parse::<i64>() {
+                    v.evidence_ids.push(id);
+                }
+            }
+            _ => {}
+        }
+    }
+    if get("other_checked").is_some() {
+        v.other = Some(ItemInput {
+            item_id: None,
+            // An empty 其他 is still ticked: the check says what is missing.
+            other: Some(get("other_text").unwrap_or_default()),
+            has_problem: yes_no("problem_other"),
+            problem_description: get("desc_other"),
+        });
+    }
+    v.enterprise_situation = get("enterprise_situation").unwrap_or_default();
+    v.onsite_findings = get("onsite_findings").unwrap_or_default();
+    v.client_id = get("client_id");
+    let department = get("department_id").and_then(|d| d.parse().ok());
+    (v, department)
+}
+
+/// 提交: stored once (a repeated post with the same client id and body
+/// lands on the same result), then the read-only page.
+pub async fn submit(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let (values, department) = parse(&pairs);
+    let mut items = values.items.clone();
+    if let Some(o) = &values.other {
+        let mut o = o.clone();
+        if o.other.as_deref().map(str::trim).unwrap_or("").is_empty() {
+            o.other = Some(String::new());
+        }
+        items.push(o);
+    }
+    let input = ResultInput {
+        client_id: values.client_id.clone(),
+        department_id: department,
+        items: items
+            .into_iter()
+            .map(|mut i| {
+                // 其他 ticked without text: say so, rather than "choose an item".
+                if i.item_id.is_none() && i.other.as_deref() == Some("") {
+                    i.other = None;
+                }
+                i
+            })
+            .collect(),
+        enterprise_situation: Some(values.enterprise_situation.clone()),
+        onsite_findings: Some(values.onsite_findings.clone()),
+        evidence_ids: values.evidence_ids.clone(),
+    };
+    let missing_other = values
+        .other
+        .as_ref()
+        .is_some_and(|o| o.other.as_deref().map(str::trim).unwrap_or("").is_empty());
+    let outcome = if missing_other {
+        Err(AppError::from(DomainError::field(
+            "items",
+            "required",
+            "已勾选“其他”，请填写其他检查内容",
+        )))
+    } else {
+        results::submit(&state.db, state.now(), &session.principal, id, &input)
+            .await
+            .map_err(AppError::from)
+    };
+    match outcome {
+        Ok(_) => {
+            let to = match department {
+                Some(d) => format!("/m/tasks/{id}/result?department_id={d}"),
+                None => format!("/m/tasks/{id}/result"),
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Err(AppError::Domain(e)) => {
+            let status = crate::error::status_of(e.code);
+            let entry =
+                results::entry(&state.db, &session.principal, state.now(), id, department).await?;
+            let p = render(&state, &session, entry, values, Some(e.message)).await?;
+            page(p, status)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A photo from the form, uploaded as soon as it is taken: JSON like the API
+/// (`{id, sha256, …}` or `{code, message, field}`). The CSRF token comes as a
+/// `_csrf` part or an `X-CSRF-Token` header.
+pub async fn upload(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    req: Request,
+) -> Response {
+    let header_token = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let run = async {
+        let max = state.config.evidence_max_bytes;
+        let form = read_upload(&state, req, max).await?;
+        let given = header_token.or(form.csrf.clone()).unwrap_or_default();
+        if given.is_empty() || given != session.csrf_token {
+            return Err(AppError::from(DomainError::new(
+                "csrf",
+                "页面已过期或来源不明，请刷新页面后重试",
+            )));
+        }
+        let (e, created) = evidence::upload(
+            &state.db,
+            &state.config.evidence_dir,
+            max,
+            state.now(),
+            &session.principal,
+            id,
+            Upload {
+                bytes: form.bytes,
+                client_id: form.client_id,
+                department_id: form.department_id,
+            },
+        )
+        .await?;
+        Ok::<_, AppError>((e, created))
+    };
+    match run.await {
+        Ok((e, created)) => {
+            let status = if created {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            let url = format!("/m/evidence/{}", e.id);
+            (
+                status,
+                axum::Json(serde_json::json!({
+                    "id": e.id, "sha256": e.sha256, "content_type": e.content_type,
+                    "size_bytes": e.size_bytes, "url": url
+                })),
+            )
+                .into_response()
+        }
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+/// An evidence photo for whoever may see its task.
+pub async fn evidence_file(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+) -> PageResult<Response> {
+    Ok(serve_evidence(&state, &session.principal, id).await?)
+}

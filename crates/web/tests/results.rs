@@ -1,0 +1,796 @@
+//! Recording the inspection through the API (RESULT-1…RESULT-5): each
+//! participating department's result from its own item list, evidence photos
+//! checked by content and stored by SHA-256 outside the database, results
+//! written once (a retry with the same client id is the same submission), the
+//! task completed by the last department, and late submissions marked.
+
+mod common;
+
+use chrono::Duration;
+use common::TestApp;
+use serde_json::{json, Value};
+use yici_domain::time::Clock;
+use yici_store::Exec;
+use yici_web::WebConfig;
+
+const YUTIAN: &str = "玉田县分局";
+/// Uploads above this are refused in these tests (the default is 10 MB).
+const MAX_BYTES: usize = 64 * 1024;
+
+/// A 1×1 PNG.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// The start of a JPEG (SOI and a JFIF APP0 segment): sniffed as JPEG.
+const JPEG: &[u8] = &[
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01,
+    0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9,
+];
+
+fn evidence_root() -> std::path::PathBuf {
+    std::env::temp_dir().join("yici-evidence-tests")
+}
+
+fn config() -> WebConfig {
+    let tag: u64 = rand::random();
+    WebConfig {
+        evidence_dir: evidence_root().join(format!("{tag:016x}")),
+        evidence_max_bytes: MAX_BYTES,
+        ..WebConfig::default()
+    }
+}
+
+/// A bearer token for a login, whether or not it has changed its initial password.
+async fn bearer(app: &TestApp, login: &str) -> String {
+    let fresh = app
+        .db
+        .clone()
+        .fetch_one(
+            "SELECT must_change_password FROM accounts WHERE login = $1",
+            yici_store::args![login],
+        )
+        .await
+        .unwrap()
+        .get::<bool>("must_change_password")
+        .unwrap();
+    if fresh {
+        return app.token(login).await;
+    }
+    let (s, b) = app.api_login(login, common::NEW_PASSWORD).await;
+    assert_eq!(s, 200, "{b}");
+    b["token"].as_str().unwrap().to_string()
+}
+
+async fn token_of(app: &TestApp, unit: &str, dept: &str) -> String {
+    let d = app.department(unit, dept).await;
+    bearer(app, &app.secretary(d).await).await
+}
+
+/// Officers of a department (enabled, with certificate): id and mobile.
+async fn officers(app: &TestApp, dept: &str) -> Vec<(i64, String)> {
+    let d = app.department(YUTIAN, dept).await;
+    app.db
+        .clone()
+        .fetch_all(
+            "SELECT id, mobile FROM people WHERE department_id = $1 AND is_officer
+                AND status = 'enabled' ORDER BY id",
+            yici_store::args![d],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("id").unwrap(), r.get("mobile").unwrap()))
+        .collect()
+}
+
+/// A task of 大气股 that 水股 joined, 土壤股 declined; inspectors set; not
+/// yet checked in.
+struct Visit {
+    task: i64,
+    air: i64,
+    water: i64,
+    /// Tokens of one inspector of each department.
+    air_inspector: String,
+    water_inspector: String,
+    air_mobile: String,
+    water_mobile: String,
+}
+
+impl Visit {
+    /// New tokens after the clock moved past the sessions' idle timeout.
+    async fn relogin(&mut self, app: &TestApp) {
+        self.air_inspector = bearer(app, &self.air_mobile).await;
+        self.water_inspector = bearer(app, &self.water_mobile).await;
+    }
+}
+
+async fn visit(app: &TestApp) -> Visit {
+    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
+        .await
+        .unwrap();
+    let enterprise = app
+        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
+        .await;
+    let air_sec = token_of(app, YUTIAN, "大气股").await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &air_sec,
+            "/api/v1/tasks/directed",
+            json!({"source": "routine", "enterprise_ids": [enterprise]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let task = b[0]["id"].as_i64().unwrap();
+    let air = officers(app, "大气股").await;
+    let water = officers(app, "水股").await;
+    let tomorrow = yici_domain::time::business_date(app.clock.now()) + Duration::days(1);
+    let (s, b) = app
+        .send(
+            "PUT",
+            &air_sec,
+            &format!("/api/v1/tasks/{task}/settings"),
+            json!({"planned_on": tomorrow, "inspector_ids": [air[0].0, air[1].0]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let water_sec = token_of(app, YUTIAN, "水股").await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &water_sec,
+            &format!("/api/v1/tasks/{task}/participation"),
+            json!({"join": true, "inspector_ids": [water[0].0]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let soil_sec = token_of(app, YUTIAN, "土壤股").await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &soil_sec,
+            &format!("/api/v1/tasks/{task}/participation"),
+            json!({"join": false}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    Visit {
+        task,
+        air: app.department(YUTIAN, "大气股").await,
+        water: app.department(YUTIAN, "水股").await,
+        air_inspector: app.token(&air[1].1).await,
+        water_inspector: app.token(&water[0].1).await,
+        air_mobile: air[1].1.clone(),
+        water_mobile: water[0].1.clone(),
+    }
+}
+
+/// The visit starts: the day after the settings, 09:30 Shanghai (what the
+/// check-in endpoints write; set directly so these tests stand alone).
+async fn check_in(app: &TestApp, v: &mut Visit) {
+    let task = v.task;
+    app.clock.advance(Duration::days(1) + Duration::minutes(30));
+    app.db
+        .clone()
+        .execute(
+            "UPDATE tasks SET checked_in_at = $1, check_in_method = 'skipped',
+                    check_in_skip_reason = '企业无智能手机', status = 'in_progress'
+              WHERE id = $2",
+            yici_store::args![app.clock.now(), task],
+        )
+        .await
+        .unwrap();
+    v.relogin(app).await;
+}
+
+async fn items(app: &TestApp, token: &str, task: i64) -> Vec<i64> {
+    let (s, b) = app
+        .get(token, &format!("/api/v1/field/tasks/{task}/items"))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    b["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    task: i64,
+    bytes: &[u8],
+    name: &str,
+    client_id: Option<&str>,
+) -> (u16, Value) {
+    let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+        .file_name(name.to_string())
+        .mime_str("image/jpeg")
+        .unwrap();
+    let mut form = reqwest::multipart::Form::new().part("file", part);
+    if let Some(c) = client_id {
+        form = form.text("client_id", c.to_string());
+    }
+    let r = app
+        .http
+        .post(app.url(&format!("/api/v1/field/tasks/{task}/evidence")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+fn result_body(client_id: &str, items: &[i64], evidence: &[i64]) -> Value {
+    json!({
+        "client_id": client_id,
+        "items": [
+            {"item_id": items[0], "has_problem": false},
+            {"item_id": items[4], "has_problem": true,
+             "problem_description": "现场检查发现企业未落实重污染天气应急期间停限产措施。"}
+        ],
+        "enterprise_situation": "唐山某钢铁有限公司，法人代表张某，联系人李某。",
+        "onsite_findings": "企业未落实重污染天气应急减排措施。",
+        "evidence_ids": evidence,
+    })
+}
+
+async fn results_of(app: &TestApp, token: &str, task: i64) -> Value {
+    let (s, b) = app
+        .get(token, &format!("/api/v1/field/tasks/{task}/results"))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    b
+}
+
+fn state_of(results: &Value, department: i64) -> &str {
+    results["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department_id"] == department)
+        .unwrap_or_else(|| panic!("{department} in {results}"))["state_label"]
+        .as_str()
+        .unwrap()
+}
+
+async fn two_departments_submit_and_the_task_completes(app: TestApp) {
+    let mut v = visit(&app).await;
+    check_in(&app, &mut v).await;
+
+    // Each department sees its own list: the manual's six 大气 items.
+    let air_items = items(&app, &v.air_inspector, v.task).await;
+    assert_eq!(air_items.len(), 6);
+    let (_, b) = app
+        .get(
+            &v.air_inspector,
+            &format!("/api/v1/field/tasks/{}/items", v.task),
+        )
+        .await;
+    assert_eq!(b["items"][4]["name"], "重污染天气应急响应督导帮扶", "{b}");
+    let water_items = items(&app, &v.water_inspector, v.task).await;
+    assert!(water_items.iter().all(|i| !air_items.contains(i)));
+
+    // A photo, stored by its SHA-256 outside the database.
+    let (s, photo) = upload(&app, &v.air_inspector, v.task, PNG, "现场.png", None).await;
+    assert_eq!(s, 201, "{photo}");
+    assert_eq!(photo["content_type"], "image/png");
+    let sha = photo["sha256"].as_str().unwrap().to_string();
+    assert_eq!(sha.len(), 64);
+    let stored: String = app
+        .db
+        .clone()
+        .fetch_one(
+            "SELECT stored_path FROM evidence WHERE id = $1",
+            yici_store::args![photo["id"].as_i64().unwrap()],
+        )
+        .await
+        .unwrap()
+        .get("stored_path")
+        .unwrap();
+    assert_eq!(stored, format!("{}/{sha}.png", &sha[..2]));
+    let on_disk = std::fs::read_dir(evidence_root())
+        .unwrap()
+        .filter_map(Result::ok)
+        .any(|d| d.path().join(&stored).exists());
+    assert!(on_disk, "the file is in the evidence folder");
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/field/evidence/{}", photo["id"])))
+        .bearer_auth(&v.air_inspector)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
+
+    let air_client = "6f1c2a3b-0001-4d5e-8f90-a1b2c3d4e5f6";
+    let (s, r) = app
+        .send(
+            "POST",
+            &v.air_inspector,
+            &format!("/api/v1/field/tasks/{}/results", v.task),
+            result_body(air_client, &air_items, &[photo["id"].as_i64().unwrap()]),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["department_id"], v.air);
+    assert_eq!(r["late"], false);
+    assert_eq!(r["items"][1]["has_problem"], true);
+    assert_eq!(r["items"][1]["name"], "重污染天气应急响应督导帮扶");
+    assert_eq!(r["evidence"][0]["sha256"], sha.as_str());
+
+    let overview = results_of(&app, &v.air_inspector, v.task).await;
+    assert_eq!(state_of(&overview, v.air), "已办理");
+    assert_eq!(state_of(&overview, v.water), "未办理");
+    assert_eq!(overview["status"], "in_progress");
+    assert_eq!(
+        overview["departments"].as_array().unwrap().len(),
+        2,
+        "declined departments are not in the group: {overview}"
+    );
+
+    // The second department: a JPEG and 其他.
+    let (s, jpeg) = upload(&app, &v.water_inspector, v.task, JPEG, "a.jpg", None).await;
+    assert_eq!(s, 201, "{jpeg}");
+    assert_eq!(jpeg["content_type"], "image/jpeg");
+    let (s, r) = app
+        .send(
+            "POST",
+            &v.water_inspector,
+            &format!("/api/v1/field/tasks/{}/results", v.task),
+            json!({
+                "client_id": "7a7a7a7a-0002-4d5e-8f90-a1b2c3d4e5f6",
+                "items": [
+                    {"item_id": water_items[0], "has_problem": true, "problem_description": "废水排放口标识不清"},
+                    {"other": "雨水排口巡查", "has_problem": false}
+                ],
+                "enterprise_situation": "同上",
+                "onsite_findings": "责令完善排放口标识。",
+                "evidence_ids": [jpeg["id"]],
+            }),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["items"][1]["name"], "其他");
+    assert_eq!(r["items"][1]["other"], "雨水排口巡查");
+    let overview = results_of(&app, &v.water_inspector, v.task).await;
+    assert_eq!(state_of(&overview, v.water), "已办理");
+    assert_eq!(overview["status"], "completed", "{overview}");
+    assert_eq!(overview["completed_at"], json!(app.clock.now()));
+    let (_, task) = app
+        .get(&v.air_inspector, &format!("/api/v1/tasks/{}", v.task))
+        .await;
+    assert_eq!(task["status"], "completed");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'task.completed'")
+            .await,
+        1
+    );
+}
+
+async fn bad_input_is_refused_and_nothing_is_written(app: TestApp) {
+    let mut v = visit(&app).await;
+    let path = format!("/api/v1/field/tasks/{}/results", v.task);
+    let air_items = items(&app, &v.air_inspector, v.task).await;
+    let water_items = items(&app, &v.water_inspector, v.task).await;
+
+    // Before the check-in nothing can be entered.
+    let (s, b) = app
+        .send(
+            "POST",
+            &v.air_inspector,
+            &path,
+            result_body("c0000000-0000-4000-8000-000000000000", &air_items, &[]),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("not_checked_in")),
+        "{b}"
+    );
+    let (s, b) = upload(&app, &v.air_inspector, v.task, PNG, "x.png", None).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("not_checked_in")),
+        "{b}"
+    );
+    check_in(&app, &mut v).await;
+
+    let soil = app.department(YUTIAN, "土壤股").await;
+    let good = result_body("c0000000-0000-4000-8000-000000000001", &air_items, &[]);
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut b = good.clone();
+        f(&mut b);
+        b
+    };
+    let cases: Vec<(Value, u16, &str, Option<&str>)> = vec![
+        (
+            with(&|b| b["enterprise_situation"] = json!("  ")),
+            422,
+            "required",
+            Some("enterprise_situation"),
+        ),
+        (
+            with(&|b| {
+                b.as_object_mut().unwrap().remove("onsite_findings");
+            }),
+            422,
+            "required",
+            Some("onsite_findings"),
+        ),
+        (
+            with(&|b| b["items"] = json!([])),
+            422,
+            "required",
+            Some("items"),
+        ),
+        (
+            with(&|b| b["items"][1]["problem_description"] = json!("")),
+            422,
+            "required",
+            Some("problem_description"),
+        ),
+        (
+            with(&|b| {
+                b["items"][0].as_object_mut().unwrap().remove("has_problem");
+            }),
+            422,
+            "required",
+            Some("has_problem"),
+        ),
+        (
+            with(&|b| b["items"][0]["item_id"] = json!(water_items[0])),
+            422,
+            "unknown_item",
+            Some("items"),
+        ),
+        (
+            with(&|b| b["items"][1]["item_id"] = json!(air_items[0])),
+            422,
+            "duplicate_item",
+            Some("items"),
+        ),
+        (
+            with(&|b| b["client_id"] = json!("x")),
+            422,
+            "invalid_client_id",
+            Some("client_id"),
+        ),
+        (
+            with(&|b| {
+                b.as_object_mut().unwrap().remove("client_id");
+            }),
+            422,
+            "required",
+            Some("client_id"),
+        ),
+        (
+            with(&|b| b["evidence_ids"] = json!([987654])),
+            422,
+            "unknown_evidence",
+            Some("evidence_ids"),
+        ),
+        (
+            // 土壤股 declined: not in the group.
+            with(&|b| b["department_id"] = json!(soil)),
+            403,
+            "not_participating",
+            Some("department_id"),
+        ),
+        (
+            // The water inspector does not inspect for 大气股.
+            with(&|b| b["department_id"] = json!(v.air)),
+            403,
+            "not_on_task",
+            None,
+        ),
+    ];
+    for (body, status, code, field) in cases {
+        let token = if body["department_id"] == json!(v.air) {
+            &v.water_inspector
+        } else {
+            &v.air_inspector
+        };
+        let (s, b) = app.send("POST", token, &path, body.clone()).await;
+        assert_eq!(
+            (s, b["code"].as_str(), b["field"].as_str()),
+            (status, Some(code), field),
+            "{body} → {b}"
+        );
+        assert!(!b["message"].as_str().unwrap().is_empty());
+    }
+    // A person not on the task, and a secretary account.
+    let other_air = officers(&app, "大气股").await[2].1.clone();
+    let other_air = app.token(&other_air).await;
+    let (s, b) = app.send("POST", &other_air, &path, good.clone()).await;
+    assert_eq!((s, b["code"].as_str()), (403, Some("not_on_task")), "{b}");
+    let secretary = token_of(&app, YUTIAN, "大气股").await;
+    let (s, b) = app.send("POST", &secretary, &path, good.clone()).await;
+    assert_eq!((s, b["code"].as_str()), (403, Some("not_on_task")), "{b}");
+    // Someone of another unit does not learn that the task exists.
+    let city = token_of(&app, "唐山市生态环境局", "大气环境科").await;
+    let (s, _) = app.send("POST", &city, &path, good.clone()).await;
+    assert_eq!(s, 404);
+
+    // Uploads: by content, not by name; within the size limit.
+    let (s, b) = upload(
+        &app,
+        &v.air_inspector,
+        v.task,
+        b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n",
+        "photo.jpg",
+        None,
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (422, Some("not_image")), "{b}");
+    let (s, b) = upload(
+        &app,
+        &v.air_inspector,
+        v.task,
+        "现场照片".as_bytes(),
+        "photo.png",
+        None,
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (422, Some("not_image")), "{b}");
+    let mut big = PNG.to_vec();
+    big.resize(MAX_BYTES + 1, 0);
+    let (s, b) = upload(&app, &v.air_inspector, v.task, &big, "big.png", None).await;
+    assert_eq!((s, b["code"].as_str()), (413, Some("too_large")), "{b}");
+    // Raw bytes too.
+    let r = app
+        .http
+        .post(app.url(&format!("/api/v1/field/tasks/{}/evidence", v.task)))
+        .bearer_auth(&v.air_inspector)
+        .header("content-type", "image/png")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    let (s, _) = upload(&app, &other_air, v.task, PNG, "x.png", None).await;
+    assert_eq!(s, 403, "a person not on the task uploads nothing");
+
+    assert_eq!(app.count("SELECT COUNT(*) FROM task_results").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM result_items").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM evidence").await, 0);
+    let overview = results_of(&app, &v.air_inspector, v.task).await;
+    assert_eq!(state_of(&overview, v.air), "未办理");
+}
+
+async fn a_result_is_written_once_whatever_the_network_does(app: TestApp) {
+    let mut v = visit(&app).await;
+    check_in(&app, &mut v).await;
+    let path = format!("/api/v1/field/tasks/{}/results", v.task);
+    let air_items = items(&app, &v.air_inspector, v.task).await;
+
+    // A photo upload retried with its id: one row.
+    let (s, first) = upload(
+        &app,
+        &v.air_inspector,
+        v.task,
+        PNG,
+        "a.png",
+        Some("upload-0001-aaaa"),
+    )
+    .await;
+    assert_eq!(s, 201, "{first}");
+    let (s, again) = upload(
+        &app,
+        &v.air_inspector,
+        v.task,
+        PNG,
+        "a.png",
+        Some("upload-0001-aaaa"),
+    )
+    .await;
+    assert_eq!((s, &again["id"]), (200, &first["id"]), "{again}");
+    let (s, b) = upload(
+        &app,
+        &v.air_inspector,
+        v.task,
+        JPEG,
+        "b.jpg",
+        Some("upload-0001-aaaa"),
+    )
+    .await;
+    assert_eq!((s, b["code"].as_str()), (409, Some("client_id_conflict")));
+    assert_eq!(app.count("SELECT COUNT(*) FROM evidence").await, 1);
+
+    let client = "d1d1d1d1-0003-4d5e-8f90-a1b2c3d4e5f6";
+    let body = result_body(client, &air_items, &[first["id"].as_i64().unwrap()]);
+    // A double tap: the same submission four times at once — one is stored
+    // (201), the others get that same result (200).
+    let mut handles = Vec::new();
+    for _ in 0..4 {
+        let http = app.http.clone();
+        let url = app.url(&path);
+        let token = v.air_inspector.clone();
+        let body = body.clone();
+        handles.push(tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut answers = Vec::new();
+    for h in handles {
+        answers.push(h.await.unwrap());
+    }
+    answers.sort_by_key(|(s, _)| *s);
+    let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses, vec![200, 200, 200, 201], "{answers:?}");
+    assert!(answers.iter().all(|(_, r)| r == &answers[3].1));
+    // The same submission again later (the answer was lost on the way).
+    let (s, again) = app
+        .send("POST", &v.air_inspector, &path, body.clone())
+        .await;
+    assert_eq!((s, &again), (200, &answers[3].1));
+    assert_eq!(app.count("SELECT COUNT(*) FROM task_results").await, 1);
+    assert_eq!(app.count("SELECT COUNT(*) FROM result_items").await, 2);
+
+    // A different body under the same id is refused.
+    let mut changed = body.clone();
+    changed["onsite_findings"] = json!("改过的结论");
+    let (s, b) = app.send("POST", &v.air_inspector, &path, changed).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("client_id_conflict")),
+        "{b}"
+    );
+    // A second submission (a new id) is refused: results never change.
+    let (s, b) = app
+        .send(
+            "POST",
+            &v.air_inspector,
+            &path,
+            result_body("e2e2e2e2-0004-4d5e-8f90-a1b2c3d4e5f6", &air_items, &[]),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("already_submitted")),
+        "{b}"
+    );
+    // Nor can the other air inspector add one, or upload more photos.
+    let air = officers(&app, "大气股").await;
+    let colleague = app.token(&air[0].1).await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &colleague,
+            &path,
+            result_body("f3f3f3f3-0005-4d5e-8f90-a1b2c3d4e5f6", &air_items, &[]),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("already_submitted")),
+        "{b}"
+    );
+    let (s, b) = upload(&app, &colleague, v.task, PNG, "late.png", None).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("already_submitted")),
+        "{b}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM task_results").await, 1);
+    let stored = results_of(&app, &v.air_inspector, v.task).await;
+    assert_eq!(
+        stored["departments"][0]["result"]["onsite_findings"],
+        "企业未落实重污染天气应急减排措施。"
+    );
+}
+
+async fn a_submission_on_a_later_day_is_marked_late(app: TestApp) {
+    let mut v = visit(&app).await;
+    check_in(&app, &mut v).await;
+    let air_items = items(&app, &v.air_inspector, v.task).await;
+    let water_items = items(&app, &v.water_inspector, v.task).await;
+    // 23:50 the same day in Shanghai: on time.
+    app.clock
+        .advance(Duration::hours(14) + Duration::minutes(20));
+    v.relogin(&app).await;
+    let (s, r) = app
+        .send(
+            "POST",
+            &v.air_inspector,
+            &format!("/api/v1/field/tasks/{}/results", v.task),
+            result_body("a1a1a1a1-0006-4d5e-8f90-a1b2c3d4e5f6", &air_items, &[]),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["late"], false);
+    // 00:10 the next day: accepted, and marked late.
+    app.clock.advance(Duration::minutes(20));
+    v.relogin(&app).await;
+    let (s, r) = app
+        .send(
+            "POST",
+            &v.water_inspector,
+            &format!("/api/v1/field/tasks/{}/results", v.task),
+            json!({
+                "client_id": "b2b2b2b2-0007-4d5e-8f90-a1b2c3d4e5f6",
+                "items": [{"item_id": water_items[1], "has_problem": false}],
+                "enterprise_situation": "正常生产",
+                "onsite_findings": "未发现问题",
+            }),
+        )
+        .await;
+    assert_eq!(s, 201, "{r}");
+    assert_eq!(r["late"], true);
+    assert_eq!(r["due_on"], "2025-06-03");
+    let overview = results_of(&app, &v.air_inspector, v.task).await;
+    assert_eq!(overview["status"], "completed");
+}
+
+async fn two_departments_at_once_complete_the_task_once(app: TestApp) {
+    let mut v = visit(&app).await;
+    check_in(&app, &mut v).await;
+    let air_items = items(&app, &v.air_inspector, v.task).await;
+    let water_items = items(&app, &v.water_inspector, v.task).await;
+    let path = app.url(&format!("/api/v1/field/tasks/{}/results", v.task));
+    let submissions = [
+        (
+            v.air_inspector.clone(),
+            result_body("a9a9a9a9-0008-4d5e-8f90-a1b2c3d4e5f6", &air_items, &[]),
+        ),
+        (
+            v.water_inspector.clone(),
+            json!({
+                "client_id": "b9b9b9b9-0009-4d5e-8f90-a1b2c3d4e5f6",
+                "items": [{"item_id": water_items[0], "has_problem": false}],
+                "enterprise_situation": "正常生产",
+                "onsite_findings": "未发现问题",
+            }),
+        ),
+    ];
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    let mut handles = Vec::new();
+    for (token, body) in submissions {
+        let (http, path, barrier) = (app.http.clone(), path.clone(), barrier.clone());
+        handles.push(tokio::spawn(async move {
+            barrier.wait().await;
+            http.post(path)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    for h in handles {
+        assert_eq!(h.await.unwrap(), 201);
+    }
+    let overview = results_of(&app, &v.air_inspector, v.task).await;
+    assert_eq!(overview["status"], "completed", "{overview}");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log WHERE action = 'task.completed'")
+            .await,
+        1
+    );
+}
+
+both_databases!(config = super::config();
+    two_departments_submit_and_the_task_completes,
+    two_departments_at_once_complete_the_task_once,
+    bad_input_is_refused_and_nothing_is_written,
+    a_result_is_written_once_whatever_the_network_does,
+    a_submission_on_a_later_day_is_marked_late,
+);

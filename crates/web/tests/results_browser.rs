@@ -1,0 +1,498 @@
+//! 检查结果填报 in headless Chromium at 390×844 (RESULT-1…RESULT-5): an
+//! inspector of 大气股 fills the form; the draft survives a reload and
+//! leaving the page; a photo goes up as it is chosen; a double tap on 提交
+//! stores one result; the page turns read-only with 已办理; a second
+//! submission is refused. 水股 then submits and the task reads 已完成.
+//! Screenshots go to `target/screenshots/`.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{TestApp, INITIAL, NEW_PASSWORD};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use yici_domain::time::Clock;
+use yici_store::Exec;
+use yici_web::WebConfig;
+
+both_databases!(config = super::config(); result_entry_on_a_phone);
+
+const YUTIAN: &str = "玉田县分局";
+
+fn config() -> WebConfig {
+    let tag: u64 = rand::random();
+    WebConfig {
+        evidence_dir: std::env::temp_dir()
+            .join("yici-evidence-tests")
+            .join(format!("{tag:016x}")),
+        ..WebConfig::default()
+    }
+}
+
+/// A 1×1 PNG.
+const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Driver {
+    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    assert!(
+        std::path::Path::new(&path).exists(),
+        "{path} not found: install Debian's chromium and chromium-driver (scripts/test does)"
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    Driver { child, port }
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--disable-quic", "--window-size=390,844", "--lang=zh-CN"]
+        }),
+    );
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(c) = ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            return c;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not answer on {url}");
+}
+
+async fn shot(c: &Client, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let e = c.find(Locator::Css(css)).await.unwrap();
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn wait_path(c: &Client, expected: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().path() == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "not on {expected}: {}\n{}",
+        c.current_url().await.unwrap(),
+        c.source().await.unwrap_or_default()
+    );
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("{css}"))
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn js(c: &Client, script: &str) -> Value {
+    c.execute(script, vec![]).await.unwrap()
+}
+
+async fn log_in(c: &Client, app: &TestApp, login: &str) {
+    c.goto(&app.url("/login")).await.unwrap();
+    fill(c, "#login", login).await;
+    fill(c, "#password", INITIAL).await;
+    click(c, ".login-box button[type=submit]").await;
+    wait_path(c, "/password").await;
+    fill(c, "input[name=old_password]", INITIAL).await;
+    fill(c, "input[name=new_password]", NEW_PASSWORD).await;
+    fill(c, "input[name=repeat_password]", NEW_PASSWORD).await;
+    click(c, "#submit").await;
+    wait_path(c, "/").await;
+}
+
+async fn token_of(app: &TestApp, dept: &str) -> String {
+    let d = app.department(YUTIAN, dept).await;
+    app.token(&app.secretary(d).await).await
+}
+
+async fn officers(app: &TestApp, dept: &str) -> Vec<(i64, String)> {
+    let d = app.department(YUTIAN, dept).await;
+    app.db
+        .clone()
+        .fetch_all(
+            "SELECT id, mobile FROM people WHERE department_id = $1 AND is_officer
+                AND status = 'enabled' ORDER BY id",
+            yici_store::args![d],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("id").unwrap(), r.get("mobile").unwrap()))
+        .collect()
+}
+
+/// Polls a condition in the page until it holds.
+async fn until(c: &Client, script: &str, what: &str) {
+    for _ in 0..100 {
+        if js(c, script).await == json!(true) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}:\n{}", c.source().await.unwrap_or_default());
+}
+
+async fn result_entry_on_a_phone(app: TestApp) {
+    let shoot = matches!(app.backend, common::Backend::Sqlite);
+    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
+        .await
+        .unwrap();
+    let enterprise = app
+        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
+        .await;
+    // 大气股 extracts and sets the task; 水股 joins.
+    let air_sec = token_of(&app, "大气股").await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &air_sec,
+            "/api/v1/tasks/directed",
+            json!({"source": "routine", "enterprise_ids": [enterprise]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let task = b[0]["id"].as_i64().unwrap();
+    let air = officers(&app, "大气股").await;
+    let water = officers(&app, "水股").await;
+    let tomorrow = yici_domain::time::business_date(app.clock.now()) + chrono::Duration::days(1);
+    let (s, b) = app
+        .send(
+            "PUT",
+            &air_sec,
+            &format!("/api/v1/tasks/{task}/settings"),
+            json!({"planned_on": tomorrow, "inspector_ids": [air[0].0, air[1].0]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let water_sec = token_of(&app, "水股").await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &water_sec,
+            &format!("/api/v1/tasks/{task}/participation"),
+            json!({"join": true, "inspector_ids": [water[0].0]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+
+    // The visit day, 09:30: checked in (what the check-in page records).
+    app.clock
+        .advance(chrono::Duration::days(1) + chrono::Duration::minutes(30));
+    app.db
+        .clone()
+        .execute(
+            "UPDATE tasks SET checked_in_at = $1, check_in_method = 'qr', status = 'in_progress'
+              WHERE id = $2",
+            yici_store::args![app.clock.now(), task],
+        )
+        .await
+        .unwrap();
+
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    c.set_window_size(390, 844).await.unwrap();
+    log_in(&c, &app, &air[0].1).await;
+    let page = format!("/m/tasks/{task}/result");
+    c.goto(&app.url(&page)).await.unwrap();
+    let items: Vec<i64> = app
+        .db
+        .clone()
+        .fetch_all(
+            "SELECT id FROM supervision_items WHERE business_line = 'air' ORDER BY position",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("id").unwrap())
+        .collect();
+    assert_eq!(items.len(), 6);
+    assert!(text(&c, "#result-form")
+        .await
+        .contains("重污染天气应急响应督导帮扶"));
+    let client_id = js(
+        &c,
+        "return document.querySelector('input[name=client_id]').value",
+    )
+    .await;
+    let client_id = client_id.as_str().unwrap().to_string();
+    assert_eq!(client_id.len(), 36, "a UUID made by the browser");
+
+    // 对排放大气污染物… 否; 重污染天气应急响应督导帮扶 是 with a description.
+    click(&c, &format!("input[name=item][value='{}']", items[0])).await;
+    click(&c, &format!("input[name=problem_{}][value=no]", items[0])).await;
+    click(&c, &format!("input[name=item][value='{}']", items[4])).await;
+    click(&c, &format!("input[name=problem_{}][value=yes]", items[4])).await;
+    fill(
+        &c,
+        &format!("textarea[name=desc_{}]", items[4]),
+        "现场检查发现企业未落实重污染天气应急期间停限产措施。",
+    )
+    .await;
+    fill(
+        &c,
+        "#enterprise_situation",
+        "唐山某钢铁有限公司，法人代表张某，联系人李某，主要产品为热轧板卷。",
+    )
+    .await;
+    fill(&c, "#onsite_findings", "企业未落实重污染天气应急减排措施。").await;
+    assert!(text(&c, "#draft-status").await.contains("草稿已保存"));
+
+    // Reload, and leave and come back: the draft is still there, same id.
+    c.refresh().await.unwrap();
+    until(
+        &c,
+        &format!(
+            "return document.querySelector('textarea[name=desc_{}]').value.indexOf('停限产') >= 0",
+            items[4]
+        ),
+        "the draft is restored after a reload",
+    )
+    .await;
+    c.goto("about:blank").await.unwrap();
+    c.goto(&app.url(&page)).await.unwrap();
+    until(
+        &c,
+        &format!(
+            "return document.querySelector('input[name=item][value=\"{}\"]').checked
+                && document.querySelector('input[name=problem_{}][value=yes]').checked
+                && document.getElementById('onsite_findings').value.length > 0",
+            items[4], items[4]
+        ),
+        "the draft is restored after leaving the page",
+    )
+    .await;
+    assert!(text(&c, "#draft-status").await.contains("已恢复"));
+    if shoot {
+        js(&c, "window.scrollTo(0, 0); return true").await;
+        shot(&c, "result-form-phone").await;
+    }
+    assert_eq!(
+        js(
+            &c,
+            "return document.querySelector('input[name=client_id]').value"
+        )
+        .await,
+        json!(client_id)
+    );
+
+    // A photo: uploaded at once.
+    let dir = std::env::temp_dir().join(format!("yici-photo-{}", rand::random::<u32>()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("现场照片.png");
+    std::fs::write(&file, PNG).unwrap();
+    c.find(Locator::Css("#photo-input"))
+        .await
+        .unwrap()
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    until(
+        &c,
+        "return document.querySelectorAll('#photos .rf-photo[data-id] input[name=evidence_ids]').length === 1",
+        "the photo is uploaded",
+    )
+    .await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM evidence").await, 1);
+    if shoot {
+        js(
+            &c,
+            "document.getElementById('photos').scrollIntoView(); return true",
+        )
+        .await;
+        shot(&c, "result-photo-phone").await;
+    }
+
+    // A double tap on 提交: one result.
+    js(
+        &c,
+        "var b = document.getElementById('submit-result'); b.click(); b.click(); return true",
+    )
+    .await;
+    until(
+        &c,
+        "return !!document.getElementById('result-readonly')",
+        "the read-only result",
+    )
+    .await;
+    wait_path(&c, &page).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM task_results").await, 1);
+    let done = text(&c, "#result-readonly").await;
+    assert!(done.contains("已办理"), "{done}");
+    assert!(done.contains("提交后不允许修改结果"), "{done}");
+    assert!(done.contains("现场检查发现企业未落实重污染天气应急期间停限产措施。"));
+    let states = text(&c, "#department-states").await;
+    assert!(
+        states.contains("大气股已办理") && states.contains("水股未办理"),
+        "{states}"
+    );
+    assert!(c.find(Locator::Css("#result-form")).await.is_err());
+    assert_eq!(
+        js(
+            &c,
+            &format!(
+                "return localStorage.getItem('yici-result-{task}-{}')",
+                app.department(YUTIAN, "大气股").await
+            )
+        )
+        .await,
+        Value::Null,
+        "the draft is cleared after the confirmed submission"
+    );
+    assert_eq!(
+        js(
+            &c,
+            "return document.querySelectorAll('#result-readonly .rf-photos img').length"
+        )
+        .await,
+        json!(1)
+    );
+    if shoot {
+        shot(&c, "result-submitted-phone").await;
+    }
+
+    // A second submission is refused: from the page's form post (a stale
+    // copy of the page) and through the API.
+    let (client, csrf) = app.web_user(&air[0].1).await;
+    let r = client
+        .post(app.url(&page))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("client_id", "0c0c0c0c-1111-4d5e-8f90-a1b2c3d4e5f6"),
+            ("item", &items[1].to_string()),
+            (&format!("problem_{}", items[1]), "no"),
+            ("enterprise_situation", "改"),
+            ("onsite_findings", "改"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 409);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("已提交检查结果，提交后不能修改"));
+    let inspector = app.token(&air[1].1).await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &inspector,
+            &format!("/api/v1/field/tasks/{task}/results"),
+            json!({"client_id": "0d0d0d0d-1111-4d5e-8f90-a1b2c3d4e5f6",
+                   "items": [{"item_id": items[1], "has_problem": false}],
+                   "enterprise_situation": "改", "onsite_findings": "改"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("already_submitted")),
+        "{b}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM task_results").await, 1);
+
+    // 水股 submits: the task is complete.
+    let water_inspector = app.token(&water[0].1).await;
+    let water_item = app
+        .count("SELECT MIN(id) FROM supervision_items WHERE business_line = 'water'")
+        .await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &water_inspector,
+            &format!("/api/v1/field/tasks/{task}/results"),
+            json!({"client_id": "0e0e0e0e-1111-4d5e-8f90-a1b2c3d4e5f6",
+                   "items": [{"item_id": water_item, "has_problem": false}],
+                   "enterprise_situation": "正常生产", "onsite_findings": "未发现问题"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    c.refresh().await.unwrap();
+    assert_eq!(text(&c, "#task-status").await, "已完成");
+    let states = text(&c, "#department-states").await;
+    assert!(states.contains("水股已办理"), "{states}");
+
+    // Installable: a manifest and a service worker.
+    let r = app
+        .http
+        .get(app.url("/manifest.webmanifest"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let manifest: Value = r.json().await.unwrap();
+    assert_eq!(manifest["display"], "standalone");
+    until(
+        &c,
+        "return !!(navigator.serviceWorker && navigator.serviceWorker.controller)",
+        "the service worker controls the page",
+    )
+    .await;
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
