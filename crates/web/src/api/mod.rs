@@ -32,7 +32,7 @@ use crate::state::AppState;
         (name = "registry", description = "一企一档（企业名录）"),
         (name = "draw", description = "双随机抽查：抽取、任务、检查人员、回避、抽取记录"),
         (name = "joint", description = "联合检查：任务设置、参与确认、协作部门、站内通知"),
-        (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录")
+        (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料")
     )
 )]
 struct ApiDoc;
