@@ -24,5 +24,15 @@ esac
 echo "== loading $N enterprises ($backend)"
 YICI_LOG=warn $bin demo --database-url "$url" --enterprises "$N" --load-only | tail -1
 pid=$(serve "$url"); wait_up
+analyzer=
+if [ "$backend" = postgres ] && [ "$(psql "$pg/postgres" -Atc 'show autovacuum')" = off ]; then
+  # Tasks, participants and counters grow from nothing during the run; with
+  # autovacuum off (as on the development machine) their statistics would stay
+  # empty and plans poor. Analyse as autovacuum would (it checks every minute
+  # and analyses after 10 % of a table changed).
+  echo "autovacuum is off on this server: analysing every 30 s during the run"
+  (while sleep 30; do psql "$url" -qc ANALYZE; done) & analyzer=$!
+fi
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$analyzer" ] && kill "$analyzer" 2>/dev/null; rm -rf "$work"' EXIT
 python3 scripts/bench/draws.py "http://127.0.0.1:$PORT" "$(token_for tssytx_dq)" "$(token_for tssytx_s)" "$(token_for tss_dqhj)"
 echo "server RSS: $(awk '/VmRSS/ {print $2/1024 " MB"}' /proc/$pid/status)"
