@@ -6,12 +6,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::browser::*;
 use common::{TestApp, INITIAL, NEW_PASSWORD};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use serde_json::json;
 
 both_databases!(
@@ -20,132 +19,6 @@ both_databases!(
     double_random_extraction_in_a_real_browser,
     joint_inspection_in_a_real_browser,
 );
-
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn chromedriver() -> Driver {
-    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    assert!(
-        std::path::Path::new(&path).exists(),
-        "{path} not found: install Debian's chromium and chromium-driver (scripts/test does)"
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    Driver { child, port }
-}
-
-async fn browser(driver: &Driver) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--disable-quic", "--window-size=1920,1080", "--lang=zh-CN"]
-        }),
-    );
-    let url = format!("http://127.0.0.1:{}", driver.port);
-    for _ in 0..50 {
-        // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        if let Ok(c) = ClientBuilder::new(connector)
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            return c;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not answer on {url}");
-}
-
-fn shots_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-async fn shot(c: &Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css}"));
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Waits until the browser is on `expected` (navigation finishes after the click returns).
-async fn wait_path(c: &Client, expected: &str) {
-    for _ in 0..100 {
-        if path(c).await == expected {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "still on {} instead of {expected}:\n{}",
-        path(c).await,
-        c.source().await.unwrap_or_default()
-    );
-}
-
-/// Waits for the element (a click that navigates returns before the next page is there).
-async fn text(c: &Client, css: &str) -> String {
-    match c
-        .wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(e) => e.text().await.unwrap(),
-        Err(_) => panic!(
-            "{css} not found on {}:\n{}",
-            c.current_url().await.unwrap(),
-            c.source().await.unwrap_or_default()
-        ),
-    }
-}
-
-async fn path(c: &Client) -> String {
-    c.current_url().await.unwrap().path().to_string()
-}
 
 async fn secretary_manages_people_in_a_real_browser(app: TestApp) {
     let db = match app.backend {
@@ -273,20 +146,6 @@ async fn secretary_manages_people_in_a_real_browser(app: TestApp) {
     c.close().await.unwrap();
 }
 
-/// Logs in on the login page and gets past the forced password change.
-async fn log_in(c: &Client, app: &TestApp, login: &str) {
-    c.goto(&app.url("/login")).await.unwrap();
-    fill(c, "#login", login).await;
-    fill(c, "#password", INITIAL).await;
-    click(c, ".login-box button[type=submit]").await;
-    wait_path(c, "/password").await;
-    fill(c, "input[name=old_password]", INITIAL).await;
-    fill(c, "input[name=new_password]", NEW_PASSWORD).await;
-    fill(c, "input[name=repeat_password]", NEW_PASSWORD).await;
-    click(c, "#submit").await;
-    wait_path(c, "/").await;
-}
-
 async fn registry_search_profile_and_import_in_a_real_browser(app: TestApp) {
     use yici_domain::time::Clock;
     let desktop = matches!(app.backend, common::Backend::Sqlite);
@@ -395,15 +254,6 @@ async fn registry_search_profile_and_import_in_a_real_browser(app: TestApp) {
         shot(&c, "audit-desktop").await;
     }
     c.close().await.unwrap();
-}
-
-async fn scroll_to(c: &Client, css: &str) {
-    c.execute(
-        "document.querySelector(arguments[0]).scrollIntoView()",
-        vec![json!(css)],
-    )
-    .await
-    .unwrap();
 }
 
 /// Ticks the first allowed, unmarked enterprise of the directed list; its id.
@@ -729,15 +579,6 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
         shot(&c, "public-draw-phone").await;
     }
     c.close().await.unwrap();
-}
-
-/// Logs in again with the changed password (no forced change this time).
-async fn log_in_again(c: &Client, app: &TestApp, login: &str) {
-    c.goto(&app.url("/login")).await.unwrap();
-    fill(c, "#login", login).await;
-    fill(c, "#password", NEW_PASSWORD).await;
-    click(c, ".login-box button[type=submit]").await;
-    wait_path(c, "/").await;
 }
 
 /// The text of the participants' row of a department on the task page.

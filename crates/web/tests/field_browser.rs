@@ -6,12 +6,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::browser::*;
 use common::{TestApp, INITIAL, NEW_PASSWORD};
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::Locator;
 use serde_json::json;
 use yici_domain::time::Clock;
 use yici_store::Exec;
@@ -20,132 +19,6 @@ both_databases!(inspector_shows_the_code_and_the_enterprise_confirms_on_phones);
 
 const YUTIAN: &str = "玉田县分局";
 const ENTERPRISE_PASSWORD: &str = "Qiye@2025x";
-
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn chromedriver() -> Driver {
-    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    assert!(
-        std::path::Path::new(&path).exists(),
-        "{path} not found: install Debian's chromium and chromium-driver (scripts/test does)"
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    Driver { child, port }
-}
-
-async fn browser(driver: &Driver) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--disable-quic", "--window-size=1920,1080", "--lang=zh-CN"]
-        }),
-    );
-    let url = format!("http://127.0.0.1:{}", driver.port);
-    for _ in 0..50 {
-        // chromedriver speaks plain HTTP on loopback: no TLS stack needed.
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        if let Ok(c) = ClientBuilder::new(connector)
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            return c;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not answer on {url}");
-}
-
-fn shots_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-async fn shot(c: &Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    std::fs::write(shots_dir().join(format!("{name}.png")), png).unwrap();
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let e = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css}"));
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-/// Waits until the browser is on `expected` (navigation finishes after the click returns).
-async fn wait_path(c: &Client, expected: &str) {
-    for _ in 0..100 {
-        if path(c).await == expected {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "still on {} instead of {expected}:\n{}",
-        path(c).await,
-        c.source().await.unwrap_or_default()
-    );
-}
-
-/// Waits for the element (a click that navigates returns before the next page is there).
-async fn text(c: &Client, css: &str) -> String {
-    match c
-        .wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(e) => e.text().await.unwrap(),
-        Err(_) => panic!(
-            "{css} not found on {}:\n{}",
-            c.current_url().await.unwrap(),
-            c.source().await.unwrap_or_default()
-        ),
-    }
-}
-
-async fn path(c: &Client) -> String {
-    c.current_url().await.unwrap().path().to_string()
-}
 
 /// A scheduled 大气股 task with two of its officers: (task, enterprise, first inspector's mobile).
 async fn visit(app: &TestApp) -> (i64, i64, String) {

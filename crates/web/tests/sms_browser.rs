@@ -7,13 +7,12 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{TestApp, INITIAL, NEW_PASSWORD};
-use fantoccini::{Client, ClientBuilder, Locator};
+use common::browser::*;
+use common::TestApp;
+use fantoccini::{Client, Locator};
 use serde_json::json;
 use yici_domain::time::Clock;
 use yici_sms::{DevOutbox, ErrorKind, OutgoingSms, SendFuture, SmsError, SmsGateway};
@@ -66,135 +65,6 @@ impl SmsGateway for Scripted {
             DevOutbox.send(msg).await
         })
     }
-}
-
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn chromedriver() -> Driver {
-    let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-    assert!(
-        std::path::Path::new(&path).exists(),
-        "{path} not found: install Debian's chromium and chromium-driver (scripts/test does)"
-    );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    Driver { child, port }
-}
-
-async fn browser(driver: &Driver) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--disable-quic", "--window-size=1920,1080", "--lang=zh-CN"]
-        }),
-    );
-    let url = format!("http://127.0.0.1:{}", driver.port);
-    for _ in 0..50 {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        if let Ok(c) = ClientBuilder::new(connector)
-            .capabilities(caps.clone())
-            .connect(&url)
-            .await
-        {
-            return c;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("chromedriver did not answer on {url}");
-}
-
-async fn shot(c: &Client, name: &str) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    let png = c.screenshot().await.unwrap();
-    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-}
-
-async fn fill(c: &Client, css: &str, text: &str) {
-    let e = c.find(Locator::Css(css)).await.unwrap();
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, css: &str) {
-    c.wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn wait_path(c: &Client, expected: &str) {
-    for _ in 0..100 {
-        if c.current_url().await.unwrap().path() == expected {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "not on {expected}: {}\n{}",
-        c.current_url().await.unwrap(),
-        c.source().await.unwrap_or_default()
-    );
-}
-
-async fn text(c: &Client, css: &str) -> String {
-    c.wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("{css}"))
-        .text()
-        .await
-        .unwrap()
-}
-
-async fn log_in(c: &Client, app: &TestApp, login: &str) {
-    c.goto(&app.url("/login")).await.unwrap();
-    fill(c, "#login", login).await;
-    fill(c, "#password", INITIAL).await;
-    click(c, ".login-box button[type=submit]").await;
-    wait_path(c, "/password").await;
-    fill(c, "input[name=old_password]", INITIAL).await;
-    fill(c, "input[name=new_password]", NEW_PASSWORD).await;
-    fill(c, "input[name=repeat_password]", NEW_PASSWORD).await;
-    click(c, "#submit").await;
-    wait_path(c, "/").await;
-}
-
-/// For an account whose password the API calls already changed.
-async fn log_in_again(c: &Client, app: &TestApp, login: &str) {
-    c.goto(&app.url("/login")).await.unwrap();
-    fill(c, "#login", login).await;
-    fill(c, "#password", NEW_PASSWORD).await;
-    click(c, ".login-box button[type=submit]").await;
-    wait_path(c, "/").await;
 }
 
 async fn rows(c: &Client) -> usize {

@@ -3,6 +3,8 @@
 //! the app on port 0 with a hand-driven clock.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
