@@ -1538,11 +1538,32 @@ pub async fn draw_inspectors(
             .map_err(AppError::from),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=inspectors")).into_response()),
+    after_form(
+        &state,
+        &session,
+        id,
+        f,
+        "inspectors",
+        result.map(|_| "inspectors"),
+    )
+    .await
+}
+
+/// After a form of the task page: back to the task with its notice
+/// (`?done=…`), or the page again with the error beside the form it names.
+async fn after_form(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    f: TaskForms,
+    form: &'static str,
+    outcome: Result<&str, AppError>,
+) -> PageResult<Response> {
+    match outcome {
+        Ok(done) => Ok(Redirect::to(&format!("/tasks/{id}?done={done}")).into_response()),
         Err(e) => {
             let e = shown(e)?;
-            render_task(&state, &session, id, f, Some(("inspectors", e)), None).await
+            render_task(state, session, id, f, Some((form, e)), None).await
         }
     }
 }
@@ -1680,13 +1701,15 @@ pub async fn task_settings(
             Err(e) => Err(e),
         },
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=settings")).into_response()),
-        Err(e) => {
-            let e = shown(e)?;
-            render_task(&state, &session, id, f, Some(("settings", e)), None).await
-        }
-    }
+    after_form(
+        &state,
+        &session,
+        id,
+        f,
+        "settings",
+        result.map(|_| "settings"),
+    )
+    .await
 }
 
 /// The 参加 dialog (JOINT-3): 是否参加本次检查, and the department's inspectors.
@@ -1731,17 +1754,8 @@ pub async fn participation(
         .map(|_| join)
         .map_err(AppError::from),
     };
-    match result {
-        Ok(joined) => Ok(Redirect::to(&format!(
-            "/tasks/{id}?done={}",
-            if joined { "joined" } else { "declined" }
-        ))
-        .into_response()),
-        Err(e) => {
-            let e = shown(e)?;
-            render_task(&state, &session, id, f, Some(("participation", e)), None).await
-        }
-    }
+    let done = result.map(|joined| if joined { "joined" } else { "declined" });
+    after_form(&state, &session, id, f, "participation", done).await
 }
 
 #[derive(Deserialize)]
@@ -1773,11 +1787,13 @@ pub async fn invite_partner(
             .map_err(AppError::from),
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=partner")).into_response()),
-        Err(e) => {
-            let e = shown(e)?;
-            render_task(&state, &session, id, f, Some(("partner", e)), None).await
-        }
-    }
+    after_form(
+        &state,
+        &session,
+        id,
+        f,
+        "partner",
+        result.map(|_| "partner"),
+    )
+    .await
 }
