@@ -528,29 +528,6 @@ pub async fn verify(db: &Db, id: i64) -> StoreResult<(Draw, Verification)> {
     Ok((stored.draw, v))
 }
 
-/// Recent enterprise draws (the public list shows their commitments).
-pub async fn recent_public(db: &Db, limit: i64) -> StoreResult<Vec<Draw>> {
-    let rows = db
-        .clone()
-        .fetch_all(
-            &format!("{SELECT} WHERE dr.kind = 'enterprises' ORDER BY dr.id DESC LIMIT $1"),
-            vec![limit.into()],
-        )
-        .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    let mut conn = db.clone();
-    for r in &rows {
-        let stored = from_row(r)?;
-        let open = !settled(&mut conn, stored.draw.id).await?;
-        out.push(if open {
-            sealed(stored.draw)
-        } else {
-            stored.draw
-        });
-    }
-    Ok(out)
-}
-
 /// Parses a draw kind from the record (for the CLI's output).
 pub fn kind_label(kind: &str) -> &'static str {
     match kind {
