@@ -13,6 +13,7 @@ pub mod error;
 pub mod field;
 pub mod joint;
 pub mod org;
+pub mod plans;
 pub mod region;
 pub mod time;
 

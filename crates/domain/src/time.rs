@@ -88,3 +88,8 @@ mod tests {
         assert_eq!(canonical(at), "2025-01-02T03:04:05.000000Z");
     }
 }
+
+/// The wall-clock time of an instant in Asia/Shanghai, as documents print it.
+pub fn local(at: DateTime<Utc>) -> chrono::NaiveDateTime {
+    at.with_timezone(&Shanghai).naive_local()
+}

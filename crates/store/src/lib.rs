@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod documents;
 pub mod draw;
 pub mod error;
 pub mod field;

@@ -27,6 +27,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "joint", include_str!("../migrations/0004_joint.sql")),
     (5, "checkin", include_str!("../migrations/0005_checkin.sql")),
     (6, "results", include_str!("../migrations/0006_results.sql")),
+    (
+        7,
+        "documents",
+        include_str!("../migrations/0007_documents.sql"),
+    ),
+    (8, "plans", include_str!("../migrations/0008_plans.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -262,7 +262,9 @@ pub struct InspectionRecordSheet {
     pub outcome_other: String,
 }
 
-/// The contents of one document, by kind.
+/// The contents of one document, by kind. (Variants differ in size; a form
+/// is built or rendered a few times per request, so boxing buys nothing.)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Form {

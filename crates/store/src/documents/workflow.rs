@@ -1,0 +1,358 @@
+//! Moving a document on (DOC-4, DOC-5): edits while it is a draft, the two
+//! signatures of the 审批表, numbering and stamping by the office, service of
+//! notices, completion of records, voiding. Each step is one transaction with
+//! its history line and audit entry; numbering takes the next number as the
+//! transaction's last step (see `numbering`).
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use yici_domain::documents::forms::{Service, Signature};
+use yici_domain::documents::workflow::{self, Action, DocumentStatus};
+use yici_domain::documents::{DocumentKind, Form};
+use yici_domain::org::Principal;
+use yici_domain::DomainError;
+
+use super::draft::doc_actor;
+use super::{load, numbering, Document};
+use crate::audit::{self, Change};
+use crate::db::{Db, Exec, Tx};
+use crate::draw::tasks;
+use crate::error::{StoreError, StoreResult};
+use crate::Actor;
+
+pub(crate) async fn event(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    document_id: i64,
+    action: &str,
+    after: DocumentStatus,
+    principal: &Principal,
+    opinion: Option<&str>,
+) -> StoreResult<()> {
+    tx.execute(
+        "INSERT INTO document_events (document_id, action, status_after, person_id, actor_name, opinion, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        crate::args![document_id, action, after.as_str(), principal.person_id, &principal.display_name, opinion, now],
+    )
+    .await?;
+    Ok(())
+}
+
+fn to_json(form: &Form) -> StoreResult<String> {
+    serde_json::to_string(form).map_err(|e| StoreError::internal(e.to_string()))
+}
+
+/// Replaces a draft's contents. The kind cannot change.
+pub async fn edit(
+    db: &Db,
+    now: DateTime<Utc>,
+    principal: &Principal,
+    id: i64,
+    form: &Form,
+) -> StoreResult<Document> {
+    let mut tx = db.begin().await?;
+    let (before, _) = load(&mut tx, id).await?;
+    workflow::decide(
+        before.kind,
+        before.status,
+        Action::Edit,
+        &doc_actor(principal, before.department_id, before.unit_id),
+        None,
+    )?;
+    if form.kind() != before.kind {
+        return Err(DomainError::field(
+            "form",
+            "wrong_kind",
+            format!("文书种类不符：应为{}", before.kind.label()),
+        )
+        .into());
+    }
+    check_form(form)?;
+    tx.execute(
+        "UPDATE documents SET form = $1, updated_at = $2 WHERE id = $3",
+        crate::args![to_json(form)?, now, id],
+    )
+    .await?;
+    event(
+        &mut tx,
+        now,
+        id,
+        Action::Edit.as_str(),
+        before.status,
+        principal,
+        None,
+    )
+    .await?;
+    finish(tx, now, principal, "document.edit", before).await
+}
+
+/// What a form must hold before it can be saved: the enterprise is named.
+fn check_form(form: &Form) -> StoreResult<()> {
+    let (name, uscc) = match form {
+        Form::ApprovalForm(f) => (&f.enterprise_name, &f.uscc),
+        Form::InspectionNotice(f) => (&f.enterprise_name, &f.uscc),
+        Form::SamplingNotice(f) => (&f.enterprise_name, &f.uscc),
+        Form::OnsiteRecord(f) => (&f.enterprise_name, &f.uscc),
+        Form::InquiryRecord(_) => return Ok(()),
+        Form::InspectionRecordSheet(f) => (&f.enterprise_name, &f.uscc),
+    };
+    if name.trim().is_empty() {
+        return Err(DomainError::required("enterprise_name", "被检查人名称").into());
+    }
+    if uscc.trim().is_empty() {
+        return Err(DomainError::required("uscc", "统一社会信用代码").into());
+    }
+    Ok(())
+}
+
+/// A workflow step as the API and the pages send it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Step {
+    pub action: Action,
+    /// 审批意见 (signatures, returns) or 作废原因 (void).
+    pub opinion: Option<String>,
+    /// 送达: who received it, when, how and where.
+    pub service: Option<Service>,
+}
+
+fn text(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Takes one step on a document.
+pub async fn act(
+    db: &Db,
+    now: DateTime<Utc>,
+    principal: &Principal,
+    id: i64,
+    step: &Step,
+) -> StoreResult<Document> {
+    // The task must be visible to the actor (the unit's people and those on it).
+    let task_id = load(&mut db.clone(), id).await?.0.task_id;
+    tasks::get(db, principal, now, task_id)
+        .await
+        .map_err(|_| StoreError::from(DomainError::not_found("文书不存在或无权查看")))?;
+    let mut tx = db.begin().await?;
+    let (before, head_signer) = load(&mut tx, id).await?;
+    let actor = doc_actor(principal, before.department_id, before.unit_id);
+    let after = workflow::decide(before.kind, before.status, step.action, &actor, head_signer)?;
+    let today = yici_domain::time::business_date(now);
+    let mut form = before.form.clone();
+    let opinion = text(&step.opinion);
+    match step.action {
+        Action::SignAsDepartmentHead | Action::ApproveAsUnitHead => {
+            let signature = Signature {
+                opinion: opinion.unwrap_or("同意").to_string(),
+                name: principal.display_name.clone(),
+                signed_on: today,
+            };
+            if let Form::ApprovalForm(f) = &mut form {
+                if step.action == Action::SignAsDepartmentHead {
+                    f.department_head = Some(signature);
+                } else {
+                    f.unit_head = Some(signature);
+                }
+            }
+            if step.action == Action::SignAsDepartmentHead {
+                tx.execute(
+                    "UPDATE documents SET department_head_id = $1 WHERE id = $2",
+                    crate::args![principal.person_id, id],
+                )
+                .await?;
+            }
+        }
+        Action::Return => {
+            if opinion.is_none() {
+                return Err(DomainError::required("opinion", "退回意见").into());
+            }
+            if let Form::ApprovalForm(f) = &mut form {
+                f.department_head = None;
+                f.unit_head = None;
+            }
+            tx.execute(
+                "UPDATE documents SET department_head_id = NULL WHERE id = $1",
+                crate::args![id],
+            )
+            .await?;
+        }
+        Action::Serve => {
+            let Some(service) = &step.service else {
+                return Err(DomainError::required(
+                    "service",
+                    "送达信息（受送达人、日期、方式和地址）",
+                )
+                .into());
+            };
+            if service.recipient.trim().is_empty() {
+                return Err(DomainError::required("recipient", "受送达人").into());
+            }
+            if service.method_and_address.trim().is_empty() {
+                return Err(DomainError::required("method_and_address", "送达方式和地址").into());
+            }
+            if service.served_on > today {
+                return Err(
+                    DomainError::field("served_on", "in_future", "送达日期不能晚于今天").into(),
+                );
+            }
+            check_served_before_visit(&mut tx, &before, service.served_on).await?;
+            match &mut form {
+                Form::InspectionNotice(f) => f.service = Some(service.clone()),
+                Form::SamplingNotice(f) => f.service = Some(service.clone()),
+                _ => {}
+            }
+        }
+        Action::Void => {
+            let Some(reason) = opinion else {
+                return Err(DomainError::required("opinion", "作废原因").into());
+            };
+            tx.execute(
+                "UPDATE documents SET voided_at = $1, voided_by_name = $2, void_reason = $3 WHERE id = $4",
+                crate::args![now, &principal.display_name, reason, id],
+            )
+            .await?;
+        }
+        Action::Number => {
+            check_may_number(&mut tx, &before).await?;
+            match &mut form {
+                Form::InspectionNotice(f) if f.issued_on.is_none() => f.issued_on = Some(today),
+                Form::SamplingNotice(f) if f.issued_on.is_none() => f.issued_on = Some(today),
+                _ => {}
+            }
+        }
+        Action::Edit | Action::Submit | Action::Complete => {}
+    }
+    tx.execute(
+        "UPDATE documents SET status = $1, form = $2, updated_at = $3 WHERE id = $4",
+        crate::args![after.as_str(), to_json(&form)?, now, id],
+    )
+    .await?;
+    event(
+        &mut tx,
+        now,
+        id,
+        step.action.as_str(),
+        after,
+        principal,
+        opinion,
+    )
+    .await?;
+    if step.action == Action::Number {
+        // Last: the counter's row lock is held from here to the commit only.
+        let year = today.year();
+        let pattern = numbering::pattern(&mut tx, before.unit_id, before.kind).await?;
+        let n = numbering::allocate(&mut tx, before.unit_id, before.kind, year).await?;
+        tx.execute(
+            "UPDATE documents SET year = $1, number = $2, number_text = $3, numbered_at = $4,
+                    numbered_by_name = $5
+              WHERE id = $6",
+            crate::args![
+                i64::from(year),
+                n,
+                pattern.format(year, n),
+                now,
+                &principal.display_name,
+                id
+            ],
+        )
+        .await?;
+    }
+    finish(
+        tx,
+        now,
+        principal,
+        &format!("document.{}", step.action.as_str()),
+        before,
+    )
+    .await
+}
+
+/// 凡检查必审批: a notice or record sheet of an on-site inspection is numbered
+/// only once the task's 审批表 is approved and numbered — except on the urgent
+/// path (口头通知, DOC-5), where the papers follow, and for remote inspections.
+async fn check_may_number(tx: &mut Tx, doc: &Document) -> StoreResult<()> {
+    if doc.kind == DocumentKind::ApprovalForm {
+        return Ok(());
+    }
+    let path = tx
+        .fetch_one(
+            "SELECT remote, oral_notice_at FROM tasks WHERE id = $1",
+            crate::args![doc.task_id],
+        )
+        .await?;
+    let remote: bool = path.get("remote")?;
+    let oral: Option<DateTime<Utc>> = path.get("oral_notice_at")?;
+    if remote || oral.is_some() {
+        return Ok(());
+    }
+    let approved = tx
+        .scalar_i64(
+            "SELECT COUNT(*) FROM documents WHERE task_id = $1 AND kind = 'approval_form'
+                AND status = 'issued'",
+            crate::args![doc.task_id],
+        )
+        .await?;
+    if approved == 0 {
+        return Err(DomainError::new(
+            "approval_required",
+            "凡检查必审批：该任务的行政检查审批表尚未批准并编号，不能为此文书编号",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// 凡检查必通知: a notice is served before the visit, unless the visit was
+/// urgent (then the notice was oral and this is 补办).
+async fn check_served_before_visit(
+    tx: &mut Tx,
+    doc: &Document,
+    served_on: NaiveDate,
+) -> StoreResult<()> {
+    let r = tx
+        .fetch_one(
+            "SELECT checked_in_at, oral_notice_at FROM tasks WHERE id = $1",
+            crate::args![doc.task_id],
+        )
+        .await?;
+    let visited: Option<DateTime<Utc>> = r.get("checked_in_at")?;
+    let oral: Option<DateTime<Utc>> = r.get("oral_notice_at")?;
+    if let (Some(v), None) = (visited, oral) {
+        if doc.kind == DocumentKind::InspectionNotice
+            && served_on > yici_domain::time::business_date(v)
+        {
+            return Err(DomainError::field(
+                "served_on",
+                "served_after_visit",
+                "凡检查必通知：通知书应在检查前送达；情况紧急的应先登记口头通知",
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+async fn finish(
+    mut tx: Tx,
+    now: DateTime<Utc>,
+    principal: &Principal,
+    action: &str,
+    before: Document,
+) -> StoreResult<Document> {
+    let (after, _) = load(&mut tx, before.id).await?;
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::from(principal),
+        Change {
+            action,
+            entity: "document",
+            entity_id: before.id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
