@@ -5,6 +5,7 @@
 
 pub mod enterprises;
 pub mod field;
+pub mod plans;
 mod names;
 
 use anyhow::Result;
@@ -171,6 +172,17 @@ pub async fn load(
                 .await?;
             }
             grant_leaders(&mut tx, now, &actor, &county_depts).await?;
+            // The branch's own number patterns (DOC-3): 唐环行检批〔2025〕11-1号 ….
+            for kind in yici_domain::documents::DocumentKind::numbered() {
+                if let Some(pattern) = kind.yutian_pattern() {
+                    tx.execute(
+                        "INSERT INTO document_patterns (unit_id, kind, pattern, updated_at)
+                         VALUES ($1, $2, $3, $4)",
+                        yici_store::args![id, kind.as_str(), pattern, now],
+                    )
+                    .await?;
+                }
+            }
         } else {
             // A few officers per branch, so that later draws have subordinate people.
             staff(&mut tx, now, county_depts[0], 2, &mut names, &hash).await?;
@@ -212,6 +224,8 @@ pub async fn load(
         staff(&mut tx, now, d[0], 3, &mut names, &hash).await?;
     }
     tx.commit().await?;
+    // DOC-1: Yutian's item lists and plans for the current year.
+    plans::load(db, now).await?;
 
     let mut conn = db.clone();
     let yutian_air_admin: String = conn

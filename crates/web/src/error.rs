@@ -64,6 +64,10 @@ pub fn status_of(code: &str) -> StatusCode {
         | "task_not_cancellable"
         | "task_closed"
         | "deadline_passed" => StatusCode::CONFLICT,
+        // Documents (DOC-3…DOC-5): the workflow's state says no.
+        "wrong_state" | "not_approved" | "approval_required" | "no_approval" | "not_numbered"
+        | "not_served" | "numbered_kind" | "remote_inspection" | "has_approval"
+        | "served_after_visit" => StatusCode::CONFLICT,
         // Results (RESULT-3, RESULT-5): written once; a client id names one body.
         "already_submitted" | "client_id_conflict" | "not_checked_in" => StatusCode::CONFLICT,
         "not_on_task" | "not_participating" => StatusCode::FORBIDDEN,

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod document_files;
 pub mod draw_access;
 pub mod error;
 pub mod jobs;

@@ -227,3 +227,8 @@ pub async fn inbox(db: &Db, principal: &Principal) -> StoreResult<Vec<Document>>
     let rows = db.clone().fetch_all(&sql, crate::args![unit]).await?;
     rows.iter().map(from_row).collect()
 }
+
+/// Who signed a document as 承办机构负责人 (the unit head must be someone else).
+pub async fn head_signer(db: &Db, id: i64) -> StoreResult<Option<i64>> {
+    Ok(load(&mut db.clone(), id).await?.1)
+}

@@ -3,11 +3,13 @@
 //! Authentication is a bearer token from `POST /api/v1/auth/login`.
 
 pub mod auth;
+pub mod documents;
 pub mod draws;
 pub mod extract;
 pub mod field;
 pub mod org;
 pub mod people;
+pub mod plans;
 pub mod registry;
 pub mod results;
 
@@ -32,6 +34,8 @@ use crate::state::AppState;
         (name = "registry", description = "一企一档（企业名录）"),
         (name = "draw", description = "双随机抽查：抽取、任务、检查人员、回避、抽取记录"),
         (name = "joint", description = "联合检查：任务设置、参与确认、协作部门、站内通知"),
+        (name = "plans", description = "行政检查事项清单与行政检查计划（抽查计划）：按处室、年度增删改，复制上一年度，计划完成进度，公示（无需登录）"),
+        (name = "documents", description = "检查文书：六类文书起草与填写、审批（承办机构负责人签批、行政执法主体负责人批准）、办公室编号盖章（按单位、种类、年度连续编号，无断号）、送达、作废、编号登记、HTML/DOCX/PDF、非现场检查与口头通知（补办手续）"),
         (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料")
     )
 )]
@@ -79,6 +83,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(draws::invite_partner))
         .routes(routes!(draws::partner_departments))
         .routes(routes!(draws::notices))
+        .routes(routes!(documents::of_task, documents::create))
+        .routes(routes!(documents::inbox))
+        .routes(routes!(documents::owed_tasks))
+        .routes(routes!(documents::get, documents::update))
+        .routes(routes!(documents::act))
+        .routes(routes!(documents::file))
+        .routes(routes!(documents::patterns, documents::set_pattern))
+        .routes(routes!(documents::register))
+        .routes(routes!(documents::set_procedure))
         .routes(routes!(field::tasks))
         .routes(routes!(field::task))
         .routes(routes!(field::check_in_code))
@@ -91,6 +104,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(results::upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()))
         .routes(routes!(results::submit, results::list))
         .routes(routes!(results::evidence_file))
+        .routes(routes!(plans::sheet))
+        .routes(routes!(plans::list_items, plans::create_item))
+        .routes(routes!(plans::update_item, plans::remove_item))
+        .routes(routes!(plans::list_rows, plans::create_row))
+        .routes(routes!(plans::update_row, plans::remove_row))
+        .routes(routes!(plans::copy_previous))
+        .routes(routes!(plans::progress))
+        .routes(routes!(plans::public))
         .routes(
             routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
                 crate::registry_files::MAX_UPLOAD_BYTES,

@@ -1244,6 +1244,8 @@ struct TaskPage {
     participate: Option<ParticipateView>,
     /// Partner-agency departments the initiator may invite (none: no form).
     partners: Option<Vec<(i64, String)>>,
+    /// 检查文书 of the task (none for a cancelled task nobody drafted on).
+    docs: Option<super::documents::DocsPanel>,
 }
 
 impl TaskPage {
@@ -1436,6 +1438,7 @@ async fn render_task(
         Some((form, e)) => (form, Some(e.message)),
         None => ("", None),
     };
+    let docs = Some(super::documents::panel(state, session, &t).await?);
     let page = TaskPage {
         chrome: Chrome::new(session, "tasks"),
         may_draw: open && initiating,
@@ -1471,6 +1474,7 @@ async fn render_task(
         settings,
         participate,
         partners,
+        docs,
         i: TaskInfo::of(t),
     };
     Ok((status, Html(page.render()?)).into_response())
@@ -1489,6 +1493,7 @@ pub async fn task(
         Some("joined") => Some("已确认参加本次检查，检查人员已安排。".to_string()),
         Some("declined") => Some("已确认本处室不参加本次检查。".to_string()),
         Some("partner") => Some("已邀请协作部门，并已通知其管理员。".to_string()),
+        Some("procedure") => Some("检查方式与口头通知已保存。".to_string()),
         Some("recusal") => Some(
             "回避声明已登记；该人员已从本企业未完成任务的检查人员中移除，今后不会被抽中。"
                 .to_string(),
@@ -1547,6 +1552,18 @@ pub async fn draw_inspectors(
         result.map(|_| "inspectors"),
     )
     .await
+}
+
+/// After a form another module adds to the task page (检查文书): the same
+/// redirect, or the task page with the error beside that form.
+pub(crate) async fn after_task_form(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    form: &'static str,
+    outcome: Result<&str, AppError>,
+) -> PageResult<Response> {
+    after_form(state, session, id, TaskForms::default(), form, outcome).await
 }
 
 /// After a form of the task page: back to the task with its notice

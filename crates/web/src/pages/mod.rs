@@ -3,12 +3,15 @@
 
 pub mod account;
 pub mod audit;
+pub mod document_editor;
+pub mod documents;
 pub mod draws;
 pub mod field;
 pub mod home;
 pub mod layout;
 pub mod org;
 pub mod people;
+pub mod plans;
 pub mod registry;
 pub mod results;
 pub mod sms;
@@ -54,9 +57,31 @@ pub fn router() -> Router<AppState> {
         .route("/tasks/{id}/settings", post(draws::task_settings))
         .route("/tasks/{id}/participation", post(draws::participation))
         .route("/tasks/{id}/partners", post(draws::invite_partner))
+        .route("/tasks/{id}/documents", post(documents::create))
+        .route("/tasks/{id}/procedure", post(documents::set_procedure))
+        // 检查文书 (DOC-2…DOC-7).
+        .route("/documents", get(documents::work))
+        .route("/documents/register", get(documents::register))
+        .route(
+            "/documents/patterns",
+            get(documents::patterns).post(documents::set_pattern),
+        )
+        .route("/documents/{id}", get(documents::view).post(documents::save))
+        .route("/documents/{id}/actions", post(documents::act))
+        .route("/documents/{id}/{format}", get(documents::file))
         .route("/draws/{id}", get(draws::draw))
         // No login: the public page of a draw (its handler takes no session).
         .route("/public/draws/{id}", get(draws::public_draw))
+        // 检查事项与计划 (DOC-1); its public page needs no login.
+        .route("/plans", get(plans::page))
+        .route("/plans/items", post(plans::create_item))
+        .route("/plans/items/{id}", post(plans::update_item))
+        .route("/plans/items/{id}/delete", post(plans::remove_item))
+        .route("/plans/rows", post(plans::create_row))
+        .route("/plans/rows/{id}", post(plans::update_row))
+        .route("/plans/rows/{id}/delete", post(plans::remove_row))
+        .route("/plans/copy", post(plans::copy_previous))
+        .route("/public/plans", get(plans::public))
         .route("/org", get(org::tree))
         .route("/audit", get(audit::page))
         .route("/sms/outbox", get(sms::outbox))

@@ -1,0 +1,551 @@
+//! 检查文书 pages (DOC-2…DOC-7): the documents panel of a task, one document
+//! (editor, workflow buttons, history, print preview and files), the
+//! approvers' and office's work list with what visits still owe, the number
+//! register per kind and year, and the unit's number patterns.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Datelike;
+use serde::Deserialize;
+use yici_domain::documents::forms::Service;
+use yici_domain::documents::workflow::{self, Action, DocumentStatus};
+use yici_domain::documents::DocumentKind;
+use yici_domain::org::{Principal, Role};
+use yici_domain::time::display;
+use yici_domain::DomainError;
+use yici_store::auth::Session;
+use yici_store::documents::numbering::{self, PatternInput, PatternView, Register};
+use yici_store::documents::owed::{self, OwedTask, Procedure, ProcedureInput};
+use yici_store::documents::workflow::{self as steps, Step};
+use yici_store::documents::{self, draft, Document};
+use yici_store::draw::tasks::Task;
+
+use super::document_editor;
+use super::layout::Chrome;
+use crate::document_files::{self, Format};
+use crate::error::{AppError, PageResult};
+use crate::session::{CsrfForm, WebUser};
+use crate::state::AppState;
+
+/// A document as a line of a list.
+pub struct DocRow {
+    pub id: i64,
+    pub kind: &'static str,
+    pub number: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub department: String,
+    pub updated: String,
+}
+
+fn status_class(s: DocumentStatus) -> &'static str {
+    match s {
+        DocumentStatus::Issued | DocumentStatus::Served | DocumentStatus::Completed => "ok",
+        DocumentStatus::Void => "muted",
+        DocumentStatus::Draft => "",
+        _ => "warn",
+    }
+}
+
+fn row(d: &Document) -> DocRow {
+    DocRow {
+        id: d.id,
+        kind: d.kind.label(),
+        number: d.number_text.clone().unwrap_or_default(),
+        status: d.status.label(),
+        status_class: status_class(d.status),
+        department: d.department_name.clone(),
+        updated: display(d.updated_at),
+    }
+}
+
+/// The documents panel of the task page.
+pub struct DocsPanel {
+    pub rows: Vec<DocRow>,
+    pub procedure: Procedure,
+    /// Kinds the user's department may draft here (code, label).
+    pub draftable: Vec<(&'static str, &'static str)>,
+    /// The initiating department: sets 非现场检查 and records 口头通知.
+    pub may_set_procedure: bool,
+    /// When the oral notice was given, as shown.
+    pub oral_notice_at: String,
+}
+
+pub async fn panel(state: &AppState, session: &Session, task: &Task) -> PageResult<DocsPanel> {
+    let p = &session.principal;
+    let docs = documents::of_task(&state.db, p, state.now(), task.id).await?;
+    let procedure = owed::procedure(&mut state.db.clone(), task.id).await?;
+    let initiating = p.department_id == Some(task.department_id);
+    let participating = task
+        .participants
+        .iter()
+        .any(|x| Some(x.department_id) == p.department_id && x.decision != Some(yici_domain::joint::Decision::Decline));
+    let live = |k: DocumentKind| docs.iter().any(|d| d.kind == k && d.status != DocumentStatus::Void);
+    let may_draft = |k: DocumentKind| {
+        let by_department = match k {
+            DocumentKind::ApprovalForm | DocumentKind::InspectionNotice | DocumentKind::SamplingNotice => initiating,
+            _ => initiating || participating,
+        };
+        let once = matches!(k, DocumentKind::ApprovalForm | DocumentKind::InspectionNotice);
+        by_department
+            && !(once && live(k))
+            && !(k == DocumentKind::ApprovalForm && procedure.remote)
+            && task.status != yici_domain::draw::task::TaskStatus::Cancelled
+    };
+    let staff = p.has(Role::Inspector) || p.has(Role::Secretary) || p.has(Role::DepartmentAdmin) || p.has(Role::DepartmentHead);
+    Ok(DocsPanel {
+        rows: docs.iter().map(row).collect(),
+        draftable: if staff {
+            DocumentKind::ALL
+                .iter()
+                .filter(|k| may_draft(**k))
+                .map(|k| (k.as_str(), k.label()))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        may_set_procedure: initiating && task.status != yici_domain::draw::task::TaskStatus::Cancelled,
+        oral_notice_at: procedure.oral_notice_at.map(display).unwrap_or_default(),
+        procedure,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DraftForm {
+    #[serde(default)]
+    kind: String,
+}
+
+/// 起草 on the task page: the new draft opens in the editor.
+pub async fn create(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(task_id): Path<i64>,
+    CsrfForm(form): CsrfForm<DraftForm>,
+) -> PageResult<Response> {
+    let outcome = match DocumentKind::parse(&form.kind) {
+        None => Err(DomainError::field("kind", "required", "请选择文书种类").into()),
+        Some(kind) => draft::draft(
+            &state.db,
+            state.now(),
+            &session.principal,
+            task_id,
+            kind,
+            state.config.draw.caps.per_unit,
+        )
+        .await
+        .map_err(AppError::from),
+    };
+    match outcome {
+        Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
+        Err(e) => super::draws::after_task_form(&state, &session, task_id, "documents", Err(e)).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ProcedureForm {
+    #[serde(default)]
+    remote: String,
+    #[serde(default)]
+    oral_notice_reason: String,
+    #[serde(default)]
+    oral_notice_reported_to: String,
+}
+
+/// 检查方式 (现场 / 非现场) or an urgent 口头通知, from the task page.
+pub async fn set_procedure(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(task_id): Path<i64>,
+    CsrfForm(form): CsrfForm<ProcedureForm>,
+) -> PageResult<Response> {
+    let input = ProcedureInput {
+        remote: match form.remote.as_str() {
+            "remote" => Some(true),
+            "on_site" => Some(false),
+            _ => None,
+        },
+        oral_notice_reason: Some(form.oral_notice_reason),
+        oral_notice_reported_to: Some(form.oral_notice_reported_to),
+    };
+    let outcome = owed::set(&state.db, state.now(), &session.principal, task_id, &input)
+        .await
+        .map(|_| "procedure")
+        .map_err(AppError::from);
+    super::draws::after_task_form(&state, &session, task_id, "procedure", outcome).await
+}
+
+/// A workflow button on the document page.
+pub struct ActionButton {
+    pub code: &'static str,
+    pub label: &'static str,
+    /// Needs an opinion (return, void) or takes one (signatures).
+    pub opinion: &'static str,
+    pub class: &'static str,
+}
+
+/// The steps the principal may take now, asked of the domain rules.
+fn buttons(p: &Principal, d: &Document, head_signer: Option<i64>) -> Vec<ActionButton> {
+    let actor = workflow::Actor {
+        person_id: p.person_id,
+        roles: &p.roles,
+        in_handling_department: p.department_id == Some(d.department_id),
+        in_issuing_unit: p.unit_id == Some(d.unit_id),
+    };
+    [
+        (Action::Submit, "", "primary"),
+        (Action::SignAsDepartmentHead, "optional", "primary"),
+        (Action::ApproveAsUnitHead, "optional", "primary"),
+        (Action::Return, "required", ""),
+        (Action::Number, "", "primary"),
+        (Action::Complete, "", "primary"),
+    ]
+    .into_iter()
+    .filter(|(a, _, _)| workflow::decide(d.kind, d.status, *a, &actor, head_signer).is_ok())
+    .map(|(a, opinion, class)| ActionButton {
+        code: a.as_str(),
+        label: a.label(),
+        opinion,
+        class,
+    })
+    .collect()
+}
+
+#[derive(Template)]
+#[template(path = "documents/view.html")]
+struct DocumentPage {
+    chrome: Chrome,
+    d: Document,
+    number: String,
+    task_enterprise: String,
+    editable: bool,
+    controls: Vec<(&'static str, String, bool)>,
+    buttons: Vec<ActionButton>,
+    may_serve: bool,
+    may_void: bool,
+    history: Vec<(String, String, String, String)>,
+    error: Option<String>,
+    notice: Option<String>,
+    today: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn view(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> PageResult<Response> {
+    let notice = q.done.as_deref().map(|a| match Action::parse(a) {
+        Some(Action::Edit) => "文书已保存。".to_string(),
+        Some(a) => format!("已{}。", a.label()),
+        None => "已完成。".to_string(),
+    });
+    render(&state, &session, id, None, notice, None).await
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    error: Option<String>,
+    notice: Option<String>,
+    unsaved: Option<yici_domain::documents::Form>,
+) -> PageResult<Response> {
+    let p = &session.principal;
+    let d = documents::get(&state.db, p, state.now(), id).await?;
+    let head = documents::head_signer(&state.db, id).await?;
+    let actor = workflow::Actor {
+        person_id: p.person_id,
+        roles: &p.roles,
+        in_handling_department: p.department_id == Some(d.department_id),
+        in_issuing_unit: p.unit_id == Some(d.unit_id),
+    };
+    let may = |a: Action| workflow::decide(d.kind, d.status, a, &actor, head).is_ok();
+    let editable = may(Action::Edit);
+    let controls = document_editor::controls(unsaved.as_ref().unwrap_or(&d.form));
+    let enterprise = match &d.form {
+        yici_domain::documents::Form::InquiryRecord(f) => f.interviewee.employer.clone(),
+        yici_domain::documents::Form::ApprovalForm(f) => f.enterprise_name.clone(),
+        yici_domain::documents::Form::InspectionNotice(f) => f.enterprise_name.clone(),
+        yici_domain::documents::Form::SamplingNotice(f) => f.enterprise_name.clone(),
+        yici_domain::documents::Form::OnsiteRecord(f) => f.enterprise_name.clone(),
+        yici_domain::documents::Form::InspectionRecordSheet(f) => f.enterprise_name.clone(),
+    };
+    let page = DocumentPage {
+        chrome: Chrome::new(session, "documents"),
+        number: d.number_text.clone().unwrap_or_else(|| "（未编号）".into()),
+        task_enterprise: enterprise,
+        editable,
+        controls,
+        buttons: buttons(p, &d, head),
+        may_serve: may(Action::Serve),
+        may_void: may(Action::Void),
+        history: d
+            .events
+            .iter()
+            .map(|e| {
+                (
+                    display(e.at),
+                    e.action_label.clone(),
+                    e.actor_name.clone(),
+                    e.opinion.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        error,
+        notice,
+        today: yici_domain::time::business_date(state.now()).to_string(),
+        d,
+    };
+    Ok(Html(page.render().map_err(AppError::from)?).into_response())
+}
+
+/// Saves the editor.
+pub async fn save(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(posted): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let d = documents::get(&state.db, &session.principal, state.now(), id).await?;
+    let form = match document_editor::apply(&d.form, &posted) {
+        Ok(f) => f,
+        Err(e) => return render(&state, &session, id, Some(e.message), None, None).await,
+    };
+    match steps::edit(&state.db, state.now(), &session.principal, id, &form).await {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?done=edit")).into_response()),
+        Err(e) => match AppError::from(e) {
+            AppError::Domain(d) => render(&state, &session, id, Some(d.message), None, Some(form)).await,
+            other => Err(other.into()),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    opinion: String,
+    #[serde(default)]
+    recipient: String,
+    #[serde(default)]
+    served_on: String,
+    #[serde(default)]
+    method_and_address: String,
+}
+
+/// A workflow button.
+pub async fn act(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(form): CsrfForm<ActForm>,
+) -> PageResult<Response> {
+    let Some(action) = Action::parse(&form.action) else {
+        return render(&state, &session, id, Some("未知的操作".into()), None, None).await;
+    };
+    let service = if action == Action::Serve {
+        match chrono::NaiveDate::parse_from_str(form.served_on.trim(), "%Y-%m-%d") {
+            Ok(served_on) => Some(Service {
+                recipient: form.recipient.trim().to_string(),
+                served_on,
+                method_and_address: form.method_and_address.trim().to_string(),
+            }),
+            Err(_) => {
+                return render(&state, &session, id, Some("请填写送达日期".into()), None, None).await;
+            }
+        }
+    } else {
+        None
+    };
+    let step = Step {
+        action,
+        opinion: Some(form.opinion),
+        service,
+    };
+    match steps::act(&state.db, state.now(), &session.principal, id, &step).await {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?done={}", action.as_str())).into_response()),
+        Err(e) => match AppError::from(e) {
+            AppError::Domain(d) if d.code != "not_found" => render(&state, &session, id, Some(d.message), None, None).await,
+            other => Err(other.into()),
+        },
+    }
+}
+
+/// The document as print HTML, PDF or DOCX.
+pub async fn file(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path((id, format)): Path<(i64, String)>,
+) -> PageResult<Response> {
+    let format = match format.as_str() {
+        "print" => Format::Html,
+        "pdf" => Format::Pdf,
+        "docx" => Format::Docx,
+        _ => return Err(AppError::from(DomainError::not_found("页面不存在")).into()),
+    };
+    let d = documents::get(&state.db, &session.principal, state.now(), id).await?;
+    Ok(document_files::response(&d, format).await?)
+}
+
+#[derive(Template)]
+#[template(path = "documents/work.html")]
+struct WorkPage {
+    chrome: Chrome,
+    inbox: Vec<DocRow>,
+    owed: Vec<OwedTask>,
+    year: i32,
+    kinds: Vec<(&'static str, &'static str)>,
+    is_office: bool,
+}
+
+fn this_year(state: &AppState) -> i32 {
+    yici_domain::time::business_date(state.now()).year()
+}
+
+/// 文书办理: what waits on the user, and the unit's visits still owing papers.
+pub async fn work(State(state): State<AppState>, WebUser(session): WebUser) -> PageResult<Response> {
+    let p = &session.principal;
+    let year = this_year(&state);
+    let inbox = documents::inbox(&state.db, p).await?;
+    let owed = owed::owed_of_unit(&state.db, p, i64::from(year)).await?;
+    let page = WorkPage {
+        chrome: Chrome::new(&session, "documents"),
+        inbox: inbox.iter().map(row).collect(),
+        owed,
+        year,
+        kinds: DocumentKind::numbered().map(|k| (k.as_str(), k.label())).collect(),
+        is_office: p.has(Role::OfficeClerk) || p.has(Role::SystemAdmin),
+    };
+    Ok(Html(page.render().map_err(AppError::from)?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RegisterQuery {
+    kind: Option<String>,
+    year: Option<i32>,
+    unit: Option<i64>,
+}
+
+#[derive(Template)]
+#[template(path = "documents/register.html")]
+struct RegisterPage {
+    chrome: Chrome,
+    r: Register,
+    kinds: Vec<(&'static str, &'static str)>,
+    rows: Vec<(String, String, i64, String, String, String, String, bool, String)>,
+}
+
+/// 文书编号登记簿: every number of a kind and year, and the gap check.
+pub async fn register(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(q): Query<RegisterQuery>,
+) -> PageResult<Response> {
+    let p = &session.principal;
+    let kind = q
+        .kind
+        .as_deref()
+        .and_then(DocumentKind::parse)
+        .filter(|k| k.is_numbered())
+        .unwrap_or(DocumentKind::ApprovalForm);
+    let year = q.year.unwrap_or_else(|| this_year(&state));
+    let unit = q.unit.or(p.unit_id).unwrap_or(0);
+    let r = numbering::register(&state.db, p, unit, kind, year).await?;
+    let rows = r
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                l.number.to_string(),
+                l.number_text.clone(),
+                l.document_id,
+                l.enterprise_name.clone(),
+                l.department_name.clone(),
+                display(l.numbered_at),
+                l.numbered_by_name.clone(),
+                l.voided,
+                l.void_reason.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let page = RegisterPage {
+        chrome: Chrome::new(&session, "documents"),
+        kinds: DocumentKind::numbered().map(|k| (k.as_str(), k.label())).collect(),
+        rows,
+        r,
+    };
+    Ok(Html(page.render().map_err(AppError::from)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "documents/patterns.html")]
+struct PatternsPage {
+    chrome: Chrome,
+    patterns: Vec<PatternView>,
+    may_edit: bool,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+async fn render_patterns(
+    state: &AppState,
+    session: &Session,
+    error: Option<String>,
+    notice: Option<String>,
+) -> PageResult<Response> {
+    let p = &session.principal;
+    let Some(unit) = p.unit_id else {
+        return Err(AppError::from(DomainError::forbidden("只有单位的用户可以查看文书编号格式")).into());
+    };
+    let page = PatternsPage {
+        chrome: Chrome::new(session, "documents"),
+        patterns: numbering::patterns(&state.db, unit, this_year(state)).await?,
+        may_edit: p.has(Role::OfficeClerk) || p.has(Role::SystemAdmin),
+        error,
+        notice,
+    };
+    Ok(Html(page.render().map_err(AppError::from)?).into_response())
+}
+
+pub async fn patterns(State(state): State<AppState>, WebUser(session): WebUser, Query(q): Query<DoneQuery>) -> PageResult<Response> {
+    let notice = q.done.map(|_| "编号格式已保存，此后编号的文书按新格式生成，序号连续不变。".to_string());
+    render_patterns(&state, &session, None, notice).await
+}
+
+#[derive(Deserialize)]
+pub struct PatternForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    pattern: String,
+}
+
+pub async fn set_pattern(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    CsrfForm(form): CsrfForm<PatternForm>,
+) -> PageResult<Response> {
+    let Some(kind) = DocumentKind::parse(&form.kind) else {
+        return render_patterns(&state, &session, Some("请选择文书种类".into()), None).await;
+    };
+    let unit = session.principal.unit_id.unwrap_or(0);
+    let input = PatternInput {
+        kind,
+        pattern: form.pattern,
+    };
+    match numbering::set_pattern(&state.db, state.now(), &session.principal, unit, &input).await {
+        Ok(_) => Ok(Redirect::to("/documents/patterns?done=1").into_response()),
+        Err(e) => match AppError::from(e) {
+            AppError::Domain(d) => render_patterns(&state, &session, Some(d.message), None).await,
+            other => Err(other.into()),
+        },
+    }
+}
