@@ -41,10 +41,11 @@ pub struct DocRow {
 
 fn status_class(s: DocumentStatus) -> &'static str {
     match s {
-        DocumentStatus::Issued | DocumentStatus::Served | DocumentStatus::Completed => "ok",
-        DocumentStatus::Void => "muted",
-        DocumentStatus::Draft => "",
-        _ => "warn",
+        DocumentStatus::Issued | DocumentStatus::Served | DocumentStatus::Completed => "on",
+        DocumentStatus::Void => "warn-tag",
+        DocumentStatus::Draft => "off",
+        DocumentStatus::Approved => "st-scheduled",
+        _ => "st-drawn",
     }
 }
 
@@ -218,6 +219,7 @@ struct DocumentPage {
     chrome: Chrome,
     d: Document,
     number: String,
+    status_class: &'static str,
     task_enterprise: String,
     editable: bool,
     controls: Vec<(&'static str, String, bool)>,
@@ -280,6 +282,7 @@ async fn render(
     let page = DocumentPage {
         chrome: Chrome::new(session, "documents"),
         number: d.number_text.clone().unwrap_or_else(|| "（未编号）".into()),
+        status_class: status_class(d.status),
         task_enterprise: enterprise,
         editable,
         controls,

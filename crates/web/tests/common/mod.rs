@@ -275,6 +275,24 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("department {unit_short}/{name}: {e}"))
     }
 
+    /// Every person of a department as (person id, mobile = login), in the
+    /// demo's order: the first heads the department (承办机构负责人); in the
+    /// 办公室 the first two are 行政执法主体负责人 and the third the clerk.
+    pub async fn people_of(&self, unit_short: &str, name: &str) -> Vec<(i64, String)> {
+        let d = self.department(unit_short, name).await;
+        self.db
+            .clone()
+            .fetch_all(
+                "SELECT id, mobile FROM people WHERE department_id = $1 AND status = 'enabled' ORDER BY id",
+                yici_store::args![d],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("id").unwrap(), r.get("mobile").unwrap()))
+            .collect()
+    }
+
     /// Login of a department's secretary account (文秘账号).
     pub async fn secretary(&self, department_id: i64) -> String {
         self.db

@@ -1,0 +1,235 @@
+//! 检查文书 in headless Chromium (Debian's `chromium` and `chromium-driver`):
+//! for a joint task of 玉田县分局, an officer of 大气股 drafts the 审批表 from
+//! the task page, completes it in the editor and submits it; the 股长 signs;
+//! a department head finds no approval button; the branch head approves; the
+//! office numbers and stamps it — 唐环行检批〔2025〕11-1号 — and the register
+//! shows 1 号连续. Then the notice is drafted, numbered and served, and the
+//! task reads 手续齐全. Screenshots at 1920×1080 and 390×844 go to
+//! `target/screenshots/`.
+
+mod common;
+
+use common::browser::*;
+use common::TestApp;
+use fantoccini::{Client, Locator};
+use serde_json::json;
+use yici_domain::time::Clock;
+
+both_databases!(documents_in_a_real_browser);
+
+const YUTIAN: &str = "玉田县分局";
+
+/// A browser logged in as `login` (a new session, past the forced password change).
+async fn as_user(driver: &Driver, app: &TestApp, login: &str) -> Client {
+    let c = browser(driver).await;
+    log_in(&c, app, login).await;
+    c
+}
+
+/// Clicks a workflow button and waits for the document page to come back with its notice.
+async fn step(c: &Client, form: &str) {
+    click(c, &format!("#{form} button[type=submit]")).await;
+    let notice = text(c, "#notice").await;
+    assert!(notice.starts_with('已'), "{notice}");
+}
+
+async fn documents_in_a_real_browser(app: TestApp) {
+    let shoot = matches!(app.backend, common::Backend::Sqlite);
+    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
+        .await
+        .unwrap();
+    let enterprise = app
+        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
+        .await;
+    let air = app.people_of(YUTIAN, "大气股").await;
+    let water = app.people_of(YUTIAN, "水股").await;
+    let office = app.people_of(YUTIAN, "办公室").await;
+    let air_sec = app
+        .token(&app.secretary(app.department(YUTIAN, "大气股").await).await)
+        .await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &air_sec,
+            "/api/v1/tasks/directed",
+            json!({"source": "routine", "enterprise_ids": [enterprise]}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    let task = b[0]["id"].as_i64().unwrap();
+    let tomorrow = yici_domain::time::business_date(app.clock.now()) + chrono::Duration::days(1);
+    let (s, b) = app
+        .send(
+            "PUT",
+            &air_sec,
+            &format!("/api/v1/tasks/{task}/settings"),
+            json!({"planned_on": tomorrow, "inspector_ids": [air[1].0, air[2].0]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let water_sec = app
+        .token(&app.secretary(app.department(YUTIAN, "水股").await).await)
+        .await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &water_sec,
+            &format!("/api/v1/tasks/{task}/participation"),
+            json!({"join": true, "inspector_ids": [water[1].0]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+
+    let driver = chromedriver();
+    // An officer of 大气股 drafts the approval form from the task page.
+    let officer = as_user(&driver, &app, &air[1].1).await;
+    officer
+        .goto(&app.url(&format!("/tasks/{task}")))
+        .await
+        .unwrap();
+    assert!(text(&officer, "#procedure-summary")
+        .await
+        .contains("检查前应完成"));
+    officer
+        .find(Locator::Css(
+            "#draft-document select[name=kind] option[value=approval_form]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&officer, "#draft-document button[type=submit]").await;
+    let status = text(&officer, "#doc-status").await;
+    assert_eq!(status, "草稿");
+    let doc_path = path(&officer).await;
+    // Filled in by the platform: enterprise, USCC, the three inspectors with 执法证号, frequency.
+    let source = officer.source().await.unwrap();
+    assert!(
+        source.contains("name=\"inspectors.2.certificate_no\""),
+        "three inspectors of the joint group"
+    );
+    fill(
+        &officer,
+        "textarea[name=items]",
+        "排污许可执行情况、大气污染防治设施运行情况、污水处理设施运行情况",
+    )
+    .await;
+    click(&officer, "#save-document").await;
+    assert_eq!(text(&officer, "#notice").await, "文书已保存。");
+    if shoot {
+        shot(&officer, "documents-editor-desktop").await;
+    }
+    step(&officer, "act-submit").await;
+    assert_eq!(text(&officer, "#doc-status").await, "待承办机构负责人审批");
+
+    // The 股长 signs; the branch head approves; a department head alone cannot.
+    let head = as_user(&driver, &app, &air[0].1).await;
+    head.goto(&app.url("/documents")).await.unwrap();
+    assert!(text(&head, "#inbox").await.contains("行政检查审批表"));
+    head.goto(&app.url(&doc_path)).await.unwrap();
+    fill(
+        &head,
+        "#act-sign_department_head input[name=opinion]",
+        "同意检查",
+    )
+    .await;
+    step(&head, "act-sign_department_head").await;
+    assert_eq!(text(&head, "#doc-status").await, "待行政执法主体负责人审批");
+    head.refresh().await.unwrap();
+    assert!(
+        head.find(Locator::Css("#act-approve_unit_head"))
+            .await
+            .is_err(),
+        "a department head is offered no approval"
+    );
+    let boss = as_user(&driver, &app, &office[0].1).await;
+    boss.goto(&app.url(&doc_path)).await.unwrap();
+    step(&boss, "act-approve_unit_head").await;
+    assert_eq!(text(&boss, "#doc-status").await, "已批准，待编号");
+
+    // The office numbers and stamps it, and the register shows the run.
+    let clerk = as_user(&driver, &app, &office[2].1).await;
+    clerk.goto(&app.url("/documents")).await.unwrap();
+    assert!(text(&clerk, "#inbox").await.contains("已批准，待编号"));
+    clerk.goto(&app.url(&doc_path)).await.unwrap();
+    step(&clerk, "act-number").await;
+    assert_eq!(
+        text(&clerk, "#doc-number").await,
+        "唐环行检批〔2025〕11-1号"
+    );
+    assert_eq!(text(&clerk, "#doc-status").await, "已编号盖章");
+    if shoot {
+        shot(&clerk, "documents-approved-desktop").await;
+    }
+    clerk
+        .goto(&app.url("/documents/register?kind=approval_form&year=2025"))
+        .await
+        .unwrap();
+    assert!(text(&clerk, "#gapless").await.contains("1—1 号连续"));
+    assert!(text(&clerk, "#register")
+        .await
+        .contains("唐环行检批〔2025〕11-1号"));
+    if shoot {
+        shot(&clerk, "documents-register-desktop").await;
+    }
+
+    // The notice: drafted, numbered by the office, served before the visit.
+    officer
+        .goto(&app.url(&format!("/tasks/{task}")))
+        .await
+        .unwrap();
+    officer
+        .find(Locator::Css(
+            "#draft-document select[name=kind] option[value=inspection_notice]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&officer, "#draft-document button[type=submit]").await;
+    assert_eq!(text(&officer, "#doc-status").await, "草稿");
+    let notice_path = path(&officer).await;
+    clerk.goto(&app.url(&notice_path)).await.unwrap();
+    step(&clerk, "act-number").await;
+    assert_eq!(
+        text(&clerk, "#doc-number").await,
+        "唐环行检通知〔2025〕11-1号"
+    );
+    officer.goto(&app.url(&notice_path)).await.unwrap();
+    fill(&officer, "#act-serve input[name=recipient]", "王建国").await;
+    fill(
+        &officer,
+        "#act-serve input[name=method_and_address]",
+        "直接送达：企业办公楼",
+    )
+    .await;
+    step(&officer, "act-serve").await;
+    assert_eq!(text(&officer, "#doc-status").await, "已送达");
+    officer
+        .goto(&app.url(&format!("/tasks/{task}")))
+        .await
+        .unwrap();
+    assert_eq!(text(&officer, "#procedure-summary").await, "手续齐全");
+    let panel = text(&officer, "#documents").await;
+    assert!(
+        panel.contains("唐环行检批〔2025〕11-1号") && panel.contains("唐环行检通知〔2025〕11-1号"),
+        "{panel}"
+    );
+
+    if shoot {
+        officer.set_window_size(390, 844).await.unwrap();
+        officer.goto(&app.url(&notice_path)).await.unwrap();
+        shot(&officer, "documents-notice-phone").await;
+        officer
+            .goto(&app.url(&format!("/tasks/{task}")))
+            .await
+            .unwrap();
+        scroll_to(&officer, "#documents-panel").await;
+        shot(&officer, "documents-task-panel-phone").await;
+    }
+    for c in [officer, head, boss, clerk] {
+        c.close().await.unwrap();
+    }
+}
