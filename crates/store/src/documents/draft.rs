@@ -151,7 +151,12 @@ async fn facts(
         }
         any_problem = Some(problem);
     }
-    let legal_basis = legal_basis(e, department_id, task.year, &items).await?;
+    let list = plan_items(e, task.department_id, task.year).await?;
+    let legal_basis = legal_basis(&list, &items);
+    // Before any result, the items are those of the initiating department's list.
+    if items.is_empty() {
+        items = list.into_iter().map(|(name, _)| name).collect();
+    }
     let visit = e
         .fetch_one(
             "SELECT checked_in_at, completed_at FROM tasks WHERE id = $1",
@@ -178,15 +183,51 @@ async fn facts(
     })
 }
 
+/// The department's item list of the year (DOC-1): (检查事项, 检查依据).
+async fn plan_items(
+    e: &mut impl Exec,
+    department_id: i64,
+    year: i64,
+) -> StoreResult<Vec<(String, String)>> {
+    e.fetch_all(
+        "SELECT name, basis FROM plan_items
+          WHERE department_id = $1 AND year = $2 AND removed_at IS NULL ORDER BY position, id",
+        crate::args![department_id, year],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.get("name")?, r.get("basis")?)))
+    .collect()
+}
+
 /// The 法律依据 of the items checked, from the department's item list of the
-/// year (DOC-1); the general basis when the list names none.
-async fn legal_basis(
-    _e: &mut impl Exec,
-    _department_id: i64,
-    _year: i64,
-    _items: &[String],
-) -> StoreResult<String> {
-    Ok(DEFAULT_LEGAL_BASIS.to_string())
+/// year: the bases of the listed items the result ticked, or of the whole
+/// list before there is a result; the general basis when the list has none.
+fn legal_basis(list: &[(String, String)], ticked: &[String]) -> String {
+    let mut bases: Vec<&str> = Vec::new();
+    let chosen: Vec<&(String, String)> = if ticked.is_empty() {
+        list.iter().collect()
+    } else {
+        list.iter()
+            .filter(|(name, _)| ticked.contains(name))
+            .collect()
+    };
+    for (_, basis) in chosen {
+        for b in basis
+            .split(['；', ';', '、'])
+            .map(str::trim)
+            .filter(|b| !b.is_empty())
+        {
+            if !bases.contains(&b) {
+                bases.push(b);
+            }
+        }
+    }
+    if bases.is_empty() {
+        DEFAULT_LEGAL_BASIS.to_string()
+    } else {
+        bases.join("、")
+    }
 }
 
 fn form(kind: DocumentKind, f: Facts) -> Form {
@@ -433,4 +474,33 @@ pub async fn draft(
     .await?;
     tx.commit().await?;
     Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legal_basis_follows_the_item_list() {
+        let list = vec![
+            (
+                "排污许可执行情况".to_string(),
+                "《排污许可管理条例》第二十六条".to_string(),
+            ),
+            (
+                "无组织排放控制".to_string(),
+                "《中华人民共和国大气污染防治法》第四十八条；《排污许可管理条例》第二十六条"
+                    .to_string(),
+            ),
+        ];
+        assert_eq!(legal_basis(&[], &[]), DEFAULT_LEGAL_BASIS);
+        assert_eq!(
+            legal_basis(&list, &[]),
+            "《排污许可管理条例》第二十六条、《中华人民共和国大气污染防治法》第四十八条"
+        );
+        assert_eq!(
+            legal_basis(&list, &["排污许可执行情况".to_string()]),
+            "《排污许可管理条例》第二十六条"
+        );
+    }
 }
