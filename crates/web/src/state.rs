@@ -65,6 +65,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub policy: AuthPolicy,
     pub config: Arc<WebConfig>,
+    /// 编号盖章 requests of this server, numbered in shared transactions.
+    pub numbering: yici_store::documents::office::NumberingQueue,
 }
 
 impl AppState {
@@ -74,11 +76,32 @@ impl AppState {
             clock,
             policy: AuthPolicy::default(),
             config: Arc::new(config),
+            numbering: Default::default(),
         }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// One workflow step on a document; 编号盖章 goes through the numbering
+    /// queue, so that concurrent numberings share one transaction.
+    pub async fn document_step(
+        &self,
+        principal: &yici_domain::org::Principal,
+        id: i64,
+        step: &yici_store::documents::workflow::Step,
+    ) -> Result<yici_store::documents::Document, yici_store::StoreError> {
+        use yici_domain::documents::workflow::Action;
+        if step.action == Action::Number {
+            let request = yici_store::documents::office::NumberRequest {
+                now: self.now(),
+                principal: principal.clone(),
+                id,
+            };
+            return self.numbering.number(&self.db, request).await;
+        }
+        yici_store::documents::workflow::act(&self.db, self.now(), principal, id, step).await
     }
 
     /// A fresh Argon2id hash of the configured initial password.

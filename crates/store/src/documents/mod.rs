@@ -5,6 +5,7 @@
 
 pub mod draft;
 pub mod numbering;
+pub mod office;
 pub mod owed;
 pub mod workflow;
 
@@ -126,14 +127,19 @@ fn from_row(r: &Row) -> StoreResult<Document> {
     })
 }
 
-/// A document with its history, without access checks (callers check).
-pub(crate) async fn load(e: &mut impl Exec, id: i64) -> StoreResult<(Document, Option<i64>)> {
+/// A document without its history, and who signed it as department head;
+/// no access checks (callers check).
+pub(crate) async fn load_bare(e: &mut impl Exec, id: i64) -> StoreResult<(Document, Option<i64>)> {
     let row = e
         .fetch_optional(&format!("{SELECT} WHERE d.id = $1"), crate::args![id])
         .await?
         .ok_or_else(|| DomainError::not_found("文书不存在"))?;
-    let head: Option<i64> = row.get("department_head_id")?;
-    let mut doc = from_row(&row)?;
+    Ok((from_row(&row)?, row.get("department_head_id")?))
+}
+
+/// A document with its history, without access checks (callers check).
+pub(crate) async fn load(e: &mut impl Exec, id: i64) -> StoreResult<(Document, Option<i64>)> {
+    let (mut doc, head) = load_bare(e, id).await?;
     let events = e
         .fetch_all(
             "SELECT action, status_after, actor_name, opinion, at FROM document_events

@@ -20,13 +20,15 @@ use crate::db::{Db, Exec};
 use crate::error::StoreResult;
 use crate::Actor;
 
-/// The next number of a unit's kind and year. Call it as the transaction's
-/// last write before the document's own update.
+/// Takes the next `count` numbers of a unit's kind and year and returns the
+/// last of them. Call it as the transaction's last step before the
+/// documents' own number updates.
 pub async fn allocate(
     e: &mut impl Exec,
     unit_id: i64,
     kind: DocumentKind,
     year: i32,
+    count: i64,
 ) -> StoreResult<i64> {
     // The first number of a year creates the row; a concurrent first waits on
     // the conflicting insert and then does nothing.
@@ -37,9 +39,9 @@ pub async fn allocate(
     )
     .await?;
     e.scalar_i64(
-        "UPDATE document_counters SET last_number = last_number + 1
+        "UPDATE document_counters SET last_number = last_number + $4
           WHERE unit_id = $1 AND kind = $2 AND year = $3 RETURNING last_number",
-        crate::args![unit_id, kind.as_str(), i64::from(year)],
+        crate::args![unit_id, kind.as_str(), i64::from(year), count],
     )
     .await
 }

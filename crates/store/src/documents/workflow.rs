@@ -4,7 +4,7 @@
 //! its history line and audit entry; numbering takes the next number as the
 //! transaction's last step (see `numbering`).
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use yici_domain::documents::forms::{Service, Signature};
@@ -14,7 +14,7 @@ use yici_domain::org::Principal;
 use yici_domain::DomainError;
 
 use super::draft::doc_actor;
-use super::{load, numbering, Document};
+use super::{load, Document};
 use crate::audit::{self, Change};
 use crate::db::{Db, Exec, Tx};
 use crate::draw::tasks;
@@ -39,7 +39,12 @@ pub(crate) async fn event(
     Ok(())
 }
 
-fn to_json(form: &Form) -> StoreResult<String> {
+/// Another step on the document committed between reading and writing it.
+pub(super) fn changed_meanwhile() -> StoreError {
+    DomainError::new("wrong_state", "文书已被他人同时处理，请刷新后查看当前状态").into()
+}
+
+pub(super) fn to_json(form: &Form) -> StoreResult<String> {
     serde_json::to_string(form).map_err(|e| StoreError::internal(e.to_string()))
 }
 
@@ -69,11 +74,16 @@ pub async fn edit(
         .into());
     }
     check_form(form)?;
-    tx.execute(
-        "UPDATE documents SET form = $1, updated_at = $2 WHERE id = $3",
-        crate::args![to_json(form)?, now, id],
-    )
-    .await?;
+    // Only while still a draft: a submission committed since `load` wins.
+    let changed = tx
+        .execute(
+            "UPDATE documents SET form = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+            crate::args![to_json(form)?, now, id, before.status.as_str()],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(changed_meanwhile());
+    }
     event(
         &mut tx,
         now,
@@ -128,6 +138,14 @@ pub async fn act(
     id: i64,
     step: &Step,
 ) -> StoreResult<Document> {
+    if step.action == Action::Number {
+        let request = super::office::NumberRequest {
+            now,
+            principal: principal.clone(),
+            id,
+        };
+        return super::office::number_one(db, request).await;
+    }
     // The task must be visible to the actor (the unit's people and those on it).
     let task_id = load(&mut db.clone(), id).await?.0.task_id;
     tasks::get(db, principal, now, task_id)
@@ -203,30 +221,44 @@ pub async fn act(
             }
         }
         Action::Void => {
-            let Some(reason) = opinion else {
+            if opinion.is_none() {
                 return Err(DomainError::required("opinion", "作废原因").into());
-            };
-            tx.execute(
-                "UPDATE documents SET voided_at = $1, voided_by_name = $2, void_reason = $3 WHERE id = $4",
-                crate::args![now, &principal.display_name, reason, id],
-            )
-            .await?;
-        }
-        Action::Number => {
-            check_may_number(&mut tx, &before).await?;
-            match &mut form {
-                Form::InspectionNotice(f) if f.issued_on.is_none() => f.issued_on = Some(today),
-                Form::SamplingNotice(f) if f.issued_on.is_none() => f.issued_on = Some(today),
-                _ => {}
             }
         }
+        // Numbered in `office`, in batches.
+        Action::Number => {}
         Action::Edit | Action::Submit | Action::Complete => {}
     }
-    tx.execute(
-        "UPDATE documents SET status = $1, form = $2, updated_at = $3 WHERE id = $4",
-        crate::args![after.as_str(), to_json(&form)?, now, id],
-    )
-    .await?;
+    // From the status decided on, or not at all: on PostgreSQL `load` reads
+    // without a lock, and a concurrent step on the same document (the office's
+    // double click, two instances) must not pass twice — a second numbering
+    // would take a second number and leave the first as a gap.
+    // The void columns go with the status in one statement: the table checks
+    // (status = 'void') = (voided_at IS NOT NULL) on every statement. No step
+    // leads out of 作废, so for the others they stay NULL.
+    let void = (step.action == Action::Void).then_some(now);
+    let voided_by = void.map(|_| principal.display_name.as_str());
+    let reason = void.and(opinion);
+    let changed = tx
+        .execute(
+            "UPDATE documents SET status = $1, form = $2, updated_at = $3,
+                    voided_at = $6, voided_by_name = $7, void_reason = $8
+              WHERE id = $4 AND status = $5",
+            crate::args![
+                after.as_str(),
+                to_json(&form)?,
+                now,
+                id,
+                before.status.as_str(),
+                void,
+                voided_by,
+                reason
+            ],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(changed_meanwhile());
+    }
     event(
         &mut tx,
         now,
@@ -237,26 +269,6 @@ pub async fn act(
         opinion,
     )
     .await?;
-    if step.action == Action::Number {
-        // Last: the counter's row lock is held from here to the commit only.
-        let year = today.year();
-        let pattern = numbering::pattern(&mut tx, before.unit_id, before.kind).await?;
-        let n = numbering::allocate(&mut tx, before.unit_id, before.kind, year).await?;
-        tx.execute(
-            "UPDATE documents SET year = $1, number = $2, number_text = $3, numbered_at = $4,
-                    numbered_by_name = $5
-              WHERE id = $6",
-            crate::args![
-                i64::from(year),
-                n,
-                pattern.format(year, n),
-                now,
-                &principal.display_name,
-                id
-            ],
-        )
-        .await?;
-    }
     finish(
         tx,
         now,
@@ -270,36 +282,29 @@ pub async fn act(
 /// 凡检查必审批: a notice or record sheet of an on-site inspection is numbered
 /// only once the task's 审批表 is approved and numbered — except on the urgent
 /// path (口头通知, DOC-5), where the papers follow, and for remote inspections.
-async fn check_may_number(tx: &mut Tx, doc: &Document) -> StoreResult<()> {
+pub(super) async fn check_may_number(tx: &mut Tx, doc: &Document) -> StoreResult<()> {
     if doc.kind == DocumentKind::ApprovalForm {
         return Ok(());
     }
     let path = tx
         .fetch_one(
-            "SELECT remote, oral_notice_at FROM tasks WHERE id = $1",
+            "SELECT t.remote, t.oral_notice_at,
+                    (SELECT COUNT(*) FROM documents d WHERE d.task_id = t.id
+                        AND d.kind = 'approval_form' AND d.status = 'issued') AS approved
+               FROM tasks t WHERE t.id = $1",
             crate::args![doc.task_id],
         )
         .await?;
     let remote: bool = path.get("remote")?;
     let oral: Option<DateTime<Utc>> = path.get("oral_notice_at")?;
-    if remote || oral.is_some() {
+    if remote || oral.is_some() || path.get::<i64>("approved")? > 0 {
         return Ok(());
     }
-    let approved = tx
-        .scalar_i64(
-            "SELECT COUNT(*) FROM documents WHERE task_id = $1 AND kind = 'approval_form'
-                AND status = 'issued'",
-            crate::args![doc.task_id],
-        )
-        .await?;
-    if approved == 0 {
-        return Err(DomainError::new(
-            "approval_required",
-            "凡检查必审批：该任务的行政检查审批表尚未批准并编号，不能为此文书编号",
-        )
-        .into());
-    }
-    Ok(())
+    Err(DomainError::new(
+        "approval_required",
+        "凡检查必审批：该任务的行政检查审批表尚未批准并编号，不能为此文书编号",
+    )
+    .into())
 }
 
 /// 凡检查必通知: a notice is served before the visit, unless the visit was

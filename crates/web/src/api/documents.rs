@@ -102,7 +102,7 @@ pub async fn act(
     Path(id): Path<i64>,
     Json(step): Json<Step>,
 ) -> ApiResult<Json<Document>> {
-    Ok(Json(workflow::act(&state.db, state.now(), &session.principal, id, &step).await?))
+    Ok(Json(state.document_step(&session.principal, id, &step).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

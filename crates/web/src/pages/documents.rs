@@ -373,7 +373,7 @@ pub async fn act(
         opinion: Some(form.opinion),
         service,
     };
-    match steps::act(&state.db, state.now(), &session.principal, id, &step).await {
+    match state.document_step(&session.principal, id, &step).await {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?done={}", action.as_str())).into_response()),
         Err(e) => match AppError::from(e) {
             AppError::Domain(d) if d.code != "not_found" => render(&state, &session, id, Some(d.message), None, None).await,
