@@ -118,11 +118,7 @@ impl ItemInput {
     pub fn validate(&self) -> DomainResult<ValidItem> {
         let code = required(&self.code, "code", "编码", CODE_MAX)?;
         if code.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(DomainError::field(
-                "code",
-                "invalid",
-                "编码不能含有空格",
-            ));
+            return Err(DomainError::field("code", "invalid", "编码不能含有空格"));
         }
         Ok(ValidItem {
             code,
@@ -231,8 +227,22 @@ pub fn parse_count(text: &str) -> DomainResult<i64> {
 
 /// Words that may stand before a percentage: 不低于5%, 不少于5%, ≥5%, 约5% …
 const QUALIFIERS: &[&str] = &[
-    "不低于", "不少于", "不超过", "不高于", "不多于", "至少", "最多", "最低", "原则上", "约",
-    "≥", "≤", ">=", "<=", ">", "<",
+    "不低于",
+    "不少于",
+    "不超过",
+    "不高于",
+    "不多于",
+    "至少",
+    "最多",
+    "最低",
+    "原则上",
+    "约",
+    "≥",
+    "≤",
+    ">=",
+    "<=",
+    ">",
+    "<",
 ];
 
 /// Characters joining the two ends of a range: 5%—10%, 5%-10%, 5%~10%, 5%至10%.
@@ -368,9 +378,7 @@ pub fn ensure_edit(p: &Principal, department_id: i64) -> DomainResult<()> {
             "只有本处室的文秘账号、管理员或承办机构负责人可以修改事项清单和检查计划",
         ))
     } else {
-        Err(DomainError::forbidden(
-            "只能修改本处室的事项清单和检查计划",
-        ))
+        Err(DomainError::forbidden("只能修改本处室的事项清单和检查计划"))
     }
 }
 
@@ -384,9 +392,7 @@ pub fn ensure_read(p: &Principal, unit_id: i64) -> DomainResult<()> {
     if may_read(p, unit_id) {
         Ok(())
     } else {
-        Err(DomainError::forbidden(
-            "只能查看本单位的事项清单和检查计划",
-        ))
+        Err(DomainError::forbidden("只能查看本单位的事项清单和检查计划"))
     }
 }
 
@@ -427,7 +433,8 @@ mod tests {
 
     #[test]
     fn each_missing_item_field_is_named() {
-        let cases: [(&str, fn(&mut ItemInput)); 5] = [
+        type Clear = fn(&mut ItemInput);
+        let cases: [(&str, Clear); 5] = [
             ("code", |i| i.code = None),
             ("name", |i| i.name = Some("  ".into())),
             ("content", |i| i.content = None),
@@ -515,15 +522,24 @@ mod tests {
     #[test]
     fn other_ratios_are_refused() {
         for bad in [
-            "5", "五", "百分之五", "0%", "101%", "5%%", "%5", "abc%", "5.%", ".5%", "10%—5%",
-            "5%—", "5%左右多", "不低于", "1/20",
+            "5",
+            "五",
+            "百分之五",
+            "0%",
+            "101%",
+            "5%%",
+            "%5",
+            "abc%",
+            "5.%",
+            ".5%",
+            "10%—5%",
+            "5%—",
+            "5%左右多",
+            "不低于",
+            "1/20",
         ] {
             let e = check_ratio(Some(bad)).unwrap_err();
-            assert_eq!(
-                (e.field, e.code),
-                (Some("ratio"), "invalid_ratio"),
-                "{bad}"
-            );
+            assert_eq!((e.field, e.code), (Some("ratio"), "invalid_ratio"), "{bad}");
         }
         assert_eq!(check_ratio(None).unwrap_err().code, "required");
         assert_eq!(check_ratio(Some("  ")).unwrap_err().code, "required");
@@ -543,22 +559,27 @@ mod tests {
 
     #[test]
     fn periods_move_to_the_new_year() {
-        assert_eq!(
-            shift_period("2025年4月—11月", 2025, 2026),
-            "2026年4月—11月"
-        );
+        assert_eq!(shift_period("2025年4月—11月", 2025, 2026), "2026年4月—11月");
         assert_eq!(
             shift_period("2024年12月至2025年3月", 2025, 2026),
             "2025年12月至2026年3月"
         );
         assert_eq!(shift_period("全年", 2025, 2026), "全年");
-        assert_eq!(shift_period("每年4月至11月，20250年", 2025, 2026), "每年4月至11月，20250年");
+        assert_eq!(
+            shift_period("每年4月至11月，20250年", 2025, 2026),
+            "每年4月至11月，20250年"
+        );
     }
 
     #[test]
     fn bases_are_joined_once_each() {
         assert_eq!(
-            joined_basis(["《大气法》第十九条", " ", "《条例》第二条", "《大气法》第十九条"]),
+            joined_basis([
+                "《大气法》第十九条",
+                " ",
+                "《条例》第二条",
+                "《大气法》第十九条"
+            ]),
             "《大气法》第十九条；《条例》第二条"
         );
     }

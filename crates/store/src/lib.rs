@@ -16,6 +16,7 @@ pub mod joint;
 pub mod migrate;
 pub mod org;
 pub mod outbox;
+pub mod plans;
 pub mod registry;
 
 pub use db::{Arg, Backend, Db, Exec, Row, Tx};
