@@ -66,6 +66,11 @@ pub fn display(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The wall-clock time of an instant in Asia/Shanghai, as documents print it.
+pub fn local(at: DateTime<Utc>) -> chrono::NaiveDateTime {
+    at.with_timezone(&Shanghai).naive_local()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,9 +92,4 @@ mod tests {
         let at = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
         assert_eq!(canonical(at), "2025-01-02T03:04:05.000000Z");
     }
-}
-
-/// The wall-clock time of an instant in Asia/Shanghai, as documents print it.
-pub fn local(at: DateTime<Utc>) -> chrono::NaiveDateTime {
-    at.with_timezone(&Shanghai).naive_local()
 }

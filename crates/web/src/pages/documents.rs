@@ -443,7 +443,20 @@ struct RegisterPage {
     chrome: Chrome,
     r: Register,
     kinds: Vec<(&'static str, &'static str)>,
-    rows: Vec<(String, String, i64, String, String, String, String, bool, String)>,
+    rows: Vec<RegisterRow>,
+}
+
+/// A register line as shown.
+struct RegisterRow {
+    number: i64,
+    text: String,
+    document_id: i64,
+    enterprise: String,
+    department: String,
+    at: String,
+    by: String,
+    voided: bool,
+    reason: String,
 }
 
 /// 文书编号登记簿: every number of a kind and year, and the gap check.
@@ -465,18 +478,16 @@ pub async fn register(
     let rows = r
         .lines
         .iter()
-        .map(|l| {
-            (
-                l.number.to_string(),
-                l.number_text.clone(),
-                l.document_id,
-                l.enterprise_name.clone(),
-                l.department_name.clone(),
-                display(l.numbered_at),
-                l.numbered_by_name.clone(),
-                l.voided,
-                l.void_reason.clone().unwrap_or_default(),
-            )
+        .map(|l| RegisterRow {
+            number: l.number,
+            text: l.number_text.clone(),
+            document_id: l.document_id,
+            enterprise: l.enterprise_name.clone(),
+            department: l.department_name.clone(),
+            at: display(l.numbered_at),
+            by: l.numbered_by_name.clone(),
+            voided: l.voided,
+            reason: l.void_reason.clone().unwrap_or_default(),
         })
         .collect();
     let page = RegisterPage {
