@@ -20,10 +20,17 @@ pub enum Format {
     Pdf,
 }
 
+/// Where Debian's fonts-noto-cjk lives. The vendored font covers GB 2312;
+/// a name with a rarer character (喆, 堃) is set from these when installed,
+/// read only when such a character occurs.
+const SYSTEM_CJK_FONTS: &str = "/usr/share/fonts/opentype/noto";
+
 fn pdf_renderer() -> Result<&'static PdfRenderer, AppError> {
     static RENDERER: OnceLock<Result<PdfRenderer, String>> = OnceLock::new();
     RENDERER
-        .get_or_init(|| PdfRenderer::new().map_err(|e| e.to_string()))
+        .get_or_init(|| {
+            PdfRenderer::with_font_dirs(&[SYSTEM_CJK_FONTS.into()]).map_err(|e| e.to_string())
+        })
         .as_ref()
         .map_err(|e| AppError::Internal(format!("pdf renderer: {e}")))
 }
@@ -73,7 +80,10 @@ pub async fn response(doc: &Document, format: Format) -> Result<Response, AppErr
             (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("{disposition}; filename=\"document-{}.{ext}\"; filename*=UTF-8''{encoded}", doc.id),
+                format!(
+                    "{disposition}; filename=\"document-{}.{ext}\"; filename*=UTF-8''{encoded}",
+                    doc.id
+                ),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
