@@ -5,8 +5,8 @@
 
 pub mod enterprises;
 pub mod field;
-pub mod plans;
 mod names;
+pub mod plans;
 
 use anyhow::Result;
 use yici_domain::org::{

@@ -42,7 +42,10 @@ pub async fn of_task(
 ) -> ApiResult<Json<TaskDocuments>> {
     let documents = documents::of_task(&state.db, &session.principal, state.now(), id).await?;
     let procedure = owed::procedure(&mut state.db.clone(), id).await?;
-    Ok(Json(TaskDocuments { documents, procedure }))
+    Ok(Json(TaskDocuments {
+        documents,
+        procedure,
+    }))
 }
 
 /// Drafts a document on the task for the user's department, filled in from
@@ -59,7 +62,15 @@ pub async fn create(
     Json(req): Json<DraftRequest>,
 ) -> ApiResult<(StatusCode, Json<Document>)> {
     let per_unit = state.config.draw.caps.per_unit;
-    let doc = draft::draft(&state.db, state.now(), &session.principal, id, req.kind, per_unit).await?;
+    let doc = draft::draft(
+        &state.db,
+        state.now(),
+        &session.principal,
+        id,
+        req.kind,
+        per_unit,
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(doc)))
 }
 
@@ -72,7 +83,9 @@ pub async fn get(
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Document>> {
-    Ok(Json(documents::get(&state.db, &session.principal, state.now(), id).await?))
+    Ok(Json(
+        documents::get(&state.db, &session.principal, state.now(), id).await?,
+    ))
 }
 
 /// Replaces a draft's contents (the kind stays).
@@ -85,7 +98,9 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(form): Json<Form>,
 ) -> ApiResult<Json<Document>> {
-    Ok(Json(workflow::edit(&state.db, state.now(), &session.principal, id, &form).await?))
+    Ok(Json(
+        workflow::edit(&state.db, state.now(), &session.principal, id, &form).await?,
+    ))
 }
 
 /// One workflow step: submit, sign_department_head, approve_unit_head, return,
@@ -102,7 +117,9 @@ pub async fn act(
     Path(id): Path<i64>,
     Json(step): Json<Step>,
 ) -> ApiResult<Json<Document>> {
-    Ok(Json(state.document_step(&session.principal, id, &step).await?))
+    Ok(Json(
+        state.document_step(&session.principal, id, &step).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -129,7 +146,10 @@ pub async fn file(
 /// What waits on the user: 待签批 (department head), 待批准 (unit head), 待编号 (office).
 #[utoipa::path(get, path = "/api/v1/documents/inbox", tag = "documents", security(("bearer" = [])),
     responses((status = 200, body = [Document])))]
-pub async fn inbox(State(state): State<AppState>, ApiUser(session): ApiUser) -> ApiResult<Json<Vec<Document>>> {
+pub async fn inbox(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+) -> ApiResult<Json<Vec<Document>>> {
     Ok(Json(documents::inbox(&state.db, &session.principal).await?))
 }
 
@@ -153,7 +173,9 @@ pub async fn patterns(
     ApiUser(_session): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Vec<PatternView>>> {
-    Ok(Json(numbering::patterns(&state.db, id, this_or(None, &state)).await?))
+    Ok(Json(
+        numbering::patterns(&state.db, id, this_or(None, &state)).await?,
+    ))
 }
 
 /// Sets a unit's pattern for a kind: `{year}` and `{n}` each once (office or system administrator).
@@ -166,7 +188,9 @@ pub async fn set_pattern(
     Path(id): Path<i64>,
     Json(input): Json<PatternInput>,
 ) -> ApiResult<Json<PatternView>> {
-    Ok(Json(numbering::set_pattern(&state.db, state.now(), &session.principal, id, &input).await?))
+    Ok(Json(
+        numbering::set_pattern(&state.db, state.now(), &session.principal, id, &input).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -189,7 +213,9 @@ pub async fn register(
     Query(q): Query<RegisterParams>,
 ) -> ApiResult<Json<Register>> {
     let year = this_or(q.year, &state);
-    Ok(Json(numbering::register(&state.db, &session.principal, id, q.kind, year).await?))
+    Ok(Json(
+        numbering::register(&state.db, &session.principal, id, q.kind, year).await?,
+    ))
 }
 
 /// Sets 非现场检查 or records an urgent 口头通知 (reported to the unit head).
@@ -202,7 +228,9 @@ pub async fn set_procedure(
     Path(id): Path<i64>,
     Json(input): Json<ProcedureInput>,
 ) -> ApiResult<Json<Procedure>> {
-    Ok(Json(owed::set(&state.db, state.now(), &session.principal, id, &input).await?))
+    Ok(Json(
+        owed::set(&state.db, state.now(), &session.principal, id, &input).await?,
+    ))
 }
 
 /// The unit's tasks that still owe an approved 审批表 or a served 通知书
@@ -216,5 +244,7 @@ pub async fn owed_tasks(
     Query(q): Query<YearParam>,
 ) -> ApiResult<Json<Vec<OwedTask>>> {
     let year = this_or(q.year, &state);
-    Ok(Json(owed::owed_of_unit(&state.db, &session.principal, i64::from(year)).await?))
+    Ok(Json(
+        owed::owed_of_unit(&state.db, &session.principal, i64::from(year)).await?,
+    ))
 }

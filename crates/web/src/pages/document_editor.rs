@@ -118,7 +118,11 @@ fn fields(kind: DocumentKind) -> &'static [(&'static str, &'static str, Widget)]
             ("started_at", "检查开始时间", DateTime),
             ("ended_at", "检查结束时间", DateTime),
             ("place", "检查地点", Text),
-            ("findings", "检查情况（检查事项、标准、方式、内容和存在的问题）", Area),
+            (
+                "findings",
+                "检查情况（检查事项、标准、方式、内容和存在的问题）",
+                Area,
+            ),
             ("outcome", "结果告知", Outcome),
             ("outcome_other", "结果为“其他”时的说明", Text),
         ],
@@ -180,7 +184,10 @@ fn input(name: &str, value: &str, kind: &str) -> String {
 }
 
 fn select(name: &str, current: &str, options: &[(&str, &str)]) -> String {
-    let mut s = format!("<select name=\"{}\"><option value=\"\">未填</option>", escape(name));
+    let mut s = format!(
+        "<select name=\"{}\"><option value=\"\">未填</option>",
+        escape(name)
+    );
     for (code, label) in options {
         let sel = if *code == current { " selected" } else { "" };
         s.push_str(&format!("<option value=\"{code}\"{sel}>{label}</option>"));
@@ -234,7 +241,10 @@ fn person(name: &str, value: Option<&Value>) -> String {
 /// The editor's rows for a form: (label, control HTML, whether it spans wide).
 pub fn controls(form: &Form) -> Vec<(&'static str, String, bool)> {
     let json = serde_json::to_value(form).unwrap_or(Value::Null);
-    let sources: Vec<(&str, &str)> = TaskSource::ALL.iter().map(|s| (s.as_str(), s.label())).collect();
+    let sources: Vec<(&str, &str)> = TaskSource::ALL
+        .iter()
+        .map(|s| (s.as_str(), s.label()))
+        .collect();
     let mut out = Vec::new();
     for &(key, label, widget) in fields(form.kind()) {
         let v = json.get(key);
@@ -246,7 +256,11 @@ pub fn controls(form: &Form) -> Vec<(&'static str, String, bool)> {
                 escape(&str_of(v))
             ),
             Date => input(key, &str_of(v), "date"),
-            DateTime => input(key, &str_of(v).chars().take(16).collect::<String>(), "datetime-local"),
+            DateTime => input(
+                key,
+                &str_of(v).chars().take(16).collect::<String>(),
+                "datetime-local",
+            ),
             Time => input(key, &str_of(v).chars().take(5).collect::<String>(), "time"),
             YesNo => {
                 let cur = match v {
@@ -276,13 +290,20 @@ pub fn controls(form: &Form) -> Vec<(&'static str, String, bool)> {
                 &str_of(v),
                 &Relation::ALL.map(|r| (relation_code(r), r.label())),
             ),
-            Outcome => select(key, &str_of(v), &Outcome::ALL.map(|o| (outcome_code(o), o.label()))),
+            Outcome => select(
+                key,
+                &str_of(v),
+                &Outcome::ALL.map(|o| (outcome_code(o), o.label())),
+            ),
             Officers => rows(key, v, &OFFICER),
             Questions => rows(key, v, &QUESTION),
             Samples => rows(key, v, &SAMPLE),
             Person | OptionalPerson => person(key, v),
         };
-        let wide = matches!(widget, Area | Officers | Questions | Samples | Person | OptionalPerson | Sources);
+        let wide = matches!(
+            widget,
+            Area | Officers | Questions | Samples | Person | OptionalPerson | Sources
+        );
         out.push((label, html, wide));
     }
     out
@@ -308,16 +329,26 @@ fn outcome_code(o: Outcome) -> &'static str {
 /// Folds a submission into the form: every editable field takes its posted
 /// value; empty list rows are dropped; the result must read as the kind.
 pub fn apply(form: &Form, posted: &[(String, String)]) -> Result<Form, DomainError> {
-    let mut json = serde_json::to_value(form).map_err(|e| DomainError::new("invalid_form", e.to_string()))?;
+    let mut json =
+        serde_json::to_value(form).map_err(|e| DomainError::new("invalid_form", e.to_string()))?;
     let obj = json
         .as_object_mut()
         .ok_or_else(|| DomainError::new("invalid_form", "表单数据有误"))?;
-    let get = |name: &str| posted.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string());
+    let get = |name: &str| {
+        posted
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+    };
     for &(key, label, widget) in fields(form.kind()) {
         let value = match widget {
             Text | Area => Value::String(get(key).unwrap_or_default()),
             Date | Time | Source | Relation | Outcome => match get(key) {
-                Some(s) if !s.is_empty() => Value::String(if matches!(widget, Time) { format!("{s}:00") } else { s }),
+                Some(s) if !s.is_empty() => Value::String(if matches!(widget, Time) {
+                    format!("{s}:00")
+                } else {
+                    s
+                }),
                 _ => Value::Null,
             },
             DateTime => match get(key) {
@@ -342,7 +373,10 @@ pub fn apply(form: &Form, posted: &[(String, String)]) -> Result<Form, DomainErr
             Person | OptionalPerson => {
                 let mut p = Map::new();
                 for (k, _) in PERSON {
-                    p.insert(k.into(), Value::String(get(&format!("{key}.{k}")).unwrap_or_default()));
+                    p.insert(
+                        k.into(),
+                        Value::String(get(&format!("{key}.{k}")).unwrap_or_default()),
+                    );
                 }
                 let empty = p.values().all(|v| v.as_str() == Some(""));
                 if matches!(widget, OptionalPerson) && empty {
@@ -353,7 +387,11 @@ pub fn apply(form: &Form, posted: &[(String, String)]) -> Result<Form, DomainErr
             }
         };
         if matches!(widget, Sources) && value.as_array().is_some_and(Vec::is_empty) {
-            return Err(DomainError::field(key, "required", format!("请选择{label}")));
+            return Err(DomainError::field(
+                key,
+                "required",
+                format!("请选择{label}"),
+            ));
         }
         obj.insert(key.to_string(), value);
     }
@@ -370,19 +408,29 @@ fn list(posted: &[(String, String)], name: &str, columns: &[(&str, &str)]) -> Va
     let mut rows: BTreeMap<usize, Map<String, Value>> = BTreeMap::new();
     let prefix = format!("{name}.");
     for (k, v) in posted {
-        let Some(rest) = k.strip_prefix(&prefix) else { continue };
-        let Some((i, col)) = rest.split_once('.') else { continue };
+        let Some(rest) = k.strip_prefix(&prefix) else {
+            continue;
+        };
+        let Some((i, col)) = rest.split_once('.') else {
+            continue;
+        };
         let (Ok(i), true) = (i.parse::<usize>(), columns.iter().any(|(c, _)| *c == col)) else {
             continue;
         };
-        rows.entry(i).or_default().insert(col.to_string(), Value::String(v.trim().to_string()));
+        rows.entry(i)
+            .or_default()
+            .insert(col.to_string(), Value::String(v.trim().to_string()));
     }
     Value::Array(
         rows.into_values()
-            .filter(|r| r.values().any(|v| v.as_str().is_some_and(|s| !s.is_empty())))
+            .filter(|r| {
+                r.values()
+                    .any(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+            })
             .map(|mut r| {
                 for (c, _) in columns {
-                    r.entry(c.to_string()).or_insert(Value::String(String::new()));
+                    r.entry(c.to_string())
+                        .or_insert(Value::String(String::new()));
                 }
                 Value::Object(r)
             })

@@ -78,23 +78,34 @@ pub async fn panel(state: &AppState, session: &Session, task: &Task) -> PageResu
     let docs = documents::of_task(&state.db, p, state.now(), task.id).await?;
     let procedure = owed::procedure(&mut state.db.clone(), task.id).await?;
     let initiating = p.department_id == Some(task.department_id);
-    let participating = task
-        .participants
-        .iter()
-        .any(|x| Some(x.department_id) == p.department_id && x.decision != Some(yici_domain::joint::Decision::Decline));
-    let live = |k: DocumentKind| docs.iter().any(|d| d.kind == k && d.status != DocumentStatus::Void);
+    let participating = task.participants.iter().any(|x| {
+        Some(x.department_id) == p.department_id
+            && x.decision != Some(yici_domain::joint::Decision::Decline)
+    });
+    let live = |k: DocumentKind| {
+        docs.iter()
+            .any(|d| d.kind == k && d.status != DocumentStatus::Void)
+    };
     let may_draft = |k: DocumentKind| {
         let by_department = match k {
-            DocumentKind::ApprovalForm | DocumentKind::InspectionNotice | DocumentKind::SamplingNotice => initiating,
+            DocumentKind::ApprovalForm
+            | DocumentKind::InspectionNotice
+            | DocumentKind::SamplingNotice => initiating,
             _ => initiating || participating,
         };
-        let once = matches!(k, DocumentKind::ApprovalForm | DocumentKind::InspectionNotice);
+        let once = matches!(
+            k,
+            DocumentKind::ApprovalForm | DocumentKind::InspectionNotice
+        );
         by_department
             && !(once && live(k))
             && !(k == DocumentKind::ApprovalForm && procedure.remote)
             && task.status != yici_domain::draw::task::TaskStatus::Cancelled
     };
-    let staff = p.has(Role::Inspector) || p.has(Role::Secretary) || p.has(Role::DepartmentAdmin) || p.has(Role::DepartmentHead);
+    let staff = p.has(Role::Inspector)
+        || p.has(Role::Secretary)
+        || p.has(Role::DepartmentAdmin)
+        || p.has(Role::DepartmentHead);
     Ok(DocsPanel {
         rows: docs.iter().map(row).collect(),
         draftable: if staff {
@@ -106,7 +117,8 @@ pub async fn panel(state: &AppState, session: &Session, task: &Task) -> PageResu
         } else {
             Vec::new()
         },
-        may_set_procedure: initiating && task.status != yici_domain::draw::task::TaskStatus::Cancelled,
+        may_set_procedure: initiating
+            && task.status != yici_domain::draw::task::TaskStatus::Cancelled,
         oral_notice_at: procedure.oral_notice_at.map(display).unwrap_or_default(),
         procedure,
     })
@@ -140,7 +152,9 @@ pub async fn create(
     };
     match outcome {
         Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
-        Err(e) => super::draws::after_task_form(&state, &session, task_id, "documents", Err(e)).await,
+        Err(e) => {
+            super::draws::after_task_form(&state, &session, task_id, "documents", Err(e)).await
+        }
     }
 }
 
@@ -324,7 +338,9 @@ pub async fn save(
     match steps::edit(&state.db, state.now(), &session.principal, id, &form).await {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?done=edit")).into_response()),
         Err(e) => match AppError::from(e) {
-            AppError::Domain(d) => render(&state, &session, id, Some(d.message), None, Some(form)).await,
+            AppError::Domain(d) => {
+                render(&state, &session, id, Some(d.message), None, Some(form)).await
+            }
             other => Err(other.into()),
         },
     }
@@ -362,7 +378,15 @@ pub async fn act(
                 method_and_address: form.method_and_address.trim().to_string(),
             }),
             Err(_) => {
-                return render(&state, &session, id, Some("请填写送达日期".into()), None, None).await;
+                return render(
+                    &state,
+                    &session,
+                    id,
+                    Some("请填写送达日期".into()),
+                    None,
+                    None,
+                )
+                .await;
             }
         }
     } else {
@@ -374,9 +398,13 @@ pub async fn act(
         service,
     };
     match state.document_step(&session.principal, id, &step).await {
-        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?done={}", action.as_str())).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/documents/{id}?done={}", action.as_str())).into_response())
+        }
         Err(e) => match AppError::from(e) {
-            AppError::Domain(d) if d.code != "not_found" => render(&state, &session, id, Some(d.message), None, None).await,
+            AppError::Domain(d) if d.code != "not_found" => {
+                render(&state, &session, id, Some(d.message), None, None).await
+            }
             other => Err(other.into()),
         },
     }
@@ -414,7 +442,10 @@ fn this_year(state: &AppState) -> i32 {
 }
 
 /// 文书办理: what waits on the user, and the unit's visits still owing papers.
-pub async fn work(State(state): State<AppState>, WebUser(session): WebUser) -> PageResult<Response> {
+pub async fn work(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+) -> PageResult<Response> {
     let p = &session.principal;
     let year = this_year(&state);
     let inbox = documents::inbox(&state.db, p).await?;
@@ -424,7 +455,9 @@ pub async fn work(State(state): State<AppState>, WebUser(session): WebUser) -> P
         inbox: inbox.iter().map(row).collect(),
         owed,
         year,
-        kinds: DocumentKind::numbered().map(|k| (k.as_str(), k.label())).collect(),
+        kinds: DocumentKind::numbered()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
         is_office: p.has(Role::OfficeClerk) || p.has(Role::SystemAdmin),
     };
     Ok(Html(page.render().map_err(AppError::from)?).into_response())
@@ -492,7 +525,9 @@ pub async fn register(
         .collect();
     let page = RegisterPage {
         chrome: Chrome::new(&session, "documents"),
-        kinds: DocumentKind::numbered().map(|k| (k.as_str(), k.label())).collect(),
+        kinds: DocumentKind::numbered()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
         rows,
         r,
     };
@@ -517,7 +552,9 @@ async fn render_patterns(
 ) -> PageResult<Response> {
     let p = &session.principal;
     let Some(unit) = p.unit_id else {
-        return Err(AppError::from(DomainError::forbidden("只有单位的用户可以查看文书编号格式")).into());
+        return Err(
+            AppError::from(DomainError::forbidden("只有单位的用户可以查看文书编号格式")).into(),
+        );
     };
     let page = PatternsPage {
         chrome: Chrome::new(session, "documents"),
@@ -529,8 +566,14 @@ async fn render_patterns(
     Ok(Html(page.render().map_err(AppError::from)?).into_response())
 }
 
-pub async fn patterns(State(state): State<AppState>, WebUser(session): WebUser, Query(q): Query<DoneQuery>) -> PageResult<Response> {
-    let notice = q.done.map(|_| "编号格式已保存，此后编号的文书按新格式生成，序号连续不变。".to_string());
+pub async fn patterns(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(q): Query<DoneQuery>,
+) -> PageResult<Response> {
+    let notice = q
+        .done
+        .map(|_| "编号格式已保存，此后编号的文书按新格式生成，序号连续不变。".to_string());
     render_patterns(&state, &session, None, notice).await
 }
 

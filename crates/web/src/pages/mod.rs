@@ -66,7 +66,10 @@ pub fn router() -> Router<AppState> {
             "/documents/patterns",
             get(documents::patterns).post(documents::set_pattern),
         )
-        .route("/documents/{id}", get(documents::view).post(documents::save))
+        .route(
+            "/documents/{id}",
+            get(documents::view).post(documents::save),
+        )
         .route("/documents/{id}/actions", post(documents::act))
         .route("/documents/{id}/{format}", get(documents::file))
         .route("/draws/{id}", get(draws::draw))
