@@ -343,6 +343,8 @@ pub fn apply(form: &Form, posted: &[(String, String)]) -> Result<Form, DomainErr
     for &(key, label, widget) in fields(form.kind()) {
         let value = match widget {
             Text | Area => Value::String(get(key).unwrap_or_default()),
+            // The source is never blank on the paper: an empty choice keeps it.
+            Source if get(key).is_none_or(|s| s.is_empty()) => continue,
             Date | Time | Source | Relation | Outcome => match get(key) {
                 Some(s) if !s.is_empty() => Value::String(if matches!(widget, Time) {
                     format!("{s}:00")
@@ -436,4 +438,88 @@ fn list(posted: &[(String, String)], name: &str, columns: &[(&str, &str)]) -> Va
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yici_domain::documents::forms::{ApprovalForm, Officer};
+
+    fn approval() -> Form {
+        Form::ApprovalForm(ApprovalForm {
+            enterprise_name: "玉田县某钢铁有限公司".into(),
+            uscc: "91130229MA0000000X".into(),
+            sources: vec![TaskSource::Routine],
+            items: String::new(),
+            time: String::new(),
+            place: String::new(),
+            frequency: None,
+            inspectors: vec![Officer {
+                name: "周明".into(),
+                certificate_no: "13022290056".into(),
+            }],
+            assistants: "无".into(),
+            department_head: None,
+            unit_head: None,
+        })
+    }
+
+    fn posted(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_submission_folds_into_the_form_and_drops_empty_rows() {
+        let form = approval();
+        let out = apply(
+            &form,
+            &posted(&[
+                ("enterprise_name", " 玉田县某钢铁有限公司 "),
+                ("uscc", "91130229MA0000000X"),
+                ("sources", "routine"),
+                ("sources", "complaint"),
+                ("items", "排污许可执行情况"),
+                ("inspectors.0.name", "周明"),
+                ("inspectors.0.certificate_no", "13022290056"),
+                ("inspectors.1.name", ""),
+                ("inspectors.1.certificate_no", ""),
+                ("inspectors.2.name", "林雪梅"),
+                ("inspectors.2.certificate_no", "13022290057"),
+            ]),
+        )
+        .unwrap();
+        let Form::ApprovalForm(f) = out else {
+            panic!("kind kept")
+        };
+        assert_eq!(f.enterprise_name, "玉田县某钢铁有限公司");
+        assert_eq!(f.sources, vec![TaskSource::Routine, TaskSource::Complaint]);
+        assert_eq!(f.items, "排污许可执行情况");
+        let names: Vec<_> = f.inspectors.iter().map(|o| o.name.as_str()).collect();
+        assert_eq!(names, ["周明", "林雪梅"]);
+        // Not editable here: a forged field does not reach the form.
+        assert_eq!(f.frequency, None);
+    }
+
+    #[test]
+    fn no_source_ticked_is_refused_beside_the_field() {
+        let err = apply(
+            &approval(),
+            &posted(&[("enterprise_name", "x"), ("uscc", "y")]),
+        )
+        .unwrap_err();
+        assert_eq!(err.field, Some("sources"));
+    }
+
+    #[test]
+    fn the_editor_escapes_what_it_shows() {
+        let mut form = approval();
+        if let Form::ApprovalForm(f) = &mut form {
+            f.items = "<script>alert(1)</script>".into();
+        }
+        let html: String = controls(&form).into_iter().map(|(_, h, _)| h).collect();
+        assert!(html.contains("&lt;script&gt;") && !html.contains("<script>"));
+    }
 }
