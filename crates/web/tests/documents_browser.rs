@@ -26,11 +26,25 @@ async fn as_user(driver: &Driver, app: &TestApp, login: &str) -> Client {
     c
 }
 
-/// Clicks a workflow button and waits for the document page to come back with its notice.
+/// Clicks a workflow button and waits for the document page to come back
+/// with that step's notice (`?done=<action>`: the page before the click may
+/// show a notice of its own).
 async fn step(c: &Client, form: &str) {
     click(c, &format!("#{form} button[type=submit]")).await;
-    let notice = text(c, "#notice").await;
-    assert!(notice.starts_with('已'), "{notice}");
+    let done = format!("done={}", form.trim_start_matches("act-"));
+    for _ in 0..100 {
+        let url = c.current_url().await.unwrap();
+        if url.query().is_some_and(|q| q.contains(&done)) {
+            let notice = text(c, "#notice").await;
+            assert!(notice.starts_with('已'), "{notice}");
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!(
+        "no {done} after {form}:\n{}",
+        c.source().await.unwrap_or_default()
+    );
 }
 
 async fn documents_in_a_real_browser(app: TestApp) {
