@@ -13,7 +13,7 @@ use yici_domain::org::Principal;
 use yici_domain::DomainError;
 
 use crate::audit::{self, Change};
-use crate::db::{Db, Exec};
+use crate::db::{Db, Exec, Row};
 use crate::draw::tasks;
 use crate::error::StoreResult;
 use crate::Actor;
@@ -35,19 +35,16 @@ pub struct Procedure {
     pub summary: String,
 }
 
-pub async fn procedure(e: &mut impl Exec, task_id: i64) -> StoreResult<Procedure> {
-    let r = e
-        .fetch_one(
-            "SELECT t.remote, t.oral_notice_at, t.oral_notice_by_name, t.oral_notice_reported_to,
-                    t.oral_notice_reason,
-                    (SELECT COUNT(*) FROM documents d WHERE d.task_id = t.id
-                        AND d.kind = 'approval_form' AND d.status = 'issued') AS approvals,
-                    (SELECT COUNT(*) FROM documents d WHERE d.task_id = t.id
-                        AND d.kind = 'inspection_notice' AND d.status = 'served') AS notices
-               FROM tasks t WHERE t.id = $1",
-            crate::args![task_id],
-        )
-        .await?;
+/// The columns a [`Procedure`] is read from, for `tasks t`.
+const PROCEDURE_COLUMNS: &str =
+    "t.id AS task_id, t.remote, t.oral_notice_at, t.oral_notice_by_name,
+        t.oral_notice_reported_to, t.oral_notice_reason,
+        (SELECT COUNT(*) FROM documents d WHERE d.task_id = t.id
+            AND d.kind = 'approval_form' AND d.status = 'issued') AS approvals,
+        (SELECT COUNT(*) FROM documents d WHERE d.task_id = t.id
+            AND d.kind = 'inspection_notice' AND d.status = 'served') AS notices";
+
+fn procedure_of(r: &Row) -> StoreResult<Procedure> {
     let remote: bool = r.get("remote")?;
     let oral: Option<DateTime<Utc>> = r.get("oral_notice_at")?;
     let owed = workflow::owed(
@@ -68,7 +65,7 @@ pub async fn procedure(e: &mut impl Exec, task_id: i64) -> StoreResult<Procedure
         format!("检查前应完成：{names}")
     };
     Ok(Procedure {
-        task_id,
+        task_id: r.get("task_id")?,
         remote,
         oral_notice_at: oral,
         oral_notice_by_name: r.get("oral_notice_by_name")?,
@@ -77,6 +74,16 @@ pub async fn procedure(e: &mut impl Exec, task_id: i64) -> StoreResult<Procedure
         owed,
         summary,
     })
+}
+
+pub async fn procedure(e: &mut impl Exec, task_id: i64) -> StoreResult<Procedure> {
+    let r = e
+        .fetch_one(
+            &format!("SELECT {PROCEDURE_COLUMNS} FROM tasks t WHERE t.id = $1"),
+            crate::args![task_id],
+        )
+        .await?;
+    procedure_of(&r)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -193,29 +200,31 @@ pub async fn owed_of_unit(db: &Db, principal: &Principal, year: i64) -> StoreRes
     let Some(unit) = principal.unit_id else {
         return Ok(Vec::new());
     };
-    let mut conn = db.clone();
-    let rows = conn
+    // One statement: the procedure's columns ride along with each task.
+    let rows = db
+        .clone()
         .fetch_all(
-            "SELECT t.id, e.name AS enterprise_name, d.name AS department_name, t.status
-               FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
-               JOIN departments d ON d.id = t.department_id
-              WHERE t.unit_id = $1 AND t.year = $2 AND t.status <> 'cancelled' AND NOT t.remote
-                AND (NOT EXISTS (SELECT 1 FROM documents x WHERE x.task_id = t.id
-                                  AND x.kind = 'approval_form' AND x.status = 'issued')
-                  OR NOT EXISTS (SELECT 1 FROM documents x WHERE x.task_id = t.id
-                                  AND x.kind = 'inspection_notice' AND x.status = 'served'))
-              ORDER BY t.oral_notice_at IS NULL, t.id
-              LIMIT 500",
+            &format!(
+                "SELECT {PROCEDURE_COLUMNS}, e.name AS enterprise_name, d.name AS department_name, t.status
+                   FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
+                   JOIN departments d ON d.id = t.department_id
+                  WHERE t.unit_id = $1 AND t.year = $2 AND t.status <> 'cancelled' AND NOT t.remote
+                    AND (NOT EXISTS (SELECT 1 FROM documents x WHERE x.task_id = t.id
+                                      AND x.kind = 'approval_form' AND x.status = 'issued')
+                      OR NOT EXISTS (SELECT 1 FROM documents x WHERE x.task_id = t.id
+                                      AND x.kind = 'inspection_notice' AND x.status = 'served'))
+                  ORDER BY t.oral_notice_at IS NULL, t.id
+                  LIMIT 500"
+            ),
             crate::args![unit, year],
         )
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let id: i64 = r.get("id")?;
-        let procedure = procedure(&mut conn, id).await?;
+        let procedure = procedure_of(&r)?;
         let status: String = r.get("status")?;
         out.push(OwedTask {
-            task_id: id,
+            task_id: procedure.task_id,
             enterprise_name: r.get("enterprise_name")?,
             department_name: r.get("department_name")?,
             status_label: yici_domain::draw::task::TaskStatus::parse(&status)
