@@ -565,21 +565,46 @@ pub async fn create_item(
     let after = item_by_id(&mut tx, id)
         .await?
         .ok_or_else(|| crate::StoreError::internal("inserted item not found"))?;
+    commit_audited(
+        tx,
+        now,
+        who,
+        "plan_item.create",
+        "plan_item",
+        id,
+        None::<&()>,
+        Some(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// The last step of every write here: the change's audit entry, then the commit.
+#[allow(clippy::too_many_arguments)]
+async fn commit_audited<B: Serialize, A: Serialize>(
+    mut tx: Tx,
+    now: DateTime<Utc>,
+    who: &Principal,
+    action: &str,
+    entity: &str,
+    id: i64,
+    before: Option<&B>,
+    after: Option<&A>,
+) -> StoreResult<()> {
     audit::record(
         &mut tx,
         now,
         &Actor::from(who),
-        Change::<(), _> {
-            action: "plan_item.create",
-            entity: "plan_item",
+        Change {
+            action,
+            entity,
             entity_id: id.to_string(),
-            before: None,
-            after: Some(&after),
+            before,
+            after,
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(after)
+    tx.commit().await
 }
 
 fn item_not_found() -> DomainError {
@@ -624,20 +649,17 @@ pub async fn update_item(
         return Err(item_not_found().into());
     }
     let after = item_by_id(&mut tx, id).await?.ok_or_else(item_not_found)?;
-    audit::record(
-        &mut tx,
+    commit_audited(
+        tx,
         now,
-        &Actor::from(who),
-        Change {
-            action: "plan_item.update",
-            entity: "plan_item",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        who,
+        "plan_item.update",
+        "plan_item",
+        id,
+        Some(&before),
+        Some(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -683,20 +705,17 @@ pub async fn remove_item(db: &Db, now: DateTime<Utc>, who: &Principal, id: i64) 
         )
         .into());
     }
-    audit::record(
-        &mut tx,
+    commit_audited(
+        tx,
         now,
-        &Actor::from(who),
-        Change::<_, ()> {
-            action: "plan_item.remove",
-            entity: "plan_item",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: None,
-        },
+        who,
+        "plan_item.remove",
+        "plan_item",
+        id,
+        Some(&before),
+        None::<&()>,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -781,20 +800,17 @@ pub async fn create_row(
     let after = row_by_id(&mut tx, id)
         .await?
         .ok_or_else(|| crate::StoreError::internal("inserted plan row not found"))?;
-    audit::record(
-        &mut tx,
+    commit_audited(
+        tx,
         now,
-        &Actor::from(who),
-        Change::<(), _> {
-            action: "plan_row.create",
-            entity: "plan_row",
-            entity_id: id.to_string(),
-            before: None,
-            after: Some(&after),
-        },
+        who,
+        "plan_row.create",
+        "plan_row",
+        id,
+        None::<&()>,
+        Some(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -840,20 +856,17 @@ pub async fn update_row(
         return Err(row_not_found().into());
     }
     let after = row_by_id(&mut tx, id).await?.ok_or_else(row_not_found)?;
-    audit::record(
-        &mut tx,
+    commit_audited(
+        tx,
         now,
-        &Actor::from(who),
-        Change {
-            action: "plan_row.update",
-            entity: "plan_row",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        who,
+        "plan_row.update",
+        "plan_row",
+        id,
+        Some(&before),
+        Some(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -873,20 +886,17 @@ pub async fn remove_row(db: &Db, now: DateTime<Utc>, who: &Principal, id: i64) -
     if changed != 1 {
         return Err(row_not_found().into());
     }
-    audit::record(
-        &mut tx,
+    commit_audited(
+        tx,
         now,
-        &Actor::from(who),
-        Change::<_, ()> {
-            action: "plan_row.remove",
-            entity: "plan_row",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: None,
-        },
+        who,
+        "plan_row.remove",
+        "plan_row",
+        id,
+        Some(&before),
+        None::<&()>,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -188,6 +188,12 @@ pub async fn of_task(
     task_id: i64,
 ) -> StoreResult<Vec<Document>> {
     tasks::get(db, principal, now, task_id).await?;
+    of_visible_task(db, task_id).await
+}
+
+/// The documents of a task the caller has already checked the principal may
+/// see (the task page has the task in hand).
+pub async fn of_visible_task(db: &Db, task_id: i64) -> StoreResult<Vec<Document>> {
     let rows = db
         .clone()
         .fetch_all(
@@ -236,5 +242,13 @@ pub async fn inbox(db: &Db, principal: &Principal) -> StoreResult<Vec<Document>>
 
 /// Who signed a document as 承办机构负责人 (the unit head must be someone else).
 pub async fn head_signer(db: &Db, id: i64) -> StoreResult<Option<i64>> {
-    Ok(load(&mut db.clone(), id).await?.1)
+    let row = db
+        .clone()
+        .fetch_optional(
+            "SELECT department_head_id FROM documents WHERE id = $1",
+            crate::args![id],
+        )
+        .await?
+        .ok_or_else(|| DomainError::not_found("文书不存在"))?;
+    row.get("department_head_id")
 }

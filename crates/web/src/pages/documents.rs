@@ -75,7 +75,8 @@ pub struct DocsPanel {
 
 pub async fn panel(state: &AppState, session: &Session, task: &Task) -> PageResult<DocsPanel> {
     let p = &session.principal;
-    let docs = documents::of_task(&state.db, p, state.now(), task.id).await?;
+    // The task page has loaded (and so checked) the task.
+    let docs = documents::of_visible_task(&state.db, task.id).await?;
     let procedure = owed::procedure(&mut state.db.clone(), task.id).await?;
     let initiating = p.department_id == Some(task.department_id);
     let participating = task.participants.iter().any(|x| {
