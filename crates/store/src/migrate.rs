@@ -33,6 +33,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0007_documents.sql"),
     ),
     (8, "plans", include_str!("../migrations/0008_plans.sql")),
+    (
+        9,
+        "draw_storage",
+        include_str!("../migrations/0009_draw_storage.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -18,7 +18,7 @@ use yici_domain::{DomainError, DomainResult};
 
 use super::tasks::{self, Task, TaskOptions};
 use super::{ledger, retrying, Initiator};
-use crate::audit::{self, Change};
+use crate::audit::{Change, Entry};
 use crate::db::{Db, Exec, Row, Tx};
 use crate::error::StoreResult;
 use crate::registry::search::{self, EnterpriseQuery};
@@ -163,13 +163,15 @@ pub(crate) async fn insert(
         record: rec,
     } = new;
     let result: Vec<String> = rec.result.iter().map(i64::to_string).collect();
-    let id: i64 = tx
+    // The names shown on the record come back with the id (one round trip).
+    let row = tx
         .fetch_one(
         "INSERT INTO draws (kind, unit_id, department_id, task_id, year, drawn_by, drawn_by_name,
                             drawn_at, algorithm, seed, filter_json, candidate_count, candidates,
                             candidates_hash, commitment, result)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         RETURNING id",
+         RETURNING id, (SELECT name FROM units WHERE id = $2) AS unit_name,
+                   (SELECT name FROM departments WHERE id = $3) AS department_name",
         crate::args![
             kind,
             who.unit_id,
@@ -189,22 +191,14 @@ pub(crate) async fn insert(
             result.join(","),
         ],
     )
-    .await?
-    .get("id")?;
-    let names = tx
-        .fetch_one(
-            "SELECT u.name AS unit_name, d.name AS department_name
-               FROM departments d JOIN units u ON u.id = d.unit_id WHERE d.id = $1",
-            vec![who.department_id.into()],
-        )
-        .await?;
+    .await?;
     Ok(Draw {
-        id,
+        id: row.get("id")?,
         kind: kind.to_string(),
         unit_id: who.unit_id,
-        unit_name: names.get("unit_name")?,
+        unit_name: row.get("unit_name")?,
         department_id: who.department_id,
-        department_name: names.get("department_name")?,
+        department_name: row.get("department_name")?,
         task_id,
         year,
         drawn_by_name: who.name.clone(),
@@ -356,20 +350,14 @@ pub async fn draw_enterprises(
             match tasks::insert(&mut tx, policy, now, who, &spec, &chosen).await? {
                 Err(_) => Ok(None),
                 Ok(ids) => {
-                    let tasks = tasks::audit_created(&mut tx, now, who, &ids).await?;
-                    audit::record(
-                        &mut tx,
-                        now,
-                        &who.actor,
-                        Change::<(), Draw> {
-                            action: "draw.enterprises",
-                            entity: "draw",
-                            entity_id: draw.id.to_string(),
-                            before: None,
-                            after: Some(&sealed(draw.clone())),
-                        },
-                    )
-                    .await?;
+                    let drawn = Entry::of(Change::<(), Draw> {
+                        action: "draw.enterprises",
+                        entity: "draw",
+                        entity_id: draw.id.to_string(),
+                        before: None,
+                        after: Some(&sealed(draw.clone())),
+                    });
+                    let tasks = tasks::audit_created(&mut tx, now, who, &ids, Some(drawn)).await?;
                     tx.commit().await?;
                     Ok(Some(Drawn { draw, tasks }))
                 }

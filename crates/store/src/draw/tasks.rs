@@ -360,17 +360,19 @@ async fn unit_counts(
         .collect()
 }
 
-/// Audit entries for new tasks (one per task, the task as created).
+/// Audit entries for new tasks (one per task, the task as created), after
+/// `first` (the draw that made them, when one did): one append to the chain.
 pub(crate) async fn audit_created(
     tx: &mut Tx,
     now: DateTime<Utc>,
     who: &Initiator,
     ids: &[i64],
+    first: Option<Entry>,
 ) -> StoreResult<Vec<Task>> {
-    let tasks = by_ids(tx, ids, now).await?;
-    let entries = tasks
-        .iter()
-        .map(|t| {
+    let tasks = read(tx, ids, now, Inspectors::NoneYet).await?;
+    let entries = first
+        .into_iter()
+        .chain(tasks.iter().map(|t| {
             Entry::of(Change::<(), Task> {
                 action: "task.create",
                 entity: "task",
@@ -378,7 +380,7 @@ pub(crate) async fn audit_created(
                 before: None,
                 after: Some(t),
             })
-        })
+        }))
         .collect();
     audit::record_many(tx, now, &who.actor, entries).await?;
     Ok(tasks)
@@ -469,7 +471,7 @@ pub async fn create_directed(
         match insert(&mut tx, policy, now, who, &spec, &enterprises).await? {
             Err(refused) => Err(refusal_error(policy, &refused, &names).into()),
             Ok(ids) => {
-                let tasks = audit_created(&mut tx, now, who, &ids).await?;
+                let tasks = audit_created(&mut tx, now, who, &ids, None).await?;
                 tx.commit().await?;
                 Ok(tasks)
             }
@@ -560,6 +562,24 @@ async fn get_in(e: &mut impl Exec, id: i64, now: DateTime<Utc>) -> StoreResult<T
 /// Tasks by id, with their inspectors and participants (decisions as of
 /// `now`), in id order.
 pub async fn by_ids(e: &mut impl Exec, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<Task>> {
+    read(e, ids, now, Inspectors::Read).await
+}
+
+/// Whether reading tasks must look for their inspectors: tasks read back in
+/// the transaction that created them have none yet (one statement less on
+/// every extraction).
+#[derive(PartialEq)]
+enum Inspectors {
+    Read,
+    NoneYet,
+}
+
+async fn read(
+    e: &mut impl Exec,
+    ids: &[i64],
+    now: DateTime<Utc>,
+    inspectors: Inspectors,
+) -> StoreResult<Vec<Task>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -574,7 +594,9 @@ pub async fn by_ids(e: &mut impl Exec, ids: &[i64], now: DateTime<Utc>) -> Store
         )
         .await?;
     let mut tasks: Vec<Task> = rows.iter().map(from_row).collect::<StoreResult<_>>()?;
-    attach_inspectors(e, &mut tasks).await?;
+    if inspectors == Inspectors::Read {
+        attach_inspectors(e, &mut tasks).await?;
+    }
     let mut by_task = participants::of_tasks(e, ids, now).await?;
     for t in tasks.iter_mut() {
         t.participants = by_task.remove(&t.id).unwrap_or_default();
