@@ -84,11 +84,16 @@ enum AuditCommand {
 /// glibc gives every thread its own malloc arena; after a large import the
 /// freed memory stays scattered over them and the process keeps hundreds of MB.
 /// Two arenas keep allocation fast on this many cores and let memory return.
+/// Blocks of 1 MB and more are mapped on their own and unmapped when freed:
+/// by default glibc raises that threshold to 32 MB after the first large
+/// free (an import's 59 MB body), and the big buffers of later work then
+/// came from the heap and kept it large.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: called before any other thread exists; mallopt only tunes malloc.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }
 

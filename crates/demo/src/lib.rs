@@ -395,7 +395,7 @@ pub async fn load_enterprises(
             .map(|d| d.input.validate(false))
             .collect::<Result<Vec<_>, _>>()?;
         let mut tx = db.begin().await?;
-        let outcomes = upsert_many(&mut tx, now, &actor, &valid).await?;
+        let outcomes = upsert_many(&mut tx, now, &actor, valid).await?;
         let installations: Vec<NewInstallations> = outcomes
             .iter()
             .zip(demo)

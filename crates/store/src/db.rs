@@ -362,6 +362,56 @@ impl Db {
             Db::Postgres(p) => p.close().await,
         }
     }
+
+    /// Where a bulk write (a registry import) runs its transactions.
+    ///
+    /// On SQLite, a connection of its own with a page cache of
+    /// [`BULK_CACHE_KIB`]: rows go to random places of the name-ordered search
+    /// index and the USCC index, and with SQLite's default 2 MB cache nearly
+    /// every insert re-read its index pages and spilled dirty ones to the log
+    /// mid-transaction. The connection is closed by [`Bulk::finish`], so its
+    /// cache is not kept in every pooled connection afterwards. On PostgreSQL
+    /// the server's shared buffers do this job: the pool itself is used.
+    pub async fn bulk(&self) -> StoreResult<Bulk> {
+        Ok(match self {
+            Db::Sqlite(p) => {
+                let opts = (*p.connect_options())
+                    .clone()
+                    .pragma("cache_size", format!("-{BULK_CACHE_KIB}"));
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(opts)
+                    .await?;
+                Bulk {
+                    db: Db::Sqlite(pool),
+                    own: true,
+                }
+            }
+            Db::Postgres(_) => Bulk {
+                db: self.clone(),
+                own: false,
+            },
+        })
+    }
+}
+
+/// Page cache of a bulk-writing SQLite connection: enough for the indexes
+/// of a few hundred thousand enterprises.
+pub const BULK_CACHE_KIB: u32 = 96 * 1024;
+
+/// The database handle of a bulk write; see [`Db::bulk`].
+pub struct Bulk {
+    pub db: Db,
+    own: bool,
+}
+
+impl Bulk {
+    /// Closes the bulk connection (SQLite), freeing its page cache.
+    pub async fn finish(self) {
+        if self.own {
+            self.db.close().await;
+        }
+    }
 }
 
 impl Exec for Db {
@@ -451,6 +501,74 @@ impl Exec for Tx {
     }
 }
 
+/// The verb of a bulk insert whose every row must go in, with the rows it
+/// must affect checked by the caller. On SQLite `INSERT OR IGNORE`: a
+/// multi-row `INSERT` that may abort half-way keeps a statement journal, a
+/// copy of every page it touches (40 % of a bulk insert's time, measured);
+/// one that can't abort needs none. A row it skipped shows as a short count,
+/// and the caller then drops the whole transaction — see [`check_rows`].
+pub fn bulk_insert_verb(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "INSERT OR IGNORE",
+        Backend::Postgres => "INSERT",
+    }
+}
+
+/// The check that goes with [`bulk_insert_verb`].
+pub fn check_rows(table: &str, affected: u64, expected: usize) -> StoreResult<()> {
+    if affected == expected as u64 {
+        Ok(())
+    } else {
+        Err(StoreError::internal(format!(
+            "bulk insert into {table}: {affected} of {expected} rows written"
+        )))
+    }
+}
+
+/// Bound parameters in one multi-row statement: under SQLite's limit, and
+/// small enough that a prepared statement is cached (see `CACHE_MAX_ARGS`).
+const MAX_PARAMS: usize = 2_600;
+
+/// Rows of `width` columns in one multi-row statement.
+pub fn rows_per_statement(width: usize) -> usize {
+    (MAX_PARAMS / width.max(1)).max(1)
+}
+
+/// `{verb} INTO table (columns) VALUES (…), (…)` for `rows`, with their
+/// arguments in order; `returning` is appended when not empty.
+pub fn insert_statement(
+    verb: &str,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Arg>>,
+    returning: &str,
+) -> (String, Vec<Arg>) {
+    let width = columns.len();
+    let mut sql = format!("{verb} INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut args = Vec::with_capacity(rows.len() * width);
+    for (i, row) in rows.into_iter().enumerate() {
+        debug_assert_eq!(row.len(), width);
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push('$');
+            sql.push_str(&(i * width + c + 1).to_string());
+        }
+        sql.push(')');
+        args.extend(row);
+    }
+    if !returning.is_empty() {
+        sql.push_str(" RETURNING ");
+        sql.push_str(returning);
+    }
+    (sql, args)
+}
+
 /// Inserts many rows with multi-row `INSERT … VALUES (…), (…)` statements,
 /// chunked below SQLite's bound-parameter limit, returning `returning`
 /// columns of every row in order (an empty `returning` returns nothing).
@@ -461,35 +579,15 @@ pub async fn insert_rows(
     rows: Vec<Vec<Arg>>,
     returning: &str,
 ) -> StoreResult<Vec<Row>> {
-    const MAX_PARAMS: usize = 2_600;
-    let width = columns.len();
-    let per_chunk = (MAX_PARAMS / width.max(1)).max(1);
+    let per_chunk = rows_per_statement(columns.len());
     let mut out = Vec::new();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Arg>> = rows.by_ref().take(per_chunk).collect();
-        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-        let mut args = Vec::with_capacity(chunk.len() * width);
-        for (i, row) in chunk.into_iter().enumerate() {
-            debug_assert_eq!(row.len(), width);
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for c in 0..width {
-                if c > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!("${}", i * width + c + 1));
-            }
-            sql.push(')');
-            args.extend(row);
-        }
+        let (sql, args) = insert_statement("INSERT", table, columns, chunk, returning);
         if returning.is_empty() {
             tx.execute(&sql, args).await?;
         } else {
-            sql.push_str(" RETURNING ");
-            sql.push_str(returning);
             out.extend(tx.fetch_all(&sql, args).await?);
         }
     }

@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "draw_storage",
         include_str!("../migrations/0009_draw_storage.sql"),
     ),
+    (
+        10,
+        "registry_collation",
+        include_str!("../migrations/0010_registry_collation.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

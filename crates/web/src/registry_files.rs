@@ -140,20 +140,21 @@ pub async fn import(
     // 200,000-row file made it hundreds of MB, re-read on every page lookup)
     // and let other writers in between. Should a later transaction fail, the
     // file can simply be imported again: rows already written are unchanged.
-    let valid: Vec<ValidEnterprise> = good.into_iter().map(|(_, v)| v).collect();
-    for commit in valid.chunks(COMMIT_ROWS) {
-        let mut tx = state.db.begin().await?;
-        for chunk in commit.chunks(2000) {
-            for (_, outcome) in enterprises::upsert_many(&mut tx, now, &actor, chunk).await? {
-                match outcome {
-                    Outcome::Created => report.created += 1,
-                    Outcome::Updated => report.updated += 1,
-                    Outcome::Unchanged => report.unchanged += 1,
-                }
+    let mut valid = good.into_iter().map(|(_, v)| v).peekable();
+    let bulk = state.db.bulk().await?;
+    while valid.peek().is_some() {
+        let batch: Vec<ValidEnterprise> = valid.by_ref().take(COMMIT_ROWS).collect();
+        let mut tx = bulk.db.begin().await?;
+        for (_, outcome) in enterprises::upsert_many(&mut tx, now, &actor, batch).await? {
+            match outcome {
+                Outcome::Created => report.created += 1,
+                Outcome::Updated => report.updated += 1,
+                Outcome::Unchanged => report.unchanged += 1,
             }
         }
         tx.commit().await?;
     }
+    bulk.finish().await;
     let written = started.elapsed();
     if report.created + report.updated >= BULK {
         enterprises::refresh_statistics(&state.db).await?;
