@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use yici_domain::audit::{json_text, AuditEntry, Finding, StoredEntry, Verifier};
 
-use crate::db::{bulk_insert_verb, check_rows, Backend, Db, Exec, Row, Tx};
+use crate::db::{bulk_insert_verb, check_rows, insert_statement, Backend, Db, Exec, Row, Tx};
 use crate::error::StoreResult;
 use crate::{args, Actor};
 
@@ -104,7 +104,7 @@ pub async fn record_many(
 /// Building the statements needs no database, so a bulk writer can hash on
 /// one thread while another runs the inserts.
 pub struct Chain {
-    verb: &'static str,
+    backend: Backend,
     at: DateTime<Utc>,
     actor_id: Option<i64>,
     actor: String,
@@ -124,7 +124,7 @@ impl Chain {
         let head = tx.fetch_one(lock, vec![]).await?;
         let next_seq = head.get::<i64>("seq")? + 1;
         Ok(Chain {
-            verb: bulk_insert_verb(tx.backend()),
+            backend: tx.backend(),
             at: yici_domain::time::truncate(at),
             actor_id: actor.account_id,
             actor: actor.login.clone(),
@@ -134,6 +134,56 @@ impl Chain {
         })
     }
 
+    /// The audit log's columns, in the order of [`Chain::rows`].
+    pub const COLUMNS: &'static [&'static str] = &[
+        "seq",
+        "at",
+        "actor_id",
+        "actor",
+        "action",
+        "entity",
+        "entity_id",
+        "before_json",
+        "after_json",
+        "prev_hash",
+        "hash",
+    ];
+
+    /// Numbers and hashes `entries`: one row of [`Chain::COLUMNS`] each.
+    pub fn rows(&mut self, entries: impl Iterator<Item = Entry>) -> Vec<Vec<crate::Arg>> {
+        entries
+            .map(|e| {
+                let entry = AuditEntry {
+                    seq: self.next_seq,
+                    at: self.at,
+                    actor_id: self.actor_id,
+                    actor: self.actor.clone(),
+                    action: e.action,
+                    entity: e.entity,
+                    entity_id: e.entity_id,
+                    before: e.before,
+                    after: e.after,
+                };
+                let hash = entry.hash(&self.last_hash);
+                let prev = std::mem::replace(&mut self.last_hash, hash.clone());
+                self.next_seq += 1;
+                args![
+                    entry.seq,
+                    entry.at,
+                    entry.actor_id,
+                    entry.actor,
+                    entry.action,
+                    entry.entity,
+                    entry.entity_id,
+                    entry.before,
+                    entry.after,
+                    prev,
+                    hash
+                ]
+            })
+            .collect()
+    }
+
     /// Numbers and hashes `entries` and returns the statement inserting them
     /// (at most [`CHUNK`] at a time keeps it under the parameter limits) and
     /// how many rows it must write (see [`check_rows`]).
@@ -141,56 +191,10 @@ impl Chain {
         &mut self,
         entries: impl Iterator<Item = Entry>,
     ) -> (String, Vec<crate::Arg>, usize) {
-        let mut sql = format!(
-            "{} INTO audit_log (seq, at, actor_id, actor, action, entity, entity_id,
-                                before_json, after_json, prev_hash, hash) VALUES ",
-            self.verb
-        );
-        let mut args = Vec::with_capacity(CHUNK * 11);
-        let mut n = 0;
-        for (i, e) in entries.enumerate() {
-            n += 1;
-            let entry = AuditEntry {
-                seq: self.next_seq,
-                at: self.at,
-                actor_id: self.actor_id,
-                actor: self.actor.clone(),
-                action: e.action,
-                entity: e.entity,
-                entity_id: e.entity_id,
-                before: e.before,
-                after: e.after,
-            };
-            let hash = entry.hash(&self.last_hash);
-            let prev = std::mem::replace(&mut self.last_hash, hash.clone());
-            self.next_seq += 1;
-            let b = i * 11;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push('(');
-            for k in 1..=11 {
-                if k > 1 {
-                    sql.push(',');
-                }
-                sql.push('$');
-                sql.push_str(&(b + k).to_string());
-            }
-            sql.push(')');
-            args.extend(args![
-                entry.seq,
-                entry.at,
-                entry.actor_id,
-                entry.actor,
-                entry.action,
-                entry.entity,
-                entry.entity_id,
-                entry.before,
-                entry.after,
-                prev,
-                hash
-            ]);
-        }
+        let rows = self.rows(entries);
+        let n = rows.len();
+        let verb = bulk_insert_verb(self.backend);
+        let (sql, args) = insert_statement(verb, "audit_log", Self::COLUMNS, rows, "");
         (sql, args, n)
     }
 

@@ -25,6 +25,31 @@ use crate::error::{StoreError, StoreResult};
 #[cfg(test)]
 mod tests {
     #[test]
+    fn copy_text_escapes_what_the_format_uses() {
+        use super::Arg;
+        let rows = vec![
+            vec![
+                Arg::from("甲\t乙\n丙\\丁\r"),
+                Arg::from(Option::<String>::None),
+                Arg::from(true),
+                Arg::from(12i64),
+                Arg::from(117.5f64),
+            ],
+            vec![
+                Arg::from(vec![0u8, 171]),
+                Arg::from(Option::<i64>::None),
+                Arg::from(false),
+                Arg::from(-1i64),
+                Arg::from(Option::<f64>::None),
+            ],
+        ];
+        assert_eq!(
+            String::from_utf8(super::copy_text(rows)).unwrap(),
+            "甲\\t乙\\n丙\\\\丁\\r\t\\N\tt\t12\t117.5\n\\\\x00ab\t\\N\tf\t-1\t\\N\n"
+        );
+    }
+
+    #[test]
     fn sqlite_placeholders_are_positional_outside_literals() {
         assert_eq!(
             super::sqlite_placeholders(
@@ -469,6 +494,28 @@ impl Tx {
         }
     }
 
+    /// `COPY table (columns) FROM STDIN` with [`copy_text`] data (PostgreSQL
+    /// only): returns the rows written.
+    pub async fn copy_in(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        data: &[u8],
+    ) -> StoreResult<u64> {
+        match self {
+            Tx::Sqlite(_) => Err(StoreError::internal("COPY is PostgreSQL's")),
+            Tx::Postgres(t) => {
+                let statement = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+                let mut copy = t.copy_in_raw(&statement).await?;
+                if let Err(e) = copy.send(data).await {
+                    copy.abort(e.to_string()).await?;
+                    return Err(e.into());
+                }
+                Ok(copy.finish().await?)
+            }
+        }
+    }
+
     /// Runs a script of several statements (migrations).
     pub async fn execute_script(&mut self, sql: &str) -> StoreResult<()> {
         match self {
@@ -523,6 +570,53 @@ pub fn check_rows(table: &str, affected: u64, expected: usize) -> StoreResult<()
             "bulk insert into {table}: {affected} of {expected} rows written"
         )))
     }
+}
+
+/// `rows` in PostgreSQL's `COPY … FROM STDIN` text format: tab-separated,
+/// `\N` for NULL, backslash escapes for the characters the format uses.
+pub fn copy_text(rows: Vec<Vec<Arg>>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * 512);
+    for row in rows {
+        for (i, arg) in row.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b'\t');
+            }
+            let text: Option<String> = match arg {
+                Arg::Text(v) => v,
+                Arg::I64(v) => v.map(|v| v.to_string()),
+                Arg::F64(v) => v.map(|v| v.to_string()),
+                Arg::Bool(v) => v.map(|v| if v { "t" } else { "f" }.to_string()),
+                Arg::Ts(v) => v.map(|v| v.to_rfc3339()),
+                Arg::Date(v) => v.map(|v| v.to_string()),
+                // bytea's hex form; its backslash is escaped below like any other.
+                Arg::Bytes(v) => v.map(|v| format!("\\x{}", hex_of(&v))),
+            };
+            let Some(text) = text else {
+                out.extend_from_slice(b"\\N");
+                continue;
+            };
+            for b in text.bytes() {
+                match b {
+                    b'\\' => out.extend_from_slice(b"\\\\"),
+                    b'\t' => out.extend_from_slice(b"\\t"),
+                    b'\n' => out.extend_from_slice(b"\\n"),
+                    b'\r' => out.extend_from_slice(b"\\r"),
+                    _ => out.push(b),
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    bytes
+        .iter()
+        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
 }
 
 /// Bound parameters in one multi-row statement: under SQLite's limit, and

@@ -11,7 +11,9 @@ use yici_domain::registry::enterprise::{
 use yici_domain::DomainError;
 
 use crate::audit::{self, Change, Entry};
-use crate::db::{bulk_insert_verb, check_rows, insert_statement, Arg, Backend, Exec, Row, Tx};
+use crate::db::{
+    bulk_insert_verb, check_rows, copy_text, insert_statement, Arg, Backend, Exec, Row, Tx,
+};
 use crate::error::StoreResult;
 use crate::org::parse_code;
 use crate::{args, Actor};
@@ -333,24 +335,21 @@ pub async fn upsert_many(
     let new = items.len() - existing.len();
     let ids = reserve_ids(tx, new).await?;
     let chain = audit::Chain::lock(tx, now, actor).await?;
-    let verb = bulk_insert_verb(tx.backend());
+    let backend = tx.backend();
     let (statements, mut run) = tokio::sync::mpsc::channel::<Statement>(4);
     let builder = tokio::task::spawn_blocking(move || {
-        build_writes(items, existing, ids, chain, now, verb, |statement| {
+        build_writes(items, existing, ids, chain, now, backend, |statement| {
             statements
                 .blocking_send(statement)
                 .map_err(|_| crate::StoreError::internal("bulk write stopped"))
         })
     });
     // On an error here the channel closes and the builder stops at its next send.
-    while let Some(Statement {
-        sql,
-        args,
-        table,
-        rows,
-    }) = run.recv().await
-    {
-        let affected = tx.execute(&sql, args).await?;
+    while let Some(Statement { write, table, rows }) = run.recv().await {
+        let affected = match write {
+            Write::Sql { sql, args } => tx.execute(&sql, args).await?,
+            Write::Copy { columns, data } => tx.copy_in(table, &columns, &data).await?,
+        };
         check_rows(table, affected, rows)?;
     }
     let (outcomes, chain) = builder
@@ -435,53 +434,69 @@ async fn reserve_ids(tx: &mut Tx, n: usize) -> StoreResult<Vec<i64>> {
     }
 }
 
-/// A statement of a bulk write and the rows it must affect.
+/// One write of a bulk write: a statement, or rows for PostgreSQL's `COPY`.
+enum Write {
+    Sql {
+        sql: String,
+        args: Vec<Arg>,
+    },
+    Copy {
+        columns: Vec<&'static str>,
+        data: Vec<u8>,
+    },
+}
+
+/// A write, the table it writes and the rows it must affect.
 struct Statement {
-    sql: String,
-    args: Vec<Arg>,
+    write: Write,
     table: &'static str,
     rows: usize,
 }
 
 /// The statements of [`upsert_many`], handed to `run` as they are built:
-/// multi-row inserts of new enterprises, one update per changed one, and
-/// the audit entries. Returns each item's outcome and the chain to close.
+/// new enterprises and the audit entries in bulk (multi-row inserts on
+/// SQLite, `COPY` on PostgreSQL — a third of the database time of inserts
+/// there), one update per changed enterprise. Returns each item's outcome
+/// and the chain to close.
 fn build_writes(
     items: Vec<ValidEnterprise>,
     existing: HashMap<String, Enterprise>,
     ids: Vec<i64>,
     mut chain: audit::Chain,
     now: DateTime<Utc>,
-    verb: &str,
+    backend: Backend,
     mut run: impl FnMut(Statement) -> StoreResult<()>,
 ) -> StoreResult<(Vec<(i64, Outcome)>, audit::Chain)> {
     let mut columns = vec!["id"];
     columns.extend(DATA_COLUMNS);
     columns.extend(["created_at", "updated_at"]);
-    let per_insert = crate::db::rows_per_statement(columns.len());
-    let inserting = |rows: Vec<Vec<Arg>>| {
-        let n = rows.len();
-        let (sql, args) = insert_statement(verb, "enterprises", &columns, rows, "");
-        Statement {
-            sql,
-            args,
-            table: "enterprises",
-            rows: n,
-        }
+    let (per_insert, per_audit) = match backend {
+        Backend::Sqlite => (crate::db::rows_per_statement(columns.len()), audit::CHUNK),
+        Backend::Postgres => (1000, 1000),
     };
-    let auditing = |chain: &mut audit::Chain, entries: std::vec::Drain<'_, Entry>| {
-        let (sql, args, n) = chain.insert(entries);
+    let bulk = |table: &'static str, columns: &[&'static str], rows: Vec<Vec<Arg>>| {
+        let n = rows.len();
+        let write = match backend {
+            Backend::Sqlite => {
+                let (sql, args) =
+                    insert_statement(bulk_insert_verb(backend), table, columns, rows, "");
+                Write::Sql { sql, args }
+            }
+            Backend::Postgres => Write::Copy {
+                columns: columns.to_vec(),
+                data: copy_text(rows),
+            },
+        };
         Statement {
-            sql,
-            args,
-            table: "audit_log",
+            write,
+            table,
             rows: n,
         }
     };
     let mut ids = ids.into_iter();
     let mut outcomes = Vec::with_capacity(items.len());
     let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(per_insert);
-    let mut entries: Vec<Entry> = Vec::with_capacity(audit::CHUNK);
+    let mut entries: Vec<Entry> = Vec::with_capacity(per_audit);
     for v in &items {
         match existing.get(v.uscc.as_str()) {
             Some(before) => {
@@ -506,12 +521,14 @@ fn build_writes(
                 args.extend(after.into_values());
                 args.push(Arg::from(now));
                 run(Statement {
-                    sql: format!(
-                        "UPDATE enterprises SET {}, updated_at = ${} WHERE id = $1",
-                        sets.join(", "),
-                        DATA_COLUMNS.len() + 2
-                    ),
-                    args,
+                    write: Write::Sql {
+                        sql: format!(
+                            "UPDATE enterprises SET {}, updated_at = ${} WHERE id = $1",
+                            sets.join(", "),
+                            DATA_COLUMNS.len() + 2
+                        ),
+                        args,
+                    },
                     table: "enterprises",
                     rows: 1,
                 })?;
@@ -538,17 +555,19 @@ fn build_writes(
             }
         }
         if rows.len() == per_insert {
-            run(inserting(std::mem::take(&mut rows)))?;
+            run(bulk("enterprises", &columns, std::mem::take(&mut rows)))?;
         }
-        if entries.len() == audit::CHUNK {
-            run(auditing(&mut chain, entries.drain(..)))?;
+        if entries.len() == per_audit {
+            let audit_rows = chain.rows(entries.drain(..));
+            run(bulk("audit_log", audit::Chain::COLUMNS, audit_rows))?;
         }
     }
     if !rows.is_empty() {
-        run(inserting(rows))?;
+        run(bulk("enterprises", &columns, rows))?;
     }
     if !entries.is_empty() {
-        run(auditing(&mut chain, entries.drain(..)))?;
+        let audit_rows = chain.rows(entries.drain(..));
+        run(bulk("audit_log", audit::Chain::COLUMNS, audit_rows))?;
     }
     Ok((outcomes, chain))
 }
