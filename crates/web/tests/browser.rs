@@ -344,7 +344,7 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
     click(&c, "#source option[value='routine']").await;
     click(&c, "#confirm").await;
     wait_path(&c, "/tasks").await;
-    assert!(text(&c, "#notice").await.contains("已抽取1家企业"));
+    text_containing(&c, "#notice", "已抽取1家企业").await;
     let listed = text(&c, "#tasks tbody").await;
     assert!(
         listed.contains(&shared_name) && listed.contains("日常检查 · 定向抽取"),
@@ -388,7 +388,7 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
     let second = tick_first_unmarked(&c).await;
     click(&c, "#confirm").await;
     wait_path(&c, "/tasks").await;
-    assert!(text(&c, "#notice").await.contains("已抽取2家企业"));
+    text_containing(&c, "#notice", "已抽取2家企业").await;
     click(&c, ".userbox button.link").await;
     wait_path(&c, "/login").await;
 
@@ -457,7 +457,7 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
     assert!(text(&c, "#task").await.contains("非定向抽取"));
     let task_path = path(&c).await;
     click(&c, "#draw-inspectors button[type=submit]").await;
-    assert!(text(&c, "#notice").await.contains("已随机抽取检查人员"));
+    text_containing(&c, "#notice", "已随机抽取检查人员").await;
     let inspectors = c
         .find_all(Locator::Css("#inspectors tbody tr"))
         .await
@@ -485,7 +485,7 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
     )
     .await;
     click(&c, "#recusal button[type=submit]").await;
-    assert!(text(&c, "#notice").await.contains("回避声明已登记"));
+    text_containing(&c, "#notice", "回避声明已登记").await;
     assert!(!text(&c, "#inspectors tbody").await.contains(&first));
 
     // Another drawn task is cancelled with a reason: greyed in the list.
@@ -499,7 +499,7 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
     )
     .await;
     click(&c, "#cancel button[type=submit]").await;
-    assert!(text(&c, "#notice").await.contains("任务已取消"));
+    text_containing(&c, "#notice", "任务已取消").await;
     assert_eq!(text(&c, "#status").await, "已取消");
     assert!(text(&c, "#cancel-info").await.contains("停产整顿"));
 
@@ -522,7 +522,7 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
     .unwrap();
     click(&c, "#confirm").await;
     wait_path(&c, "/tasks").await;
-    assert!(text(&c, "#notice").await.contains("已抽取1家企业"));
+    text_containing(&c, "#notice", "已抽取1家企业").await;
     let listed = text(&c, "#tasks tbody").await;
     assert!(
         listed.contains("补录：群众紧急投诉") && listed.contains("取消原因"),
@@ -654,7 +654,7 @@ async fn joint_inspection_in_a_real_browser(app: TestApp) {
     click(&c, "#source option[value='routine']").await;
     click(&c, "#confirm").await;
     wait_path(&c, "/tasks").await;
-    assert!(text(&c, "#notice").await.contains("已抽取1家企业"));
+    text_containing(&c, "#notice", "已抽取1家企业").await;
     let task = app.count("SELECT MAX(id) FROM tasks").await;
     let task_path = format!("/tasks/{task}");
     let enterprise = text(&c, &format!("#tasks tbody a[href='{task_path}']")).await;
@@ -705,7 +705,7 @@ async fn joint_inspection_in_a_real_browser(app: TestApp) {
     );
     tick_inspectors(&c, "#settings-form", 2).await;
     click(&c, "#settings-submit").await;
-    assert!(text(&c, "#notice").await.contains("任务设置已保存"));
+    text_containing(&c, "#notice", "任务设置已保存").await;
     assert_eq!(text(&c, "#status").await, "已安排");
     assert!(text(&c, "#task").await.contains(&tomorrow));
     assert_eq!(
@@ -779,7 +779,7 @@ async fn joint_inspection_in_a_real_browser(app: TestApp) {
         shot(&c, "task-participate-desktop").await;
     }
     click(&c, "#participate-submit").await;
-    assert!(text(&c, "#notice").await.contains("已确认参加"));
+    text_containing(&c, "#notice", "已确认参加").await;
     assert!(participant_row(&c, "大气股").await.contains("发起"));
     assert!(participant_row(&c, "水股").await.contains("参加"));
     assert_eq!(text(&c, "#joint-status").await, "联合检查");
@@ -814,7 +814,7 @@ async fn joint_inspection_in_a_real_browser(app: TestApp) {
     // JOINT-6: a partner agency is invited from the same panel.
     click(&c, "#invite select[name=department_id] option:nth-child(2)").await;
     click(&c, "#invite button[type=submit]").await;
-    assert!(text(&c, "#notice").await.contains("已邀请协作部门"));
+    text_containing(&c, "#notice", "已邀请协作部门").await;
     let partner = c
         .find_all(Locator::Css("#participants tbody tr"))
         .await

@@ -118,19 +118,40 @@ pub async fn wait_path(c: &Client, expected: &str) {
 }
 
 /// Waits for the element (a click that navigates returns before the next page is there).
+/// An element found on the page being left goes stale before its text is
+/// read: it is then looked up again on the new page.
 pub async fn text(c: &Client, css: &str) -> String {
-    match c
-        .wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(e) => e.text().await.unwrap(),
-        Err(_) => panic!(
-            "{css} not found on {}:\n{}",
-            c.current_url().await.unwrap(),
-            c.source().await.unwrap_or_default()
-        ),
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            if let Ok(text) = e.text().await {
+                return text;
+            }
+        }
+        if std::time::Instant::now() > deadline {
+            panic!(
+                "{css} not found on {}:\n{}",
+                c.current_url().await.unwrap(),
+                c.source().await.unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the element's text contains `needle` (the page before a
+/// click may still show an element of the same name) and returns the text.
+pub async fn text_containing(c: &Client, css: &str, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let found = text(c, css).await;
+        if found.contains(needle) {
+            return found;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("{css} reads “{found}”, not “{needle}”");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
