@@ -589,7 +589,7 @@ pub fn copy_text(rows: Vec<Vec<Arg>>) -> Vec<u8> {
                 Arg::Ts(v) => v.map(|v| v.to_rfc3339()),
                 Arg::Date(v) => v.map(|v| v.to_string()),
                 // bytea's hex form; its backslash is escaped below like any other.
-                Arg::Bytes(v) => v.map(|v| format!("\\x{}", hex_of(&v))),
+                Arg::Bytes(v) => v.map(|v| format!("\\x{}", hex::encode(v))),
             };
             let Some(text) = text else {
                 out.extend_from_slice(b"\\N");
@@ -608,15 +608,6 @@ pub fn copy_text(rows: Vec<Vec<Arg>>) -> Vec<u8> {
         out.push(b'\n');
     }
     out
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    bytes
-        .iter()
-        .flat_map(|b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 15)]])
-        .map(char::from)
-        .collect()
 }
 
 /// Bound parameters in one multi-row statement: under SQLite's limit, and

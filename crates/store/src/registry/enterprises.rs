@@ -493,6 +493,19 @@ fn build_writes(
             rows: n,
         }
     };
+    // One text for every changed enterprise (a cached prepared statement).
+    let update = {
+        let sets: Vec<String> = DATA_COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(n, c)| format!("{c} = ${}", n + 2))
+            .collect();
+        format!(
+            "UPDATE enterprises SET {}, updated_at = ${} WHERE id = $1",
+            sets.join(", "),
+            DATA_COLUMNS.len() + 2
+        )
+    };
     let mut ids = ids.into_iter();
     let mut outcomes = Vec::with_capacity(items.len());
     let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(per_insert);
@@ -512,21 +525,12 @@ fn build_writes(
                     before: Some(&before.audit_view()),
                     after: Some(&after.audit_view()),
                 }));
-                let sets: Vec<String> = DATA_COLUMNS
-                    .iter()
-                    .enumerate()
-                    .map(|(n, c)| format!("{c} = ${}", n + 2))
-                    .collect();
                 let mut args = args![before.id];
                 args.extend(after.into_values());
                 args.push(Arg::from(now));
                 run(Statement {
                     write: Write::Sql {
-                        sql: format!(
-                            "UPDATE enterprises SET {}, updated_at = ${} WHERE id = $1",
-                            sets.join(", "),
-                            DATA_COLUMNS.len() + 2
-                        ),
+                        sql: update.clone(),
                         args,
                     },
                     table: "enterprises",
