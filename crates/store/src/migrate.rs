@@ -43,6 +43,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry_collation",
         include_str!("../migrations/0010_registry_collation.sql"),
     ),
+    (
+        11,
+        "registry_search",
+        include_str!("../migrations/0011_registry_search.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
