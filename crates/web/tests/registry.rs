@@ -6,6 +6,7 @@ mod common;
 use common::TestApp;
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
+use yici_store::Exec;
 
 both_databases!(
     search_is_scoped_composable_and_paged,
@@ -77,6 +78,23 @@ async fn search_is_scoped_composable_and_paged(app: TestApp) {
             .any(|e| e["name"] == name.as_str()),
         "{part}"
     );
+    // Latin letters in a name match in either case, on both databases.
+    let renamed = all_county["items"][4]["id"].as_i64().unwrap();
+    app.db
+        .clone()
+        .execute(
+            "UPDATE enterprises SET name = 'ABB电气（玉田）有限公司' WHERE id = $1",
+            yici_store::args![renamed],
+        )
+        .await
+        .unwrap();
+    for keyword in ["abb电气", "ABB", "Abb电"] {
+        let (_, latin) = app
+            .get(&county, &format!("/api/v1/enterprises?keyword={keyword}"))
+            .await;
+        assert_eq!(latin["total"], 1, "{keyword}: {latin}");
+        assert_eq!(latin["items"][0]["id"], renamed);
+    }
     // Beginning of a USCC.
     let code = all_county["items"][5]["uscc"].as_str().unwrap();
     let (_, by_code) = app
