@@ -34,38 +34,12 @@ YICI_LOG=warn $bin demo --database-url "$url" --enterprises "$N" --load-only | t
 pid=$(serve "$url"); wait_up
 county=$(token_for tssytx_dq)
 province=$(token_for hbs_dqhj)
-# Filtered searches a user makes: keyword, region, industry, category, credit, paging.
-cat >"$work/county.txt" <<'P'
-/api/v1/enterprises?keyword=钢铁
-/api/v1/enterprises?industry=31&category=key
-/api/v1/enterprises?credit_grade=C&page=3
-/api/v1/enterprises?keyword=玉田县&status=normal&page=10
-/api/v1/enterprises?industry=26&positive_list=false
-/api/v1/enterprises?category=special&sort=updated
-P
-cat >"$work/province.txt" <<'P'
-/api/v1/enterprises?region_code=130229&industry=3110
-/api/v1/enterprises?city_code=130200&category=key&credit_grade=B
-/api/v1/enterprises?keyword=焦化&city_code=130200
-/api/v1/enterprises?region_code=130281&page=2
-/api/v1/enterprises?keyword=USCC_PREFIX
-/api/v1/enterprises?city_code=130100&industry=C
-P
-# A code search as users make it: the first 14 characters of a real USCC.
-uscc=$(curl -sf -H "authorization: Bearer $province" "http://127.0.0.1:$PORT/api/v1/enterprises?region_code=130281&per_page=1" \
-  | sed -E 's/.*"uscc":"([0-9A-Z]+)".*/\1/')
-sed -i "s/USCC_PREFIX/${uscc:0:14}/" "$work/province.txt"
-# wrk sends the path as written: percent-encode the Chinese keywords.
-for f in "$work/county.txt" "$work/province.txt"; do
-  python3 -c 'import sys, urllib.parse; [print(urllib.parse.quote(l.strip(), safe="/?=&")) for l in open(sys.argv[1]) if l.strip()]' "$f" >"$f.enc"
-  mv "$f.enc" "$f"
-done
+write_search_paths "$work" "$province"
 bench_search() { # who, token, paths
   # Latency: one client, requests back to back. Throughput: 8 clients on the 2 cores.
   for c in 1 8; do
     echo "== search as $1, $c concurrent client(s)"
-    TOKEN=$2 PATHS_FILE=$3 wrk -t1 -c$c -d15s --latency -s scripts/bench/search.lua "http://127.0.0.1:$PORT" \
-      | grep -E "server-side|Requests/sec"
+    search_latency "$2" "$3" 15 "$c"
   done
 }
 bench_search "a county user (Yutian, ~45% of the registry)" "$county" "$work/county.txt"
