@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod deferred_index;
 pub mod documents;
 pub mod draw;
 pub mod error;

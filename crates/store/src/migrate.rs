@@ -48,6 +48,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry_search",
         include_str!("../migrations/0011_registry_search.sql"),
     ),
+    (
+        12,
+        "deferred_indexes",
+        include_str!("../migrations/0012_deferred_indexes.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
@@ -88,7 +93,9 @@ fn render(sql: &str, backend: Backend) -> String {
         .replace("{key}", key)
 }
 
-/// Applies every migration not yet applied; returns how many ran.
+/// Applies every migration not yet applied; returns how many ran. Then
+/// builds any index an interrupted bulk load left set aside
+/// ([`crate::deferred_index`]): every command opens the database this way.
 pub async fn run(db: &Db) -> StoreResult<usize> {
     let mut applied = 0;
     for (version, name, sql) in MIGRATIONS {
@@ -122,5 +129,6 @@ pub async fn run(db: &Db) -> StoreResult<usize> {
         tracing::info!(version, name, "migration applied");
         applied += 1;
     }
+    crate::deferred_index::restore_all(db).await?;
     Ok(applied)
 }

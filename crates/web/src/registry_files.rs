@@ -140,21 +140,15 @@ pub async fn import(
     // 200,000-row file made it hundreds of MB, re-read on every page lookup)
     // and let other writers in between. Should a later transaction fail, the
     // file can simply be imported again: rows already written are unchanged.
-    let mut valid = good.into_iter().map(|(_, v)| v).peekable();
     let bulk = state.db.bulk().await?;
-    while valid.peek().is_some() {
-        let batch: Vec<ValidEnterprise> = valid.by_ref().take(COMMIT_ROWS).collect();
-        let mut tx = bulk.db.begin().await?;
-        for (_, outcome) in enterprises::upsert_many(&mut tx, now, &actor, batch).await? {
-            match outcome {
-                Outcome::Created => report.created += 1,
-                Outcome::Updated => report.updated += 1,
-                Outcome::Unchanged => report.unchanged += 1,
-            }
-        }
-        tx.commit().await?;
+    let deferred = enterprises::defer_search_index(&bulk.db, good.len(), now).await?;
+    let outcome = write(&bulk.db, now, &actor, good, &mut report).await;
+    // Built again whether or not every batch was written.
+    if let Some(index) = deferred {
+        index.restore(&bulk.db).await?;
     }
     bulk.finish().await;
+    outcome?;
     let written = started.elapsed();
     if report.created + report.updated >= BULK {
         enterprises::refresh_statistics(&state.db).await?;
@@ -172,6 +166,31 @@ pub async fn import(
         "registry import"
     );
     Ok(report)
+}
+
+/// Writes the checked rows in transactions of [`COMMIT_ROWS`], counting the
+/// outcomes into `report`.
+async fn write(
+    db: &yici_store::Db,
+    now: chrono::DateTime<chrono::Utc>,
+    actor: &Actor,
+    good: Vec<(usize, ValidEnterprise)>,
+    report: &mut ImportReport,
+) -> Result<(), AppError> {
+    let mut valid = good.into_iter().map(|(_, v)| v).peekable();
+    while valid.peek().is_some() {
+        let batch: Vec<ValidEnterprise> = valid.by_ref().take(COMMIT_ROWS).collect();
+        let mut tx = db.begin().await?;
+        for (_, outcome) in enterprises::upsert_many(&mut tx, now, actor, batch).await? {
+            match outcome {
+                Outcome::Created => report.created += 1,
+                Outcome::Updated => report.updated += 1,
+                Outcome::Unchanged => report.unchanged += 1,
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(())
 }
 
 fn export_row(e: &Enterprise) -> Vec<String> {

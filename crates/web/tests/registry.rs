@@ -16,6 +16,7 @@ both_databases!(
     import_refuses_unreadable_files_and_writes_nothing,
     export_follows_the_filter_and_reads_back,
     pages_search_import_and_profile,
+    a_large_load_sets_the_search_index_aside_and_builds_it_again,
 );
 
 async fn with_registry(app: &TestApp, n: usize) {
@@ -414,6 +415,70 @@ async fn import_writes_good_rows_and_reports_bad_ones(app: TestApp) {
     assert_eq!(status, 200);
     assert_eq!(report["encoding"], "XLSX");
     assert_eq!(report["rows"], 1);
+}
+
+/// The search index's definition as the database holds it, if it exists.
+async fn search_index(app: &TestApp) -> Option<String> {
+    let sql = match app.db.backend() {
+        yici_store::Backend::Sqlite => {
+            "SELECT sql AS d FROM sqlite_master WHERE type = 'index' AND name = 'enterprises_search'"
+        }
+        yici_store::Backend::Postgres => {
+            "SELECT pg_get_indexdef(to_regclass('enterprises_search')) AS d"
+        }
+    };
+    let row = app.db.clone().fetch_optional(sql, vec![]).await.unwrap();
+    row.and_then(|r| r.get::<Option<String>>("d").unwrap())
+}
+
+async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestApp) {
+    use yici_store::registry::enterprises::{defer_search_index, DEFER_SEARCH_INDEX_ROWS};
+    with_registry(&app, 300).await;
+    let now = app.clock.now();
+    let original = search_index(&app).await.expect("the search index");
+    let county = app.token("tssytx_dq").await;
+    let search = "/api/v1/enterprises?keyword=%E5%85%AC%E5%8F%B8&industry=C&per_page=200";
+    let (_, indexed) = app.get(&county, search).await;
+    assert!(indexed["total"].as_i64().unwrap() > 0, "{indexed}");
+
+    // A small load keeps the index.
+    let small = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS - 1, now).await;
+    assert!(small.unwrap().is_none());
+    assert!(search_index(&app).await.is_some());
+
+    // A large one into a smaller registry sets it aside, once.
+    let aside = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, now)
+        .await
+        .unwrap()
+        .expect("set aside");
+    assert_eq!(search_index(&app).await, None);
+    assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 1);
+    let again = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, now).await;
+    assert!(
+        again.unwrap().is_none(),
+        "a second load leaves it to the first"
+    );
+    // Searches still answer, the same, from the table.
+    let (_, unindexed) = app.get(&county, search).await;
+    assert_eq!(unindexed, indexed);
+
+    aside.restore(&app.db).await.unwrap();
+    assert_eq!(search_index(&app).await.as_deref(), Some(original.as_str()));
+    assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 0);
+
+    // A load that never finished (the process died): opening the database
+    // builds the index again from the saved definition.
+    let lost = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, now)
+        .await
+        .unwrap()
+        .expect("set aside");
+    drop(lost);
+    assert_eq!(search_index(&app).await, None);
+    yici_store::migrate::run(&app.db).await.unwrap();
+    assert_eq!(search_index(&app).await.as_deref(), Some(original.as_str()));
+    assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 0);
+    let (_, rebuilt) = app.get(&county, search).await;
+    assert_eq!(rebuilt, indexed);
 }
 
 async fn import_refuses_unreadable_files_and_writes_nothing(app: TestApp) {

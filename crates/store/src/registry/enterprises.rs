@@ -627,3 +627,31 @@ pub async fn refresh_statistics(db: &crate::Db) -> StoreResult<()> {
     };
     Ok(())
 }
+
+/// Fewer new rows than this are written into the search index as they go.
+pub const DEFER_SEARCH_INDEX_ROWS: usize = 20_000;
+
+/// Sets the search index aside for a load of `rows` enterprises when
+/// building it afterwards is the cheaper way ([`crate::deferred_index`]): a
+/// load of at least [`DEFER_SEARCH_INDEX_ROWS`] into a registry holding no
+/// more than that — the first load of a region's registry, typically. For a
+/// load into a larger registry, rebuilding would cost more than it saves,
+/// and searches would go without the index for longer. Searches made during
+/// the load read the table instead: slower, still right.
+pub async fn defer_search_index(
+    db: &crate::Db,
+    rows: usize,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<crate::deferred_index::Deferred>> {
+    if rows < DEFER_SEARCH_INDEX_ROWS {
+        return Ok(None);
+    }
+    let registered = db
+        .clone()
+        .scalar_i64("SELECT COUNT(*) FROM enterprises", vec![])
+        .await?;
+    if registered as usize > rows {
+        return Ok(None);
+    }
+    crate::deferred_index::defer(db, "enterprises_search", now).await
+}
