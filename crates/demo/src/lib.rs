@@ -381,7 +381,7 @@ pub async fn load_enterprises(
     now: chrono::DateTime<chrono::Utc>,
     count: usize,
 ) -> Result<usize> {
-    use yici_store::registry::enterprises::{upsert_many, Outcome};
+    use yici_store::registry::enterprises::{upsert_many, Outcome, Registered};
     use yici_store::registry::facilities::{self, NewInstallations};
     const BATCH: usize = 2000;
     let actor = Actor::system();
@@ -395,7 +395,7 @@ pub async fn load_enterprises(
             .map(|d| d.input.validate(false))
             .collect::<Result<Vec<_>, _>>()?;
         let mut tx = db.begin().await?;
-        let outcomes = upsert_many(&mut tx, now, &actor, valid).await?;
+        let outcomes = upsert_many(&mut tx, now, &actor, valid, Registered::Maybe).await?;
         let installations: Vec<NewInstallations> = outcomes
             .iter()
             .zip(demo)

@@ -9,7 +9,7 @@ use yici_domain::org::Principal;
 use yici_domain::registry::enterprise::ValidEnterprise;
 use yici_domain::DomainError;
 use yici_interchange::{header_for_field, ExportRow, FileKind, RowIssue};
-use yici_store::registry::enterprises::{self, Enterprise, Outcome};
+use yici_store::registry::enterprises::{self, Enterprise, Outcome, Registered};
 use yici_store::registry::search::{self, EnterpriseQuery, Scope};
 use yici_store::Actor;
 
@@ -141,8 +141,13 @@ pub async fn import(
     // and let other writers in between. Should a later transaction fail, the
     // file can simply be imported again: rows already written are unchanged.
     let bulk = state.db.bulk().await?;
-    let deferred = enterprises::defer_search_index(&bulk.db, good.len(), now).await?;
-    let outcome = write(&bulk.db, now, &actor, good, &mut report).await;
+    let registered = enterprises::count(&bulk.db).await?;
+    let deferred = enterprises::defer_search_index(&bulk.db, good.len(), registered, now).await?;
+    let lookups = match registered {
+        0 => Registered::None,
+        _ => Registered::Maybe,
+    };
+    let outcome = write(&bulk.db, now, &actor, good, lookups, &mut report).await;
     // Built again whether or not every batch was written.
     if let Some(index) = deferred {
         index.restore(&bulk.db).await?;
@@ -175,13 +180,15 @@ async fn write(
     now: chrono::DateTime<chrono::Utc>,
     actor: &Actor,
     good: Vec<(usize, ValidEnterprise)>,
+    registered: Registered,
     report: &mut ImportReport,
 ) -> Result<(), AppError> {
     let mut valid = good.into_iter().map(|(_, v)| v).peekable();
     while valid.peek().is_some() {
         let batch: Vec<ValidEnterprise> = valid.by_ref().take(COMMIT_ROWS).collect();
         let mut tx = db.begin().await?;
-        for (_, outcome) in enterprises::upsert_many(&mut tx, now, actor, batch).await? {
+        for (_, outcome) in enterprises::upsert_many(&mut tx, now, actor, batch, registered).await?
+        {
             match outcome {
                 Outcome::Created => report.created += 1,
                 Outcome::Updated => report.updated += 1,

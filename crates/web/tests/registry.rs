@@ -337,6 +337,7 @@ async fn import_writes_good_rows_and_reports_bad_ones(app: TestApp) {
     ];
     let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
     let before = app.count("SELECT COUNT(*) FROM enterprises").await;
+    assert_eq!(before, 0, "a first import, which looks no USCC up");
     let (status, report) = import(&app, &token, csv(&refs), "名录.csv").await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["rows"], 9, "the blank line is not a row: {report}");
@@ -442,18 +443,22 @@ async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestA
     assert!(indexed["total"].as_i64().unwrap() > 0, "{indexed}");
 
     // A small load keeps the index.
-    let small = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS - 1, now).await;
+    let small = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS - 1, 300, now).await;
     assert!(small.unwrap().is_none());
+    // So does a large one into a larger registry.
+    let rows = DEFER_SEARCH_INDEX_ROWS;
+    let into_larger = defer_search_index(&app.db, rows, rows as i64 + 1, now).await;
+    assert!(into_larger.unwrap().is_none());
     assert!(search_index(&app).await.is_some());
 
     // A large one into a smaller registry sets it aside, once.
-    let aside = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, now)
+    let aside = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, 300, now)
         .await
         .unwrap()
         .expect("set aside");
     assert_eq!(search_index(&app).await, None);
     assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 1);
-    let again = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, now).await;
+    let again = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, 300, now).await;
     assert!(
         again.unwrap().is_none(),
         "a second load leaves it to the first"
@@ -468,7 +473,7 @@ async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestA
 
     // A load that never finished (the process died): opening the database
     // builds the index again from the saved definition.
-    let lost = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, now)
+    let lost = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, 300, now)
         .await
         .unwrap()
         .expect("set aside");

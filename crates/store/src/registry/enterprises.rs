@@ -311,6 +311,19 @@ pub enum Outcome {
     Unchanged,
 }
 
+/// Whether the USCCs of a bulk write may be registered already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registered {
+    /// Some may be: they are looked up, and those found are updated.
+    Maybe,
+    /// None is: the registry held no enterprise when the load began and the
+    /// load's USCCs are unique, so nothing is looked up (on PostgreSQL the
+    /// lookups were a tenth of a first 200,000-row import). A USCC that
+    /// someone else registers meanwhile fails its batch on the unique index,
+    /// as it would have between a lookup and the insert.
+    None,
+}
+
 /// Creates or updates enterprises by USCC, all in `tx`, with one audit entry
 /// per enterprise written. USCCs must be unique within `items` (the caller
 /// reports duplicates in a file as bad rows). Returns the id and outcome of
@@ -326,12 +339,16 @@ pub async fn upsert_many(
     now: DateTime<Utc>,
     actor: &Actor,
     items: Vec<ValidEnterprise>,
+    registered: Registered,
 ) -> StoreResult<Vec<(i64, Outcome)>> {
     let usccs: Vec<&str> = items.iter().map(|v| v.uscc.as_str()).collect();
     if usccs.iter().collect::<HashSet<_>>().len() != usccs.len() {
         return Err(DomainError::new("duplicate_uscc", "同一批次中统一社会信用代码重复").into());
     }
-    let existing = by_usccs(tx, &usccs).await?;
+    let existing = match registered {
+        Registered::Maybe => by_usccs(tx, &usccs).await?,
+        Registered::None => HashMap::new(),
+    };
     let new = items.len() - existing.len();
     let ids = reserve_ids(tx, new).await?;
     let chain = audit::Chain::lock(tx, now, actor).await?;
@@ -421,16 +438,29 @@ async fn reserve_ids(tx: &mut Tx, n: usize) -> StoreResult<Vec<i64>> {
                 .await?;
             Ok((last + 1..=last + n as i64).collect())
         }
-        Backend::Postgres => tx
-            .fetch_all(
-                "SELECT nextval(pg_get_serial_sequence('enterprises', 'id')) AS id
-                   FROM generate_series(1, $1)",
+        Backend::Postgres => {
+            // The sequence is named once: `nextval(pg_get_serial_sequence(…))`
+            // looked it up again for every id (55 ms for 10,000 ids, 7 ms with
+            // the name given).
+            let row = tx
+                .fetch_one(
+                    "SELECT pg_get_serial_sequence('enterprises', 'id') AS s",
+                    vec![],
+                )
+                .await?;
+            let sequence: String = row.get("s")?;
+            tx.fetch_all(
+                &format!(
+                    "SELECT nextval('{}'::regclass) AS id FROM generate_series(1, $1)",
+                    sequence.replace('\'', "''")
+                ),
                 args![n as i64],
             )
             .await?
             .iter()
             .map(|r| r.get::<i64>("id"))
-            .collect(),
+            .collect()
+        }
     }
 }
 
@@ -591,7 +621,7 @@ pub async fn create(
         )
         .into());
     }
-    let (id, _) = upsert_many(tx, now, actor, vec![v.clone()]).await?[0];
+    let (id, _) = upsert_many(tx, now, actor, vec![v.clone()], Registered::Maybe).await?[0];
     Ok(get(tx, id).await?.expect("enterprise just written"))
 }
 
@@ -612,7 +642,7 @@ pub async fn update(
             DomainError::field("uscc", "uscc_immutable", "统一社会信用代码不可修改").into(),
         );
     }
-    upsert_many(tx, now, actor, vec![v.clone()]).await?;
+    upsert_many(tx, now, actor, vec![v.clone()], Registered::Maybe).await?;
     Ok(get(tx, id).await?.expect("enterprise exists"))
 }
 
@@ -628,29 +658,30 @@ pub async fn refresh_statistics(db: &crate::Db) -> StoreResult<()> {
     Ok(())
 }
 
+/// How many enterprises are registered, in all regions.
+pub async fn count(db: &crate::Db) -> StoreResult<i64> {
+    db.clone()
+        .scalar_i64("SELECT COUNT(*) FROM enterprises", vec![])
+        .await
+}
+
 /// Fewer new rows than this are written into the search index as they go.
 pub const DEFER_SEARCH_INDEX_ROWS: usize = 20_000;
 
 /// Sets the search index aside for a load of `rows` enterprises when
 /// building it afterwards is the cheaper way ([`crate::deferred_index`]): a
-/// load of at least [`DEFER_SEARCH_INDEX_ROWS`] into a registry holding no
-/// more than that — the first load of a region's registry, typically. For a
+/// load of at least [`DEFER_SEARCH_INDEX_ROWS`] into a registry of
+/// `registered` enterprises, no more than that — the first load of a region's registry, typically. For a
 /// load into a larger registry, rebuilding would cost more than it saves,
 /// and searches would go without the index for longer. Searches made during
 /// the load read the table instead: slower, still right.
 pub async fn defer_search_index(
     db: &crate::Db,
     rows: usize,
+    registered: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<crate::deferred_index::Deferred>> {
-    if rows < DEFER_SEARCH_INDEX_ROWS {
-        return Ok(None);
-    }
-    let registered = db
-        .clone()
-        .scalar_i64("SELECT COUNT(*) FROM enterprises", vec![])
-        .await?;
-    if registered as usize > rows {
+    if rows < DEFER_SEARCH_INDEX_ROWS || registered as usize > rows {
         return Ok(None);
     }
     crate::deferred_index::defer(db, "enterprises_search", now).await
