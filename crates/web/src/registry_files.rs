@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 
+use axum::body::Bytes;
 use serde::Serialize;
 use yici_domain::org::Principal;
 use yici_domain::registry::enterprise::ValidEnterprise;
 use yici_domain::DomainError;
-use yici_interchange::{header_for_field, ExportRow, FileKind, RowIssue};
+use yici_interchange::{header_for_field, ExportRow, FileKind, ParsedRow, RowIssue};
 use yici_store::registry::enterprises::{self, Enterprise, Outcome, Registered};
 use yici_store::registry::search::{self, EnterpriseQuery, Scope};
 use yici_store::Actor;
@@ -56,81 +57,23 @@ pub async fn import(
     state: &AppState,
     principal: &Principal,
     scope: &Scope,
-    bytes: &[u8],
+    bytes: Bytes,
     filename: Option<&str>,
 ) -> Result<ImportReport, AppError> {
     let started = std::time::Instant::now();
-    let sheet = yici_interchange::read(bytes, filename, MAX_ROWS)
-        .map_err(|e| DomainError::field("file", e.code(), e.to_string()))?;
-    let parsed = started.elapsed();
     let may_accept = may_accept_bad_uscc(principal);
-    let mut report = ImportReport {
-        rows: sheet.rows.len(),
-        encoding: sheet.encoding.to_string(),
-        ignored_columns: sheet.ignored_columns.clone(),
-        ..Default::default()
-    };
-    // Rows that passed every check, keyed by USCC to find duplicates in the file.
-    let mut good: Vec<(usize, ValidEnterprise)> = Vec::new();
-    let mut by_uscc: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut rejected_rows = std::collections::BTreeSet::new();
-    // Consumed row by row: each raw row is freed once checked.
-    for row in sheet.rows.into_iter() {
-        if !row.issues.is_empty() {
-            rejected_rows.insert(row.row);
-            report.issues.extend(row.issues);
-            continue;
-        }
-        match row.input.validate(may_accept) {
-            Err(e) => {
-                rejected_rows.insert(row.row);
-                report
-                    .issues
-                    .push(RowIssue::new(row.row, column_of(e.field), e.message));
-            }
-            Ok(v) => {
-                if !scope.contains_region(&v.province_code, &v.city_code, &v.region_code) {
-                    rejected_rows.insert(row.row);
-                    report.issues.push(RowIssue::new(
-                        row.row,
-                        column_of(Some("region_code")),
-                        format!("{}{}不在本单位管辖范围内", v.city_name, v.county_name),
-                    ));
-                    continue;
-                }
-                by_uscc
-                    .entry(v.uscc.as_str().to_string())
-                    .or_default()
-                    .push(row.row);
-                good.push((row.row, v));
-            }
-        }
-    }
-    // A USCC twice in one file: which row is right can't be known, so none is taken.
-    good.retain(|(row, v)| {
-        let rows = &by_uscc[v.uscc.as_str()];
-        if rows.len() == 1 {
-            return true;
-        }
-        let others: Vec<String> = rows
-            .iter()
-            .filter(|r| *r != row)
-            .map(|r| format!("第{r}行"))
-            .collect();
-        rejected_rows.insert(*row);
-        report.issues.push(RowIssue::new(
-            *row,
-            column_of(Some("uscc")),
-            format!(
-                "统一社会信用代码{}在文件中重复（另见{}），请核对后只保留一行",
-                v.uscc,
-                others.join("、")
-            ),
-        ));
-        false
-    });
-    report.issues.sort_by_key(|i| i.row);
-    report.rejected = rejected_rows.len();
+    // Reading and checking 200,000 rows is seconds of work: on a blocking
+    // thread, so that the async workers go on serving other requests.
+    let (within, filename) = (scope.clone(), filename.map(str::to_string));
+    let Checked {
+        mut report,
+        good,
+        parsed,
+    } = tokio::task::spawn_blocking(move || {
+        check(&bytes, filename.as_deref(), &within, may_accept)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))??;
     let validated = started.elapsed();
 
     let now = state.now();
@@ -171,6 +114,135 @@ pub async fn import(
         "registry import"
     );
     Ok(report)
+}
+
+/// A file read and checked: the report so far and the rows to write.
+struct Checked {
+    report: ImportReport,
+    good: Vec<(usize, ValidEnterprise)>,
+    /// Time spent reading the file.
+    parsed: std::time::Duration,
+}
+
+/// Reads the file and checks every row: fields, jurisdiction, and USCCs
+/// repeated in the file.
+fn check(
+    bytes: &[u8],
+    filename: Option<&str>,
+    scope: &Scope,
+    may_accept: bool,
+) -> Result<Checked, AppError> {
+    let started = std::time::Instant::now();
+    let sheet = yici_interchange::read(bytes, filename, MAX_ROWS)
+        .map_err(|e| DomainError::field("file", e.code(), e.to_string()))?;
+    let parsed = started.elapsed();
+    let mut report = ImportReport {
+        rows: sheet.rows.len(),
+        encoding: sheet.encoding.to_string(),
+        ignored_columns: sheet.ignored_columns.clone(),
+        ..Default::default()
+    };
+    // Rows that passed every check, keyed by USCC to find duplicates in the file.
+    let mut good: Vec<(usize, ValidEnterprise)> = Vec::new();
+    let mut by_uscc: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut rejected_rows = std::collections::BTreeSet::new();
+    for (row, verdict) in verdicts(sheet.rows, scope, may_accept) {
+        match verdict {
+            Err(issues) => {
+                rejected_rows.insert(row);
+                report.issues.extend(issues);
+            }
+            Ok(v) => {
+                by_uscc
+                    .entry(v.uscc.as_str().to_string())
+                    .or_default()
+                    .push(row);
+                good.push((row, v));
+            }
+        }
+    }
+    // A USCC twice in one file: which row is right can't be known, so none is taken.
+    good.retain(|(row, v)| {
+        let rows = &by_uscc[v.uscc.as_str()];
+        if rows.len() == 1 {
+            return true;
+        }
+        let others: Vec<String> = rows
+            .iter()
+            .filter(|r| *r != row)
+            .map(|r| format!("第{r}行"))
+            .collect();
+        rejected_rows.insert(*row);
+        report.issues.push(RowIssue::new(
+            *row,
+            column_of(Some("uscc")),
+            format!(
+                "统一社会信用代码{}在文件中重复（另见{}），请核对后只保留一行",
+                v.uscc,
+                others.join("、")
+            ),
+        ));
+        false
+    });
+    report.issues.sort_by_key(|i| i.row);
+    report.rejected = rejected_rows.len();
+    Ok(Checked {
+        report,
+        good,
+        parsed,
+    })
+}
+
+/// Rows checked at a time: each block's raw rows are freed once checked.
+const CHECK_BLOCK: usize = 8192;
+
+/// Each row's number and verdict, in file order: the enterprise it holds,
+/// or why it can't be used. A block of rows is split over the cores (one
+/// core took 1.0–1.4 s for 200,000 rows).
+fn verdicts(
+    rows: Vec<ParsedRow>,
+    scope: &Scope,
+    may_accept: bool,
+) -> Vec<(usize, Result<ValidEnterprise, Vec<RowIssue>>)> {
+    let verdict = |row: &ParsedRow| -> (usize, Result<ValidEnterprise, Vec<RowIssue>>) {
+        if !row.issues.is_empty() {
+            return (row.row, Err(row.issues.clone()));
+        }
+        let issue = |field: Option<&str>, reason: String| {
+            Err(vec![RowIssue::new(row.row, column_of(field), reason)])
+        };
+        let verdict = match row.input.validate(may_accept) {
+            Err(e) => issue(e.field, e.message),
+            Ok(v) if !scope.contains_region(&v.province_code, &v.city_code, &v.region_code) => {
+                issue(
+                    Some("region_code"),
+                    format!("{}{}不在本单位管辖范围内", v.city_name, v.county_name),
+                )
+            }
+            Ok(v) => Ok(v),
+        };
+        (row.row, verdict)
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    let mut out = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter();
+    loop {
+        let block: Vec<ParsedRow> = rows.by_ref().take(CHECK_BLOCK).collect();
+        if block.is_empty() {
+            return out;
+        }
+        let share = block.len().div_ceil(cores);
+        std::thread::scope(|s| {
+            let verdict = &verdict;
+            let parts: Vec<_> = block
+                .chunks(share)
+                .map(|part| s.spawn(move || part.iter().map(verdict).collect::<Vec<_>>()))
+                .collect();
+            for part in parts {
+                out.extend(part.join().expect("checking rows does not panic"));
+            }
+        });
+    }
 }
 
 /// Writes the checked rows in transactions of [`COMMIT_ROWS`], counting the

@@ -158,7 +158,7 @@ pub async fn import(
         &state,
         &session.principal,
         &scope,
-        &body,
+        body,
         p.filename.as_deref(),
     )
     .await?;

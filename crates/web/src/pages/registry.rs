@@ -419,7 +419,7 @@ pub async fn import(
     use axum::response::IntoResponse;
     crate::registry_access::ensure_may_edit(&session.principal)?;
     let mut csrf = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut file: Option<(String, axum::body::Bytes)> = None;
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         AppError::from(yici_domain::DomainError::field(
             "file",
@@ -432,7 +432,7 @@ pub async fn import(
             Some("_csrf") => csrf = field.text().await.map_err(unreadable)?,
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_string();
-                file = Some((name, field.bytes().await.map_err(unreadable)?.to_vec()));
+                file = Some((name, field.bytes().await.map_err(unreadable)?));
             }
             _ => {}
         }
@@ -462,7 +462,7 @@ pub async fn import(
                 &state,
                 &session.principal,
                 &scope,
-                &bytes,
+                bytes,
                 Some(&name),
             )
             .await
