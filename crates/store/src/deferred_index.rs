@@ -43,7 +43,7 @@ async fn definition(e: &mut impl Exec, index: &str) -> StoreResult<Option<String
 
 /// Drops `index` for the length of a bulk load, remembering how to build it.
 /// `None` when it is not there (another load has set it aside already: that
-/// load builds it again).
+/// load builds it again) or, on PostgreSQL, when the table stayed busy.
 pub async fn defer(
     db: &Db,
     index: &'static str,
@@ -58,7 +58,20 @@ pub async fn defer(
         args![index, sql, now],
     )
     .await?;
-    tx.execute(&format!("DROP INDEX {index}"), vec![]).await?;
+    if tx.backend() == Backend::Postgres {
+        // DROP INDEX waits for every statement on the table, and every later
+        // statement queues behind it: an export running meanwhile would stall
+        // all searches. After a second the load goes on with the index kept.
+        tx.execute("SET LOCAL lock_timeout = '1s'", vec![]).await?;
+    }
+    match tx.execute(&format!("DROP INDEX {index}"), vec![]).await {
+        Ok(_) => {}
+        Err(e) if e.is_lock_timeout() => {
+            tracing::info!(index, "index kept for a bulk load: the table was busy");
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    }
     tx.commit().await?;
     tracing::info!(index, "index set aside for a bulk load");
     Ok(Some(Deferred { name: index }))

@@ -19,6 +19,11 @@ impl StoreError {
         matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
 
+    /// PostgreSQL gave up waiting for a lock (`lock_timeout`, SQLSTATE 55P03).
+    pub fn is_lock_timeout(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.code().as_deref() == Some("55P03"))
+    }
+
     pub fn internal(msg: impl Into<String>) -> StoreError {
         StoreError::Internal(msg.into())
     }
