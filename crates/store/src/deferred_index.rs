@@ -53,11 +53,18 @@ pub async fn defer(
     let Some(sql) = definition(&mut tx, index).await? else {
         return Ok(None);
     };
-    tx.execute(
-        "INSERT INTO deferred_indexes (name, definition, deferred_at) VALUES ($1, $2, $3)",
-        args![index, sql, now],
-    )
-    .await?;
+    let saved = tx
+        .execute(
+            "INSERT INTO deferred_indexes (name, definition, deferred_at) VALUES ($1, $2, $3)",
+            args![index, sql, now],
+        )
+        .await;
+    match saved {
+        Ok(_) => {}
+        // Another load, starting at the same moment, set it aside first.
+        Err(e) if e.is_unique_violation() => return Ok(None),
+        Err(e) => return Err(e),
+    }
     if tx.backend() == Backend::Postgres {
         // DROP INDEX waits for every statement on the table, and every later
         // statement queues behind it: an export running meanwhile would stall

@@ -464,6 +464,31 @@ async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestA
         assert!(search_index(&app).await.is_some());
         assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 0);
         drop(reader);
+
+        // Two loads starting together: the one that saves the definition
+        // second leaves the index to the first.
+        let mut first = app.db.begin().await.unwrap();
+        first
+            .execute(
+                "INSERT INTO deferred_indexes (name, definition, deferred_at)
+                 VALUES ('enterprises_search', 'first', $1)",
+                vec![now.into()],
+            )
+            .await
+            .unwrap();
+        let db = app.db.clone();
+        let second = tokio::spawn(async move {
+            defer_search_index(&db, DEFER_SEARCH_INDEX_ROWS, 300, now).await
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        first.commit().await.unwrap();
+        assert!(second.await.unwrap().unwrap().is_none());
+        assert!(search_index(&app).await.is_some());
+        app.db
+            .clone()
+            .execute("DELETE FROM deferred_indexes", vec![])
+            .await
+            .unwrap();
     }
 
     // A large one into a smaller registry sets it aside, once.
