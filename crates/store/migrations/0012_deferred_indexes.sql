@@ -1,5 +1,5 @@
 -- Indexes a bulk load has set aside, with the statement that builds each
--- again (see db::deferred_index). A row outlives the load only if the load
+-- again (see the store's deferred_index module). A row outlives the load only if the load
 -- was interrupted; the migrations build such an index again at every start.
 CREATE TABLE deferred_indexes (
     name TEXT PRIMARY KEY,

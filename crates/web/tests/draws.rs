@@ -224,14 +224,11 @@ async fn bad_extraction_requests_write_nothing(app: TestApp) {
     let closed = app
         .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229'")
         .await;
-    app.db
-        .clone()
-        .execute(
-            "UPDATE enterprises SET status = 'closed' WHERE id = $1",
-            yici_store::args![closed],
-        )
-        .await
-        .unwrap();
+    app.execute(
+        "UPDATE enterprises SET status = 'closed' WHERE id = $1",
+        yici_store::args![closed],
+    )
+    .await;
     let cases = [
         (
             json!({"source": "routine", "enterprise_ids": []}),
@@ -344,11 +341,7 @@ async fn random_draws_are_recorded_verified_and_published_after_the_visits(app: 
             excluded[2],
         ),
     ] {
-        app.db
-            .clone()
-            .execute(sql, yici_store::args![id])
-            .await
-            .unwrap();
+        app.execute(sql, yici_store::args![id]).await;
     }
     let air = token_of(&app, YUTIAN, "大气股").await;
     // 大气股 already holds one of them: it is left out too.
@@ -546,25 +539,19 @@ async fn inspectors_are_drawn_from_enabled_officers_without_conflicts(app: TestA
         .await;
     assert!(non_officer >= 1);
     // One disabled, one with a lapsed certificate, one recused.
-    app.db
-        .clone()
-        .execute(
-            "UPDATE people SET status = 'disabled' WHERE id = $1",
-            yici_store::args![officers[0]],
-        )
-        .await
-        .unwrap();
-    app.db
-        .clone()
-        .execute(
-            "UPDATE people SET certificate_valid_until = $1 WHERE id = $2",
-            yici_store::args![
-                chrono::NaiveDate::from_ymd_opt(2025, 5, 31).unwrap(),
-                officers[1]
-            ],
-        )
-        .await
-        .unwrap();
+    app.execute(
+        "UPDATE people SET status = 'disabled' WHERE id = $1",
+        yici_store::args![officers[0]],
+    )
+    .await;
+    app.execute(
+        "UPDATE people SET certificate_valid_until = $1 WHERE id = $2",
+        yici_store::args![
+            chrono::NaiveDate::from_ymd_opt(2025, 5, 31).unwrap(),
+            officers[1]
+        ],
+    )
+    .await;
     let (s, b) = app
         .send(
             "POST",

@@ -671,10 +671,11 @@ pub const DEFER_SEARCH_INDEX_ROWS: usize = 20_000;
 /// Sets the search index aside for a load of `rows` enterprises when
 /// building it afterwards is the cheaper way ([`crate::deferred_index`]): a
 /// load of at least [`DEFER_SEARCH_INDEX_ROWS`] into a registry of
-/// `registered` enterprises, no more than that — the first load of a region's registry, typically. For a
-/// load into a larger registry, rebuilding would cost more than it saves,
-/// and searches would go without the index for longer. Searches made during
-/// the load read the table instead: slower, still right.
+/// `registered` enterprises, no more than that (typically the first load of
+/// a region's registry). For a load into a larger registry, rebuilding would
+/// cost more than it saves, and searches would go without the index for
+/// longer. Searches made during the load read the table instead: slower,
+/// still right.
 pub async fn defer_search_index(
     db: &crate::Db,
     rows: usize,

@@ -262,6 +262,11 @@ impl TestApp {
         self.db.clone().scalar_i64(sql, vec![]).await.unwrap()
     }
 
+    /// Runs a statement straight on the database (a test's setup); rows affected.
+    pub async fn execute(&self, sql: &str, args: Vec<yici_store::Arg>) -> u64 {
+        self.db.clone().execute(sql, args).await.unwrap()
+    }
+
     /// Id of a department by unit short name and department name.
     pub async fn department(&self, unit_short: &str, name: &str) -> i64 {
         self.db
