@@ -53,6 +53,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "deferred_indexes",
         include_str!("../migrations/0012_deferred_indexes.sql"),
     ),
+    (
+        13,
+        "enterprise_tallies",
+        include_str!("../migrations/0013_enterprise_tallies.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use yici_store::registry::tallies;
+
 use crate::state::AppState;
 
 /// How often overdue participation notices are written down as 不参与.
@@ -21,4 +23,40 @@ pub async fn lapse_deadlines(state: AppState) {
             Err(e) => tracing::warn!(error = %e, "participation deadline job failed"),
         }
     }
+}
+
+/// How often the tally job looks at the enterprise tallies.
+pub const TALLY_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Folds the enterprise tallies' delta rows (`registry::tallies`) once edits
+/// have added [`tallies::FOLD_AFTER_ROWS`] of them, so that keyword-free
+/// counts keep reading about one row per group. Counts are exact either way,
+/// and two instances folding at once is safe.
+pub async fn fold_tallies(state: AppState) {
+    let mut tick = tokio::time::interval(TALLY_INTERVAL);
+    // Rows after the last fold this instance saw; 0 at start, so that
+    // whatever an earlier instance or a load left is folded at once.
+    let mut folded = 0;
+    loop {
+        tick.tick().await;
+        match fold_if_grown(&state, &mut folded).await {
+            Ok(Some((rows, left))) => tracing::info!(rows, left, "enterprise tallies folded"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "tally job failed"),
+        }
+    }
+}
+
+async fn fold_if_grown(
+    state: &AppState,
+    folded: &mut i64,
+) -> yici_store::StoreResult<Option<(i64, i64)>> {
+    let rows = tallies::rows(&state.db).await?;
+    // Another instance (or an import) folded since: count from there.
+    *folded = (*folded).min(rows);
+    if rows - *folded < tallies::FOLD_AFTER_ROWS {
+        return Ok(None);
+    }
+    *folded = tallies::compact(&state.db).await?;
+    Ok(Some((rows, *folded)))
 }

@@ -115,6 +115,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let deadlines = tokio::spawn(jobs::lapse_deadlines(state.clone()));
+    let tallies = tokio::spawn(jobs::fold_tallies(state.clone()));
     // JOINT-2: this instance's SMS outbox worker, stopped after the server.
     let sms = sms_worker::start(&state);
     let served = axum::serve(
@@ -124,6 +125,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     deadlines.abort();
+    tallies.abort();
     if let Some(worker) = sms {
         worker.stop().await;
     }

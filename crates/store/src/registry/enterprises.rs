@@ -646,14 +646,19 @@ pub async fn update(
     Ok(get(tx, id).await?.expect("enterprise exists"))
 }
 
-/// Refreshes the planner's statistics after a bulk load, so that searches pick
-/// the search index at once (and, on PostgreSQL, counts become index-only
-/// scans, which need the visibility map that VACUUM writes).
+/// Tidies up after a bulk load: folds the load's tally deltas
+/// ([`super::tallies`]) and refreshes the planner's statistics, so that
+/// searches pick the search index at once (and, on PostgreSQL, counts become
+/// index-only scans, which need the visibility map that VACUUM writes).
 pub async fn refresh_statistics(db: &crate::Db) -> StoreResult<()> {
+    super::tallies::compact(db).await?;
     let mut db = db.clone();
     match db.backend() {
         crate::Backend::Sqlite => db.execute("ANALYZE enterprises", vec![]).await?,
-        crate::Backend::Postgres => db.execute("VACUUM (ANALYZE) enterprises", vec![]).await?,
+        crate::Backend::Postgres => {
+            db.execute("VACUUM (ANALYZE) enterprises, enterprise_tallies", vec![])
+                .await?
+        }
     };
     Ok(())
 }

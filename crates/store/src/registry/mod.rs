@@ -4,3 +4,4 @@
 pub mod enterprises;
 pub mod facilities;
 pub mod search;
+pub mod tallies;

@@ -12,6 +12,7 @@ use yici_domain::registry::industry;
 use yici_domain::{DomainError, DomainResult};
 
 use super::enterprises::{from_row, Enterprise, COLUMNS};
+use super::tallies;
 use crate::db::{planned_per_call, Arg, Db, Exec};
 use crate::error::StoreResult;
 
@@ -87,7 +88,7 @@ pub struct EnterprisePage {
     pub items: Vec<Enterprise>,
 }
 
-fn given(v: &Option<String>) -> Option<&str> {
+pub(crate) fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -369,10 +370,14 @@ pub async fn search(db: &Db, scope: &Scope, q: &EnterpriseQuery) -> StoreResult<
     if page < 1 {
         return Err(DomainError::field("page", "invalid", "页码应从1开始").into());
     }
-    let count_sql = planned_per_call(&format!(
-        "SELECT COUNT(*) FROM enterprises WHERE {}",
-        filter.sql
-    ));
+    // Without a keyword, the kept counts answer (a thousand rows for a
+    // county, not its 90,000 index entries); a keyword is counted over the
+    // names of the region.
+    let count_sql = planned_per_call(&if tallies::can_count(q) {
+        tallies::count_sql(&filter.sql)
+    } else {
+        format!("SELECT COUNT(*) FROM enterprises WHERE {}", filter.sql)
+    });
     let n = filter.args.len();
     let page_sql = planned_per_call(&format!(
         "SELECT {COLUMNS} FROM enterprises WHERE {} ORDER BY {order} LIMIT ${} OFFSET ${}",
