@@ -411,6 +411,7 @@ pub async fn load_enterprises(
         tx.commit().await?;
         start = end;
     }
+    yici_store::registry::tallies::compact(db).await?;
     yici_store::registry::enterprises::refresh_statistics(db).await?;
     Ok(count)
 }

@@ -8,8 +8,11 @@
 -- they count and never updated: a group's count is the sum of its rows.
 -- Writers therefore never wait for each other on a shared counter (an
 -- import into 玉田县 and an officer's edit there would otherwise queue on
--- the same rows and could deadlock). `tallies::compact` folds the deltas
--- into one row per group from time to time; counts are exact either way.
+-- the same rows and could deadlock). `tallies::compact`, run by each
+-- server's tally job and after the demo load, folds the deltas into one row
+-- per group; counts are exact either way. A large batch of new enterprises
+-- (a first import) writes its own grouped rows, with the insert trigger off
+-- inside its transaction (`tallies::CountedByWriter`).
 CREATE TABLE enterprise_tallies (
     region_code {code} NOT NULL,
     city_code {code} NOT NULL,
@@ -31,8 +34,7 @@ GROUP BY region_code, city_code, category, industry_division, industry_code, cre
     status, positive_list;
 
 -- PostgreSQL: one delta row per group a statement changed (statement-level
--- triggers over transition tables: a COPY of 10,000 rows writes a few
--- hundred rows here, not 10,000). An upsert fires both the insert and the
+-- triggers over transition tables). An upsert fires both the insert and the
 -- update trigger, each with its own rows.
 {pg}CREATE FUNCTION enterprise_tallies_count() RETURNS trigger LANGUAGE plpgsql AS $$
 {pg}BEGIN
@@ -83,8 +85,7 @@ GROUP BY region_code, city_code, category, industry_division, industry_code, cre
 {pg}CREATE TRIGGER enterprises_tally_truncate AFTER TRUNCATE ON enterprises
 {pg}    FOR EACH STATEMENT EXECUTE FUNCTION enterprise_tallies_clear();
 
--- SQLite has row triggers only: a delta row per enterprise written, folded
--- by `tallies::compact` after an import and by the server's tally job.
+-- SQLite has row triggers only: a delta row per enterprise written.
 {sqlite}CREATE TRIGGER enterprises_tally_insert AFTER INSERT ON enterprises BEGIN
 {sqlite}    INSERT INTO enterprise_tallies VALUES (NEW.region_code, NEW.city_code, NEW.category,
 {sqlite}        NEW.industry_division, NEW.industry_code, NEW.credit_grade, NEW.status,

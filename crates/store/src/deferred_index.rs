@@ -19,11 +19,11 @@ use crate::args;
 use crate::db::{Backend, Db, Exec, Tx};
 use crate::error::StoreResult;
 
-/// An index this load set aside: hand it back to [`Deferred::restore`].
+/// Indexes this load set aside: hand them back to [`Deferred::restore`].
 #[must_use = "a deferred index must be restored"]
 #[derive(Debug)]
 pub struct Deferred {
-    name: &'static str,
+    names: &'static [&'static str],
 }
 
 /// The statement that creates `index`, or `None` when there is no such index.
@@ -41,29 +41,32 @@ async fn definition(e: &mut impl Exec, index: &str) -> StoreResult<Option<String
     })
 }
 
-/// Drops `index` for the length of a bulk load, remembering how to build it.
-/// `None` when it is not there (another load has set it aside already: that
-/// load builds it again) or, on PostgreSQL, when the table stayed busy.
+/// Drops `indexes` (of one table) for the length of a bulk load, remembering
+/// how to build them; all or none. `None` when one is not there (another load
+/// has set them aside already: that load builds them again) or, on
+/// PostgreSQL, when the table stayed busy.
 pub async fn defer(
     db: &Db,
-    index: &'static str,
+    indexes: &'static [&'static str],
     now: DateTime<Utc>,
 ) -> StoreResult<Option<Deferred>> {
     let mut tx = db.begin().await?;
-    let Some(sql) = definition(&mut tx, index).await? else {
-        return Ok(None);
-    };
-    let saved = tx
-        .execute(
-            "INSERT INTO deferred_indexes (name, definition, deferred_at) VALUES ($1, $2, $3)",
-            args![index, sql, now],
-        )
-        .await;
-    match saved {
-        Ok(_) => {}
-        // Another load, starting at the same moment, set it aside first.
-        Err(e) if e.is_unique_violation() => return Ok(None),
-        Err(e) => return Err(e),
+    for &index in indexes {
+        let Some(sql) = definition(&mut tx, index).await? else {
+            return Ok(None);
+        };
+        let saved = tx
+            .execute(
+                "INSERT INTO deferred_indexes (name, definition, deferred_at) VALUES ($1, $2, $3)",
+                args![index, sql, now],
+            )
+            .await;
+        match saved {
+            Ok(_) => {}
+            // Another load, starting at the same moment, set it aside first.
+            Err(e) if e.is_unique_violation() => return Ok(None),
+            Err(e) => return Err(e),
+        }
     }
     if tx.backend() == Backend::Postgres {
         // DROP INDEX waits for every statement on the table, and every later
@@ -71,24 +74,28 @@ pub async fn defer(
         // all searches. After a second the load goes on with the index kept.
         tx.execute("SET LOCAL lock_timeout = '1s'", vec![]).await?;
     }
-    match tx.execute(&format!("DROP INDEX {index}"), vec![]).await {
-        Ok(_) => {}
-        Err(e) if e.is_lock_timeout() => {
-            tracing::info!(index, "index kept for a bulk load: the table was busy");
-            return Ok(None);
+    for &index in indexes {
+        match tx.execute(&format!("DROP INDEX {index}"), vec![]).await {
+            Ok(_) => {}
+            Err(e) if e.is_lock_timeout() => {
+                tracing::info!(index, "index kept for a bulk load: the table was busy");
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
         }
-        Err(e) => return Err(e),
     }
     tx.commit().await?;
-    tracing::info!(index, "index set aside for a bulk load");
-    Ok(Some(Deferred { name: index }))
+    tracing::info!(?indexes, "indexes set aside for a bulk load");
+    Ok(Some(Deferred { names: indexes }))
 }
 
 impl Deferred {
-    /// Builds the index again. Call it whether or not the load succeeded.
+    /// Builds the indexes again. Call it whether or not the load succeeded.
     pub async fn restore(self, db: &Db) -> StoreResult<()> {
         let mut tx = db.begin().await?;
-        rebuild(&mut tx, self.name).await?;
+        for name in self.names {
+            rebuild(&mut tx, name).await?;
+        }
         tx.commit().await
     }
 }

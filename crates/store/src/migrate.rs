@@ -58,6 +58,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "enterprise_tallies",
         include_str!("../migrations/0013_enterprise_tallies.sql"),
     ),
+    (
+        14,
+        "registry_recent",
+        include_str!("../migrations/0014_registry_recent.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

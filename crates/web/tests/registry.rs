@@ -418,16 +418,20 @@ async fn import_writes_good_rows_and_reports_bad_ones(app: TestApp) {
 
 /// The search index's definition as the database holds it, if it exists.
 async fn search_index(app: &TestApp) -> Option<String> {
+    index_definition(app, "enterprises_search").await
+}
+
+/// An index's definition as the database holds it, if it exists.
+async fn index_definition(app: &TestApp, name: &str) -> Option<String> {
     let sql = match app.db.backend() {
         yici_store::Backend::Sqlite => {
-            "SELECT sql AS d FROM sqlite_master WHERE type = 'index' AND name = 'enterprises_search'"
+            "SELECT sql AS d FROM sqlite_master WHERE type = 'index' AND name = $1"
         }
-        yici_store::Backend::Postgres => {
-            "SELECT pg_get_indexdef(to_regclass('enterprises_search')) AS d"
-        }
+        yici_store::Backend::Postgres => "SELECT pg_get_indexdef(to_regclass($1)) AS d",
     };
-    let row = app.db.clone().fetch_optional(sql, vec![]).await.unwrap();
-    row.and_then(|r| r.get::<Option<String>>("d").unwrap())
+    let row = app.db.clone().fetch_optional(sql, vec![name.into()]).await;
+    row.unwrap()
+        .and_then(|r| r.get::<Option<String>>("d").unwrap())
 }
 
 async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestApp) {
@@ -435,6 +439,8 @@ async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestA
     with_registry(&app, 300).await;
     let now = app.clock.now();
     let original = search_index(&app).await.expect("the search index");
+    let recent = index_definition(&app, "enterprises_recent").await;
+    assert!(recent.is_some(), "the newest-first index");
     let county = app.token("tssytx_dq").await;
     let search = "/api/v1/enterprises?keyword=%E5%85%AC%E5%8F%B8&industry=C&per_page=200";
     let (_, indexed) = app.get(&county, search).await;
@@ -491,7 +497,8 @@ async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestA
         .unwrap()
         .expect("set aside");
     assert_eq!(search_index(&app).await, None);
-    assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 1);
+    assert_eq!(index_definition(&app, "enterprises_recent").await, None);
+    assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 2);
     let again = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, 300, now).await;
     assert!(
         again.unwrap().is_none(),
@@ -503,6 +510,7 @@ async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestA
 
     aside.restore(&app.db).await.unwrap();
     assert_eq!(search_index(&app).await.as_deref(), Some(original.as_str()));
+    assert_eq!(index_definition(&app, "enterprises_recent").await, recent);
     assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 0);
 
     // A load that never finished (the process died): opening the database
@@ -515,6 +523,7 @@ async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestA
     assert_eq!(search_index(&app).await, None);
     yici_store::migrate::run(&app.db).await.unwrap();
     assert_eq!(search_index(&app).await.as_deref(), Some(original.as_str()));
+    assert_eq!(index_definition(&app, "enterprises_recent").await, recent);
     assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 0);
     let (_, rebuilt) = app.get(&county, search).await;
     assert_eq!(rebuilt, indexed);
@@ -800,33 +809,45 @@ async fn tallies_count_every_change_and_fold_to_the_same_counts(app: TestApp) {
             tokio::task::yield_now().await;
         }
     };
+    // One of them large enough to count its own tallies (its transaction
+    // turns the insert trigger off, which the others must never see).
+    let large = tallies::COUNTED_BY_WRITER_ROWS as u32;
     let (a, b, c, d, ()) = tokio::join!(
-        import_group(&app, &county, 0),
-        import_group(&app, &county, 1),
-        import_group(&app, &county, 2),
-        import_group(&app, &county, 3),
+        import_group(&app, &county, 0, large),
+        import_group(&app, &county, 1, 25),
+        import_group(&app, &county, 2, 25),
+        import_group(&app, &county, 3, 25),
         folding
     );
-    for (status, report) in [a, b, c, d] {
-        assert_eq!(
-            (status, report["created"].as_i64()),
-            (200, Some(25)),
-            "{report}"
-        );
+    for ((status, report), n) in [(a, large), (b, 25), (c, 25), (d, 25)] {
+        let created = report["created"].as_i64();
+        assert_eq!((status, created), (200, Some(n as i64)), "{report}");
     }
     assert_eq!(
         tally_mismatches(&app).await,
         0,
         "after concurrent imports and folds"
     );
+    // The trigger is on again: a single new enterprise is counted.
+    let (_, report) = import_group(&app, &county, 4, 1).await;
+    assert_eq!(report["created"], 1, "{report}");
+    assert_eq!(tally_mismatches(&app).await, 0, "after the large import");
 }
 
-/// Imports 25 new key enterprises graded C into 玉田县, all of one group.
-async fn import_group(app: &TestApp, token: &str, w: u32) -> (u16, Value) {
-    let rows: Vec<String> = (0..25)
-        .map(|n| {
-            let code = uscc("130229", 2000 + w * 100 + n);
-            format!("玉田县并{w}-{n}公司,{code},玉田县路{n}号,3110,130229,重点排污单位,C,,")
+/// Imports `n` new enterprises into 玉田县, spread over categories, credit
+/// grades and industries.
+async fn import_group(app: &TestApp, token: &str, w: u32, n: u32) -> (u16, Value) {
+    let categories = ["重点排污单位", "一般排污单位", "特殊监管对象"];
+    let grades = ["A", "B", "C", ""];
+    let industries = ["3110", "2521", "3011", "2710"];
+    let rows: Vec<String> = (0..n)
+        .map(|i| {
+            let code = uscc("130229", 20_000 + w * 2_000 + i);
+            let (c, g, k) = (i as usize % 3, i as usize % 4, i as usize / 3 % 4);
+            format!(
+                "玉田县并{w}-{i}公司,{code},玉田县路{i}号,{},130229,{},{},,",
+                industries[k], categories[c], grades[g]
+            )
         })
         .collect();
     let refs: Vec<&str> = rows.iter().map(String::as_str).collect();

@@ -8,7 +8,11 @@
 //! inserted; [`compact`] folds them into one row per group. A count is the
 //! sum of a group's rows, so it is exact whether or not they were folded.
 
-use crate::db::{Backend, Db, Exec};
+use std::collections::HashMap;
+
+use yici_domain::registry::enterprise::ValidEnterprise;
+
+use crate::db::{copy_text, insert_statement, rows_per_statement, Arg, Backend, Db, Exec, Tx};
 use crate::error::StoreResult;
 
 use super::search::{given, EnterpriseQuery};
@@ -28,6 +32,146 @@ pub(crate) fn can_count(q: &EnterpriseQuery) -> bool {
 pub(crate) fn count_sql(filter: &str) -> String {
     format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM enterprise_tallies WHERE {filter}")
 }
+
+/// Batches of new enterprises at least this large count their own tallies.
+pub const COUNTED_BY_WRITER_ROWS: usize = 1_000;
+
+/// The insert trigger of `enterprises` (migration 0013).
+const INSERT_TRIGGER: &str = "enterprises_tally_insert";
+
+/// A tally group: the counted columns of one enterprise.
+type Group = (
+    String,
+    String,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+    bool,
+);
+
+/// New enterprises that a bulk write tallies itself, in its transaction:
+/// one grouped insert instead of the insert trigger, which on PostgreSQL
+/// copies every row into a transition table (the batches of a 200,000-row
+/// first import took about 0.8 s longer with it) and on SQLite fires per row.
+/// The trigger is off only inside the writer's transaction, which ends with
+/// it on again: other sessions never see it off (DDL is transactional on
+/// both databases).
+pub(crate) struct CountedByWriter {
+    groups: HashMap<Group, i64>,
+    /// SQLite: the trigger's definition, to create it again.
+    definition: Option<String>,
+}
+
+impl CountedByWriter {
+    /// Turns the insert trigger off for `tx`, which will insert `items` as
+    /// new enterprises and nothing else into `enterprises`. Call it before
+    /// any other lock of the write (on PostgreSQL it waits for the table's
+    /// other writers).
+    pub(crate) async fn begin(tx: &mut Tx, items: &[ValidEnterprise]) -> StoreResult<Self> {
+        let mut groups: HashMap<Group, i64> = HashMap::new();
+        for v in items {
+            let code = v.industry.code;
+            let group = (
+                v.region_code.clone(),
+                v.city_code.clone(),
+                v.category.as_str(),
+                &code[..2],
+                code,
+                v.credit_grade.map(|g| g.as_str()),
+                v.status.as_str(),
+                v.positive_list,
+            );
+            *groups.entry(group).or_default() += 1;
+        }
+        let definition = match tx.backend() {
+            Backend::Postgres => {
+                tx.execute(
+                    &format!("ALTER TABLE enterprises DISABLE TRIGGER {INSERT_TRIGGER}"),
+                    vec![],
+                )
+                .await?;
+                None
+            }
+            Backend::Sqlite => {
+                let row = tx
+                    .fetch_one(
+                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = $1",
+                        crate::args![INSERT_TRIGGER],
+                    )
+                    .await?;
+                tx.execute(&format!("DROP TRIGGER {INSERT_TRIGGER}"), vec![])
+                    .await?;
+                Some(row.get("sql")?)
+            }
+        };
+        Ok(CountedByWriter { groups, definition })
+    }
+
+    /// Writes the tallies of the new enterprises and turns the trigger on
+    /// again, before the transaction commits.
+    pub(crate) async fn finish(self, tx: &mut Tx) -> StoreResult<()> {
+        let rows: Vec<Vec<Arg>> = self
+            .groups
+            .into_iter()
+            .map(
+                |((region, city, category, division, class, grade, status, positive), n)| {
+                    crate::args![
+                        region, city, category, division, class, grade, status, positive, n
+                    ]
+                },
+            )
+            .collect();
+        // Thousands of groups a batch (200,000 demo enterprises make 38,905
+        // groups; a batch of 10,000 about 6,000): COPY on PostgreSQL, as for
+        // the enterprises themselves.
+        match tx.backend() {
+            Backend::Postgres => {
+                tx.copy_in("enterprise_tallies", &COLUMNS, &copy_text(rows))
+                    .await?;
+            }
+            Backend::Sqlite => {
+                let mut rows = rows.into_iter().peekable();
+                while rows.peek().is_some() {
+                    let chunk = rows.by_ref().take(rows_per_statement(COLUMNS.len()));
+                    let (sql, args) = insert_statement(
+                        "INSERT",
+                        "enterprise_tallies",
+                        &COLUMNS,
+                        chunk.collect(),
+                        "",
+                    );
+                    tx.execute(&sql, args).await?;
+                }
+            }
+        }
+        match self.definition {
+            None => {
+                tx.execute(
+                    &format!("ALTER TABLE enterprises ENABLE TRIGGER {INSERT_TRIGGER}"),
+                    vec![],
+                )
+                .await?
+            }
+            Some(sql) => tx.execute(&sql, vec![]).await?,
+        };
+        Ok(())
+    }
+}
+
+/// The tallies' columns, in the order of their groups.
+const COLUMNS: [&str; 9] = [
+    "region_code",
+    "city_code",
+    "category",
+    "industry_division",
+    "industry_code",
+    "credit_grade",
+    "status",
+    "positive_list",
+    "n",
+];
 
 /// How many tally rows there are (groups, plus deltas not yet folded).
 pub async fn rows(db: &Db) -> StoreResult<i64> {
