@@ -34,9 +34,16 @@ pub const TALLY_INTERVAL: Duration = Duration::from_secs(60);
 /// and two instances folding at once is safe.
 pub async fn fold_tallies(state: AppState) {
     let mut tick = tokio::time::interval(TALLY_INTERVAL);
-    // Rows after the last fold this instance saw; 0 at start, so that
-    // whatever an earlier instance or a load left is folded at once.
-    let mut folded = 0;
+    // Rows after the last fold this instance saw. At start, the number of
+    // groups: deltas an earlier instance or a load left are folded at the
+    // first tick, and tallies already folded are not folded again.
+    let mut folded = match tallies::groups(&state.db).await {
+        Ok(groups) => groups,
+        Err(e) => {
+            tracing::warn!(error = %e, "tally job failed");
+            0
+        }
+    };
     loop {
         tick.tick().await;
         match fold_if_grown(&state, &mut folded).await {

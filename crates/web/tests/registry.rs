@@ -777,7 +777,9 @@ async fn tallies_count_every_change_and_fold_to_the_same_counts(app: TestApp) {
     ];
     for fold in [false, true] {
         if fold {
+            let groups = tallies::groups(&app.db).await.unwrap();
             let left = tallies::compact(&app.db).await.unwrap();
+            assert_eq!(left, groups, "one row per group");
             assert!(
                 left < rows,
                 "folding leaves one row per group: {left} of {rows}"

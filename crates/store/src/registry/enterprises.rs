@@ -351,15 +351,15 @@ pub async fn upsert_many(
         Registered::Maybe => by_usccs(tx, &usccs).await?,
         Registered::None => HashMap::new(),
     };
+    let new = items.len() - existing.len();
+    let ids = reserve_ids(tx, new).await?;
+    let chain = audit::Chain::lock(tx, now, actor).await?;
     // A large batch of new enterprises only (a first import) tallies itself.
     let counted = if existing.is_empty() && items.len() >= tallies::COUNTED_BY_WRITER_ROWS {
         Some(tallies::CountedByWriter::begin(tx, &items).await?)
     } else {
         None
     };
-    let new = items.len() - existing.len();
-    let ids = reserve_ids(tx, new).await?;
-    let chain = audit::Chain::lock(tx, now, actor).await?;
     let backend = tx.backend();
     let (statements, mut run) = tokio::sync::mpsc::channel::<Statement>(4);
     let builder = tokio::task::spawn_blocking(move || {

@@ -66,9 +66,12 @@ pub(crate) struct CountedByWriter {
 
 impl CountedByWriter {
     /// Turns the insert trigger off for `tx`, which will insert `items` as
-    /// new enterprises and nothing else into `enterprises`. Call it before
-    /// any other lock of the write (on PostgreSQL it waits for the table's
-    /// other writers).
+    /// new enterprises and nothing else into `enterprises`. Call it holding
+    /// the audit chain's lock: on PostgreSQL it waits for the table's other
+    /// writers, and every writer of enterprises takes that lock before its
+    /// first write, so none of them is left holding the table while waiting
+    /// for the chain (taken the other way round, a small import holding the
+    /// chain and a large one holding the table deadlocked).
     pub(crate) async fn begin(tx: &mut Tx, items: &[ValidEnterprise]) -> StoreResult<Self> {
         let mut groups: HashMap<Group, i64> = HashMap::new();
         for v in items {
@@ -177,6 +180,19 @@ const COLUMNS: [&str; 9] = [
 pub async fn rows(db: &Db) -> StoreResult<i64> {
     db.clone()
         .scalar_i64("SELECT COUNT(*) FROM enterprise_tallies", vec![])
+        .await
+}
+
+/// How many groups there are: the tally rows left by a fold.
+pub async fn groups(db: &Db) -> StoreResult<i64> {
+    db.clone()
+        .scalar_i64(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_tallies
+                 GROUP BY region_code, city_code, category, industry_division, industry_code,
+                     credit_grade, status, positive_list
+                 HAVING SUM(n) <> 0) AS g",
+            vec![],
+        )
         .await
 }
 
