@@ -712,8 +712,7 @@ async fn tallies_count_every_change_and_fold_to_the_same_counts(app: TestApp) {
             )
         })
         .collect();
-    let refs: Vec<&str> = fresh.iter().map(String::as_str).collect();
-    let (status, report) = import(&app, &county, csv(&refs), "新.csv").await;
+    let (status, report) = import_rows(&app, &county, &fresh).await;
     assert_eq!(
         (status, report["created"].as_i64()),
         (200, Some(6)),
@@ -723,8 +722,7 @@ async fn tallies_count_every_change_and_fold_to_the_same_counts(app: TestApp) {
         .iter()
         .map(|r| r.replace("一般排污单位,B", "重点排污单位,C"))
         .collect();
-    let refs: Vec<&str> = regraded.iter().map(String::as_str).collect();
-    let (status, report) = import(&app, &county, csv(&refs), "新.csv").await;
+    let (status, report) = import_rows(&app, &county, &regraded).await;
     assert_eq!(
         (status, report["updated"].as_i64()),
         (200, Some(6)),
@@ -852,6 +850,11 @@ async fn import_group(app: &TestApp, token: &str, w: u32, n: u32) -> (u16, Value
             )
         })
         .collect();
+    import_rows(app, token, &rows).await
+}
+
+/// Imports CSV rows (after the header of `csv`).
+async fn import_rows(app: &TestApp, token: &str, rows: &[String]) -> (u16, Value) {
     let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
-    import(app, token, csv(&refs), "并.csv").await
+    import(app, token, csv(&refs), "名录.csv").await
 }

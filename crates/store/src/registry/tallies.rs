@@ -163,7 +163,11 @@ impl CountedByWriter {
     }
 }
 
-/// The tallies' columns, in the order of their groups.
+/// The columns that make a group, as SQL.
+const GROUP: &str = "region_code, city_code, category, industry_division, industry_code, \
+                     credit_grade, status, positive_list";
+
+/// The tallies' columns: the group's, then its count.
 const COLUMNS: [&str; 9] = [
     "region_code",
     "city_code",
@@ -187,10 +191,10 @@ pub async fn rows(db: &Db) -> StoreResult<i64> {
 pub async fn groups(db: &Db) -> StoreResult<i64> {
     db.clone()
         .scalar_i64(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_tallies
-                 GROUP BY region_code, city_code, category, industry_division, industry_code,
-                     credit_grade, status, positive_list
-                 HAVING SUM(n) <> 0) AS g",
+            &format!(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_tallies
+                 GROUP BY {GROUP} HAVING SUM(n) <> 0) AS g"
+            ),
             vec![],
         )
         .await
@@ -207,13 +211,11 @@ pub async fn compact(db: &Db) -> StoreResult<i64> {
         // sums the first wrote.
         Backend::Postgres => {
             tx.execute(
-                "WITH folded AS (DELETE FROM enterprise_tallies RETURNING *)
-                 INSERT INTO enterprise_tallies
-                 SELECT region_code, city_code, category, industry_division, industry_code,
-                     credit_grade, status, positive_list, SUM(n)
-                 FROM folded
-                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-                 HAVING SUM(n) <> 0",
+                &format!(
+                    "WITH folded AS (DELETE FROM enterprise_tallies RETURNING *)
+                     INSERT INTO enterprise_tallies
+                     SELECT {GROUP}, SUM(n) FROM folded GROUP BY {GROUP} HAVING SUM(n) <> 0"
+                ),
                 vec![],
             )
             .await?;
@@ -229,13 +231,11 @@ pub async fn compact(db: &Db) -> StoreResult<i64> {
                 )
                 .await?;
             tx.execute(
-                "INSERT INTO enterprise_tallies
-                 SELECT region_code, city_code, category, industry_division, industry_code,
-                     credit_grade, status, positive_list, SUM(n)
-                 FROM enterprise_tallies
-                 WHERE rowid <= $1
-                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-                 HAVING SUM(n) <> 0",
+                &format!(
+                    "INSERT INTO enterprise_tallies
+                     SELECT {GROUP}, SUM(n) FROM enterprise_tallies WHERE rowid <= $1
+                     GROUP BY {GROUP} HAVING SUM(n) <> 0"
+                ),
                 crate::args![last],
             )
             .await?;
