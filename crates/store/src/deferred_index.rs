@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 use crate::args;
 use crate::db::{Backend, Db, Exec, Tx};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 
 /// Indexes this load set aside: hand them back to [`Deferred::restore`].
 #[must_use = "a deferred index must be restored"]
@@ -91,13 +91,47 @@ pub async fn defer(
 
 impl Deferred {
     /// Builds the indexes again. Call it whether or not the load succeeded.
+    ///
+    /// On PostgreSQL each is built on its own connection, all at once: a
+    /// build holds a SHARE lock, which builds of the same table share, and
+    /// sorts on a core of its own. The three registry indexes after a
+    /// 200,000-row load took 0.55 + 0.38 + 1.26 s one after another.
     pub async fn restore(self, db: &Db) -> StoreResult<()> {
-        let mut tx = db.begin().await?;
-        for name in self.names {
-            rebuild(&mut tx, name).await?;
+        match db.backend() {
+            // One writer: one after another.
+            Backend::Sqlite => {
+                for name in self.names {
+                    rebuild_alone(db, name).await?;
+                }
+            }
+            Backend::Postgres => {
+                let mut builds = tokio::task::JoinSet::new();
+                for &name in self.names {
+                    let db = db.clone();
+                    builds.spawn(async move { rebuild_alone(&db, name).await });
+                }
+                // Every build is waited for, failed or not, before an error
+                // is returned: none is left running behind the caller.
+                let mut outcome = Ok(());
+                while let Some(built) = builds.join_next().await {
+                    let built = built.map_err(|e| StoreError::Internal(e.to_string()));
+                    if let Err(e) = built.and_then(|b| b) {
+                        outcome = outcome.and(Err(e));
+                    }
+                }
+                outcome?;
+            }
         }
-        tx.commit().await
+        Ok(())
     }
+}
+
+/// [`rebuild`] in a transaction of its own.
+async fn rebuild_alone(db: &Db, name: &str) -> StoreResult<bool> {
+    let mut tx = db.begin().await?;
+    let built = rebuild(&mut tx, name).await?;
+    tx.commit().await?;
+    Ok(built)
 }
 
 /// Builds `name` from its saved definition and forgets the definition. The
@@ -139,11 +173,9 @@ pub async fn restore_all(db: &Db) -> StoreResult<usize> {
         .collect::<StoreResult<_>>()?;
     let mut built = 0;
     for name in names {
-        let mut tx = db.begin().await?;
-        if rebuild(&mut tx, &name).await? {
+        if rebuild_alone(db, &name).await? {
             built += 1;
         }
-        tx.commit().await?;
     }
     if built > 0 {
         tracing::warn!(

@@ -63,6 +63,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry_recent",
         include_str!("../migrations/0014_registry_recent.sql"),
     ),
+    (
+        15,
+        "registry_keyword_indexes",
+        include_str!("../migrations/0015_registry_keyword_indexes.sql"),
+    ),
+    (
+        16,
+        "registry_statistics",
+        include_str!("../migrations/0016_registry_statistics.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

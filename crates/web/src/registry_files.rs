@@ -93,6 +93,7 @@ pub async fn import(
     let outcome = write(&bulk.db, now, &actor, good, lookups, &mut report).await;
     // Built again whether or not every batch was written.
     if let Some(index) = deferred {
+        enterprises::vacuum_loaded(&bulk.db).await?;
         index.restore(&bulk.db).await?;
     }
     bulk.finish().await;

@@ -18,6 +18,7 @@ both_databases!(
     pages_search_import_and_profile,
     a_large_load_sets_the_search_index_aside_and_builds_it_again,
     tallies_count_every_change_and_fold_to_the_same_counts,
+    keyword_indexes_narrow_searches_without_changing_them,
 );
 
 async fn with_registry(app: &TestApp, n: usize) {
@@ -491,14 +492,41 @@ async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestA
         app.execute("DELETE FROM deferred_indexes", vec![]).await;
     }
 
-    // A large one into a smaller registry sets it aside, once.
+    // A large one into a smaller registry sets it aside, once, with the
+    // other secondary indexes (PostgreSQL's keyword indexes too).
+    let aside_names: &[&str] = match app.db.backend() {
+        yici_store::Backend::Sqlite => &["enterprises_recent", "enterprises_search"],
+        yici_store::Backend::Postgres => &[
+            "enterprises_name_chars",
+            "enterprises_names",
+            "enterprises_recent",
+            "enterprises_search",
+        ],
+    };
+    let mut definitions = Vec::new();
+    for name in aside_names {
+        let definition = index_definition(&app, name).await;
+        assert!(definition.is_some(), "{name}");
+        definitions.push(definition);
+    }
     let aside = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, 300, now)
         .await
         .unwrap()
         .expect("set aside");
     assert_eq!(search_index(&app).await, None);
     assert_eq!(index_definition(&app, "enterprises_recent").await, None);
-    assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 2);
+    let mut db = app.db.clone();
+    let saved: Vec<String> = db
+        .fetch_all("SELECT name FROM deferred_indexes ORDER BY name", vec![])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get::<String>("name").unwrap())
+        .collect();
+    assert_eq!(saved, aside_names);
+    for name in aside_names {
+        assert_eq!(index_definition(&app, name).await, None, "{name}");
+    }
     let again = defer_search_index(&app.db, DEFER_SEARCH_INDEX_ROWS, 300, now).await;
     assert!(
         again.unwrap().is_none(),
@@ -511,6 +539,9 @@ async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestA
     aside.restore(&app.db).await.unwrap();
     assert_eq!(search_index(&app).await.as_deref(), Some(original.as_str()));
     assert_eq!(index_definition(&app, "enterprises_recent").await, recent);
+    for (name, definition) in aside_names.iter().zip(&definitions) {
+        assert_eq!(&index_definition(&app, name).await, definition, "{name}");
+    }
     assert_eq!(app.count("SELECT COUNT(*) FROM deferred_indexes").await, 0);
 
     // A load that never finished (the process died): opening the database
@@ -857,4 +888,118 @@ async fn import_group(app: &TestApp, token: &str, w: u32, n: u32) -> (u16, Value
 async fn import_rows(app: &TestApp, token: &str, rows: &[String]) -> (u16, Value) {
     let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
     import(app, token, csv(&refs), "名录.csv").await
+}
+
+/// The ids of a search's page, in order.
+fn ids(page: &Value) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn keyword_indexes_narrow_searches_without_changing_them(app: TestApp) {
+    use yici_store::registry::{enterprises, name_chars};
+    with_registry(&app, 1500).await;
+    // Rare characters of their own, in a few names only.
+    app.execute(
+        "UPDATE enterprises SET name = '玉田县鑫鑫焦化有限公司' || id
+          WHERE id IN (SELECT id FROM enterprises WHERE region_code = '130229' ORDER BY id LIMIT 7)",
+        vec![],
+    )
+    .await;
+    enterprises::refresh_statistics(&app.db).await.unwrap();
+    let county = app.token("tssytx_dq").await;
+    let province = app.token("hbs_dqhj").await;
+    let postgres = app.db.backend() == yici_store::Backend::Postgres;
+
+    if postgres {
+        // The rare keyword is narrowed by the index, the common one is not
+        // (the planner would read most of the table through it).
+        let mut db = app.db.clone();
+        let rare = name_chars::rarest_share(&mut db, "鑫焦").await.unwrap();
+        assert!(rare.is_some_and(|s| s <= name_chars::MAX_SHARE), "{rare:?}");
+        let common = name_chars::rarest_share(&mut db, "有限公司").await.unwrap();
+        assert!(
+            common.is_some_and(|s| s > name_chars::MAX_SHARE),
+            "{common:?}"
+        );
+        // The condition is the index's own expression: with the table scan
+        // ruled out, the planner answers it from the index.
+        let mut tx = app.db.begin().await.unwrap();
+        tx.execute("SET LOCAL enable_seqscan = off", vec![])
+            .await
+            .unwrap();
+        let condition = name_chars::CONDITION.replace("?1", "$1");
+        let plan = tx
+            .fetch_all(
+                &format!("EXPLAIN SELECT COUNT(*) FROM enterprises WHERE {condition}"),
+                vec!["鑫焦".into()],
+            )
+            .await
+            .unwrap();
+        let plan: Vec<String> = plan
+            .iter()
+            .map(|r| r.get::<String>("QUERY PLAN").unwrap())
+            .collect();
+        assert!(
+            plan.iter().any(|l| l.contains("enterprises_name_chars")),
+            "{plan:?}"
+        );
+        drop(tx);
+    }
+
+    // Whichever way a database finds them, the totals and pages are those of
+    // the plain substring test, in the default order, on every page.
+    for keyword in [
+        "鑫焦",
+        "焦化",
+        "钢铁",
+        "玉田县",
+        "有限公司",
+        "鑫",
+        "不存在的字",
+    ] {
+        for (token, region) in [(&county, "region_code = '130229'"), (&province, "1 = 1")] {
+            let expected = app
+                .count(&format!(
+                    "SELECT COUNT(*) FROM enterprises WHERE {region} AND name LIKE '%{keyword}%'"
+                ))
+                .await;
+            let mut db = app.db.clone();
+            let expected_ids: Vec<i64> = db
+                .fetch_all(
+                    &format!(
+                        "SELECT id FROM enterprises WHERE {region} AND name LIKE '%{keyword}%'
+                          ORDER BY region_code, name, id LIMIT 5 OFFSET 5"
+                    ),
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<i64>("id").unwrap())
+                .collect();
+            let (status, page) = app
+                .get(
+                    token,
+                    &format!("/api/v1/enterprises?keyword={keyword}&per_page=5&page=2"),
+                )
+                .await;
+            assert_eq!(status, 200, "{page}");
+            assert_eq!(page["total"].as_i64(), Some(expected), "{keyword} {region}");
+            assert_eq!(ids(&page), expected_ids, "{keyword} {region}");
+        }
+    }
+    // With another filter as well.
+    let (_, rare) = app
+        .get(&county, "/api/v1/enterprises?keyword=鑫焦&status=normal")
+        .await;
+    let normal = app
+        .count("SELECT COUNT(*) FROM enterprises WHERE name LIKE '%鑫焦%' AND status = 'normal'")
+        .await;
+    assert!(normal > 0);
+    assert_eq!(rare["total"].as_i64(), Some(normal), "{rare}");
 }

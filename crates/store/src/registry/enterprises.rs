@@ -672,6 +672,19 @@ pub async fn refresh_statistics(db: &crate::Db) -> StoreResult<()> {
     Ok(())
 }
 
+/// PostgreSQL: marks a freshly loaded table's pages all-visible while the
+/// search indexes are set aside for the load, before they are built again.
+/// VACUUM then visits the table alone, and the builds read pages already
+/// known to be visible: after a 200,000-row load, 70 ms here, and the
+/// builds and VACUUM (ANALYZE) afterwards 0.2–0.3 s faster. (SQLite's VACUUM
+/// rewrites the whole database file: nothing to gain.)
+pub async fn vacuum_loaded(db: &crate::Db) -> StoreResult<()> {
+    if db.backend() == Backend::Postgres {
+        db.clone().execute("VACUUM enterprises", vec![]).await?;
+    }
+    Ok(())
+}
+
 /// How many enterprises are registered, in all regions.
 pub async fn count(db: &crate::Db) -> StoreResult<i64> {
     db.clone()
@@ -682,8 +695,21 @@ pub async fn count(db: &crate::Db) -> StoreResult<i64> {
 /// Fewer new rows than this are written into the search indexes as they go.
 pub const DEFER_SEARCH_INDEX_ROWS: usize = 20_000;
 
-/// The registry's secondary indexes, set aside together for a large load.
-const SEARCH_INDEXES: &[&str] = &["enterprises_search", "enterprises_recent"];
+/// The registry's secondary indexes, set aside together for a large load:
+/// on PostgreSQL also the keyword indexes (migration 0015). The index of
+/// names' characters alone cost a 200,000-row load 1.9 s kept up row by row,
+/// 1.3 s built afterwards.
+fn search_indexes(backend: Backend) -> &'static [&'static str] {
+    match backend {
+        Backend::Sqlite => &["enterprises_search", "enterprises_recent"],
+        Backend::Postgres => &[
+            "enterprises_search",
+            "enterprises_recent",
+            "enterprises_name_chars",
+            "enterprises_names",
+        ],
+    }
+}
 
 /// Sets the search indexes aside for a load of `rows` enterprises when
 /// building them afterwards is the cheaper way ([`crate::deferred_index`]): a
@@ -702,5 +728,5 @@ pub async fn defer_search_index(
     if rows < DEFER_SEARCH_INDEX_ROWS || registered as usize > rows {
         return Ok(None);
     }
-    crate::deferred_index::defer(db, SEARCH_INDEXES, now).await
+    crate::deferred_index::defer(db, search_indexes(db.backend()), now).await
 }

@@ -3,5 +3,6 @@
 
 pub mod enterprises;
 pub mod facilities;
+pub mod name_chars;
 pub mod search;
 pub mod tallies;

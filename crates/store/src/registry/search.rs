@@ -12,7 +12,7 @@ use yici_domain::registry::industry;
 use yici_domain::{DomainError, DomainResult};
 
 use super::enterprises::{from_row, Enterprise, COLUMNS};
-use super::tallies;
+use super::{name_chars, tallies};
 use crate::db::{planned_per_call, Arg, Db, Exec};
 use crate::error::StoreResult;
 
@@ -203,10 +203,27 @@ fn push_region(f: &mut Filter, [province, city, county]: [Option<String>; 3]) {
     }
 }
 
-/// A keyword of letters and digits only is the beginning of a code; anything
-/// else is part of a name.
-fn is_code_like(k: &str) -> bool {
-    k.len() >= 4 && k.bytes().all(|b| b.is_ascii_alphanumeric())
+/// What a search keyword is taken for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keyword {
+    /// Letters and digits only: the beginning of a USCC or permit code.
+    Code,
+    /// Part of a name with Latin letters in it (ABB, TCL): either case.
+    Latin,
+    /// Part of a name in Chinese characters (and digits, punctuation).
+    Chinese,
+}
+
+impl Keyword {
+    pub(crate) fn of(k: &str) -> Keyword {
+        if k.len() >= 4 && k.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            Keyword::Code
+        } else if k.bytes().any(|b| b.is_ascii_alphabetic()) {
+            Keyword::Latin
+        } else {
+            Keyword::Chinese
+        }
+    }
 }
 
 pub(crate) fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
@@ -226,42 +243,48 @@ pub(crate) fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> 
                 "关键字不能超过50个字",
             ));
         }
-        if is_code_like(k) {
-            // Codes are stored upper-case and compare byte by byte: a prefix is
-            // the range [prefix, prefix + 0x7F). Up to 18 characters it is a
-            // USCC prefix, which also finds the permit codes (they begin with
-            // the USCC); longer, it is a permit code. A long USCC prefix is
-            // selective and read from the unique index; a short one (an area
-            // code such as 911302) matches much of the registry, and `|| ''`
-            // keeps the planner off that index so the covering search index is
-            // scanned instead of fetching every match from the table.
-            let k = k.to_ascii_uppercase();
-            let (column, lo, hi) = if k.len() <= 18 {
-                ("uscc", k.clone(), format!("{k}\u{7f}"))
-            } else {
-                ("permit_code", k.clone(), format!("{k}\u{7f}"))
-            };
-            let column = if k.len() >= 10 {
-                column.to_string()
-            } else {
-                format!("({column} || '')")
-            };
-            f.push(
-                &format!("{column} >= ?1 AND {column} < ?2"),
-                vec![lo.into(), hi.into()],
-            );
-        } else if k.bytes().any(|b| b.is_ascii_alphabetic()) {
-            // Latin letters (ABB, TCL) match in either case on both databases:
-            // SQLite's LIKE ignores ASCII case, PostgreSQL's doesn't, and
-            // lower() folds ASCII only on both (byte order on PostgreSQL).
-            let name = format!("%{}%", like_escape(&k.to_ascii_lowercase()));
-            f.push("lower(name) LIKE ?1 ESCAPE '\\'", vec![name.into()]);
-        } else {
-            // Part of a Chinese name: a plain substring test. PostgreSQL's
-            // LIKE '%…%' cost 250 ns a name, strpos (what `instr` is there, see
-            // migration 0011) 70: a keyword anywhere in a city of 160,000
-            // enterprises is a count over every one of their names.
-            f.push("instr(name, ?1) > 0", vec![k.into()]);
+        match Keyword::of(k) {
+            Keyword::Code => {
+                // Codes are stored upper-case and compare byte by byte: a prefix is
+                // the range [prefix, prefix + 0x7F). Up to 18 characters it is a
+                // USCC prefix, which also finds the permit codes (they begin with
+                // the USCC); longer, it is a permit code. A long USCC prefix is
+                // selective and read from the unique index; a short one (an area
+                // code such as 911302) matches much of the registry, and `|| ''`
+                // keeps the planner off that index so the covering search index is
+                // scanned instead of fetching every match from the table.
+                let k = k.to_ascii_uppercase();
+                let (column, lo, hi) = if k.len() <= 18 {
+                    ("uscc", k.clone(), format!("{k}\u{7f}"))
+                } else {
+                    ("permit_code", k.clone(), format!("{k}\u{7f}"))
+                };
+                let column = if k.len() >= 10 {
+                    column.to_string()
+                } else {
+                    format!("({column} || '')")
+                };
+                f.push(
+                    &format!("{column} >= ?1 AND {column} < ?2"),
+                    vec![lo.into(), hi.into()],
+                );
+            }
+            Keyword::Latin => {
+                // Latin letters (ABB, TCL) match in either case on both databases:
+                // SQLite's LIKE ignores ASCII case, PostgreSQL's doesn't, and
+                // lower() folds ASCII only on both (byte order on PostgreSQL).
+                let name = format!("%{}%", like_escape(&k.to_ascii_lowercase()));
+                f.push("lower(name) LIKE ?1 ESCAPE '\\'", vec![name.into()]);
+            }
+            Keyword::Chinese => {
+                // Part of a Chinese name: a plain substring test. PostgreSQL's
+                // LIKE '%…%' cost 250 ns a name, strpos (what `instr` is there, see
+                // migration 0011) 70: a keyword anywhere in a city of 160,000
+                // enterprises is a count over every one of their names,
+                // unless `name_chars` narrows it to the names holding a rare
+                // character of the keyword.
+                f.push("instr(name, ?1) > 0", vec![k.into()]);
+            }
         }
     }
     if let Some(i) = given(&q.industry) {
@@ -360,7 +383,8 @@ fn order_by(q: &EnterpriseQuery) -> DomainResult<&'static str> {
 /// connections (both databases serve concurrent readers), so a request costs
 /// the longer of the two rather than their sum.
 pub async fn search(db: &Db, scope: &Scope, q: &EnterpriseQuery) -> StoreResult<EnterprisePage> {
-    let filter = build(scope, q)?;
+    let mut filter = build(scope, q)?;
+    name_chars::narrow(&mut db.clone(), given(&q.keyword), &mut filter).await?;
     let order = order_by(q)?;
     let per_page = q.per_page.unwrap_or(20);
     if !(1..=200).contains(&per_page) {
@@ -378,9 +402,16 @@ pub async fn search(db: &Db, scope: &Scope, q: &EnterpriseQuery) -> StoreResult<
     } else {
         format!("SELECT COUNT(*) FROM enterprises WHERE {}", filter.sql)
     });
+    // The page's ids first, then their rows: the ids come from an index-only
+    // scan that tests the filter on each index entry, where a scan fetching
+    // whole rows fetched every row it skipped before it could test it. Page
+    // 10 of 玉田县's normal enterprises named 玉田县…: 33,000 rows fetched,
+    // 45 ms; the ids alone, 24 ms.
     let n = filter.args.len();
     let page_sql = planned_per_call(&format!(
-        "SELECT {COLUMNS} FROM enterprises WHERE {} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        "SELECT {COLUMNS} FROM enterprises WHERE id IN (
+             SELECT id FROM enterprises WHERE {} ORDER BY {order} LIMIT ${} OFFSET ${}
+         ) ORDER BY {order}",
         filter.sql,
         n + 1,
         n + 2
@@ -410,7 +441,8 @@ pub async fn for_each_batch(
     batch: i64,
     mut visit: impl FnMut(Vec<Enterprise>),
 ) -> StoreResult<i64> {
-    let filter = build(scope, q)?;
+    let mut filter = build(scope, q)?;
+    name_chars::narrow(e, given(&q.keyword), &mut filter).await?;
     let n = filter.args.len();
     let mut after = 0i64;
     let mut total = 0i64;
@@ -543,6 +575,18 @@ mod tests {
                 assert_eq!(inside, &d.section == section, "{section}: {}", d.code);
             }
         }
+    }
+
+    #[test]
+    fn keywords_are_codes_or_parts_of_names() {
+        assert_eq!(Keyword::of("911302"), Keyword::Code);
+        assert_eq!(Keyword::of("91130229ab"), Keyword::Code);
+        assert_eq!(Keyword::of("ABB电气"), Keyword::Latin);
+        // Too short for a code: part of a name.
+        assert_eq!(Keyword::of("TCL"), Keyword::Latin);
+        assert_eq!(Keyword::of("钢铁"), Keyword::Chinese);
+        assert_eq!(Keyword::of("第1化工"), Keyword::Chinese);
+        assert_eq!(Keyword::of("123"), Keyword::Chinese);
     }
 
     #[test]
