@@ -702,10 +702,11 @@ pub const DEFER_SEARCH_INDEX_ROWS: usize = 20_000;
 fn search_indexes(backend: Backend) -> &'static [&'static str] {
     match backend {
         Backend::Sqlite => &["enterprises_search", "enterprises_recent"],
+        // The longest build first: they are built two at a time.
         Backend::Postgres => &[
+            "enterprises_name_chars",
             "enterprises_search",
             "enterprises_recent",
-            "enterprises_name_chars",
             "enterprises_names",
         ],
     }
