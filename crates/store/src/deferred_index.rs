@@ -91,43 +91,8 @@ pub async fn defer(
 
 impl Deferred {
     /// Builds the indexes again. Call it whether or not the load succeeded.
-    ///
-    /// On PostgreSQL they are built on [`BUILDS_AT_ONCE`] connections at
-    /// once, in the order given (the longest first): a build holds a SHARE
-    /// lock, which builds of the same table share, and sorts on a core of
-    /// its own. The registry's four after a 200,000-row load took 0.55 +
-    /// 0.38 + 0.40 + 1.3 s one after another, 2.2 s all four at once (they
-    /// fought over two cores), and 1.4 s two at a time.
     pub async fn restore(self, db: &Db) -> StoreResult<()> {
-        match db.backend() {
-            // One writer: one after another.
-            Backend::Sqlite => {
-                for name in self.names {
-                    rebuild_alone(db, name).await?;
-                }
-            }
-            Backend::Postgres => {
-                let lanes = std::sync::Arc::new(tokio::sync::Semaphore::new(BUILDS_AT_ONCE));
-                let mut builds = tokio::task::JoinSet::new();
-                for &name in self.names {
-                    let (db, lanes) = (db.clone(), lanes.clone());
-                    builds.spawn(async move {
-                        let _lane = lanes.acquire().await;
-                        rebuild_alone(&db, name).await
-                    });
-                }
-                // Every build is waited for, failed or not, before an error
-                // is returned: none is left running behind the caller.
-                let mut outcome = Ok(());
-                while let Some(built) = builds.join_next().await {
-                    let built = built.map_err(|e| StoreError::Internal(e.to_string()));
-                    if let Err(e) = built.and_then(|b| b) {
-                        outcome = outcome.and(Err(e));
-                    }
-                }
-                outcome?;
-            }
-        }
+        rebuild_all(db, self.names.iter().map(|name| name.to_string()).collect()).await?;
         Ok(())
     }
 }
@@ -135,6 +100,42 @@ impl Deferred {
 /// Index builds run at once on PostgreSQL: one per core of the machines
 /// this was measured on (a build is one process, and uses one core).
 pub const BUILDS_AT_ONCE: usize = 2;
+
+/// Builds `names` again, started in the order given (the longest first),
+/// and returns how many were still set aside. On PostgreSQL
+/// [`BUILDS_AT_ONCE`] run at once, each on its own connection: a build holds
+/// a SHARE lock, which builds of the same table share, and sorts on a core
+/// of its own. The registry's four after a 200,000-row load took 0.55 +
+/// 0.38 + 0.40 + 1.3 s one after another, 2.2 s all four at once (they
+/// fought over two cores), and 1.4 s two at a time. SQLite has one writer:
+/// one at a time.
+async fn rebuild_all(db: &Db, names: Vec<String>) -> StoreResult<usize> {
+    let at_once = match db.backend() {
+        Backend::Sqlite => 1,
+        Backend::Postgres => BUILDS_AT_ONCE,
+    };
+    let mut names = names.into_iter();
+    let mut builds = tokio::task::JoinSet::new();
+    let (mut built, mut outcome) = (0, Ok(()));
+    loop {
+        while builds.len() < at_once {
+            let Some(name) = names.next() else { break };
+            let db = db.clone();
+            builds.spawn(async move { rebuild_alone(&db, &name).await });
+        }
+        // Every build is waited for, failed or not, before an error is
+        // returned: none is left running behind the caller.
+        let Some(done) = builds.join_next().await else {
+            break;
+        };
+        match done.map_err(|e| StoreError::Internal(e.to_string())) {
+            Ok(Ok(true)) => built += 1,
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) | Err(e) => outcome = outcome.and(Err(e)),
+        }
+    }
+    outcome.map(|()| built)
+}
 
 /// [`rebuild`] in a transaction of its own.
 async fn rebuild_alone(db: &Db, name: &str) -> StoreResult<bool> {
@@ -181,12 +182,7 @@ pub async fn restore_all(db: &Db) -> StoreResult<usize> {
         .iter()
         .map(|r| r.get("name"))
         .collect::<StoreResult<_>>()?;
-    let mut built = 0;
-    for name in names {
-        if rebuild_alone(db, &name).await? {
-            built += 1;
-        }
-    }
+    let built = rebuild_all(db, names).await?;
     if built > 0 {
         tracing::warn!(
             built,
