@@ -1,7 +1,7 @@
 //! Domain rules of yici: plain Rust with no I/O, so that storage and HTTP call
 //! into them and every rule is unit- and property-tested on its own.
 //!
-//! Modules are named after the domain (see `GLOSSARY.md` of the project).
+//! Modules are named after the domain (see `docs/glossary.md`).
 
 #[macro_use]
 mod macros;
@@ -17,5 +17,5 @@ pub mod plans;
 pub mod region;
 pub mod time;
 
-pub use error::{DomainError, DomainResult};
+pub use error::{DomainError, DomainResult, ErrorKind};
 pub mod registry;

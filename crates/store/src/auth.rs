@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use yici_domain::org::{password, PersonStatus, Principal, Role, UnitLevel};
-use yici_domain::{time, DomainError};
+use yici_domain::{time, DomainError, ErrorKind};
 
 use crate::audit::{self, Change};
 use crate::db::{Db, Exec, Row, Tx};
@@ -262,7 +262,12 @@ async fn record_attempt(
 }
 
 fn invalid_credentials() -> DomainError {
-    DomainError::field("password", "invalid_credentials", "账号或密码错误")
+    DomainError::new(
+        ErrorKind::Unauthenticated,
+        "invalid_credentials",
+        "账号或密码错误",
+    )
+    .on("password")
 }
 
 /// Checks a login and opens a session. Every refusal says why in Chinese,
@@ -298,6 +303,7 @@ pub async fn login(
         .await?;
     if ip_failures >= policy.max_failures_per_ip {
         return Err(DomainError::new(
+            ErrorKind::RateLimited,
             "too_many_attempts",
             "该地址登录失败次数过多，请15分钟后再试",
         )
@@ -320,6 +326,7 @@ pub async fn login(
     };
     if let Some(until) = account.locked_until.filter(|u| *u > now) {
         return Err(DomainError::new(
+            ErrorKind::Locked,
             "account_locked",
             format!(
                 "账号因连续登录失败已被锁定，请于{}后再试",
@@ -364,6 +371,7 @@ pub async fn login(
             .await?;
             tx.commit().await?;
             return Err(DomainError::new(
+                ErrorKind::Locked,
                 "account_locked",
                 format!(
                     "连续{failures}次密码错误，账号已锁定至{}",
@@ -372,18 +380,24 @@ pub async fn login(
             )
             .into());
         }
-        return Err(DomainError::field(
-            "password",
+        return Err(DomainError::new(
+            ErrorKind::Unauthenticated,
             "invalid_credentials",
             format!(
                 "账号或密码错误（再错{}次将锁定账号30分钟）",
                 policy.max_failures - failures
             ),
         )
+        .on("password")
         .into());
     }
     if account.disabled() {
-        return Err(DomainError::new("account_disabled", "账号已停用，请联系本处室管理员").into());
+        return Err(DomainError::new(
+            ErrorKind::Forbidden,
+            "account_disabled",
+            "账号已停用，请联系本处室管理员",
+        )
+        .into());
     }
     record_attempt(db, login, ip, true, now).await?;
     let token = random_token();

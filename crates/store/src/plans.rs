@@ -481,11 +481,11 @@ async fn next_position(
 }
 
 fn duplicate_code(code: &str, year: i64) -> DomainError {
-    DomainError::field(
-        "code",
+    DomainError::conflict(
         "duplicate",
         format!("编码“{code}”在本处室{year}年度事项清单中已存在"),
     )
+    .on("code")
 }
 
 /// Refuses a code already used by another live item of the list.
@@ -694,7 +694,7 @@ pub async fn remove_item(db: &Db, now: DateTime<Utc>, who: &Principal, id: i64) 
             .iter()
             .map(|r| r.get::<i64>("position").map(|p| format!("第{p}行")))
             .collect::<StoreResult<Vec<_>>>()?;
-        return Err(DomainError::new(
+        return Err(DomainError::conflict(
             "item_in_use",
             format!(
                 "检查事项“{}”已被{}条抽查计划引用（{}），不能删除；请先删除或改选这些抽查计划的抽查事项",
@@ -912,11 +912,11 @@ async fn ensure_empty(tx: &mut Tx, department_id: i64, year: i64) -> StoreResult
         )
         .await?;
     if n > 0 {
-        return Err(DomainError::field(
-            "year",
+        return Err(DomainError::conflict(
             "conflict",
             format!("{year}年度已有事项清单或检查计划，不能再复制上一年度；请在现有基础上增删修改"),
         )
+        .on("year")
         .into());
     }
     Ok(())
@@ -976,7 +976,9 @@ async fn write_sheet(
     .await
     .map_err(|e| {
         if e.is_unique_violation() {
-            DomainError::field("code", "duplicate", "事项清单中有重复的编码").into()
+            DomainError::conflict("duplicate", "事项清单中有重复的编码")
+                .on("code")
+                .into()
         } else {
             e
         }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use yici_domain::DomainError;
+use yici_domain::{DomainError, ErrorKind};
 use yici_store::StoreError;
 
 #[derive(Debug)]
@@ -47,46 +47,21 @@ pub struct ErrorBody {
     pub field: Option<String>,
 }
 
-pub fn status_of(code: &str) -> StatusCode {
-    match code {
-        "unauthenticated" | "invalid_credentials" => StatusCode::UNAUTHORIZED,
-        "forbidden" | "account_disabled" | "password_change_required" | "csrf" => {
-            StatusCode::FORBIDDEN
-        }
-        "not_found" => StatusCode::NOT_FOUND,
-        "conflict" | "duplicate_mobile" | "duplicate" | "duplicate_uscc" => StatusCode::CONFLICT,
-        // A cap or the state of a task says no: the request was well formed.
-        "cap_department"
-        | "cap_unit"
-        | "cap_all_levels"
-        | "cap_reached"
-        | "frequency_warning"
-        | "task_not_cancellable"
-        | "task_closed"
-        | "deadline_passed" => StatusCode::CONFLICT,
-        // Documents (DOC-3…DOC-5): the workflow's state says no.
-        "wrong_state" | "not_approved" | "approval_required" | "no_approval" | "not_numbered"
-        | "not_served" | "numbered_kind" | "remote_inspection" | "has_approval"
-        | "served_after_visit" => StatusCode::CONFLICT,
-        // Results (RESULT-3, RESULT-5): written once; a client id names one body.
-        "already_submitted" | "client_id_conflict" | "not_checked_in" => StatusCode::CONFLICT,
-        "not_on_task" | "not_participating" => StatusCode::FORBIDDEN,
-        "too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        "account_locked" => StatusCode::LOCKED,
-        "too_many_attempts" => StatusCode::TOO_MANY_REQUESTS,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
+/// The status a domain error is answered with: decided by its kind, which
+/// the code that built the error chose.
+pub fn status_of(e: &DomainError) -> StatusCode {
+    StatusCode::from_u16(e.kind.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 impl AppError {
     pub fn unauthenticated() -> AppError {
-        DomainError::new("unauthenticated", "请先登录").into()
+        DomainError::new(ErrorKind::Unauthenticated, "unauthenticated", "请先登录").into()
     }
 
     fn parts(&self) -> (StatusCode, ErrorBody) {
         match self {
             AppError::Domain(d) => (
-                status_of(d.code),
+                status_of(d),
                 ErrorBody {
                     code: d.code.to_string(),
                     message: d.message.clone(),
@@ -104,6 +79,16 @@ impl AppError {
                     },
                 )
             }
+        }
+    }
+
+    /// A domain error for a form page to show beside its field, or the error
+    /// to render as a page of its own: a missing record (or one the person may
+    /// not know of) is never shown as a remark on a form.
+    pub fn for_form(self) -> Result<DomainError, AppError> {
+        match self {
+            AppError::Domain(d) if d.kind != ErrorKind::NotFound => Ok(d),
+            other => Err(other),
         }
     }
 

@@ -38,7 +38,7 @@ pub fn ensure_may_edit(principal: &Principal) -> Result<(), AppError> {
 }
 
 /// Accepting a USCC that fails its check character needs a leader's or the
-/// system administrator's authority (DOMAIN-NOTES: "a user with the right").
+/// system administrator's authority (docs/domain.md, USCC: "a user with the right").
 pub fn may_accept_bad_uscc(principal: &Principal) -> bool {
     [Role::SystemAdmin, Role::UnitHead, Role::DepartmentHead]
         .iter()

@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use yici_domain::DomainError;
+use yici_domain::{DomainError, ErrorKind};
 use yici_store::auth::{self, Session};
 
 use crate::error::{ApiError, AppError, PageError};
@@ -145,6 +145,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
         let AnyApiUser(session) = AnyApiUser::from_request_parts(parts, state).await?;
         if session.must_change_password {
             return Err(DomainError::new(
+                ErrorKind::Forbidden,
                 "password_change_required",
                 "首次登录须先修改初始密码（POST /api/v1/auth/password）",
             )
@@ -183,7 +184,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
                 if !given.csrf.is_empty() && constant_time_eq(&given.csrf, &expected) => {}
             _ => {
                 return Err(PageError(
-                    DomainError::new("csrf", "页面已过期或来源不明，请刷新页面后重试").into(),
+                    DomainError::new(
+                        ErrorKind::Forbidden,
+                        "csrf",
+                        "页面已过期或来源不明，请刷新页面后重试",
+                    )
+                    .into(),
                 )
                 .into_response())
             }
@@ -191,7 +197,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
         serde_urlencoded::from_bytes(&bytes)
             .map(CsrfForm)
             .map_err(|e| {
-                PageError(DomainError::new("invalid_form", format!("表单数据有误：{e}")).into())
+                PageError(DomainError::invalid("invalid_form", format!("表单数据有误：{e}")).into())
                     .into_response()
             })
     }

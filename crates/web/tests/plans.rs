@@ -128,7 +128,7 @@ async fn items_and_plan_rows_are_created_and_edited(app: TestApp) {
 
     // Removing it is refused while the row names it, with the reason.
     let (status, refused) = app.send("DELETE", &air, &path, json!(null)).await;
-    assert_eq!(status, 422, "{refused}");
+    assert_eq!(status, 409, "{refused}");
     assert_eq!(refused["code"], "item_in_use");
     assert!(
         refused["message"].as_str().unwrap().contains("抽查计划"),

@@ -79,7 +79,7 @@ pub fn decide(
 ) -> DomainResult<DocumentStatus> {
     use DocumentStatus as S;
     let wrong_state = || {
-        DomainError::new(
+        DomainError::conflict(
             "wrong_state",
             format!("文书当前为“{}”，不能{}", status.label(), action.label()),
         )
@@ -97,7 +97,7 @@ pub fn decide(
             match (kind, status) {
                 (DocumentKind::ApprovalForm, S::Draft) => Ok(S::PendingDepartmentHead),
                 (DocumentKind::ApprovalForm, _) => Err(wrong_state()),
-                _ => Err(DomainError::new(
+                _ => Err(DomainError::conflict(
                     "no_approval",
                     format!("{}不需要审批，直接送办公室编号", kind.label()),
                 )),
@@ -147,7 +147,7 @@ pub fn decide(
                 "只有本单位办公室可以编号盖章",
             )?;
             if !kind.is_numbered() {
-                return Err(DomainError::new(
+                return Err(DomainError::conflict(
                     "not_numbered",
                     format!("{}不编号", kind.label()),
                 ));
@@ -157,7 +157,7 @@ pub fn decide(
                 (
                     DocumentKind::ApprovalForm,
                     S::Draft | S::PendingDepartmentHead | S::PendingUnitHead,
-                ) => Err(DomainError::new(
+                ) => Err(DomainError::conflict(
                     "not_approved",
                     "审批表尚未经承办机构负责人签批和行政执法主体负责人批准，不能编号",
                 )),
@@ -174,7 +174,7 @@ pub fn decide(
                 (DocumentKind::InspectionNotice | DocumentKind::SamplingNotice, _) => {
                     Err(wrong_state())
                 }
-                _ => Err(DomainError::new(
+                _ => Err(DomainError::conflict(
                     "not_served",
                     format!("{}不需要送达", kind.label()),
                 )),
@@ -187,7 +187,7 @@ pub fn decide(
                     Ok(S::Completed)
                 }
                 (DocumentKind::OnsiteRecord | DocumentKind::InquiryRecord, _) => Err(wrong_state()),
-                _ => Err(DomainError::new(
+                _ => Err(DomainError::conflict(
                     "numbered_kind",
                     format!("{}由办公室编号后生效", kind.label()),
                 )),

@@ -59,7 +59,7 @@ pub fn decode_candidates(text: &str) -> DomainResult<Vec<Candidate>> {
 }
 
 fn bad_line(line: &str) -> DomainError {
-    DomainError::new("invalid_candidates", format!("候选名单格式有误：“{line}”"))
+    DomainError::invalid("invalid_candidates", format!("候选名单格式有误：“{line}”"))
 }
 
 pub fn commitment(algorithm: &str, candidates_hash: &str, seed: &str, count: usize) -> String {
@@ -123,7 +123,7 @@ pub fn make(seed: &str, candidates: &[Candidate], count: usize) -> DomainResult<
 /// not a mismatch: the version names the procedure to re-run.
 pub fn verify(record: &DrawRecord) -> DomainResult<Verification> {
     if record.algorithm != ALGORITHM {
-        return Err(DomainError::new(
+        return Err(DomainError::invalid(
             "unknown_algorithm",
             format!("不支持的抽取算法版本“{}”", record.algorithm),
         ));

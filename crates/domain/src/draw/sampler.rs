@@ -99,7 +99,7 @@ pub fn draw_sorted(seed: &str, sorted: &[Candidate], n: usize) -> DomainResult<V
         ));
     }
     if sorted.windows(2).any(|w| w[0].id >= w[1].id) {
-        return Err(DomainError::new(
+        return Err(DomainError::invalid(
             "duplicate_candidate",
             "候选名单中有重复的企业",
         ));
@@ -108,7 +108,7 @@ pub fn draw_sorted(seed: &str, sorted: &[Candidate], n: usize) -> DomainResult<V
         .iter()
         .any(|c| !(c.weight.is_finite() && c.weight > 0.0))
     {
-        return Err(DomainError::new(
+        return Err(DomainError::invalid(
             "invalid_weight",
             "候选企业的抽取权重须为正数",
         ));

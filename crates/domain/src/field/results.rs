@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{DomainError, DomainResult};
+use crate::error::{DomainError, DomainResult, ErrorKind};
 
 /// Longest 企业基本情况 / 现场检查情况 kept.
 pub const MAX_TEXT_CHARS: usize = 2000;
@@ -300,11 +300,12 @@ pub fn check_upload(bytes: &[u8], max_bytes: usize) -> DomainResult<ImageKind> {
 }
 
 pub fn too_large(max_bytes: usize) -> DomainError {
-    DomainError::field(
-        "file",
+    DomainError::new(
+        ErrorKind::TooLarge,
         "too_large",
         format!("照片不能超过{:.1} MB", max_bytes as f64 / (1024.0 * 1024.0)),
     )
+    .on("file")
 }
 
 /// RESULT-4 (当日办理当日提交): the visit day is the business day

@@ -401,7 +401,7 @@ pub async fn draft(
     )?;
     check_department(&task, department_id, kind)?;
     if task.status == yici_domain::draw::task::TaskStatus::Cancelled {
-        return Err(DomainError::new("task_closed", "任务已取消，不能再填写文书").into());
+        return Err(DomainError::conflict("task_closed", "任务已取消，不能再填写文书").into());
     }
     let mut tx = db.begin().await?;
     let remote: bool = tx
@@ -412,9 +412,11 @@ pub async fn draft(
         .await?
         .get("remote")?;
     if remote && kind == DocumentKind::ApprovalForm {
-        return Err(
-            DomainError::new("remote_inspection", "非现场检查不需要填写行政检查审批表").into(),
-        );
+        return Err(DomainError::conflict(
+            "remote_inspection",
+            "非现场检查不需要填写行政检查审批表",
+        )
+        .into());
     }
     let unit_id = task.unit_id;
     let f = facts(&mut tx, task, department_id, per_unit_cap).await?;
@@ -439,10 +441,10 @@ pub async fn draft(
         .await
         .map_err(|e| {
             if e.is_unique_violation() {
-                DomainError::conflict(format!(
-                    "该任务已有未作废的{}，请在原文书上继续办理",
-                    kind.label()
-                ))
+                DomainError::conflict(
+                    "conflict",
+                    format!("该任务已有未作废的{}，请在原文书上继续办理", kind.label()),
+                )
                 .into()
             } else {
                 e

@@ -66,8 +66,9 @@ pub async fn pattern(
         return Ok(NumberPattern::parse(&p)?);
     }
     let short: String = row.get("short_name")?;
-    NumberPattern::default_for(&short, kind)
-        .ok_or_else(|| DomainError::new("not_numbered", format!("{}不编号", kind.label())).into())
+    NumberPattern::default_for(&short, kind).ok_or_else(|| {
+        DomainError::conflict("not_numbered", format!("{}不编号", kind.label())).into()
+    })
 }
 
 /// A pattern as pages and the API show it.
@@ -131,12 +132,11 @@ pub async fn set_pattern(
         );
     }
     if !input.kind.is_numbered() {
-        return Err(DomainError::field(
-            "kind",
-            "not_numbered",
-            format!("{}不编号", input.kind.label()),
-        )
-        .into());
+        return Err(
+            DomainError::conflict("not_numbered", format!("{}不编号", input.kind.label()))
+                .on("kind")
+                .into(),
+        );
     }
     let checked = NumberPattern::parse(&input.pattern)?;
     let mut tx = db.begin().await?;

@@ -118,11 +118,11 @@ pub async fn set(
             )
             .await?;
         if remote && has_approval > 0 {
-            return Err(DomainError::field(
-                "remote",
+            return Err(DomainError::conflict(
                 "has_approval",
                 "该任务已有审批表，如改为非现场检查请先作废审批表",
             )
+            .on("remote")
             .into());
         }
         tx.execute(
@@ -161,7 +161,7 @@ pub async fn set(
             )
             .await?;
         if n == 0 {
-            return Err(DomainError::conflict("该任务已登记口头通知").into());
+            return Err(DomainError::conflict("conflict", "该任务已登记口头通知").into());
         }
     }
     let after = procedure(&mut tx, task_id).await?;

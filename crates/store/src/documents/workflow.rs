@@ -41,7 +41,7 @@ pub(crate) async fn event(
 
 /// Another step on the document committed between reading and writing it.
 pub(super) fn changed_meanwhile() -> StoreError {
-    DomainError::new("wrong_state", "文书已被他人同时处理，请刷新后查看当前状态").into()
+    DomainError::conflict("wrong_state", "文书已被他人同时处理，请刷新后查看当前状态").into()
 }
 
 pub(super) fn to_json(form: &Form) -> StoreResult<String> {
@@ -300,7 +300,7 @@ pub(super) async fn check_may_number(tx: &mut Tx, doc: &Document) -> StoreResult
     if remote || oral.is_some() || path.get::<i64>("approved")? > 0 {
         return Ok(());
     }
-    Err(DomainError::new(
+    Err(DomainError::conflict(
         "approval_required",
         "凡检查必审批：该任务的行政检查审批表尚未批准并编号，不能为此文书编号",
     )
@@ -326,11 +326,11 @@ async fn check_served_before_visit(
         if doc.kind == DocumentKind::InspectionNotice
             && served_on > yici_domain::time::business_date(v)
         {
-            return Err(DomainError::field(
-                "served_on",
+            return Err(DomainError::conflict(
                 "served_after_visit",
                 "凡检查必通知：通知书应在检查前送达；情况紧急的应先登记口头通知",
             )
+            .on("served_on")
             .into());
         }
     }

@@ -368,9 +368,11 @@ pub async fn draw_enterprises(
             Some(drawn) => return Ok(drawn),
             None if refused_attempts < 5 => refused_attempts += 1,
             None => {
-                return Err(
-                    DomainError::conflict("抽取时其他处室正在抽取相同企业，请稍后重试").into(),
+                return Err(DomainError::conflict(
+                    "conflict",
+                    "抽取时其他处室正在抽取相同企业，请稍后重试",
                 )
+                .into())
             }
         }
     }

@@ -13,7 +13,7 @@ use yici_domain::draw::record;
 use yici_domain::draw::sampler::Candidate;
 use yici_domain::draw::task;
 use yici_domain::org::Principal;
-use yici_domain::DomainError;
+use yici_domain::{DomainError, ErrorKind};
 
 use super::draws::{self, Draw};
 use super::tasks::{self, Task};
@@ -109,7 +109,7 @@ pub async fn draw(
         return Err(DomainError::forbidden("只有发起处室可以抽取检查人员").into());
     }
     if !before.status.may_cancel() {
-        return Err(DomainError::new(
+        return Err(DomainError::conflict(
             "task_closed",
             format!("任务{}，不能再抽取检查人员", before.status.label()),
         )
@@ -235,7 +235,9 @@ pub async fn declare(
     let mut tx = db.begin().await?;
     let person = crate::org::people::get(&mut tx, new.person_id)
         .await?
-        .ok_or_else(|| DomainError::field("person_id", "not_found", "人员不存在"))?;
+        .ok_or_else(|| {
+            DomainError::new(ErrorKind::NotFound, "not_found", "人员不存在").on("person_id")
+        })?;
     if principal.person_id != Some(person.id)
         && !principal.can_manage_people_of(person.department_id)
     {
@@ -248,7 +250,11 @@ pub async fn declare(
         )
         .await?;
     if exists == 0 {
-        return Err(DomainError::field("enterprise_id", "not_found", "企业不存在").into());
+        return Err(
+            DomainError::new(ErrorKind::NotFound, "not_found", "企业不存在")
+                .on("enterprise_id")
+                .into(),
+        );
     }
     let inserted = tx
         .fetch_one(
@@ -266,9 +272,11 @@ pub async fn declare(
     let id: i64 = match inserted {
         Ok(row) => row.get("id")?,
         Err(e) if e.is_unique_violation() => {
-            return Err(
-                DomainError::new("duplicate", format!("{}已声明对该企业回避", person.name)).into(),
+            return Err(DomainError::conflict(
+                "duplicate",
+                format!("{}已声明对该企业回避", person.name),
             )
+            .into())
         }
         Err(e) => return Err(e),
     };

@@ -3,9 +3,9 @@
 //! takes one slot of each by a conditional `UPDATE … WHERE used < cap` in the
 //! transaction that inserts it; a cancellation gives them back in its own.
 //! Counting tasks and then inserting would break a cap under concurrency on
-//! either database (ENGINEERING.md); the conditional update can't: PostgreSQL
-//! re-checks `used < cap` on the row version it waited for, SQLite runs one
-//! writer at a time.
+//! either database (README, "Frequency caps that hold under concurrency");
+//! the conditional update can't: PostgreSQL re-checks `used < cap` on the
+//! row version it waited for, SQLite runs one writer at a time.
 //!
 //! Rows are taken in one order — department, unit, all levels — the order of
 //! the refusal reasons, so a refusal names the narrowest cap reached.

@@ -213,7 +213,7 @@ pub(crate) fn refusal_error(
         )
     };
     match refused {
-        [one] => DomainError::new(
+        [one] => DomainError::conflict(
             match one.1 {
                 Refusal::Department => "cap_department",
                 Refusal::Unit => "cap_unit",
@@ -221,7 +221,7 @@ pub(crate) fn refusal_error(
             },
             text(one),
         ),
-        many => DomainError::new(
+        many => DomainError::conflict(
             "cap_reached",
             format!(
                 "以下企业已达检查频次上限，本次未抽取任何企业：{}",
@@ -269,11 +269,11 @@ pub(crate) async fn insert(
                         notes.insert(*id, reason.clone());
                     }
                     None => {
-                        return Err(DomainError::field(
-                            "acknowledge_reason",
+                        return Err(DomainError::conflict(
                             "frequency_warning",
                             format!("{name}：{}", policy.frequency_warning(already)),
                         )
+                        .on("acknowledge_reason")
                         .into())
                     }
                 }
@@ -499,7 +499,7 @@ pub async fn cancel(
         return Err(DomainError::forbidden("只有发起处室可以取消任务").into());
     }
     if !before.status.may_cancel() {
-        return Err(DomainError::new(
+        return Err(DomainError::conflict(
             "task_not_cancellable",
             format!(
                 "任务{}，不能取消（已录入检查结果的任务不能取消）",
@@ -522,7 +522,7 @@ pub async fn cancel(
         )
         .await?;
     if changed != 1 {
-        return Err(DomainError::conflict("任务状态已变化，请刷新后重试").into());
+        return Err(DomainError::conflict("conflict", "任务状态已变化，请刷新后重试").into());
     }
     if before.capped {
         ledger::release(
@@ -656,7 +656,7 @@ async fn attach_inspectors(e: &mut impl Exec, tasks: &mut [Task]) -> StoreResult
 /// Whether the principal may see a task: the initiating unit's people, the
 /// departments on it (invited partner agencies included) or whose people are
 /// on it, and the system administrator. The list of drawn enterprises is
-/// confidential until the visit (DOMAIN-NOTES).
+/// confidential until the visit (docs/domain.md).
 pub fn may_view(principal: &Principal, task: &Task, on_it: bool) -> bool {
     principal.has(yici_domain::org::Role::SystemAdmin)
         || principal.unit_id == Some(task.unit_id)

@@ -311,7 +311,7 @@ pub async fn for_inspector_one(
 /// A code may be shown while the visit can still start or go on.
 pub fn check_open(task: &FieldTask) -> Result<(), DomainError> {
     match task.status {
-        TaskStatus::Cancelled | TaskStatus::Completed => Err(DomainError::new(
+        TaskStatus::Cancelled | TaskStatus::Completed => Err(DomainError::conflict(
             "task_closed",
             format!("任务{}，不能再签到", task.status.label()),
         )),
@@ -356,7 +356,7 @@ pub async fn confirm(
 ) -> StoreResult<FieldTask> {
     let plan = match plan_of_claim(db, claim, now).await? {
         Ok(p) => p,
-        Err(why) => return Err(DomainError::new("invalid_token", why).into()),
+        Err(why) => return Err(DomainError::invalid("invalid_token", why).into()),
     };
     if plan.enterprise_id != enterprise_id {
         return Err(DomainError::forbidden("该检查二维码不是出示给本企业的").into());

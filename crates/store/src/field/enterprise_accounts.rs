@@ -121,7 +121,9 @@ pub async fn sign_up(db: &Db, now: DateTime<Utc>, input: &SignUp) -> StoreResult
         .await
         .map_err(|e| {
             if e.is_unique_violation() {
-                DomainError::field("uscc", "duplicate", "该企业已注册账号，请直接登录").into()
+                DomainError::conflict("duplicate", "该企业已注册账号，请直接登录")
+                    .on("uscc")
+                    .into()
             } else {
                 e
             }

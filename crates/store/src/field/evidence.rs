@@ -69,11 +69,11 @@ pub async fn upload(
         {
             let found = evidence_of(&row)?;
             if found.sha256 != sha {
-                return Err(DomainError::field(
-                    "client_id",
+                return Err(DomainError::conflict(
                     "client_id_conflict",
                     "该上传编号已用于另一张照片",
                 )
+                .on("client_id")
                 .into());
             }
             return Ok((found, false));

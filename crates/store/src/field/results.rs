@@ -15,7 +15,7 @@ use yici_domain::draw::task::TaskStatus;
 use yici_domain::field::results::{self, CheckedResult, ResultInput};
 use yici_domain::joint::{Decision, ParticipantKind};
 use yici_domain::org::Principal;
-use yici_domain::DomainError;
+use yici_domain::{DomainError, ErrorKind};
 
 use crate::audit::{self, Change};
 use crate::db::{Arg, Backend, Db, Exec, Tx};
@@ -162,15 +162,22 @@ pub async fn reporter(
     let group = participating(task);
     if let Some(d) = requested {
         if !group.iter().any(|(id, _)| *id == d) {
-            return Err(DomainError::field(
-                "department_id",
+            return Err(DomainError::new(
+                ErrorKind::Forbidden,
                 "not_participating",
                 "该处（科）室未参加本次检查，不能填报结果",
             )
+            .on("department_id")
             .into());
         }
     }
-    let not_on_task = || DomainError::new("not_on_task", "只有该任务的检查人员可以填报检查结果");
+    let not_on_task = || {
+        DomainError::new(
+            ErrorKind::Forbidden,
+            "not_on_task",
+            "只有该任务的检查人员可以填报检查结果",
+        )
+    };
     let person = principal.person_id.ok_or_else(not_on_task)?;
     let row = e
         .fetch_optional(
@@ -185,6 +192,7 @@ pub async fn reporter(
     let department = for_department.ok_or_else(not_on_task)?;
     if requested.is_some_and(|d| d != department) {
         return Err(DomainError::new(
+            ErrorKind::Forbidden,
             "not_on_task",
             "您不是该处（科）室在本任务中的检查人员，不能填报其结果",
         )
@@ -196,6 +204,7 @@ pub async fn reporter(
         .map(|(_, n)| n.clone())
         .ok_or_else(|| {
             DomainError::new(
+                ErrorKind::Forbidden,
                 "not_participating",
                 "您所代表的处（科）室未参加本次检查，不能填报结果",
             )
@@ -234,10 +243,10 @@ pub(crate) async fn lock_task(tx: &mut Tx, task_id: i64) -> StoreResult<Visit> {
 /// be open; returns the check-in time.
 pub(crate) fn check_open(visit: &Visit) -> StoreResult<DateTime<Utc>> {
     if visit.status == TaskStatus::Cancelled {
-        return Err(DomainError::new("task_closed", "任务已取消，不能填报结果").into());
+        return Err(DomainError::conflict("task_closed", "任务已取消，不能填报结果").into());
     }
     visit.checked_in_at.ok_or_else(|| {
-        DomainError::new(
+        DomainError::conflict(
             "not_checked_in",
             "请先出示检查二维码由企业扫码确认（或跳过并说明原因），再填报检查结果",
         )
@@ -261,7 +270,7 @@ pub(crate) async fn submitted_id(
 }
 
 pub(crate) fn already_submitted() -> DomainError {
-    DomainError::new(
+    DomainError::conflict(
         "already_submitted",
         "本处（科）室已提交检查结果，提交后不能修改",
     )
@@ -312,11 +321,11 @@ pub async fn submit(
         if row.get::<String>("body_hash")? != hash
             || row.get::<i64>("submitted_by")? != who.person_id
         {
-            return Err(DomainError::field(
-                "client_id",
+            return Err(DomainError::conflict(
                 "client_id_conflict",
                 "该提交编号已用于内容不同的一次提交；如需修改请刷新页面",
             )
+            .on("client_id")
             .into());
         }
         let id: i64 = row.get("id")?;

@@ -292,7 +292,7 @@ pub async fn decide(
         .find(|p| p.department_id == department && p.kind != ParticipantKind::Initiator)
         .ok_or_else(|| DomainError::forbidden("本处（科）室不在该任务的通知范围内"))?;
     if mine.decide_by.is_some_and(|by| now >= by) {
-        return Err(DomainError::new(
+        return Err(DomainError::conflict(
             "deadline_passed",
             format!(
                 "确认期限（{}）已过，系统已记为不参与",
@@ -302,7 +302,7 @@ pub async fn decide(
         .into());
     }
     if !before.status.may_cancel() {
-        return Err(DomainError::new(
+        return Err(DomainError::conflict(
             "task_closed",
             format!("任务{}，不能再确认参与", before.status.label()),
         )
@@ -404,7 +404,7 @@ pub async fn invite_partner(
         return Err(DomainError::forbidden("只有发起处室可以邀请协作部门").into());
     }
     if !before.status.may_cancel() {
-        return Err(DomainError::new(
+        return Err(DomainError::conflict(
             "task_closed",
             format!("任务{}，不能再邀请", before.status.label()),
         )
@@ -431,7 +431,7 @@ pub async fn invite_partner(
         .iter()
         .any(|p| p.department_id == department_id)
     {
-        return Err(DomainError::new("duplicate", "该部门已在任务中").into());
+        return Err(DomainError::conflict("duplicate", "该部门已在任务中").into());
     }
     insert_rows(
         &mut tx,

@@ -47,7 +47,7 @@ pub async fn set(
         return Err(DomainError::forbidden("只有发起处室可以设置任务").into());
     }
     if !before.status.may_cancel() {
-        return Err(DomainError::new(
+        return Err(DomainError::conflict(
             "task_closed",
             format!("任务{}，不能再设置", before.status.label()),
         )

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use yici_domain::org::account_name;
 use yici_domain::org::{BusinessLine, DepartmentKind};
-use yici_domain::DomainError;
+use yici_domain::{DomainError, ErrorKind};
 
 use super::{parse_code, units};
 use crate::audit::{self, Change};
@@ -67,9 +67,9 @@ pub async fn create(
     if name.is_empty() {
         return Err(DomainError::required("name", "处室名称").into());
     }
-    let unit = units::get(tx, new.unit_id)
-        .await?
-        .ok_or_else(|| DomainError::field("unit_id", "not_found", "单位不存在"))?;
+    let unit = units::get(tx, new.unit_id).await?.ok_or_else(|| {
+        DomainError::new(ErrorKind::NotFound, "not_found", "单位不存在").on("unit_id")
+    })?;
     let row = tx
         .fetch_one(
             "INSERT INTO departments (unit_id, name, kind, business_line, created_at)
@@ -85,12 +85,9 @@ pub async fn create(
         .await
         .map_err(|e| {
             if e.is_unique_violation() {
-                DomainError::field(
-                    "name",
-                    "duplicate",
-                    format!("{}已有名为“{name}”的处室", unit.name),
-                )
-                .into()
+                DomainError::conflict("duplicate", format!("{}已有名为“{name}”的处室", unit.name))
+                    .on("name")
+                    .into()
             } else {
                 e
             }

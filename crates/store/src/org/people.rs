@@ -123,11 +123,7 @@ pub async fn current_admin(e: &mut impl Exec, department_id: i64) -> StoreResult
 }
 
 fn mobile_taken() -> DomainError {
-    DomainError::field(
-        "mobile",
-        "duplicate_mobile",
-        "该手机号已被其他人员使用，请核对",
-    )
+    DomainError::conflict("duplicate_mobile", "该手机号已被其他人员使用，请核对").on("mobile")
 }
 
 /// A unique index on the number (people or account logins) said no: the

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use yici_domain::org::account_name;
 use yici_domain::org::{Sector, UnitLevel};
-use yici_domain::{region, DomainError};
+use yici_domain::{region, DomainError, ErrorKind};
 
 use super::parse_code;
 use crate::audit::{self, Change};
@@ -70,9 +70,9 @@ pub async fn create(
         )
     })?;
     if let Some(parent_id) = new.parent_id {
-        let parent = get(tx, parent_id)
-            .await?
-            .ok_or_else(|| DomainError::field("parent_id", "not_found", "上级单位不存在"))?;
+        let parent = get(tx, parent_id).await?.ok_or_else(|| {
+            DomainError::new(ErrorKind::NotFound, "not_found", "上级单位不存在").on("parent_id")
+        })?;
         if new.sector == Sector::Ecology && parent.level.below() != Some(new.level) {
             return Err(DomainError::field(
                 "level",
@@ -106,7 +106,7 @@ pub async fn create(
         .await
         .map_err(|e| {
             if e.is_unique_violation() {
-                DomainError::field("name", "duplicate", "单位名称已存在").into()
+                DomainError::conflict("duplicate", "单位名称已存在").on("name").into()
             } else {
                 e
             }

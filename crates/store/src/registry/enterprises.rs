@@ -345,7 +345,9 @@ pub async fn upsert_many(
 ) -> StoreResult<Vec<(i64, Outcome)>> {
     let usccs: Vec<&str> = items.iter().map(|v| v.uscc.as_str()).collect();
     if usccs.iter().collect::<HashSet<_>>().len() != usccs.len() {
-        return Err(DomainError::new("duplicate_uscc", "同一批次中统一社会信用代码重复").into());
+        return Err(
+            DomainError::conflict("duplicate_uscc", "同一批次中统一社会信用代码重复").into(),
+        );
     }
     let existing = match registered {
         Registered::Maybe => by_usccs(tx, &usccs).await?,
@@ -625,11 +627,11 @@ pub async fn create(
     v: &ValidEnterprise,
 ) -> StoreResult<Enterprise> {
     if get_by_uscc(tx, v.uscc.as_str()).await?.is_some() {
-        return Err(DomainError::field(
-            "uscc",
+        return Err(DomainError::conflict(
             "duplicate_uscc",
             "该统一社会信用代码已登记，请勿重复添加",
         )
+        .on("uscc")
         .into());
     }
     let (id, _) = upsert_many(tx, now, actor, vec![v.clone()], Registered::Maybe).await?[0];

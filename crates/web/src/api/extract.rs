@@ -24,17 +24,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Json<T> {
 
 fn json_error(e: JsonRejection) -> DomainError {
     match e {
-        JsonRejection::MissingJsonContentType(_) => DomainError::new(
+        JsonRejection::MissingJsonContentType(_) => DomainError::invalid(
             "invalid_body",
             "请求体须为JSON（Content-Type: application/json）",
         ),
         JsonRejection::JsonSyntaxError(e) => {
-            DomainError::new("invalid_body", format!("JSON格式错误：{}", e.body_text()))
+            DomainError::invalid("invalid_body", format!("JSON格式错误：{}", e.body_text()))
         }
         JsonRejection::JsonDataError(e) => {
-            DomainError::new("invalid_body", format!("JSON字段有误：{}", e.body_text()))
+            DomainError::invalid("invalid_body", format!("JSON字段有误：{}", e.body_text()))
         }
-        other => DomainError::new(
+        other => DomainError::invalid(
             "invalid_body",
             format!("请求体无法读取：{}", other.body_text()),
         ),
@@ -50,7 +50,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Path<T>
             .await
             .map(|axum::extract::Path(v)| Path(v))
             .map_err(|e: PathRejection| {
-                DomainError::new("invalid_path", format!("路径参数有误：{}", e.body_text())).into()
+                DomainError::invalid("invalid_path", format!("路径参数有误：{}", e.body_text()))
+                    .into()
             })
     }
 }
@@ -64,7 +65,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
             .await
             .map(|axum::extract::Query(v)| Query(v))
             .map_err(|e: QueryRejection| {
-                DomainError::new("invalid_query", format!("查询参数有误：{}", e.body_text())).into()
+                DomainError::invalid("invalid_query", format!("查询参数有误：{}", e.body_text()))
+                    .into()
             })
     }
 }

@@ -202,12 +202,16 @@ pub async fn confirm_token(
     let claim = match rules::verify(&state.config.check_in_key, token, state.now()) {
         Verdict::Genuine(c) => c,
         Verdict::Expired(_) => {
-            return Err(
-                DomainError::new("token_expired", "检查二维码已过期，请检查人员重新出示").into(),
+            return Err(DomainError::invalid(
+                "token_expired",
+                "检查二维码已过期，请检查人员重新出示",
             )
+            .into())
         }
         Verdict::Invalid => {
-            return Err(DomainError::new("invalid_token", "检查二维码无效（伪造或被篡改）").into())
+            return Err(
+                DomainError::invalid("invalid_token", "检查二维码无效（伪造或被篡改）").into(),
+            )
         }
     };
     // checked_in_by_name: the confirming enterprise (its account is in the audit trail).

@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod documents;
 pub mod draws;
+pub mod error_docs;
 pub mod extract;
 pub mod field;
 pub mod org;

@@ -131,7 +131,7 @@ pub async fn update_item(
 #[utoipa::path(delete, path = "/api/v1/plans/items/{id}", tag = "plans", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, description = "a plan row names the item (item_in_use)", body = ErrorBody)))]
+        (status = 409, description = "a plan row names the item (item_in_use)", body = ErrorBody)))]
 pub async fn remove_item(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,

@@ -83,7 +83,7 @@ pub(crate) async fn read_upload(
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !multipart {
         let q: DepartmentAndClient = serde_urlencoded::from_str(req.uri().query().unwrap_or(""))
-            .map_err(|e| DomainError::new("invalid_query", format!("查询参数有误：{e}")))?;
+            .map_err(|e| DomainError::invalid("invalid_query", format!("查询参数有误：{e}")))?;
         let bytes = axum::body::to_bytes(req.into_body(), max + 1)
             .await
             .map_err(|_| rules::too_large(max))?;
@@ -96,7 +96,7 @@ pub(crate) async fn read_upload(
     }
     let mut form = axum::extract::Multipart::from_request(req, state)
         .await
-        .map_err(|e| DomainError::new("invalid_body", format!("上传内容无法读取：{e}")))?;
+        .map_err(|e| DomainError::invalid("invalid_body", format!("上传内容无法读取：{e}")))?;
     let mut out = UploadForm {
         bytes: Vec::new(),
         client_id: None,
@@ -104,7 +104,7 @@ pub(crate) async fn read_upload(
         csrf: None,
     };
     let bad = |e: axum::extract::multipart::MultipartError| -> AppError {
-        DomainError::new("invalid_body", format!("上传内容无法读取：{e}")).into()
+        DomainError::invalid("invalid_body", format!("上传内容无法读取：{e}")).into()
     };
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_string();

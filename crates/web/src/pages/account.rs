@@ -103,7 +103,7 @@ pub async fn login(
             let Some(d) = err.domain() else {
                 return Err(err.into());
             };
-            let status = status_of(d.code);
+            let status = status_of(d);
             let page = LoginPage {
                 login: form.login.clone(),
                 next: form.next.clone(),
@@ -223,7 +223,7 @@ pub async fn change_password(
                 error_field: d.field.unwrap_or("").to_string(),
                 error: Some(d.message.clone()),
             };
-            Ok((status_of(d.code), Html(page.render()?)).into_response())
+            Ok((status_of(d), Html(page.render()?)).into_response())
         }
     }
 }

@@ -329,11 +329,11 @@ fn outcome_code(o: Outcome) -> &'static str {
 /// Folds a submission into the form: every editable field takes its posted
 /// value; empty list rows are dropped; the result must read as the kind.
 pub fn apply(form: &Form, posted: &[(String, String)]) -> Result<Form, DomainError> {
-    let mut json =
-        serde_json::to_value(form).map_err(|e| DomainError::new("invalid_form", e.to_string()))?;
+    let mut json = serde_json::to_value(form)
+        .map_err(|e| DomainError::invalid("invalid_form", e.to_string()))?;
     let obj = json
         .as_object_mut()
-        .ok_or_else(|| DomainError::new("invalid_form", "表单数据有误"))?;
+        .ok_or_else(|| DomainError::invalid("invalid_form", "表单数据有误"))?;
     let get = |name: &str| {
         posted
             .iter()
@@ -398,7 +398,7 @@ pub fn apply(form: &Form, posted: &[(String, String)]) -> Result<Form, DomainErr
         obj.insert(key.to_string(), value);
     }
     serde_json::from_value(json).map_err(|e| {
-        DomainError::new(
+        DomainError::invalid(
             "invalid_form",
             format!("文书内容有误，请检查日期和时间的格式（{e}）"),
         )

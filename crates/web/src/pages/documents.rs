@@ -402,11 +402,9 @@ pub async fn act(
         Ok(_) => {
             Ok(Redirect::to(&format!("/documents/{id}?done={}", action.as_str())).into_response())
         }
-        Err(e) => match AppError::from(e) {
-            AppError::Domain(d) if d.code != "not_found" => {
-                render(&state, &session, id, Some(d.message), None, None).await
-            }
-            other => Err(other.into()),
+        Err(e) => match AppError::from(e).for_form() {
+            Ok(d) => render(&state, &session, id, Some(d.message), None, None).await,
+            Err(other) => Err(other.into()),
         },
     }
 }

@@ -134,14 +134,6 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
     serde_urlencoded::to_string(kept).unwrap_or_default()
 }
 
-/// A domain error to show on the page, or the error to render as a page.
-fn shown(err: AppError) -> Result<DomainError, AppError> {
-    match err {
-        AppError::Domain(d) if d.code != "not_found" => Ok(d),
-        other => Err(other),
-    }
-}
-
 fn status_class(s: TaskStatus) -> &'static str {
     match s {
         TaskStatus::Drawn => "st-drawn",
@@ -342,7 +334,7 @@ pub async fn list(
         match tasks::list(&state.db, &session.principal, state.now(), &query).await {
             Ok(p) => (p.items, p.total, p.page, p.per_page),
             Err(e) => {
-                error = Some(shown(e.into())?.message);
+                error = Some(AppError::from(e).for_form()?.message);
                 (Vec::new(), 0, 1, 20)
             }
         };
@@ -618,17 +610,20 @@ async fn render_directed(
                 p.per_page,
                 None,
             ),
-            Err(e) => (Vec::new(), 0, 1, 20, Some(shown(e.into())?.message)),
+            Err(e) => (
+                Vec::new(),
+                0,
+                1,
+                20,
+                Some(AppError::from(e).for_form()?.message),
+            ),
         };
     let source = if v.source.is_empty() {
         TaskSource::Routine.as_str().to_string()
     } else {
         v.source.clone()
     };
-    let status = error
-        .as_ref()
-        .map(|e| status_of(e.code))
-        .unwrap_or(StatusCode::OK);
+    let status = error.as_ref().map(status_of).unwrap_or(StatusCode::OK);
     let page_view = DirectedPage {
         chrome: Chrome::new(session, "tasks"),
         cond: ConditionView::new(&who.scope, &c),
@@ -747,7 +742,7 @@ pub async fn directed(
             created.len()
         ))
         .into_response()),
-        Err(e) => fail(shown(e.into())?).await,
+        Err(e) => fail(AppError::from(e).for_form()?).await,
     }
 }
 
@@ -793,10 +788,7 @@ fn render_random(
     } else {
         f.source.as_str()
     };
-    let status = error
-        .as_ref()
-        .map(|e| status_of(e.code))
-        .unwrap_or(StatusCode::OK);
+    let status = error.as_ref().map(status_of).unwrap_or(StatusCode::OK);
     let page = RandomPage {
         chrome: Chrome::new(session, "tasks"),
         cond: ConditionView::new(scope, &f.cond),
@@ -874,7 +866,7 @@ pub async fn random(
     {
         Ok(drawn) => Ok(Redirect::to(&format!("/draws/{}", drawn.draw.id)).into_response()),
         Err(e) => {
-            let d = shown(e.into())?;
+            let d = AppError::from(e).for_form()?;
             render_random(&state, &session, &who.scope, &f, Some(d))
         }
     }
@@ -1432,7 +1424,7 @@ async fn render_task(
     };
     let status = error
         .as_ref()
-        .map(|(_, e)| status_of(e.code))
+        .map(|(_, e)| status_of(e))
         .unwrap_or(StatusCode::OK);
     let (error_form, error) = match error {
         Some((form, e)) => (form, Some(e.message)),
@@ -1579,7 +1571,7 @@ async fn after_form(
     match outcome {
         Ok(done) => Ok(Redirect::to(&format!("/tasks/{id}?done={done}")).into_response()),
         Err(e) => {
-            let e = shown(e)?;
+            let e = e.for_form()?;
             render_task(state, session, id, f, Some((form, e)), None).await
         }
     }
@@ -1609,7 +1601,7 @@ pub async fn cancel(
     {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=cancelled")).into_response()),
         Err(e) => {
-            let e = shown(e.into())?;
+            let e = AppError::from(e).for_form()?;
             let f = TaskForms {
                 cancel_reason: form.reason,
                 ..TaskForms::default()
@@ -1652,7 +1644,7 @@ pub async fn declare_recusal(
     match inspectors::declare(&state.db, state.now(), &session.principal, &new).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=recusal")).into_response()),
         Err(e) => {
-            let e = shown(e.into())?;
+            let e = AppError::from(e).for_form()?;
             render_task(&state, &session, id, f, Some(("recusal", e)), None).await
         }
     }

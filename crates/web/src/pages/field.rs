@@ -293,7 +293,7 @@ pub async fn skip(
             let Some(d) = err.domain().filter(|d| d.field == Some("reason")) else {
                 return Err(err.into());
             };
-            let status = status_of(d.code);
+            let status = status_of(d);
             let page = task_page(
                 &state,
                 &session,
@@ -403,7 +403,7 @@ pub async fn confirm(
             let Some(d) = e.0.domain() else {
                 return Err(e.0.into());
             };
-            let status = status_of(d.code);
+            let status = status_of(d);
             let page =
                 check_in_page(&state, Some(&session), &form.token, Some(d.message.clone())).await?;
             Ok((status, Html(page.render()?)).into_response())
@@ -510,7 +510,7 @@ pub async fn signup(
                 error_field: d.field.unwrap_or("").to_string(),
                 error: Some(d.message.clone()),
             };
-            Ok((status_of(d.code), Html(page.render()?)).into_response())
+            Ok((status_of(d), Html(page.render()?)).into_response())
         }
     }
 }

@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yici_domain::org::mobile::mask;
 use yici_domain::org::{PersonInput, PersonStatus, Principal, Role};
-use yici_domain::DomainError;
+use yici_domain::{DomainError, ErrorKind};
 use yici_store::org::departments::{self, Department};
 use yici_store::org::people::{self, PeopleFilter, Person};
 
@@ -320,7 +320,7 @@ pub async fn new_form(
     Query(q): Query<NewQuery>,
 ) -> PageResult<Html<String>> {
     let dept_id = department_in_question(&session.principal, q.department_id)
-        .ok_or_else(|| DomainError::new("invalid", "请先选择处室"))?;
+        .ok_or_else(|| DomainError::invalid("invalid", "请先选择处室"))?;
     session.principal.ensure_manage_people_of(dept_id)?;
     let department = load_department(&state, dept_id).await?;
     let page = FormPage::new(
@@ -381,7 +381,7 @@ async fn save(
         Err(e) => {
             let err = AppError::from(e);
             match err.domain() {
-                Some(d) if d.code != "forbidden" && d.code != "not_found" => {
+                Some(d) if !matches!(d.kind, ErrorKind::Forbidden | ErrorKind::NotFound) => {
                     let d = d.clone();
                     render_form(page.with_error(&d))
                 }
@@ -405,7 +405,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<PersonForm>,
 ) -> PageResult<Response> {
     let dept_id = department_in_question(&session.principal, form.department_id)
-        .ok_or_else(|| DomainError::new("invalid", "请先选择处室"))?;
+        .ok_or_else(|| DomainError::invalid("invalid", "请先选择处室"))?;
     session.principal.ensure_manage_people_of(dept_id)?;
     let department = load_department(&state, dept_id).await?;
     let page = FormPage::new(&state, &session, None, department, form);

@@ -29,14 +29,6 @@ fn this_year(state: &AppState) -> i64 {
     crate::api::plans::this_year(state)
 }
 
-/// A domain error to show on the page, or the error to render as a page.
-fn shown(err: AppError) -> Result<DomainError, AppError> {
-    match err {
-        AppError::Domain(d) if d.code != "not_found" => Ok(d),
-        other => Err(other),
-    }
-}
-
 fn given(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
@@ -441,7 +433,7 @@ async fn render(
     .map(str::to_string);
     let status = error
         .as_ref()
-        .map(|(_, e)| status_of(e.code))
+        .map(|(_, e)| status_of(e))
         .unwrap_or(StatusCode::OK);
     let (error_form, error_field, error) = match error {
         Some((form, e)) => (form, e.field.unwrap_or("").to_string(), Some(e.message)),
@@ -498,7 +490,7 @@ async fn after_form(
         ))
         .into_response()),
         Err(e) => {
-            let e = shown(e)?;
+            let e = e.for_form()?;
             let q = PageQuery {
                 year: year.to_string(),
                 department: department.to_string(),

@@ -439,6 +439,7 @@ pub async fn import(
     }
     if csrf != session.csrf_token {
         return Err(yici_domain::DomainError::new(
+            yici_domain::ErrorKind::Forbidden,
             "csrf",
             "页面已过期或来源不明，请刷新页面后重试",
         )

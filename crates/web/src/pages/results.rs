@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yici_domain::field::results::{ItemInput, ResultInput};
 use yici_domain::time::display;
-use yici_domain::DomainError;
+use yici_domain::{DomainError, ErrorKind};
 use yici_store::auth::Session;
 use yici_store::field::evidence::{self, Upload};
 use yici_store::field::results::{self, Entry, Evidence, TaskResult};
@@ -358,7 +358,7 @@ pub async fn submit(
             Ok(Redirect::to(&to).into_response())
         }
         Err(AppError::Domain(e)) => {
-            let status = crate::error::status_of(e.code);
+            let status = crate::error::status_of(&e);
             let entry =
                 results::entry(&state.db, &session.principal, state.now(), id, department).await?;
             let p = render(&state, &session, entry, values, Some(e.message)).await?;
@@ -388,6 +388,7 @@ pub async fn upload(
         let given = header_token.or(form.csrf.clone()).unwrap_or_default();
         if given.is_empty() || given != session.csrf_token {
             return Err(AppError::from(DomainError::new(
+                ErrorKind::Forbidden,
                 "csrf",
                 "页面已过期或来源不明，请刷新页面后重试",
             )));
