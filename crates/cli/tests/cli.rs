@@ -83,6 +83,7 @@ async fn draw_verify(url: &str, db: &Db) {
         actor: yici_store::Actor::system(),
         name: "大气股".into(),
         scope: yici_store::registry::search::Scope::County("130229".into()),
+        principal: yici_domain::org::Principal::system(),
     };
     let request = yici_store::draw::draws::RandomRequest {
         options: yici_store::draw::tasks::TaskOptions {

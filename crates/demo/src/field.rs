@@ -63,6 +63,7 @@ pub async fn schedule_demo_tasks(
         actor: Actor::system(),
         name: "玉田县分局水股".into(),
         scope: Scope::County("130229".into()),
+        principal: yici_domain::org::Principal::system(),
     };
     let request = TaskSettings {
         planned_on: Some(yici_domain::time::business_date(now) + chrono::Duration::days(1)),

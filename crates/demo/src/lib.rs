@@ -462,6 +462,7 @@ pub async fn load_tasks(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<u
                 actor: Actor::system(),
                 name: format!("玉田县分局{name}"),
                 scope: Scope::County("130229".into()),
+                principal: yici_domain::org::Principal::system(),
             })
         }
     };

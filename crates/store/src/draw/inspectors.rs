@@ -101,10 +101,7 @@ pub async fn draw(
     let today = yici_domain::time::business_date(now);
     let seed = draws::fresh_seed();
     let mut tx = db.begin().await?;
-    let before = tasks::by_ids(&mut tx, &[task_id], now)
-        .await?
-        .pop()
-        .ok_or_else(|| DomainError::not_found("任务不存在"))?;
+    let before = tasks::visible_in(&mut tx, &who.principal, now, task_id).await?;
     if before.department_id != who.department_id {
         return Err(DomainError::forbidden("只有发起处室可以抽取检查人员").into());
     }

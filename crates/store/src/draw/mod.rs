@@ -32,6 +32,8 @@ pub struct Initiator {
     pub name: String,
     /// Where the initiator may look for enterprises.
     pub scope: Scope,
+    /// Who acts: operations on an existing task check that they may see it.
+    pub principal: Principal,
 }
 
 impl Initiator {
@@ -52,6 +54,7 @@ impl Initiator {
             actor: Actor::from(p),
             name: p.display_name.clone(),
             scope,
+            principal: p.clone(),
         })
     }
 }

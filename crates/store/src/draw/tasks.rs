@@ -491,65 +491,63 @@ pub async fn cancel(
     reason: Option<&str>,
 ) -> StoreResult<Task> {
     let reason = task::reason("reason", reason, "取消原因")?;
-    let mut tx = db.begin().await?;
-    let before = get_in(&mut tx, id, now).await?;
-    let allowed = principal.has(yici_domain::org::Role::SystemAdmin)
-        || principal.department_id == Some(before.department_id);
-    if !allowed {
-        return Err(DomainError::forbidden("只有发起处室可以取消任务").into());
-    }
-    if !before.status.may_cancel() {
-        return Err(DomainError::conflict(
-            "task_not_cancellable",
-            format!(
-                "任务{}，不能取消（已录入检查结果的任务不能取消）",
-                before.status.label()
-            ),
-        )
-        .into());
-    }
-    let changed = tx
-        .execute(
-            "UPDATE tasks SET status = 'cancelled', cancelled_at = $1, cancelled_by_name = $2,
-                    cancel_reason = $3
-              WHERE id = $4 AND status IN ('drawn', 'scheduled')",
-            vec![
-                now.into(),
-                principal.display_name.as_str().into(),
-                reason.into(),
-                id.into(),
-            ],
-        )
-        .await?;
-    if changed != 1 {
-        return Err(DomainError::conflict("conflict", "任务状态已变化，请刷新后重试").into());
-    }
-    if before.capped {
-        ledger::release(
-            &mut tx,
-            before.year,
-            before.unit_id,
-            before.department_id,
-            before.enterprise_id,
-        )
-        .await?;
-    }
-    let after = get_in(&mut tx, id, now).await?;
-    audit::record(
-        &mut tx,
+    let allowed = |before: &Task| {
+        let owner = principal.has(yici_domain::org::Role::SystemAdmin)
+            || principal.department_id == Some(before.department_id);
+        if !owner {
+            return Err(DomainError::forbidden("只有发起处室可以取消任务"));
+        }
+        if !before.status.may_cancel() {
+            return Err(DomainError::conflict(
+                "task_not_cancellable",
+                format!(
+                    "任务{}，不能取消（已录入检查结果的任务不能取消）",
+                    before.status.label()
+                ),
+            ));
+        }
+        Ok(())
+    };
+    mutate(
+        db,
         now,
-        &crate::Actor::from(principal),
-        Change {
-            action: "task.cancel",
-            entity: "task",
-            entity_id: id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
+        principal,
+        id,
+        "task.cancel",
+        allowed,
+        async |tx, before| {
+            let changed = tx
+            .execute(
+                "UPDATE tasks SET status = 'cancelled', cancelled_at = $1, cancelled_by_name = $2,
+                        cancel_reason = $3
+                  WHERE id = $4 AND status IN ('drawn', 'scheduled')",
+                vec![
+                    now.into(),
+                    principal.display_name.as_str().into(),
+                    reason.into(),
+                    id.into(),
+                ],
+            )
+            .await?;
+            if changed != 1 {
+                return Err(
+                    DomainError::conflict("conflict", "任务状态已变化，请刷新后重试").into(),
+                );
+            }
+            if before.capped {
+                ledger::release(
+                    tx,
+                    before.year,
+                    before.unit_id,
+                    before.department_id,
+                    before.enterprise_id,
+                )
+                .await?;
+            }
+            Ok(())
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    .await
 }
 
 async fn get_in(e: &mut impl Exec, id: i64, now: DateTime<Utc>) -> StoreResult<Task> {
@@ -669,16 +667,28 @@ pub fn may_view(principal: &Principal, task: &Task, on_it: bool) -> bool {
 
 /// One task, if the principal may see it.
 pub async fn get(db: &Db, principal: &Principal, now: DateTime<Utc>, id: i64) -> StoreResult<Task> {
-    let t = get_in(&mut db.clone(), id, now).await?;
+    visible_in(&mut db.clone(), principal, now, id).await
+}
+
+/// The task as `principal` may see it, read with `e` (the write transaction
+/// when the caller goes on to change it). A task the principal may not see is
+/// "not found", the same answer as a task that doesn't exist, so an
+/// operation that starts here never tells who may not see it that it exists.
+pub async fn visible_in(
+    e: &mut impl Exec,
+    principal: &Principal,
+    now: DateTime<Utc>,
+    id: i64,
+) -> StoreResult<Task> {
+    let t = get_in(e, id, now).await?;
     let on_it = match principal.department_id {
         Some(d) => {
-            db.clone()
-                .scalar_i64(
-                    "SELECT COUNT(*) FROM task_inspectors ti JOIN people p ON p.id = ti.person_id
-                      WHERE ti.task_id = $1 AND p.department_id = $2",
-                    vec![id.into(), d.into()],
-                )
-                .await?
+            e.scalar_i64(
+                "SELECT COUNT(*) FROM task_inspectors ti JOIN people p ON p.id = ti.person_id
+                  WHERE ti.task_id = $1 AND p.department_id = $2",
+                vec![id.into(), d.into()],
+            )
+            .await?
                 > 0
         }
         None => false,
@@ -688,6 +698,46 @@ pub async fn get(db: &Db, principal: &Principal, now: DateTime<Utc>, id: i64) ->
     } else {
         Err(DomainError::not_found("任务不存在或无权查看").into())
     }
+}
+
+/// Every change to one task has this shape, in one write transaction: the
+/// task as the principal may see it (not found otherwise), `allowed` says
+/// whether this principal may make this change to the task as it stands
+/// (its owner, its status), `change` writes, and the task is read back and
+/// the change audited under `action` with the whole task before and after.
+/// Forgetting a step can't happen one operation at a time.
+pub async fn mutate<F>(
+    db: &Db,
+    now: DateTime<Utc>,
+    principal: &Principal,
+    id: i64,
+    action: &'static str,
+    allowed: impl FnOnce(&Task) -> DomainResult<()>,
+    change: F,
+) -> StoreResult<Task>
+where
+    F: AsyncFnOnce(&mut Tx, &Task) -> StoreResult<()>,
+{
+    let mut tx = db.begin().await?;
+    let before = visible_in(&mut tx, principal, now, id).await?;
+    allowed(&before)?;
+    change(&mut tx, &before).await?;
+    let after = get_in(&mut tx, id, now).await?;
+    audit::record(
+        &mut tx,
+        now,
+        &crate::Actor::from(principal),
+        Change {
+            action,
+            entity: "task",
+            entity_id: id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }
 
 /// The task list's filters (JOINT-4).

@@ -298,10 +298,8 @@ pub async fn submit(
     let client_id = results::check_client_id(input.client_id.as_deref())?;
     let mut tx = db.begin().await?;
     let visit = lock_task(&mut tx, task_id).await?;
-    let task = tasks::by_ids(&mut tx, &[task_id], now)
-        .await?
-        .pop()
-        .ok_or_else(|| DomainError::not_found("任务不存在"))?;
+    // Only someone who may see the task learns whether it exists.
+    let task = tasks::visible_in(&mut tx, principal, now, task_id).await?;
     let who = reporter(&mut tx, principal, &task, input.department_id).await?;
     let list: Vec<i64> = items_of_department(&mut tx, who.department_id)
         .await?

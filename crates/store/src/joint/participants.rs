@@ -281,108 +281,104 @@ pub async fn decide(
         );
     }
     let today = yici_domain::time::business_date(now);
-    let mut tx = db.begin().await?;
-    let before = tasks::by_ids(&mut tx, &[task_id], now)
-        .await?
-        .pop()
-        .ok_or_else(|| DomainError::not_found("任务不存在"))?;
-    let mine = before
-        .participants
-        .iter()
-        .find(|p| p.department_id == department && p.kind != ParticipantKind::Initiator)
-        .ok_or_else(|| DomainError::forbidden("本处（科）室不在该任务的通知范围内"))?;
-    if mine.decide_by.is_some_and(|by| now >= by) {
-        return Err(DomainError::conflict(
-            "deadline_passed",
-            format!(
-                "确认期限（{}）已过，系统已记为不参与",
-                yici_domain::time::display(mine.decide_by.unwrap_or(now))
-            ),
-        )
-        .into());
-    }
-    if !before.status.may_cancel() {
-        return Err(DomainError::conflict(
-            "task_closed",
-            format!("任务{}，不能再确认参与", before.status.label()),
-        )
-        .into());
-    }
-    let inspectors = if request.join {
-        if request.inspector_ids.is_empty() {
-            return Err(
-                DomainError::field("inspector_ids", "required", "参加检查须选择检查人员").into(),
-            );
+    let allowed = |before: &Task| {
+        let mine = before
+            .participants
+            .iter()
+            .find(|p| p.department_id == department && p.kind != ParticipantKind::Initiator)
+            .ok_or_else(|| DomainError::forbidden("本处（科）室不在该任务的通知范围内"))?;
+        if mine.decide_by.is_some_and(|by| now >= by) {
+            return Err(DomainError::conflict(
+                "deadline_passed",
+                format!(
+                    "确认期限（{}）已过，系统已记为不参与",
+                    yici_domain::time::display(mine.decide_by.unwrap_or(now))
+                ),
+            ));
         }
-        super::check_inspectors(
-            &mut tx,
-            department,
-            before.enterprise_id,
-            &request.inspector_ids,
-            today,
-        )
-        .await?
-    } else {
-        Vec::new()
+        if !before.status.may_cancel() {
+            return Err(DomainError::conflict(
+                "task_closed",
+                format!("任务{}，不能再确认参与", before.status.label()),
+            ));
+        }
+        Ok(())
     };
-    let decision = if request.join {
-        Decision::Join
-    } else {
-        Decision::Decline
-    };
-    tx.execute(
-        "UPDATE task_participants SET decision = $1, decided_at = $2, decided_by_name = $3
-          WHERE task_id = $4 AND department_id = $5",
-        crate::args![
-            decision.as_str(),
-            now,
-            principal.display_name.as_str(),
-            task_id,
-            department
-        ],
-    )
-    .await?;
-    tx.execute(
-        "DELETE FROM task_inspectors WHERE task_id = $1 AND for_department_id = $2",
-        vec![task_id.into(), department.into()],
-    )
-    .await?;
-    for (person, _) in &inspectors {
-        tx.execute(
-            "INSERT INTO task_inspectors (task_id, person_id, draw_id, added_at, for_department_id)
-             VALUES ($1, $2, NULL, $3, $4)",
-            crate::args![task_id, *person, now, department],
-        )
-        .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                DomainError::field(
+    let change = async |tx: &mut Tx, before: &Task| {
+        let inspectors = if request.join {
+            if request.inspector_ids.is_empty() {
+                return Err(DomainError::field(
                     "inspector_ids",
-                    "duplicate_inspector",
-                    "所选人员已是该任务的检查人员",
+                    "required",
+                    "参加检查须选择检查人员",
                 )
-                .into()
-            } else {
-                e
+                .into());
             }
-        })?;
-    }
-    let after = tasks::by_ids(&mut tx, &[task_id], now).await?.remove(0);
-    audit::record(
-        &mut tx,
+            super::check_inspectors(
+                tx,
+                department,
+                before.enterprise_id,
+                &request.inspector_ids,
+                today,
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
+        let decision = if request.join {
+            Decision::Join
+        } else {
+            Decision::Decline
+        };
+        tx.execute(
+            "UPDATE task_participants SET decision = $1, decided_at = $2, decided_by_name = $3
+              WHERE task_id = $4 AND department_id = $5",
+            crate::args![
+                decision.as_str(),
+                now,
+                principal.display_name.as_str(),
+                task_id,
+                department
+            ],
+        )
+        .await?;
+        tx.execute(
+            "DELETE FROM task_inspectors WHERE task_id = $1 AND for_department_id = $2",
+            vec![task_id.into(), department.into()],
+        )
+        .await?;
+        for (person, _) in &inspectors {
+            tx.execute(
+                "INSERT INTO task_inspectors (task_id, person_id, draw_id, added_at, for_department_id)
+                 VALUES ($1, $2, NULL, $3, $4)",
+                crate::args![task_id, *person, now, department],
+            )
+            .await
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    DomainError::field(
+                        "inspector_ids",
+                        "duplicate_inspector",
+                        "所选人员已是该任务的检查人员",
+                    )
+                    .into()
+                } else {
+                    e
+                }
+            })?;
+        }
+        Ok(())
+    };
+    tasks::mutate(
+        db,
         now,
-        &Actor::from(principal),
-        Change {
-            action: "task.participation",
-            entity: "task",
-            entity_id: task_id.to_string(),
-            before: Some(&before.participants),
-            after: Some(&after.participants),
-        },
+        principal,
+        task_id,
+        "task.participation",
+        allowed,
+        change,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    .await
 }
 
 /// JOINT-6: the initiating department invites a department of a partner
@@ -395,88 +391,82 @@ pub async fn invite_partner(
     task_id: i64,
     department_id: i64,
 ) -> StoreResult<Task> {
-    let mut tx = db.begin().await?;
-    let before = tasks::by_ids(&mut tx, &[task_id], now)
-        .await?
-        .pop()
-        .ok_or_else(|| DomainError::not_found("任务不存在"))?;
-    if before.department_id != who.department_id {
-        return Err(DomainError::forbidden("只有发起处室可以邀请协作部门").into());
-    }
-    if !before.status.may_cancel() {
-        return Err(DomainError::conflict(
-            "task_closed",
-            format!("任务{}，不能再邀请", before.status.label()),
+    let allowed = |before: &Task| {
+        if before.department_id != who.department_id {
+            return Err(DomainError::forbidden("只有发起处室可以邀请协作部门"));
+        }
+        if !before.status.may_cancel() {
+            return Err(DomainError::conflict(
+                "task_closed",
+                format!("任务{}，不能再邀请", before.status.label()),
+            ));
+        }
+        Ok(())
+    };
+    let change = async |tx: &mut Tx, before: &Task| {
+        let sector = tx
+            .fetch_optional(
+                "SELECT u.sector FROM departments d JOIN units u ON u.id = d.unit_id WHERE d.id = $1",
+                vec![department_id.into()],
+            )
+            .await?
+            .ok_or_else(|| DomainError::field("department_id", "unknown_department", "协作部门不存在"))?
+            .get::<String>("sector")?;
+        if parse_code(&sector, Sector::parse)? == Sector::Ecology {
+            return Err(DomainError::field(
+                "department_id",
+                "not_partner",
+                "只能邀请市场监管、应急管理等其他行业部门；本系统处室由抽取时自动通知",
+            )
+            .into());
+        }
+        if before
+            .participants
+            .iter()
+            .any(|p| p.department_id == department_id)
+        {
+            return Err(DomainError::conflict("duplicate", "该部门已在任务中").into());
+        }
+        insert_rows(
+            tx,
+            "task_participants",
+            PARTICIPANT_COLUMNS,
+            vec![participant_row(
+                task_id,
+                department_id,
+                ParticipantKind::Partner,
+                now,
+                Some(joint::decide_by(now)),
+            )],
+            "",
         )
-        .into());
-    }
-    let sector = tx
-        .fetch_optional(
-            "SELECT u.sector FROM departments d JOIN units u ON u.id = d.unit_id WHERE d.id = $1",
-            vec![department_id.into()],
-        )
-        .await?
-        .ok_or_else(|| DomainError::field("department_id", "unknown_department", "协作部门不存在"))?
-        .get::<String>("sector")?;
-    if parse_code(&sector, Sector::parse)? == Sector::Ecology {
-        return Err(DomainError::field(
-            "department_id",
-            "not_partner",
-            "只能邀请市场监管、应急管理等其他行业部门；本系统处室由抽取时自动通知",
-        )
-        .into());
-    }
-    if before
-        .participants
-        .iter()
-        .any(|p| p.department_id == department_id)
-    {
-        return Err(DomainError::conflict("duplicate", "该部门已在任务中").into());
-    }
-    insert_rows(
-        &mut tx,
-        "task_participants",
-        PARTICIPANT_COLUMNS,
-        vec![participant_row(
-            task_id,
-            department_id,
-            ParticipantKind::Partner,
+        .await?;
+        notify(
+            tx,
             now,
-            Some(joint::decide_by(now)),
-        )],
-        "",
-    )
-    .await?;
-    notify(
-        &mut tx,
+            &[department_id],
+            &[task_id],
+            &format!(
+                "{}邀请贵单位参加{}的联合检查，请在3日内确认是否参与。",
+                before.unit_name, before.enterprise_name
+            ),
+            &format!("invite:{task_id}:{department_id}"),
+            INVITE_TEMPLATE,
+            INVITE_SMS,
+        )
+        .await?;
+        Ok(())
+    };
+    tasks::mutate(
+        db,
         now,
-        &[department_id],
-        &[task_id],
-        &format!(
-            "{}邀请贵单位参加{}的联合检查，请在3日内确认是否参与。",
-            before.unit_name, before.enterprise_name
-        ),
-        &format!("invite:{task_id}:{department_id}"),
-        INVITE_TEMPLATE,
-        INVITE_SMS,
+        &who.principal,
+        task_id,
+        "task.invite_partner",
+        allowed,
+        change,
     )
-    .await?;
-    let after = tasks::by_ids(&mut tx, &[task_id], now).await?.remove(0);
-    audit::record(
-        &mut tx,
-        now,
-        &who.actor,
-        Change {
-            action: "task.invite_partner",
-            entity: "task",
-            entity_id: task_id.to_string(),
-            before: Some(&before.participants),
-            after: Some(&after.participants),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    .await
 }
 
 /// Partner-agency departments that may be invited.

@@ -10,8 +10,7 @@ use yici_domain::draw::task::TaskStatus;
 use yici_domain::joint;
 use yici_domain::DomainError;
 
-use crate::audit::{self, Change};
-use crate::db::{Db, Exec};
+use crate::db::{Db, Exec, Tx};
 use crate::draw::tasks::{self, Task};
 use crate::draw::Initiator;
 use crate::error::StoreResult;
@@ -38,92 +37,86 @@ pub async fn set(
 ) -> StoreResult<Task> {
     let today = yici_domain::time::business_date(now);
     let planned = joint::check_planned_date(settings.planned_on, today)?;
-    let mut tx = db.begin().await?;
-    let before = tasks::by_ids(&mut tx, &[task_id], now)
-        .await?
-        .pop()
-        .ok_or_else(|| DomainError::not_found("任务不存在"))?;
-    if before.department_id != who.department_id {
-        return Err(DomainError::forbidden("只有发起处室可以设置任务").into());
-    }
-    if !before.status.may_cancel() {
-        return Err(DomainError::conflict(
-            "task_closed",
-            format!("任务{}，不能再设置", before.status.label()),
+    let allowed = |before: &Task| {
+        if before.department_id != who.department_id {
+            return Err(DomainError::forbidden("只有发起处室可以设置任务"));
+        }
+        if !before.status.may_cancel() {
+            return Err(DomainError::conflict(
+                "task_closed",
+                format!("任务{}，不能再设置", before.status.label()),
+            ));
+        }
+        Ok(())
+    };
+    let change = async |tx: &mut Tx, before: &Task| {
+        let checked = super::check_inspectors(
+            tx,
+            who.department_id,
+            before.enterprise_id,
+            &settings.inspector_ids,
+            today,
         )
-        .into());
-    }
-    let checked = super::check_inspectors(
-        &mut tx,
-        who.department_id,
-        before.enterprise_id,
-        &settings.inspector_ids,
-        today,
-    )
-    .await?;
-    if checked.iter().filter(|(_, own)| *own).count() < MIN_OWN_INSPECTORS {
-        return Err(DomainError::field(
-            "inspector_ids",
-            "too_few",
-            format!("发起处室至少选择{MIN_OWN_INSPECTORS}名本处室的执法人员"),
-        )
-        .into());
-    }
-    // Inspectors drawn at random keep the record of their draw.
-    let drawn: Vec<(i64, Option<i64>)> = before
-        .inspectors
-        .iter()
-        .filter(|i| i.for_department_id == Some(who.department_id))
-        .map(|i| (i.person_id, i.draw_id))
-        .collect();
-    tx.execute(
-        "DELETE FROM task_inspectors WHERE task_id = $1 AND for_department_id = $2",
-        vec![task_id.into(), who.department_id.into()],
-    )
-    .await?;
-    for (person, _) in &checked {
-        let draw = drawn
+        .await?;
+        if checked.iter().filter(|(_, own)| *own).count() < MIN_OWN_INSPECTORS {
+            return Err(DomainError::field(
+                "inspector_ids",
+                "too_few",
+                format!("发起处室至少选择{MIN_OWN_INSPECTORS}名本处室的执法人员"),
+            )
+            .into());
+        }
+        // Inspectors drawn at random keep the record of their draw.
+        let drawn: Vec<(i64, Option<i64>)> = before
+            .inspectors
             .iter()
-            .find(|(p, _)| p == person)
-            .and_then(|(_, d)| *d);
+            .filter(|i| i.for_department_id == Some(who.department_id))
+            .map(|i| (i.person_id, i.draw_id))
+            .collect();
         tx.execute(
-            "INSERT INTO task_inspectors (task_id, person_id, draw_id, added_at, for_department_id)
-             VALUES ($1, $2, $3, $4, $5)",
-            crate::args![task_id, *person, draw, now, who.department_id],
+            "DELETE FROM task_inspectors WHERE task_id = $1 AND for_department_id = $2",
+            vec![task_id.into(), who.department_id.into()],
         )
-        .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                DomainError::field(
-                    "inspector_ids",
-                    "duplicate_inspector",
-                    "所选人员已作为参与处室的检查人员在该任务中",
-                )
-                .into()
-            } else {
-                e
-            }
-        })?;
-    }
-    tx.execute(
-        "UPDATE tasks SET planned_on = $1, status = $2 WHERE id = $3",
-        crate::args![planned, TaskStatus::Scheduled.as_str(), task_id],
-    )
-    .await?;
-    let after = tasks::by_ids(&mut tx, &[task_id], now).await?.remove(0);
-    audit::record(
-        &mut tx,
+        .await?;
+        for (person, _) in &checked {
+            let draw = drawn
+                .iter()
+                .find(|(p, _)| p == person)
+                .and_then(|(_, d)| *d);
+            tx.execute(
+                "INSERT INTO task_inspectors (task_id, person_id, draw_id, added_at, for_department_id)
+                 VALUES ($1, $2, $3, $4, $5)",
+                crate::args![task_id, *person, draw, now, who.department_id],
+            )
+            .await
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    DomainError::field(
+                        "inspector_ids",
+                        "duplicate_inspector",
+                        "所选人员已作为参与处室的检查人员在该任务中",
+                    )
+                    .into()
+                } else {
+                    e
+                }
+            })?;
+        }
+        tx.execute(
+            "UPDATE tasks SET planned_on = $1, status = $2 WHERE id = $3",
+            crate::args![planned, TaskStatus::Scheduled.as_str(), task_id],
+        )
+        .await?;
+        Ok(())
+    };
+    tasks::mutate(
+        db,
         now,
-        &who.actor,
-        Change {
-            action: "task.settings",
-            entity: "task",
-            entity_id: task_id.to_string(),
-            before: Some(&before),
-            after: Some(&after),
-        },
+        &who.principal,
+        task_id,
+        "task.settings",
+        allowed,
+        change,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    .await
 }
