@@ -17,6 +17,9 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Trust X-Forwarded-For / X-Forwarded-Proto from a reverse proxy.
     pub trust_proxy: bool,
+    /// How many trusted proxies stand in front (each appends one
+    /// X-Forwarded-For entry): the client is that many entries from the right.
+    pub trusted_proxy_hops: usize,
     /// Double-random draws: caps, credit weights, reasonable frequency.
     #[serde(default)]
     pub draw: DrawSettings,
@@ -260,6 +263,7 @@ impl Default for Config {
             initial_password: yici_domain::org::password::DEFAULT_INITIAL_PASSWORD.into(),
             secure_cookies: false,
             trust_proxy: false,
+            trusted_proxy_hops: 1,
             draw: DrawSettings::default(),
             sms: SmsConfig::default(),
             field: FieldSettings::default(),

@@ -235,6 +235,7 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
             initial_password: cfg.initial_password.clone(),
             secure_cookies: cfg.secure_cookies,
             trust_proxy: cfg.trust_proxy,
+            trusted_proxy_hops: cfg.trusted_proxy_hops,
             draw: cfg.draw.policy()?,
             sms: cfg.sms.settings()?,
             check_in_key: cfg.field.check_in_key()?,
@@ -243,15 +244,33 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
             evidence_max_bytes: cfg.field.evidence_max_bytes,
         },
     );
+    let stop = stop_requested()?;
     if cfg.field.check_in_key.is_empty() {
         println!("检查二维码签名密钥未配置（[field] check_in_key）：本次启动随机生成，重启后已出示的二维码失效");
     }
     println!("yici 已启动： http://{addr}/");
-    yici_web::serve(listener, state, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    yici_web::serve(listener, state, stop).await?;
+    println!("yici 已停止");
     Ok(())
+}
+
+/// Ctrl-C, or SIGTERM — what systemd and container runtimes send on every
+/// stop and restart. Both take the graceful path: requests in flight finish
+/// and the SMS worker finishes or releases its claims, so no message is sent
+/// twice after its lease runs out. The handlers are installed here, before the
+/// server says it has started: a signal arriving before the returned future is
+/// first polled would otherwise still kill the process.
+fn stop_requested() -> Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let mut terminate =
+        signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
 }
 
 /// Prints a draw's re-run; true when it matches the record in every part.

@@ -159,3 +159,53 @@ async fn audit_verify_on_postgres() {
     let db = Db::connect_postgres_schema(&base, &schema).await.unwrap();
     check(&url, db).await;
 }
+
+/// SIGTERM (systemd's and container runtimes' stop) takes the graceful path
+/// like Ctrl-C: the server stops accepting, finishes, stops the SMS worker and
+/// exits 0 — instead of dying by the signal with SMS claims left to expire.
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let dir = std::env::temp_dir().join(format!("yici-sigterm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite:{}", dir.join("yici.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_yici"))
+        .args(["serve", "--database-url", &url, "--bind", "127.0.0.1:0"])
+        .env("YICI_LOG", "warn")
+        .env("YICI_FIELD__EVIDENCE_DIR", dir.join("evidence"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start yici serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let started = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.contains("yici 已启动"));
+    assert!(started.is_some(), "the server did not start");
+
+    let pid = i32::try_from(child.id()).unwrap();
+    // SAFETY: kill(2) on our own child's pid, with a valid signal number.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running 30 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(
+        status.success(),
+        "exit after SIGTERM: {status:?} (killed by the signal means no graceful path)"
+    );
+    assert!(rest.iter().any(|l| l.contains("yici 已停止")), "{rest:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

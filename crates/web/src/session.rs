@@ -211,9 +211,24 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// The client's address: the socket peer, or the first `X-Forwarded-For`
-/// entry when a trusted proxy stands in front.
+/// The client's address: the socket peer, or — when trusted proxies stand in
+/// front — the address the outermost trusted proxy saw (see
+/// [`forwarded_client`]).
 pub struct ClientIp(pub String);
+
+/// The client address in an `X-Forwarded-For` value behind `hops` trusted
+/// proxies. Each proxy appends the address it received the request from, so
+/// only the last `hops` entries were written by proxies we trust; anything to
+/// their left was sent by the client and may be forged (taking the leftmost
+/// entry let anyone pick a fresh address per login attempt and so escape the
+/// per-address login limit). None when the header holds fewer entries than
+/// hops or the entry is not an IP address: the socket peer is used then.
+pub fn forwarded_client(header: &str, hops: usize) -> Option<std::net::IpAddr> {
+    let hops = hops.max(1);
+    let entries: Vec<&str> = header.split(',').map(str::trim).collect();
+    let entry = entries.len().checked_sub(hops).map(|i| entries[i])?;
+    entry.parse().ok()
+}
 
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
@@ -226,9 +241,9 @@ impl FromRequestParts<AppState> for ClientIp {
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .and_then(|v| forwarded_client(v, state.config.trusted_proxy_hops))
             {
-                return Ok(ClientIp(ip.trim().to_string()));
+                return Ok(ClientIp(ip.to_string()));
             }
         }
         let ip = parts
@@ -259,4 +274,32 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 
 pub fn clear_cookie() -> String {
     format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn the_client_is_what_the_trusted_proxy_appended_not_what_the_client_wrote() {
+        // The client sent "X-Forwarded-For: 1.2.3.4"; nginx appended the real peer.
+        let forged = "1.2.3.4, 203.0.113.7";
+        assert_eq!(
+            forwarded_client(forged, 1),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        // Two trusted proxies: a CDN appended the client, nginx the CDN.
+        assert_eq!(
+            forwarded_client("1.2.3.4, 203.0.113.7, 10.0.0.2", 2),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        assert_eq!(
+            forwarded_client("2001:db8::1", 1),
+            Some("2001:db8::1".parse().unwrap())
+        );
+        // Fewer entries than trusted hops, or not an address: the socket peer decides.
+        assert_eq!(forwarded_client("203.0.113.7", 2), None);
+        assert_eq!(forwarded_client("1.2.3.4, unknown", 1), None);
+        assert_eq!(forwarded_client("", 1), None);
+    }
 }

@@ -14,6 +14,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Trust `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
     pub trust_proxy: bool,
+    /// Trusted proxies in front (1: one nginx); see `session::forwarded_client`.
+    pub trusted_proxy_hops: usize,
     /// Frequency caps, credit weights and the reasonable-frequency threshold
     /// of the double-random draws (DRAW-5, DRAW-7, DRAW-10).
     pub draw: yici_domain::draw::policy::DrawPolicy,
@@ -47,6 +49,7 @@ impl Default for WebConfig {
             initial_password: yici_domain::org::password::DEFAULT_INITIAL_PASSWORD.to_string(),
             secure_cookies: false,
             trust_proxy: false,
+            trusted_proxy_hops: 1,
             draw: Default::default(),
             sms: Default::default(),
             check_in_key: random_check_in_key(),

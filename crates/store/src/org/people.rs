@@ -144,6 +144,18 @@ async fn demote_admin(
     department_id: i64,
     keep: Option<i64>,
 ) -> StoreResult<Option<Person>> {
+    // Two people made administrator of one department at the same moment:
+    // on PostgreSQL both read "no other administrator" and the second insert
+    // hit the one-administrator index (a 500). Locking the department first
+    // makes the second wait and then demote the first — the later save wins,
+    // as it would one after the other. SQLite's writer lock already does this.
+    if tx.backend() == crate::db::Backend::Postgres {
+        tx.fetch_optional(
+            "SELECT id FROM departments WHERE id = $1 FOR UPDATE",
+            args![department_id],
+        )
+        .await?;
+    }
     let Some(before) = current_admin(tx, department_id).await? else {
         return Ok(None);
     };

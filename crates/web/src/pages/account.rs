@@ -27,9 +27,14 @@ pub struct LoginQuery {
     next: String,
 }
 
-/// Only local paths are followed after login (no open redirect).
+/// Only local paths are followed after login (no open redirect). The value
+/// arrives decoded, and browsers drop tabs and line breaks from a Location
+/// (`/\t/evil.example` is followed as `//evil.example`), so anything but
+/// printable ASCII without spaces or backslashes is refused as a whole — a
+/// line break would also make an invalid header after the session exists.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let printable = next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\');
+    if printable && next.starts_with('/') && !next.starts_with("//") {
         next
     } else {
         "/"
@@ -224,6 +229,37 @@ pub async fn change_password(
                 error: Some(d.message.clone()),
             };
             Ok((status_of(d), Html(page.render()?)).into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(
+            safe_next("/tasks?year=2026&page=2"),
+            "/tasks?year=2026&page=2"
+        );
+        assert_eq!(
+            safe_next("/enterprises?keyword=%E7%8E%89"),
+            "/enterprises?keyword=%E7%8E%89"
+        );
+        for hostile in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "https://evil.example/",
+            "/ /evil.example",
+            "/玉田",
+            "",
+        ] {
+            assert_eq!(safe_next(hostile), "/", "{hostile:?}");
         }
     }
 }
