@@ -461,9 +461,12 @@ mod tests {
         (e.field, e.code)
     }
 
+    /// Sets one text field of the input.
+    type Setter = fn(&mut EnterpriseInput, String);
+
     #[test]
     fn texts_run_to_their_limits_and_no_further() {
-        let cases: [(&str, usize, fn(&mut EnterpriseInput, String)); 5] = [
+        let cases: [(&str, usize, Setter); 5] = [
             ("name", 100, |i, s| i.name = Some(s)),
             ("source_name", 100, |i, s| i.source_name = Some(s)),
             ("address", 200, |i, s| i.address = Some(s)),
