@@ -288,4 +288,19 @@ mod tests {
         assert!(err.message.contains("符合条件的企业数3"), "{err}");
         assert!(draw("s", &[], 1).is_err());
     }
+
+    #[test]
+    fn a_small_hash_still_takes_the_half_step() {
+        // Under "seed", id 6459 hashes to x = 9 955 497 901 309 (the first 8
+        // bytes, below 2^53): small enough that the published u = (x + 0.5) /
+        // 2^64 differs from any other rounding of x, as a re-run by hand must.
+        let x = 9_955_497_901_309u64;
+        let mut h = Sha256::new();
+        h.update(b"seed:6459");
+        assert_eq!(u64::from_be_bytes(h.finalize()[..8].try_into().unwrap()), x);
+        assert_eq!(
+            uniform("seed", 6459),
+            9_955_497_901_309.5 / 18_446_744_073_709_551_616.0
+        );
+    }
 }
