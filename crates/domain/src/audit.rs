@@ -254,4 +254,101 @@ mod tests {
         e.after = json_text(&reordered);
         assert_eq!(e.hash(GENESIS), c[0].hash);
     }
+
+    /// Rewrites entry `i` and re-hashes it (and every later one) so that the
+    /// chain itself stays consistent, as someone with write access would.
+    fn rewrite(c: &mut [StoredEntry], i: usize, after: serde_json::Value) {
+        c[i].entry.after = json_text(&after);
+        let mut prev = c[i].prev_hash.clone();
+        for s in c[i..].iter_mut() {
+            s.prev_hash = prev.clone();
+            s.hash = s.entry.hash(&prev);
+            prev = s.hash.clone();
+        }
+    }
+
+    #[test]
+    fn a_rewritten_and_rehashed_tail_is_caught_by_the_head() {
+        let c = chain(5);
+        let head_hash = c[4].hash.clone();
+        // The last entry alone.
+        let mut last = c.clone();
+        rewrite(&mut last, 4, json!({"status": "enabled"}));
+        assert_eq!(
+            verify(&last, 5, &head_hash),
+            vec![Finding::HeadMismatch {
+                head_seq: 5,
+                last_seq: 5
+            }]
+        );
+        // An earlier entry and all after it.
+        let mut tail = c.clone();
+        rewrite(&mut tail, 1, json!({"status": "enabled"}));
+        assert_eq!(
+            verify(&tail, 5, &head_hash),
+            vec![Finding::HeadMismatch {
+                head_seq: 5,
+                last_seq: 5
+            }]
+        );
+        // The head must name the last entry's hash, not merely its number.
+        assert!(verify(&c, 5, &head_hash).is_empty());
+        assert!(!verify(&c, 5, &c[3].hash).is_empty());
+    }
+
+    #[test]
+    fn an_empty_log_with_a_fresh_head_is_intact() {
+        assert!(verify(&[], 0, GENESIS).is_empty());
+        // Entries deleted from the end, down to none at all.
+        let c = chain(2);
+        assert_eq!(
+            verify(&[], 2, &c[1].hash),
+            vec![Finding::HeadMismatch {
+                head_seq: 2,
+                last_seq: 0
+            }]
+        );
+    }
+
+    #[test]
+    fn the_verifier_counts_every_entry_it_checked() {
+        let c = chain(4);
+        let mut v = Verifier::default();
+        c.iter().for_each(|e| v.push(e));
+        assert_eq!(v.checked, 4);
+        // Damaged entries are checked (and counted) too.
+        let mut d = chain(3);
+        d.remove(0);
+        let mut v = Verifier::default();
+        d.iter().for_each(|e| v.push(e));
+        assert_eq!(v.checked, 2);
+    }
+
+    #[test]
+    fn findings_read_as_what_happened() {
+        assert_eq!(
+            Finding::Gap {
+                expected: 2,
+                found: 3
+            }
+            .to_string(),
+            "entry 2 is missing (next entry is 3): deleted or reordered"
+        );
+        assert_eq!(
+            Finding::BrokenLink { seq: 3 }.to_string(),
+            "entry 3: prev_hash does not match the previous entry: chain broken"
+        );
+        assert_eq!(
+            Finding::Altered { seq: 4 }.to_string(),
+            "entry 4: content does not match its hash: altered"
+        );
+        assert_eq!(
+            Finding::HeadMismatch {
+                head_seq: 5,
+                last_seq: 4
+            }
+            .to_string(),
+            "chain head says 5 entries but the log ends at 4: entries deleted at the end"
+        );
+    }
 }

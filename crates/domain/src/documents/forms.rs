@@ -300,3 +300,22 @@ pub struct Sheet {
     pub voided: bool,
     pub form: Form,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relations_print_as_the_templates_boxes() {
+        // 调查询问笔录: 与被检查人关系 □法定代表人 □负责人 □工作人员 □其他.
+        let labels: Vec<_> = Relation::ALL.iter().map(|r| r.label()).collect();
+        assert_eq!(labels, ["法定代表人", "负责人", "工作人员", "其他"]);
+    }
+
+    #[test]
+    fn outcomes_print_as_the_templates_boxes() {
+        // 行政检查情况记录表, 结果告知: □通过行政检查 □未通过行政检查 □其他.
+        let labels: Vec<_> = Outcome::ALL.iter().map(|o| o.label()).collect();
+        assert_eq!(labels, ["通过行政检查", "未通过行政检查", "其他"]);
+    }
+}

@@ -59,3 +59,45 @@ impl DocumentKind {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_office_numbers_and_stamps_four_kinds_in_the_templates_order() {
+        let numbered: Vec<_> = DocumentKind::numbered().collect();
+        assert_eq!(
+            numbered,
+            vec![
+                DocumentKind::ApprovalForm,
+                DocumentKind::InspectionNotice,
+                DocumentKind::SamplingNotice,
+                DocumentKind::InspectionRecordSheet,
+            ]
+        );
+        for &kind in DocumentKind::ALL {
+            // What is numbered carries the seal; the two 笔录 carry neither.
+            assert_eq!(kind.is_stamped(), numbered.contains(&kind), "{kind:?}");
+            assert_eq!(kind.number_word().is_some(), kind.is_numbered());
+            assert_eq!(kind.yutian_pattern().is_some(), kind.is_numbered());
+        }
+        assert!(!DocumentKind::InquiryRecord.is_stamped());
+        assert!(DocumentKind::ApprovalForm.is_stamped());
+    }
+
+    #[test]
+    fn number_words_are_the_glossarys() {
+        assert_eq!(DocumentKind::ApprovalForm.number_word(), Some("行检批"));
+        assert_eq!(
+            DocumentKind::InspectionNotice.number_word(),
+            Some("行检通知")
+        );
+        assert_eq!(DocumentKind::SamplingNotice.number_word(), Some("抽（采）"));
+        assert_eq!(
+            DocumentKind::InspectionRecordSheet.number_word(),
+            Some("行检记录")
+        );
+        assert_eq!(DocumentKind::InquiryRecord.number_word(), None);
+    }
+}

@@ -158,4 +158,63 @@ mod tests {
         assert_eq!(gaps(&[]), (vec![], vec![]));
         assert_eq!(gaps(&[2]), (vec![1], vec![]));
     }
+
+    #[test]
+    fn a_refusal_says_which_placeholder_is_missing_or_repeated() {
+        let err = NumberPattern::parse("唐环行检批〔2025〕11-{n}号").unwrap_err();
+        assert_eq!(err.field, Some("pattern"));
+        assert_eq!(err.code, "invalid_pattern");
+        assert!(err.message.contains("必须包含 {year}"), "{err}");
+        let err = NumberPattern::parse("唐环行检批〔{year}〕11-号").unwrap_err();
+        assert!(err.message.contains("必须包含 {n}"), "{err}");
+        let err = NumberPattern::parse("{year}-{year}-{n}").unwrap_err();
+        assert!(err.message.contains("{year} 只能出现一次"), "{err}");
+    }
+
+    #[test]
+    fn a_stray_brace_of_either_kind_is_refused() {
+        for bad in [
+            "唐环行检批{〔{year}〕11-{n}号",
+            "唐环行检批}〔{year}〕11-{n}号",
+            "唐环行检批〔{year}〕11-{n}号{",
+            "唐环行检批〔{year}〕11-{n}}号",
+        ] {
+            let err = NumberPattern::parse(bad).unwrap_err();
+            assert!(err.message.contains("只能使用"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_pattern_may_run_to_sixty_characters() {
+        // "{year}" and "{n}" count as written: 9 characters, plus 51 others.
+        let sixty = format!("{}{{year}}{{n}}", "行".repeat(51));
+        assert_eq!(sixty.chars().count(), 60);
+        assert_eq!(NumberPattern::parse(&sixty).unwrap().as_str(), sixty);
+        let err = NumberPattern::parse(&format!("行{sixty}")).unwrap_err();
+        assert!(err.message.contains("过长"), "{err}");
+        // Surrounding spaces are trimmed before counting and are not kept.
+        let padded = NumberPattern::parse(&format!("  {sixty}  ")).unwrap();
+        assert_eq!(padded.as_str(), sixty);
+    }
+
+    #[test]
+    fn a_stored_pattern_is_checked_when_read_back() {
+        let p: NumberPattern = serde_json::from_str("\"唐环行检批〔{year}〕11-{n}号\"").unwrap();
+        assert_eq!(p.format(2026, 3), "唐环行检批〔2026〕11-3号");
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            "\"唐环行检批〔{year}〕11-{n}号\""
+        );
+        assert!(serde_json::from_str::<NumberPattern>("\"唐环〔{yaer}〕{n}号\"").is_err());
+        assert_eq!(String::from(p), "唐环行检批〔{year}〕11-{n}号");
+    }
+
+    #[test]
+    fn a_register_lists_every_missing_number_and_every_extra_copy() {
+        assert_eq!(gaps(&[5, 1]), (vec![2, 3, 4], vec![]));
+        assert_eq!(gaps(&[1, 2, 2, 2, 3]), (vec![], vec![2, 2]));
+        assert_eq!(gaps(&[3, 3]), (vec![1, 2], vec![3]));
+        assert_eq!(gaps(&[1, 1]), (vec![], vec![1]));
+        assert_eq!(gaps(&[1, 2, 3]), (vec![], vec![]));
+    }
 }

@@ -396,4 +396,569 @@ mod tests {
             vec![DocumentKind::InspectionNotice]
         );
     }
+
+    // The rules below are stated role by role and state by state, so that
+    // weakening any one of them (a role test, a department test, a state)
+    // fails a test that names it.
+
+    use DocumentKind as K;
+    use DocumentStatus as S;
+
+    /// Someone of the issuing unit: `in_department` says whether they belong
+    /// to the department handling the document.
+    fn member(roles: &[Role], person: i64, in_department: bool) -> Actor<'_> {
+        Actor {
+            person_id: Some(person),
+            roles,
+            in_handling_department: in_department,
+            in_issuing_unit: true,
+        }
+    }
+
+    /// Someone of another unit altogether, whatever roles they hold there.
+    fn stranger(roles: &[Role]) -> Actor<'_> {
+        Actor {
+            person_id: Some(99),
+            roles,
+            in_handling_department: false,
+            in_issuing_unit: false,
+        }
+    }
+
+    fn code(
+        kind: DocumentKind,
+        status: DocumentStatus,
+        action: Action,
+        who: &Actor,
+        signer: Option<i64>,
+    ) -> &'static str {
+        match decide(kind, status, action, who, signer) {
+            Ok(_) => "ok",
+            Err(e) => e.code,
+        }
+    }
+
+    const DEPARTMENT_STAFF: [Role; 4] = [
+        Role::Inspector,
+        Role::Secretary,
+        Role::DepartmentAdmin,
+        Role::DepartmentHead,
+    ];
+    const NOT_DEPARTMENT_STAFF: [Role; 4] = [
+        Role::UnitHead,
+        Role::OfficeClerk,
+        Role::SystemAdmin,
+        Role::EnterpriseUser,
+    ];
+
+    #[test]
+    fn each_member_of_the_handling_department_drafts_and_submits() {
+        for role in DEPARTMENT_STAFF {
+            let roles = [role];
+            let who = member(&roles, 1, true);
+            assert_eq!(
+                decide(K::ApprovalForm, S::Draft, Action::Edit, &who, None),
+                Ok(S::Draft),
+                "{role:?} edits"
+            );
+            assert_eq!(
+                decide(K::ApprovalForm, S::Draft, Action::Submit, &who, None),
+                Ok(S::PendingDepartmentHead),
+                "{role:?} submits"
+            );
+            // The same role in another department of the unit does not.
+            let elsewhere = member(&roles, 1, false);
+            assert_eq!(
+                code(K::ApprovalForm, S::Draft, Action::Edit, &elsewhere, None),
+                "forbidden",
+                "{role:?} of another department edits"
+            );
+        }
+    }
+
+    #[test]
+    fn the_unit_head_the_office_and_others_in_the_department_do_not_draft() {
+        // Being counted in the department is not enough: the role must be one
+        // of the department's own (officer, secretary, administrator, head).
+        for role in NOT_DEPARTMENT_STAFF {
+            let roles = [role];
+            let who = member(&roles, 1, true);
+            for action in [Action::Edit, Action::Submit] {
+                assert_eq!(
+                    code(K::ApprovalForm, S::Draft, action, &who, None),
+                    "forbidden",
+                    "{role:?} may {action:?}"
+                );
+            }
+            assert_eq!(
+                code(K::OnsiteRecord, S::Draft, Action::Complete, &who, None),
+                "forbidden",
+                "{role:?} completes a 笔录"
+            );
+            assert_eq!(
+                code(K::InspectionNotice, S::Issued, Action::Serve, &who, None),
+                "forbidden",
+                "{role:?} serves a notice"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_approval_form_is_submitted_and_only_once() {
+        let officer = [Role::Inspector];
+        let who = member(&officer, 1, true);
+        for kind in [
+            K::InspectionNotice,
+            K::SamplingNotice,
+            K::OnsiteRecord,
+            K::InquiryRecord,
+            K::InspectionRecordSheet,
+        ] {
+            assert_eq!(
+                code(kind, S::Draft, Action::Submit, &who, None),
+                "no_approval"
+            );
+        }
+        for status in [S::PendingDepartmentHead, S::PendingUnitHead, S::Approved] {
+            assert_eq!(
+                code(K::ApprovalForm, status, Action::Submit, &who, None),
+                "wrong_state"
+            );
+        }
+    }
+
+    #[test]
+    fn an_inspector_may_not_sign_as_department_head() {
+        // 承办机构负责人签批 needs that role in the handling department: no
+        // other member of the department, and no head of another department.
+        for role in [
+            Role::Inspector,
+            Role::Secretary,
+            Role::DepartmentAdmin,
+            Role::UnitHead,
+            Role::OfficeClerk,
+        ] {
+            let roles = [role];
+            assert_eq!(
+                code(
+                    K::ApprovalForm,
+                    S::PendingDepartmentHead,
+                    Action::SignAsDepartmentHead,
+                    &member(&roles, 1, true),
+                    None
+                ),
+                "forbidden",
+                "{role:?} signs as 承办机构负责人"
+            );
+        }
+        let head = [Role::DepartmentHead];
+        assert_eq!(
+            code(
+                K::ApprovalForm,
+                S::PendingDepartmentHead,
+                Action::SignAsDepartmentHead,
+                &member(&head, 2, false),
+                None
+            ),
+            "forbidden",
+            "the head of another department signs"
+        );
+        assert_eq!(
+            decide(
+                K::ApprovalForm,
+                S::PendingDepartmentHead,
+                Action::SignAsDepartmentHead,
+                &member(&head, 2, true),
+                None
+            ),
+            Ok(S::PendingUnitHead)
+        );
+        // Only a form waiting for that signature.
+        for status in [S::Draft, S::PendingUnitHead, S::Approved, S::Issued] {
+            assert_eq!(
+                code(
+                    K::ApprovalForm,
+                    status,
+                    Action::SignAsDepartmentHead,
+                    &member(&head, 2, true),
+                    None
+                ),
+                "wrong_state",
+                "signed at {status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_unit_head_of_the_issuing_unit_approves_what_is_waiting_for_it() {
+        let boss = [Role::UnitHead];
+        assert_eq!(
+            code(
+                K::ApprovalForm,
+                S::PendingUnitHead,
+                Action::ApproveAsUnitHead,
+                &stranger(&boss),
+                Some(2)
+            ),
+            "forbidden",
+            "the head of another unit approves"
+        );
+        for status in [S::Draft, S::PendingDepartmentHead, S::Approved, S::Issued] {
+            assert_eq!(
+                code(
+                    K::ApprovalForm,
+                    status,
+                    Action::ApproveAsUnitHead,
+                    &member(&boss, 3, false),
+                    Some(2)
+                ),
+                "wrong_state",
+                "approved at {status:?}"
+            );
+        }
+        // A unit head who did not sign approves, whoever signed.
+        assert_eq!(
+            decide(
+                K::ApprovalForm,
+                S::PendingUnitHead,
+                Action::ApproveAsUnitHead,
+                &member(&boss, 3, false),
+                None
+            ),
+            Ok(S::Approved)
+        );
+    }
+
+    #[test]
+    fn returning_sends_the_form_back_to_the_drafters_from_the_current_approver_only() {
+        let head = [Role::DepartmentHead];
+        let boss = [Role::UnitHead];
+        let officer = [Role::Inspector];
+        let office = [Role::OfficeClerk];
+        let k = K::ApprovalForm;
+        // The department head returns what waits for their signature, and the
+        // drafters can edit it again.
+        let back = decide(
+            k,
+            S::PendingDepartmentHead,
+            Action::Return,
+            &member(&head, 2, true),
+            None,
+        )
+        .unwrap();
+        assert_eq!(back, S::Draft);
+        assert_eq!(
+            decide(k, back, Action::Edit, &member(&officer, 1, true), None),
+            Ok(S::Draft)
+        );
+        // The unit head returns what waits for their approval.
+        assert_eq!(
+            decide(
+                k,
+                S::PendingUnitHead,
+                Action::Return,
+                &member(&boss, 3, false),
+                Some(2)
+            ),
+            Ok(S::Draft)
+        );
+        // Nobody else returns, not even the other approver.
+        let refused = [
+            (S::PendingDepartmentHead, member(&boss, 3, false)),
+            (S::PendingDepartmentHead, member(&officer, 1, true)),
+            (S::PendingDepartmentHead, member(&head, 4, false)),
+            (S::PendingUnitHead, member(&head, 2, true)),
+            (S::PendingUnitHead, member(&office, 5, false)),
+            (S::PendingUnitHead, stranger(&boss)),
+        ];
+        for (status, who) in &refused {
+            assert_eq!(
+                code(k, *status, Action::Return, who, Some(2)),
+                "forbidden",
+                "{:?} returns at {status:?}",
+                who.roles
+            );
+        }
+        // Nothing is returned that is not waiting for an approver.
+        for status in [S::Draft, S::Approved, S::Issued, S::Void] {
+            for who in [member(&head, 2, true), member(&boss, 3, false)] {
+                assert_eq!(
+                    code(k, status, Action::Return, &who, Some(2)),
+                    "wrong_state",
+                    "returned at {status:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_the_office_of_the_issuing_unit_numbers() {
+        let office = [Role::OfficeClerk];
+        assert_eq!(
+            decide(
+                K::InspectionNotice,
+                S::Draft,
+                Action::Number,
+                &member(&office, 9, false),
+                None
+            ),
+            Ok(S::Issued)
+        );
+        assert_eq!(
+            code(
+                K::InspectionNotice,
+                S::Draft,
+                Action::Number,
+                &stranger(&office),
+                None
+            ),
+            "forbidden",
+            "another unit's office numbers"
+        );
+        for role in [Role::DepartmentHead, Role::UnitHead, Role::Inspector] {
+            let roles = [role];
+            assert_eq!(
+                code(
+                    K::ApprovalForm,
+                    S::Approved,
+                    Action::Number,
+                    &member(&roles, 1, true),
+                    Some(2)
+                ),
+                "forbidden",
+                "{role:?} numbers"
+            );
+        }
+    }
+
+    #[test]
+    fn a_document_is_numbered_once_from_the_state_before_numbering() {
+        let office = [Role::OfficeClerk];
+        let clerk = member(&office, 9, false);
+        for kind in [
+            K::InspectionNotice,
+            K::SamplingNotice,
+            K::InspectionRecordSheet,
+        ] {
+            assert_eq!(
+                decide(kind, S::Draft, Action::Number, &clerk, None),
+                Ok(S::Issued)
+            );
+            for status in [S::Issued, S::Served, S::Void] {
+                assert_eq!(
+                    code(kind, status, Action::Number, &clerk, None),
+                    "wrong_state",
+                    "{kind:?} numbered again at {status:?}"
+                );
+            }
+        }
+        assert_eq!(
+            code(K::ApprovalForm, S::Draft, Action::Number, &clerk, None),
+            "not_approved"
+        );
+        assert_eq!(
+            code(
+                K::ApprovalForm,
+                S::PendingDepartmentHead,
+                Action::Number,
+                &clerk,
+                None
+            ),
+            "not_approved"
+        );
+        for status in [S::Issued, S::Void] {
+            assert_eq!(
+                code(K::ApprovalForm, status, Action::Number, &clerk, Some(2)),
+                "wrong_state",
+                "审批表 numbered again at {status:?}"
+            );
+        }
+        assert_eq!(
+            code(K::InquiryRecord, S::Draft, Action::Number, &clerk, None),
+            "not_numbered"
+        );
+    }
+
+    #[test]
+    fn only_numbered_notices_are_served() {
+        let officer = [Role::Inspector];
+        let who = member(&officer, 1, true);
+        assert_eq!(
+            decide(K::SamplingNotice, S::Issued, Action::Serve, &who, None),
+            Ok(S::Served)
+        );
+        for status in [S::Draft, S::Served, S::Void] {
+            assert_eq!(
+                code(K::InspectionNotice, status, Action::Serve, &who, None),
+                "wrong_state",
+                "served at {status:?}"
+            );
+        }
+        for kind in [K::ApprovalForm, K::InspectionRecordSheet, K::OnsiteRecord] {
+            assert_eq!(
+                code(kind, S::Issued, Action::Serve, &who, None),
+                "not_served"
+            );
+        }
+        let outsider = member(&officer, 5, false);
+        assert_eq!(
+            code(
+                K::InspectionNotice,
+                S::Issued,
+                Action::Serve,
+                &outsider,
+                None
+            ),
+            "forbidden"
+        );
+    }
+
+    #[test]
+    fn records_are_completed_once_by_the_department() {
+        let officer = [Role::Inspector];
+        let who = member(&officer, 1, true);
+        assert_eq!(
+            decide(K::OnsiteRecord, S::Draft, Action::Complete, &who, None),
+            Ok(S::Completed)
+        );
+        for status in [S::Completed, S::Void] {
+            assert_eq!(
+                code(K::OnsiteRecord, status, Action::Complete, &who, None),
+                "wrong_state"
+            );
+        }
+        for kind in [
+            K::InspectionNotice,
+            K::InspectionRecordSheet,
+            K::ApprovalForm,
+        ] {
+            assert_eq!(
+                code(kind, S::Draft, Action::Complete, &who, None),
+                "numbered_kind"
+            );
+        }
+        assert_eq!(
+            code(
+                K::InquiryRecord,
+                S::Draft,
+                Action::Complete,
+                &member(&officer, 5, false),
+                None
+            ),
+            "forbidden"
+        );
+    }
+
+    #[test]
+    fn a_published_document_is_edited_by_nobody() {
+        let officer = [Role::Inspector];
+        let who = member(&officer, 1, true);
+        for status in [
+            S::PendingDepartmentHead,
+            S::PendingUnitHead,
+            S::Approved,
+            S::Served,
+            S::Completed,
+            S::Void,
+        ] {
+            assert_eq!(
+                code(K::ApprovalForm, status, Action::Edit, &who, None),
+                "wrong_state",
+                "edited at {status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_handling_department_or_the_office_may_void() {
+        let office = [Role::OfficeClerk];
+        let officer = [Role::Inspector];
+        // The handling department's people, and the issuing unit's office.
+        for role in DEPARTMENT_STAFF {
+            let roles = [role];
+            assert_eq!(
+                decide(
+                    K::InspectionNotice,
+                    S::Issued,
+                    Action::Void,
+                    &member(&roles, 1, true),
+                    None
+                ),
+                Ok(S::Void),
+                "{role:?} of the department voids"
+            );
+        }
+        assert_eq!(
+            decide(
+                K::InspectionNotice,
+                S::Issued,
+                Action::Void,
+                &member(&office, 9, false),
+                None
+            ),
+            Ok(S::Void)
+        );
+        // Anyone else in the unit may not, nor another unit's office.
+        let refused: [(&[Role], bool); 6] = [
+            (&officer, false),
+            (&[Role::DepartmentHead], false),
+            (&[Role::UnitHead], false),
+            (&[Role::SystemAdmin], false),
+            (&[Role::UnitHead], true),
+            (&[Role::SystemAdmin], true),
+        ];
+        for (roles, in_department) in refused {
+            assert_eq!(
+                code(
+                    K::InspectionNotice,
+                    S::Issued,
+                    Action::Void,
+                    &member(roles, 1, in_department),
+                    None
+                ),
+                "forbidden",
+                "{roles:?} (in the department: {in_department}) voids"
+            );
+        }
+        assert_eq!(
+            code(
+                K::InspectionNotice,
+                S::Issued,
+                Action::Void,
+                &stranger(&office),
+                None
+            ),
+            "forbidden"
+        );
+    }
+
+    #[test]
+    fn any_state_but_void_may_be_voided() {
+        let officer = [Role::Inspector];
+        let who = member(&officer, 1, true);
+        for &status in S::ALL {
+            let expected = if status == S::Void {
+                Err("wrong_state")
+            } else {
+                Ok(S::Void)
+            };
+            assert_eq!(
+                decide(K::ApprovalForm, status, Action::Void, &who, None).map_err(|e| e.code),
+                expected,
+                "voided at {status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_on_site_inspection_owes_what_is_missing() {
+        assert_eq!(
+            owed(true, false, false),
+            vec![K::ApprovalForm, K::InspectionNotice]
+        );
+        assert_eq!(owed(true, false, true), vec![K::ApprovalForm]);
+        assert!(owed(true, true, true).is_empty());
+        assert!(owed(false, true, true).is_empty());
+        assert!(owed(false, false, true).is_empty());
+    }
 }

@@ -199,4 +199,56 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn with_a_larger_unit_cap_every_task_short_of_it_is_yellow() {
+        // A bureau may configure a higher cap: red only at the cap, yellow
+        // from the first task up to it.
+        let caps = Caps {
+            per_unit: 3,
+            ..Caps::default()
+        };
+        let at = |unit| {
+            caps.mark(Usage {
+                unit,
+                department: 0,
+                all_levels: unit,
+            })
+        };
+        assert_eq!(at(0), Mark::None);
+        assert_eq!(at(1), Mark::Yellow);
+        assert_eq!(at(2), Mark::Yellow);
+        assert_eq!(at(3), Mark::Red);
+        assert_eq!(at(4), Mark::Red);
+    }
+
+    #[test]
+    fn each_refusal_names_its_cap() {
+        let caps = Caps {
+            per_unit: 3,
+            per_department: 2,
+            all_levels: 7,
+        };
+        assert_eq!(
+            Refusal::Department.message(&caps),
+            "本处室本年度已对该企业发起过2次双随机抽查，不能再次抽取"
+        );
+        assert_eq!(
+            Refusal::Unit.message(&caps),
+            "本单位本年度已对该企业检查3次（红色），任何处室不得再次抽取"
+        );
+        assert_eq!(
+            Refusal::AllLevels.message(&caps),
+            "该企业本年度各层级检查已达7次上限，不得再次抽取"
+        );
+        // Just under every cap is still allowed.
+        assert_eq!(
+            caps.check(Usage {
+                unit: 2,
+                department: 1,
+                all_levels: 6
+            }),
+            Ok(())
+        );
+    }
 }

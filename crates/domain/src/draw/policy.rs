@@ -126,4 +126,52 @@ mod tests {
         assert!(p.needs_acknowledgement(2));
         assert!(p.frequency_warning(2).contains("合理频次"));
     }
+
+    #[test]
+    fn each_grade_has_its_own_configured_weight() {
+        let w = CreditWeights {
+            a: 0.1,
+            b: 0.2,
+            c: 0.3,
+            d: 0.4,
+            e: 0.5,
+            unrated: 0.6,
+        };
+        assert_eq!(w.of(Some(CreditGrade::A)), 0.1);
+        assert_eq!(w.of(Some(CreditGrade::B)), 0.2);
+        assert_eq!(w.of(Some(CreditGrade::C)), 0.3);
+        assert_eq!(w.of(Some(CreditGrade::D)), 0.4);
+        assert_eq!(w.of(Some(CreditGrade::E)), 0.5);
+        assert_eq!(w.of(None), 0.6);
+        assert!(w.is_valid());
+        // The defaults the module documents: E three times C, six times A.
+        let d = CreditWeights::default();
+        assert_eq!(d.of(Some(CreditGrade::E)) / d.of(Some(CreditGrade::C)), 3.0);
+        assert_eq!(d.of(Some(CreditGrade::E)) / d.of(Some(CreditGrade::A)), 6.0);
+    }
+
+    #[test]
+    fn a_weight_must_be_a_positive_finite_number() {
+        let w = CreditWeights::default();
+        for bad in [0.0, -0.5, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert!(!CreditWeights { e: bad, ..w }.is_valid(), "{bad}");
+            assert!(!CreditWeights { unrated: bad, ..w }.is_valid(), "{bad}");
+        }
+        assert!(CreditWeights { d: 1e-9, ..w }.is_valid());
+    }
+
+    #[test]
+    fn the_warning_names_the_count_and_the_threshold() {
+        let p = DrawPolicy {
+            reasonable_per_unit: 4,
+            ..DrawPolicy::default()
+        };
+        assert!(!p.needs_acknowledgement(3));
+        assert!(p.needs_acknowledgement(4));
+        assert!(p.needs_acknowledgement(5));
+        assert_eq!(
+            p.frequency_warning(5),
+            "本单位本年度已对该企业开展5次检查，超过合理频次（4次），须填写确认理由后方可发起"
+        );
+    }
 }

@@ -187,4 +187,86 @@ mod tests {
             "invalid_candidates"
         );
     }
+
+    #[test]
+    fn the_recorded_list_reads_back_as_the_candidates_with_their_weights() {
+        let mut c = candidates();
+        c.reverse();
+        let text = encode_candidates(&c);
+        // Sorted by id, one `id:weight` line each, every line ending in \n.
+        assert!(text.starts_with("7:0.8\n14:0.8\n21:0.8\n28:0.8\n35:3\n42:0.8\n"));
+        assert!(text.ends_with("280:3\n"));
+        assert_eq!(text.lines().count(), 40);
+        let back = decode_candidates(&text).unwrap();
+        c.reverse();
+        assert_eq!(back, c);
+        // Blank lines are tolerated (a trailing newline, a hand-edited copy).
+        assert_eq!(decode_candidates("1:1\n\n2:0.5\n").unwrap().len(), 2);
+        assert_eq!(decode_candidates("").unwrap(), vec![]);
+        for bad in ["1\n", "x:1\n", "1:\n", "1:1\n2;3\n"] {
+            let err = decode_candidates(bad).unwrap_err();
+            assert_eq!(err.code, "invalid_candidates", "{bad:?}");
+        }
+        let err = decode_candidates("5:1\nabc\n").unwrap_err();
+        assert!(err.message.contains("“abc”"), "{err}");
+    }
+
+    #[test]
+    fn a_record_holds_only_when_everything_matches() {
+        let r = make("00ff", &candidates(), 5).unwrap();
+        let v = verify(&r).unwrap();
+        assert!(v.candidates_hash_matches && v.commitment_matches && v.result_matches);
+        assert!(v.holds());
+        for broken in [
+            Verification {
+                candidates_hash_matches: false,
+                ..v.clone()
+            },
+            Verification {
+                commitment_matches: false,
+                ..v.clone()
+            },
+            Verification {
+                result_matches: false,
+                ..v.clone()
+            },
+        ] {
+            assert!(!broken.holds(), "{broken:?}");
+        }
+        // A record whose count was changed after the draw no longer matches
+        // its commitment, and the re-run draws another number.
+        let mut more = r.clone();
+        more.result.push(7);
+        let v = verify(&more).unwrap();
+        assert!(!v.commitment_matches);
+        assert!(!v.result_matches);
+        assert_eq!(v.recomputed.len(), 6);
+        // An unchanged list still matches its hash.
+        assert!(v.candidates_hash_matches);
+    }
+
+    #[test]
+    fn the_commitment_is_sha256_of_the_four_lines() {
+        let r = make("00ff", &candidates(), 5).unwrap();
+        assert_eq!(r.algorithm, ALGORITHM);
+        assert_eq!(r.seed, "00ff");
+        assert_eq!(r.candidates_hash, sampler::hash_text(&r.candidates));
+        assert_eq!(r.candidates_hash, sampler::candidates_hash(&candidates()));
+        let text = format!("{ALGORITHM}\n{}\n00ff\n5", r.candidates_hash);
+        assert_eq!(r.commitment, hex::encode(Sha256::digest(text.as_bytes())));
+        assert_eq!(r.commitment.len(), 64);
+        assert_eq!(r.result, sampler::draw("00ff", &candidates(), 5).unwrap());
+        // A bad request is refused when the record is made.
+        assert_eq!(
+            make("00ff", &candidates(), 41).unwrap_err().code,
+            "too_many"
+        );
+    }
+
+    #[test]
+    fn a_seed_is_the_random_bytes_in_hex() {
+        let seed = seed_from([0xab; 16]);
+        assert_eq!(seed, "ab".repeat(16));
+        assert_eq!(seed_from([0; 16]), "0".repeat(32));
+    }
 }

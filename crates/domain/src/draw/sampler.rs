@@ -223,4 +223,84 @@ mod tests {
             prop_assert!(d.iter().all(|id| (1..=total).contains(id)));
         }
     }
+
+    #[test]
+    fn drawing_every_candidate_ranks_them_all_once() {
+        let mut c = equal(12);
+        c[3].weight = 3.0;
+        let all = draw("全部", &c, 12).unwrap();
+        let mut ids = all.clone();
+        ids.sort();
+        assert_eq!(ids, (1..=12).collect::<Vec<_>>());
+        // Asking for fewer draws the same enterprises first: the draw is one
+        // ranking, cut at n.
+        for n in 1..=12 {
+            assert_eq!(draw("全部", &c, n).unwrap(), all[..n], "n = {n}");
+        }
+        // One candidate, asked for once.
+        assert_eq!(draw("s", &equal(1), 1).unwrap(), vec![1]);
+    }
+
+    #[test]
+    fn the_ranking_follows_the_published_keys() {
+        // Anyone re-running a draw by hand computes ln(u) / w per candidate
+        // and takes the largest keys first.
+        let c: Vec<Candidate> = (1..=30)
+            .map(|id| Candidate {
+                id: id * 3 - 40,
+                weight: [0.5, 0.8, 1.0, 2.0, 3.0][id as usize % 5],
+            })
+            .collect();
+        let seed = "2025-06-02/玉田/水股/7";
+        let mut by_hand: Vec<(f64, i64)> = c
+            .iter()
+            .map(|x| (uniform(seed, x.id).ln() / x.weight, x.id))
+            .collect();
+        by_hand.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap());
+        let expected: Vec<i64> = by_hand.iter().take(8).map(|k| k.1).collect();
+        assert_eq!(draw(seed, &c, 8).unwrap(), expected);
+        for x in &c {
+            let u = uniform(seed, x.id);
+            assert!(u > 0.0 && u < 1.0);
+        }
+    }
+
+    #[test]
+    fn weights_that_are_not_positive_numbers_are_refused() {
+        for w in [-1.0, 0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let mut c = equal(3);
+            c[1].weight = w;
+            assert_eq!(
+                draw("s", &c, 1).unwrap_err().code,
+                "invalid_weight",
+                "weight {w}"
+            );
+        }
+        let mut c = equal(3);
+        c[1].weight = f64::MIN_POSITIVE;
+        assert!(draw("s", &c, 3).is_ok());
+    }
+
+    #[test]
+    fn asking_for_more_than_there_are_says_how_many_there_are() {
+        let err = draw("s", &equal(3), 4).unwrap_err();
+        assert_eq!(err.field, Some("count"));
+        assert!(err.message.contains("符合条件的企业数3"), "{err}");
+        assert!(draw("s", &[], 1).is_err());
+    }
+
+    #[test]
+    fn a_small_hash_still_takes_the_half_step() {
+        // Under "seed", id 6459 hashes to x = 9 955 497 901 309 (the first 8
+        // bytes, below 2^53): small enough that the published u = (x + 0.5) /
+        // 2^64 differs from any other rounding of x, as a re-run by hand must.
+        let x = 9_955_497_901_309u64;
+        let mut h = Sha256::new();
+        h.update(b"seed:6459");
+        assert_eq!(u64::from_be_bytes(h.finalize()[..8].try_into().unwrap()), x);
+        assert_eq!(
+            uniform("seed", 6459),
+            9_955_497_901_309.5 / 18_446_744_073_709_551_616.0
+        );
+    }
 }

@@ -182,4 +182,87 @@ mod tests {
         assert!(!TaskStatus::InProgress.may_cancel());
         assert!(TaskStatus::Cancelled.is_settled());
     }
+
+    #[test]
+    fn two_years_ahead_is_never_drawn() {
+        assert_eq!(
+            check_year(2027, day(2025, 12, 31)).unwrap_err().code,
+            "future_year"
+        );
+        assert_eq!(
+            check_year(2027, day(2025, 6, 2)).unwrap_err().code,
+            "future_year"
+        );
+        assert_eq!(check_year(2025, day(2025, 12, 31)), Ok(2025));
+        assert_eq!(check_year(2025, day(2025, 1, 1)), Ok(2025));
+        assert_eq!(
+            check_year(2026, day(2025, 11, 30)).unwrap_err().code,
+            "future_year"
+        );
+        let err = check_year(2024, day(2025, 1, 1)).unwrap_err();
+        assert_eq!(err.field, Some("year"));
+        assert!(err.message.contains("2024年"), "{err}");
+    }
+
+    #[test]
+    fn a_reason_runs_to_two_hundred_characters_and_is_trimmed() {
+        let full = "长".repeat(200);
+        assert_eq!(reason("reason", Some(&full), "取消原因"), Ok(full.clone()));
+        assert_eq!(
+            reason("reason", Some("  企业已关闭 "), "取消原因"),
+            Ok("企业已关闭".to_string())
+        );
+        let err = reason("ack", None, "确认理由").unwrap_err();
+        assert_eq!(err.field, Some("ack"));
+        assert_eq!(err.message, "请填写确认理由");
+        let err = reason("ack", Some(&format!("{full}长")), "确认理由").unwrap_err();
+        assert_eq!(err.message, "确认理由不能超过200个字");
+    }
+
+    #[test]
+    fn an_emergency_date_is_today_or_earlier_in_the_tasks_year() {
+        let today = day(2025, 6, 2);
+        assert_eq!(check_emergency_date(Some(today), 2025, today), Ok(today));
+        assert_eq!(
+            check_emergency_date(Some(day(2025, 1, 1)), 2025, today),
+            Ok(day(2025, 1, 1))
+        );
+        // Last year's visit is not recorded on this year's task.
+        let err = check_emergency_date(Some(day(2024, 12, 31)), 2025, today).unwrap_err();
+        assert_eq!(err.field, Some("inspected_on"));
+        assert_eq!(err.code, "invalid");
+        assert_eq!(
+            check_emergency_date(None, 2025, today).unwrap_err().code,
+            "required"
+        );
+    }
+
+    #[test]
+    fn sources_are_read_by_code_or_label_with_spaces_trimmed() {
+        assert_eq!(
+            parse_source(Some(" special_campaign ")),
+            Ok(TaskSource::Special)
+        );
+        assert_eq!(parse_source(Some("投诉举报")), Ok(TaskSource::Complaint));
+        assert_eq!(parse_source(Some("  ")).unwrap_err().code, "required");
+        let err = parse_source(Some("巡查")).unwrap_err();
+        assert_eq!(err.field, Some("source"));
+        assert!(err.message.contains("巡查"), "{err}");
+    }
+
+    #[test]
+    fn only_completed_or_cancelled_tasks_are_settled() {
+        let settled: Vec<_> = TaskStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.is_settled())
+            .collect();
+        assert_eq!(settled, vec![TaskStatus::Completed, TaskStatus::Cancelled]);
+        let cancellable: Vec<_> = TaskStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.may_cancel())
+            .collect();
+        assert_eq!(cancellable, vec![TaskStatus::Drawn, TaskStatus::Scheduled]);
+    }
 }

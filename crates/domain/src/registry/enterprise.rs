@@ -455,4 +455,151 @@ mod tests {
             );
         }
     }
+
+    fn field_error(input: EnterpriseInput) -> (Option<&'static str>, &'static str) {
+        let e = input.validate(true).unwrap_err();
+        (e.field, e.code)
+    }
+
+    /// Sets one text field of the input.
+    type Setter = fn(&mut EnterpriseInput, String);
+
+    #[test]
+    fn texts_run_to_their_limits_and_no_further() {
+        let cases: [(&str, usize, Setter); 5] = [
+            ("name", 100, |i, s| i.name = Some(s)),
+            ("source_name", 100, |i, s| i.source_name = Some(s)),
+            ("address", 200, |i, s| i.address = Some(s)),
+            ("industrial_park", 100, |i, s| i.industrial_park = Some(s)),
+            ("contact_name", 30, |i, s| i.contact_name = Some(s)),
+        ];
+        for (field, max, set) in cases {
+            let mut at = sample();
+            set(&mut at, "厂".repeat(max));
+            assert!(at.validate(false).is_ok(), "{field} of {max}");
+            let mut over = sample();
+            set(&mut over, "厂".repeat(max + 1));
+            assert_eq!(field_error(over), (Some(field), "too_long"), "{field}");
+        }
+        let mut i = sample();
+        i.industrial_park = Some(" 玉田经济开发区 ".into());
+        i.contact_name = Some("李四".into());
+        i.source_name = Some("宏达钢铁1号高炉".into());
+        let e = i.validate(false).unwrap();
+        assert_eq!(e.industrial_park.as_deref(), Some("玉田经济开发区"));
+        assert_eq!(e.contact_name.as_deref(), Some("李四"));
+        assert_eq!(e.source_name, "宏达钢铁1号高炉");
+        assert_eq!(e.name, "唐山市玉田县宏达钢铁有限公司");
+        assert_eq!(e.address, "玉田县经济开发区钢城路8号");
+        // Blank optional texts are absent, not empty.
+        let mut i = sample();
+        i.industrial_park = Some("  ".into());
+        assert_eq!(i.validate(false).unwrap().industrial_park, None);
+    }
+
+    #[test]
+    fn a_region_code_is_six_digits_of_a_county_or_a_longer_township_code() {
+        for bad in ["130229abc", "13022x", "13022", "1302", "130000", "999999"] {
+            let mut i = sample();
+            i.region_code = Some(bad.into());
+            assert_eq!(
+                field_error(i),
+                (Some("region_code"), "unknown_region"),
+                "{bad}"
+            );
+        }
+        // A province-administered county has the province for its city.
+        let (code, province, city, city_name, county) = county_region(" 429004 ").unwrap();
+        assert_eq!(
+            (code.as_str(), province.as_str(), city.as_str()),
+            ("429004", "420000", "420000")
+        );
+        assert_eq!((city_name.as_str(), county.as_str()), ("湖北省", "仙桃市"));
+        let err = county_region("130229abc").unwrap_err();
+        assert!(err.message.contains("130229abc"), "{err}");
+    }
+
+    #[test]
+    fn a_contact_phone_is_digits_dashes_and_spaces_up_to_twenty() {
+        for ok in [
+            "0315-5612345",
+            "138 1234 5678",
+            "13812345678",
+            "01234567890123456789",
+        ] {
+            let mut i = sample();
+            i.contact_phone = Some(ok.into());
+            assert_eq!(
+                i.validate(false).unwrap().contact_phone.as_deref(),
+                Some(ok)
+            );
+        }
+        for bad in [
+            "0315-561234５",
+            "电话0315",
+            "+8613812345678",
+            "0123456789012345678901",
+        ] {
+            let mut i = sample();
+            i.contact_phone = Some(bad.into());
+            assert_eq!(
+                field_error(i),
+                (Some("contact_phone"), "invalid_phone"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn status_category_grade_and_positive_list_are_read_by_code_or_label() {
+        let mut i = sample();
+        i.status = Some("停产".into());
+        i.category = Some("special".into());
+        i.credit_grade = Some("E级".into());
+        i.positive_list = Some(true);
+        let e = i.validate(false).unwrap();
+        assert_eq!(e.status, EnterpriseStatus::Suspended);
+        assert_eq!(e.category, SupervisionCategory::Special);
+        assert_eq!(e.credit_grade, Some(CreditGrade::E));
+        assert!(e.positive_list);
+        let mut i = sample();
+        i.category = None;
+        i.credit_grade = Some(" ".into());
+        let e = i.validate(false).unwrap();
+        assert_eq!(e.category, SupervisionCategory::General);
+        assert_eq!(e.credit_grade, None);
+        assert!(!e.positive_list);
+        let mut i = sample();
+        i.status = Some("营业".into());
+        assert_eq!(field_error(i), (Some("status"), "invalid"));
+        let mut i = sample();
+        i.category = Some("重点".into());
+        assert_eq!(field_error(i), (Some("category"), "invalid"));
+    }
+
+    #[test]
+    fn an_accepted_bad_check_character_keeps_the_reason_and_the_expected_character() {
+        let mut i = sample();
+        i.uscc = Some("91130200699229617Y".into());
+        i.permit_code = None;
+        i.uscc_exception_reason = Some(" 营业执照原件核对无误 ".into());
+        let e = i.validate(true).unwrap();
+        let (mismatch, reason) = e.uscc_exception.unwrap();
+        assert_eq!((mismatch.expected, mismatch.found), ('X', 'Y'));
+        assert_eq!(reason, "营业执照原件核对无误");
+        assert_eq!(e.uscc.as_str(), "91130200699229617Y");
+        // A correct code needs no reason, and a reason given anyway is not kept.
+        let mut i = sample();
+        i.uscc_exception_reason = Some("无".into());
+        assert_eq!(i.validate(false).unwrap().uscc_exception, None);
+        // The permit's embedded code must be the enterprise's own.
+        let e = sample().validate(false).unwrap();
+        assert_eq!(e.permit_code.unwrap().as_str(), "91130200699229617X001P");
+        let mut i = sample();
+        i.uscc = Some("91350100M000100Y43".into());
+        assert_eq!(
+            field_error(i),
+            (Some("permit_code"), "permit_uscc_mismatch")
+        );
+    }
 }

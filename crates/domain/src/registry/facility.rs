@@ -77,3 +77,107 @@ impl FacilityInput {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::permit::PollutantKind;
+
+    fn outlet(code: &str, name: &str, limits: &[(&str, f64)]) -> OutletInput {
+        OutletInput {
+            code: code.into(),
+            name: name.into(),
+            pollutants: limits
+                .iter()
+                .map(|&(pollutant, limit)| PollutantLimit {
+                    pollutant: pollutant.into(),
+                    limit,
+                    unit: "mg/m³".into(),
+                })
+                .collect(),
+        }
+    }
+
+    fn facility(code: &str, name: &str) -> FacilityInput {
+        FacilityInput {
+            code: code.into(),
+            name: name.into(),
+            process: String::new(),
+        }
+    }
+
+    #[test]
+    fn an_outlet_with_a_permit_code_a_name_and_limits_is_accepted() {
+        let code = outlet(
+            " da001 ",
+            "1号高炉出铁场废气排放口",
+            &[("颗粒物", 10.0), ("二氧化硫", 0.0)],
+        )
+        .validate()
+        .unwrap();
+        assert_eq!(code.as_str(), "DA001");
+        assert_eq!(code.kind(), PollutantKind::Air);
+        assert!(outlet("DW001", "总排口", &[]).validate().is_ok());
+    }
+
+    #[test]
+    fn an_outlet_needs_a_permit_code_and_a_name() {
+        let err = outlet("DA0001", "排口", &[]).validate().unwrap_err();
+        assert_eq!(err.field, Some("outlets"));
+        assert_eq!(err.code, "invalid_outlet_code");
+        let err = outlet("TA001", "排口", &[]).validate().unwrap_err();
+        assert_eq!(err.code, "invalid_outlet_code");
+        let err = outlet("DA001", "  ", &[]).validate().unwrap_err();
+        assert_eq!(err.field, Some("outlets"));
+        assert_eq!(err.code, "required");
+        assert_eq!(err.message, "排口DA001缺少名称");
+    }
+
+    #[test]
+    fn each_limit_names_a_pollutant_and_is_a_number_not_below_zero() {
+        for (pollutant, limit) in [
+            ("", 10.0),
+            (" ", 10.0),
+            ("颗粒物", -0.1),
+            ("颗粒物", f64::NAN),
+            ("颗粒物", f64::INFINITY),
+        ] {
+            let err = outlet("DA002", "排口", &[("氮氧化物", 50.0), (pollutant, limit)])
+                .validate()
+                .unwrap_err();
+            assert_eq!(err.field, Some("outlets"), "{pollutant:?} {limit}");
+            assert_eq!(err.code, "invalid_limit", "{pollutant:?} {limit}");
+            assert_eq!(err.message, "排口DA002的污染物限值有误");
+        }
+    }
+
+    #[test]
+    fn a_treatment_facility_needs_an_hj608_code_and_a_name() {
+        let code = facility("ta001", "袋式除尘器")
+            .validate_treatment()
+            .unwrap();
+        assert_eq!(code.as_str(), "TA001");
+        let err = facility("DA001", "袋式除尘器")
+            .validate_treatment()
+            .unwrap_err();
+        assert_eq!(err.field, Some("treatment_facilities"));
+        assert_eq!(err.code, "invalid_facility_code");
+        let err = facility("TA001", " ").validate_treatment().unwrap_err();
+        assert_eq!(err.field, Some("treatment_facilities"));
+        assert_eq!(err.code, "required");
+    }
+
+    #[test]
+    fn a_production_facility_needs_a_code_and_a_name_of_any_shape() {
+        assert!(facility("MF0001", "1080m³高炉")
+            .validate_named("production_facilities")
+            .is_ok());
+        for (code, name) in [("", "高炉"), ("MF0001", ""), (" ", " ")] {
+            let err = facility(code, name)
+                .validate_named("production_facilities")
+                .unwrap_err();
+            assert_eq!(err.field, Some("production_facilities"));
+            assert_eq!(err.code, "required");
+        }
+    }
+}

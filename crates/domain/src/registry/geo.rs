@@ -297,4 +297,49 @@ mod tests {
         );
         assert!(serde_json::from_str::<PostalCode>("\"06300\"").is_err());
     }
+
+    #[test]
+    fn errors_carry_a_stable_code_and_their_field() {
+        assert_eq!(
+            GeoError::LongitudeNotFinite.code(),
+            "coordinates_not_number"
+        );
+        assert_eq!(GeoError::LatitudeNotFinite.code(), "coordinates_not_number");
+        assert_eq!(
+            GeoError::LongitudeOutOfRange(0.0).code(),
+            "coordinates_out_of_range"
+        );
+        let d = GeoError::LatitudeOutOfRange(60.5).into_domain_error("latitude");
+        assert_eq!(d.code, "coordinates_out_of_range");
+        assert_eq!(d.field, Some("latitude"));
+        assert_eq!(d.message, "纬度60.5超出中国范围，应在3.8至53.6之间");
+        assert_eq!(PostalCodeError.code(), "invalid_postal_code");
+        let d = PostalCodeError.into_domain_error("postal_code");
+        assert_eq!(
+            (d.field, d.code, d.message.as_str()),
+            (
+                Some("postal_code"),
+                "invalid_postal_code",
+                "邮政编码应为6位数字"
+            )
+        );
+    }
+
+    #[test]
+    fn just_outside_each_bound_is_refused() {
+        assert!(Coordinates::new(73.4, 39.9).is_err());
+        assert!(Coordinates::new(116.4, 53.7).is_err());
+        // One value out: the other one is not mistaken for swapped.
+        assert_eq!(
+            Coordinates::new(116.4, 100.0),
+            Err(GeoError::LatitudeOutOfRange(100.0))
+        );
+    }
+
+    #[test]
+    fn a_postal_code_reads_as_its_digits() {
+        let p = PostalCode::parse("064100").unwrap();
+        assert_eq!(p.as_ref(), "064100");
+        assert_eq!(format!("{p}"), "064100");
+    }
 }

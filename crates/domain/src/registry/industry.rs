@@ -375,4 +375,48 @@ mod tests {
             serde_json::json!({"level": 4, "code": "0111", "name": "稻谷种植", "section": "A"})
         );
     }
+
+    #[test]
+    fn levels_are_named_as_in_the_standard() {
+        let names: Vec<String> = [
+            IndustryLevel::Section,
+            IndustryLevel::Division,
+            IndustryLevel::Group,
+            IndustryLevel::Class,
+        ]
+        .iter()
+        .map(|l| l.to_string())
+        .collect();
+        assert_eq!(names, ["门类", "大类", "中类", "小类"]);
+        assert_eq!(IndustryLevel::from_number(0), None);
+        assert_eq!(IndustryLevel::from_number(5), None);
+        for n in 1..=4 {
+            assert_eq!(IndustryLevel::from_number(n).unwrap().number(), n);
+        }
+    }
+
+    #[test]
+    fn parents_are_found_at_each_level() {
+        let section = lookup("C").unwrap();
+        assert!(section.division_entry().is_none());
+        assert!(section.group_entry().is_none());
+        assert_eq!(section.section_entry().code, "C");
+        let division = lookup("37").unwrap();
+        assert_eq!(division.division_entry().unwrap().code, "37");
+        assert!(division.group_entry().is_none());
+        let group = lookup("374").unwrap();
+        assert_eq!(group.division_entry().unwrap().code, "37");
+        assert!(group.group_entry().is_none());
+        let class = lookup(" 3741 ").unwrap();
+        assert_eq!(class.group_entry().unwrap().code, "374");
+        assert_eq!(class.division_entry().unwrap().code, "37");
+        assert_eq!(class.section_entry().name, "制造业");
+        // 炼铁 is the only class of its group, which is not listed.
+        assert!(lookup("3110").unwrap().group_entry().is_none());
+        let sections: Vec<&str> = sections().map(|s| s.code).collect();
+        assert_eq!(sections.len(), 20);
+        assert_eq!(sections[0], "A");
+        assert_eq!(all().len(), 20 + 97 + 274 + 1381);
+        assert_eq!(all()[0].code, "A");
+    }
 }

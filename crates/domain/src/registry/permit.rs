@@ -585,4 +585,55 @@ mod tests {
         assert_eq!(PollutantKind::from_letter('a'), None);
         assert_eq!(PollutantKind::Noise.to_string(), "噪声");
     }
+
+    #[test]
+    fn each_permit_error_has_its_code_and_is_reported_on_the_field() {
+        let cases = [
+            ("91130200699229617X001", "permit_code_length"),
+            ("911302006992296170001P", "permit_code_uscc"),
+            ("91130200699229617X0O1P", "permit_code_sequence"),
+            ("91130200699229617X00AP", "permit_code_sequence"),
+            ("91130200699229617X0011", "permit_code_suffix"),
+        ];
+        for (input, code) in cases {
+            let e = PermitCode::parse(input).unwrap_err();
+            assert_eq!(e.code(), code, "{input}");
+            let d = e.into_domain_error("permit_code");
+            assert_eq!((d.field, d.code), (Some("permit_code"), code));
+            assert_eq!(d.message, e.to_string());
+        }
+        assert_eq!(
+            PermitCode::parse("91130200699229617X00AP").unwrap_err(),
+            PermitCodeError::SequenceNotDigit {
+                position: 21,
+                ch: 'A'
+            }
+        );
+    }
+
+    #[test]
+    fn codes_read_as_they_are_printed_on_the_permit() {
+        let p: PermitCode = "91130200699229617X999P".parse().unwrap();
+        assert_eq!(p.as_ref(), "91130200699229617X999P");
+        assert_eq!(p.sequence(), 999);
+        let t = FacilityCode::parse("tn100").unwrap();
+        assert_eq!(t.as_str(), "TN100");
+        assert_eq!(t.as_ref(), "TN100");
+        assert_eq!(t.kind(), PollutantKind::Noise);
+        assert_eq!(t.serial(), 100);
+        let o: OutletCode = "DS010".parse().unwrap();
+        assert_eq!(o.as_ref(), "DS010");
+        assert_eq!(o.to_string(), "DS010");
+        assert_eq!(o.serial(), 10);
+        let labels: Vec<_> = PollutantKind::ALL.iter().map(|k| k.label()).collect();
+        assert_eq!(labels, ["废气", "废水", "固体废物", "噪声"]);
+        assert_eq!(SubCodeSubject::Facility.to_string(), "污染防治设施编码");
+        assert_eq!(SubCodeSubject::Outlet.example(), "DA001");
+        assert_eq!(SubCodeSubject::Facility.example(), "TA001");
+        let e = FacilityCode::parse("TA01").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "污染防治设施编码应为5位（如TA001），实际为4位"
+        );
+    }
 }

@@ -441,4 +441,22 @@ mod tests {
             prop_assert!(mismatch.is_some());
         }
     }
+
+    #[test]
+    fn each_error_has_its_code_and_is_reported_on_the_field() {
+        for (input, code) in [
+            ("9113020069922961", "uscc_length"),
+            ("9113I200699229617X", "uscc_illegal_char"),
+            ("911302006992296170", "uscc_check"),
+        ] {
+            let e = Uscc::parse(input).unwrap_err();
+            assert_eq!(e.code(), code, "{input}");
+            let d = e.into_domain_error("uscc");
+            assert_eq!((d.field, d.code), (Some("uscc"), code));
+        }
+        let u = Uscc::parse(VALID[1]).unwrap();
+        assert_eq!(u.as_ref(), VALID[1]);
+        assert_eq!(u.organization_code(), "M000100Y4");
+        assert_eq!(u.area_code(), "350100");
+    }
 }
