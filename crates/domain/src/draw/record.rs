@@ -129,7 +129,7 @@ pub fn verify(record: &DrawRecord) -> DomainResult<Verification> {
         ));
     }
     let candidates = decode_candidates(&record.candidates)?;
-    let hash = sampler::candidates_hash(&candidates);
+    let hash = sampler::hash_text(&record.candidates);
     let count = record.result.len();
     // The text is sorted by id when it is right; if someone reordered it the
     // hash no longer matches, and the re-run still uses the sorted list.
@@ -268,5 +268,27 @@ mod tests {
         let seed = seed_from([0xab; 16]);
         assert_eq!(seed, "ab".repeat(16));
         assert_eq!(seed_from([0; 16]), "0".repeat(32));
+    }
+
+    #[test]
+    fn a_rewritten_candidate_text_no_longer_matches_its_published_hash() {
+        // Whoever checks by hand hashes the text as stored: lines reordered
+        // or a weight written another way give another hash, and so another
+        // commitment, even though the same enterprises are drawn.
+        let r = make("00ff", &candidates(), 5).unwrap();
+        let mut reordered = r.clone();
+        let mut lines: Vec<&str> = r.candidates.lines().collect();
+        lines.reverse();
+        reordered.candidates = lines.iter().map(|l| format!("{l}\n")).collect();
+        let mut reformatted = r.clone();
+        reformatted.candidates = r.candidates.replacen("7:0.8\n", "7:0.80\n", 1);
+        for changed in [reordered, reformatted] {
+            assert_ne!(sampler::hash_text(&changed.candidates), r.candidates_hash);
+            let v = verify(&changed).unwrap();
+            assert!(!v.candidates_hash_matches);
+            assert!(!v.commitment_matches);
+            assert!(v.result_matches);
+            assert!(!v.holds());
+        }
     }
 }
