@@ -58,11 +58,19 @@ mod tests {
             .push_in([2i64, 3])
             .push(" AND c = ")
             .push_bind("x");
-        assert_eq!(sql.text(), "SELECT id FROM t WHERE a = $1 AND b IN ($2, $3) AND c = $4");
+        assert_eq!(
+            sql.text(),
+            "SELECT id FROM t WHERE a = $1 AND b IN ($2, $3) AND c = $4"
+        );
         let (_, args) = sql.build();
         assert_eq!(
             args,
-            vec![Arg::from(1i64), Arg::from(2i64), Arg::from(3i64), Arg::from("x")]
+            vec![
+                Arg::from(1i64),
+                Arg::from(2i64),
+                Arg::from(3i64),
+                Arg::from("x")
+            ]
         );
     }
 
@@ -70,7 +78,9 @@ mod tests {
     fn an_empty_in_list_is_null_and_binds_nothing() {
         use super::Sql;
         let mut sql = Sql::new("SELECT 1 WHERE x IN ");
-        sql.push_in(Vec::<i64>::new()).push(" AND y = ").push_bind(7i64);
+        sql.push_in(Vec::<i64>::new())
+            .push(" AND y = ")
+            .push_bind(7i64);
         assert_eq!(sql.text(), "SELECT 1 WHERE x IN (NULL) AND y = $1");
         assert_eq!(sql.args().len(), 1);
     }
@@ -82,9 +92,10 @@ mod tests {
             "SELECT 1 WHERE a = $1 AND b = $2 AND '$3' <> $1 AND c IN ",
             vec![Arg::from(1i64), Arg::from(2i64)],
         );
-        sql.push_in([3i64])
-            .push(" AND ")
-            .push_with("(d = ?2 OR e LIKE ?1 ESCAPE '?1')", vec!["e".into(), "d".into()]);
+        sql.push_in([3i64]).push(" AND ").push_with(
+            "(d = ?2 OR e LIKE ?1 ESCAPE '?1')",
+            vec!["e".into(), "d".into()],
+        );
         assert_eq!(
             sql.text(),
             "SELECT 1 WHERE a = $1 AND b = $2 AND '$3' <> $1 AND c IN ($3) \
@@ -97,10 +108,15 @@ mod tests {
     fn a_fragment_goes_inside_another_statement_renumbered() {
         use super::{Arg, Sql};
         let mut filter = Sql::new("1 = 1");
-        filter.push(" AND ").push_with("x = ?1", vec![Arg::from(5i64)]);
+        filter
+            .push(" AND ")
+            .push_with("x = ?1", vec![Arg::from(5i64)]);
         let mut sql = Sql::with("SELECT 1 WHERE y = $1 AND ", vec![Arg::from(4i64)]);
         sql.push_sql(&filter).push(" LIMIT ").push_bind(10i64);
-        assert_eq!(sql.text(), "SELECT 1 WHERE y = $1 AND 1 = 1 AND x = $2 LIMIT $3");
+        assert_eq!(
+            sql.text(),
+            "SELECT 1 WHERE y = $1 AND 1 = 1 AND x = $2 LIMIT $3"
+        );
         assert_eq!(filter.text(), "1 = 1 AND x = $1");
     }
 
@@ -327,9 +343,13 @@ impl Sql {
         out
     }
 
-    /// The text and its arguments, to run.
-    pub fn build(self) -> (String, Vec<Arg>) {
-        (self.text(), self.args)
+    /// The text and its arguments, to run, taken out of the builder (left
+    /// empty), so that a chain of pushes can end with it.
+    pub fn build(&mut self) -> (String, Vec<Arg>) {
+        let text = self.text();
+        let args = std::mem::take(&mut self.args);
+        *self = Sql::default();
+        (text, args)
     }
 
     /// Appends `text` whose `{sigil}1 … {sigil}n` (outside string literals)
@@ -912,7 +932,10 @@ pub fn insert_statement(
     rows: Vec<Vec<Arg>>,
     returning: &str,
 ) -> (String, Vec<Arg>) {
-    let mut sql = Sql::new(&format!("{verb} INTO {table} ({}) VALUES ", columns.join(", ")));
+    let mut sql = Sql::new(&format!(
+        "{verb} INTO {table} ({}) VALUES ",
+        columns.join(", ")
+    ));
     sql.args.reserve(rows.len() * columns.len());
     sql.params.reserve(rows.len() * columns.len());
     for (i, row) in rows.into_iter().enumerate() {

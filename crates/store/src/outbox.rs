@@ -12,7 +12,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::args;
-use crate::db::{Arg, Backend, Db, Exec, Row, Tx};
+use crate::db::{Arg, Backend, Db, Exec, Row, Sql, Tx};
 use crate::error::{StoreError, StoreResult};
 
 /// A message to queue.
@@ -35,36 +35,27 @@ pub async fn enqueue(tx: &mut Tx, now: DateTime<Utc>, messages: &[NewSms]) -> St
     // One statement per 400 messages (6 parameters each), not one per message:
     // an extraction notifies every administrator of the unit at once.
     for chunk in messages.chunks(400) {
-        let mut sql = String::from(
+        let mut sql = Sql::new(
             "INSERT INTO sms_outbox (dedupe_key, mobile, template, params_json, body, status,
                                      attempts, next_attempt_at, created_at) VALUES ",
         );
-        let mut args = Vec::with_capacity(chunk.len() * 6);
         for (i, m) in chunk.iter().enumerate() {
-            let b = i * 6;
             if i > 0 {
-                sql.push_str(", ");
+                sql.push(", ");
             }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 6
-            ));
-            args.extend(crate::args![
-                m.dedupe_key.as_str(),
-                m.mobile.as_str(),
-                m.template.as_str(),
-                m.params_json.as_str(),
-                m.body.as_str(),
-                now
-            ]);
+            sql.push_with(
+                "(?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6)",
+                crate::args![
+                    m.dedupe_key.as_str(),
+                    m.mobile.as_str(),
+                    m.template.as_str(),
+                    m.params_json.as_str(),
+                    m.body.as_str(),
+                    now
+                ],
+            );
         }
-        sql.push_str(" ON CONFLICT (dedupe_key) DO NOTHING");
+        let (sql, args) = sql.push(" ON CONFLICT (dedupe_key) DO NOTHING").build();
         crate::db::Exec::execute(tx, &sql, args).await?;
     }
     Ok(())
@@ -386,21 +377,19 @@ pub async fn list(
     per_page: i64,
 ) -> StoreResult<OutboxPage> {
     let mut db = db.clone();
-    let (scope_sql, mut args): (&str, Vec<Arg>) = match scope {
+    let (scope_sql, args): (&str, Vec<Arg>) = match scope {
         Scope::All => ("1 = 1", vec![]),
         Scope::Department(d) => (
             "EXISTS (SELECT 1 FROM people p WHERE p.mobile = o.mobile AND p.department_id = $1)",
             args![d],
         ),
     };
-    let count_rows = db
-        .fetch_all(
-            &format!(
-                "SELECT o.status, COUNT(*) AS n FROM sms_outbox o WHERE {scope_sql} GROUP BY o.status"
-            ),
-            args.clone(),
-        )
-        .await?;
+    let mut filter = Sql::with(scope_sql, args);
+    let (sql, args) = Sql::new("SELECT o.status, COUNT(*) AS n FROM sms_outbox o WHERE ")
+        .push_sql(&filter)
+        .push(" GROUP BY o.status")
+        .build();
+    let count_rows = db.fetch_all(&sql, args).await?;
     let mut counts: Vec<(Status, i64)> = Status::ALL.iter().map(|s| (*s, 0)).collect();
     for r in &count_rows {
         let s: String = r.get("status")?;
@@ -412,26 +401,19 @@ pub async fn list(
         Some(s) => counts.iter().find(|(x, _)| *x == s).map_or(0, |c| c.1),
         None => counts.iter().map(|c| c.1).sum(),
     };
-    let mut filter = scope_sql.to_string();
     if let Some(s) = status {
-        args.push(s.as_str().into());
-        filter.push_str(&format!(" AND o.status = ${}", args.len()));
+        filter.push(" AND o.status = ").push_bind(s.as_str());
     }
     let per_page = per_page.clamp(1, 500);
     let offset = (page.max(1) - 1) * per_page;
-    args.push(per_page.into());
-    args.push(offset.into());
-    let n = args.len();
-    let rows = db
-        .fetch_all(
-            &format!(
-                "SELECT {ENTRY_COLUMNS} FROM sms_outbox o WHERE {filter}
-                  ORDER BY o.id DESC LIMIT ${} OFFSET ${n}",
-                n - 1
-            ),
-            args,
-        )
-        .await?;
+    let (sql, args) = Sql::new(&format!("SELECT {ENTRY_COLUMNS} FROM sms_outbox o WHERE "))
+        .push_sql(&filter)
+        .push(" ORDER BY o.id DESC LIMIT ")
+        .push_bind(per_page)
+        .push(" OFFSET ")
+        .push_bind(offset)
+        .build();
+    let rows = db.fetch_all(&sql, args).await?;
     Ok(OutboxPage {
         entries: rows.iter().map(entry).collect::<StoreResult<_>>()?,
         total,

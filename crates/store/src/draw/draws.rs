@@ -19,7 +19,7 @@ use yici_domain::{DomainError, DomainResult};
 use super::tasks::{self, Task, TaskOptions};
 use super::{ledger, retrying, Initiator};
 use crate::audit::{Change, Entry};
-use crate::db::{Db, Exec, Row, Tx};
+use crate::db::{Db, Exec, Row, Sql, Tx};
 use crate::error::StoreResult;
 use crate::registry::search::{self, EnterpriseQuery};
 
@@ -257,16 +257,13 @@ pub(crate) async fn candidates(
     let exhausted = ledger::exhausted(e, year, who.unit_id, who.department_id).await?;
     // One row with every candidate as `id:grade` text: a big county has tens
     // of thousands, and one string costs far less than as many rows.
-    let row = e
-        .fetch_one(
-            &format!(
-                "SELECT string_agg(id || ':' || COALESCE(credit_grade, '-'), ',') AS list
-                   FROM enterprises WHERE {}",
-                filter.sql
-            ),
-            filter.args,
-        )
-        .await?;
+    let (sql, args) = Sql::new(
+        "SELECT string_agg(id || ':' || COALESCE(credit_grade, '-'), ',') AS list
+           FROM enterprises WHERE ",
+    )
+    .push_sql(&filter.sql)
+    .build();
+    let row = e.fetch_one(&sql, args).await?;
     let list: Option<String> = row.get("list")?;
     let bad = |item: &str| crate::error::StoreError::internal(format!("candidate {item}"));
     list.as_deref()
@@ -379,18 +376,14 @@ pub async fn draw_enterprises(
 }
 
 async fn names_of(e: &mut impl Exec, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    e.fetch_all(
-        &format!(
-            "SELECT id, name FROM enterprises WHERE id IN ({})",
-            marks.join(", ")
-        ),
-        ids.iter().map(|id| (*id).into()).collect(),
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((r.get("id")?, r.get("name")?)))
-    .collect()
+    let (sql, args) = Sql::new("SELECT id, name FROM enterprises WHERE id IN ")
+        .push_in(ids.iter().copied())
+        .build();
+    e.fetch_all(&sql, args)
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("id")?, r.get("name")?)))
+        .collect()
 }
 
 pub(crate) async fn get_in(e: &mut impl Exec, id: i64) -> StoreResult<Stored> {
@@ -497,18 +490,14 @@ async fn people_names(e: &mut impl Exec, ids: &[i64]) -> StoreResult<HashMap<i64
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    e.fetch_all(
-        &format!(
-            "SELECT id, name FROM people WHERE id IN ({})",
-            marks.join(", ")
-        ),
-        ids.iter().map(|id| (*id).into()).collect(),
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((r.get("id")?, r.get("name")?)))
-    .collect()
+    let (sql, args) = Sql::new("SELECT id, name FROM people WHERE id IN ")
+        .push_in(ids.iter().copied())
+        .build();
+    e.fetch_all(&sql, args)
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("id")?, r.get("name")?)))
+        .collect()
 }
 
 /// Re-runs a stored draw (the `yici draw verify` command).

@@ -340,21 +340,16 @@ async fn unit_counts(
     unit_id: i64,
     ids: &[i64],
 ) -> StoreResult<HashMap<i64, u32>> {
-    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
-    let mut args: Vec<Arg> = vec![year.into(), unit_id.into()];
-    args.extend(ids.iter().map(|id| Arg::from(*id)));
-    let rows = tx
-        .fetch_all(
-            &format!(
-                "SELECT enterprise_id, COUNT(*) AS n FROM tasks
-                  WHERE year = $1 AND unit_id = $2 AND status <> 'cancelled'
-                    AND enterprise_id IN ({})
-                  GROUP BY enterprise_id",
-                marks.join(", ")
-            ),
-            args,
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::with(
+        "SELECT enterprise_id, COUNT(*) AS n FROM tasks
+          WHERE year = $1 AND unit_id = $2 AND status <> 'cancelled'
+            AND enterprise_id IN ",
+        vec![year.into(), unit_id.into()],
+    )
+    .push_in(ids.iter().copied())
+    .push(" GROUP BY enterprise_id")
+    .build();
+    let rows = tx.fetch_all(&sql, args).await?;
     rows.iter()
         .map(|r| Ok((r.get("enterprise_id")?, r.get::<i64>("n")? as u32)))
         .collect()
@@ -409,17 +404,13 @@ pub(crate) async fn checked_enterprises(
             DomainError::field("enterprise_ids", "duplicate_enterprise", "企业重复选择").into(),
         );
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let rows = e
-        .fetch_all(
-            &format!(
-                "SELECT id, name, status, province_code, city_code, region_code
-                   FROM enterprises WHERE id IN ({})",
-                marks.join(", ")
-            ),
-            ids.iter().map(|id| Arg::from(*id)).collect(),
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT id, name, status, province_code, city_code, region_code
+           FROM enterprises WHERE id IN ",
+    )
+    .push_in(ids.iter().copied())
+    .build();
+    let rows = e.fetch_all(&sql, args).await?;
     let mut found: HashMap<i64, (String, String, bool)> = HashMap::new();
     for r in &rows {
         let inside = who.scope.contains_region(
@@ -583,16 +574,11 @@ async fn read(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let rows = e
-        .fetch_all(
-            &format!(
-                "{SELECT} WHERE t.id IN ({}) ORDER BY t.id",
-                marks.join(", ")
-            ),
-            ids.iter().map(|id| Arg::from(*id)).collect(),
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::new(&format!("{SELECT} WHERE t.id IN "))
+        .push_in(ids.iter().copied())
+        .push(" ORDER BY t.id")
+        .build();
+    let rows = e.fetch_all(&sql, args).await?;
     let mut tasks: Vec<Task> = rows.iter().map(from_row).collect::<StoreResult<_>>()?;
     if inspectors == Inspectors::Read {
         attach_inspectors(e, &mut tasks).await?;
@@ -615,23 +601,19 @@ async fn attach_inspectors(e: &mut impl Exec, tasks: &mut [Task]) -> StoreResult
     if tasks.is_empty() {
         return Ok(());
     }
-    let marks: Vec<String> = (1..=tasks.len()).map(|i| format!("${i}")).collect();
-    let rows = e
-        .fetch_all(
-            &format!(
-                "SELECT ti.task_id, p.id AS person_id, p.name, d.name AS department_name,
-                        u.name AS unit_name, ti.draw_id, ti.for_department_id
-                   FROM task_inspectors ti
-                   JOIN people p ON p.id = ti.person_id
-                   JOIN departments d ON d.id = p.department_id
-                   JOIN units u ON u.id = d.unit_id
-                  WHERE ti.task_id IN ({})
-                  ORDER BY ti.task_id, ti.added_at, p.id",
-                marks.join(", ")
-            ),
-            tasks.iter().map(|t| Arg::from(t.id)).collect(),
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT ti.task_id, p.id AS person_id, p.name, d.name AS department_name,
+                u.name AS unit_name, ti.draw_id, ti.for_department_id
+           FROM task_inspectors ti
+           JOIN people p ON p.id = ti.person_id
+           JOIN departments d ON d.id = p.department_id
+           JOIN units u ON u.id = d.unit_id
+          WHERE ti.task_id IN ",
+    )
+    .push_in(tasks.iter().map(|t| t.id))
+    .push(" ORDER BY ti.task_id, ti.added_at, p.id")
+    .build();
+    let rows = e.fetch_all(&sql, args).await?;
     let mut by_task: HashMap<i64, Vec<TaskInspector>> = HashMap::new();
     for r in &rows {
         by_task
@@ -741,15 +723,10 @@ pub async fn list(
         return Err(DomainError::field("per_page", "invalid", "每页条数应为1至200").into());
     }
     let page = q.page.unwrap_or(1).max(1);
-    let mut clauses: Vec<String> = vec!["t.year = $1".into()];
-    let mut args: Vec<Arg> = vec![year.into()];
-    let mut add = |clause: &str, values: Vec<Arg>, args: &mut Vec<Arg>| {
-        let mut c = clause.to_string();
-        for i in (0..values.len()).rev() {
-            c = c.replace(&format!("?{}", i + 1), &format!("${}", args.len() + i + 1));
-        }
-        clauses.push(c);
-        args.extend(values);
+    // The WHERE clause with its arguments.
+    let mut args = crate::db::Sql::with("t.year = $1", vec![year.into()]);
+    let add = |clause: &str, values: Vec<Arg>, args: &mut crate::db::Sql| {
+        args.push(" AND ").push_with(clause, values);
     };
     let sysadmin = principal.has(yici_domain::org::Role::SystemAdmin);
     let unit = principal.unit_id.unwrap_or(-1);
@@ -831,27 +808,21 @@ pub async fn list(
     let from = "FROM tasks t
            JOIN enterprises e ON e.id = t.enterprise_id
            JOIN departments d ON d.id = t.department_id";
-    let filter = clauses.join(" AND ");
-    let total = db
-        .clone()
-        .scalar_i64(
-            &format!("SELECT COUNT(*) {from} WHERE {filter}"),
-            args.clone(),
-        )
-        .await?;
-    let n = args.len();
-    args.push(per_page.into());
-    args.push(((page - 1) * per_page).into());
+    let filter = args;
+    let (sql, args) = crate::db::Sql::new(&format!("SELECT COUNT(*) {from} WHERE "))
+        .push_sql(&filter)
+        .build();
+    let total = db.clone().scalar_i64(&sql, args).await?;
+    let (sql, args) = crate::db::Sql::new(&format!("SELECT t.id {from} WHERE "))
+        .push_sql(&filter)
+        .push(" ORDER BY t.id DESC LIMIT ")
+        .push_bind(per_page)
+        .push(" OFFSET ")
+        .push_bind((page - 1) * per_page)
+        .build();
     let ids: Vec<i64> = db
         .clone()
-        .fetch_all(
-            &format!(
-                "SELECT t.id {from} WHERE {filter} ORDER BY t.id DESC LIMIT ${} OFFSET ${}",
-                n + 1,
-                n + 2
-            ),
-            args,
-        )
+        .fetch_all(&sql, args)
         .await?
         .iter()
         .map(|r| r.get::<i64>("id"))

@@ -19,7 +19,7 @@ use yici_domain::org::Principal;
 use yici_domain::DomainError;
 
 use crate::audit::{self, Change};
-use crate::db::{Arg, Db, Exec};
+use crate::db::{Db, Exec, Sql};
 use crate::draw::tasks::{self, Task};
 use crate::error::StoreResult;
 use crate::Actor;
@@ -86,13 +86,6 @@ pub struct MyTask {
     pub done: bool,
 }
 
-fn marks(n: usize, from: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Plans of tasks by id, in id order.
 pub async fn plans(db: &Db, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<FieldTask>> {
     if ids.is_empty() {
@@ -100,33 +93,27 @@ pub async fn plans(db: &Db, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<
     }
     let mut conn = db.clone();
     let tasks = tasks::by_ids(&mut conn, ids, now).await?;
-    let args: Vec<Arg> = ids.iter().map(|i| Arg::from(*i)).collect();
+    let (certs_sql, certs_args) = Sql::new(
+        "SELECT DISTINCT p.id, p.certificate_no FROM task_inspectors ti
+           JOIN people p ON p.id = ti.person_id WHERE ti.task_id IN ",
+    )
+    .push_in(ids.iter().copied())
+    .build();
     let certs: HashMap<i64, Option<String>> = conn
-        .fetch_all(
-            &format!(
-                "SELECT DISTINCT p.id, p.certificate_no FROM task_inspectors ti
-                   JOIN people p ON p.id = ti.person_id WHERE ti.task_id IN ({})",
-                marks(ids.len(), 1)
-            ),
-            args.clone(),
-        )
+        .fetch_all(&certs_sql, certs_args)
         .await?
         .iter()
         .map(|r| Ok((r.get("id")?, r.get("certificate_no")?)))
         .collect::<StoreResult<_>>()?;
     let mut visits: HashMap<i64, (Option<CheckIn>, Option<DateTime<Utc>>)> = HashMap::new();
-    for r in conn
-        .fetch_all(
-            &format!(
-                "SELECT id, checked_in_at, check_in_method, check_in_skip_reason,
-                        checked_in_by_name, completed_at
-                   FROM tasks WHERE id IN ({})",
-                marks(ids.len(), 1)
-            ),
-            args,
-        )
-        .await?
-    {
+    let (visits_sql, visits_args) = Sql::new(
+        "SELECT id, checked_in_at, check_in_method, check_in_skip_reason,
+                checked_in_by_name, completed_at
+           FROM tasks WHERE id IN ",
+    )
+    .push_in(ids.iter().copied())
+    .build();
+    for r in conn.fetch_all(&visits_sql, visits_args).await? {
         let at: Option<DateTime<Utc>> = r.get("checked_in_at")?;
         let method: Option<String> = r.get("check_in_method")?;
         let check_in = match (at, method) {
@@ -265,17 +252,11 @@ pub async fn submitted_departments(db: &Db, ids: &[i64]) -> StoreResult<HashMap<
     if ids.is_empty() || !super::results_table_exists(db).await? {
         return Ok(out);
     }
-    for r in db
-        .clone()
-        .fetch_all(
-            &format!(
-                "SELECT DISTINCT task_id, department_id FROM task_results WHERE task_id IN ({})",
-                marks(ids.len(), 1)
-            ),
-            ids.iter().map(|i| Arg::from(*i)).collect(),
-        )
-        .await?
-    {
+    let (sql, args) =
+        Sql::new("SELECT DISTINCT task_id, department_id FROM task_results WHERE task_id IN ")
+            .push_in(ids.iter().copied())
+            .build();
+    for r in db.clone().fetch_all(&sql, args).await? {
         out.entry(r.get("task_id")?)
             .or_default()
             .push(r.get("department_id")?);

@@ -212,16 +212,14 @@ pub async fn history(
         Default::default()
     } else {
         let all: Vec<i64> = submitted.values().flatten().copied().collect();
-        let marks: Vec<String> = (1..=all.len()).map(|i| format!("${i}")).collect();
+        let (sql, args) = crate::db::Sql::new(
+            "SELECT d.id, u.name AS unit_name, d.name FROM departments d
+               JOIN units u ON u.id = d.unit_id WHERE d.id IN ",
+        )
+        .push_in(all)
+        .build();
         db.clone()
-            .fetch_all(
-                &format!(
-                    "SELECT d.id, u.name AS unit_name, d.name FROM departments d
-                       JOIN units u ON u.id = d.unit_id WHERE d.id IN ({})",
-                    marks.join(", ")
-                ),
-                all.iter().map(|i| crate::db::Arg::from(*i)).collect(),
-            )
+            .fetch_all(&sql, args)
             .await?
             .iter()
             .map(|r| Ok((r.get("id")?, r.get::<String>("name")?)))

@@ -18,7 +18,7 @@ use yici_domain::org::Principal;
 use yici_domain::{DomainError, ErrorKind};
 
 use crate::audit::{self, Change};
-use crate::db::{Arg, Backend, Db, Exec, Tx};
+use crate::db::{Backend, Db, Exec, Tx};
 use crate::draw::tasks;
 use crate::error::StoreResult;
 use crate::org::parse_code;
@@ -496,42 +496,33 @@ pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<TaskResul
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let args: Vec<Arg> = ids.iter().map(|i| Arg::from(*i)).collect();
-    let rows = e
-        .fetch_all(
-            &format!(
-                "SELECT r.id, r.task_id, r.department_id, d.name AS department_name, r.client_id,
-                        r.enterprise_situation, r.onsite_findings, r.submitted_by_name,
-                        r.submitted_at, r.due_on, r.late
-                   FROM task_results r JOIN departments d ON d.id = r.department_id
-                  WHERE r.id IN ({}) ORDER BY r.id",
-                marks.join(", ")
-            ),
-            args.clone(),
-        )
-        .await?;
-    let items = e
-        .fetch_all(
-            &format!(
-                "SELECT ri.result_id, ri.item_id, s.name, ri.other_text, ri.has_problem,
-                        ri.problem_description
-                   FROM result_items ri LEFT JOIN supervision_items s ON s.id = ri.item_id
-                  WHERE ri.result_id IN ({}) ORDER BY ri.result_id, ri.position",
-                marks.join(", ")
-            ),
-            args.clone(),
-        )
-        .await?;
-    let evidence = e
-        .fetch_all(
-            &format!(
-                "{EVIDENCE_SELECT} WHERE result_id IN ({}) ORDER BY id",
-                marks.join(", ")
-            ),
-            args,
-        )
-        .await?;
+    let ids = || ids.iter().copied();
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT r.id, r.task_id, r.department_id, d.name AS department_name, r.client_id,
+                r.enterprise_situation, r.onsite_findings, r.submitted_by_name,
+                r.submitted_at, r.due_on, r.late
+           FROM task_results r JOIN departments d ON d.id = r.department_id
+          WHERE r.id IN ",
+    )
+    .push_in(ids())
+    .push(" ORDER BY r.id")
+    .build();
+    let rows = e.fetch_all(&sql, args).await?;
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT ri.result_id, ri.item_id, s.name, ri.other_text, ri.has_problem,
+                ri.problem_description
+           FROM result_items ri LEFT JOIN supervision_items s ON s.id = ri.item_id
+          WHERE ri.result_id IN ",
+    )
+    .push_in(ids())
+    .push(" ORDER BY ri.result_id, ri.position")
+    .build();
+    let items = e.fetch_all(&sql, args).await?;
+    let (sql, args) = crate::db::Sql::new(&format!("{EVIDENCE_SELECT} WHERE result_id IN "))
+        .push_in(ids())
+        .push(" ORDER BY id")
+        .build();
+    let evidence = e.fetch_all(&sql, args).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let id: i64 = r.get("id")?;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use yici_domain::registry::enterprise::ValidEnterprise;
 
-use crate::db::{copy_text, insert_statement, rows_per_statement, Arg, Backend, Db, Exec, Tx};
+use crate::db::{copy_text, insert_statement, rows_per_statement, Arg, Backend, Db, Exec, Sql, Tx};
 use crate::error::StoreResult;
 
 use super::search::{given, EnterpriseQuery};
@@ -29,8 +29,10 @@ pub(crate) fn can_count(q: &EnterpriseQuery) -> bool {
 
 /// The count of a search's filter (a WHERE clause over `enterprises`' column
 /// names, which the tallies share).
-pub(crate) fn count_sql(filter: &str) -> String {
-    format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM enterprise_tallies WHERE {filter}")
+pub(crate) fn count_sql(filter: &Sql) -> (String, Vec<Arg>) {
+    Sql::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM enterprise_tallies WHERE ")
+        .push_sql(filter)
+        .build()
 }
 
 /// Batches of new enterprises at least this large count their own tallies.
