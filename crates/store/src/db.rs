@@ -743,7 +743,10 @@ impl Bulk {
     }
 }
 
-impl Exec for Db {
+/// A pool runs statements through a shared reference, no clone needed:
+/// with `mut db: &Db`, `db.fetch_all(…)` and `f(&mut db, …)` where `f` takes
+/// `&mut impl Exec`; with an owned pool, `f(&mut &state.db, …)`.
+impl Exec for &Db {
     fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,
@@ -751,13 +754,13 @@ impl Exec for Db {
         }
     }
     async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
-        match self {
+        match *self {
             Db::Sqlite(p) => run_all(Either::Sqlite(&mut *p.acquire().await?), sql, args).await,
             Db::Postgres(p) => run_all(Either::Postgres(&mut *p.acquire().await?), sql, args).await,
         }
     }
     async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
-        match self {
+        match *self {
             Db::Sqlite(p) => {
                 run_optional(Either::Sqlite(&mut *p.acquire().await?), sql, args).await
             }
@@ -767,12 +770,28 @@ impl Exec for Db {
         }
     }
     async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<u64> {
-        match self {
+        match *self {
             Db::Sqlite(p) => run_execute(Either::Sqlite(&mut *p.acquire().await?), sql, args).await,
             Db::Postgres(p) => {
                 run_execute(Either::Postgres(&mut *p.acquire().await?), sql, args).await
             }
         }
+    }
+}
+
+/// An owned pool too (`&mut db`, as older callers write it).
+impl Exec for Db {
+    fn backend(&self) -> Backend {
+        (&self).backend()
+    }
+    async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
+        Exec::fetch_all(&mut &*self, sql, args).await
+    }
+    async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
+        Exec::fetch_optional(&mut &*self, sql, args).await
+    }
+    async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<u64> {
+        Exec::execute(&mut &*self, sql, args).await
     }
 }
 

@@ -173,7 +173,7 @@ const DUE: &str = "((status = 'pending' AND next_attempt_at <= $3)
 /// `BEGIN IMMEDIATE` transaction, one writer at a time. A cheap read first
 /// keeps an idle worker from taking SQLite's write lock.
 pub async fn claim(
-    db: &Db,
+    mut db: &Db,
     owner: &str,
     now: DateTime<Utc>,
     lease: Duration,
@@ -183,12 +183,7 @@ pub async fn claim(
         "SELECT id FROM sms_outbox WHERE {} LIMIT 1",
         DUE.replace("$3", "$1")
     );
-    if db
-        .clone()
-        .fetch_optional(&probe, args![now])
-        .await?
-        .is_none()
-    {
+    if db.fetch_optional(&probe, args![now]).await?.is_none() {
         return Ok(Vec::new());
     }
     let sql = match db.backend() {
@@ -246,7 +241,7 @@ pub async fn claim(
 /// claim may: returns false (and changes nothing) when `owner` no longer
 /// holds it — its lease ran out and another worker took the message over.
 pub async fn mark_sent(
-    db: &Db,
+    mut db: &Db,
     id: i64,
     owner: &str,
     now: DateTime<Utc>,
@@ -254,7 +249,6 @@ pub async fn mark_sent(
     provider_message_id: &str,
 ) -> StoreResult<bool> {
     let n = db
-        .clone()
         .execute(
             "UPDATE sms_outbox
                 SET status = 'sent', sent_at = $3, provider = $4, provider_message_id = $5,
@@ -270,7 +264,7 @@ pub async fn mark_sent(
 /// good when `retry_at` is `None`. Only the claim's holder may (see
 /// [`mark_sent`]).
 pub async fn mark_failed(
-    db: &Db,
+    mut db: &Db,
     id: i64,
     owner: &str,
     error: &str,
@@ -279,26 +273,24 @@ pub async fn mark_failed(
     let error: String = error.chars().take(1000).collect();
     let n = match retry_at {
         Some(at) => {
-            db.clone()
-                .execute(
-                    "UPDATE sms_outbox
+            db.execute(
+                "UPDATE sms_outbox
                         SET status = 'pending', next_attempt_at = $3, last_error = $4,
                             lease_owner = NULL, lease_until = NULL
                       WHERE id = $1 AND status = 'sending' AND lease_owner = $2",
-                    args![id, owner, at, error],
-                )
-                .await?
+                args![id, owner, at, error],
+            )
+            .await?
         }
         None => {
-            db.clone()
-                .execute(
-                    "UPDATE sms_outbox
+            db.execute(
+                "UPDATE sms_outbox
                         SET status = 'failed', last_error = $3,
                             lease_owner = NULL, lease_until = NULL
                       WHERE id = $1 AND status = 'sending' AND lease_owner = $2",
-                    args![id, owner, error],
-                )
-                .await?
+                args![id, owner, error],
+            )
+            .await?
         }
     };
     Ok(n == 1)
@@ -370,13 +362,12 @@ fn entry(r: &Row) -> StoreResult<OutboxEntry> {
 
 /// `page` counts from 1.
 pub async fn list(
-    db: &Db,
+    mut db: &Db,
     scope: Scope,
     status: Option<Status>,
     page: i64,
     per_page: i64,
 ) -> StoreResult<OutboxPage> {
-    let mut db = db.clone();
     let (scope_sql, args): (&str, Vec<Arg>) = match scope {
         Scope::All => ("1 = 1", vec![]),
         Scope::Department(d) => (
@@ -422,9 +413,8 @@ pub async fn list(
 }
 
 /// One message by id.
-pub async fn get(db: &Db, id: i64) -> StoreResult<Option<OutboxEntry>> {
+pub async fn get(mut db: &Db, id: i64) -> StoreResult<Option<OutboxEntry>> {
     let row = db
-        .clone()
         .fetch_optional(
             &format!("SELECT {ENTRY_COLUMNS} FROM sms_outbox o WHERE o.id = $1"),
             args![id],

@@ -40,8 +40,8 @@ pub struct NumberRequest {
 
 /// The request's document may be seen by its principal (checked before the
 /// batch, outside the counter's lock).
-async fn check_visible(db: &Db, r: &NumberRequest) -> StoreResult<()> {
-    let task_id = load_bare(&mut db.clone(), r.id).await?.0.task_id;
+async fn check_visible(mut db: &Db, r: &NumberRequest) -> StoreResult<()> {
+    let task_id = load_bare(&mut db, r.id).await?.0.task_id;
     tasks::get(db, &r.principal, r.now, task_id)
         .await
         .map(|_| ())

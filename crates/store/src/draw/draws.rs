@@ -429,20 +429,19 @@ pub struct PublicDraw {
 }
 
 /// The public view: enterprise draws only (inspector draws name officers).
-pub async fn public(db: &Db, id: i64) -> StoreResult<PublicDraw> {
-    let mut conn = db.clone();
-    let stored = get_in(&mut conn, id).await?;
+pub async fn public(mut db: &Db, id: i64) -> StoreResult<PublicDraw> {
+    let stored = get_in(&mut db, id).await?;
     if stored.draw.kind != "enterprises" {
         return Err(DomainError::not_found("抽取记录不存在").into());
     }
-    if !settled(&mut conn, id).await? {
+    if !settled(&mut db, id).await? {
         return Ok(PublicDraw {
             draw: sealed(stored.draw),
             drawn: Vec::new(),
             verification: None,
         });
     }
-    let names = names_of(&mut conn, &stored.record.result).await?;
+    let names = names_of(&mut db, &stored.record.result).await?;
     Ok(PublicDraw {
         drawn: stored
             .record
@@ -458,21 +457,20 @@ pub async fn public(db: &Db, id: i64) -> StoreResult<PublicDraw> {
 /// The full record, for the people of the drawing unit (and the system
 /// administrator): they see it at once.
 pub async fn internal(
-    db: &Db,
+    mut db: &Db,
     principal: &yici_domain::org::Principal,
     id: i64,
 ) -> StoreResult<PublicDraw> {
-    let mut conn = db.clone();
-    let stored = get_in(&mut conn, id).await?;
+    let stored = get_in(&mut db, id).await?;
     let allowed = principal.has(yici_domain::org::Role::SystemAdmin)
         || principal.unit_id == Some(stored.draw.unit_id);
     if !allowed {
         return Err(DomainError::not_found("抽取记录不存在或无权查看").into());
     }
     let names = if stored.draw.kind == "enterprises" {
-        names_of(&mut conn, &stored.record.result).await?
+        names_of(&mut db, &stored.record.result).await?
     } else {
-        people_names(&mut conn, &stored.record.result).await?
+        people_names(&mut db, &stored.record.result).await?
     };
     Ok(PublicDraw {
         drawn: stored
@@ -501,8 +499,8 @@ async fn people_names(e: &mut impl Exec, ids: &[i64]) -> StoreResult<HashMap<i64
 }
 
 /// Re-runs a stored draw (the `yici draw verify` command).
-pub async fn verify(db: &Db, id: i64) -> StoreResult<(Draw, Verification)> {
-    let stored = get_in(&mut db.clone(), id).await?;
+pub async fn verify(mut db: &Db, id: i64) -> StoreResult<(Draw, Verification)> {
+    let stored = get_in(&mut db, id).await?;
     let v = record::verify(&stored.record)?;
     Ok((stored.draw, v))
 }

@@ -446,7 +446,7 @@ pub(crate) async fn checked_enterprises(
 
 /// 定向抽取: one task per ticked enterprise, all or none.
 pub async fn create_directed(
-    db: &Db,
+    mut db: &Db,
     policy: &DrawPolicy,
     now: DateTime<Utc>,
     who: &Initiator,
@@ -455,7 +455,7 @@ pub async fn create_directed(
 ) -> StoreResult<Vec<Task>> {
     let today = yici_domain::time::business_date(now);
     let spec = options.check(today, Method::Directed)?;
-    let enterprises = checked_enterprises(&mut db.clone(), who, enterprise_ids).await?;
+    let enterprises = checked_enterprises(&mut db, who, enterprise_ids).await?;
     let names: HashMap<i64, String> = enterprises.iter().cloned().collect();
     retrying(|| async {
         let mut tx = db.begin().await?;
@@ -650,17 +650,21 @@ pub fn may_view(principal: &Principal, task: &Task, on_it: bool) -> bool {
 }
 
 /// One task, if the principal may see it.
-pub async fn get(db: &Db, principal: &Principal, now: DateTime<Utc>, id: i64) -> StoreResult<Task> {
-    let t = get_in(&mut db.clone(), id, now).await?;
+pub async fn get(
+    mut db: &Db,
+    principal: &Principal,
+    now: DateTime<Utc>,
+    id: i64,
+) -> StoreResult<Task> {
+    let t = get_in(&mut db, id, now).await?;
     let on_it = match principal.department_id {
         Some(d) => {
-            db.clone()
-                .scalar_i64(
-                    "SELECT COUNT(*) FROM task_inspectors ti JOIN people p ON p.id = ti.person_id
+            db.scalar_i64(
+                "SELECT COUNT(*) FROM task_inspectors ti JOIN people p ON p.id = ti.person_id
                       WHERE ti.task_id = $1 AND p.department_id = $2",
-                    vec![id.into(), d.into()],
-                )
-                .await?
+                vec![id.into(), d.into()],
+            )
+            .await?
                 > 0
         }
         None => false,
@@ -708,7 +712,7 @@ fn given(v: &Option<String>) -> Option<&str> {
 
 /// The task list.
 pub async fn list(
-    db: &Db,
+    mut db: &Db,
     principal: &Principal,
     now: DateTime<Utc>,
     q: &TaskQuery,
@@ -812,7 +816,7 @@ pub async fn list(
     let (sql, args) = crate::db::Sql::new(&format!("SELECT COUNT(*) {from} WHERE "))
         .push_sql(&filter)
         .build();
-    let total = db.clone().scalar_i64(&sql, args).await?;
+    let total = db.scalar_i64(&sql, args).await?;
     let (sql, args) = crate::db::Sql::new(&format!("SELECT t.id {from} WHERE "))
         .push_sql(&filter)
         .push(" ORDER BY t.id DESC LIMIT ")
@@ -821,13 +825,12 @@ pub async fn list(
         .push_bind((page - 1) * per_page)
         .build();
     let ids: Vec<i64> = db
-        .clone()
         .fetch_all(&sql, args)
         .await?
         .iter()
         .map(|r| r.get::<i64>("id"))
         .collect::<StoreResult<_>>()?;
-    let mut items = by_ids(&mut db.clone(), &ids, now).await?;
+    let mut items = by_ids(&mut db, &ids, now).await?;
     items.reverse();
     Ok(TaskPage {
         total,
@@ -838,26 +841,24 @@ pub async fn list(
 }
 
 /// The tasks a draw made, by enterprise id.
-pub async fn task_ids_of_draw(db: &Db, draw_id: i64) -> StoreResult<HashMap<i64, i64>> {
-    db.clone()
-        .fetch_all(
-            "SELECT enterprise_id, id FROM tasks WHERE draw_id = $1",
-            vec![draw_id.into()],
-        )
-        .await?
-        .iter()
-        .map(|r| Ok((r.get("enterprise_id")?, r.get("id")?)))
-        .collect()
+pub async fn task_ids_of_draw(mut db: &Db, draw_id: i64) -> StoreResult<HashMap<i64, i64>> {
+    db.fetch_all(
+        "SELECT enterprise_id, id FROM tasks WHERE draw_id = $1",
+        vec![draw_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.get("enterprise_id")?, r.get("id")?)))
+    .collect()
 }
 
 /// Tasks of an enterprise (the profile's 检查记录 tab), newest first.
 pub async fn of_enterprise(
-    db: &Db,
+    mut db: &Db,
     enterprise_id: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<Task>> {
     let ids: Vec<i64> = db
-        .clone()
         .fetch_all(
             "SELECT id FROM tasks WHERE enterprise_id = $1 ORDER BY id DESC LIMIT 100",
             vec![enterprise_id.into()],
@@ -866,7 +867,7 @@ pub async fn of_enterprise(
         .iter()
         .map(|r| r.get::<i64>("id"))
         .collect::<StoreResult<_>>()?;
-    let mut tasks = by_ids(&mut db.clone(), &ids, now).await?;
+    let mut tasks = by_ids(&mut db, &ids, now).await?;
     tasks.reverse();
     Ok(tasks)
 }

@@ -87,19 +87,18 @@ pub struct MyTask {
 }
 
 /// Plans of tasks by id, in id order.
-pub async fn plans(db: &Db, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<FieldTask>> {
+pub async fn plans(mut db: &Db, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<FieldTask>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut conn = db.clone();
-    let tasks = tasks::by_ids(&mut conn, ids, now).await?;
+    let tasks = tasks::by_ids(&mut db, ids, now).await?;
     let (certs_sql, certs_args) = Sql::new(
         "SELECT DISTINCT p.id, p.certificate_no FROM task_inspectors ti
            JOIN people p ON p.id = ti.person_id WHERE ti.task_id IN ",
     )
     .push_in(ids.iter().copied())
     .build();
-    let certs: HashMap<i64, Option<String>> = conn
+    let certs: HashMap<i64, Option<String>> = db
         .fetch_all(&certs_sql, certs_args)
         .await?
         .iter()
@@ -113,7 +112,7 @@ pub async fn plans(db: &Db, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<
     )
     .push_in(ids.iter().copied())
     .build();
-    for r in conn.fetch_all(&visits_sql, visits_args).await? {
+    for r in db.fetch_all(&visits_sql, visits_args).await? {
         let at: Option<DateTime<Utc>> = r.get("checked_in_at")?;
         let method: Option<String> = r.get("check_in_method")?;
         let check_in = match (at, method) {
@@ -195,12 +194,11 @@ fn plan_of(
 /// The field app's task list: tasks (not cancelled) with `person_id` among
 /// the inspectors, newest first.
 pub async fn for_inspector(
-    db: &Db,
+    mut db: &Db,
     person_id: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<MyTask>> {
     let rows = db
-        .clone()
         .fetch_all(
             "SELECT ti.task_id, COALESCE(ti.for_department_id, p.department_id) AS for_department_id,
                     d.name AS for_department_name
@@ -247,7 +245,10 @@ pub async fn for_inspector(
 
 /// Departments that submitted a result, by task (empty until the results
 /// table exists).
-pub async fn submitted_departments(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<i64>>> {
+pub async fn submitted_departments(
+    mut db: &Db,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, Vec<i64>>> {
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     if ids.is_empty() || !super::results_table_exists(db).await? {
         return Ok(out);
@@ -256,7 +257,7 @@ pub async fn submitted_departments(db: &Db, ids: &[i64]) -> StoreResult<HashMap<
         Sql::new("SELECT DISTINCT task_id, department_id FROM task_results WHERE task_id IN ")
             .push_in(ids.iter().copied())
             .build();
-    for r in db.clone().fetch_all(&sql, args).await? {
+    for r in db.fetch_all(&sql, args).await? {
         out.entry(r.get("task_id")?)
             .or_default()
             .push(r.get("department_id")?);
@@ -267,13 +268,12 @@ pub async fn submitted_departments(db: &Db, ids: &[i64]) -> StoreResult<HashMap<
 /// One of the person's tasks: 404 when there is no such task, 403 when the
 /// person is not among its inspectors.
 pub async fn for_inspector_one(
-    db: &Db,
+    mut db: &Db,
     person_id: i64,
     task_id: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<MyTask> {
     let exists = db
-        .clone()
         .scalar_i64(
             "SELECT COUNT(*) FROM tasks WHERE id = $1",
             crate::args![task_id],

@@ -484,12 +484,11 @@ pub struct PartnerDepartment {
 /// Partner-agency departments in the area of a scope (a county unit sees
 /// its county's agencies, a city unit its city's, and so on).
 pub async fn partner_departments(
-    db: &Db,
+    mut db: &Db,
     scope: &crate::registry::search::Scope,
 ) -> StoreResult<Vec<PartnerDepartment>> {
     use crate::registry::search::Scope;
     let rows = db
-        .clone()
         .fetch_all(
             "SELECT d.id, d.name, u.name AS unit_name, u.region_code FROM departments d
                JOIN units u ON u.id = d.unit_id
@@ -564,23 +563,22 @@ pub struct Notice {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-pub async fn notices(db: &Db, department_id: i64, limit: i64) -> StoreResult<Vec<Notice>> {
-    db.clone()
-        .fetch_all(
-            "SELECT id, task_id, body, created_at, read_at FROM notices
+pub async fn notices(mut db: &Db, department_id: i64, limit: i64) -> StoreResult<Vec<Notice>> {
+    db.fetch_all(
+        "SELECT id, task_id, body, created_at, read_at FROM notices
               WHERE department_id = $1 ORDER BY id DESC LIMIT $2",
-            vec![department_id.into(), limit.into()],
-        )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Notice {
-                id: r.get("id")?,
-                task_id: r.get("task_id")?,
-                body: r.get("body")?,
-                created_at: r.get("created_at")?,
-                read_at: r.get("read_at")?,
-            })
+        vec![department_id.into(), limit.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Notice {
+            id: r.get("id")?,
+            task_id: r.get("task_id")?,
+            body: r.get("body")?,
+            created_at: r.get("created_at")?,
+            read_at: r.get("read_at")?,
         })
-        .collect()
+    })
+    .collect()
 }

@@ -663,8 +663,7 @@ pub async fn update(
 /// load's tally deltas are left to the server's tally job
 /// (`tallies::compact`): folding 120,000 of them after a 200,000-row import
 /// took half a second, and counts are right before it.
-pub async fn refresh_statistics(db: &crate::Db) -> StoreResult<()> {
-    let mut db = db.clone();
+pub async fn refresh_statistics(mut db: &crate::Db) -> StoreResult<()> {
     match db.backend() {
         crate::Backend::Sqlite => db.execute("ANALYZE enterprises", vec![]).await?,
         crate::Backend::Postgres => db.execute("VACUUM (ANALYZE) enterprises", vec![]).await?,
@@ -678,17 +677,16 @@ pub async fn refresh_statistics(db: &crate::Db) -> StoreResult<()> {
 /// known to be visible: after a 200,000-row load, 70 ms here, and the
 /// builds and VACUUM (ANALYZE) afterwards 0.2–0.3 s faster. (SQLite's VACUUM
 /// rewrites the whole database file: nothing to gain.)
-pub async fn vacuum_loaded(db: &crate::Db) -> StoreResult<()> {
+pub async fn vacuum_loaded(mut db: &crate::Db) -> StoreResult<()> {
     if db.backend() == Backend::Postgres {
-        db.clone().execute("VACUUM enterprises", vec![]).await?;
+        db.execute("VACUUM enterprises", vec![]).await?;
     }
     Ok(())
 }
 
 /// How many enterprises are registered, in all regions.
-pub async fn count(db: &crate::Db) -> StoreResult<i64> {
-    db.clone()
-        .scalar_i64("SELECT COUNT(*) FROM enterprises", vec![])
+pub async fn count(mut db: &crate::Db) -> StoreResult<i64> {
+    db.scalar_i64("SELECT COUNT(*) FROM enterprises", vec![])
         .await
 }
 

@@ -371,9 +371,13 @@ fn order_by(q: &EnterpriseQuery) -> DomainResult<&'static str> {
 /// One page and the total. The count and the page run at the same time on two
 /// connections (both databases serve concurrent readers), so a request costs
 /// the longer of the two rather than their sum.
-pub async fn search(db: &Db, scope: &Scope, q: &EnterpriseQuery) -> StoreResult<EnterprisePage> {
+pub async fn search(
+    mut db: &Db,
+    scope: &Scope,
+    q: &EnterpriseQuery,
+) -> StoreResult<EnterprisePage> {
     let mut filter = build(scope, q)?;
-    name_chars::narrow(&mut db.clone(), given(&q.keyword), &mut filter).await?;
+    name_chars::narrow(&mut db, given(&q.keyword), &mut filter).await?;
     let order = order_by(q)?;
     let per_page = q.per_page.unwrap_or(20);
     if !(1..=200).contains(&per_page) {
@@ -411,7 +415,7 @@ pub async fn search(db: &Db, scope: &Scope, q: &EnterpriseQuery) -> StoreResult<
     .push(&format!("\n         ) ORDER BY {order}"))
     .build();
     let page_sql = planned_per_call(&page_sql);
-    let (mut counter, mut pager) = (db.clone(), db.clone());
+    let (mut counter, mut pager) = (db, db);
     let (total, rows) = tokio::try_join!(
         counter.scalar_i64(&count_sql, count_args),
         pager.fetch_all(&page_sql, args)

@@ -183,23 +183,21 @@ const COLUMNS: [&str; 9] = [
 ];
 
 /// How many tally rows there are (groups, plus deltas not yet folded).
-pub async fn rows(db: &Db) -> StoreResult<i64> {
-    db.clone()
-        .scalar_i64("SELECT COUNT(*) FROM enterprise_tallies", vec![])
+pub async fn rows(mut db: &Db) -> StoreResult<i64> {
+    db.scalar_i64("SELECT COUNT(*) FROM enterprise_tallies", vec![])
         .await
 }
 
 /// How many groups there are: the tally rows left by a fold.
-pub async fn groups(db: &Db) -> StoreResult<i64> {
-    db.clone()
-        .scalar_i64(
-            &format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_tallies
+pub async fn groups(mut db: &Db) -> StoreResult<i64> {
+    db.scalar_i64(
+        &format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_tallies
                  GROUP BY {GROUP} HAVING SUM(n) <> 0) AS g"
-            ),
-            vec![],
-        )
-        .await
+        ),
+        vec![],
+    )
+    .await
 }
 
 /// Folds the delta rows into one row per group, dropping groups that sum to
