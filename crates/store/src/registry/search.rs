@@ -558,7 +558,7 @@ mod tests {
                 ..Default::default()
             };
             let f = build(&Scope::All, &q).unwrap();
-            let [Arg::Text(Some(first)), Arg::Text(Some(last))] = &f.sql.args()[..] else {
+            let [Arg::Text(Some(first)), Arg::Text(Some(last))] = f.sql.args() else {
                 panic!("{section}: {:?}", f.sql.args());
             };
             // Exactly the section's divisions lie in the range.
