@@ -242,8 +242,7 @@ pub struct Report {
 }
 
 /// Walks the whole log in order, a page at a time, and compares it with the head.
-pub async fn verify(db: &Db) -> StoreResult<Report> {
-    let mut db = db.clone();
+pub async fn verify(mut db: &Db) -> StoreResult<Report> {
     let mut verifier = Verifier::default();
     let mut after: i64 = i64::MIN;
     loop {
@@ -276,9 +275,8 @@ pub async fn verify(db: &Db) -> StoreResult<Report> {
 }
 
 /// Entries about one record, newest first (for a record's history on a page).
-pub async fn history(db: &Db, entity: &str, entity_id: &str) -> StoreResult<Vec<AuditEntry>> {
+pub async fn history(mut db: &Db, entity: &str, entity_id: &str) -> StoreResult<Vec<AuditEntry>> {
     let rows = db
-        .clone()
         .fetch_all(
             &format!(
                 "SELECT {COLUMNS} FROM audit_log WHERE entity = $1 AND entity_id = $2 ORDER BY seq DESC"
@@ -290,9 +288,8 @@ pub async fn history(db: &Db, entity: &str, entity_id: &str) -> StoreResult<Vec<
 }
 
 /// The newest entries of the whole log, for the administrator's page.
-pub async fn recent(db: &Db, limit: i64) -> StoreResult<Vec<AuditEntry>> {
+pub async fn recent(mut db: &Db, limit: i64) -> StoreResult<Vec<AuditEntry>> {
     let rows = db
-        .clone()
         .fetch_all(
             &format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq DESC LIMIT $1"),
             args![limit],

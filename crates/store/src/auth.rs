@@ -246,18 +246,17 @@ pub async fn principal_by_login(e: &mut impl Exec, login: &str) -> StoreResult<O
 }
 
 async fn record_attempt(
-    db: &Db,
+    mut db: &Db,
     login: &str,
     ip: &str,
     success: bool,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    db.clone()
-        .execute(
-            "INSERT INTO login_attempts (login, ip, success, at) VALUES ($1, $2, $3, $4)",
-            args![login, ip, success, now],
-        )
-        .await?;
+    db.execute(
+        "INSERT INTO login_attempts (login, ip, success, at) VALUES ($1, $2, $3, $4)",
+        args![login, ip, success, now],
+    )
+    .await?;
     Ok(())
 }
 
@@ -273,7 +272,7 @@ fn invalid_credentials() -> DomainError {
 /// Checks a login and opens a session. Every refusal says why in Chinese,
 /// without telling whether the account exists.
 pub async fn login(
-    db: &Db,
+    mut db: &Db,
     policy: &AuthPolicy,
     now: DateTime<Utc>,
     login: &str,
@@ -293,9 +292,8 @@ pub async fn login(
     if password.is_empty() {
         return Err(DomainError::required("password", "密码").into());
     }
-    let mut conn = db.clone();
     let window_start = now - policy.failure_window;
-    let ip_failures = conn
+    let ip_failures = db
         .scalar_i64(
             "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = FALSE AND at > $2",
             args![ip, window_start],
@@ -309,7 +307,7 @@ pub async fn login(
         )
         .into());
     }
-    let account = match conn
+    let account = match db
         .fetch_optional(
             &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a {ACCOUNT_JOINS} WHERE a.login = $1"),
             args![login],
@@ -342,7 +340,7 @@ pub async fn login(
         let since = account
             .locked_until
             .map_or(window_start, |u| u.max(window_start));
-        let failures = conn
+        let failures = db
             .scalar_i64(
                 "SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND success = FALSE AND at > $2",
                 args![login, since],
@@ -403,7 +401,7 @@ pub async fn login(
     let token = random_token();
     let csrf_token = random_token();
     let token_hash = token_hash(&token);
-    conn.execute(
+    db.execute(
         "INSERT INTO sessions (token_hash, account_id, kind, csrf_token, ip, created_at, last_seen_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
         args![
@@ -417,7 +415,7 @@ pub async fn login(
         ],
     )
     .await?;
-    let roles = granted_roles(&mut conn, account.id).await?;
+    let roles = granted_roles(&mut db, account.id).await?;
     Ok(NewSession {
         token,
         session: Session {
@@ -432,15 +430,14 @@ pub async fn login(
 /// The live session of a token, or `None` when unknown, idle too long, past
 /// its absolute end, or its person has been disabled.
 pub async fn session(
-    db: &Db,
+    mut db: &Db,
     policy: &AuthPolicy,
     now: DateTime<Utc>,
     token: &str,
 ) -> StoreResult<Option<Session>> {
-    let mut conn = db.clone();
     let hash = token_hash(token);
     // The session and its account in one query: this runs on every request.
-    let Some(row) = conn
+    let Some(row) = db
         .fetch_optional(
             &format!(
                 "SELECT s.csrf_token, s.last_seen_at, s.expires_at, {ACCOUNT_COLUMNS}
@@ -456,14 +453,14 @@ pub async fn session(
     let last_seen: DateTime<Utc> = row.get("last_seen_at")?;
     let expires: DateTime<Utc> = row.get("expires_at")?;
     if now >= expires || now - last_seen > policy.idle_timeout {
-        conn.execute("DELETE FROM sessions WHERE token_hash = $1", args![&hash])
+        db.execute("DELETE FROM sessions WHERE token_hash = $1", args![&hash])
             .await?;
         return Ok(None);
     }
     let account = account_from_row(&row)?;
     let account_id = account.id;
     if account.disabled() {
-        conn.execute(
+        db.execute(
             "DELETE FROM sessions WHERE account_id = $1",
             args![account_id],
         )
@@ -473,13 +470,13 @@ pub async fn session(
     // Touch at most once a minute: idle detection needs no finer grain, and it
     // spares a write on every request.
     if now - last_seen > Duration::seconds(60) {
-        conn.execute(
+        db.execute(
             "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1",
             args![&hash, now],
         )
         .await?;
     }
-    let roles = granted_roles(&mut conn, account_id).await?;
+    let roles = granted_roles(&mut db, account_id).await?;
     Ok(Some(Session {
         token_hash: hash,
         principal: account.principal(roles),
@@ -489,20 +486,19 @@ pub async fn session(
 }
 
 /// Ends a session on the server.
-pub async fn logout(db: &Db, token_hash: &str) -> StoreResult<()> {
-    db.clone()
-        .execute(
-            "DELETE FROM sessions WHERE token_hash = $1",
-            args![token_hash],
-        )
-        .await?;
+pub async fn logout(mut db: &Db, token_hash: &str) -> StoreResult<()> {
+    db.execute(
+        "DELETE FROM sessions WHERE token_hash = $1",
+        args![token_hash],
+    )
+    .await?;
     Ok(())
 }
 
 /// Changes an account's password (ORG-4): the old one must be right, the new
 /// one strong and not one of the recent ones. Other sessions of the account end.
 pub async fn change_password(
-    db: &Db,
+    mut db: &Db,
     policy: &AuthPolicy,
     now: DateTime<Utc>,
     session: &Session,
@@ -520,8 +516,7 @@ pub async fn change_password(
         );
     }
     let account_id = session.principal.account_id;
-    let mut conn = db.clone();
-    let current: String = conn
+    let current: String = db
         .fetch_one(
             "SELECT password_hash FROM accounts WHERE id = $1",
             args![account_id],
@@ -531,7 +526,7 @@ pub async fn change_password(
     if !verify_password(old.to_string(), current).await {
         return Err(DomainError::field("old_password", "wrong_password", "旧密码不正确").into());
     }
-    let recent: Vec<String> = conn
+    let recent: Vec<String> = db
         .fetch_all(
             "SELECT password_hash FROM password_history WHERE account_id = $1
              ORDER BY created_at DESC, id DESC LIMIT $2",

@@ -50,6 +50,102 @@ mod tests {
     }
 
     #[test]
+    fn sql_numbers_its_placeholders_in_order() {
+        use super::{Arg, Sql};
+        let mut sql = Sql::new("SELECT id FROM t WHERE a = ");
+        sql.push_bind(1i64)
+            .push(" AND b IN ")
+            .push_in([2i64, 3])
+            .push(" AND c = ")
+            .push_bind("x");
+        assert_eq!(
+            sql.text(),
+            "SELECT id FROM t WHERE a = $1 AND b IN ($2, $3) AND c = $4"
+        );
+        let (_, args) = sql.build();
+        assert_eq!(
+            args,
+            vec![
+                Arg::from(1i64),
+                Arg::from(2i64),
+                Arg::from(3i64),
+                Arg::from("x")
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_in_list_is_null_and_binds_nothing() {
+        use super::Sql;
+        let mut sql = Sql::new("SELECT 1 WHERE x IN ");
+        sql.push_in(Vec::<i64>::new())
+            .push(" AND y = ")
+            .push_bind(7i64);
+        assert_eq!(sql.text(), "SELECT 1 WHERE x IN (NULL) AND y = $1");
+        assert_eq!(sql.args().len(), 1);
+    }
+
+    #[test]
+    fn hand_numbered_text_and_clauses_continue_the_numbering() {
+        use super::{Arg, Sql};
+        let mut sql = Sql::with(
+            "SELECT 1 WHERE a = $1 AND b = $2 AND '$3' <> $1 AND c IN ",
+            vec![Arg::from(1i64), Arg::from(2i64)],
+        );
+        sql.push_in([3i64]).push(" AND ").push_with(
+            "(d = ?2 OR e LIKE ?1 ESCAPE '?1')",
+            vec!["e".into(), "d".into()],
+        );
+        assert_eq!(
+            sql.text(),
+            "SELECT 1 WHERE a = $1 AND b = $2 AND '$3' <> $1 AND c IN ($3) \
+             AND (d = $5 OR e LIKE $4 ESCAPE '?1')"
+        );
+        assert_eq!(sql.args()[3..], [Arg::from("e"), Arg::from("d")]);
+    }
+
+    #[test]
+    fn a_fragment_goes_inside_another_statement_renumbered() {
+        use super::{Arg, Sql};
+        let mut filter = Sql::new("1 = 1");
+        filter
+            .push(" AND ")
+            .push_with("x = ?1", vec![Arg::from(5i64)]);
+        let mut sql = Sql::with("SELECT 1 WHERE y = $1 AND ", vec![Arg::from(4i64)]);
+        sql.push_sql(&filter).push(" LIMIT ").push_bind(10i64);
+        assert_eq!(
+            sql.text(),
+            "SELECT 1 WHERE y = $1 AND 1 = 1 AND x = $2 LIMIT $3"
+        );
+        assert_eq!(filter.text(), "1 = 1 AND x = $1");
+    }
+
+    #[test]
+    fn a_bound_argument_is_named_again() {
+        use super::Sql;
+        let mut sql = Sql::new("UPDATE t SET v = CASE id");
+        let (id, v) = (sql.bind(9i64), sql.bind("nine"));
+        sql.push(" WHEN ")
+            .push_param(id)
+            .push(" THEN ")
+            .push_param(v)
+            .push(" END WHERE id IN (")
+            .push_param(id)
+            .push(")")
+            .push_row([1i64, 2]);
+        assert_eq!(
+            sql.text(),
+            "UPDATE t SET v = CASE id WHEN $1 THEN $2 END WHERE id IN ($1)($3, $4)"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "placeholder ?2 of 1 values")]
+    fn a_clause_naming_a_value_it_lacks_is_a_bug() {
+        super::Sql::new("").push_with("a = ?2", vec![1i64.into()]);
+    }
+
+    #[test]
     fn sqlite_placeholders_are_positional_outside_literals() {
         assert_eq!(
             super::sqlite_placeholders(
@@ -107,6 +203,192 @@ arg_from!(Bool, bool);
 arg_from!(Ts, DateTime<Utc>);
 arg_from!(Date, NaiveDate);
 arg_from!(Bytes, Vec<u8>);
+
+/// A statement built in pieces, its placeholders numbered for it: the one
+/// place where `$N` is written for a list of values or a clause added to a
+/// query. Every placeholder is kept as the index of its argument until
+/// [`Sql::build`], so a built fragment (a search filter) can be put inside
+/// another statement with [`Sql::push_sql`] after arguments of its own.
+///
+/// ```ignore
+/// let mut sql = Sql::with("SELECT id FROM tasks WHERE year = $1 AND id IN ", args![2024]);
+/// sql.push_in([3i64, 5]).push(" AND status = ").push_bind("drawn");
+/// // SELECT id FROM tasks WHERE year = $1 AND id IN ($2, $3) AND status = $4
+/// let (text, args) = sql.build();
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    /// The text without its placeholders.
+    text: String,
+    /// Each placeholder: where it goes in `text` (a byte offset, in order)
+    /// and the index in `args` of the argument it stands for.
+    params: Vec<(usize, usize)>,
+    args: Vec<Arg>,
+}
+
+/// A bound argument of a [`Sql`], to name it again with [`Sql::push_param`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param(usize);
+
+impl Sql {
+    /// A statement beginning with `text`, which has no placeholders.
+    pub fn new(text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            ..Sql::default()
+        }
+    }
+
+    /// A statement beginning with `text`, written as the store's statements
+    /// are: `$1 … $k` stand for `args`, each as often as it likes.
+    pub fn with(text: &str, args: Vec<Arg>) -> Sql {
+        let mut sql = Sql::default();
+        sql.push_numbered(text, args, b'$');
+        sql
+    }
+
+    /// Raw SQL text: no placeholders in it.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Adds an argument without writing its placeholder; see [`Sql::push_param`].
+    pub fn bind(&mut self, arg: impl Into<Arg>) -> Param {
+        self.args.push(arg.into());
+        Param(self.args.len() - 1)
+    }
+
+    /// The placeholder of an argument bound earlier.
+    pub fn push_param(&mut self, param: Param) -> &mut Self {
+        debug_assert!(param.0 < self.args.len());
+        self.params.push((self.text.len(), param.0));
+        self
+    }
+
+    /// A new argument and its placeholder.
+    pub fn push_bind(&mut self, arg: impl Into<Arg>) -> &mut Self {
+        let param = self.bind(arg);
+        self.push_param(param)
+    }
+
+    /// `($a, $b, …)`, one new argument per value, for `x IN …`. No values
+    /// give `(NULL)`: `x IN (NULL)` matches no row, as an empty list would
+    /// (which PostgreSQL does not accept), but so does `x NOT IN (NULL)`.
+    pub fn push_in<A: Into<Arg>>(&mut self, values: impl IntoIterator<Item = A>) -> &mut Self {
+        if self.push_list(values) == 0 {
+            self.text.push_str("NULL)");
+        }
+        self
+    }
+
+    /// `($a, $b, …)`: one row of `INSERT … VALUES`, one new argument per value.
+    pub fn push_row<A: Into<Arg>>(&mut self, values: impl IntoIterator<Item = A>) -> &mut Self {
+        let n = self.push_list(values);
+        debug_assert!(n > 0, "a row of no values");
+        self
+    }
+
+    /// Writes `(` and the values' placeholders, and `)` unless there were
+    /// none; returns how many there were.
+    fn push_list<A: Into<Arg>>(&mut self, values: impl IntoIterator<Item = A>) -> usize {
+        self.text.push('(');
+        let mut n = 0;
+        for v in values {
+            if n > 0 {
+                self.text.push_str(", ");
+            }
+            self.push_bind(v);
+            n += 1;
+        }
+        if n > 0 {
+            self.text.push(')');
+        }
+        n
+    }
+
+    /// A clause whose own `?1 … ?n` stand for `values` (each as often as it
+    /// likes, in any order), numbered after the arguments so far.
+    pub fn push_with(&mut self, clause: &str, values: Vec<Arg>) -> &mut Self {
+        self.push_numbered(clause, values, b'?');
+        self
+    }
+
+    /// Appends `other`, its arguments after these.
+    pub fn push_sql(&mut self, other: &Sql) -> &mut Self {
+        let (at, first) = (self.text.len(), self.args.len());
+        self.text.push_str(&other.text);
+        self.params
+            .extend(other.params.iter().map(|(p, a)| (at + p, first + a)));
+        self.args.extend(other.args.iter().cloned());
+        self
+    }
+
+    /// The arguments so far, in order.
+    pub fn args(&self) -> &[Arg] {
+        &self.args
+    }
+
+    /// The statement's text, placeholders numbered.
+    pub fn text(&self) -> String {
+        let mut out = String::with_capacity(self.text.len() + 6 * self.params.len());
+        let mut last = 0;
+        for (at, arg) in &self.params {
+            out.push_str(&self.text[last..*at]);
+            out.push('$');
+            out.push_str(&(arg + 1).to_string());
+            last = *at;
+        }
+        out.push_str(&self.text[last..]);
+        out
+    }
+
+    /// The text and its arguments, to run, taken out of the builder (left
+    /// empty), so that a chain of pushes can end with it.
+    pub fn build(&mut self) -> (String, Vec<Arg>) {
+        let text = self.text();
+        let args = std::mem::take(&mut self.args);
+        *self = Sql::default();
+        (text, args)
+    }
+
+    /// Appends `text` whose `{sigil}1 … {sigil}n` (outside string literals)
+    /// stand for `values`.
+    fn push_numbered(&mut self, text: &str, values: Vec<Arg>, sigil: u8) {
+        let first = self.args.len();
+        let bytes = text.as_bytes();
+        let (mut in_literal, mut last, mut i) = (false, 0, 0);
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\'' => in_literal = !in_literal,
+                b if b == sigil
+                    && !in_literal
+                    && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) =>
+                {
+                    let mut end = i + 1;
+                    while end < bytes.len() && bytes[end].is_ascii_digit() {
+                        end += 1;
+                    }
+                    let n: usize = text[i + 1..end].parse().unwrap_or(0);
+                    assert!(
+                        (1..=values.len()).contains(&n),
+                        "placeholder {} of {} values in {text:?}",
+                        &text[i..end],
+                        values.len()
+                    );
+                    self.text.push_str(&text[last..i]);
+                    self.params.push((self.text.len(), first + n - 1));
+                    (last, i) = (end, end);
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.text.push_str(&text[last..]);
+        self.args.extend(values);
+    }
+}
 
 /// `args![a, b, c]` builds the argument list of a statement.
 #[macro_export]
@@ -461,7 +743,10 @@ impl Bulk {
     }
 }
 
-impl Exec for Db {
+/// A pool runs statements through a shared reference, no clone needed:
+/// with `mut db: &Db`, `db.fetch_all(…)` and `f(&mut db, …)` where `f` takes
+/// `&mut impl Exec`; with an owned pool, `f(&mut &state.db, …)`.
+impl Exec for &Db {
     fn backend(&self) -> Backend {
         match self {
             Db::Sqlite(_) => Backend::Sqlite,
@@ -469,13 +754,13 @@ impl Exec for Db {
         }
     }
     async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
-        match self {
+        match *self {
             Db::Sqlite(p) => run_all(Either::Sqlite(&mut *p.acquire().await?), sql, args).await,
             Db::Postgres(p) => run_all(Either::Postgres(&mut *p.acquire().await?), sql, args).await,
         }
     }
     async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
-        match self {
+        match *self {
             Db::Sqlite(p) => {
                 run_optional(Either::Sqlite(&mut *p.acquire().await?), sql, args).await
             }
@@ -485,12 +770,28 @@ impl Exec for Db {
         }
     }
     async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<u64> {
-        match self {
+        match *self {
             Db::Sqlite(p) => run_execute(Either::Sqlite(&mut *p.acquire().await?), sql, args).await,
             Db::Postgres(p) => {
                 run_execute(Either::Postgres(&mut *p.acquire().await?), sql, args).await
             }
         }
+    }
+}
+
+/// An owned pool too (`&mut db`, as older callers write it).
+impl Exec for Db {
+    fn backend(&self) -> Backend {
+        (&self).backend()
+    }
+    async fn fetch_all(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<Row>> {
+        Exec::fetch_all(&mut &*self, sql, args).await
+    }
+    async fn fetch_optional(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Option<Row>> {
+        Exec::fetch_optional(&mut &*self, sql, args).await
+    }
+    async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<u64> {
+        Exec::execute(&mut &*self, sql, args).await
     }
 }
 
@@ -650,30 +951,23 @@ pub fn insert_statement(
     rows: Vec<Vec<Arg>>,
     returning: &str,
 ) -> (String, Vec<Arg>) {
-    let width = columns.len();
-    let mut sql = format!("{verb} INTO {table} ({}) VALUES ", columns.join(", "));
-    let mut args = Vec::with_capacity(rows.len() * width);
+    let mut sql = Sql::new(&format!(
+        "{verb} INTO {table} ({}) VALUES ",
+        columns.join(", ")
+    ));
+    sql.args.reserve(rows.len() * columns.len());
+    sql.params.reserve(rows.len() * columns.len());
     for (i, row) in rows.into_iter().enumerate() {
-        debug_assert_eq!(row.len(), width);
+        debug_assert_eq!(row.len(), columns.len());
         if i > 0 {
-            sql.push(',');
+            sql.push(",");
         }
-        sql.push('(');
-        for c in 0..width {
-            if c > 0 {
-                sql.push(',');
-            }
-            sql.push('$');
-            sql.push_str(&(i * width + c + 1).to_string());
-        }
-        sql.push(')');
-        args.extend(row);
+        sql.push_row(row);
     }
     if !returning.is_empty() {
-        sql.push_str(" RETURNING ");
-        sql.push_str(returning);
+        sql.push(" RETURNING ").push(returning);
     }
-    (sql, args)
+    sql.build()
 }
 
 /// Inserts many rows with multi-row `INSERT … VALUES (…), (…)` statements,

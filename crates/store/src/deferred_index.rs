@@ -174,9 +174,8 @@ async fn rebuild(tx: &mut Tx, name: &str) -> StoreResult<bool> {
 
 /// Builds again every index that an interrupted bulk load left set aside;
 /// returns how many. Run after the migrations whenever a database is opened.
-pub async fn restore_all(db: &Db) -> StoreResult<usize> {
-    let mut reader = db.clone();
-    let names: Vec<String> = reader
+pub async fn restore_all(mut db: &Db) -> StoreResult<usize> {
+    let names: Vec<String> = db
         .fetch_all("SELECT name FROM deferred_indexes ORDER BY name", vec![])
         .await?
         .iter()

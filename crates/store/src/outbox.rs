@@ -12,7 +12,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::args;
-use crate::db::{Arg, Backend, Db, Exec, Row, Tx};
+use crate::db::{Arg, Backend, Db, Exec, Row, Sql, Tx};
 use crate::error::{StoreError, StoreResult};
 
 /// A message to queue.
@@ -35,36 +35,27 @@ pub async fn enqueue(tx: &mut Tx, now: DateTime<Utc>, messages: &[NewSms]) -> St
     // One statement per 400 messages (6 parameters each), not one per message:
     // an extraction notifies every administrator of the unit at once.
     for chunk in messages.chunks(400) {
-        let mut sql = String::from(
+        let mut sql = Sql::new(
             "INSERT INTO sms_outbox (dedupe_key, mobile, template, params_json, body, status,
                                      attempts, next_attempt_at, created_at) VALUES ",
         );
-        let mut args = Vec::with_capacity(chunk.len() * 6);
         for (i, m) in chunk.iter().enumerate() {
-            let b = i * 6;
             if i > 0 {
-                sql.push_str(", ");
+                sql.push(", ");
             }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 6
-            ));
-            args.extend(crate::args![
-                m.dedupe_key.as_str(),
-                m.mobile.as_str(),
-                m.template.as_str(),
-                m.params_json.as_str(),
-                m.body.as_str(),
-                now
-            ]);
+            sql.push_with(
+                "(?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6, ?6)",
+                crate::args![
+                    m.dedupe_key.as_str(),
+                    m.mobile.as_str(),
+                    m.template.as_str(),
+                    m.params_json.as_str(),
+                    m.body.as_str(),
+                    now
+                ],
+            );
         }
-        sql.push_str(" ON CONFLICT (dedupe_key) DO NOTHING");
+        let (sql, args) = sql.push(" ON CONFLICT (dedupe_key) DO NOTHING").build();
         crate::db::Exec::execute(tx, &sql, args).await?;
     }
     Ok(())
@@ -182,7 +173,7 @@ const DUE: &str = "((status = 'pending' AND next_attempt_at <= $3)
 /// `BEGIN IMMEDIATE` transaction, one writer at a time. A cheap read first
 /// keeps an idle worker from taking SQLite's write lock.
 pub async fn claim(
-    db: &Db,
+    mut db: &Db,
     owner: &str,
     now: DateTime<Utc>,
     lease: Duration,
@@ -192,12 +183,7 @@ pub async fn claim(
         "SELECT id FROM sms_outbox WHERE {} LIMIT 1",
         DUE.replace("$3", "$1")
     );
-    if db
-        .clone()
-        .fetch_optional(&probe, args![now])
-        .await?
-        .is_none()
-    {
+    if db.fetch_optional(&probe, args![now]).await?.is_none() {
         return Ok(Vec::new());
     }
     let sql = match db.backend() {
@@ -255,7 +241,7 @@ pub async fn claim(
 /// claim may: returns false (and changes nothing) when `owner` no longer
 /// holds it — its lease ran out and another worker took the message over.
 pub async fn mark_sent(
-    db: &Db,
+    mut db: &Db,
     id: i64,
     owner: &str,
     now: DateTime<Utc>,
@@ -263,7 +249,6 @@ pub async fn mark_sent(
     provider_message_id: &str,
 ) -> StoreResult<bool> {
     let n = db
-        .clone()
         .execute(
             "UPDATE sms_outbox
                 SET status = 'sent', sent_at = $3, provider = $4, provider_message_id = $5,
@@ -279,7 +264,7 @@ pub async fn mark_sent(
 /// good when `retry_at` is `None`. Only the claim's holder may (see
 /// [`mark_sent`]).
 pub async fn mark_failed(
-    db: &Db,
+    mut db: &Db,
     id: i64,
     owner: &str,
     error: &str,
@@ -288,26 +273,24 @@ pub async fn mark_failed(
     let error: String = error.chars().take(1000).collect();
     let n = match retry_at {
         Some(at) => {
-            db.clone()
-                .execute(
-                    "UPDATE sms_outbox
+            db.execute(
+                "UPDATE sms_outbox
                         SET status = 'pending', next_attempt_at = $3, last_error = $4,
                             lease_owner = NULL, lease_until = NULL
                       WHERE id = $1 AND status = 'sending' AND lease_owner = $2",
-                    args![id, owner, at, error],
-                )
-                .await?
+                args![id, owner, at, error],
+            )
+            .await?
         }
         None => {
-            db.clone()
-                .execute(
-                    "UPDATE sms_outbox
+            db.execute(
+                "UPDATE sms_outbox
                         SET status = 'failed', last_error = $3,
                             lease_owner = NULL, lease_until = NULL
                       WHERE id = $1 AND status = 'sending' AND lease_owner = $2",
-                    args![id, owner, error],
-                )
-                .await?
+                args![id, owner, error],
+            )
+            .await?
         }
     };
     Ok(n == 1)
@@ -379,28 +362,25 @@ fn entry(r: &Row) -> StoreResult<OutboxEntry> {
 
 /// `page` counts from 1.
 pub async fn list(
-    db: &Db,
+    mut db: &Db,
     scope: Scope,
     status: Option<Status>,
     page: i64,
     per_page: i64,
 ) -> StoreResult<OutboxPage> {
-    let mut db = db.clone();
-    let (scope_sql, mut args): (&str, Vec<Arg>) = match scope {
+    let (scope_sql, args): (&str, Vec<Arg>) = match scope {
         Scope::All => ("1 = 1", vec![]),
         Scope::Department(d) => (
             "EXISTS (SELECT 1 FROM people p WHERE p.mobile = o.mobile AND p.department_id = $1)",
             args![d],
         ),
     };
-    let count_rows = db
-        .fetch_all(
-            &format!(
-                "SELECT o.status, COUNT(*) AS n FROM sms_outbox o WHERE {scope_sql} GROUP BY o.status"
-            ),
-            args.clone(),
-        )
-        .await?;
+    let mut filter = Sql::with(scope_sql, args);
+    let (sql, args) = Sql::new("SELECT o.status, COUNT(*) AS n FROM sms_outbox o WHERE ")
+        .push_sql(&filter)
+        .push(" GROUP BY o.status")
+        .build();
+    let count_rows = db.fetch_all(&sql, args).await?;
     let mut counts: Vec<(Status, i64)> = Status::ALL.iter().map(|s| (*s, 0)).collect();
     for r in &count_rows {
         let s: String = r.get("status")?;
@@ -412,26 +392,19 @@ pub async fn list(
         Some(s) => counts.iter().find(|(x, _)| *x == s).map_or(0, |c| c.1),
         None => counts.iter().map(|c| c.1).sum(),
     };
-    let mut filter = scope_sql.to_string();
     if let Some(s) = status {
-        args.push(s.as_str().into());
-        filter.push_str(&format!(" AND o.status = ${}", args.len()));
+        filter.push(" AND o.status = ").push_bind(s.as_str());
     }
     let per_page = per_page.clamp(1, 500);
     let offset = (page.max(1) - 1) * per_page;
-    args.push(per_page.into());
-    args.push(offset.into());
-    let n = args.len();
-    let rows = db
-        .fetch_all(
-            &format!(
-                "SELECT {ENTRY_COLUMNS} FROM sms_outbox o WHERE {filter}
-                  ORDER BY o.id DESC LIMIT ${} OFFSET ${n}",
-                n - 1
-            ),
-            args,
-        )
-        .await?;
+    let (sql, args) = Sql::new(&format!("SELECT {ENTRY_COLUMNS} FROM sms_outbox o WHERE "))
+        .push_sql(&filter)
+        .push(" ORDER BY o.id DESC LIMIT ")
+        .push_bind(per_page)
+        .push(" OFFSET ")
+        .push_bind(offset)
+        .build();
+    let rows = db.fetch_all(&sql, args).await?;
     Ok(OutboxPage {
         entries: rows.iter().map(entry).collect::<StoreResult<_>>()?,
         total,
@@ -440,9 +413,8 @@ pub async fn list(
 }
 
 /// One message by id.
-pub async fn get(db: &Db, id: i64) -> StoreResult<Option<OutboxEntry>> {
+pub async fn get(mut db: &Db, id: i64) -> StoreResult<Option<OutboxEntry>> {
     let row = db
-        .clone()
         .fetch_optional(
             &format!("SELECT {ENTRY_COLUMNS} FROM sms_outbox o WHERE o.id = $1"),
             args![id],

@@ -276,13 +276,13 @@ async fn row_by_id(e: &mut impl Exec, id: i64) -> StoreResult<Option<PlanRow>> {
 /// A department's 行政检查事项清单 of a year, in order, each item with its
 /// 检查依据 (`basis`). No permission check: for other features (documents
 /// fill their 法律依据 from it); the lists are public anyway.
-pub async fn items_for(db: &Db, department_id: i64, year: i64) -> StoreResult<Vec<PlanItem>> {
-    items_in(&mut db.clone(), department_id, year).await
+pub async fn items_for(mut db: &Db, department_id: i64, year: i64) -> StoreResult<Vec<PlanItem>> {
+    items_in(&mut db, department_id, year).await
 }
 
 /// A department's 抽查计划 of a year, in order. No permission check.
-pub async fn rows_for(db: &Db, department_id: i64, year: i64) -> StoreResult<Vec<PlanRow>> {
-    rows_in(&mut db.clone(), department_id, year).await
+pub async fn rows_for(mut db: &Db, department_id: i64, year: i64) -> StoreResult<Vec<PlanRow>> {
+    rows_in(&mut db, department_id, year).await
 }
 
 const TASK_COUNTS: &str = "CAST(COALESCE(SUM(CASE WHEN t.status <> 'cancelled' THEN 1 ELSE 0 END), 0) AS BIGINT) AS drawn,
@@ -292,16 +292,15 @@ const TASK_COUNTS: &str = "CAST(COALESCE(SUM(CASE WHEN t.status <> 'cancelled' T
                  AND o.status NOT IN ('completed', 'cancelled'))) THEN 1 ELSE 0 END), 0) AS BIGINT) AS published";
 
 /// Progress of a department's plan of a year. No permission check.
-pub async fn progress(db: &Db, department_id: i64, year: i64) -> StoreResult<Progress> {
-    let mut conn = db.clone();
-    let planned = conn
+pub async fn progress(mut db: &Db, department_id: i64, year: i64) -> StoreResult<Progress> {
+    let planned = db
         .scalar_i64(
             "SELECT CAST(COALESCE(SUM(target_count), 0) AS BIGINT) FROM plan_rows
               WHERE department_id = $1 AND year = $2 AND removed_at IS NULL",
             args![department_id, year],
         )
         .await?;
-    let r = conn
+    let r = db
         .fetch_one(
             &format!(
                 "SELECT {TASK_COUNTS} FROM tasks t WHERE t.department_id = $1 AND t.year = $2"
@@ -320,10 +319,13 @@ pub async fn progress(db: &Db, department_id: i64, year: i64) -> StoreResult<Pro
 }
 
 /// Progress of every department of a unit that has a plan row or a task in the year.
-async fn unit_progress(db: &Db, unit_id: i64, year: i64) -> StoreResult<HashMap<i64, Progress>> {
-    let mut conn = db.clone();
+async fn unit_progress(
+    mut db: &Db,
+    unit_id: i64,
+    year: i64,
+) -> StoreResult<HashMap<i64, Progress>> {
     let mut out: HashMap<i64, Progress> = HashMap::new();
-    for r in conn
+    for r in db
         .fetch_all(
             "SELECT r.department_id, CAST(COALESCE(SUM(r.target_count), 0) AS BIGINT) AS planned
                FROM plan_rows r JOIN departments d ON d.id = r.department_id
@@ -336,7 +338,7 @@ async fn unit_progress(db: &Db, unit_id: i64, year: i64) -> StoreResult<HashMap<
         let d: i64 = r.get("department_id")?;
         out.entry(d).or_default().planned = r.get("planned")?;
     }
-    for r in conn
+    for r in db
         .fetch_all(
             &format!(
                 "SELECT t.department_id, {TASK_COUNTS} FROM tasks t
@@ -366,20 +368,24 @@ async fn department(e: &mut impl Exec, id: i64) -> StoreResult<Department> {
 }
 
 /// The department, after the reader's right to see its rows (its unit).
-pub async fn readable(db: &Db, who: &Principal, department_id: i64) -> StoreResult<PlanDepartment> {
-    let d = department(&mut db.clone(), department_id).await?;
+pub async fn readable(
+    mut db: &Db,
+    who: &Principal,
+    department_id: i64,
+) -> StoreResult<PlanDepartment> {
+    let d = department(&mut db, department_id).await?;
     plans::ensure_read(who, d.unit_id)?;
     Ok(PlanDepartment::from(&d))
 }
 
 /// A department's list, plan and progress, for a reader of its unit.
 pub async fn sheet(
-    db: &Db,
+    mut db: &Db,
     who: &Principal,
     department_id: i64,
     year: i64,
 ) -> StoreResult<PlanSheet> {
-    let d = department(&mut db.clone(), department_id).await?;
+    let d = department(&mut db, department_id).await?;
     plans::ensure_read(who, d.unit_id)?;
     let year = plans::check_year(year)?;
     Ok(PlanSheet {
@@ -393,14 +399,13 @@ pub async fn sheet(
 }
 
 /// A unit's lists and plans of a year, without login (公示).
-pub async fn public(db: &Db, unit_id: i64, year: i64) -> StoreResult<PublicPlans> {
+pub async fn public(mut db: &Db, unit_id: i64, year: i64) -> StoreResult<PublicPlans> {
     let year = plans::check_year(year)?;
-    let mut conn = db.clone();
-    let unit = crate::org::units::get(&mut conn, unit_id)
+    let unit = crate::org::units::get(&mut db, unit_id)
         .await?
         .ok_or_else(|| DomainError::not_found("单位不存在"))?;
     let mut items: HashMap<i64, Vec<PlanItem>> = HashMap::new();
-    for r in conn
+    for r in db
         .fetch_all(
             &format!(
                 "SELECT {ITEM_COLUMNS} FROM plan_items i JOIN departments d ON d.id = i.department_id
@@ -415,7 +420,7 @@ pub async fn public(db: &Db, unit_id: i64, year: i64) -> StoreResult<PublicPlans
         items.entry(item.department_id).or_default().push(item);
     }
     let mut rows: HashMap<i64, Vec<PlanRow>> = HashMap::new();
-    for r in conn
+    for r in db
         .fetch_all(
             &format!(
                 "SELECT {ROW_COLUMNS} FROM plan_rows r JOIN plan_items i ON i.id = r.item_id
@@ -431,7 +436,7 @@ pub async fn public(db: &Db, unit_id: i64, year: i64) -> StoreResult<PublicPlans
         rows.entry(row.department_id).or_default().push(row);
     }
     let mut progress = unit_progress(db, unit_id, year).await?;
-    let departments = departments::list_by_unit(&mut conn, unit_id)
+    let departments = departments::list_by_unit(&mut db, unit_id)
         .await?
         .iter()
         .map(|d| PlanSheet {
@@ -458,8 +463,8 @@ pub async fn public(db: &Db, unit_id: i64, year: i64) -> StoreResult<PublicPlans
 // ───────────────────────── writing ─────────────────────────
 
 /// The department, after the editor's right to change its rows.
-async fn editable(db: &Db, who: &Principal, department_id: i64) -> StoreResult<Department> {
-    let d = department(&mut db.clone(), department_id).await?;
+async fn editable(mut db: &Db, who: &Principal, department_id: i64) -> StoreResult<Department> {
+    let d = department(&mut db, department_id).await?;
     plans::ensure_edit(who, d.id)?;
     Ok(d)
 }
@@ -614,15 +619,13 @@ fn item_not_found() -> DomainError {
 /// Changes a list row (its department and year stay). Allowed while plan
 /// rows name it: they follow the new text.
 pub async fn update_item(
-    db: &Db,
+    mut db: &Db,
     now: DateTime<Utc>,
     who: &Principal,
     id: i64,
     input: &ItemInput,
 ) -> StoreResult<PlanItem> {
-    let before = item_by_id(&mut db.clone(), id)
-        .await?
-        .ok_or_else(item_not_found)?;
+    let before = item_by_id(&mut db, id).await?.ok_or_else(item_not_found)?;
     plans::ensure_edit(who, before.department_id)?;
     let v = input.validate()?;
     let mut tx = db.begin().await?;
@@ -664,10 +667,13 @@ pub async fn update_item(
 }
 
 /// Removes a list row; refused while a live plan row names it.
-pub async fn remove_item(db: &Db, now: DateTime<Utc>, who: &Principal, id: i64) -> StoreResult<()> {
-    let before = item_by_id(&mut db.clone(), id)
-        .await?
-        .ok_or_else(item_not_found)?;
+pub async fn remove_item(
+    mut db: &Db,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: i64,
+) -> StoreResult<()> {
+    let before = item_by_id(&mut db, id).await?.ok_or_else(item_not_found)?;
     plans::ensure_edit(who, before.department_id)?;
     let mut tx = db.begin().await?;
     // The update locks the item row first: a plan row pointed at it meanwhile
@@ -820,15 +826,13 @@ fn row_not_found() -> DomainError {
 
 /// Changes a plan row (its department and year stay).
 pub async fn update_row(
-    db: &Db,
+    mut db: &Db,
     now: DateTime<Utc>,
     who: &Principal,
     id: i64,
     input: &PlanRowInput,
 ) -> StoreResult<PlanRow> {
-    let before = row_by_id(&mut db.clone(), id)
-        .await?
-        .ok_or_else(row_not_found)?;
+    let before = row_by_id(&mut db, id).await?.ok_or_else(row_not_found)?;
     plans::ensure_edit(who, before.department_id)?;
     let v = input.validate()?;
     let mut tx = db.begin().await?;
@@ -870,10 +874,13 @@ pub async fn update_row(
     Ok(after)
 }
 
-pub async fn remove_row(db: &Db, now: DateTime<Utc>, who: &Principal, id: i64) -> StoreResult<()> {
-    let before = row_by_id(&mut db.clone(), id)
-        .await?
-        .ok_or_else(row_not_found)?;
+pub async fn remove_row(
+    mut db: &Db,
+    now: DateTime<Utc>,
+    who: &Principal,
+    id: i64,
+) -> StoreResult<()> {
+    let before = row_by_id(&mut db, id).await?.ok_or_else(row_not_found)?;
     plans::ensure_edit(who, before.department_id)?;
     let mut tx = db.begin().await?;
     let changed = tx

@@ -1040,7 +1040,11 @@ async fn the_page_edits_the_list_and_shows_errors_beside_fields(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(
+        r.status().as_u16(),
+        409,
+        "an item in use is a conflict, shown on the page"
+    );
     assert!(r.text().await.unwrap().contains("不能删除"));
 
     // An officer without the roles reads only.

@@ -168,12 +168,12 @@ pub(crate) async fn load(e: &mut impl Exec, id: i64) -> StoreResult<(Document, O
 /// One document, if the principal may see its task (the unit's people, the
 /// departments on the task, the system administrator).
 pub async fn get(
-    db: &Db,
+    mut db: &Db,
     principal: &Principal,
     now: DateTime<Utc>,
     id: i64,
 ) -> StoreResult<Document> {
-    let (doc, _) = load(&mut db.clone(), id).await?;
+    let (doc, _) = load(&mut db, id).await?;
     tasks::get(db, principal, now, doc.task_id)
         .await
         .map_err(|_| StoreError::from(DomainError::not_found("文书不存在或无权查看")))?;
@@ -193,9 +193,8 @@ pub async fn of_task(
 
 /// The documents of a task the caller has already checked the principal may
 /// see (the task page has the task in hand).
-pub async fn of_visible_task(db: &Db, task_id: i64) -> StoreResult<Vec<Document>> {
+pub async fn of_visible_task(mut db: &Db, task_id: i64) -> StoreResult<Vec<Document>> {
     let rows = db
-        .clone()
         .fetch_all(
             &format!("{SELECT} WHERE d.task_id = $1 ORDER BY d.id"),
             crate::args![task_id],
@@ -206,7 +205,7 @@ pub async fn of_visible_task(db: &Db, task_id: i64) -> StoreResult<Vec<Document>
 
 /// The documents waiting on the principal: 待签批 for a department head, 待批准
 /// for a unit head, 待编号 for the office.
-pub async fn inbox(db: &Db, principal: &Principal) -> StoreResult<Vec<Document>> {
+pub async fn inbox(mut db: &Db, principal: &Principal) -> StoreResult<Vec<Document>> {
     use yici_domain::org::Role;
     let Some(unit) = principal.unit_id else {
         return Ok(Vec::new());
@@ -236,14 +235,13 @@ pub async fn inbox(db: &Db, principal: &Principal) -> StoreResult<Vec<Document>>
         "{SELECT} WHERE d.unit_id = $1 AND ({}) ORDER BY d.updated_at, d.id",
         conds.join(" OR ")
     );
-    let rows = db.clone().fetch_all(&sql, crate::args![unit]).await?;
+    let rows = db.fetch_all(&sql, crate::args![unit]).await?;
     rows.iter().map(from_row).collect()
 }
 
 /// Who signed a document as 承办机构负责人 (the unit head must be someone else).
-pub async fn head_signer(db: &Db, id: i64) -> StoreResult<Option<i64>> {
+pub async fn head_signer(mut db: &Db, id: i64) -> StoreResult<Option<i64>> {
     let row = db
-        .clone()
         .fetch_optional(
             "SELECT department_head_id FROM documents WHERE id = $1",
             crate::args![id],

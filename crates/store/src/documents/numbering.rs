@@ -83,9 +83,12 @@ pub struct PatternView {
     pub own: bool,
 }
 
-pub async fn patterns(db: &Db, unit_id: i64, example_year: i32) -> StoreResult<Vec<PatternView>> {
-    let mut conn = db.clone();
-    let own: Vec<String> = conn
+pub async fn patterns(
+    mut db: &Db,
+    unit_id: i64,
+    example_year: i32,
+) -> StoreResult<Vec<PatternView>> {
+    let own: Vec<String> = db
         .fetch_all(
             "SELECT kind FROM document_patterns WHERE unit_id = $1",
             crate::args![unit_id],
@@ -96,7 +99,7 @@ pub async fn patterns(db: &Db, unit_id: i64, example_year: i32) -> StoreResult<V
         .collect::<StoreResult<_>>()?;
     let mut out = Vec::new();
     for kind in DocumentKind::numbered() {
-        let p = pattern(&mut conn, unit_id, kind).await?;
+        let p = pattern(&mut db, unit_id, kind).await?;
         out.push(PatternView {
             kind,
             kind_label: kind.label().to_string(),
@@ -208,7 +211,7 @@ pub struct Register {
 }
 
 pub async fn register(
-    db: &Db,
+    mut db: &Db,
     principal: &Principal,
     unit_id: i64,
     kind: DocumentKind,
@@ -217,8 +220,7 @@ pub async fn register(
     if !(principal.has(Role::SystemAdmin) || principal.unit_id == Some(unit_id)) {
         return Err(DomainError::forbidden("只能查看本单位的文书编号登记").into());
     }
-    let mut conn = db.clone();
-    let rows = conn
+    let rows = db
         .fetch_all(
             "SELECT d.number, d.number_text, d.id, d.task_id, e.name AS enterprise_name,
                     dp.name AS department_name, d.numbered_at, d.numbered_by_name,
@@ -248,7 +250,7 @@ pub async fn register(
             void_reason: r.get("void_reason")?,
         });
     }
-    let last_number = conn
+    let last_number = db
         .fetch_optional(
             "SELECT last_number FROM document_counters WHERE unit_id = $1 AND kind = $2 AND year = $3",
             crate::args![unit_id, kind.as_str(), i64::from(year)],

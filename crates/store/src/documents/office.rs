@@ -25,7 +25,7 @@ use super::draft::doc_actor;
 use super::workflow::{check_may_number, to_json};
 use super::{load_bare, numbering, Document};
 use crate::audit::{self, Change, Entry};
-use crate::db::{Db, Exec, Tx};
+use crate::db::{Db, Exec, Param, Sql, Tx};
 use crate::draw::{retrying, tasks};
 use crate::error::{StoreError, StoreResult};
 use crate::Actor;
@@ -40,8 +40,8 @@ pub struct NumberRequest {
 
 /// The request's document may be seen by its principal (checked before the
 /// batch, outside the counter's lock).
-async fn check_visible(db: &Db, r: &NumberRequest) -> StoreResult<()> {
-    let task_id = load_bare(&mut db.clone(), r.id).await?.0.task_id;
+async fn check_visible(mut db: &Db, r: &NumberRequest) -> StoreResult<()> {
+    let task_id = load_bare(&mut db, r.id).await?.0.task_id;
     tasks::get(db, &r.principal, r.now, task_id)
         .await
         .map(|_| ())
@@ -157,33 +157,52 @@ pub async fn number_batch(
 
 /// The numbers onto the documents, in one statement.
 async fn write_numbers(tx: &mut Tx, passed: &[Passed]) -> StoreResult<()> {
-    let mut args = Vec::with_capacity(passed.len() * 6);
-    let mut cases: [String; 5] = Default::default();
-    let mut ids = Vec::with_capacity(passed.len());
-    for (i, p) in passed.iter().enumerate() {
-        let b = i * 6;
-        let a = &p.after;
-        args.extend(crate::args![
-            a.id,
-            a.year,
-            a.number,
-            a.number_text.clone(),
-            a.numbered_at,
-            a.numbered_by_name.clone()
-        ]);
-        for (c, case) in cases.iter_mut().enumerate() {
-            case.push_str(&format!(" WHEN ${} THEN ${}", b + 1, b + 2 + c));
+    let mut sql = Sql::new("UPDATE documents SET ");
+    // Each document's id and its five values, bound in that order.
+    let bound: Vec<(Param, [Param; 5])> = passed
+        .iter()
+        .map(|p| {
+            let a = &p.after;
+            (
+                sql.bind(a.id),
+                [
+                    sql.bind(a.year),
+                    sql.bind(a.number),
+                    sql.bind(a.number_text.clone()),
+                    sql.bind(a.numbered_at),
+                    sql.bind(a.numbered_by_name.clone()),
+                ],
+            )
+        })
+        .collect();
+    let columns = [
+        "year",
+        "number",
+        "number_text",
+        "numbered_at",
+        "numbered_by_name",
+    ];
+    for (c, column) in columns.iter().enumerate() {
+        if c > 0 {
+            sql.push(", ");
         }
-        ids.push(format!("${}", b + 1));
+        sql.push(&format!("{column} = CASE id"));
+        for (id, values) in &bound {
+            sql.push(" WHEN ")
+                .push_param(*id)
+                .push(" THEN ")
+                .push_param(values[c]);
+        }
+        sql.push(" END");
     }
-    let [year, number, text, at, by] = cases;
-    let sql = format!(
-        "UPDATE documents SET year = CASE id{year} END, number = CASE id{number} END,
-                number_text = CASE id{text} END, numbered_at = CASE id{at} END,
-                numbered_by_name = CASE id{by} END
-          WHERE id IN ({})",
-        ids.join(", ")
-    );
+    sql.push(" WHERE id IN (");
+    for (i, (id, _)) in bound.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push_param(*id);
+    }
+    let (sql, args) = sql.push(")").build();
     tx.execute(&sql, args).await?;
     Ok(())
 }
@@ -195,34 +214,27 @@ async fn write_history(
     requests: &[NumberRequest],
     passed: &[Passed],
 ) -> StoreResult<()> {
-    let mut sql = String::from(
+    let mut sql = Sql::new(
         "INSERT INTO document_events (document_id, action, status_after, person_id, actor_name, opinion, at) VALUES ",
     );
-    let mut args = Vec::with_capacity(passed.len() * 6);
     for (i, p) in passed.iter().enumerate() {
         let r = &requests[p.index];
-        let b = i * 6;
         if i > 0 {
-            sql.push(',');
+            sql.push(",");
         }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, NULL, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5,
-            b + 6
-        ));
-        args.extend(crate::args![
-            r.id,
-            Action::Number.as_str(),
-            p.after.status.as_str(),
-            r.principal.person_id,
-            &r.principal.display_name,
-            r.now
-        ]);
+        sql.push_with(
+            "(?1, ?2, ?3, ?4, ?5, NULL, ?6)",
+            crate::args![
+                r.id,
+                Action::Number.as_str(),
+                p.after.status.as_str(),
+                r.principal.person_id,
+                &r.principal.display_name,
+                r.now
+            ],
+        );
     }
+    let (sql, args) = sql.build();
     tx.execute(&sql, args).await?;
     let mut start = 0;
     while start < passed.len() {

@@ -196,13 +196,16 @@ pub struct OwedTask {
 
 /// The unit's live on-site tasks of a year that still owe an approval form or
 /// a served notice, urgent ones first.
-pub async fn owed_of_unit(db: &Db, principal: &Principal, year: i64) -> StoreResult<Vec<OwedTask>> {
+pub async fn owed_of_unit(
+    mut db: &Db,
+    principal: &Principal,
+    year: i64,
+) -> StoreResult<Vec<OwedTask>> {
     let Some(unit) = principal.unit_id else {
         return Ok(Vec::new());
     };
     // One statement: the procedure's columns ride along with each task.
     let rows = db
-        .clone()
         .fetch_all(
             &format!(
                 "SELECT {PROCEDURE_COLUMNS}, e.name AS enterprise_name, d.name AS department_name, t.status

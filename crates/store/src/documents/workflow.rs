@@ -132,7 +132,7 @@ fn text(v: &Option<String>) -> Option<&str> {
 
 /// Takes one step on a document.
 pub async fn act(
-    db: &Db,
+    mut db: &Db,
     now: DateTime<Utc>,
     principal: &Principal,
     id: i64,
@@ -147,7 +147,7 @@ pub async fn act(
         return super::office::number_one(db, request).await;
     }
     // The task must be visible to the actor (the unit's people and those on it).
-    let task_id = super::load_bare(&mut db.clone(), id).await?.0.task_id;
+    let task_id = super::load_bare(&mut db, id).await?.0.task_id;
     tasks::get(db, principal, now, task_id)
         .await
         .map_err(|_| StoreError::from(DomainError::not_found("文书不存在或无权查看")))?;

@@ -19,7 +19,7 @@ use yici_domain::{DomainError, DomainResult};
 use super::tasks::{self, Task, TaskOptions};
 use super::{ledger, retrying, Initiator};
 use crate::audit::{Change, Entry};
-use crate::db::{Db, Exec, Row, Tx};
+use crate::db::{Db, Exec, Row, Sql, Tx};
 use crate::error::StoreResult;
 use crate::registry::search::{self, EnterpriseQuery};
 
@@ -257,16 +257,13 @@ pub(crate) async fn candidates(
     let exhausted = ledger::exhausted(e, year, who.unit_id, who.department_id).await?;
     // One row with every candidate as `id:grade` text: a big county has tens
     // of thousands, and one string costs far less than as many rows.
-    let row = e
-        .fetch_one(
-            &format!(
-                "SELECT string_agg(id || ':' || COALESCE(credit_grade, '-'), ',') AS list
-                   FROM enterprises WHERE {}",
-                filter.sql
-            ),
-            filter.args,
-        )
-        .await?;
+    let (sql, args) = Sql::new(
+        "SELECT string_agg(id || ':' || COALESCE(credit_grade, '-'), ',') AS list
+           FROM enterprises WHERE ",
+    )
+    .push_sql(&filter.sql)
+    .build();
+    let row = e.fetch_one(&sql, args).await?;
     let list: Option<String> = row.get("list")?;
     let bad = |item: &str| crate::error::StoreError::internal(format!("candidate {item}"));
     list.as_deref()
@@ -379,18 +376,14 @@ pub async fn draw_enterprises(
 }
 
 async fn names_of(e: &mut impl Exec, ids: &[i64]) -> StoreResult<HashMap<i64, String>> {
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    e.fetch_all(
-        &format!(
-            "SELECT id, name FROM enterprises WHERE id IN ({})",
-            marks.join(", ")
-        ),
-        ids.iter().map(|id| (*id).into()).collect(),
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((r.get("id")?, r.get("name")?)))
-    .collect()
+    let (sql, args) = Sql::new("SELECT id, name FROM enterprises WHERE id IN ")
+        .push_in(ids.iter().copied())
+        .build();
+    e.fetch_all(&sql, args)
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("id")?, r.get("name")?)))
+        .collect()
 }
 
 pub(crate) async fn get_in(e: &mut impl Exec, id: i64) -> StoreResult<Stored> {
@@ -436,20 +429,19 @@ pub struct PublicDraw {
 }
 
 /// The public view: enterprise draws only (inspector draws name officers).
-pub async fn public(db: &Db, id: i64) -> StoreResult<PublicDraw> {
-    let mut conn = db.clone();
-    let stored = get_in(&mut conn, id).await?;
+pub async fn public(mut db: &Db, id: i64) -> StoreResult<PublicDraw> {
+    let stored = get_in(&mut db, id).await?;
     if stored.draw.kind != "enterprises" {
         return Err(DomainError::not_found("抽取记录不存在").into());
     }
-    if !settled(&mut conn, id).await? {
+    if !settled(&mut db, id).await? {
         return Ok(PublicDraw {
             draw: sealed(stored.draw),
             drawn: Vec::new(),
             verification: None,
         });
     }
-    let names = names_of(&mut conn, &stored.record.result).await?;
+    let names = names_of(&mut db, &stored.record.result).await?;
     Ok(PublicDraw {
         drawn: stored
             .record
@@ -465,21 +457,20 @@ pub async fn public(db: &Db, id: i64) -> StoreResult<PublicDraw> {
 /// The full record, for the people of the drawing unit (and the system
 /// administrator): they see it at once.
 pub async fn internal(
-    db: &Db,
+    mut db: &Db,
     principal: &yici_domain::org::Principal,
     id: i64,
 ) -> StoreResult<PublicDraw> {
-    let mut conn = db.clone();
-    let stored = get_in(&mut conn, id).await?;
+    let stored = get_in(&mut db, id).await?;
     let allowed = principal.has(yici_domain::org::Role::SystemAdmin)
         || principal.unit_id == Some(stored.draw.unit_id);
     if !allowed {
         return Err(DomainError::not_found("抽取记录不存在或无权查看").into());
     }
     let names = if stored.draw.kind == "enterprises" {
-        names_of(&mut conn, &stored.record.result).await?
+        names_of(&mut db, &stored.record.result).await?
     } else {
-        people_names(&mut conn, &stored.record.result).await?
+        people_names(&mut db, &stored.record.result).await?
     };
     Ok(PublicDraw {
         drawn: stored
@@ -497,23 +488,19 @@ async fn people_names(e: &mut impl Exec, ids: &[i64]) -> StoreResult<HashMap<i64
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    e.fetch_all(
-        &format!(
-            "SELECT id, name FROM people WHERE id IN ({})",
-            marks.join(", ")
-        ),
-        ids.iter().map(|id| (*id).into()).collect(),
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((r.get("id")?, r.get("name")?)))
-    .collect()
+    let (sql, args) = Sql::new("SELECT id, name FROM people WHERE id IN ")
+        .push_in(ids.iter().copied())
+        .build();
+    e.fetch_all(&sql, args)
+        .await?
+        .iter()
+        .map(|r| Ok((r.get("id")?, r.get("name")?)))
+        .collect()
 }
 
 /// Re-runs a stored draw (the `yici draw verify` command).
-pub async fn verify(db: &Db, id: i64) -> StoreResult<(Draw, Verification)> {
-    let stored = get_in(&mut db.clone(), id).await?;
+pub async fn verify(mut db: &Db, id: i64) -> StoreResult<(Draw, Verification)> {
+    let stored = get_in(&mut db, id).await?;
     let v = record::verify(&stored.record)?;
     Ok((stored.draw, v))
 }

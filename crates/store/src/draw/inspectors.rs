@@ -307,14 +307,13 @@ pub async fn declare(
 }
 
 /// Declarations concerning an enterprise.
-pub async fn of_enterprise(db: &Db, enterprise_id: i64) -> StoreResult<Vec<Recusal>> {
-    db.clone()
-        .fetch_all(
-            &format!("{RECUSALS} WHERE r.enterprise_id = $1 ORDER BY r.id"),
-            vec![enterprise_id.into()],
-        )
-        .await?
-        .iter()
-        .map(recusal_of)
-        .collect()
+pub async fn of_enterprise(mut db: &Db, enterprise_id: i64) -> StoreResult<Vec<Recusal>> {
+    db.fetch_all(
+        &format!("{RECUSALS} WHERE r.enterprise_id = $1 ORDER BY r.id"),
+        vec![enterprise_id.into()],
+    )
+    .await?
+    .iter()
+    .map(recusal_of)
+    .collect()
 }

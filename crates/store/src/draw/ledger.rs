@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use yici_domain::draw::caps::{Caps, Refusal, Usage};
 
-use crate::db::{Arg, Exec, Tx};
+use crate::db::{Arg, Exec, Sql, Tx};
 use crate::error::StoreResult;
 
 /// The three counters a task of this department moves, narrowest first.
@@ -34,14 +34,6 @@ fn cap_of(caps: &Caps, which: Refusal) -> i64 {
     })
 }
 
-/// `$from, $from+1, …` for `n` arguments.
-fn marks(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Takes a slot of every cap for each enterprise. Returns the refused
 /// enterprises with the narrowest cap each reached; when any is refused the
 /// caller must drop the transaction (nothing else may be kept).
@@ -59,30 +51,26 @@ pub async fn take(
     // Counters appear on first use. Rows another transaction is inserting make
     // this wait for it, in the same order as the updates below.
     let mut sql =
-        String::from("INSERT INTO cap_counters (scope, year, enterprise_id, used, cap) VALUES ");
-    let mut args: Vec<Arg> = Vec::with_capacity(ids.len() * 12);
-    for (scope, which) in &scopes {
-        for id in &ids {
-            let b = args.len();
-            if b > 0 {
-                sql.push_str(", ");
+        Sql::new("INSERT INTO cap_counters (scope, year, enterprise_id, used, cap) VALUES ");
+    for (n, (scope, which)) in scopes.iter().enumerate() {
+        for (i, id) in ids.iter().enumerate() {
+            if n + i > 0 {
+                sql.push(", ");
             }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, 0, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4
-            ));
-            args.extend([
-                Arg::from(scope.as_str()),
-                year.into(),
-                (*id).into(),
-                cap_of(caps, *which).into(),
-            ]);
+            sql.push_with(
+                "(?1, ?2, ?3, 0, ?4)",
+                vec![
+                    Arg::from(scope.as_str()),
+                    year.into(),
+                    (*id).into(),
+                    cap_of(caps, *which).into(),
+                ],
+            );
         }
     }
-    sql.push_str(" ON CONFLICT (scope, year, enterprise_id) DO NOTHING");
+    let (sql, args) = sql
+        .push(" ON CONFLICT (scope, year, enterprise_id) DO NOTHING")
+        .build();
     tx.execute(&sql, args).await?;
 
     let mut refused = Vec::new();
@@ -91,14 +79,14 @@ pub async fn take(
         if open.is_empty() {
             break;
         }
-        let sql = format!(
+        let (sql, args) = Sql::with(
             "UPDATE cap_counters SET used = used + 1
-              WHERE scope = $1 AND year = $2 AND used < cap AND enterprise_id IN ({})
-              RETURNING enterprise_id",
-            marks(3, open.len())
-        );
-        let mut args: Vec<Arg> = vec![scope.as_str().into(), year.into()];
-        args.extend(open.iter().map(|id| Arg::from(*id)));
+              WHERE scope = $1 AND year = $2 AND used < cap AND enterprise_id IN ",
+            vec![scope.as_str().into(), year.into()],
+        )
+        .push_in(open.iter().copied())
+        .push(" RETURNING enterprise_id")
+        .build();
         let taken: Vec<i64> = tx
             .fetch_all(&sql, args)
             .await?
@@ -148,18 +136,18 @@ pub async fn usage(
         return Ok(out);
     }
     let [(dept, _), (unit, _), (all, _)] = scopes(unit_id, department_id);
-    let sql = format!(
+    let (sql, args) = Sql::with(
         "SELECT scope, enterprise_id, used FROM cap_counters
-          WHERE year = $1 AND scope IN ($2, $3, $4) AND enterprise_id IN ({})",
-        marks(5, enterprise_ids.len())
-    );
-    let mut args: Vec<Arg> = vec![
-        year.into(),
-        dept.as_str().into(),
-        unit.as_str().into(),
-        all.as_str().into(),
-    ];
-    args.extend(enterprise_ids.iter().map(|id| Arg::from(*id)));
+          WHERE year = $1 AND scope IN ($2, $3, $4) AND enterprise_id IN ",
+        vec![
+            year.into(),
+            dept.as_str().into(),
+            unit.as_str().into(),
+            all.as_str().into(),
+        ],
+    )
+    .push_in(enterprise_ids.iter().copied())
+    .build();
     for r in e.fetch_all(&sql, args).await? {
         let scope: String = r.get("scope")?;
         let used = u32::try_from(r.get::<i64>("used")?).unwrap_or(0);

@@ -39,7 +39,7 @@ pub struct MarkedPage {
 }
 
 pub async fn marked(
-    db: &Db,
+    mut db: &Db,
     policy: &DrawPolicy,
     who: &Initiator,
     year: i64,
@@ -47,7 +47,7 @@ pub async fn marked(
 ) -> StoreResult<MarkedPage> {
     let page = search::search(db, &who.scope, q).await?;
     let ids: Vec<i64> = page.items.iter().map(|e| e.id).collect();
-    let usage = ledger::usage(&mut db.clone(), year, who.unit_id, who.department_id, &ids).await?;
+    let usage = ledger::usage(&mut db, year, who.unit_id, who.department_id, &ids).await?;
     let items = page
         .items
         .into_iter()

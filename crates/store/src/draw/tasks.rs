@@ -340,21 +340,16 @@ async fn unit_counts(
     unit_id: i64,
     ids: &[i64],
 ) -> StoreResult<HashMap<i64, u32>> {
-    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
-    let mut args: Vec<Arg> = vec![year.into(), unit_id.into()];
-    args.extend(ids.iter().map(|id| Arg::from(*id)));
-    let rows = tx
-        .fetch_all(
-            &format!(
-                "SELECT enterprise_id, COUNT(*) AS n FROM tasks
-                  WHERE year = $1 AND unit_id = $2 AND status <> 'cancelled'
-                    AND enterprise_id IN ({})
-                  GROUP BY enterprise_id",
-                marks.join(", ")
-            ),
-            args,
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::with(
+        "SELECT enterprise_id, COUNT(*) AS n FROM tasks
+          WHERE year = $1 AND unit_id = $2 AND status <> 'cancelled'
+            AND enterprise_id IN ",
+        vec![year.into(), unit_id.into()],
+    )
+    .push_in(ids.iter().copied())
+    .push(" GROUP BY enterprise_id")
+    .build();
+    let rows = tx.fetch_all(&sql, args).await?;
     rows.iter()
         .map(|r| Ok((r.get("enterprise_id")?, r.get::<i64>("n")? as u32)))
         .collect()
@@ -409,17 +404,13 @@ pub(crate) async fn checked_enterprises(
             DomainError::field("enterprise_ids", "duplicate_enterprise", "企业重复选择").into(),
         );
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let rows = e
-        .fetch_all(
-            &format!(
-                "SELECT id, name, status, province_code, city_code, region_code
-                   FROM enterprises WHERE id IN ({})",
-                marks.join(", ")
-            ),
-            ids.iter().map(|id| Arg::from(*id)).collect(),
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT id, name, status, province_code, city_code, region_code
+           FROM enterprises WHERE id IN ",
+    )
+    .push_in(ids.iter().copied())
+    .build();
+    let rows = e.fetch_all(&sql, args).await?;
     let mut found: HashMap<i64, (String, String, bool)> = HashMap::new();
     for r in &rows {
         let inside = who.scope.contains_region(
@@ -455,7 +446,7 @@ pub(crate) async fn checked_enterprises(
 
 /// 定向抽取: one task per ticked enterprise, all or none.
 pub async fn create_directed(
-    db: &Db,
+    mut db: &Db,
     policy: &DrawPolicy,
     now: DateTime<Utc>,
     who: &Initiator,
@@ -464,7 +455,7 @@ pub async fn create_directed(
 ) -> StoreResult<Vec<Task>> {
     let today = yici_domain::time::business_date(now);
     let spec = options.check(today, Method::Directed)?;
-    let enterprises = checked_enterprises(&mut db.clone(), who, enterprise_ids).await?;
+    let enterprises = checked_enterprises(&mut db, who, enterprise_ids).await?;
     let names: HashMap<i64, String> = enterprises.iter().cloned().collect();
     retrying(|| async {
         let mut tx = db.begin().await?;
@@ -581,16 +572,11 @@ async fn read(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let rows = e
-        .fetch_all(
-            &format!(
-                "{SELECT} WHERE t.id IN ({}) ORDER BY t.id",
-                marks.join(", ")
-            ),
-            ids.iter().map(|id| Arg::from(*id)).collect(),
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::new(&format!("{SELECT} WHERE t.id IN "))
+        .push_in(ids.iter().copied())
+        .push(" ORDER BY t.id")
+        .build();
+    let rows = e.fetch_all(&sql, args).await?;
     let mut tasks: Vec<Task> = rows.iter().map(from_row).collect::<StoreResult<_>>()?;
     if inspectors == Inspectors::Read {
         attach_inspectors(e, &mut tasks).await?;
@@ -613,23 +599,19 @@ async fn attach_inspectors(e: &mut impl Exec, tasks: &mut [Task]) -> StoreResult
     if tasks.is_empty() {
         return Ok(());
     }
-    let marks: Vec<String> = (1..=tasks.len()).map(|i| format!("${i}")).collect();
-    let rows = e
-        .fetch_all(
-            &format!(
-                "SELECT ti.task_id, p.id AS person_id, p.name, d.name AS department_name,
-                        u.name AS unit_name, ti.draw_id, ti.for_department_id
-                   FROM task_inspectors ti
-                   JOIN people p ON p.id = ti.person_id
-                   JOIN departments d ON d.id = p.department_id
-                   JOIN units u ON u.id = d.unit_id
-                  WHERE ti.task_id IN ({})
-                  ORDER BY ti.task_id, ti.added_at, p.id",
-                marks.join(", ")
-            ),
-            tasks.iter().map(|t| Arg::from(t.id)).collect(),
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT ti.task_id, p.id AS person_id, p.name, d.name AS department_name,
+                u.name AS unit_name, ti.draw_id, ti.for_department_id
+           FROM task_inspectors ti
+           JOIN people p ON p.id = ti.person_id
+           JOIN departments d ON d.id = p.department_id
+           JOIN units u ON u.id = d.unit_id
+          WHERE ti.task_id IN ",
+    )
+    .push_in(tasks.iter().map(|t| t.id))
+    .push(" ORDER BY ti.task_id, ti.added_at, p.id")
+    .build();
+    let rows = e.fetch_all(&sql, args).await?;
     let mut by_task: HashMap<i64, Vec<TaskInspector>> = HashMap::new();
     for r in &rows {
         by_task
@@ -666,8 +648,13 @@ pub fn may_view(principal: &Principal, task: &Task, on_it: bool) -> bool {
 }
 
 /// One task, if the principal may see it.
-pub async fn get(db: &Db, principal: &Principal, now: DateTime<Utc>, id: i64) -> StoreResult<Task> {
-    visible_in(&mut db.clone(), principal, now, id).await
+pub async fn get(
+    mut db: &Db,
+    principal: &Principal,
+    now: DateTime<Utc>,
+    id: i64,
+) -> StoreResult<Task> {
+    visible_in(&mut db, principal, now, id).await
 }
 
 /// The task as `principal` may see it, read with `e` (the write transaction
@@ -776,7 +763,7 @@ fn given(v: &Option<String>) -> Option<&str> {
 
 /// The task list.
 pub async fn list(
-    db: &Db,
+    mut db: &Db,
     principal: &Principal,
     now: DateTime<Utc>,
     q: &TaskQuery,
@@ -791,15 +778,10 @@ pub async fn list(
         return Err(DomainError::field("per_page", "invalid", "每页条数应为1至200").into());
     }
     let page = q.page.unwrap_or(1).max(1);
-    let mut clauses: Vec<String> = vec!["t.year = $1".into()];
-    let mut args: Vec<Arg> = vec![year.into()];
-    let mut add = |clause: &str, values: Vec<Arg>, args: &mut Vec<Arg>| {
-        let mut c = clause.to_string();
-        for i in (0..values.len()).rev() {
-            c = c.replace(&format!("?{}", i + 1), &format!("${}", args.len() + i + 1));
-        }
-        clauses.push(c);
-        args.extend(values);
+    // The WHERE clause with its arguments.
+    let mut args = crate::db::Sql::with("t.year = $1", vec![year.into()]);
+    let add = |clause: &str, values: Vec<Arg>, args: &mut crate::db::Sql| {
+        args.push(" AND ").push_with(clause, values);
     };
     let sysadmin = principal.has(yici_domain::org::Role::SystemAdmin);
     let unit = principal.unit_id.unwrap_or(-1);
@@ -881,32 +863,25 @@ pub async fn list(
     let from = "FROM tasks t
            JOIN enterprises e ON e.id = t.enterprise_id
            JOIN departments d ON d.id = t.department_id";
-    let filter = clauses.join(" AND ");
-    let total = db
-        .clone()
-        .scalar_i64(
-            &format!("SELECT COUNT(*) {from} WHERE {filter}"),
-            args.clone(),
-        )
-        .await?;
-    let n = args.len();
-    args.push(per_page.into());
-    args.push(((page - 1) * per_page).into());
+    let filter = args;
+    let (sql, args) = crate::db::Sql::new(&format!("SELECT COUNT(*) {from} WHERE "))
+        .push_sql(&filter)
+        .build();
+    let total = db.scalar_i64(&sql, args).await?;
+    let (sql, args) = crate::db::Sql::new(&format!("SELECT t.id {from} WHERE "))
+        .push_sql(&filter)
+        .push(" ORDER BY t.id DESC LIMIT ")
+        .push_bind(per_page)
+        .push(" OFFSET ")
+        .push_bind((page - 1) * per_page)
+        .build();
     let ids: Vec<i64> = db
-        .clone()
-        .fetch_all(
-            &format!(
-                "SELECT t.id {from} WHERE {filter} ORDER BY t.id DESC LIMIT ${} OFFSET ${}",
-                n + 1,
-                n + 2
-            ),
-            args,
-        )
+        .fetch_all(&sql, args)
         .await?
         .iter()
         .map(|r| r.get::<i64>("id"))
         .collect::<StoreResult<_>>()?;
-    let mut items = by_ids(&mut db.clone(), &ids, now).await?;
+    let mut items = by_ids(&mut db, &ids, now).await?;
     items.reverse();
     Ok(TaskPage {
         total,
@@ -917,26 +892,24 @@ pub async fn list(
 }
 
 /// The tasks a draw made, by enterprise id.
-pub async fn task_ids_of_draw(db: &Db, draw_id: i64) -> StoreResult<HashMap<i64, i64>> {
-    db.clone()
-        .fetch_all(
-            "SELECT enterprise_id, id FROM tasks WHERE draw_id = $1",
-            vec![draw_id.into()],
-        )
-        .await?
-        .iter()
-        .map(|r| Ok((r.get("enterprise_id")?, r.get("id")?)))
-        .collect()
+pub async fn task_ids_of_draw(mut db: &Db, draw_id: i64) -> StoreResult<HashMap<i64, i64>> {
+    db.fetch_all(
+        "SELECT enterprise_id, id FROM tasks WHERE draw_id = $1",
+        vec![draw_id.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| Ok((r.get("enterprise_id")?, r.get("id")?)))
+    .collect()
 }
 
 /// Tasks of an enterprise (the profile's 检查记录 tab), newest first.
 pub async fn of_enterprise(
-    db: &Db,
+    mut db: &Db,
     enterprise_id: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<Task>> {
     let ids: Vec<i64> = db
-        .clone()
         .fetch_all(
             "SELECT id FROM tasks WHERE enterprise_id = $1 ORDER BY id DESC LIMIT 100",
             vec![enterprise_id.into()],
@@ -945,7 +918,7 @@ pub async fn of_enterprise(
         .iter()
         .map(|r| r.get::<i64>("id"))
         .collect::<StoreResult<_>>()?;
-    let mut tasks = by_ids(&mut db.clone(), &ids, now).await?;
+    let mut tasks = by_ids(&mut db, &ids, now).await?;
     tasks.reverse();
     Ok(tasks)
 }

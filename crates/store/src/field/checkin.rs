@@ -19,7 +19,7 @@ use yici_domain::org::Principal;
 use yici_domain::DomainError;
 
 use crate::audit::{self, Change};
-use crate::db::{Arg, Db, Exec};
+use crate::db::{Db, Exec, Sql};
 use crate::draw::tasks::{self, Task};
 use crate::error::StoreResult;
 use crate::Actor;
@@ -86,47 +86,33 @@ pub struct MyTask {
     pub done: bool,
 }
 
-fn marks(n: usize, from: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// Plans of tasks by id, in id order.
-pub async fn plans(db: &Db, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<FieldTask>> {
+pub async fn plans(mut db: &Db, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<FieldTask>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut conn = db.clone();
-    let tasks = tasks::by_ids(&mut conn, ids, now).await?;
-    let args: Vec<Arg> = ids.iter().map(|i| Arg::from(*i)).collect();
-    let certs: HashMap<i64, Option<String>> = conn
-        .fetch_all(
-            &format!(
-                "SELECT DISTINCT p.id, p.certificate_no FROM task_inspectors ti
-                   JOIN people p ON p.id = ti.person_id WHERE ti.task_id IN ({})",
-                marks(ids.len(), 1)
-            ),
-            args.clone(),
-        )
+    let tasks = tasks::by_ids(&mut db, ids, now).await?;
+    let (certs_sql, certs_args) = Sql::new(
+        "SELECT DISTINCT p.id, p.certificate_no FROM task_inspectors ti
+           JOIN people p ON p.id = ti.person_id WHERE ti.task_id IN ",
+    )
+    .push_in(ids.iter().copied())
+    .build();
+    let certs: HashMap<i64, Option<String>> = db
+        .fetch_all(&certs_sql, certs_args)
         .await?
         .iter()
         .map(|r| Ok((r.get("id")?, r.get("certificate_no")?)))
         .collect::<StoreResult<_>>()?;
     let mut visits: HashMap<i64, (Option<CheckIn>, Option<DateTime<Utc>>)> = HashMap::new();
-    for r in conn
-        .fetch_all(
-            &format!(
-                "SELECT id, checked_in_at, check_in_method, check_in_skip_reason,
-                        checked_in_by_name, completed_at
-                   FROM tasks WHERE id IN ({})",
-                marks(ids.len(), 1)
-            ),
-            args,
-        )
-        .await?
-    {
+    let (visits_sql, visits_args) = Sql::new(
+        "SELECT id, checked_in_at, check_in_method, check_in_skip_reason,
+                checked_in_by_name, completed_at
+           FROM tasks WHERE id IN ",
+    )
+    .push_in(ids.iter().copied())
+    .build();
+    for r in db.fetch_all(&visits_sql, visits_args).await? {
         let at: Option<DateTime<Utc>> = r.get("checked_in_at")?;
         let method: Option<String> = r.get("check_in_method")?;
         let check_in = match (at, method) {
@@ -208,12 +194,11 @@ fn plan_of(
 /// The field app's task list: tasks (not cancelled) with `person_id` among
 /// the inspectors, newest first.
 pub async fn for_inspector(
-    db: &Db,
+    mut db: &Db,
     person_id: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<MyTask>> {
     let rows = db
-        .clone()
         .fetch_all(
             "SELECT ti.task_id, COALESCE(ti.for_department_id, p.department_id) AS for_department_id,
                     d.name AS for_department_name
@@ -260,22 +245,19 @@ pub async fn for_inspector(
 
 /// Departments that submitted a result, by task (empty until the results
 /// table exists).
-pub async fn submitted_departments(db: &Db, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<i64>>> {
+pub async fn submitted_departments(
+    mut db: &Db,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, Vec<i64>>> {
     let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
     if ids.is_empty() || !super::results_table_exists(db).await? {
         return Ok(out);
     }
-    for r in db
-        .clone()
-        .fetch_all(
-            &format!(
-                "SELECT DISTINCT task_id, department_id FROM task_results WHERE task_id IN ({})",
-                marks(ids.len(), 1)
-            ),
-            ids.iter().map(|i| Arg::from(*i)).collect(),
-        )
-        .await?
-    {
+    let (sql, args) =
+        Sql::new("SELECT DISTINCT task_id, department_id FROM task_results WHERE task_id IN ")
+            .push_in(ids.iter().copied())
+            .build();
+    for r in db.fetch_all(&sql, args).await? {
         out.entry(r.get("task_id")?)
             .or_default()
             .push(r.get("department_id")?);
@@ -286,13 +268,12 @@ pub async fn submitted_departments(db: &Db, ids: &[i64]) -> StoreResult<HashMap<
 /// One of the person's tasks: 404 when there is no such task, 403 when the
 /// person is not among its inspectors.
 pub async fn for_inspector_one(
-    db: &Db,
+    mut db: &Db,
     person_id: i64,
     task_id: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<MyTask> {
     let exists = db
-        .clone()
         .scalar_i64(
             "SELECT COUNT(*) FROM tasks WHERE id = $1",
             crate::args![task_id],

@@ -59,7 +59,7 @@ fn normalise_name(name: &str) -> String {
 }
 
 /// Opens an enterprise account after checking the registry; returns its id.
-pub async fn sign_up(db: &Db, now: DateTime<Utc>, input: &SignUp) -> StoreResult<i64> {
+pub async fn sign_up(mut db: &Db, now: DateTime<Utc>, input: &SignUp) -> StoreResult<i64> {
     if input.uscc.trim().is_empty() {
         return Err(DomainError::required("uscc", "统一社会信用代码").into());
     }
@@ -84,8 +84,7 @@ pub async fn sign_up(db: &Db, now: DateTime<Utc>, input: &SignUp) -> StoreResult
             DomainError::field("repeat_password", "mismatch", "两次输入的密码不一致").into(),
         );
     }
-    let mut conn = db.clone();
-    let Some(row) = conn
+    let Some(row) = db
         .fetch_optional(
             "SELECT id, name FROM enterprises WHERE uscc = $1",
             crate::args![uscc.as_str()],
@@ -156,9 +155,8 @@ pub async fn sign_up(db: &Db, now: DateTime<Utc>, input: &SignUp) -> StoreResult
 }
 
 /// The enterprise of an enterprise account (none for other accounts).
-pub async fn enterprise_of(db: &Db, account_id: i64) -> StoreResult<Option<EnterpriseRef>> {
+pub async fn enterprise_of(mut db: &Db, account_id: i64) -> StoreResult<Option<EnterpriseRef>> {
     let row = db
-        .clone()
         .fetch_optional(
             "SELECT e.id, e.name, e.uscc, a.contact_mobile FROM accounts a
                JOIN enterprises e ON e.id = a.enterprise_id
@@ -190,12 +188,11 @@ pub struct Inspection {
 /// 检查中 / 已完成, newest first. Tasks not yet visited stay confidential
 /// (the list of drawn enterprises is not told in advance).
 pub async fn history(
-    db: &Db,
+    mut db: &Db,
     enterprise_id: i64,
     now: DateTime<Utc>,
 ) -> StoreResult<Vec<Inspection>> {
     let ids: Vec<i64> = db
-        .clone()
         .fetch_all(
             "SELECT id FROM tasks
               WHERE enterprise_id = $1
@@ -212,16 +209,13 @@ pub async fn history(
         Default::default()
     } else {
         let all: Vec<i64> = submitted.values().flatten().copied().collect();
-        let marks: Vec<String> = (1..=all.len()).map(|i| format!("${i}")).collect();
-        db.clone()
-            .fetch_all(
-                &format!(
-                    "SELECT d.id, u.name AS unit_name, d.name FROM departments d
-                       JOIN units u ON u.id = d.unit_id WHERE d.id IN ({})",
-                    marks.join(", ")
-                ),
-                all.iter().map(|i| crate::db::Arg::from(*i)).collect(),
-            )
+        let (sql, args) = crate::db::Sql::new(
+            "SELECT d.id, u.name AS unit_name, d.name FROM departments d
+               JOIN units u ON u.id = d.unit_id WHERE d.id IN ",
+        )
+        .push_in(all)
+        .build();
+        db.fetch_all(&sql, args)
             .await?
             .iter()
             .map(|r| Ok((r.get("id")?, r.get::<String>("name")?)))

@@ -162,14 +162,13 @@ async fn write_file(path: PathBuf, bytes: Vec<u8>) -> StoreResult<()> {
 /// An evidence file the principal may see (anyone who may see its task):
 /// its row and where its file is.
 pub async fn file(
-    db: &Db,
+    mut db: &Db,
     dir: &Path,
     principal: &Principal,
     now: DateTime<Utc>,
     id: i64,
 ) -> StoreResult<(Evidence, PathBuf)> {
     let row = db
-        .clone()
         .fetch_optional(
             "SELECT task_id, stored_path FROM evidence WHERE id = $1",
             crate::args![id],
@@ -180,12 +179,11 @@ pub async fn file(
     tasks::get(db, principal, now, task_id).await?;
     let stored: String = row.get("stored_path")?;
     let evidence = evidence_of(
-        &db.clone()
-            .fetch_one(
-                &format!("{EVIDENCE_SELECT} WHERE id = $1"),
-                crate::args![id],
-            )
-            .await?,
+        &db.fetch_one(
+            &format!("{EVIDENCE_SELECT} WHERE id = $1"),
+            crate::args![id],
+        )
+        .await?,
     )?;
     Ok((evidence, dir.join(stored)))
 }

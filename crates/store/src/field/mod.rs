@@ -12,7 +12,7 @@ use crate::error::StoreResult;
 /// Whether the per-department results table (`task_results`, issue 6
 /// RESULTS) exists in this database. Until its migration lands every task not
 /// completed reads as 未办理, and no results are listed.
-pub async fn results_table_exists(db: &Db) -> StoreResult<bool> {
+pub async fn results_table_exists(mut db: &Db) -> StoreResult<bool> {
     let sql = match db.backend() {
         Backend::Sqlite => {
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'task_results'"
@@ -22,5 +22,5 @@ pub async fn results_table_exists(db: &Db) -> StoreResult<bool> {
               WHERE table_name = 'task_results' AND table_schema = current_schema()"
         }
     };
-    Ok(db.clone().scalar_i64(sql, vec![]).await? > 0)
+    Ok(db.scalar_i64(sql, vec![]).await? > 0)
 }

@@ -18,7 +18,7 @@ use yici_domain::org::Principal;
 use yici_domain::{DomainError, ErrorKind};
 
 use crate::audit::{self, Change};
-use crate::db::{Arg, Backend, Db, Exec, Tx};
+use crate::db::{Backend, Db, Exec, Tx};
 use crate::draw::tasks;
 use crate::error::StoreResult;
 use crate::org::parse_code;
@@ -289,7 +289,7 @@ pub struct Submitted {
 /// RESULT-1…RESULT-4: stores a department's result, attaches its evidence,
 /// and completes the task when every participating department has submitted.
 pub async fn submit(
-    db: &Db,
+    mut db: &Db,
     now: DateTime<Utc>,
     principal: &Principal,
     task_id: i64,
@@ -328,7 +328,7 @@ pub async fn submit(
         }
         let id: i64 = row.get("id")?;
         drop(tx);
-        let result = by_ids(&mut db.clone(), &[id]).await?.remove(0);
+        let result = by_ids(&mut db, &[id]).await?.remove(0);
         return Ok(Submitted {
             result,
             created: false,
@@ -494,42 +494,33 @@ pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<TaskResul
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let args: Vec<Arg> = ids.iter().map(|i| Arg::from(*i)).collect();
-    let rows = e
-        .fetch_all(
-            &format!(
-                "SELECT r.id, r.task_id, r.department_id, d.name AS department_name, r.client_id,
-                        r.enterprise_situation, r.onsite_findings, r.submitted_by_name,
-                        r.submitted_at, r.due_on, r.late
-                   FROM task_results r JOIN departments d ON d.id = r.department_id
-                  WHERE r.id IN ({}) ORDER BY r.id",
-                marks.join(", ")
-            ),
-            args.clone(),
-        )
-        .await?;
-    let items = e
-        .fetch_all(
-            &format!(
-                "SELECT ri.result_id, ri.item_id, s.name, ri.other_text, ri.has_problem,
-                        ri.problem_description
-                   FROM result_items ri LEFT JOIN supervision_items s ON s.id = ri.item_id
-                  WHERE ri.result_id IN ({}) ORDER BY ri.result_id, ri.position",
-                marks.join(", ")
-            ),
-            args.clone(),
-        )
-        .await?;
-    let evidence = e
-        .fetch_all(
-            &format!(
-                "{EVIDENCE_SELECT} WHERE result_id IN ({}) ORDER BY id",
-                marks.join(", ")
-            ),
-            args,
-        )
-        .await?;
+    let ids = || ids.iter().copied();
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT r.id, r.task_id, r.department_id, d.name AS department_name, r.client_id,
+                r.enterprise_situation, r.onsite_findings, r.submitted_by_name,
+                r.submitted_at, r.due_on, r.late
+           FROM task_results r JOIN departments d ON d.id = r.department_id
+          WHERE r.id IN ",
+    )
+    .push_in(ids())
+    .push(" ORDER BY r.id")
+    .build();
+    let rows = e.fetch_all(&sql, args).await?;
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT ri.result_id, ri.item_id, s.name, ri.other_text, ri.has_problem,
+                ri.problem_description
+           FROM result_items ri LEFT JOIN supervision_items s ON s.id = ri.item_id
+          WHERE ri.result_id IN ",
+    )
+    .push_in(ids())
+    .push(" ORDER BY ri.result_id, ri.position")
+    .build();
+    let items = e.fetch_all(&sql, args).await?;
+    let (sql, args) = crate::db::Sql::new(&format!("{EVIDENCE_SELECT} WHERE result_id IN "))
+        .push_in(ids())
+        .push(" ORDER BY id")
+        .build();
+    let evidence = e.fetch_all(&sql, args).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let id: i64 = r.get("id")?;
@@ -595,20 +586,19 @@ pub(crate) fn evidence_of(r: &crate::db::Row) -> StoreResult<Evidence> {
 /// The results of a task the principal may see: every participating
 /// department with 已办理 / 未办理 and its result.
 pub async fn of_task(
-    db: &Db,
+    mut db: &Db,
     principal: &Principal,
     now: DateTime<Utc>,
     task_id: i64,
 ) -> StoreResult<TaskResults> {
     let task = tasks::get(db, principal, now, task_id).await?;
-    let mut conn = db.clone();
-    let visit = conn
+    let visit = db
         .fetch_one(
             "SELECT checked_in_at, completed_at FROM tasks WHERE id = $1",
             crate::args![task_id],
         )
         .await?;
-    let ids: Vec<i64> = conn
+    let ids: Vec<i64> = db
         .fetch_all(
             "SELECT id FROM task_results WHERE task_id = $1 AND corrects_id IS NULL ORDER BY id",
             crate::args![task_id],
@@ -617,7 +607,7 @@ pub async fn of_task(
         .iter()
         .map(|r| r.get("id"))
         .collect::<StoreResult<_>>()?;
-    let mut stored = by_ids(&mut conn, &ids).await?;
+    let mut stored = by_ids(&mut db, &ids).await?;
     let mut departments = Vec::new();
     for p in &task.participants {
         let joined = p.kind == ParticipantKind::Initiator || p.decision == Some(Decision::Join);
@@ -666,28 +656,27 @@ pub struct Entry {
 }
 
 pub async fn entry(
-    db: &Db,
+    mut db: &Db,
     principal: &Principal,
     now: DateTime<Utc>,
     task_id: i64,
     department: Option<i64>,
 ) -> StoreResult<Entry> {
     let task = tasks::get(db, principal, now, task_id).await?;
-    let mut conn = db.clone();
-    let reporter = reporter(&mut conn, principal, &task, department).await?;
-    let items = items_of_department(&mut conn, reporter.department_id).await?;
-    let checked_in_at: Option<DateTime<Utc>> = conn
+    let reporter = reporter(&mut db, principal, &task, department).await?;
+    let items = items_of_department(&mut db, reporter.department_id).await?;
+    let checked_in_at: Option<DateTime<Utc>> = db
         .fetch_one(
             "SELECT checked_in_at FROM tasks WHERE id = $1",
             crate::args![task_id],
         )
         .await?
         .get("checked_in_at")?;
-    let submitted = match submitted_id(&mut conn, task_id, reporter.department_id).await? {
-        Some(id) => by_ids(&mut conn, &[id]).await?.pop(),
+    let submitted = match submitted_id(&mut db, task_id, reporter.department_id).await? {
+        Some(id) => by_ids(&mut db, &[id]).await?.pop(),
         None => None,
     };
-    let pending_evidence = conn
+    let pending_evidence = db
         .fetch_all(
             &format!(
                 "{EVIDENCE_SELECT} WHERE task_id = $1 AND department_id = $2 AND result_id IS NULL

@@ -28,13 +28,12 @@ pub struct Candidate {
 /// The eligible people for `department_id` on a task of `enterprise_id`, the
 /// department's own first, then by unit, department and person.
 pub async fn for_department(
-    db: &Db,
+    mut db: &Db,
     department_id: i64,
     enterprise_id: i64,
     today: NaiveDate,
 ) -> StoreResult<Vec<Candidate>> {
-    db.clone()
-        .fetch_all(
+    db.fetch_all(
             "SELECT p.id, p.name, p.certificate_no, d.id AS department_id,
                     d.name AS department_name, u.name AS unit_name,
                     (p.department_id = $1) AS own

@@ -8,7 +8,7 @@ pub mod settings;
 use chrono::NaiveDate;
 use yici_domain::DomainError;
 
-use crate::db::{Arg, Exec};
+use crate::db::Exec;
 use crate::error::StoreResult;
 
 /// Checks people proposed as inspectors for `department_id` on a task of an
@@ -35,31 +35,26 @@ pub(crate) async fn check_inspectors(
     if people.is_empty() {
         return Ok(Vec::new());
     }
-    let marks: Vec<String> = (0..people.len()).map(|i| format!("${}", i + 3)).collect();
-    let mut args: Vec<Arg> = vec![department_id.into(), enterprise_id.into()];
-    args.extend(people.iter().map(|p| Arg::from(*p)));
-    let rows = e
-        .fetch_all(
-            &format!(
-                "SELECT p.id, p.name, p.status, p.is_officer, p.certificate_no,
-                        p.certificate_valid_until, p.department_id,
-                        (p.department_id = $1) AS own,
-                        (d.business_line = (SELECT business_line FROM departments WHERE id = $1)
-                         AND (u.parent_id = (SELECT unit_id FROM departments WHERE id = $1)
-                              OR u.parent_id IN (SELECT id FROM units WHERE parent_id =
-                                                   (SELECT unit_id FROM departments WHERE id = $1))))
-                          AS counterpart,
-                        EXISTS (SELECT 1 FROM recusals r WHERE r.person_id = p.id
-                                                          AND r.enterprise_id = $2) AS recused
-                   FROM people p
-                   JOIN departments d ON d.id = p.department_id
-                   JOIN units u ON u.id = d.unit_id
-                  WHERE p.id IN ({})",
-                marks.join(", ")
-            ),
-            args,
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::with(
+        "SELECT p.id, p.name, p.status, p.is_officer, p.certificate_no,
+                p.certificate_valid_until, p.department_id,
+                (p.department_id = $1) AS own,
+                (d.business_line = (SELECT business_line FROM departments WHERE id = $1)
+                 AND (u.parent_id = (SELECT unit_id FROM departments WHERE id = $1)
+                      OR u.parent_id IN (SELECT id FROM units WHERE parent_id =
+                                           (SELECT unit_id FROM departments WHERE id = $1))))
+                  AS counterpart,
+                EXISTS (SELECT 1 FROM recusals r WHERE r.person_id = p.id
+                                                  AND r.enterprise_id = $2) AS recused
+           FROM people p
+           JOIN departments d ON d.id = p.department_id
+           JOIN units u ON u.id = d.unit_id
+          WHERE p.id IN ",
+        vec![department_id.into(), enterprise_id.into()],
+    )
+    .push_in(people.iter().copied())
+    .build();
+    let rows = e.fetch_all(&sql, args).await?;
     let mut out = Vec::with_capacity(people.len());
     for id in people {
         let row = rows

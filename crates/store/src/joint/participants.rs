@@ -56,24 +56,22 @@ pub async fn of_tasks(
     if task_ids.is_empty() {
         return Ok(out);
     }
-    let marks: Vec<String> = (1..=task_ids.len()).map(|i| format!("${i}")).collect();
-    let rows = e
-        .fetch_all(
-            &format!(
-                "SELECT tp.task_id, tp.department_id, d.name AS department_name, d.unit_id,
-                        u.name AS unit_name, tp.kind, tp.notified_at, tp.decide_by, tp.decision,
-                        tp.decided_at, tp.decided_by_name
-                   FROM task_participants tp
-                   JOIN departments d ON d.id = tp.department_id
-                   JOIN units u ON u.id = d.unit_id
-                  WHERE tp.task_id IN ({})
-                  ORDER BY tp.task_id, CASE tp.kind WHEN 'initiator' THEN 0 WHEN 'department' THEN 1 ELSE 2 END,
-                           tp.department_id",
-                marks.join(", ")
-            ),
-            task_ids.iter().map(|id| Arg::from(*id)).collect(),
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT tp.task_id, tp.department_id, d.name AS department_name, d.unit_id,
+                u.name AS unit_name, tp.kind, tp.notified_at, tp.decide_by, tp.decision,
+                tp.decided_at, tp.decided_by_name
+           FROM task_participants tp
+           JOIN departments d ON d.id = tp.department_id
+           JOIN units u ON u.id = d.unit_id
+          WHERE tp.task_id IN ",
+    )
+    .push_in(task_ids.iter().copied())
+    .push(
+        " ORDER BY tp.task_id, CASE tp.kind WHEN 'initiator' THEN 0 WHEN 'department' THEN 1 ELSE 2 END,
+                   tp.department_id",
+    )
+    .build();
+    let rows = e.fetch_all(&sql, args).await?;
     for r in &rows {
         let decide_by: Option<DateTime<Utc>> = r.get("decide_by")?;
         let stored: Option<String> = r.get("decision")?;
@@ -220,18 +218,14 @@ async fn notify(
         "",
     )
     .await?;
-    let marks: Vec<String> = (1..=departments.len()).map(|i| format!("${i}")).collect();
-    let admins = tx
-        .fetch_all(
-            &format!(
-                "SELECT id, mobile FROM people
-                  WHERE is_admin AND status = 'enabled' AND department_id IN ({})
-                  ORDER BY id",
-                marks.join(", ")
-            ),
-            departments.iter().map(|d| Arg::from(*d)).collect(),
-        )
-        .await?;
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT id, mobile FROM people
+          WHERE is_admin AND status = 'enabled' AND department_id IN ",
+    )
+    .push_in(departments.iter().copied())
+    .push(" ORDER BY id")
+    .build();
+    let admins = tx.fetch_all(&sql, args).await?;
     let messages: Vec<NewSms> = admins
         .iter()
         .map(|r| {
@@ -480,12 +474,11 @@ pub struct PartnerDepartment {
 /// Partner-agency departments in the area of a scope (a county unit sees
 /// its county's agencies, a city unit its city's, and so on).
 pub async fn partner_departments(
-    db: &Db,
+    mut db: &Db,
     scope: &crate::registry::search::Scope,
 ) -> StoreResult<Vec<PartnerDepartment>> {
     use crate::registry::search::Scope;
     let rows = db
-        .clone()
         .fetch_all(
             "SELECT d.id, d.name, u.name AS unit_name, u.region_code FROM departments d
                JOIN units u ON u.id = d.unit_id
@@ -560,23 +553,22 @@ pub struct Notice {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-pub async fn notices(db: &Db, department_id: i64, limit: i64) -> StoreResult<Vec<Notice>> {
-    db.clone()
-        .fetch_all(
-            "SELECT id, task_id, body, created_at, read_at FROM notices
+pub async fn notices(mut db: &Db, department_id: i64, limit: i64) -> StoreResult<Vec<Notice>> {
+    db.fetch_all(
+        "SELECT id, task_id, body, created_at, read_at FROM notices
               WHERE department_id = $1 ORDER BY id DESC LIMIT $2",
-            vec![department_id.into(), limit.into()],
-        )
-        .await?
-        .iter()
-        .map(|r| {
-            Ok(Notice {
-                id: r.get("id")?,
-                task_id: r.get("task_id")?,
-                body: r.get("body")?,
-                created_at: r.get("created_at")?,
-                read_at: r.get("read_at")?,
-            })
+        vec![department_id.into(), limit.into()],
+    )
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Notice {
+            id: r.get("id")?,
+            task_id: r.get("task_id")?,
+            body: r.get("body")?,
+            created_at: r.get("created_at")?,
+            read_at: r.get("read_at")?,
         })
-        .collect()
+    })
+    .collect()
 }

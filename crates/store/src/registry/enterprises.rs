@@ -12,7 +12,7 @@ use yici_domain::DomainError;
 
 use crate::audit::{self, Change, Entry};
 use crate::db::{
-    bulk_insert_verb, check_rows, copy_text, insert_statement, Arg, Backend, Exec, Row, Tx,
+    bulk_insert_verb, check_rows, copy_text, insert_statement, Arg, Backend, Exec, Row, Sql, Tx,
 };
 use crate::error::StoreResult;
 use crate::org::parse_code;
@@ -536,18 +536,21 @@ fn build_writes(
             rows: n,
         }
     };
-    // One text for every changed enterprise (a cached prepared statement).
-    let update = {
-        let sets: Vec<String> = DATA_COLUMNS
-            .iter()
-            .enumerate()
-            .map(|(n, c)| format!("{c} = ${}", n + 2))
-            .collect();
-        format!(
-            "UPDATE enterprises SET {}, updated_at = ${} WHERE id = $1",
-            sets.join(", "),
-            DATA_COLUMNS.len() + 2
-        )
+    // The same text for every changed enterprise (a cached prepared statement).
+    let update = |id: i64, values: Vec<Arg>| {
+        let mut sql = Sql::new("UPDATE enterprises SET ");
+        let id = sql.bind(id);
+        for (n, (c, v)) in DATA_COLUMNS.iter().zip(values).enumerate() {
+            if n > 0 {
+                sql.push(", ");
+            }
+            sql.push(c).push(" = ").push_bind(v);
+        }
+        sql.push(", updated_at = ")
+            .push_bind(now)
+            .push(" WHERE id = ")
+            .push_param(id)
+            .build()
     };
     let mut ids = ids.into_iter();
     let mut outcomes = Vec::with_capacity(items.len());
@@ -568,14 +571,9 @@ fn build_writes(
                     before: Some(&before.audit_view()),
                     after: Some(&after.audit_view()),
                 }));
-                let mut args = args![before.id];
-                args.extend(after.into_values());
-                args.push(Arg::from(now));
+                let (sql, args) = update(before.id, after.into_values());
                 run(Statement {
-                    write: Write::Sql {
-                        sql: update.clone(),
-                        args,
-                    },
+                    write: Write::Sql { sql, args },
                     table: "enterprises",
                     rows: 1,
                 })?;
@@ -665,8 +663,7 @@ pub async fn update(
 /// load's tally deltas are left to the server's tally job
 /// (`tallies::compact`): folding 120,000 of them after a 200,000-row import
 /// took half a second, and counts are right before it.
-pub async fn refresh_statistics(db: &crate::Db) -> StoreResult<()> {
-    let mut db = db.clone();
+pub async fn refresh_statistics(mut db: &crate::Db) -> StoreResult<()> {
     match db.backend() {
         crate::Backend::Sqlite => db.execute("ANALYZE enterprises", vec![]).await?,
         crate::Backend::Postgres => db.execute("VACUUM (ANALYZE) enterprises", vec![]).await?,
@@ -680,17 +677,16 @@ pub async fn refresh_statistics(db: &crate::Db) -> StoreResult<()> {
 /// known to be visible: after a 200,000-row load, 70 ms here, and the
 /// builds and VACUUM (ANALYZE) afterwards 0.2–0.3 s faster. (SQLite's VACUUM
 /// rewrites the whole database file: nothing to gain.)
-pub async fn vacuum_loaded(db: &crate::Db) -> StoreResult<()> {
+pub async fn vacuum_loaded(mut db: &crate::Db) -> StoreResult<()> {
     if db.backend() == Backend::Postgres {
-        db.clone().execute("VACUUM enterprises", vec![]).await?;
+        db.execute("VACUUM enterprises", vec![]).await?;
     }
     Ok(())
 }
 
 /// How many enterprises are registered, in all regions.
-pub async fn count(db: &crate::Db) -> StoreResult<i64> {
-    db.clone()
-        .scalar_i64("SELECT COUNT(*) FROM enterprises", vec![])
+pub async fn count(mut db: &crate::Db) -> StoreResult<i64> {
+    db.scalar_i64("SELECT COUNT(*) FROM enterprises", vec![])
         .await
 }
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use yici_domain::registry::enterprise::ValidEnterprise;
 
-use crate::db::{copy_text, insert_statement, rows_per_statement, Arg, Backend, Db, Exec, Tx};
+use crate::db::{copy_text, insert_statement, rows_per_statement, Arg, Backend, Db, Exec, Sql, Tx};
 use crate::error::StoreResult;
 
 use super::search::{given, EnterpriseQuery};
@@ -29,8 +29,10 @@ pub(crate) fn can_count(q: &EnterpriseQuery) -> bool {
 
 /// The count of a search's filter (a WHERE clause over `enterprises`' column
 /// names, which the tallies share).
-pub(crate) fn count_sql(filter: &str) -> String {
-    format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM enterprise_tallies WHERE {filter}")
+pub(crate) fn count_sql(filter: &Sql) -> (String, Vec<Arg>) {
+    Sql::new("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM enterprise_tallies WHERE ")
+        .push_sql(filter)
+        .build()
 }
 
 /// Batches of new enterprises at least this large count their own tallies.
@@ -181,23 +183,21 @@ const COLUMNS: [&str; 9] = [
 ];
 
 /// How many tally rows there are (groups, plus deltas not yet folded).
-pub async fn rows(db: &Db) -> StoreResult<i64> {
-    db.clone()
-        .scalar_i64("SELECT COUNT(*) FROM enterprise_tallies", vec![])
+pub async fn rows(mut db: &Db) -> StoreResult<i64> {
+    db.scalar_i64("SELECT COUNT(*) FROM enterprise_tallies", vec![])
         .await
 }
 
 /// How many groups there are: the tally rows left by a fold.
-pub async fn groups(db: &Db) -> StoreResult<i64> {
-    db.clone()
-        .scalar_i64(
-            &format!(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_tallies
+pub async fn groups(mut db: &Db) -> StoreResult<i64> {
+    db.scalar_i64(
+        &format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM enterprise_tallies
                  GROUP BY {GROUP} HAVING SUM(n) <> 0) AS g"
-            ),
-            vec![],
-        )
-        .await
+        ),
+        vec![],
+    )
+    .await
 }
 
 /// Folds the delta rows into one row per group, dropping groups that sum to
