@@ -47,11 +47,7 @@ pub async fn extraction_list(
 }
 
 fn this_or(year: Option<i64>, state: &AppState) -> i64 {
-    year.unwrap_or_else(|| {
-        i64::from(chrono::Datelike::year(&yici_domain::time::business_date(
-            state.now(),
-        )))
-    })
+    year.unwrap_or_else(|| i64::from(state.this_year()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

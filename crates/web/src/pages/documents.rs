@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Datelike;
 use serde::Deserialize;
 use yici_domain::documents::forms::Service;
 use yici_domain::documents::workflow::{self, Action, DocumentStatus};
@@ -304,17 +303,13 @@ struct WorkPage {
     is_office: bool,
 }
 
-fn this_year(state: &AppState) -> i32 {
-    yici_domain::time::business_date(state.now()).year()
-}
-
 /// 文书办理: what waits on the user, and the unit's visits still owing papers.
 pub async fn work(
     State(state): State<AppState>,
     WebUser(session): WebUser,
 ) -> PageResult<Response> {
     let p = &session.principal;
-    let year = this_year(&state);
+    let year = state.this_year();
     let inbox = documents::inbox(&state.db, p).await?;
     let owed = owed::owed_of_unit(&state.db, p, i64::from(year)).await?;
     let page = WorkPage {
@@ -372,7 +367,7 @@ pub async fn register(
         .and_then(DocumentKind::parse)
         .filter(|k| k.is_numbered())
         .unwrap_or(DocumentKind::ApprovalForm);
-    let year = q.year.unwrap_or_else(|| this_year(&state));
+    let year = q.year.unwrap_or_else(|| state.this_year());
     let unit = q.unit.or(p.unit_id).unwrap_or(0);
     let r = numbering::register(&state.db, p, unit, kind, year).await?;
     let rows = r
@@ -425,7 +420,7 @@ async fn render_patterns(
     };
     let page = PatternsPage {
         chrome: Chrome::new(session, "documents"),
-        patterns: numbering::patterns(&state.db, unit, this_year(state)).await?,
+        patterns: numbering::patterns(&state.db, unit, state.this_year()).await?,
         may_edit: p.has(Role::OfficeClerk) || p.has(Role::SystemAdmin),
         error,
         notice,

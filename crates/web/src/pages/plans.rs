@@ -25,10 +25,6 @@ use crate::error::{status_of, AppError, PageResult};
 use crate::session::{CsrfForm, WebUser};
 use crate::state::AppState;
 
-fn this_year(state: &AppState) -> i64 {
-    crate::api::plans::this_year(state)
-}
-
 fn given(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_string())
@@ -345,7 +341,7 @@ async fn render(
     error: Option<FormError>,
 ) -> PageResult<Response> {
     let p = &session.principal;
-    let now_year = this_year(state);
+    let now_year = i64::from(state.this_year());
     let mut error = error;
     let year = match q.year.trim() {
         "" => now_year,
@@ -738,7 +734,7 @@ pub async fn public(
     State(state): State<AppState>,
     Query(q): Query<PublicQuery>,
 ) -> PageResult<Response> {
-    let now_year = this_year(&state);
+    let now_year = i64::from(state.this_year());
     let mut error = None;
     let year = match q.year.trim() {
         "" => now_year,

@@ -18,7 +18,7 @@ use yici_store::draw::marks::{self, MarkedEnterprise};
 use yici_store::draw::tasks::{self, TaskOptions};
 use yici_store::registry::search::{EnterpriseQuery, Scope};
 
-use super::view::{query_string, region_choices, this_year, Pager};
+use super::view::{query_string, region_choices, Pager};
 use crate::draw_access::initiator;
 use crate::error::{status_of, AppError, PageResult};
 use crate::pages::layout::Chrome;
@@ -235,7 +235,7 @@ async fn render_directed(
     error: Option<DomainError>,
 ) -> PageResult<Response> {
     let who = initiator(&session.principal, None)?;
-    let year = this_year(state);
+    let year = i64::from(state.this_year());
     let policy = &state.config.draw;
     let (rows, total, page, per_page, search_error) =
         match marks::marked(&state.db, policy, &who, year, &c.query()).await {
@@ -456,7 +456,7 @@ fn render_random(
         per_unit: policy.caps.per_unit,
         per_department: policy.caps.per_department,
         all_levels: policy.caps.all_levels,
-        year: this_year(state),
+        year: i64::from(state.this_year()),
     };
     Ok((status, Html(page.render()?)).into_response())
 }

@@ -13,7 +13,7 @@ use yici_store::draw::tasks::{self, Task, TaskQuery};
 use yici_store::joint::participants;
 
 use super::view::{
-    answering, joint_class, opt_date, query_string, region_choices, status_class, this_year, Pager,
+    answering, joint_class, opt_date, query_string, region_choices, status_class, Pager,
 };
 use crate::error::{AppError, PageResult};
 use crate::pages::layout::Chrome;
@@ -153,7 +153,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> PageResult<Html<String>> {
     let scope = scope_of(&session.principal)?;
-    let year_now = this_year(&state);
+    let year_now = i64::from(state.this_year());
     let mut error = None;
     let year = match q.year.trim() {
         "" => year_now,

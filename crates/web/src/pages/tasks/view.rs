@@ -1,7 +1,7 @@
 //! View helpers shared by the task screens: region choices, the pager,
 //! status and joint-inspection tags, dates as shown.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use yici_domain::draw::task::TaskStatus;
 use yici_domain::joint::{JointStatus, ParticipantKind};
 use yici_domain::org::{Principal, Role};
@@ -11,13 +11,8 @@ use yici_store::joint::participants;
 use yici_store::registry::search::Scope;
 
 use crate::pages::registry::Choice;
-use crate::state::AppState;
 
 // ───────────────────────── shared helpers ─────────────────────────
-
-pub(super) fn this_year(state: &AppState) -> i64 {
-    i64::from(yici_domain::time::business_date(state.now()).year())
-}
 
 /// Region choices of a scope: the county of a county unit; the city and its
 /// counties of a city unit; each city and its counties above that. A city
