@@ -239,13 +239,13 @@ pub async fn act(
         return render(&state, &session, id, Some("未知的操作".into()), None, None).await;
     };
     let service = if action == Action::Serve {
-        match chrono::NaiveDate::parse_from_str(form.served_on.trim(), "%Y-%m-%d") {
-            Ok(served_on) => Some(Service {
+        match super::forms::date(&form.served_on, "served_on", "请填写送达日期") {
+            Ok(Some(served_on)) => Some(Service {
                 recipient: form.recipient.trim().to_string(),
                 served_on,
                 method_and_address: form.method_and_address.trim().to_string(),
             }),
-            Err(_) => {
+            Ok(None) | Err(_) => {
                 return render(
                     &state,
                     &session,

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod document_editor;
 pub mod documents;
 pub mod field;
+pub mod forms;
 pub mod home;
 pub mod layout;
 pub mod org;

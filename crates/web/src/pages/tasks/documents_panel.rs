@@ -131,6 +131,21 @@ pub struct ProcedureForm {
     oral_notice_reported_to: String,
 }
 
+impl ProcedureForm {
+    /// The API's request.
+    fn to_request(self) -> ProcedureInput {
+        ProcedureInput {
+            remote: match self.remote.as_str() {
+                "remote" => Some(true),
+                "on_site" => Some(false),
+                _ => None,
+            },
+            oral_notice_reason: Some(self.oral_notice_reason),
+            oral_notice_reported_to: Some(self.oral_notice_reported_to),
+        }
+    }
+}
+
 /// 检查方式 (现场 / 非现场) or an urgent 口头通知, from the task page.
 pub async fn set_procedure(
     State(state): State<AppState>,
@@ -138,15 +153,7 @@ pub async fn set_procedure(
     Path(task_id): Path<i64>,
     CsrfForm(form): CsrfForm<ProcedureForm>,
 ) -> PageResult<Response> {
-    let input = ProcedureInput {
-        remote: match form.remote.as_str() {
-            "remote" => Some(true),
-            "on_site" => Some(false),
-            _ => None,
-        },
-        oral_notice_reason: Some(form.oral_notice_reason),
-        oral_notice_reported_to: Some(form.oral_notice_reported_to),
-    };
+    let input = form.to_request();
     let outcome = owed::set(&state.db, state.now(), &session.principal, task_id, &input)
         .await
         .map(|_| "procedure")

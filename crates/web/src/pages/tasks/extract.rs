@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 use yici_domain::draw::caps::TaskSource;
 use yici_domain::draw::task::Emergency;
@@ -20,7 +19,9 @@ use yici_store::registry::search::{EnterpriseQuery, Scope};
 
 use super::view::{query_string, region_choices, Pager};
 use crate::draw_access::initiator;
+use crate::draw_access::DirectedRequest;
 use crate::error::{status_of, AppError, PageResult};
+use crate::pages::forms::{self, given, ListField, Listed};
 use crate::pages::layout::Chrome;
 use crate::pages::registry::{choices_of as choices, industry_options, Choice};
 use crate::session::{CsrfForm, WebUser};
@@ -49,11 +50,6 @@ pub struct Conditions {
     positive_list: String,
     #[serde(default)]
     page: String,
-}
-
-fn given(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
 }
 
 impl Conditions {
@@ -194,13 +190,47 @@ impl MarkRow {
     }
 }
 
-/// The extraction settings below the directed list, as typed.
-#[derive(Default, Clone)]
+/// The extraction form below the directed list, as typed: `filter` (the
+/// list's conditions), `source`, `emergency`, `inspected_on`,
+/// `acknowledge_reason`, and the ticked `enterprise_id`s (repeated).
+#[derive(Deserialize, Default, Clone)]
 pub struct ExtractForm {
+    #[serde(default)]
+    pub filter: String,
+    #[serde(default)]
     pub source: String,
+    #[serde(default)]
     pub emergency: String,
+    #[serde(default)]
     pub inspected_on: String,
+    #[serde(default)]
     pub acknowledge_reason: String,
+}
+
+impl ListField for ExtractForm {
+    const LIST: &'static str = "enterprise_id";
+}
+
+impl ExtractForm {
+    /// The API's request, with the ticked enterprises of the form.
+    fn to_request(&self, enterprise_ids: &[String]) -> Result<DirectedRequest, DomainError> {
+        let enterprise_ids = forms::ids(enterprise_ids, "enterprise_ids", "企业编号有误")?;
+        Ok(DirectedRequest {
+            options: TaskOptions {
+                source: given(&self.source),
+                year: None,
+                department_id: None,
+                emergency: given(&self.emergency),
+                inspected_on: forms::date(
+                    &self.inspected_on,
+                    "inspected_on",
+                    "实际检查日期格式有误",
+                )?,
+                acknowledge_reason: given(&self.acknowledge_reason),
+            },
+            enterprise_ids,
+        })
+    }
 }
 
 #[derive(Template)]
@@ -304,72 +334,25 @@ pub async fn directed_form(
     render_directed(&state, &session, c, &[], ExtractForm::default(), None).await
 }
 
-/// The extraction form: `_csrf`, `filter` (the list's conditions), repeated
-/// `enterprise_id`, `source`, `emergency`, `inspected_on`, `acknowledge_reason`.
 pub async fn directed(
     State(state): State<AppState>,
     WebUser(session): WebUser,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(Listed { form: v, list }): CsrfForm<Listed<ExtractForm>>,
 ) -> PageResult<Response> {
-    let mut v = ExtractForm::default();
-    let mut filter = String::new();
-    let mut ids: Vec<i64> = Vec::new();
-    let mut bad_id = false;
-    for (k, value) in &pairs {
-        match k.as_str() {
-            "enterprise_id" => match value.trim().parse() {
-                Ok(id) => ids.push(id),
-                Err(_) => bad_id = true,
-            },
-            "filter" => filter = value.clone(),
-            "source" => v.source = value.clone(),
-            "emergency" => v.emergency = value.clone(),
-            "inspected_on" => v.inspected_on = value.clone(),
-            "acknowledge_reason" => v.acknowledge_reason = value.clone(),
-            _ => {}
-        }
-    }
-    let c: Conditions = serde_urlencoded::from_str(&filter).unwrap_or_default();
-    let fail =
-        |e: DomainError| render_directed(&state, &session, c.clone(), &ids, v.clone(), Some(e));
-    if bad_id {
-        return fail(DomainError::field(
-            "enterprise_ids",
-            "invalid",
-            "企业编号有误",
-        ))
-        .await;
-    }
-    let inspected_on = match v.inspected_on.trim() {
-        "" => None,
-        d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
-                return fail(DomainError::field(
-                    "inspected_on",
-                    "invalid",
-                    "实际检查日期格式有误",
-                ))
-                .await
-            }
-        },
+    let c: Conditions = serde_urlencoded::from_str(&v.filter).unwrap_or_default();
+    let ticked = forms::ticked(&list);
+    let request = match v.to_request(&list) {
+        Ok(r) => r,
+        Err(e) => return render_directed(&state, &session, c, &ticked, v, Some(e)).await,
     };
-    let options = TaskOptions {
-        source: given(&v.source),
-        year: None,
-        department_id: None,
-        emergency: given(&v.emergency),
-        inspected_on,
-        acknowledge_reason: given(&v.acknowledge_reason),
-    };
-    let who = initiator(&session.principal, None)?;
+    let who = initiator(&session.principal, request.options.department_id)?;
     match tasks::create_directed(
         &state.db,
         &state.config.draw,
         state.now(),
         &who,
-        &options,
-        &ids,
+        &request.options,
+        &request.enterprise_ids,
     )
     .await
     {
@@ -378,7 +361,10 @@ pub async fn directed(
             created.len()
         ))
         .into_response()),
-        Err(e) => fail(AppError::from(e).for_form()?).await,
+        Err(e) => {
+            let e = AppError::from(e).for_form()?;
+            render_directed(&state, &session, c, &ticked, v, Some(e)).await
+        }
     }
 }
 
@@ -392,6 +378,26 @@ pub struct RandomForm {
     count: String,
     #[serde(default)]
     source: String,
+}
+
+impl RandomForm {
+    /// The API's request: random draws leave the positive list out whatever
+    /// the form says, and draw from every page of the conditions.
+    fn to_request(&self) -> Result<RandomRequest, DomainError> {
+        let count = forms::number(&self.count, "count", "抽取数量应为正整数")?;
+        let mut conditions = self.cond.query();
+        conditions.page = None;
+        conditions.per_page = None;
+        conditions.positive_list = None;
+        Ok(RandomRequest {
+            options: TaskOptions {
+                source: given(&self.source),
+                ..TaskOptions::default()
+            },
+            conditions,
+            count,
+        })
+    }
 }
 
 #[derive(Template)]
@@ -475,28 +481,9 @@ pub async fn random(
     CsrfForm(f): CsrfForm<RandomForm>,
 ) -> PageResult<Response> {
     let who = initiator(&session.principal, None)?;
-    let count = match f.count.trim() {
-        "" => None,
-        n => match n.parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                let e = DomainError::field("count", "invalid", "抽取数量应为正整数");
-                return render_random(&state, &session, &who.scope, &f, Some(e));
-            }
-        },
-    };
-    let mut conditions = f.cond.query();
-    conditions.page = None;
-    conditions.per_page = None;
-    // Random draws leave the positive list out whatever the form says.
-    conditions.positive_list = None;
-    let request = RandomRequest {
-        options: TaskOptions {
-            source: given(&f.source),
-            ..TaskOptions::default()
-        },
-        conditions,
-        count,
+    let request = match f.to_request() {
+        Ok(r) => r,
+        Err(e) => return render_random(&state, &session, &who.scope, &f, Some(e)),
     };
     match draws::draw_enterprises(&state.db, &state.config.draw, state.now(), &who, &request).await
     {

@@ -5,7 +5,6 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::NaiveDate;
 use serde::Deserialize;
 use yici_domain::DomainError;
 use yici_store::draw::tasks;
@@ -15,28 +14,35 @@ use yici_store::joint::settings::{self, TaskSettings};
 use super::task::{after_form, render_task, TaskForms};
 use crate::draw_access::initiator;
 use crate::error::{AppError, PageResult};
+use crate::pages::forms::{self, ListField, Listed};
 use crate::session::{CsrfForm, WebUser};
 use crate::state::AppState;
 
 /// The ticked people of a form (`inspector_id`, repeated), in order.
-fn ticked_ids(pairs: &[(String, String)]) -> Result<Vec<i64>, DomainError> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == "inspector_id")
-        .map(|(_, v)| {
-            v.trim()
-                .parse::<i64>()
-                .map_err(|_| DomainError::field("inspector_ids", "invalid", "检查人员有误"))
-        })
-        .collect()
+fn inspector_ids(list: &[String]) -> Result<Vec<i64>, DomainError> {
+    forms::ids(list, "inspector_ids", "检查人员有误")
 }
 
-fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
+/// 任务设置 as typed, with the ticked `inspector_id`s.
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    planned_on: String,
+}
+
+impl ListField for SettingsForm {
+    const LIST: &'static str = "inspector_id";
+}
+
+impl SettingsForm {
+    /// The API's request.
+    fn to_request(&self, inspectors: &[String]) -> Result<TaskSettings, DomainError> {
+        let planned_on = forms::date(&self.planned_on, "planned_on", "计划现场检查日期格式有误")?;
+        Ok(TaskSettings {
+            planned_on,
+            inspector_ids: inspector_ids(inspectors)?,
+        })
+    }
 }
 
 /// 任务设置 (JOINT-1): the planned date and the initiating department's inspectors.
@@ -44,37 +50,20 @@ pub async fn task_settings(
     State(state): State<AppState>,
     WebUser(session): WebUser,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(Listed { form, list }): CsrfForm<Listed<SettingsForm>>,
 ) -> PageResult<Response> {
     tasks::get(&state.db, &session.principal, state.now(), id).await?;
-    let planned = field(&pairs, "planned_on").trim().to_string();
-    let ids = ticked_ids(&pairs);
     let f = TaskForms {
-        planned_on: Some(planned.clone()),
-        settings_ids: Some(ids.clone().unwrap_or_default()),
+        planned_on: Some(form.planned_on.trim().to_string()),
+        settings_ids: Some(inspector_ids(&list).unwrap_or_default()),
         ..TaskForms::default()
     };
-    let planned_on = match planned.as_str() {
-        "" => Ok(None),
-        d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| DomainError::field("planned_on", "invalid", "计划现场检查日期格式有误")),
-    };
-    let result = match (planned_on, ids) {
-        (Err(e), _) | (_, Err(e)) => Err(AppError::from(e)),
-        (Ok(planned_on), Ok(inspector_ids)) => match initiator(&session.principal, None) {
-            Ok(who) => settings::set(
-                &state.db,
-                state.now(),
-                &who,
-                id,
-                &TaskSettings {
-                    planned_on,
-                    inspector_ids,
-                },
-            )
-            .await
-            .map_err(AppError::from),
+    let result = match form.to_request(&list) {
+        Err(e) => Err(AppError::from(e)),
+        Ok(request) => match initiator(&session.principal, None) {
+            Ok(who) => settings::set(&state.db, state.now(), &who, id, &request)
+                .await
+                .map_err(AppError::from),
             Err(e) => Err(e),
         },
     };
@@ -89,47 +78,63 @@ pub async fn task_settings(
     .await
 }
 
+/// The 参加 dialog as typed: `join` (`true` / `false`) and the ticked
+/// `inspector_id`s.
+#[derive(Deserialize)]
+pub struct ParticipationForm {
+    #[serde(default)]
+    join: String,
+}
+
+impl ListField for ParticipationForm {
+    const LIST: &'static str = "inspector_id";
+}
+
+impl ParticipationForm {
+    /// The API's request, for the user's own department.
+    fn to_request(&self, inspectors: &[String]) -> Result<DecisionRequest, DomainError> {
+        let join = match self.join.trim() {
+            "true" => true,
+            "false" => false,
+            _ => {
+                return Err(DomainError::field(
+                    "join",
+                    "required",
+                    "请选择是否参加本次检查",
+                ))
+            }
+        };
+        let inspector_ids = inspector_ids(inspectors)?;
+        Ok(DecisionRequest {
+            join,
+            // Ticks left over from 是 do not count once 否 is chosen.
+            inspector_ids: if join { inspector_ids } else { Vec::new() },
+            department_id: None,
+        })
+    }
+}
+
 /// The 参加 dialog (JOINT-3): 是否参加本次检查, and the department's inspectors.
 pub async fn participation(
     State(state): State<AppState>,
     WebUser(session): WebUser,
     Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+    CsrfForm(Listed { form, list }): CsrfForm<Listed<ParticipationForm>>,
 ) -> PageResult<Response> {
     tasks::get(&state.db, &session.principal, state.now(), id).await?;
-    let join = field(&pairs, "join").trim().to_string();
-    let ids = ticked_ids(&pairs);
     let f = TaskForms {
-        join: join.clone(),
-        join_ids: ids.clone().unwrap_or_default(),
+        join: form.join.trim().to_string(),
+        join_ids: inspector_ids(&list).unwrap_or_default(),
         ..TaskForms::default()
     };
-    let join = match join.as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(DomainError::field(
-            "join",
-            "required",
-            "请选择是否参加本次检查",
-        )),
-    };
-    let result = match (join, ids) {
-        (Err(e), _) | (_, Err(e)) => Err(AppError::from(e)),
-        (Ok(join), Ok(inspector_ids)) => participants::decide(
-            &state.db,
-            state.now(),
-            &session.principal,
-            id,
-            &DecisionRequest {
-                join,
-                // Ticks left over from 是 do not count once 否 is chosen.
-                inspector_ids: if join { inspector_ids } else { Vec::new() },
-                department_id: None,
-            },
-        )
-        .await
-        .map(|_| join)
-        .map_err(AppError::from),
+    let result = match form.to_request(&list) {
+        Err(e) => Err(AppError::from(e)),
+        Ok(request) => {
+            participants::decide(&state.db, state.now(), &session.principal, id, &request)
+                .await
+                .map(|_| request.join)
+                .map_err(AppError::from)
+        }
     };
     let done = result.map(|joined| if joined { "joined" } else { "declined" });
     after_form(&state, &session, id, f, "participation", done).await

@@ -23,6 +23,7 @@ use super::documents_panel::{self, DocsPanel};
 use super::view::{answering, joint_class, opt_date, status_class};
 use crate::draw_access::initiator;
 use crate::error::{status_of, AppError, PageResult};
+use crate::pages::forms;
 use crate::pages::layout::Chrome;
 use crate::registry_access::scope_of;
 use crate::session::{CsrfForm, WebUser};
@@ -456,6 +457,16 @@ pub struct InspectorsForm {
     include_subordinate: String,
 }
 
+impl InspectorsForm {
+    /// The API's request.
+    fn to_request(&self) -> Result<InspectorDrawRequest, DomainError> {
+        Ok(InspectorDrawRequest {
+            count: forms::number(&self.count, "count", "抽取人数应为整数")?,
+            include_subordinate: !self.include_subordinate.is_empty(),
+        })
+    }
+}
+
 pub async fn draw_inspectors(
     State(state): State<AppState>,
     WebUser(session): WebUser,
@@ -468,19 +479,9 @@ pub async fn draw_inspectors(
         include_subordinate: !form.include_subordinate.is_empty(),
         ..TaskForms::default()
     };
-    let count = match form.count.trim() {
-        "" => None,
-        n => match n.parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                let e = DomainError::field("count", "invalid", "抽取人数应为整数");
-                return render_task(&state, &session, id, f, Some(("inspectors", e)), None).await;
-            }
-        },
-    };
-    let request = InspectorDrawRequest {
-        count,
-        include_subordinate: f.include_subordinate,
+    let request = match form.to_request() {
+        Ok(r) => r,
+        Err(e) => return render_task(&state, &session, id, f, Some(("inspectors", e)), None).await,
     };
     let result = match initiator(&session.principal, None) {
         Ok(who) => inspectors::draw(&state.db, state.now(), &who, id, &request)
@@ -572,6 +573,30 @@ pub struct RecusalForm {
     reason: String,
 }
 
+impl RecusalForm {
+    /// The person chosen, or 0.
+    fn person(&self) -> i64 {
+        self.person_id.trim().parse::<i64>().unwrap_or(0)
+    }
+
+    /// The API's request, for the task's enterprise.
+    fn to_request(&self, enterprise_id: i64) -> Result<NewRecusal, DomainError> {
+        let person_id = self.person();
+        if person_id <= 0 {
+            return Err(DomainError::field(
+                "person_id",
+                "required",
+                "请选择声明回避的人员",
+            ));
+        }
+        Ok(NewRecusal {
+            person_id,
+            enterprise_id,
+            reason: Some(self.reason.clone()),
+        })
+    }
+}
+
 pub async fn declare_recusal(
     State(state): State<AppState>,
     WebUser(session): WebUser,
@@ -579,20 +604,14 @@ pub async fn declare_recusal(
     CsrfForm(form): CsrfForm<RecusalForm>,
 ) -> PageResult<Response> {
     let t = tasks::get(&state.db, &session.principal, state.now(), id).await?;
-    let person_id = form.person_id.trim().parse::<i64>().unwrap_or(0);
     let f = TaskForms {
-        recusal_person: person_id,
+        recusal_person: form.person(),
         recusal_reason: form.reason.clone(),
         ..TaskForms::default()
     };
-    if person_id <= 0 {
-        let e = DomainError::field("person_id", "required", "请选择声明回避的人员");
-        return render_task(&state, &session, id, f, Some(("recusal", e)), None).await;
-    }
-    let new = NewRecusal {
-        person_id,
-        enterprise_id: t.enterprise_id,
-        reason: Some(form.reason.clone()),
+    let new = match form.to_request(t.enterprise_id) {
+        Ok(r) => r,
+        Err(e) => return render_task(&state, &session, id, f, Some(("recusal", e)), None).await,
     };
     match inspectors::declare(&state.db, state.now(), &session.principal, &new).await {
         Ok(_) => Ok(Redirect::to(&format!("/tasks/{id}?done=recusal")).into_response()),
