@@ -6,9 +6,11 @@
 
 pub mod api;
 pub mod assets;
+pub mod check_in;
 pub mod document_files;
 pub mod draw_access;
 pub mod error;
+pub mod evidence_files;
 pub mod jobs;
 pub mod pages;
 pub mod registry_access;

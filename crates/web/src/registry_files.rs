@@ -341,6 +341,22 @@ pub fn kind_of(format: Option<&str>) -> Result<FileKind, AppError> {
     }
 }
 
+/// The import template with one example row, as CSV or XLSX.
+pub fn template(format: Option<&str>) -> Result<axum::response::Response, AppError> {
+    Ok(match kind_of(format)? {
+        FileKind::Csv => download(
+            yici_interchange::template_csv(),
+            "text/csv; charset=utf-8",
+            "enterprise-template.csv",
+        ),
+        FileKind::Xlsx => download(
+            yici_interchange::template_xlsx(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "enterprise-template.xlsx",
+        ),
+    })
+}
+
 /// A download response with a UTF-8 file name.
 pub fn download(bytes: Vec<u8>, mime: &'static str, filename: &str) -> axum::response::Response {
     use axum::http::header;

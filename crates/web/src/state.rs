@@ -87,6 +87,12 @@ impl AppState {
         self.clock.now()
     }
 
+    /// The business year now: the year of today in Asia/Shanghai, by the
+    /// injected clock. Plans, draws and document numbers default to it.
+    pub fn this_year(&self) -> i32 {
+        chrono::Datelike::year(&yici_domain::time::business_date(self.now()))
+    }
+
     /// One workflow step on a document; 编号盖章 goes through the numbering
     /// queue, so that concurrent numberings share one transaction.
     pub async fn document_step(

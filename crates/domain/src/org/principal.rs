@@ -6,6 +6,15 @@ use serde::Serialize;
 use super::role::Role;
 use crate::error::{DomainError, DomainResult};
 
+/// Whose messages a reader of the 短信发件箱 sees (JOINT-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmsOutboxReach {
+    /// Every message, numbers in full (system administrator).
+    All,
+    /// Messages to the people of one department, numbers masked.
+    Department(i64),
+}
+
 /// The logged-in account with its roles and place in the organisation.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Principal {
@@ -57,6 +66,22 @@ impl Principal {
     /// "用户可以查看本部门人员信息": members of a department see its people.
     pub fn can_view_people_of(&self, department_id: i64) -> bool {
         self.has(Role::SystemAdmin) || self.department_id == Some(department_id)
+    }
+
+    /// Who sees the 短信发件箱 and how much of it: the system administrator
+    /// every message; a secretary account (文秘账号) or a department
+    /// administrator the messages to their own department's people; nobody
+    /// else (`None`: no menu entry, no page).
+    pub fn sms_outbox_reach(&self) -> Option<SmsOutboxReach> {
+        if self.has(Role::SystemAdmin) {
+            return Some(SmsOutboxReach::All);
+        }
+        match self.department_id {
+            Some(d) if self.has(Role::Secretary) || self.has(Role::DepartmentAdmin) => {
+                Some(SmsOutboxReach::Department(d))
+            }
+            _ => None,
+        }
     }
 
     pub fn ensure_manage_people_of(&self, department_id: i64) -> DomainResult<()> {
@@ -116,5 +141,24 @@ mod tests {
         assert!(p(3, &[Role::Inspector]).can_view_people_of(3));
         assert!(!p(3, &[Role::Inspector]).can_view_people_of(4));
         assert!(p(9, &[Role::SystemAdmin]).can_manage_people_of(3));
+    }
+
+    #[test]
+    fn sms_outbox_is_for_the_administrator_and_department_managers() {
+        use SmsOutboxReach::*;
+        assert_eq!(p(9, &[Role::SystemAdmin]).sms_outbox_reach(), Some(All));
+        assert_eq!(
+            p(3, &[Role::Secretary]).sms_outbox_reach(),
+            Some(Department(3))
+        );
+        assert_eq!(
+            p(3, &[Role::DepartmentAdmin]).sms_outbox_reach(),
+            Some(Department(3))
+        );
+        assert_eq!(p(3, &[Role::Inspector]).sms_outbox_reach(), None);
+        assert_eq!(p(3, &[Role::DepartmentHead]).sms_outbox_reach(), None);
+        let mut unplaced = p(3, &[Role::Secretary]);
+        unplaced.department_id = None;
+        assert_eq!(unplaced.sms_outbox_reach(), None);
     }
 }

@@ -161,7 +161,7 @@ pub struct YearParam {
 }
 
 fn this_or(year: Option<i32>, state: &AppState) -> i32 {
-    year.unwrap_or_else(|| chrono::Datelike::year(&yici_domain::time::business_date(state.now())))
+    year.unwrap_or_else(|| state.this_year())
 }
 
 /// A unit's number patterns, one per numbered kind.

@@ -9,13 +9,13 @@ use utoipa::ToSchema;
 use yici_store::draw::draws::{self, Draw, Drawn, PublicDraw, RandomRequest};
 use yici_store::draw::inspectors::{self, InspectorDrawRequest, NewRecusal, Recusal};
 use yici_store::draw::marks::{self, MarkedPage};
-use yici_store::draw::tasks::{self, Task, TaskOptions, TaskPage, TaskQuery};
+use yici_store::draw::tasks::{self, Task, TaskPage, TaskQuery};
 use yici_store::joint::participants::{self, DecisionRequest, Notice, PartnerDepartment};
 use yici_store::joint::settings::{self, TaskSettings};
 use yici_store::registry::search::EnterpriseQuery;
 
 use super::extract::{Json, Path, Query};
-use crate::draw_access::initiator;
+use crate::draw_access::{initiator, DirectedRequest};
 use crate::error::{ApiResult, ErrorBody};
 use crate::session::ApiUser;
 use crate::state::AppState;
@@ -47,19 +47,7 @@ pub async fn extraction_list(
 }
 
 fn this_or(year: Option<i64>, state: &AppState) -> i64 {
-    year.unwrap_or_else(|| {
-        i64::from(chrono::Datelike::year(&yici_domain::time::business_date(
-            state.now(),
-        )))
-    })
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct DirectedRequest {
-    #[serde(flatten)]
-    pub options: TaskOptions,
-    /// The ticked enterprises: one task each, all or none.
-    pub enterprise_ids: Vec<i64>,
+    year.unwrap_or_else(|| i64::from(state.this_year()))
 }
 
 /// 定向抽取: one task per ticked enterprise for the user's department.

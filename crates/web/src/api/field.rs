@@ -5,18 +5,17 @@
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use yici_domain::field::checkin::{self as rules, CheckInClaim, Verdict};
-use yici_domain::org::Role;
 use yici_domain::DomainError;
 use yici_store::field::checkin::{self, FieldTask, MyTask};
 use yici_store::field::enterprise_accounts::{self, EnterpriseRef, Inspection, SignUp};
 
 use super::extract::{Json, Path, Query};
+use crate::check_in::{
+    confirm_token, enterprise_account, issue, verification, CheckInCode, Verification,
+};
 use crate::error::{ApiResult, ErrorBody};
-use crate::pages::field::{base_url, qr_svg};
 use crate::session::ApiUser;
 use crate::state::AppState;
 
@@ -54,20 +53,6 @@ pub async fn task(
     ))
 }
 
-/// A freshly issued 检查二维码.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CheckInCode {
-    /// The signed token (URL-safe).
-    pub token: String,
-    /// What the QR code encodes: the enterprise side's check-in page.
-    pub url: String,
-    pub expires_at: DateTime<Utc>,
-    /// The QR code of `url` as an SVG document.
-    pub svg: String,
-    /// 企业端下载: where an enterprise signs up.
-    pub signup_url: String,
-}
-
 /// Issues a check-in code for the task: a token signed by the server,
 /// carrying the task, the calling inspector and an expiry (30 minutes).
 #[utoipa::path(post, path = "/api/v1/field/tasks/{id}/check-in-code", tag = "field", security(("bearer" = [])),
@@ -87,21 +72,6 @@ pub async fn check_in_code(
         StatusCode::CREATED,
         Json(issue(&state, &headers, id, person)),
     ))
-}
-
-/// Signs a claim for `person` on `task` and renders its QR code.
-pub fn issue(state: &AppState, headers: &HeaderMap, task: i64, person: i64) -> CheckInCode {
-    let claim = CheckInClaim::new(task, person, state.now());
-    let token = rules::sign(&state.config.check_in_key, &claim);
-    let base = base_url(state, headers);
-    let url = format!("{base}/e/check-in?token={token}");
-    CheckInCode {
-        svg: qr_svg(&url),
-        url,
-        token,
-        expires_at: claim.expires_at,
-        signup_url: format!("{base}/e/signup"),
-    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -134,45 +104,6 @@ pub struct TokenParam {
     pub token: String,
 }
 
-/// What a scanned code says.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Verification {
-    /// `genuine`, `expired` or `invalid`.
-    pub verdict: String,
-    /// 真实有效 / 已过期 / 无效（伪造或被篡改）, or why a signed code no longer holds.
-    pub message: String,
-    pub expires_at: Option<DateTime<Utc>>,
-    /// The inspection plan, for a genuine code only.
-    pub plan: Option<FieldTask>,
-}
-
-/// Verifies a token and, when genuine, the plan it stands for.
-pub async fn verification(state: &AppState, token: &str) -> ApiResult<(Verdict, Verification)> {
-    let verdict = rules::verify(&state.config.check_in_key, token, state.now());
-    let mut out = Verification {
-        verdict: verdict.code().into(),
-        message: verdict.label().into(),
-        expires_at: None,
-        plan: None,
-    };
-    match verdict {
-        Verdict::Genuine(claim) => {
-            out.expires_at = Some(claim.expires_at);
-            match checkin::plan_of_claim(&state.db, &claim, state.now()).await? {
-                Ok(plan) => out.plan = Some(plan),
-                Err(why) => {
-                    out.verdict = "invalid".into();
-                    out.message = format!("无效：{why}");
-                    return Ok((Verdict::Invalid, out));
-                }
-            }
-        }
-        Verdict::Expired(claim) => out.expires_at = Some(claim.expires_at),
-        Verdict::Invalid => {}
-    }
-    Ok((verdict, out))
-}
-
 /// The enterprise side of a scan: genuine, expired or invalid, and the plan
 /// of a genuine code. No login: whoever holds the code may check it.
 #[utoipa::path(get, path = "/api/v1/check-in/verify", tag = "field",
@@ -189,53 +120,6 @@ pub async fn verify(
 pub struct ConfirmRequest {
     #[serde(default)]
     pub token: String,
-}
-
-/// The enterprise account confirms a genuine code shown to it: the task
-/// records the check-in (method `qr`) once and moves to 检查中.
-pub async fn confirm_token(
-    state: &AppState,
-    principal: &yici_domain::org::Principal,
-    token: &str,
-) -> ApiResult<FieldTask> {
-    let enterprise = enterprise_account(state, principal).await?;
-    let claim = match rules::verify(&state.config.check_in_key, token, state.now()) {
-        Verdict::Genuine(c) => c,
-        Verdict::Expired(_) => {
-            return Err(DomainError::invalid(
-                "token_expired",
-                "检查二维码已过期，请检查人员重新出示",
-            )
-            .into())
-        }
-        Verdict::Invalid => {
-            return Err(
-                DomainError::invalid("invalid_token", "检查二维码无效（伪造或被篡改）").into(),
-            )
-        }
-    };
-    // checked_in_by_name: the confirming enterprise (its account is in the audit trail).
-    Ok(checkin::confirm(
-        &state.db,
-        state.now(),
-        principal,
-        enterprise.id,
-        &enterprise.name,
-        &claim,
-    )
-    .await?)
-}
-
-pub async fn enterprise_account(
-    state: &AppState,
-    principal: &yici_domain::org::Principal,
-) -> ApiResult<EnterpriseRef> {
-    if !principal.has(Role::EnterpriseUser) {
-        return Err(DomainError::forbidden("只有企业账号可以确认检查").into());
-    }
-    enterprise_accounts::enterprise_of(&state.db, principal.account_id)
-        .await?
-        .ok_or_else(|| DomainError::forbidden("企业账号未关联企业").into())
 }
 
 #[utoipa::path(post, path = "/api/v1/check-in/confirm", tag = "field", security(("bearer" = [])),

@@ -38,13 +38,6 @@ pub fn department_of(p: &Principal, requested: Option<i64>) -> Result<i64, AppEr
     })
 }
 
-/// This year in Asia/Shanghai.
-pub fn this_year(state: &AppState) -> i64 {
-    i64::from(chrono::Datelike::year(&yici_domain::time::business_date(
-        state.now(),
-    )))
-}
-
 /// A department's list, plan and progress of a year (清单、计划与进度).
 #[utoipa::path(get, path = "/api/v1/plans", tag = "plans", security(("bearer" = [])),
     params(SheetParams),
@@ -55,7 +48,7 @@ pub async fn sheet(
     Query(q): Query<SheetParams>,
 ) -> ApiResult<Json<PlanSheet>> {
     let d = department_of(&session.principal, q.department_id)?;
-    let year = q.year.unwrap_or_else(|| this_year(&state));
+    let year = q.year.unwrap_or_else(|| i64::from(state.this_year()));
     Ok(Json(
         plans::sheet(&state.db, &session.principal, d, year).await?,
     ))
@@ -72,7 +65,8 @@ pub async fn list_items(
 ) -> ApiResult<Json<Vec<PlanItem>>> {
     let d = department_of(&session.principal, q.department_id)?;
     plans::readable(&state.db, &session.principal, d).await?;
-    let year = yici_domain::plans::check_year(q.year.unwrap_or_else(|| this_year(&state)))?;
+    let year =
+        yici_domain::plans::check_year(q.year.unwrap_or_else(|| i64::from(state.this_year())))?;
     Ok(Json(plans::items_for(&state.db, d, year).await?))
 }
 
@@ -98,7 +92,7 @@ pub async fn create_item(
     Json(req): Json<NewItemRequest>,
 ) -> ApiResult<(StatusCode, Json<PlanItem>)> {
     let d = department_of(&session.principal, req.department_id)?;
-    let year = req.year.unwrap_or_else(|| this_year(&state));
+    let year = req.year.unwrap_or_else(|| i64::from(state.this_year()));
     let item = plans::create_item(
         &state.db,
         state.now(),
@@ -152,7 +146,8 @@ pub async fn list_rows(
 ) -> ApiResult<Json<Vec<PlanRow>>> {
     let d = department_of(&session.principal, q.department_id)?;
     plans::readable(&state.db, &session.principal, d).await?;
-    let year = yici_domain::plans::check_year(q.year.unwrap_or_else(|| this_year(&state)))?;
+    let year =
+        yici_domain::plans::check_year(q.year.unwrap_or_else(|| i64::from(state.this_year())))?;
     Ok(Json(plans::rows_for(&state.db, d, year).await?))
 }
 
@@ -178,7 +173,7 @@ pub async fn create_row(
     Json(req): Json<NewRowRequest>,
 ) -> ApiResult<(StatusCode, Json<PlanRow>)> {
     let d = department_of(&session.principal, req.department_id)?;
-    let year = req.year.unwrap_or_else(|| this_year(&state));
+    let year = req.year.unwrap_or_else(|| i64::from(state.this_year()));
     let row = plans::create_row(
         &state.db,
         state.now(),
@@ -258,7 +253,8 @@ pub async fn progress(
 ) -> ApiResult<Json<Progress>> {
     let d = department_of(&session.principal, q.department_id)?;
     plans::readable(&state.db, &session.principal, d).await?;
-    let year = yici_domain::plans::check_year(q.year.unwrap_or_else(|| this_year(&state)))?;
+    let year =
+        yici_domain::plans::check_year(q.year.unwrap_or_else(|| i64::from(state.this_year())))?;
     Ok(Json(plans::progress(&state.db, d, year).await?))
 }
 
@@ -280,6 +276,6 @@ pub async fn public(
     State(state): State<AppState>,
     Query(q): Query<PublicParams>,
 ) -> ApiResult<Json<PublicPlans>> {
-    let year = q.year.unwrap_or_else(|| this_year(&state));
+    let year = q.year.unwrap_or_else(|| i64::from(state.this_year()));
     Ok(Json(plans::public(&state.db, q.unit, year).await?))
 }

@@ -194,23 +194,5 @@ pub async fn template(
     ApiUser(_): ApiUser,
     Query(f): Query<FormatParam>,
 ) -> ApiResult<axum::response::Response> {
-    Ok(template_file(f.format.as_deref())?)
-}
-
-pub fn template_file(
-    format: Option<&str>,
-) -> Result<axum::response::Response, crate::error::AppError> {
-    use yici_interchange::FileKind;
-    Ok(match crate::registry_files::kind_of(format)? {
-        FileKind::Csv => crate::registry_files::download(
-            yici_interchange::template_csv(),
-            "text/csv; charset=utf-8",
-            "enterprise-template.csv",
-        ),
-        FileKind::Xlsx => crate::registry_files::download(
-            yici_interchange::template_xlsx(),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "enterprise-template.xlsx",
-        ),
-    })
+    Ok(crate::registry_files::template(f.format.as_deref())?)
 }

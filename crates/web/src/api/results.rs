@@ -2,19 +2,18 @@
 //! items, evidence uploads, submission (idempotent by `client_id`) and the
 //! task's results per department.
 
-use axum::body::Body;
-use axum::extract::{FromRequest, Request, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use yici_domain::field::results::{self as rules, ResultInput};
-use yici_domain::DomainError;
+use yici_domain::field::results::ResultInput;
 use yici_store::field::evidence::{self, Upload};
 use yici_store::field::results::{self, Evidence, SupervisionItem, TaskResult, TaskResults};
 
 use super::extract::{Json, Path, Query};
-use crate::error::{ApiResult, AppError, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
+use crate::evidence_files::{read_upload, serve_evidence, DepartmentAndClient};
 use crate::session::ApiUser;
 use crate::state::AppState;
 
@@ -56,89 +55,6 @@ pub async fn items(
         department_name: entry.reporter.department_name,
         items: entry.items,
     }))
-}
-
-/// An upload as the evidence endpoints read it.
-pub(crate) struct UploadForm {
-    pub bytes: Vec<u8>,
-    pub client_id: Option<String>,
-    pub department_id: Option<i64>,
-    pub csrf: Option<String>,
-}
-
-/// Reads an upload — `multipart/form-data` (a `file` part, optional
-/// `client_id`, `department_id`, `_csrf`) or the raw bytes with
-/// `client_id` / `department_id` in the query — refusing more than `max`
-/// bytes without reading further.
-pub(crate) async fn read_upload(
-    state: &AppState,
-    req: Request,
-    max: usize,
-) -> Result<UploadForm, AppError> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !multipart {
-        let q: DepartmentAndClient = serde_urlencoded::from_str(req.uri().query().unwrap_or(""))
-            .map_err(|e| DomainError::invalid("invalid_query", format!("查询参数有误：{e}")))?;
-        let bytes = axum::body::to_bytes(req.into_body(), max + 1)
-            .await
-            .map_err(|_| rules::too_large(max))?;
-        return Ok(UploadForm {
-            bytes: bytes.to_vec(),
-            client_id: q.client_id,
-            department_id: q.department_id,
-            csrf: None,
-        });
-    }
-    let mut form = axum::extract::Multipart::from_request(req, state)
-        .await
-        .map_err(|e| DomainError::invalid("invalid_body", format!("上传内容无法读取：{e}")))?;
-    let mut out = UploadForm {
-        bytes: Vec::new(),
-        client_id: None,
-        department_id: None,
-        csrf: None,
-    };
-    let bad = |e: axum::extract::multipart::MultipartError| -> AppError {
-        DomainError::invalid("invalid_body", format!("上传内容无法读取：{e}")).into()
-    };
-    while let Some(mut field) = form.next_field().await.map_err(bad)? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" || field.file_name().is_some() {
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                if bytes.len() + chunk.len() > max {
-                    return Err(rules::too_large(max).into());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            out.bytes = bytes;
-            continue;
-        }
-        let text = field.text().await.map_err(bad)?;
-        match name.as_str() {
-            "client_id" => out.client_id = Some(text),
-            "department_id" => {
-                out.department_id = Some(text.trim().parse().map_err(|_| {
-                    DomainError::field("department_id", "invalid", "处（科）室编号有误")
-                })?)
-            }
-            "_csrf" => out.csrf = Some(text),
-            _ => {}
-        }
-    }
-    Ok(out)
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DepartmentAndClient {
-    /// Upload id made by the client: a retried upload returns the first row.
-    pub client_id: Option<String>,
-    pub department_id: Option<i64>,
 }
 
 /// 影像资料: one photo (JPEG, PNG or WebP, told by its content; at most the
@@ -233,35 +149,4 @@ pub async fn evidence_file(
     Path(id): Path<i64>,
 ) -> Result<Response, crate::error::ApiError> {
     Ok(serve_evidence(&state, &session.principal, id).await?)
-}
-
-/// The bytes of an evidence file with its type; the name is its SHA-256, so
-/// it never changes and may be cached privately.
-pub(crate) async fn serve_evidence(
-    state: &AppState,
-    principal: &yici_domain::org::Principal,
-    id: i64,
-) -> Result<Response, AppError> {
-    let (e, path) = evidence::file(
-        &state.db,
-        &state.config.evidence_dir,
-        principal,
-        state.now(),
-        id,
-    )
-    .await?;
-    let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
-        .await
-        .map_err(|e| AppError::Internal(format!("evidence read: {e}")))?
-        .map_err(|err| AppError::Internal(format!("evidence file {}: {err}", e.sha256)))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, e.content_type.clone()),
-            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
-            (header::ETAG, format!("\"{}\"", e.sha256)),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        Body::from(bytes),
-    )
-        .into_response())
 }

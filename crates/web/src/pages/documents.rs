@@ -1,4 +1,4 @@
-//! 检查文书 pages (DOC-2…DOC-7): the documents panel of a task, one document
+//! 检查文书 pages (DOC-2…DOC-7): one document
 //! (editor, workflow buttons, history, print preview and files), the
 //! approvers' and office's work list with what visits still owe, the number
 //! register per kind and year, and the unit's number patterns.
@@ -6,7 +6,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Datelike;
 use serde::Deserialize;
 use yici_domain::documents::forms::Service;
 use yici_domain::documents::workflow::{self, Action, DocumentStatus};
@@ -16,10 +15,9 @@ use yici_domain::time::display;
 use yici_domain::DomainError;
 use yici_store::auth::Session;
 use yici_store::documents::numbering::{self, PatternInput, PatternView, Register};
-use yici_store::documents::owed::{self, OwedTask, Procedure, ProcedureInput};
+use yici_store::documents::owed::{self, OwedTask};
 use yici_store::documents::workflow::{self as steps, Step};
-use yici_store::documents::{self, draft, Document};
-use yici_store::draw::tasks::Task;
+use yici_store::documents::{self, Document};
 
 use super::document_editor;
 use super::layout::Chrome;
@@ -49,7 +47,7 @@ fn status_class(s: DocumentStatus) -> &'static str {
     }
 }
 
-fn row(d: &Document) -> DocRow {
+pub(crate) fn row(d: &Document) -> DocRow {
     DocRow {
         id: d.id,
         kind: d.kind.label(),
@@ -59,137 +57,6 @@ fn row(d: &Document) -> DocRow {
         department: d.department_name.clone(),
         updated: display(d.updated_at),
     }
-}
-
-/// The documents panel of the task page.
-pub struct DocsPanel {
-    pub rows: Vec<DocRow>,
-    pub procedure: Procedure,
-    /// Kinds the user's department may draft here (code, label).
-    pub draftable: Vec<(&'static str, &'static str)>,
-    /// The initiating department: sets 非现场检查 and records 口头通知.
-    pub may_set_procedure: bool,
-    /// When the oral notice was given, as shown.
-    pub oral_notice_at: String,
-}
-
-pub async fn panel(state: &AppState, session: &Session, task: &Task) -> PageResult<DocsPanel> {
-    let p = &session.principal;
-    // The task page has loaded (and so checked) the task.
-    let docs = documents::of_visible_task(&state.db, task.id).await?;
-    let procedure = owed::procedure(&mut state.db.clone(), task.id).await?;
-    let initiating = p.department_id == Some(task.department_id);
-    let participating = task.participants.iter().any(|x| {
-        Some(x.department_id) == p.department_id
-            && x.decision != Some(yici_domain::joint::Decision::Decline)
-    });
-    let live = |k: DocumentKind| {
-        docs.iter()
-            .any(|d| d.kind == k && d.status != DocumentStatus::Void)
-    };
-    let may_draft = |k: DocumentKind| {
-        let by_department = match k {
-            DocumentKind::ApprovalForm
-            | DocumentKind::InspectionNotice
-            | DocumentKind::SamplingNotice => initiating,
-            _ => initiating || participating,
-        };
-        let once = matches!(
-            k,
-            DocumentKind::ApprovalForm | DocumentKind::InspectionNotice
-        );
-        by_department
-            && !(once && live(k))
-            && !(k == DocumentKind::ApprovalForm && procedure.remote)
-            && task.status != yici_domain::draw::task::TaskStatus::Cancelled
-    };
-    let staff = p.has(Role::Inspector)
-        || p.has(Role::Secretary)
-        || p.has(Role::DepartmentAdmin)
-        || p.has(Role::DepartmentHead);
-    Ok(DocsPanel {
-        rows: docs.iter().map(row).collect(),
-        draftable: if staff {
-            DocumentKind::ALL
-                .iter()
-                .filter(|k| may_draft(**k))
-                .map(|k| (k.as_str(), k.label()))
-                .collect()
-        } else {
-            Vec::new()
-        },
-        may_set_procedure: initiating
-            && task.status != yici_domain::draw::task::TaskStatus::Cancelled,
-        oral_notice_at: procedure.oral_notice_at.map(display).unwrap_or_default(),
-        procedure,
-    })
-}
-
-#[derive(Deserialize)]
-pub struct DraftForm {
-    #[serde(default)]
-    kind: String,
-}
-
-/// 起草 on the task page: the new draft opens in the editor.
-pub async fn create(
-    State(state): State<AppState>,
-    WebUser(session): WebUser,
-    Path(task_id): Path<i64>,
-    CsrfForm(form): CsrfForm<DraftForm>,
-) -> PageResult<Response> {
-    let outcome = match DocumentKind::parse(&form.kind) {
-        None => Err(DomainError::field("kind", "required", "请选择文书种类").into()),
-        Some(kind) => draft::draft(
-            &state.db,
-            state.now(),
-            &session.principal,
-            task_id,
-            kind,
-            state.config.draw.caps.per_unit,
-        )
-        .await
-        .map_err(AppError::from),
-    };
-    match outcome {
-        Ok(doc) => Ok(Redirect::to(&format!("/documents/{}", doc.id)).into_response()),
-        Err(e) => {
-            super::draws::after_task_form(&state, &session, task_id, "documents", Err(e)).await
-        }
-    }
-}
-
-#[derive(Deserialize)]
-pub struct ProcedureForm {
-    #[serde(default)]
-    remote: String,
-    #[serde(default)]
-    oral_notice_reason: String,
-    #[serde(default)]
-    oral_notice_reported_to: String,
-}
-
-/// 检查方式 (现场 / 非现场) or an urgent 口头通知, from the task page.
-pub async fn set_procedure(
-    State(state): State<AppState>,
-    WebUser(session): WebUser,
-    Path(task_id): Path<i64>,
-    CsrfForm(form): CsrfForm<ProcedureForm>,
-) -> PageResult<Response> {
-    let input = ProcedureInput {
-        remote: match form.remote.as_str() {
-            "remote" => Some(true),
-            "on_site" => Some(false),
-            _ => None,
-        },
-        oral_notice_reason: Some(form.oral_notice_reason),
-        oral_notice_reported_to: Some(form.oral_notice_reported_to),
-    };
-    let outcome = owed::set(&state.db, state.now(), &session.principal, task_id, &input)
-        .await
-        .map(|_| "procedure")
-        .map_err(AppError::from);
-    super::draws::after_task_form(&state, &session, task_id, "procedure", outcome).await
 }
 
 /// A workflow button on the document page.
@@ -372,13 +239,13 @@ pub async fn act(
         return render(&state, &session, id, Some("未知的操作".into()), None, None).await;
     };
     let service = if action == Action::Serve {
-        match chrono::NaiveDate::parse_from_str(form.served_on.trim(), "%Y-%m-%d") {
-            Ok(served_on) => Some(Service {
+        match super::forms::date(&form.served_on, "served_on", "请填写送达日期") {
+            Ok(Some(served_on)) => Some(Service {
                 recipient: form.recipient.trim().to_string(),
                 served_on,
                 method_and_address: form.method_and_address.trim().to_string(),
             }),
-            Err(_) => {
+            Ok(None) | Err(_) => {
                 return render(
                     &state,
                     &session,
@@ -436,17 +303,13 @@ struct WorkPage {
     is_office: bool,
 }
 
-fn this_year(state: &AppState) -> i32 {
-    yici_domain::time::business_date(state.now()).year()
-}
-
 /// 文书办理: what waits on the user, and the unit's visits still owing papers.
 pub async fn work(
     State(state): State<AppState>,
     WebUser(session): WebUser,
 ) -> PageResult<Response> {
     let p = &session.principal;
-    let year = this_year(&state);
+    let year = state.this_year();
     let inbox = documents::inbox(&state.db, p).await?;
     let owed = owed::owed_of_unit(&state.db, p, i64::from(year)).await?;
     let page = WorkPage {
@@ -504,7 +367,7 @@ pub async fn register(
         .and_then(DocumentKind::parse)
         .filter(|k| k.is_numbered())
         .unwrap_or(DocumentKind::ApprovalForm);
-    let year = q.year.unwrap_or_else(|| this_year(&state));
+    let year = q.year.unwrap_or_else(|| state.this_year());
     let unit = q.unit.or(p.unit_id).unwrap_or(0);
     let r = numbering::register(&state.db, p, unit, kind, year).await?;
     let rows = r
@@ -557,7 +420,7 @@ async fn render_patterns(
     };
     let page = PatternsPage {
         chrome: Chrome::new(session, "documents"),
-        patterns: numbering::patterns(&state.db, unit, this_year(state)).await?,
+        patterns: numbering::patterns(&state.db, unit, state.this_year()).await?,
         may_edit: p.has(Role::OfficeClerk) || p.has(Role::SystemAdmin),
         error,
         notice,

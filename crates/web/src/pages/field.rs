@@ -20,55 +20,12 @@ use yici_store::auth::Session;
 use yici_store::field::checkin::{self, FieldTask, MyTask};
 use yici_store::field::enterprise_accounts::{self, Inspection, SignUp};
 
-use crate::api::field::{confirm_token, enterprise_account, issue, verification, CheckInCode};
+use crate::check_in::{
+    base_url, confirm_token, enterprise_account, issue, qr_svg, verification, CheckInCode,
+};
 use crate::error::{status_of, AppError, PageResult};
 use crate::session::{self, CsrfForm, CurrentSession, WebUser};
 use crate::state::AppState;
-
-/// The address QR codes lead to: the configured public URL, or the scheme
-/// and Host of the request.
-pub fn base_url(state: &AppState, headers: &HeaderMap) -> String {
-    if let Some(url) = &state.config.public_url {
-        return url.trim_end_matches('/').to_string();
-    }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    let scheme = if session::secure_request(state, headers) {
-        "https"
-    } else {
-        "http"
-    };
-    format!("{scheme}://{host}")
-}
-
-/// A QR code of `text` as inline SVG (dark modules on white, with the quiet zone).
-pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M) {
-        Ok(code) => {
-            let svg = code
-                .render::<qrcode::render::svg::Color>()
-                .min_dimensions(240, 240)
-                .quiet_zone(true)
-                .build();
-            // Inline in HTML: without the XML declaration.
-            match svg.find("<svg") {
-                Some(at) => svg[at..].to_string(),
-                None => svg,
-            }
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "QR code not rendered");
-            String::new()
-        }
-    }
-}
 
 /// The frame of the phone pages.
 pub struct FieldChrome {

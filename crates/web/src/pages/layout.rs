@@ -14,7 +14,7 @@ pub struct Chrome {
     pub active: &'static str,
     pub is_sysadmin: bool,
     /// 短信发件箱 in the menu: system administrator, secretary accounts and
-    /// department administrators (see `pages::sms`).
+    /// department administrators ([`yici_domain::org::Principal::sms_outbox_reach`]).
     pub sees_sms_outbox: bool,
 }
 
@@ -32,7 +32,7 @@ impl Chrome {
             csrf: session.csrf_token.clone(),
             active,
             is_sysadmin: p.has(Role::SystemAdmin),
-            sees_sms_outbox: super::sms::scope_of(p).is_some(),
+            sees_sms_outbox: p.sms_outbox_reach().is_some(),
         }
     }
 }

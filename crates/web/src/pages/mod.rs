@@ -5,8 +5,8 @@ pub mod account;
 pub mod audit;
 pub mod document_editor;
 pub mod documents;
-pub mod draws;
 pub mod field;
+pub mod forms;
 pub mod home;
 pub mod layout;
 pub mod org;
@@ -15,6 +15,7 @@ pub mod plans;
 pub mod registry;
 pub mod results;
 pub mod sms;
+pub mod tasks;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -44,21 +45,33 @@ pub fn router() -> Router<AppState> {
                 axum::extract::DefaultBodyLimit::max(crate::registry_files::MAX_UPLOAD_BYTES),
             ),
         )
-        .route("/tasks", get(draws::list))
+        .route("/tasks", get(tasks::list::list))
         .route(
             "/tasks/directed",
-            get(draws::directed_form).post(draws::directed),
+            get(tasks::extract::directed_form).post(tasks::extract::directed),
         )
-        .route("/tasks/random", get(draws::random_form).post(draws::random))
-        .route("/tasks/{id}", get(draws::task))
-        .route("/tasks/{id}/inspectors", post(draws::draw_inspectors))
-        .route("/tasks/{id}/cancel", post(draws::cancel))
-        .route("/tasks/{id}/recusals", post(draws::declare_recusal))
-        .route("/tasks/{id}/settings", post(draws::task_settings))
-        .route("/tasks/{id}/participation", post(draws::participation))
-        .route("/tasks/{id}/partners", post(draws::invite_partner))
-        .route("/tasks/{id}/documents", post(documents::create))
-        .route("/tasks/{id}/procedure", post(documents::set_procedure))
+        .route(
+            "/tasks/random",
+            get(tasks::extract::random_form).post(tasks::extract::random),
+        )
+        .route("/tasks/{id}", get(tasks::task::task))
+        .route("/tasks/{id}/inspectors", post(tasks::task::draw_inspectors))
+        .route("/tasks/{id}/cancel", post(tasks::task::cancel))
+        .route("/tasks/{id}/recusals", post(tasks::task::declare_recusal))
+        .route("/tasks/{id}/settings", post(tasks::joint::task_settings))
+        .route(
+            "/tasks/{id}/participation",
+            post(tasks::joint::participation),
+        )
+        .route("/tasks/{id}/partners", post(tasks::joint::invite_partner))
+        .route(
+            "/tasks/{id}/documents",
+            post(tasks::documents_panel::create),
+        )
+        .route(
+            "/tasks/{id}/procedure",
+            post(tasks::documents_panel::set_procedure),
+        )
         // 检查文书 (DOC-2…DOC-7).
         .route("/documents", get(documents::work))
         .route("/documents/register", get(documents::register))
@@ -72,9 +85,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/documents/{id}/actions", post(documents::act))
         .route("/documents/{id}/{format}", get(documents::file))
-        .route("/draws/{id}", get(draws::draw))
+        .route("/draws/{id}", get(tasks::draw_record::draw))
         // No login: the public page of a draw (its handler takes no session).
-        .route("/public/draws/{id}", get(draws::public_draw))
+        .route("/public/draws/{id}", get(tasks::draw_record::public_draw))
         // 检查事项与计划 (DOC-1); its public page needs no login.
         .route("/plans", get(plans::page))
         .route("/plans/items", post(plans::create_item))

@@ -203,19 +203,13 @@ fn yes_no(v: &str) -> Option<bool> {
 }
 
 impl PersonForm {
-    fn input(&self) -> yici_domain::DomainResult<PersonInput> {
-        let certificate_valid_until = match self.certificate_valid_until.trim() {
-            "" => None,
-            d => Some(
-                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                    yici_domain::DomainError::field(
-                        "certificate_valid_until",
-                        "invalid",
-                        "执法证有效期格式有误，应为年-月-日",
-                    )
-                })?,
-            ),
-        };
+    /// The API's request.
+    fn to_request(&self) -> yici_domain::DomainResult<PersonInput> {
+        let certificate_valid_until = super::forms::date(
+            &self.certificate_valid_until,
+            "certificate_valid_until",
+            "执法证有效期格式有误，应为年-月-日",
+        )?;
         Ok(PersonInput {
             name: Some(self.name.clone()),
             gender: Some(self.gender.clone()),
@@ -342,7 +336,11 @@ async fn save(
 ) -> PageResult<Response> {
     let principal = &session.principal;
     let editing = page.person_id;
-    let valid = match page.v.input().and_then(|i| i.validate(editing.is_none())) {
+    let valid = match page
+        .v
+        .to_request()
+        .and_then(|i| i.validate(editing.is_none()))
+    {
         Ok(v) => v,
         Err(e) => return render_form(page.with_error(&e)),
     };

@@ -19,30 +19,16 @@ use yici_store::auth::Session;
 use yici_store::org::{departments, units};
 use yici_store::plans::{self, PlanItem, PlanRow, PlanSheet, Progress};
 
+use super::forms::{self, given};
 use super::layout::Chrome;
 use super::registry::Choice;
 use crate::error::{status_of, AppError, PageResult};
 use crate::session::{CsrfForm, WebUser};
 use crate::state::AppState;
 
-fn this_year(state: &AppState) -> i64 {
-    crate::api::plans::this_year(state)
-}
-
-fn given(s: &str) -> Option<String> {
-    let t = s.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
 /// 序号 typed in a form: empty is "after the last row".
 fn parse_position(s: &str) -> Result<Option<i64>, DomainError> {
-    match s.trim() {
-        "" => Ok(None),
-        t => t
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| DomainError::field("position", "invalid", "序号应为1至100000之间的整数")),
-    }
+    forms::number(s, "position", "序号应为1至100000之间的整数")
 }
 
 /// Years offered: next year down to four years back, and the one shown.
@@ -140,7 +126,8 @@ impl ItemForm {
         }
     }
 
-    fn input(&self) -> Result<ItemInput, DomainError> {
+    /// The API's request.
+    fn to_request(&self) -> Result<ItemInput, DomainError> {
         Ok(ItemInput {
             code: given(&self.code),
             name: given(&self.name),
@@ -193,7 +180,8 @@ impl RowForm {
         }
     }
 
-    fn input(&self) -> Result<PlanRowInput, DomainError> {
+    /// The API's request.
+    fn to_request(&self) -> Result<PlanRowInput, DomainError> {
         let item_id = match self.item_id.trim() {
             "" => None,
             t => Some(
@@ -345,7 +333,7 @@ async fn render(
     error: Option<FormError>,
 ) -> PageResult<Response> {
     let p = &session.principal;
-    let now_year = this_year(state);
+    let now_year = i64::from(state.this_year());
     let mut error = error;
     let year = match q.year.trim() {
         "" => now_year,
@@ -522,7 +510,7 @@ pub async fn create_item(
         Ok(t) => t,
         Err(e) => return bad_target(&state, &session, e).await,
     };
-    let outcome = match f.input() {
+    let outcome = match f.to_request() {
         Ok(input) => plans::create_item(&state.db, state.now(), &session.principal, d, y, &input)
             .await
             .map(|_| ("item_created", "items"))
@@ -546,7 +534,7 @@ pub async fn update_item(
         Ok(t) => t,
         Err(e) => return bad_target(&state, &session, e).await,
     };
-    let outcome = match f.input() {
+    let outcome = match f.to_request() {
         Ok(input) => plans::update_item(&state.db, state.now(), &session.principal, id, &input)
             .await
             .map(|_| ("item_updated", "items"))
@@ -595,7 +583,7 @@ pub async fn create_row(
         Ok(t) => t,
         Err(e) => return bad_target(&state, &session, e).await,
     };
-    let outcome = match f.input() {
+    let outcome = match f.to_request() {
         Ok(input) => plans::create_row(&state.db, state.now(), &session.principal, d, y, &input)
             .await
             .map(|_| ("row_created", "rows"))
@@ -619,7 +607,7 @@ pub async fn update_row(
         Ok(t) => t,
         Err(e) => return bad_target(&state, &session, e).await,
     };
-    let outcome = match f.input() {
+    let outcome = match f.to_request() {
         Ok(input) => plans::update_row(&state.db, state.now(), &session.principal, id, &input)
             .await
             .map(|_| ("row_updated", "rows"))
@@ -738,7 +726,7 @@ pub async fn public(
     State(state): State<AppState>,
     Query(q): Query<PublicQuery>,
 ) -> PageResult<Response> {
-    let now_year = this_year(&state);
+    let now_year = i64::from(state.this_year());
     let mut error = None;
     let year = match q.year.trim() {
         "" => now_year,

@@ -385,7 +385,7 @@ pub async fn template(
     WebUser(_): WebUser,
     Query(f): Query<ExportQuery>,
 ) -> PageResult<axum::response::Response> {
-    Ok(crate::api::registry::template_file(f.format.as_deref())?)
+    Ok(crate::registry_files::template(f.format.as_deref())?)
 }
 
 #[derive(Template)]

@@ -16,8 +16,8 @@ use yici_store::auth::Session;
 use yici_store::field::evidence::{self, Upload};
 use yici_store::field::results::{self, Entry, Evidence, TaskResult};
 
-use crate::api::results::{read_upload, serve_evidence};
 use crate::error::{ApiError, AppError, PageResult};
+use crate::evidence_files::{read_upload, serve_evidence};
 use crate::session::{CsrfForm, WebUser};
 use crate::state::AppState;
 

@@ -13,7 +13,7 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use chrono::{DateTime, Timelike, Utc};
 use serde::Deserialize;
-use yici_domain::org::{Principal, Role};
+use yici_domain::org::{Principal, Role, SmsOutboxReach};
 use yici_domain::DomainError;
 use yici_store::outbox::{self, OutboxEntry, Scope, Status};
 
@@ -24,17 +24,13 @@ use crate::state::AppState;
 
 const PER_PAGE: i64 = 50;
 
-/// The messages a principal may read, or `None` when the page is not theirs.
-pub fn scope_of(p: &Principal) -> Option<Scope> {
-    if p.has(Role::SystemAdmin) {
-        return Some(Scope::All);
-    }
-    match p.department_id {
-        Some(d) if p.has(Role::Secretary) || p.has(Role::DepartmentAdmin) => {
-            Some(Scope::Department(d))
-        }
-        _ => None,
-    }
+/// The messages a principal may read, or `None` when the page is not theirs
+/// ([`Principal::sms_outbox_reach`]).
+fn scope_of(p: &Principal) -> Option<Scope> {
+    p.sms_outbox_reach().map(|reach| match reach {
+        SmsOutboxReach::All => Scope::All,
+        SmsOutboxReach::Department(d) => Scope::Department(d),
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]

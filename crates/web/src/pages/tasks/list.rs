@@ -1,0 +1,238 @@
+//! `/tasks`: the 双随机任务 list with its filters (year, region, initiator,
+//! status, view, keyword) and the notice after a directed extraction.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use chrono::Datelike;
+use serde::Deserialize;
+use yici_domain::draw::task::{TaskStatus, TaskView};
+use yici_domain::org::Principal;
+use yici_domain::time::display;
+use yici_store::draw::tasks::{self, Task, TaskQuery};
+use yici_store::joint::participants;
+
+use super::view::{
+    answering, joint_class, opt_date, query_string, region_choices, status_class, Pager,
+};
+use crate::error::{AppError, PageResult};
+use crate::pages::layout::Chrome;
+use crate::pages::registry::{choices_of as choices, Choice};
+use crate::registry_access::scope_of;
+use crate::session::WebUser;
+use crate::state::AppState;
+
+fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max).collect();
+        s.push('…');
+        s
+    }
+}
+
+/// The list's filters as typed (strings, so an empty field is "any").
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    initiator: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    view: String,
+    #[serde(default)]
+    keyword: String,
+    #[serde(default)]
+    page: String,
+    /// Set by the redirect after a directed extraction: how many tasks.
+    created: Option<i64>,
+}
+
+/// A row of the task list, labels resolved.
+pub struct TaskRow {
+    pub id: i64,
+    pub year: i64,
+    pub enterprise_name: String,
+    pub project: String,
+    pub county: String,
+    pub address: String,
+    pub address_full: String,
+    pub department: String,
+    pub unit: String,
+    pub created_by: String,
+    pub created_at: String,
+    pub status: &'static str,
+    pub status_class: &'static str,
+    pub cancelled: bool,
+    pub inspectors: String,
+    pub planned_on: String,
+    pub emergency: Option<String>,
+    pub frequency_note: Option<String>,
+    pub cancel_reason: Option<String>,
+    /// JOINT-5: 联合检查 / 未形成联合检查 / 待其他处室确认 (none when cancelled).
+    pub joint: Option<(&'static str, &'static str)>,
+    /// The user's department may still answer the 参加 dialog.
+    pub may_join: bool,
+    /// The user's department initiated the open task: 设置.
+    pub may_set: bool,
+}
+
+impl TaskRow {
+    fn of(t: &Task, p: &Principal) -> TaskRow {
+        let open = t.status.may_cancel();
+        TaskRow {
+            id: t.id,
+            year: t.year,
+            enterprise_name: t.enterprise_name.clone(),
+            project: format!("{} · {}", t.source.label(), t.method.label()),
+            county: t.county_name.clone(),
+            address: short(&t.enterprise_address, 16),
+            address_full: t.enterprise_address.clone(),
+            department: t.department_name.clone(),
+            unit: t.unit_name.clone(),
+            created_by: t.created_by_name.clone(),
+            created_at: display(t.created_at),
+            status: t.status.label(),
+            status_class: status_class(t.status),
+            cancelled: t.status == TaskStatus::Cancelled,
+            inspectors: t
+                .inspectors
+                .iter()
+                .map(|i| i.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、"),
+            planned_on: t
+                .planned_on
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into()),
+            emergency: t
+                .emergency
+                .map(|e| format!("补录：{}（{}）", e.label(), opt_date(t.inspected_on))),
+            frequency_note: t.frequency_note.clone(),
+            cancel_reason: t.cancel_reason.clone(),
+            joint: (!(t.status == TaskStatus::Cancelled))
+                .then(|| (t.joint.label(), joint_class(t.joint))),
+            may_join: open && may_decide(p, t).is_some(),
+            may_set: open && p.department_id == Some(t.department_id),
+        }
+    }
+}
+
+/// The user's own participation on a task while it is still to be answered
+/// (before the deadline, undecided), when the user answers for the
+/// department: its secretary account or administrator.
+fn may_decide<'a>(p: &Principal, t: &'a Task) -> Option<&'a participants::Participant> {
+    answering(p, t).filter(|x| x.decision.is_none())
+}
+
+#[derive(Template)]
+#[template(path = "tasks/list.html")]
+struct ListPage {
+    chrome: Chrome,
+    years: Vec<Choice>,
+    regions: Vec<Choice>,
+    initiator: String,
+    statuses: Vec<Choice>,
+    views: Vec<Choice>,
+    keyword: String,
+    rows: Vec<TaskRow>,
+    total: i64,
+    pager: Pager,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Query(q): Query<ListQuery>,
+) -> PageResult<Html<String>> {
+    let scope = scope_of(&session.principal)?;
+    let year_now = i64::from(state.this_year());
+    let mut error = None;
+    let year = match q.year.trim() {
+        "" => year_now,
+        y => y.parse().unwrap_or_else(|_| {
+            error = Some("年份有误".to_string());
+            year_now
+        }),
+    };
+    let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let query = TaskQuery {
+        year: Some(year),
+        region_code: Some(q.region_code.clone()),
+        initiator: Some(q.initiator.clone()),
+        status: Some(q.status.clone()),
+        view: Some(q.view.clone()),
+        keyword: Some(q.keyword.clone()),
+        page: Some(page),
+        per_page: Some(20),
+    };
+    let (items, total, page, per_page) =
+        match tasks::list(&state.db, &session.principal, state.now(), &query).await {
+            Ok(p) => (p.items, p.total, p.page, p.per_page),
+            Err(e) => {
+                error = Some(AppError::from(e).for_form()?.message);
+                (Vec::new(), 0, 1, 20)
+            }
+        };
+    let year_text = year.to_string();
+    let qs = query_string(&[
+        ("year", &year_text),
+        ("region_code", &q.region_code),
+        ("initiator", &q.initiator),
+        ("status", &q.status),
+        ("view", &q.view),
+        ("keyword", &q.keyword),
+    ]);
+    let mut years: Vec<i64> = (year_now - 4..=year_now).rev().collect();
+    if yici_domain::time::business_date(state.now()).month() == 12 {
+        years.insert(0, year_now + 1);
+    }
+    if !years.contains(&year) {
+        years.push(year);
+    }
+    let page_view = ListPage {
+        chrome: Chrome::new(&session, "tasks"),
+        years: years
+            .iter()
+            .map(|y| Choice {
+                value: y.to_string(),
+                label: format!("{y}年"),
+                selected: *y == year,
+            })
+            .collect(),
+        regions: region_choices(&scope, q.region_code.trim()),
+        initiator: q.initiator.clone(),
+        statuses: choices(
+            TaskStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label().to_string())),
+            q.status.trim(),
+        ),
+        views: choices(
+            TaskView::ALL
+                .iter()
+                .map(|v| (v.as_str(), format!("{}任务", v.label()))),
+            q.view.trim(),
+        ),
+        keyword: q.keyword.clone(),
+        rows: items
+            .iter()
+            .map(|t| TaskRow::of(t, &session.principal))
+            .collect(),
+        total,
+        pager: Pager::new("/tasks", &qs, total, page, per_page),
+        error,
+        notice: q
+            .created
+            .filter(|n| *n > 0)
+            .map(|n| format!("已抽取{n}家企业，已生成{n}个双随机任务。")),
+    };
+    Ok(Html(page_view.render()?))
+}
