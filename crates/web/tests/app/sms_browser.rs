@@ -5,13 +5,11 @@
 //! menu and filters by status; 水股's secretary sees only 水股's message,
 //! masked. Screenshots at 1920×1080 and 390×844 go to `target/screenshots/`.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::browser::*;
-use common::TestApp;
+use crate::common::browser::*;
+use crate::common::TestApp;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use yici_domain::time::Clock;
@@ -89,7 +87,7 @@ async fn extract_by(app: &TestApp, department: &str, enterprise: i64) {
 }
 
 async fn sms_outbox_in_a_real_browser(app: TestApp) {
-    let desktop = matches!(app.backend, common::Backend::Sqlite);
+    let desktop = matches!(app.backend, crate::common::Backend::Sqlite);
     yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
         .await
         .unwrap();
@@ -137,7 +135,7 @@ async fn sms_outbox_in_a_real_browser(app: TestApp) {
     assert_eq!(claimed.len(), 2);
     let total = app.count("SELECT COUNT(*) FROM sms_outbox").await;
 
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(1920, 1080).await.unwrap();
     log_in(&c, &app, "admin").await;

@@ -3,10 +3,8 @@
 //! tampered ones; confirmation by the inspected enterprise only, once;
 //! 跳过 only with a reason; enterprise sign-up verified against the registry.
 
-mod common;
-
+use crate::common::TestApp;
 use chrono::Duration;
-use common::TestApp;
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;
@@ -651,7 +649,7 @@ async fn the_phone_pages_show_tasks_codes_and_verdicts(app: TestApp) {
         .post(app.url("/login"))
         .form(&[
             ("login", mobile.as_str()),
-            ("password", common::NEW_PASSWORD),
+            ("password", crate::common::NEW_PASSWORD),
         ])
         .send()
         .await

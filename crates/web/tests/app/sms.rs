@@ -6,14 +6,12 @@
 //! each reader what is theirs. Time is the test's hand-driven clock, and the
 //! gateway a fake that counts what it was given per outbox id.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
+use crate::common::TestApp;
 use chrono::Duration;
-use common::TestApp;
 use serde_json::json;
 use yici_domain::time::Clock;
 use yici_sms::{ErrorKind, OutgoingSms, Receipt, SendFuture, SmsError, SmsGateway};

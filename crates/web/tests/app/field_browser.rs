@@ -4,12 +4,10 @@
 //! code's link, sees 真实有效 with the plan and confirms; the same code half
 //! an hour later reads 已过期. Screenshots go to `target/screenshots/field-*.png`.
 
-mod common;
-
 use std::time::Duration;
 
-use common::browser::*;
-use common::{TestApp, INITIAL, NEW_PASSWORD};
+use crate::common::browser::*;
+use crate::common::{TestApp, INITIAL, NEW_PASSWORD};
 use fantoccini::Locator;
 use serde_json::json;
 use yici_domain::time::Clock;
@@ -67,9 +65,9 @@ async fn visit(app: &TestApp) -> (i64, i64, String) {
 }
 
 async fn inspector_shows_the_code_and_the_enterprise_confirms_on_phones(app: TestApp) {
-    let sqlite = matches!(app.backend, common::Backend::Sqlite);
+    let sqlite = matches!(app.backend, crate::common::Backend::Sqlite);
     let (task, enterprise, mobile) = visit(&app).await;
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(390, 844).await.unwrap();
 

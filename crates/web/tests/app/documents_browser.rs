@@ -7,10 +7,8 @@
 //! task reads 手续齐全. Screenshots at 1920×1080 and 390×844 go to
 //! `target/screenshots/`.
 
-mod common;
-
-use common::browser::*;
-use common::TestApp;
+use crate::common::browser::*;
+use crate::common::TestApp;
 use fantoccini::{Client, Locator};
 use serde_json::json;
 use yici_domain::time::Clock;
@@ -48,7 +46,7 @@ async fn step(c: &Client, form: &str) {
 }
 
 async fn documents_in_a_real_browser(app: TestApp) {
-    let shoot = matches!(app.backend, common::Backend::Sqlite);
+    let shoot = matches!(app.backend, crate::common::Backend::Sqlite);
     yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
         .await
         .unwrap();
@@ -94,7 +92,7 @@ async fn documents_in_a_real_browser(app: TestApp) {
         .await;
     assert_eq!(s, 200, "{b}");
 
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     // An officer of 大气股 drafts the approval form from the task page.
     let officer = as_user(&driver, &app, &air[1].1).await;
     officer

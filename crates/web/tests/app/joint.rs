@@ -3,10 +3,8 @@
 //! correctly even when no job ran at the deadline — partner agencies, and the
 //! 未形成联合检查 mark.
 
-mod common;
-
+use crate::common::TestApp;
 use chrono::{Duration, NaiveDate};
-use common::TestApp;
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;
@@ -310,7 +308,7 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
         let app = &app;
         async move {
             let login = app.secretary(app.department(YUTIAN, dept).await).await;
-            let (_, s) = app.api_login(&login, common::NEW_PASSWORD).await;
+            let (_, s) = app.api_login(&login, crate::common::NEW_PASSWORD).await;
             s["token"].as_str().unwrap().to_string()
         }
     };
@@ -376,7 +374,7 @@ async fn a_task_nobody_joins_is_not_a_joint_inspection(app: TestApp) {
     assert_eq!(t["joint"], "pending", "others may still answer");
     app.clock.advance(Duration::hours(72));
     let login = app.secretary(app.department(YUTIAN, "大气股").await).await;
-    let (_, session) = app.api_login(&login, common::NEW_PASSWORD).await;
+    let (_, session) = app.api_login(&login, crate::common::NEW_PASSWORD).await;
     let air = session["token"].as_str().unwrap();
     let (_, t) = app.get(air, &format!("/api/v1/tasks/{task}")).await;
     assert_eq!(t["joint"], "single", "未形成联合检查: {t}");

@@ -6,9 +6,7 @@
 //! The demo gives Yutian's departments a list and plan for the clock's year
 //! (2025); tests that build their own use 2026 and later.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;

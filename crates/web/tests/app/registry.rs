@@ -1,9 +1,7 @@
 //! 一企一档 (issue "Enterprise registry"): scoped search, profile, creation
 //! rules, import with a row-by-row report, export — on both databases.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;

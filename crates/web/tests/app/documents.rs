@@ -8,13 +8,11 @@
 //! the urgent path with what it still owes; the files (PDF, DOCX, HTML); and
 //! 200 concurrent number allocations on one instance and on two.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::common::TestApp;
 use chrono::{Datelike, Duration, NaiveDate};
-use common::TestApp;
 use serde_json::{json, Value};
 use yici_domain::org::Role;
 use yici_domain::time::Clock;
@@ -43,7 +41,7 @@ async fn bearer(app: &TestApp, login: &str) -> String {
     if fresh {
         return app.token(login).await;
     }
-    let (s, b) = app.api_login(login, common::NEW_PASSWORD).await;
+    let (s, b) = app.api_login(login, crate::common::NEW_PASSWORD).await;
     assert_eq!(s, 200, "{b}");
     b["token"].as_str().unwrap().to_string()
 }

@@ -4,10 +4,8 @@
 //! written once (a retry with the same client id is the same submission), the
 //! task completed by the last department, and late submissions marked.
 
-mod common;
-
+use crate::common::TestApp;
 use chrono::Duration;
-use common::TestApp;
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;
@@ -61,7 +59,7 @@ async fn bearer(app: &TestApp, login: &str) -> String {
     if fresh {
         return app.token(login).await;
     }
-    let (s, b) = app.api_login(login, common::NEW_PASSWORD).await;
+    let (s, b) = app.api_login(login, crate::common::NEW_PASSWORD).await;
     assert_eq!(s, 200, "{b}");
     b["token"].as_str().unwrap().to_string()
 }

@@ -3,12 +3,10 @@
 //! draws with 回避, bad input — and the caps under 64 concurrent requests, on
 //! one instance and on two sharing the database.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::common::TestApp;
 use chrono::Duration;
-use common::TestApp;
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;
@@ -715,7 +713,7 @@ async fn the_task_list_filters_by_view_region_status_and_initiator(app: TestApp)
     // meanwhile, so 水股 logs in again.
     app.clock.advance(Duration::hours(73));
     let login = app.secretary(app.department(YUTIAN, "水股").await).await;
-    let (_, session) = app.api_login(&login, common::NEW_PASSWORD).await;
+    let (_, session) = app.api_login(&login, crate::common::NEW_PASSWORD).await;
     let water = session["token"].as_str().unwrap();
     assert_eq!(
         total(app.get(water, "/api/v1/tasks?view=may_join").await.1),

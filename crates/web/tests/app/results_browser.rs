@@ -5,12 +5,10 @@
 //! submission is refused. 水股 then submits and the task reads 已完成.
 //! Screenshots go to `target/screenshots/`.
 
-mod common;
-
 use std::time::Duration;
 
-use common::browser::*;
-use common::TestApp;
+use crate::common::browser::*;
+use crate::common::TestApp;
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
@@ -77,7 +75,7 @@ async fn until(c: &Client, script: &str, what: &str) {
 }
 
 async fn result_entry_on_a_phone(app: TestApp) {
-    let shoot = matches!(app.backend, common::Backend::Sqlite);
+    let shoot = matches!(app.backend, crate::common::Backend::Sqlite);
     yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
         .await
         .unwrap();
@@ -132,7 +130,7 @@ async fn result_entry_on_a_phone(app: TestApp) {
         .await
         .unwrap();
 
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(390, 844).await.unwrap();
     log_in(&c, &app, &air[0].1).await;

@@ -1,9 +1,7 @@
 //! ORG-7, table-driven: every people and department endpoint, page and API,
 //! refuses users of other departments and other units, and serves the owner.
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::json;
 
 both_databases!(every_people_and_department_endpoint_refuses_outsiders);

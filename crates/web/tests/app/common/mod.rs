@@ -30,7 +30,6 @@ pub enum Backend {
 ///
 /// `both_databases!(config = EXPR; a, b)` starts the app with that
 /// `WebConfig` instead of the default (e.g. without the SMS worker).
-#[macro_export]
 macro_rules! both_databases {
     (config = $config:expr; $($name:ident),* $(,)?) => {
         mod on_sqlite {
