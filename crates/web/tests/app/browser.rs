@@ -145,11 +145,8 @@ async fn secretary_manages_people_in_a_real_browser(app: TestApp) {
 }
 
 async fn registry_search_profile_and_import_in_a_real_browser(app: TestApp) {
-    use yici_domain::time::Clock;
     let desktop = matches!(app.backend, crate::common::Backend::Sqlite);
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 150)
-        .await
-        .unwrap();
+    app.load_enterprises(150).await;
     let name: String = yici_store::Exec::fetch_one(
         &mut app.db.clone(),
         "SELECT name FROM enterprises WHERE region_code = '130229' AND category = 'key' ORDER BY id LIMIT 1",
@@ -302,11 +299,8 @@ async fn row_of(c: &Client, id: i64) -> fantoccini::elements::Element {
 /// then draws three at random and lands on the record, verified; the public
 /// page keeps the list sealed until the visits.
 async fn double_random_extraction_in_a_real_browser(app: TestApp) {
-    use yici_domain::time::Clock;
     let desktop = matches!(app.backend, crate::common::Backend::Sqlite);
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 150)
-        .await
-        .unwrap();
+    app.load_enterprises(150).await;
     let soil: String = yici_store::Exec::fetch_one(
         &mut app.db.clone(),
         "SELECT a.login FROM accounts a
@@ -628,19 +622,15 @@ async fn tick_inspectors(c: &Client, form: &str, n: usize) -> Vec<String> {
 /// notice, finds the task under 我可参与的 and joins with two people; 73
 /// hours on, 固废股 — never answered — reads 逾期未确认，视为不参与.
 async fn joint_inspection_in_a_real_browser(app: TestApp) {
-    use yici_domain::time::Clock;
     let desktop = matches!(app.backend, crate::common::Backend::Sqlite);
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 100)
-        .await
-        .unwrap();
+    app.load_enterprises(100).await;
     let water_admin = app
         .admin_mobile(app.department("玉田县分局", "水股").await)
         .await;
     let waste = app
         .secretary(app.department("玉田县分局", "固废股").await)
         .await;
-    let tomorrow =
-        (yici_domain::time::business_date(app.clock.now()) + chrono::Duration::days(1)).to_string();
+    let tomorrow = app.tomorrow().to_string();
     let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(1920, 1080).await.unwrap();

@@ -19,12 +19,6 @@ both_databases!(
     keyword_indexes_narrow_searches_without_changing_them,
 );
 
-async fn with_registry(app: &TestApp, n: usize) {
-    yici_demo::load_enterprises(&app.db, app.clock.now(), n)
-        .await
-        .unwrap();
-}
-
 fn csv(rows: &[&str]) -> Vec<u8> {
     let mut s = String::from("排污单位名称,统一社会信用代码,地址,行业代码,行政区划代码,监管类别,信用等级,中心经度,中心纬度\n");
     for r in rows {
@@ -43,7 +37,7 @@ fn uscc(county: &str, n: u32) -> String {
 }
 
 async fn search_is_scoped_composable_and_paged(app: TestApp) {
-    with_registry(&app, 400).await;
+    app.load_enterprises(400).await;
     let county = app.token("tssytx_dq").await;
     let city = app.token("tss_dqhj").await;
     let province = app.token("hbs_dqhj").await;
@@ -181,7 +175,7 @@ async fn search_is_scoped_composable_and_paged(app: TestApp) {
 }
 
 async fn profile_shows_installations_and_hides_other_regions(app: TestApp) {
-    with_registry(&app, 200).await;
+    app.load_enterprises(200).await;
     let province = app.token("hbs_dqhj").await;
     let county = app.token("tssytx_dq").await;
     let (_, key) = app
@@ -435,7 +429,7 @@ async fn index_definition(app: &TestApp, name: &str) -> Option<String> {
 
 async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestApp) {
     use yici_store::registry::enterprises::{defer_search_index, DEFER_SEARCH_INDEX_ROWS};
-    with_registry(&app, 300).await;
+    app.load_enterprises(300).await;
     let now = app.clock.now();
     let original = search_index(&app).await.expect("the search index");
     let recent = index_definition(&app, "enterprises_recent").await;
@@ -597,7 +591,7 @@ async fn import_refuses_unreadable_files_and_writes_nothing(app: TestApp) {
 }
 
 async fn export_follows_the_filter_and_reads_back(app: TestApp) {
-    with_registry(&app, 300).await;
+    app.load_enterprises(300).await;
     let token = app.token("tss_dqhj").await;
     let (_, page) = app
         .get(
@@ -637,7 +631,7 @@ async fn export_follows_the_filter_and_reads_back(app: TestApp) {
 }
 
 async fn pages_search_import_and_profile(app: TestApp) {
-    with_registry(&app, 120).await;
+    app.load_enterprises(120).await;
     let (client, csrf) = app.web_user("tssytx_dq").await;
     let html = client
         .get(app.url("/enterprises"))
@@ -727,7 +721,7 @@ async fn tally_mismatches(app: &TestApp) -> i64 {
 
 async fn tallies_count_every_change_and_fold_to_the_same_counts(app: TestApp) {
     use yici_store::registry::tallies;
-    with_registry(&app, 300).await;
+    app.load_enterprises(300).await;
     assert_eq!(tally_mismatches(&app).await, 0, "after the demo load");
     let county = app.token("tssytx_dq").await;
 
@@ -900,7 +894,7 @@ fn ids(page: &Value) -> Vec<i64> {
 
 async fn keyword_indexes_narrow_searches_without_changing_them(app: TestApp) {
     use yici_store::registry::{enterprises, name_chars};
-    with_registry(&app, 1500).await;
+    app.load_enterprises(1500).await;
     // Rare characters of their own, in a few names only.
     app.execute(
         "UPDATE enterprises SET name = '玉田县鑫鑫焦化有限公司' || id

@@ -117,7 +117,7 @@ pub async fn browser(driver: &Driver) -> Client {
     panic!("chromedriver did not answer on {url}");
 }
 
-pub fn shots_dir() -> PathBuf {
+fn shots_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -1,13 +1,15 @@
 //! Black-box test harness: a fresh database per test (SQLite always,
 //! PostgreSQL when `YICI_TEST_DATABASE_URL` is set), the demo organisation,
 //! the app on port 0 with a hand-driven clock.
-#![allow(dead_code)]
 
 pub mod browser;
+mod scenario;
+
+pub use scenario::*;
 
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use rand::Rng;
 use reqwest::redirect::Policy;
 use serde_json::{json, Value};
@@ -17,6 +19,26 @@ use yici_web::{AppState, WebConfig};
 
 pub const INITIAL: &str = "Jcbm@12369";
 pub const NEW_PASSWORD: &str = "Yutian@2025a";
+
+/// What the tests' enterprise accounts sign up with.
+pub const ENTERPRISE_PASSWORD: &str = "Qiye@2025x";
+
+/// The demo's county branch, where most scenarios take place.
+pub const YUTIAN: &str = "玉田县分局";
+
+/// A 1×1 PNG.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// The heavy tests (hundreds of concurrent requests, two or three pools
+/// each) run one at a time, so that they do not exhaust PostgreSQL's
+/// connections together: they share this process with every other test.
+pub static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 #[derive(Debug, Clone, Copy)]
 pub enum Backend {
@@ -122,7 +144,6 @@ pub struct TestApp {
     pub backend: Backend,
     /// Client that does not follow redirects and keeps no cookies.
     pub http: reqwest::Client,
-    pub database_url: String,
     cleanup: (String, Option<String>),
 }
 
@@ -147,7 +168,7 @@ impl TestApp {
 
     /// A fresh app whose first server runs with `config`.
     pub async fn spawn_with(backend: Backend, config: WebConfig) -> TestApp {
-        let (db, database_url, cleanup) = fresh_database(backend).await;
+        let (db, cleanup) = fresh_database(backend).await;
         yici_store::migrate::run(&db).await.expect("migrations");
         let clock = Arc::new(ManualClock::new(start_time()));
         yici_demo::load(&db, clock.now(), INITIAL)
@@ -163,7 +184,6 @@ impl TestApp {
                 .redirect(Policy::none())
                 .build()
                 .unwrap(),
-            database_url,
             cleanup,
         }
     }
@@ -184,7 +204,6 @@ impl TestApp {
             clock: self.clock.clone(),
             backend: self.backend,
             http: self.http.clone(),
-            database_url: self.database_url.clone(),
             cleanup: self.cleanup.clone(),
         }
     }
@@ -297,6 +316,24 @@ impl TestApp {
             .collect()
     }
 
+    /// Officers of a department (enabled, with certificate) in id order, as
+    /// (person id, mobile = login): the first is its head (承办机构负责人).
+    pub async fn officers(&self, unit_short: &str, name: &str) -> Vec<(i64, String)> {
+        let d = self.department(unit_short, name).await;
+        self.db
+            .clone()
+            .fetch_all(
+                "SELECT id, mobile FROM people WHERE department_id = $1 AND is_officer
+                    AND status = 'enabled' ORDER BY id",
+                yici_store::args![d],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("id").unwrap(), r.get("mobile").unwrap()))
+            .collect()
+    }
+
     /// Login of a department's secretary account (文秘账号).
     pub async fn secretary(&self, department_id: i64) -> String {
         self.db
@@ -323,6 +360,63 @@ impl TestApp {
             .unwrap()
             .get("mobile")
             .unwrap()
+    }
+
+    /// Loads `n` generated demo enterprises (the same ones every time).
+    pub async fn load_enterprises(&self, n: usize) {
+        yici_demo::load_enterprises(&self.db, self.clock.now(), n)
+            .await
+            .unwrap();
+    }
+
+    /// Loads 40 demo enterprises; the first normal one of Yutian.
+    pub async fn first_enterprise(&self) -> i64 {
+        self.load_enterprises(40).await;
+        self.count(
+            "SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'",
+        )
+        .await
+    }
+
+    /// Loads `n` demo enterprises; Yutian's normal ones off the positive
+    /// list (any department may extract them), in id order.
+    pub async fn yutian_enterprises(&self, n: usize) -> Vec<i64> {
+        self.load_enterprises(n).await;
+        self.db
+            .clone()
+            .fetch_all(
+                "SELECT id FROM enterprises WHERE region_code = '130229' AND status = 'normal'
+                    AND NOT positive_list ORDER BY id",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<i64>("id").unwrap())
+            .collect()
+    }
+
+    /// An enterprise's USCC and name.
+    pub async fn uscc_and_name(&self, id: i64) -> (String, String) {
+        let r = self
+            .db
+            .clone()
+            .fetch_one(
+                "SELECT uscc, name FROM enterprises WHERE id = $1",
+                yici_store::args![id],
+            )
+            .await
+            .unwrap();
+        (r.get("uscc").unwrap(), r.get("name").unwrap())
+    }
+
+    /// The business date (Shanghai) of the test clock.
+    pub fn today(&self) -> NaiveDate {
+        yici_domain::time::business_date(self.clock.now())
+    }
+
+    pub fn tomorrow(&self) -> NaiveDate {
+        self.today() + chrono::Duration::days(1)
     }
 
     /// A browser-like client (cookies, redirects followed) logged in on the pages.
@@ -361,10 +455,9 @@ impl TestApp {
             .clone()
     }
 
-    /// A page client past the forced password change, with its CSRF token.
-    pub async fn web_user(&self, login: &str) -> (reqwest::Client, String) {
-        let fresh = self
-            .db
+    /// Whether an account still has its initial password (to be changed first).
+    pub async fn must_change_password(&self, login: &str) -> bool {
+        self.db
             .clone()
             .fetch_one(
                 "SELECT must_change_password FROM accounts WHERE login = $1",
@@ -373,7 +466,12 @@ impl TestApp {
             .await
             .unwrap()
             .get::<bool>("must_change_password")
-            .unwrap();
+            .unwrap()
+    }
+
+    /// A page client past the forced password change, with its CSRF token.
+    pub async fn web_user(&self, login: &str) -> (reqwest::Client, String) {
+        let fresh = self.must_change_password(login).await;
         let password = if fresh { INITIAL } else { NEW_PASSWORD };
         let client = self.web_login(login, password).await;
         let page = client
@@ -411,8 +509,8 @@ pub fn csrf_of(html: &str) -> String {
     html[start..start + 64].to_string()
 }
 
-/// A new database, its URL, and what to remove afterwards (file, or URL and schema).
-async fn fresh_database(backend: Backend) -> (Db, String, (String, Option<String>)) {
+/// A new database, and what to remove afterwards (file, or URL and schema).
+async fn fresh_database(backend: Backend) -> (Db, (String, Option<String>)) {
     let tag: String = rand::thread_rng()
         .sample_iter(rand::distributions::Alphanumeric)
         .take(10)
@@ -423,8 +521,10 @@ async fn fresh_database(backend: Backend) -> (Db, String, (String, Option<String
             let dir = std::env::temp_dir().join("yici-tests");
             std::fs::create_dir_all(&dir).unwrap();
             let path = format!("{}/t_{tag}.db", dir.display());
-            let url = format!("sqlite:{path}");
-            (Db::connect(&url).await.expect("sqlite"), url, (path, None))
+            let db = Db::connect(&format!("sqlite:{path}"))
+                .await
+                .expect("sqlite");
+            (db, (path, None))
         }
         Backend::Postgres => {
             let url = std::env::var("YICI_TEST_DATABASE_URL").unwrap();
@@ -438,11 +538,7 @@ async fn fresh_database(backend: Backend) -> (Db, String, (String, Option<String
             let db = Db::connect_postgres_schema(&url, &schema)
                 .await
                 .expect("pg");
-            (
-                db,
-                format!("{url}?options=-c%20search_path%3D{schema}"),
-                (url, Some(schema)),
-            )
+            (db, (url, Some(schema)))
         }
     }
 }
