@@ -47,8 +47,9 @@ pub enum Backend {
 }
 
 /// Generates one test per database from an `async fn name(app: TestApp)`.
-/// Without `YICI_TEST_DATABASE_URL` the PostgreSQL variant says so and passes;
-/// `.ci/run` always sets it (and fails when PostgreSQL is unreachable).
+/// Without `YICI_TEST_DATABASE_URL` the PostgreSQL variant is ignored
+/// (`cfg(yici_postgres)` comes from `build.rs`), so the run counts it as
+/// skipped; `.ci/run` always sets it (and fails when PostgreSQL is unreachable).
 ///
 /// `both_databases!(config = EXPR; a, b)` starts the app with that
 /// `WebConfig` instead of the default (e.g. without the SMS worker).
@@ -58,57 +59,38 @@ macro_rules! both_databases {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let app = $crate::common::TestApp::spawn_with($crate::common::Backend::Sqlite, $config).await;
-                    let cleanup = app.cleanup();
-                    super::$name(app).await;
-                    cleanup.run().await;
+                    $crate::common::run($crate::common::Backend::Sqlite, $config, super::$name).await;
                 }
             )*
         }
         mod on_postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(
+                    not(yici_postgres),
+                    ignore = "YICI_TEST_DATABASE_URL not set: PostgreSQL variant skipped"
+                )]
                 async fn $name() {
-                    if std::env::var("YICI_TEST_DATABASE_URL").is_err() {
-                        eprintln!("YICI_TEST_DATABASE_URL not set: PostgreSQL variant not run");
-                        return;
-                    }
-                    let app = $crate::common::TestApp::spawn_with($crate::common::Backend::Postgres, $config).await;
-                    let cleanup = app.cleanup();
-                    super::$name(app).await;
-                    cleanup.run().await;
+                    $crate::common::run($crate::common::Backend::Postgres, $config, super::$name).await;
                 }
             )*
         }
     };
     ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await;
-                    let cleanup = app.cleanup();
-                    super::$name(app).await;
-                    cleanup.run().await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if std::env::var("YICI_TEST_DATABASE_URL").is_err() {
-                        eprintln!("YICI_TEST_DATABASE_URL not set: PostgreSQL variant not run");
-                        return;
-                    }
-                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await;
-                    let cleanup = app.cleanup();
-                    super::$name(app).await;
-                    cleanup.run().await;
-                }
-            )*
-        }
+        both_databases!(config = ::yici_web::WebConfig::default(); $($name),*);
     };
+}
+
+/// One test on a fresh app: its database is removed when the test passes.
+pub async fn run<F, T>(backend: Backend, config: WebConfig, test: F)
+where
+    F: FnOnce(TestApp) -> T,
+    T: std::future::Future<Output = ()>,
+{
+    let app = TestApp::spawn_with(backend, config).await;
+    let cleanup = app.cleanup();
+    test(app).await;
+    cleanup.run().await;
 }
 
 /// Removes a passed test's database (a failed one keeps it for a look).
@@ -162,10 +144,6 @@ pub fn start_time() -> chrono::DateTime<Utc> {
 }
 
 impl TestApp {
-    pub async fn spawn(backend: Backend) -> TestApp {
-        Self::spawn_with(backend, WebConfig::default()).await
-    }
-
     /// A fresh app whose first server runs with `config`.
     pub async fn spawn_with(backend: Backend, config: WebConfig) -> TestApp {
         let (db, cleanup) = fresh_database(backend).await;
