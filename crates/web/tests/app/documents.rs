@@ -9,11 +9,13 @@
 //! 200 concurrent number allocations on one instance and on two.
 
 use std::collections::BTreeSet;
+use std::io::Read;
 use std::sync::Arc;
 
 use crate::common::{bearer, check_in, extract, id, secretary_token, TestApp, HEAVY, YUTIAN};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::{json, Value};
+use yici_domain::documents::DocumentKind;
 use yici_domain::org::Role;
 use yici_domain::time::Clock;
 use yici_store::Exec;
@@ -943,6 +945,30 @@ fn pdf_text(pdf: &[u8]) -> String {
     squeeze(&String::from_utf8(out.stdout).unwrap())
 }
 
+/// The text of a DOCX's body (`word/document.xml` without its markup),
+/// without white space: a run of text may be split over several `<w:t>`.
+fn docx_text(docx: &[u8]) -> String {
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a DOCX is a zip archive");
+    let mut xml = String::new();
+    archive
+        .by_name("word/document.xml")
+        .expect("the DOCX has word/document.xml")
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut text = String::new();
+    let mut in_markup = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_markup = true,
+            '>' => in_markup = false,
+            c if !in_markup => text.push(c),
+            _ => {}
+        }
+    }
+    squeeze(&text)
+}
+
 fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
@@ -979,7 +1005,14 @@ async fn documents_render_as_pdf_docx_and_html(app: TestApp) {
 
         let (s, _, docx) = file(&app, &cast.air, d, "docx").await;
         assert_eq!(s, 200, "{kind}: {}", String::from_utf8_lossy(&docx));
-        assert!(docx.starts_with(b"PK"), "{kind}: DOCX is a zip");
+        let text = docx_text(&docx);
+        let title = DocumentKind::parse(kind).unwrap().label();
+        for want in [title, enterprise, number] {
+            assert!(
+                text.contains(&squeeze(want)),
+                "{kind}: {want} not in the DOCX: {text}"
+            );
+        }
 
         let (s, content_type, html) = file(&app, &cast.air, d, "html").await;
         assert_eq!(s, 200);

@@ -1,7 +1,7 @@
 //! 一企一档 (issue "Enterprise registry"): scoped search, profile, creation
 //! rules, import with a row-by-row report, export — on both databases.
 
-use crate::common::TestApp;
+use crate::common::{bearer, element, extract, TestApp};
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;
@@ -641,8 +641,23 @@ async fn pages_search_import_and_profile(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("id=\"total\""));
-    assert!(html.contains("玉田县"));
+    // Only the county's enterprises are listed, each with its place.
+    let yutian = app
+        .count("SELECT COUNT(*) FROM enterprises WHERE region_code = '130229'")
+        .await;
+    assert!(yutian > 20, "more than a page: {yutian}");
+    assert!(
+        element(&html, "total").contains(&format!("共 {yutian} 家")),
+        "{html}"
+    );
+    let list = element(&html, "enterprises");
+    assert_eq!(list.matches("data-label=\"地区\"").count(), 20, "{list}");
+    assert_eq!(
+        list.matches("data-label=\"地区\">唐山市 玉田县</td>")
+            .count(),
+        20,
+        "{list}"
+    );
     let html = client
         .get(app.url("/enterprises?industry=99"))
         .send()
@@ -682,24 +697,72 @@ async fn pages_search_import_and_profile(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
+    // The profile's tabs, each with what it shows of an enterprise that
+    // 大气股 has extracted.
     let id = app
-        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229'")
+        .count(
+            "SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'
+                AND NOT positive_list",
+        )
         .await;
-    for tab in [
-        "basic",
-        "outlets",
-        "treatment",
-        "production",
-        "inspections",
-        "rectifications",
-        "monitoring",
-    ] {
-        let r = client
+    let token = bearer(&app, "tssytx_dq").await;
+    let task = extract(&app, &token, "routine", id).await;
+    let (_, profile) = app.get(&token, &format!("/api/v1/enterprises/{id}")).await;
+    let e = &profile["enterprise"];
+    // Each installation's code, or the line that says there is none.
+    let codes = |list: &str, none: &str| -> Vec<String> {
+        let codes: Vec<String> = profile["installations"][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap().to_string())
+            .collect();
+        if codes.is_empty() {
+            vec![none.to_string()]
+        } else {
+            codes
+        }
+    };
+    let str_of = |v: &Value| v.as_str().unwrap().to_string();
+    let task_link = format!("<a href=\"/tasks/{}\">任务 {}</a>", task["id"], task["id"]);
+    let tabs: [(&str, Vec<String>); 7] = [
+        (
+            "basic",
+            vec![
+                str_of(&e["name"]),
+                str_of(&e["uscc"]),
+                str_of(&e["industry_name"]),
+            ],
+        ),
+        ("outlets", codes("outlets", "暂无排口信息")),
+        ("treatment", codes("treatment_facilities", "暂无治理设施")),
+        ("production", codes("production_facilities", "暂无生产设施")),
+        (
+            "inspections",
+            vec![task_link, "日常检查".into(), "大气股".into()],
+        ),
+        ("rectifications", vec!["暂无整改任务".into()]),
+        ("monitoring", vec!["暂无自动监控数据".into()]),
+    ];
+    for (tab, expected) in tabs {
+        let html = client
             .get(app.url(&format!("/enterprises/{id}?tab={tab}")))
             .send()
             .await
+            .unwrap()
+            .text()
+            .await
             .unwrap();
-        assert_eq!(r.status().as_u16(), 200, "{tab}");
+        assert!(
+            html.contains(&format!(
+                "href=\"/enterprises/{id}?tab={tab}\" class=\"active\""
+            )),
+            "{tab} is the open tab"
+        );
+        let shown = element(&html, tab);
+        for want in expected {
+            assert!(shown.contains(&want), "{tab}: {want} not in {shown}");
+        }
     }
 }
 

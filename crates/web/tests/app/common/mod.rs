@@ -480,6 +480,41 @@ impl TestApp {
     }
 }
 
+/// The element of a page with this `id`, from its start tag to its end tag
+/// (elements of the same name inside it are skipped over).
+pub fn element<'a>(html: &'a str, id: &str) -> &'a str {
+    let marker = format!("id=\"{id}\"");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no element #{id} in:\n{html}"));
+    let start = html[..at].rfind('<').unwrap();
+    let name: String = html[start + 1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let (open, close) = (format!("<{name}"), format!("</{name}>"));
+    let mut depth = 0;
+    let mut i = start;
+    loop {
+        let next_open = html[i + 1..].find(&open).map(|j| i + 1 + j);
+        let next_close = html[i + 1..]
+            .find(&close)
+            .map(|j| i + 1 + j)
+            .unwrap_or_else(|| panic!("#{id} is not closed"));
+        match next_open {
+            Some(o) if o < next_close => {
+                depth += 1;
+                i = o;
+            }
+            _ if depth == 0 => return &html[start..next_close + close.len()],
+            _ => {
+                depth -= 1;
+                i = next_close;
+            }
+        }
+    }
+}
+
 /// The `_csrf` value of the first form on a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
