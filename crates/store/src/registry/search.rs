@@ -100,9 +100,9 @@ pub(crate) fn like_escape(s: &str) -> String {
 }
 
 /// The WHERE clause and its arguments, shared by the page, the count and export.
-pub(crate) struct Filter {
-    pub(crate) sql: String,
-    pub(crate) args: Vec<Arg>,
+pub struct Filter {
+    pub sql: String,
+    pub args: Vec<Arg>,
 }
 
 impl Filter {
@@ -226,7 +226,7 @@ impl Keyword {
     }
 }
 
-pub(crate) fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
+pub fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
     let mut f = Filter {
         sql: "1 = 1".into(),
         args: Vec::new(),
