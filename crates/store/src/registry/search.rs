@@ -100,8 +100,8 @@ pub(crate) fn like_escape(s: &str) -> String {
 }
 
 /// The WHERE clause and its arguments, shared by the page, the count and export.
-pub(crate) struct Filter {
-    pub(crate) sql: Sql,
+pub struct Filter {
+    pub sql: Sql,
 }
 
 impl Filter {
@@ -216,7 +216,7 @@ impl Keyword {
     }
 }
 
-pub(crate) fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
+pub fn build(scope: &Scope, q: &EnterpriseQuery) -> DomainResult<Filter> {
     let mut f = Filter {
         sql: Sql::new("1 = 1"),
     };

@@ -6,14 +6,10 @@
 //! The demo gives Yutian's departments a list and plan for the clock's year
 //! (2025); tests that build their own use 2026 and later.
 
-mod common;
-
-use common::TestApp;
+use crate::common::{secretary_token, TestApp, YUTIAN};
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;
-
-const YUTIAN: &str = "玉田县分局";
 
 both_databases!(
     items_and_plan_rows_are_created_and_edited,
@@ -24,11 +20,6 @@ both_databases!(
     the_public_page_shows_the_lists_without_login,
     the_page_edits_the_list_and_shows_errors_beside_fields,
 );
-
-async fn token_of(app: &TestApp, unit: &str, dept: &str) -> String {
-    let d = app.department(unit, dept).await;
-    app.token(&app.secretary(d).await).await
-}
 
 fn item_body(code: &str, year: i64) -> Value {
     json!({
@@ -72,7 +63,7 @@ async fn written(app: &TestApp) -> (i64, i64, i64) {
 }
 
 async fn items_and_plan_rows_are_created_and_edited(app: TestApp) {
-    let air = token_of(&app, YUTIAN, "大气股").await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
     let air_id = app.department(YUTIAN, "大气股").await;
 
     let (status, item) = create_item(&app, &air, item_body("air-01-01", 2026)).await;
@@ -226,8 +217,8 @@ async fn items_and_plan_rows_are_created_and_edited(app: TestApp) {
 }
 
 async fn bad_input_is_refused_beside_its_field_and_nothing_is_written(app: TestApp) {
-    let air = token_of(&app, YUTIAN, "大气股").await;
-    let water = token_of(&app, YUTIAN, "水股").await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let water = secretary_token(&app, YUTIAN, "水股").await;
     let (status, item) = create_item(&app, &air, item_body("air-09-01", 2026)).await;
     assert_eq!(status, 201, "{item}");
     let item_id = item["id"].as_i64().unwrap();
@@ -411,8 +402,8 @@ async fn bad_input_is_refused_beside_its_field_and_nothing_is_written(app: TestA
 
 async fn only_the_departments_editors_change_its_rows(app: TestApp) {
     let air_id = app.department(YUTIAN, "大气股").await;
-    let air = token_of(&app, YUTIAN, "大气股").await;
-    let water = token_of(&app, YUTIAN, "水股").await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let water = secretary_token(&app, YUTIAN, "水股").await;
     let other_county = app.token("tsslnq_dq").await;
     let admin_mobile = app.admin_mobile(air_id).await;
     let air_admin = app.token(&admin_mobile).await;
@@ -505,7 +496,7 @@ async fn only_the_departments_editors_change_its_rows(app: TestApp) {
 }
 
 async fn copying_last_year_fills_an_empty_year_once(app: TestApp) {
-    let air = token_of(&app, YUTIAN, "大气股").await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
     let (_, before) = app.get(&air, "/api/v1/plans?year=2025").await;
     let items_2025 = before["items"].as_array().unwrap().len();
     let rows_2025 = before["rows"].as_array().unwrap().len();
@@ -611,9 +602,7 @@ async fn copying_last_year_fills_an_empty_year_once(app: TestApp) {
 }
 
 async fn progress_counts_the_departments_tasks(app: TestApp) {
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 60)
-        .await
-        .unwrap();
+    app.load_enterprises(60).await;
     let ids: Vec<i64> = app
         .db
         .clone()
@@ -627,8 +616,8 @@ async fn progress_counts_the_departments_tasks(app: TestApp) {
         .iter()
         .map(|r| r.get::<i64>("id").unwrap())
         .collect();
-    let air = token_of(&app, YUTIAN, "大气股").await;
-    let water = token_of(&app, YUTIAN, "水股").await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let water = secretary_token(&app, YUTIAN, "水股").await;
     let (_, start) = app.get(&air, "/api/v1/plans/progress").await;
     let planned = start["planned"].as_i64().unwrap();
     assert!(planned > 0, "the demo's plan: {start}");

@@ -6,23 +6,18 @@
 //! each reader what is theirs. Time is the test's hand-driven clock, and the
 //! gateway a fake that counts what it was given per outbox id.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration as StdDuration;
 
+use crate::common::{extract, secretary_token, without_sms_worker, TestApp, YUTIAN};
 use chrono::Duration;
-use common::TestApp;
-use serde_json::json;
 use yici_domain::time::Clock;
 use yici_sms::{ErrorKind, OutgoingSms, Receipt, SendFuture, SmsError, SmsGateway};
 use yici_store::outbox::{self, Backoff, NewSms, Status};
 use yici_store::Exec;
 use yici_web::sms_worker::{SmsSettings, SmsWorker};
 use yici_web::WebConfig;
-
-const YUTIAN: &str = "玉田县分局";
 
 /// A gateway that records every call per outbox id and answers as scripted
 /// per mobile number (a number of failures, then success).
@@ -95,17 +90,6 @@ impl SmsGateway for Fake {
                 message_id: format!("fake-{}", msg.id),
             })
         })
-    }
-}
-
-/// The first server of each test runs no worker: the tests drive their own.
-fn quiet() -> WebConfig {
-    WebConfig {
-        sms: SmsSettings {
-            run_worker: false,
-            ..SmsSettings::default()
-        },
-        ..WebConfig::default()
     }
 }
 
@@ -456,7 +440,7 @@ async fn concurrent_claims_never_share_a_message(app: TestApp) {
         .map(|n| sms(&format!("c:{n}"), &mobile(n)))
         .collect();
     queue(&app, &all).await;
-    let other = app.instance(quiet()).await;
+    let other = app.instance(without_sms_worker()).await;
     let now = app.clock.now();
     let barrier = Arc::new(tokio::sync::Barrier::new(8));
     let mut tasks = Vec::new();
@@ -508,7 +492,7 @@ async fn a_restarted_worker_resumes_pending_messages(app: TestApp) {
 
     // The first process: claims two batches of four; the first message fails
     // once (retry in 30 s). Then it stops, and its pool closes.
-    let first_process = app.instance(quiet()).await;
+    let first_process = app.instance(without_sms_worker()).await;
     let before = Arc::new(Fake::default());
     before.fail(&mobile(1), ErrorKind::Provider, 1);
     let worker = SmsWorker::new(
@@ -527,7 +511,7 @@ async fn a_restarted_worker_resumes_pending_messages(app: TestApp) {
 
     // The next process, with a new owner id and pool, sends the rest once.
     app.clock.advance(Duration::seconds(30));
-    let second_process = app.instance(quiet()).await;
+    let second_process = app.instance(without_sms_worker()).await;
     let after = Arc::new(Fake::default());
     let handle = SmsWorker::new(
         second_process.db.clone(),
@@ -559,24 +543,10 @@ async fn a_restarted_worker_resumes_pending_messages(app: TestApp) {
 async fn extraction_queues_sms_whatever_the_gateway_does(app: TestApp) {
     // A gateway that is down: the extraction still succeeds, the messages
     // wait, and go out once the gateway is back.
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
-        .await
-        .unwrap();
-    let enterprise = app
-        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
-        .await;
-    let air = app.department(YUTIAN, "大气股").await;
+    let enterprise = app.first_enterprise().await;
     let water = app.department(YUTIAN, "水股").await;
-    let air_token = app.token(&app.secretary(air).await).await;
-    let (status, body) = app
-        .send(
-            "POST",
-            &air_token,
-            "/api/v1/tasks/directed",
-            json!({"source": "routine", "enterprise_ids": [enterprise]}),
-        )
-        .await;
-    assert_eq!(status, 201, "{body}");
+    let air_token = secretary_token(&app, YUTIAN, "大气股").await;
+    extract(&app, &air_token, "routine", enterprise).await;
     let queued = app.count("SELECT COUNT(*) FROM sms_outbox").await;
     assert!(queued >= 2, "one SMS per other department's administrator");
 
@@ -675,7 +645,7 @@ async fn extraction_queues_sms_whatever_the_gateway_does(app: TestApp) {
 }
 
 both_databases!(
-    config = super::quiet();
+    config = super::without_sms_worker();
     messages_queued_in_a_transaction_are_sent_exactly_once,
     failures_back_off_and_refusals_end_failed,
     retries_end_after_the_last_attempt,

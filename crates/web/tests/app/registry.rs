@@ -1,9 +1,7 @@
 //! 一企一档 (issue "Enterprise registry"): scoped search, profile, creation
 //! rules, import with a row-by-row report, export — on both databases.
 
-mod common;
-
-use common::TestApp;
+use crate::common::{bearer, element, extract, TestApp};
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;
@@ -20,12 +18,6 @@ both_databases!(
     tallies_count_every_change_and_fold_to_the_same_counts,
     keyword_indexes_narrow_searches_without_changing_them,
 );
-
-async fn with_registry(app: &TestApp, n: usize) {
-    yici_demo::load_enterprises(&app.db, app.clock.now(), n)
-        .await
-        .unwrap();
-}
 
 fn csv(rows: &[&str]) -> Vec<u8> {
     let mut s = String::from("排污单位名称,统一社会信用代码,地址,行业代码,行政区划代码,监管类别,信用等级,中心经度,中心纬度\n");
@@ -45,7 +37,7 @@ fn uscc(county: &str, n: u32) -> String {
 }
 
 async fn search_is_scoped_composable_and_paged(app: TestApp) {
-    with_registry(&app, 400).await;
+    app.load_enterprises(400).await;
     let county = app.token("tssytx_dq").await;
     let city = app.token("tss_dqhj").await;
     let province = app.token("hbs_dqhj").await;
@@ -183,7 +175,7 @@ async fn search_is_scoped_composable_and_paged(app: TestApp) {
 }
 
 async fn profile_shows_installations_and_hides_other_regions(app: TestApp) {
-    with_registry(&app, 200).await;
+    app.load_enterprises(200).await;
     let province = app.token("hbs_dqhj").await;
     let county = app.token("tssytx_dq").await;
     let (_, key) = app
@@ -437,7 +429,7 @@ async fn index_definition(app: &TestApp, name: &str) -> Option<String> {
 
 async fn a_large_load_sets_the_search_index_aside_and_builds_it_again(app: TestApp) {
     use yici_store::registry::enterprises::{defer_search_index, DEFER_SEARCH_INDEX_ROWS};
-    with_registry(&app, 300).await;
+    app.load_enterprises(300).await;
     let now = app.clock.now();
     let original = search_index(&app).await.expect("the search index");
     let recent = index_definition(&app, "enterprises_recent").await;
@@ -599,7 +591,7 @@ async fn import_refuses_unreadable_files_and_writes_nothing(app: TestApp) {
 }
 
 async fn export_follows_the_filter_and_reads_back(app: TestApp) {
-    with_registry(&app, 300).await;
+    app.load_enterprises(300).await;
     let token = app.token("tss_dqhj").await;
     let (_, page) = app
         .get(
@@ -639,7 +631,7 @@ async fn export_follows_the_filter_and_reads_back(app: TestApp) {
 }
 
 async fn pages_search_import_and_profile(app: TestApp) {
-    with_registry(&app, 120).await;
+    app.load_enterprises(120).await;
     let (client, csrf) = app.web_user("tssytx_dq").await;
     let html = client
         .get(app.url("/enterprises"))
@@ -649,8 +641,23 @@ async fn pages_search_import_and_profile(app: TestApp) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("id=\"total\""));
-    assert!(html.contains("玉田县"));
+    // Only the county's enterprises are listed, each with its place.
+    let yutian = app
+        .count("SELECT COUNT(*) FROM enterprises WHERE region_code = '130229'")
+        .await;
+    assert!(yutian > 20, "more than a page: {yutian}");
+    assert!(
+        element(&html, "total").contains(&format!("共 {yutian} 家")),
+        "{html}"
+    );
+    let list = element(&html, "enterprises");
+    assert_eq!(list.matches("data-label=\"地区\"").count(), 20, "{list}");
+    assert_eq!(
+        list.matches("data-label=\"地区\">唐山市 玉田县</td>")
+            .count(),
+        20,
+        "{list}"
+    );
     let html = client
         .get(app.url("/enterprises?industry=99"))
         .send()
@@ -690,24 +697,72 @@ async fn pages_search_import_and_profile(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
+    // The profile's tabs, each with what it shows of an enterprise that
+    // 大气股 has extracted.
     let id = app
-        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229'")
+        .count(
+            "SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'
+                AND NOT positive_list",
+        )
         .await;
-    for tab in [
-        "basic",
-        "outlets",
-        "treatment",
-        "production",
-        "inspections",
-        "rectifications",
-        "monitoring",
-    ] {
-        let r = client
+    let token = bearer(&app, "tssytx_dq").await;
+    let task = extract(&app, &token, "routine", id).await;
+    let (_, profile) = app.get(&token, &format!("/api/v1/enterprises/{id}")).await;
+    let e = &profile["enterprise"];
+    // Each installation's code, or the line that says there is none.
+    let codes = |list: &str, none: &str| -> Vec<String> {
+        let codes: Vec<String> = profile["installations"][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["code"].as_str().unwrap().to_string())
+            .collect();
+        if codes.is_empty() {
+            vec![none.to_string()]
+        } else {
+            codes
+        }
+    };
+    let str_of = |v: &Value| v.as_str().unwrap().to_string();
+    let task_link = format!("<a href=\"/tasks/{}\">任务 {}</a>", task["id"], task["id"]);
+    let tabs: [(&str, Vec<String>); 7] = [
+        (
+            "basic",
+            vec![
+                str_of(&e["name"]),
+                str_of(&e["uscc"]),
+                str_of(&e["industry_name"]),
+            ],
+        ),
+        ("outlets", codes("outlets", "暂无排口信息")),
+        ("treatment", codes("treatment_facilities", "暂无治理设施")),
+        ("production", codes("production_facilities", "暂无生产设施")),
+        (
+            "inspections",
+            vec![task_link, "日常检查".into(), "大气股".into()],
+        ),
+        ("rectifications", vec!["暂无整改任务".into()]),
+        ("monitoring", vec!["暂无自动监控数据".into()]),
+    ];
+    for (tab, expected) in tabs {
+        let html = client
             .get(app.url(&format!("/enterprises/{id}?tab={tab}")))
             .send()
             .await
+            .unwrap()
+            .text()
+            .await
             .unwrap();
-        assert_eq!(r.status().as_u16(), 200, "{tab}");
+        assert!(
+            html.contains(&format!(
+                "href=\"/enterprises/{id}?tab={tab}\" class=\"active\""
+            )),
+            "{tab} is the open tab"
+        );
+        let shown = element(&html, tab);
+        for want in expected {
+            assert!(shown.contains(&want), "{tab}: {want} not in {shown}");
+        }
     }
 }
 
@@ -729,7 +784,7 @@ async fn tally_mismatches(app: &TestApp) -> i64 {
 
 async fn tallies_count_every_change_and_fold_to_the_same_counts(app: TestApp) {
     use yici_store::registry::tallies;
-    with_registry(&app, 300).await;
+    app.load_enterprises(300).await;
     assert_eq!(tally_mismatches(&app).await, 0, "after the demo load");
     let county = app.token("tssytx_dq").await;
 
@@ -902,7 +957,7 @@ fn ids(page: &Value) -> Vec<i64> {
 
 async fn keyword_indexes_narrow_searches_without_changing_them(app: TestApp) {
     use yici_store::registry::{enterprises, name_chars};
-    with_registry(&app, 1500).await;
+    app.load_enterprises(1500).await;
     // Rare characters of their own, in a few names only.
     app.execute(
         "UPDATE enterprises SET name = '玉田县鑫鑫焦化有限公司' || id

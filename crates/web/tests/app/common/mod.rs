@@ -1,13 +1,15 @@
 //! Black-box test harness: a fresh database per test (SQLite always,
 //! PostgreSQL when `YICI_TEST_DATABASE_URL` is set), the demo organisation,
 //! the app on port 0 with a hand-driven clock.
-#![allow(dead_code)]
 
 pub mod browser;
+mod scenario;
+
+pub use scenario::*;
 
 use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use rand::Rng;
 use reqwest::redirect::Policy;
 use serde_json::{json, Value};
@@ -18,6 +20,26 @@ use yici_web::{AppState, WebConfig};
 pub const INITIAL: &str = "Jcbm@12369";
 pub const NEW_PASSWORD: &str = "Yutian@2025a";
 
+/// What the tests' enterprise accounts sign up with.
+pub const ENTERPRISE_PASSWORD: &str = "Qiye@2025x";
+
+/// The demo's county branch, where most scenarios take place.
+pub const YUTIAN: &str = "玉田县分局";
+
+/// A 1×1 PNG.
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
+    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
+    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+/// The heavy tests (hundreds of concurrent requests, two or three pools
+/// each) run one at a time, so that they do not exhaust PostgreSQL's
+/// connections together: they share this process with every other test.
+pub static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[derive(Debug, Clone, Copy)]
 pub enum Backend {
     Sqlite,
@@ -25,69 +47,50 @@ pub enum Backend {
 }
 
 /// Generates one test per database from an `async fn name(app: TestApp)`.
-/// Without `YICI_TEST_DATABASE_URL` the PostgreSQL variant says so and passes;
-/// `.ci/run` always sets it (and fails when PostgreSQL is unreachable).
+/// Without `YICI_TEST_DATABASE_URL` the PostgreSQL variant is ignored
+/// (`cfg(yici_postgres)` comes from `build.rs`), so the run counts it as
+/// skipped; `.ci/run` always sets it (and fails when PostgreSQL is unreachable).
 ///
 /// `both_databases!(config = EXPR; a, b)` starts the app with that
 /// `WebConfig` instead of the default (e.g. without the SMS worker).
-#[macro_export]
 macro_rules! both_databases {
     (config = $config:expr; $($name:ident),* $(,)?) => {
         mod on_sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let app = $crate::common::TestApp::spawn_with($crate::common::Backend::Sqlite, $config).await;
-                    let cleanup = app.cleanup();
-                    super::$name(app).await;
-                    cleanup.run().await;
+                    $crate::common::run($crate::common::Backend::Sqlite, $config, super::$name).await;
                 }
             )*
         }
         mod on_postgres {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(
+                    not(yici_postgres),
+                    ignore = "YICI_TEST_DATABASE_URL not set: PostgreSQL variant skipped"
+                )]
                 async fn $name() {
-                    if std::env::var("YICI_TEST_DATABASE_URL").is_err() {
-                        eprintln!("YICI_TEST_DATABASE_URL not set: PostgreSQL variant not run");
-                        return;
-                    }
-                    let app = $crate::common::TestApp::spawn_with($crate::common::Backend::Postgres, $config).await;
-                    let cleanup = app.cleanup();
-                    super::$name(app).await;
-                    cleanup.run().await;
+                    $crate::common::run($crate::common::Backend::Postgres, $config, super::$name).await;
                 }
             )*
         }
     };
     ($($name:ident),* $(,)?) => {
-        mod on_sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await;
-                    let cleanup = app.cleanup();
-                    super::$name(app).await;
-                    cleanup.run().await;
-                }
-            )*
-        }
-        mod on_postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    if std::env::var("YICI_TEST_DATABASE_URL").is_err() {
-                        eprintln!("YICI_TEST_DATABASE_URL not set: PostgreSQL variant not run");
-                        return;
-                    }
-                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await;
-                    let cleanup = app.cleanup();
-                    super::$name(app).await;
-                    cleanup.run().await;
-                }
-            )*
-        }
+        both_databases!(config = ::yici_web::WebConfig::default(); $($name),*);
     };
+}
+
+/// One test on a fresh app: its database is removed when the test passes.
+pub async fn run<F, T>(backend: Backend, config: WebConfig, test: F)
+where
+    F: FnOnce(TestApp) -> T,
+    T: std::future::Future<Output = ()>,
+{
+    let app = TestApp::spawn_with(backend, config).await;
+    let cleanup = app.cleanup();
+    test(app).await;
+    cleanup.run().await;
 }
 
 /// Removes a passed test's database (a failed one keeps it for a look).
@@ -123,7 +126,6 @@ pub struct TestApp {
     pub backend: Backend,
     /// Client that does not follow redirects and keeps no cookies.
     pub http: reqwest::Client,
-    pub database_url: String,
     cleanup: (String, Option<String>),
 }
 
@@ -142,13 +144,9 @@ pub fn start_time() -> chrono::DateTime<Utc> {
 }
 
 impl TestApp {
-    pub async fn spawn(backend: Backend) -> TestApp {
-        Self::spawn_with(backend, WebConfig::default()).await
-    }
-
     /// A fresh app whose first server runs with `config`.
     pub async fn spawn_with(backend: Backend, config: WebConfig) -> TestApp {
-        let (db, database_url, cleanup) = fresh_database(backend).await;
+        let (db, cleanup) = fresh_database(backend).await;
         yici_store::migrate::run(&db).await.expect("migrations");
         let clock = Arc::new(ManualClock::new(start_time()));
         yici_demo::load(&db, clock.now(), INITIAL)
@@ -164,7 +162,6 @@ impl TestApp {
                 .redirect(Policy::none())
                 .build()
                 .unwrap(),
-            database_url,
             cleanup,
         }
     }
@@ -185,7 +182,6 @@ impl TestApp {
             clock: self.clock.clone(),
             backend: self.backend,
             http: self.http.clone(),
-            database_url: self.database_url.clone(),
             cleanup: self.cleanup.clone(),
         }
     }
@@ -298,6 +294,24 @@ impl TestApp {
             .collect()
     }
 
+    /// Officers of a department (enabled, with certificate) in id order, as
+    /// (person id, mobile = login): the first is its head (承办机构负责人).
+    pub async fn officers(&self, unit_short: &str, name: &str) -> Vec<(i64, String)> {
+        let d = self.department(unit_short, name).await;
+        self.db
+            .clone()
+            .fetch_all(
+                "SELECT id, mobile FROM people WHERE department_id = $1 AND is_officer
+                    AND status = 'enabled' ORDER BY id",
+                yici_store::args![d],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("id").unwrap(), r.get("mobile").unwrap()))
+            .collect()
+    }
+
     /// Login of a department's secretary account (文秘账号).
     pub async fn secretary(&self, department_id: i64) -> String {
         self.db
@@ -324,6 +338,63 @@ impl TestApp {
             .unwrap()
             .get("mobile")
             .unwrap()
+    }
+
+    /// Loads `n` generated demo enterprises (the same ones every time).
+    pub async fn load_enterprises(&self, n: usize) {
+        yici_demo::load_enterprises(&self.db, self.clock.now(), n)
+            .await
+            .unwrap();
+    }
+
+    /// Loads 40 demo enterprises; the first normal one of Yutian.
+    pub async fn first_enterprise(&self) -> i64 {
+        self.load_enterprises(40).await;
+        self.count(
+            "SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'",
+        )
+        .await
+    }
+
+    /// Loads `n` demo enterprises; Yutian's normal ones off the positive
+    /// list (any department may extract them), in id order.
+    pub async fn yutian_enterprises(&self, n: usize) -> Vec<i64> {
+        self.load_enterprises(n).await;
+        self.db
+            .clone()
+            .fetch_all(
+                "SELECT id FROM enterprises WHERE region_code = '130229' AND status = 'normal'
+                    AND NOT positive_list ORDER BY id",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<i64>("id").unwrap())
+            .collect()
+    }
+
+    /// An enterprise's USCC and name.
+    pub async fn uscc_and_name(&self, id: i64) -> (String, String) {
+        let r = self
+            .db
+            .clone()
+            .fetch_one(
+                "SELECT uscc, name FROM enterprises WHERE id = $1",
+                yici_store::args![id],
+            )
+            .await
+            .unwrap();
+        (r.get("uscc").unwrap(), r.get("name").unwrap())
+    }
+
+    /// The business date (Shanghai) of the test clock.
+    pub fn today(&self) -> NaiveDate {
+        yici_domain::time::business_date(self.clock.now())
+    }
+
+    pub fn tomorrow(&self) -> NaiveDate {
+        self.today() + chrono::Duration::days(1)
     }
 
     /// A browser-like client (cookies, redirects followed) logged in on the pages.
@@ -362,10 +433,9 @@ impl TestApp {
             .clone()
     }
 
-    /// A page client past the forced password change, with its CSRF token.
-    pub async fn web_user(&self, login: &str) -> (reqwest::Client, String) {
-        let fresh = self
-            .db
+    /// Whether an account still has its initial password (to be changed first).
+    pub async fn must_change_password(&self, login: &str) -> bool {
+        self.db
             .clone()
             .fetch_one(
                 "SELECT must_change_password FROM accounts WHERE login = $1",
@@ -374,7 +444,12 @@ impl TestApp {
             .await
             .unwrap()
             .get::<bool>("must_change_password")
-            .unwrap();
+            .unwrap()
+    }
+
+    /// A page client past the forced password change, with its CSRF token.
+    pub async fn web_user(&self, login: &str) -> (reqwest::Client, String) {
+        let fresh = self.must_change_password(login).await;
         let password = if fresh { INITIAL } else { NEW_PASSWORD };
         let client = self.web_login(login, password).await;
         let page = client
@@ -405,6 +480,41 @@ impl TestApp {
     }
 }
 
+/// The element of a page with this `id`, from its start tag to its end tag
+/// (elements of the same name inside it are skipped over).
+pub fn element<'a>(html: &'a str, id: &str) -> &'a str {
+    let marker = format!("id=\"{id}\"");
+    let at = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no element #{id} in:\n{html}"));
+    let start = html[..at].rfind('<').unwrap();
+    let name: String = html[start + 1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let (open, close) = (format!("<{name}"), format!("</{name}>"));
+    let mut depth = 0;
+    let mut i = start;
+    loop {
+        let next_open = html[i + 1..].find(&open).map(|j| i + 1 + j);
+        let next_close = html[i + 1..]
+            .find(&close)
+            .map(|j| i + 1 + j)
+            .unwrap_or_else(|| panic!("#{id} is not closed"));
+        match next_open {
+            Some(o) if o < next_close => {
+                depth += 1;
+                i = o;
+            }
+            _ if depth == 0 => return &html[start..next_close + close.len()],
+            _ => {
+                depth -= 1;
+                i = next_close;
+            }
+        }
+    }
+}
+
 /// The `_csrf` value of the first form on a page.
 pub fn csrf_of(html: &str) -> String {
     let marker = "name=\"_csrf\" value=\"";
@@ -412,8 +522,8 @@ pub fn csrf_of(html: &str) -> String {
     html[start..start + 64].to_string()
 }
 
-/// A new database, its URL, and what to remove afterwards (file, or URL and schema).
-async fn fresh_database(backend: Backend) -> (Db, String, (String, Option<String>)) {
+/// A new database, and what to remove afterwards (file, or URL and schema).
+async fn fresh_database(backend: Backend) -> (Db, (String, Option<String>)) {
     let tag: String = rand::thread_rng()
         .sample_iter(rand::distributions::Alphanumeric)
         .take(10)
@@ -424,8 +534,10 @@ async fn fresh_database(backend: Backend) -> (Db, String, (String, Option<String
             let dir = std::env::temp_dir().join("yici-tests");
             std::fs::create_dir_all(&dir).unwrap();
             let path = format!("{}/t_{tag}.db", dir.display());
-            let url = format!("sqlite:{path}");
-            (Db::connect(&url).await.expect("sqlite"), url, (path, None))
+            let db = Db::connect(&format!("sqlite:{path}"))
+                .await
+                .expect("sqlite");
+            (db, (path, None))
         }
         Backend::Postgres => {
             let url = std::env::var("YICI_TEST_DATABASE_URL").unwrap();
@@ -439,11 +551,7 @@ async fn fresh_database(backend: Backend) -> (Db, String, (String, Option<String
             let db = Db::connect_postgres_schema(&url, &schema)
                 .await
                 .expect("pg");
-            (
-                db,
-                format!("{url}?options=-c%20search_path%3D{schema}"),
-                (url, Some(schema)),
-            )
+            (db, (url, Some(schema)))
         }
     }
 }

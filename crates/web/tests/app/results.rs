@@ -4,27 +4,18 @@
 //! written once (a retry with the same client id is the same submission), the
 //! task completed by the last department, and late submissions marked.
 
-mod common;
-
+use crate::common::{
+    bearer, check_in, evidence_root, secretary_token, visit, with_evidence_folder, TestApp, PNG,
+    YUTIAN,
+};
 use chrono::Duration;
-use common::TestApp;
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;
 use yici_web::WebConfig;
 
-const YUTIAN: &str = "玉田县分局";
 /// Uploads above this are refused in these tests (the default is 10 MB).
 const MAX_BYTES: usize = 64 * 1024;
-
-/// A 1×1 PNG.
-pub const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
-    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
-    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
-    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
-];
 
 /// The start of a JPEG (SOI and a JFIF APP0 segment): sniffed as JPEG.
 const JPEG: &[u8] = &[
@@ -32,76 +23,28 @@ const JPEG: &[u8] = &[
     0x00, 0x01, 0x00, 0x00, 0xFF, 0xD9,
 ];
 
-fn evidence_root() -> std::path::PathBuf {
-    std::env::temp_dir().join("yici-evidence-tests")
-}
-
 fn config() -> WebConfig {
-    let tag: u64 = rand::random();
     WebConfig {
-        evidence_dir: evidence_root().join(format!("{tag:016x}")),
         evidence_max_bytes: MAX_BYTES,
-        ..WebConfig::default()
+        ..with_evidence_folder()
     }
-}
-
-/// A bearer token for a login, whether or not it has changed its initial password.
-async fn bearer(app: &TestApp, login: &str) -> String {
-    let fresh = app
-        .db
-        .clone()
-        .fetch_one(
-            "SELECT must_change_password FROM accounts WHERE login = $1",
-            yici_store::args![login],
-        )
-        .await
-        .unwrap()
-        .get::<bool>("must_change_password")
-        .unwrap();
-    if fresh {
-        return app.token(login).await;
-    }
-    let (s, b) = app.api_login(login, common::NEW_PASSWORD).await;
-    assert_eq!(s, 200, "{b}");
-    b["token"].as_str().unwrap().to_string()
-}
-
-async fn token_of(app: &TestApp, unit: &str, dept: &str) -> String {
-    let d = app.department(unit, dept).await;
-    bearer(app, &app.secretary(d).await).await
-}
-
-/// Officers of a department (enabled, with certificate): id and mobile.
-async fn officers(app: &TestApp, dept: &str) -> Vec<(i64, String)> {
-    let d = app.department(YUTIAN, dept).await;
-    app.db
-        .clone()
-        .fetch_all(
-            "SELECT id, mobile FROM people WHERE department_id = $1 AND is_officer
-                AND status = 'enabled' ORDER BY id",
-            yici_store::args![d],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get("id").unwrap(), r.get("mobile").unwrap()))
-        .collect()
 }
 
 /// A task of 大气股 that 水股 joined, 土壤股 declined; inspectors set; not
-/// yet checked in.
-struct Visit {
+/// yet checked in; with a token of one inspector of each department.
+struct Field {
     task: i64,
     air: i64,
     water: i64,
-    /// Tokens of one inspector of each department.
     air_inspector: String,
     water_inspector: String,
     air_mobile: String,
     water_mobile: String,
+    /// 大气股's officers, (person id, mobile).
+    air_officers: Vec<(i64, String)>,
 }
 
-impl Visit {
+impl Field {
     /// New tokens after the clock moved past the sessions' idle timeout.
     async fn relogin(&mut self, app: &TestApp) {
         self.air_inspector = bearer(app, &self.air_mobile).await;
@@ -109,82 +52,25 @@ impl Visit {
     }
 }
 
-async fn visit(app: &TestApp) -> Visit {
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
-        .await
-        .unwrap();
-    let enterprise = app
-        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
-        .await;
-    let air_sec = token_of(app, YUTIAN, "大气股").await;
-    let (s, b) = app
-        .send(
-            "POST",
-            &air_sec,
-            "/api/v1/tasks/directed",
-            json!({"source": "routine", "enterprise_ids": [enterprise]}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    let task = b[0]["id"].as_i64().unwrap();
-    let air = officers(app, "大气股").await;
-    let water = officers(app, "水股").await;
-    let tomorrow = yici_domain::time::business_date(app.clock.now()) + Duration::days(1);
-    let (s, b) = app
-        .send(
-            "PUT",
-            &air_sec,
-            &format!("/api/v1/tasks/{task}/settings"),
-            json!({"planned_on": tomorrow, "inspector_ids": [air[0].0, air[1].0]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let water_sec = token_of(app, YUTIAN, "水股").await;
-    let (s, b) = app
-        .send(
-            "POST",
-            &water_sec,
-            &format!("/api/v1/tasks/{task}/participation"),
-            json!({"join": true, "inspector_ids": [water[0].0]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let soil_sec = token_of(app, YUTIAN, "土壤股").await;
-    let (s, b) = app
-        .send(
-            "POST",
-            &soil_sec,
-            &format!("/api/v1/tasks/{task}/participation"),
-            json!({"join": false}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    Visit {
-        task,
-        air: app.department(YUTIAN, "大气股").await,
-        water: app.department(YUTIAN, "水股").await,
-        air_inspector: app.token(&air[1].1).await,
-        water_inspector: app.token(&water[0].1).await,
-        air_mobile: air[1].1.clone(),
-        water_mobile: water[0].1.clone(),
+async fn field(app: &TestApp) -> Field {
+    let v = visit(app).joined_by_water(0).declined_by_soil().await;
+    let air_mobile = v.inspectors[1].1.clone();
+    let water_mobile = v.water_inspector.unwrap().1;
+    Field {
+        task: v.task,
+        air: v.air,
+        water: v.water,
+        air_inspector: bearer(app, &air_mobile).await,
+        water_inspector: bearer(app, &water_mobile).await,
+        air_mobile,
+        water_mobile,
+        air_officers: v.air_officers,
     }
 }
 
-/// The visit starts: the day after the settings, 09:30 Shanghai (what the
-/// check-in endpoints write; set directly so these tests stand alone).
-async fn check_in(app: &TestApp, v: &mut Visit) {
-    let task = v.task;
-    app.clock.advance(Duration::days(1) + Duration::minutes(30));
-    app.db
-        .clone()
-        .execute(
-            "UPDATE tasks SET checked_in_at = $1, check_in_method = 'skipped',
-                    check_in_skip_reason = '企业无智能手机', status = 'in_progress'
-              WHERE id = $2",
-            yici_store::args![app.clock.now(), task],
-        )
-        .await
-        .unwrap();
+/// The visit starts (see `check_in`); the inspectors log in again.
+async fn start(app: &TestApp, v: &mut Field) {
+    check_in(app, v.task).await;
     v.relogin(app).await;
 }
 
@@ -262,8 +148,8 @@ fn state_of(results: &Value, department: i64) -> &str {
 }
 
 async fn two_departments_submit_and_the_task_completes(app: TestApp) {
-    let mut v = visit(&app).await;
-    check_in(&app, &mut v).await;
+    let mut v = field(&app).await;
+    start(&app, &mut v).await;
 
     // Each department sees its own list: the manual's six 大气 items.
     let air_items = items(&app, &v.air_inspector, v.task).await;
@@ -378,7 +264,7 @@ async fn two_departments_submit_and_the_task_completes(app: TestApp) {
 }
 
 async fn bad_input_is_refused_and_nothing_is_written(app: TestApp) {
-    let mut v = visit(&app).await;
+    let mut v = field(&app).await;
     let path = format!("/api/v1/field/tasks/{}/results", v.task);
     let air_items = items(&app, &v.air_inspector, v.task).await;
     let water_items = items(&app, &v.water_inspector, v.task).await;
@@ -403,7 +289,7 @@ async fn bad_input_is_refused_and_nothing_is_written(app: TestApp) {
         (409, Some("not_checked_in")),
         "{b}"
     );
-    check_in(&app, &mut v).await;
+    start(&app, &mut v).await;
 
     let soil = app.department(YUTIAN, "土壤股").await;
     let good = result_body("c0000000-0000-4000-8000-000000000001", &air_items, &[]);
@@ -509,15 +395,15 @@ async fn bad_input_is_refused_and_nothing_is_written(app: TestApp) {
         assert!(!b["message"].as_str().unwrap().is_empty());
     }
     // A person not on the task, and a secretary account.
-    let other_air = officers(&app, "大气股").await[2].1.clone();
+    let other_air = v.air_officers[2].1.clone();
     let other_air = app.token(&other_air).await;
     let (s, b) = app.send("POST", &other_air, &path, good.clone()).await;
     assert_eq!((s, b["code"].as_str()), (403, Some("not_on_task")), "{b}");
-    let secretary = token_of(&app, YUTIAN, "大气股").await;
+    let secretary = secretary_token(&app, YUTIAN, "大气股").await;
     let (s, b) = app.send("POST", &secretary, &path, good.clone()).await;
     assert_eq!((s, b["code"].as_str()), (403, Some("not_on_task")), "{b}");
     // Someone of another unit does not learn that the task exists.
-    let city = token_of(&app, "唐山市生态环境局", "大气环境科").await;
+    let city = secretary_token(&app, "唐山市生态环境局", "大气环境科").await;
     let (s, _) = app.send("POST", &city, &path, good.clone()).await;
     assert_eq!(s, 404);
 
@@ -568,8 +454,8 @@ async fn bad_input_is_refused_and_nothing_is_written(app: TestApp) {
 }
 
 async fn a_result_is_written_once_whatever_the_network_does(app: TestApp) {
-    let mut v = visit(&app).await;
-    check_in(&app, &mut v).await;
+    let mut v = field(&app).await;
+    start(&app, &mut v).await;
     let path = format!("/api/v1/field/tasks/{}/results", v.task);
     let air_items = items(&app, &v.air_inspector, v.task).await;
 
@@ -667,8 +553,7 @@ async fn a_result_is_written_once_whatever_the_network_does(app: TestApp) {
         "{b}"
     );
     // Nor can the other air inspector add one, or upload more photos.
-    let air = officers(&app, "大气股").await;
-    let colleague = app.token(&air[0].1).await;
+    let colleague = app.token(&v.air_officers[0].1).await;
     let (s, b) = app
         .send(
             "POST",
@@ -697,8 +582,8 @@ async fn a_result_is_written_once_whatever_the_network_does(app: TestApp) {
 }
 
 async fn a_submission_on_a_later_day_is_marked_late(app: TestApp) {
-    let mut v = visit(&app).await;
-    check_in(&app, &mut v).await;
+    let mut v = field(&app).await;
+    start(&app, &mut v).await;
     let air_items = items(&app, &v.air_inspector, v.task).await;
     let water_items = items(&app, &v.water_inspector, v.task).await;
     // 23:50 the same day in Shanghai: on time.
@@ -739,8 +624,8 @@ async fn a_submission_on_a_later_day_is_marked_late(app: TestApp) {
 }
 
 async fn two_departments_at_once_complete_the_task_once(app: TestApp) {
-    let mut v = visit(&app).await;
-    check_in(&app, &mut v).await;
+    let mut v = field(&app).await;
+    start(&app, &mut v).await;
     let air_items = items(&app, &v.air_inspector, v.task).await;
     let water_items = items(&app, &v.water_inspector, v.task).await;
     let path = app.url(&format!("/api/v1/field/tasks/{}/results", v.task));

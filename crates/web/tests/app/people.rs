@@ -1,9 +1,7 @@
 //! 人员管理 through the API and the pages: validation, uniqueness, the one
 //! administrator rule, the immutable mobile number, masking.
 
-mod common;
-
-use common::{TestApp, INITIAL, NEW_PASSWORD};
+use crate::common::{TestApp, INITIAL, NEW_PASSWORD};
 use serde_json::{json, Value};
 
 both_databases!(
@@ -251,7 +249,7 @@ async fn page_shows_errors_beside_the_field_and_warns_before_replacing_the_admin
         form.contains("<span class=\"req\">*</span>姓名"),
         "required fields are starred"
     );
-    let csrf = common::csrf_of(&form);
+    let csrf = crate::common::csrf_of(&form);
     let dept_s = dept.to_string();
     let mut fields = vec![
         ("_csrf", csrf.as_str()),

@@ -5,33 +5,17 @@
 //! menu and filters by status; 水股's secretary sees only 水股's message,
 //! masked. Screenshots at 1920×1080 and 390×844 go to `target/screenshots/`.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::browser::*;
-use common::TestApp;
+use crate::common::browser::*;
+use crate::common::{extract, secretary_token, without_sms_worker, Backend, TestApp, YUTIAN};
 use fantoccini::{Client, Locator};
-use serde_json::json;
 use yici_domain::time::Clock;
 use yici_sms::{DevOutbox, ErrorKind, OutgoingSms, SendFuture, SmsError, SmsGateway};
 use yici_web::sms_worker::{SmsSettings, SmsWorker};
-use yici_web::WebConfig;
 
-both_databases!(config = super::quiet(); sms_outbox_in_a_real_browser);
-
-const YUTIAN: &str = "玉田县分局";
-
-fn quiet() -> WebConfig {
-    WebConfig {
-        sms: SmsSettings {
-            run_worker: false,
-            ..SmsSettings::default()
-        },
-        ..WebConfig::default()
-    }
-}
+both_databases!(config = super::without_sms_worker(); sms_outbox_in_a_real_browser);
 
 /// The development outbox, except for two numbers the provider turns down.
 struct Scripted {
@@ -75,27 +59,13 @@ async fn rows(c: &Client) -> usize {
 }
 
 async fn extract_by(app: &TestApp, department: &str, enterprise: i64) {
-    let d = app.department(YUTIAN, department).await;
-    let token = app.token(&app.secretary(d).await).await;
-    let (s, b) = app
-        .send(
-            "POST",
-            &token,
-            "/api/v1/tasks/directed",
-            json!({"source": "routine", "enterprise_ids": [enterprise]}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
+    let token = secretary_token(app, YUTIAN, department).await;
+    extract(app, &token, "routine", enterprise).await;
 }
 
 async fn sms_outbox_in_a_real_browser(app: TestApp) {
-    let desktop = matches!(app.backend, common::Backend::Sqlite);
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
-        .await
-        .unwrap();
-    let first = app
-        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
-        .await;
+    let desktop = matches!(app.backend, Backend::Sqlite);
+    let first = app.first_enterprise().await;
 
     // 大气股 extracts: six administrators are told; the worker sends four,
     // is throttled on 水股's and refused on 土壤股's.
@@ -137,7 +107,7 @@ async fn sms_outbox_in_a_real_browser(app: TestApp) {
     assert_eq!(claimed.len(), 2);
     let total = app.count("SELECT COUNT(*) FROM sms_outbox").await;
 
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(1920, 1080).await.unwrap();
     log_in(&c, &app, "admin").await;

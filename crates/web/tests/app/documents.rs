@@ -8,64 +8,18 @@
 //! the urgent path with what it still owes; the files (PDF, DOCX, HTML); and
 //! 200 concurrent number allocations on one instance and on two.
 
-mod common;
-
 use std::collections::BTreeSet;
+use std::io::Read;
 use std::sync::Arc;
 
+use crate::common::{bearer, check_in, extract, id, secretary_token, TestApp, HEAVY, YUTIAN};
 use chrono::{Datelike, Duration, NaiveDate};
-use common::TestApp;
 use serde_json::{json, Value};
+use yici_domain::documents::DocumentKind;
 use yici_domain::org::Role;
 use yici_domain::time::Clock;
 use yici_store::Exec;
 use yici_web::WebConfig;
-
-const YUTIAN: &str = "玉田县分局";
-
-/// The heavy tests (hundreds of concurrent requests, two pools each) run one
-/// at a time, so that they do not exhaust PostgreSQL's connections together.
-static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// A bearer token for a login, whether or not it has changed its initial password.
-async fn bearer(app: &TestApp, login: &str) -> String {
-    let fresh = app
-        .db
-        .clone()
-        .fetch_one(
-            "SELECT must_change_password FROM accounts WHERE login = $1",
-            yici_store::args![login],
-        )
-        .await
-        .unwrap()
-        .get::<bool>("must_change_password")
-        .unwrap();
-    if fresh {
-        return app.token(login).await;
-    }
-    let (s, b) = app.api_login(login, common::NEW_PASSWORD).await;
-    assert_eq!(s, 200, "{b}");
-    b["token"].as_str().unwrap().to_string()
-}
-
-/// Yutian's normal enterprises, not on the positive list.
-async fn enterprises(app: &TestApp) -> Vec<i64> {
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
-        .await
-        .unwrap();
-    app.db
-        .clone()
-        .fetch_all(
-            "SELECT id FROM enterprises WHERE region_code = '130229' AND status = 'normal'
-                AND NOT positive_list ORDER BY id",
-            vec![],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get::<i64>("id").unwrap())
-        .collect()
-}
 
 /// A person of Yutian: id, login (mobile), name and 执法证号.
 #[derive(Debug, Clone)]
@@ -199,26 +153,9 @@ impl Cast {
     }
 }
 
-fn today(app: &TestApp) -> NaiveDate {
-    yici_domain::time::business_date(app.clock.now())
-}
-
 /// The business year of the test clock (2025).
 fn year(app: &TestApp) -> i32 {
-    today(app).year()
-}
-
-async fn extract(app: &TestApp, token: &str, source: &str, enterprise: i64) -> Value {
-    let (s, b) = app
-        .send(
-            "POST",
-            token,
-            "/api/v1/tasks/directed",
-            json!({"source": source, "enterprise_ids": [enterprise]}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    b[0].clone()
+    app.today().year()
 }
 
 /// 大气股 sets the task: tomorrow, with its two officers.
@@ -229,7 +166,7 @@ async fn set_task(app: &TestApp, cast: &Cast, task: i64) -> Value {
             &cast.air,
             &format!("/api/v1/tasks/{task}/settings"),
             json!({
-                "planned_on": today(app) + Duration::days(1),
+                "planned_on": app.tomorrow(),
                 "inspector_ids": [cast.officers[0].id, cast.officers[1].id],
             }),
         )
@@ -271,10 +208,6 @@ async fn step(app: &TestApp, token: &str, doc: i64, action: &str, status: &str) 
     assert_eq!(s, 200, "{action}: {b}");
     assert_eq!(b["status"], status, "{action}: {b}");
     b
-}
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap()
 }
 
 /// The refusal's status and code.
@@ -339,7 +272,7 @@ async fn issued(app: &TestApp, cast: &Cast, enterprise: i64) -> (Value, Value, V
 // ---------------------------------------------------------------------------
 
 async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app: TestApp) {
-    let ids = enterprises(&app).await;
+    let ids = app.yutian_enterprises(40).await;
     let e = ids[0];
     let mut cast = Cast::new(&app).await;
     let y = year(&app);
@@ -413,7 +346,7 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
     assert!(!form["uscc"].as_str().unwrap().is_empty());
     assert_eq!(form["place"], task["enterprise_address"]);
     assert_eq!(form["sources"], json!(["routine"]));
-    let tomorrow = today(&app) + Duration::days(1);
+    let tomorrow = app.tomorrow();
     assert_eq!(
         form["time"],
         format!(
@@ -536,7 +469,7 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
     assert_eq!(b["form"]["department_head"]["opinion"], "同意开展检查");
     assert_eq!(
         b["form"]["department_head"]["signed_on"],
-        json!(today(&app))
+        json!(app.today())
     );
 
     // 不得仅由内设机构负责人批准.
@@ -633,7 +566,7 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
         numbered["number_text"],
         format!("唐环行检通知〔{y}〕11-1号")
     );
-    assert_eq!(numbered["form"]["issued_on"], json!(today(&app)));
+    assert_eq!(numbered["form"]["issued_on"], json!(app.today()));
     // Records are not numbered, and only notices are served.
     let record = drafted(&app, &cast.air, t, "onsite_record").await;
     let r = act(
@@ -648,7 +581,7 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
         &app,
         &cast.air,
         a,
-        json!({"action": "serve", "service": {"recipient": "张三", "served_on": today(&app), "method_and_address": "直接送达"}}),
+        json!({"action": "serve", "service": {"recipient": "张三", "served_on": app.today(), "method_and_address": "直接送达"}}),
     )
     .await;
     assert_eq!(refused(&r), (409, "not_served"), "{}", r.1);
@@ -656,18 +589,8 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
 
     // The visit: checked in on the planned day (set directly, as the check-in
     // endpoints would); the service is registered the day after.
-    let notice_day = today(&app);
-    app.clock.advance(Duration::days(1) + Duration::minutes(30));
-    app.db
-        .clone()
-        .execute(
-            "UPDATE tasks SET checked_in_at = $1, check_in_method = 'skipped',
-                    check_in_skip_reason = '企业无智能手机', status = 'in_progress'
-              WHERE id = $2",
-            yici_store::args![app.clock.now(), t],
-        )
-        .await
-        .unwrap();
+    let notice_day = app.today();
+    check_in(&app, t).await;
     app.clock.advance(Duration::days(1));
     cast.login(&app).await;
     let r = act(&app, &cast.air, n, json!({"action": "serve"})).await;
@@ -685,10 +608,10 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
         }})
     };
     // Served after the visit without an oral notice: 凡检查必通知.
-    let r = act(&app, &cast.air, n, service(today(&app))).await;
+    let r = act(&app, &cast.air, n, service(app.today())).await;
     assert_eq!(refused(&r), (409, "served_after_visit"), "{}", r.1);
     assert_eq!(r.1["field"], "served_on");
-    let r = act(&app, &cast.air, n, service(today(&app) + Duration::days(1))).await;
+    let r = act(&app, &cast.air, n, service(app.tomorrow())).await;
     assert_eq!(
         (r.0, r.1["field"].as_str()),
         (422, Some("served_on")),
@@ -805,12 +728,7 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
     assert_eq!(reg["gapless"], true, "{reg}");
     assert_eq!(reg["lines"].as_array().unwrap().len(), 2);
     // Another unit cannot read Yutian's register.
-    let city = bearer(
-        &app,
-        &app.secretary(app.department("唐山市生态环境局", "大气环境科").await)
-            .await,
-    )
-    .await;
+    let city = secretary_token(&app, "唐山市生态环境局", "大气环境科").await;
     let (s, _) = app
         .get(
             &city,
@@ -824,7 +742,7 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
 }
 
 async fn remote_inspections_need_no_approval_and_urgent_ones_owe_papers(app: TestApp) {
-    let ids = enterprises(&app).await;
+    let ids = app.yutian_enterprises(40).await;
     let cast = Cast::new(&app).await;
     let y = year(&app);
 
@@ -976,7 +894,7 @@ async fn step_serve(app: &TestApp, cast: &Cast, notice: i64) {
         notice,
         json!({"action": "serve", "service": {
             "recipient": "李四",
-            "served_on": today(app),
+            "served_on": app.today(),
             "method_and_address": "直接送达",
         }}),
     )
@@ -1027,12 +945,36 @@ fn pdf_text(pdf: &[u8]) -> String {
     squeeze(&String::from_utf8(out.stdout).unwrap())
 }
 
+/// The text of a DOCX's body (`word/document.xml` without its markup),
+/// without white space: a run of text may be split over several `<w:t>`.
+fn docx_text(docx: &[u8]) -> String {
+    let mut archive =
+        zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a DOCX is a zip archive");
+    let mut xml = String::new();
+    archive
+        .by_name("word/document.xml")
+        .expect("the DOCX has word/document.xml")
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut text = String::new();
+    let mut in_markup = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_markup = true,
+            '>' => in_markup = false,
+            c if !in_markup => text.push(c),
+            _ => {}
+        }
+    }
+    squeeze(&text)
+}
+
 fn squeeze(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 async fn documents_render_as_pdf_docx_and_html(app: TestApp) {
-    let ids = enterprises(&app).await;
+    let ids = app.yutian_enterprises(40).await;
     let cast = Cast::new(&app).await;
     let (task, approval, notice) = issued(&app, &cast, ids[3]).await;
     let enterprise = task["enterprise_name"].as_str().unwrap();
@@ -1063,7 +1005,14 @@ async fn documents_render_as_pdf_docx_and_html(app: TestApp) {
 
         let (s, _, docx) = file(&app, &cast.air, d, "docx").await;
         assert_eq!(s, 200, "{kind}: {}", String::from_utf8_lossy(&docx));
-        assert!(docx.starts_with(b"PK"), "{kind}: DOCX is a zip");
+        let text = docx_text(&docx);
+        let title = DocumentKind::parse(kind).unwrap().label();
+        for want in [title, enterprise, number] {
+            assert!(
+                text.contains(&squeeze(want)),
+                "{kind}: {want} not in the DOCX: {text}"
+            );
+        }
 
         let (s, content_type, html) = file(&app, &cast.air, d, "html").await;
         assert_eq!(s, 200);
@@ -1077,12 +1026,7 @@ async fn documents_render_as_pdf_docx_and_html(app: TestApp) {
     let (s, _, pdf) = file(&app, &cast.air, id(&record), "pdf").await;
     assert_eq!(s, 200);
     assert!(pdf.starts_with(b"%PDF"));
-    let city = bearer(
-        &app,
-        &app.secretary(app.department("唐山市生态环境局", "大气环境科").await)
-            .await,
-    )
-    .await;
+    let city = secretary_token(&app, "唐山市生态环境局", "大气环境科").await;
     assert_eq!(file(&app, &city, id(&approval), "pdf").await.0, 404);
     assert_eq!(file(&app, &cast.air, id(&approval), "odt").await.0, 422);
 }
@@ -1106,7 +1050,7 @@ enum Expect {
 async fn two_hundred_numbers(apps: Vec<TestApp>) {
     const N: usize = 200;
     let app = &apps[0];
-    let ids = enterprises(app).await;
+    let ids = app.yutian_enterprises(40).await;
     let cast = Cast::new(app).await;
     let y = year(app);
     let (s, b) = app
@@ -1284,7 +1228,7 @@ async fn a_document_numbered_twice_at_once_takes_one_number(app: TestApp) {
     let _heavy = HEAVY.lock().await;
     const ROUNDS: usize = 12;
     let second = app.instance(WebConfig::default()).await;
-    let ids = enterprises(&app).await;
+    let ids = app.yutian_enterprises(40).await;
     let cast = Cast::new(&app).await;
     let (task, _, _) = issued(&app, &cast, ids[6]).await;
     let t = id(&task);

@@ -5,64 +5,18 @@
 //! submission is refused. 水股 then submits and the task reads 已完成.
 //! Screenshots go to `target/screenshots/`.
 
-mod common;
-
 use std::time::Duration;
 
-use common::browser::*;
-use common::TestApp;
+use crate::common::browser::*;
+use crate::common::{check_in, visit, with_evidence_folder, Backend, TestApp, PNG, YUTIAN};
 use fantoccini::{Client, Locator};
 use serde_json::{json, Value};
-use yici_domain::time::Clock;
 use yici_store::Exec;
-use yici_web::WebConfig;
 
-both_databases!(config = super::config(); result_entry_on_a_phone);
-
-const YUTIAN: &str = "玉田县分局";
-
-fn config() -> WebConfig {
-    let tag: u64 = rand::random();
-    WebConfig {
-        evidence_dir: std::env::temp_dir()
-            .join("yici-evidence-tests")
-            .join(format!("{tag:016x}")),
-        ..WebConfig::default()
-    }
-}
-
-/// A 1×1 PNG.
-const PNG: &[u8] = &[
-    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
-    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
-    0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8, 0xCF, 0xC0, 0xF0,
-    0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45,
-    0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
-];
+both_databases!(config = super::with_evidence_folder(); result_entry_on_a_phone);
 
 async fn js(c: &Client, script: &str) -> Value {
     c.execute(script, vec![]).await.unwrap()
-}
-
-async fn token_of(app: &TestApp, dept: &str) -> String {
-    let d = app.department(YUTIAN, dept).await;
-    app.token(&app.secretary(d).await).await
-}
-
-async fn officers(app: &TestApp, dept: &str) -> Vec<(i64, String)> {
-    let d = app.department(YUTIAN, dept).await;
-    app.db
-        .clone()
-        .fetch_all(
-            "SELECT id, mobile FROM people WHERE department_id = $1 AND is_officer
-                AND status = 'enabled' ORDER BY id",
-            yici_store::args![d],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| (r.get("id").unwrap(), r.get("mobile").unwrap()))
-        .collect()
 }
 
 /// Polls a condition in the page until it holds.
@@ -77,62 +31,13 @@ async fn until(c: &Client, script: &str, what: &str) {
 }
 
 async fn result_entry_on_a_phone(app: TestApp) {
-    let shoot = matches!(app.backend, common::Backend::Sqlite);
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
-        .await
-        .unwrap();
-    let enterprise = app
-        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
-        .await;
-    // 大气股 extracts and sets the task; 水股 joins.
-    let air_sec = token_of(&app, "大气股").await;
-    let (s, b) = app
-        .send(
-            "POST",
-            &air_sec,
-            "/api/v1/tasks/directed",
-            json!({"source": "routine", "enterprise_ids": [enterprise]}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    let task = b[0]["id"].as_i64().unwrap();
-    let air = officers(&app, "大气股").await;
-    let water = officers(&app, "水股").await;
-    let tomorrow = yici_domain::time::business_date(app.clock.now()) + chrono::Duration::days(1);
-    let (s, b) = app
-        .send(
-            "PUT",
-            &air_sec,
-            &format!("/api/v1/tasks/{task}/settings"),
-            json!({"planned_on": tomorrow, "inspector_ids": [air[0].0, air[1].0]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let water_sec = token_of(&app, "水股").await;
-    let (s, b) = app
-        .send(
-            "POST",
-            &water_sec,
-            &format!("/api/v1/tasks/{task}/participation"),
-            json!({"join": true, "inspector_ids": [water[0].0]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
+    let shoot = matches!(app.backend, Backend::Sqlite);
+    // 大气股 extracts and sets the task; 水股 joins. The visit day, 09:30: checked in.
+    let v = visit(&app).joined_by_water(0).await;
+    let (task, air, water) = (v.task, v.inspectors, v.water_inspector.unwrap());
+    check_in(&app, task).await;
 
-    // The visit day, 09:30: checked in (what the check-in page records).
-    app.clock
-        .advance(chrono::Duration::days(1) + chrono::Duration::minutes(30));
-    app.db
-        .clone()
-        .execute(
-            "UPDATE tasks SET checked_in_at = $1, check_in_method = 'qr', status = 'in_progress'
-              WHERE id = $2",
-            yici_store::args![app.clock.now(), task],
-        )
-        .await
-        .unwrap();
-
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(390, 844).await.unwrap();
     log_in(&c, &app, &air[0].1).await;
@@ -336,7 +241,7 @@ async fn result_entry_on_a_phone(app: TestApp) {
     assert_eq!(app.count("SELECT COUNT(*) FROM task_results").await, 1);
 
     // 水股 submits: the task is complete.
-    let water_inspector = app.token(&water[0].1).await;
+    let water_inspector = app.token(&water.1).await;
     let water_item = app
         .count("SELECT MIN(id) FROM supervision_items WHERE business_line = 'water'")
         .await;

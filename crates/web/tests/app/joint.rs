@@ -3,61 +3,19 @@
 //! correctly even when no job ran at the deadline — partner agencies, and the
 //! 未形成联合检查 mark.
 
-mod common;
-
-use chrono::{Duration, NaiveDate};
-use common::TestApp;
+use crate::common::{bearer, extract, id, secretary_token, TestApp, YUTIAN};
+use chrono::Duration;
 use serde_json::{json, Value};
 use yici_domain::time::Clock;
 use yici_store::Exec;
 
-const YUTIAN: &str = "玉田县分局";
-
-async fn first_enterprise(app: &TestApp) -> i64 {
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
+/// Ids of a department's officers, in id order.
+async fn officer_ids(app: &TestApp, unit: &str, dept: &str) -> Vec<i64> {
+    app.officers(unit, dept)
         .await
-        .unwrap();
-    app.count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
-        .await
-}
-
-async fn token_of(app: &TestApp, unit: &str, dept: &str) -> String {
-    let d = app.department(unit, dept).await;
-    app.token(&app.secretary(d).await).await
-}
-
-/// Officers of a department (enabled, with certificate), in id order.
-async fn officers(app: &TestApp, unit: &str, dept: &str) -> Vec<i64> {
-    let d = app.department(unit, dept).await;
-    app.db
-        .clone()
-        .fetch_all(
-            "SELECT id FROM people WHERE department_id = $1 AND is_officer AND status = 'enabled'
-              ORDER BY id",
-            yici_store::args![d],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get("id").unwrap())
+        .into_iter()
+        .map(|(id, _)| id)
         .collect()
-}
-
-async fn extract(app: &TestApp, token: &str, enterprise: i64) -> i64 {
-    let (s, b) = app
-        .send(
-            "POST",
-            token,
-            "/api/v1/tasks/directed",
-            json!({"source": "routine", "enterprise_ids": [enterprise]}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    b[0]["id"].as_i64().unwrap()
-}
-
-fn tomorrow(app: &TestApp) -> NaiveDate {
-    yici_domain::time::business_date(app.clock.now()) + Duration::days(1)
 }
 
 fn participant<'a>(task: &'a Value, department: &str) -> &'a Value {
@@ -70,12 +28,12 @@ fn participant<'a>(task: &'a Value, department: &str) -> &'a Value {
 }
 
 async fn task_settings_need_a_later_date_and_two_own_officers(app: TestApp) {
-    let e = first_enterprise(&app).await;
-    let air = token_of(&app, YUTIAN, "大气股").await;
-    let task = extract(&app, &air, e).await;
+    let e = app.first_enterprise().await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let task = id(&extract(&app, &air, "routine", e).await);
     let path = format!("/api/v1/tasks/{task}/settings");
-    let own = officers(&app, YUTIAN, "大气股").await;
-    let water = officers(&app, YUTIAN, "水股").await;
+    let own = officer_ids(&app, YUTIAN, "大气股").await;
+    let water = officer_ids(&app, YUTIAN, "水股").await;
     let non_officer = app
         .count(&format!(
             "SELECT MIN(id) FROM people WHERE NOT is_officer AND department_id = {}",
@@ -90,7 +48,7 @@ async fn task_settings_need_a_later_date_and_two_own_officers(app: TestApp) {
         )
         .await
         .unwrap();
-    let today = yici_domain::time::business_date(app.clock.now());
+    let today = app.today();
     let cases = [
         (
             json!({"planned_on": today, "inspector_ids": [own[0], own[1]]}),
@@ -98,27 +56,27 @@ async fn task_settings_need_a_later_date_and_two_own_officers(app: TestApp) {
         ),
         (json!({"inspector_ids": [own[0], own[1]]}), "required"),
         (
-            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0]]}),
+            json!({"planned_on": app.tomorrow(), "inspector_ids": [own[0]]}),
             "too_few",
         ),
         (
-            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], own[3]]}),
+            json!({"planned_on": app.tomorrow(), "inspector_ids": [own[0], own[3]]}),
             "invalid_inspector",
         ),
         (
-            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], non_officer]}),
+            json!({"planned_on": app.tomorrow(), "inspector_ids": [own[0], non_officer]}),
             "invalid_inspector",
         ),
         (
-            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], own[1], water[0]]}),
+            json!({"planned_on": app.tomorrow(), "inspector_ids": [own[0], own[1], water[0]]}),
             "invalid_inspector",
         ),
         (
-            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], own[0]]}),
+            json!({"planned_on": app.tomorrow(), "inspector_ids": [own[0], own[0]]}),
             "duplicate_inspector",
         ),
         (
-            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], 99999999]}),
+            json!({"planned_on": app.tomorrow(), "inspector_ids": [own[0], 99999999]}),
             "unknown_person",
         ),
     ];
@@ -135,13 +93,13 @@ async fn task_settings_need_a_later_date_and_two_own_officers(app: TestApp) {
         0,
         "nothing written"
     );
-    let water_token = token_of(&app, YUTIAN, "水股").await;
+    let water_token = secretary_token(&app, YUTIAN, "水股").await;
     let (s, _) = app
         .send(
             "PUT",
             &water_token,
             &path,
-            json!({"planned_on": tomorrow(&app), "inspector_ids": [water[0], water[1]]}),
+            json!({"planned_on": app.tomorrow(), "inspector_ids": [water[0], water[1]]}),
         )
         .await;
     assert_eq!(s, 403, "only the initiating department sets the task");
@@ -151,26 +109,26 @@ async fn task_settings_need_a_later_date_and_two_own_officers(app: TestApp) {
             "PUT",
             &air,
             &path,
-            json!({"planned_on": tomorrow(&app), "inspector_ids": [own[0], own[1]]}),
+            json!({"planned_on": app.tomorrow(), "inspector_ids": [own[0], own[1]]}),
         )
         .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["status"], "scheduled");
-    assert_eq!(b["planned_on"], json!(tomorrow(&app)));
+    assert_eq!(b["planned_on"], json!(app.tomorrow()));
     assert_eq!(b["inspectors"].as_array().unwrap().len(), 2);
 
     // A city department may add people of its counties' corresponding departments.
-    let city = token_of(&app, "唐山市生态环境局", "大气环境科").await;
-    let city_task = extract(&app, &city, e).await;
-    let city_own = officers(&app, "唐山市生态环境局", "大气环境科").await;
+    let city = secretary_token(&app, "唐山市生态环境局", "大气环境科").await;
+    let city_task = id(&extract(&app, &city, "routine", e).await);
+    let city_own = officer_ids(&app, "唐山市生态环境局", "大气环境科").await;
     let path = format!("/api/v1/tasks/{city_task}/settings");
     let (s, b) = app
-        .send("PUT", &city, &path, json!({"planned_on": tomorrow(&app), "inspector_ids": [city_own[0], city_own[1], own[2]]}))
+        .send("PUT", &city, &path, json!({"planned_on": app.tomorrow(), "inspector_ids": [city_own[0], city_own[1], own[2]]}))
         .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["inspectors"].as_array().unwrap().len(), 3);
     let (s, b) = app
-        .send("PUT", &city, &path, json!({"planned_on": tomorrow(&app), "inspector_ids": [city_own[0], city_own[1], water[2]]}))
+        .send("PUT", &city, &path, json!({"planned_on": app.tomorrow(), "inspector_ids": [city_own[0], city_own[1], water[2]]}))
         .await;
     assert_eq!(
         (s, b["code"].as_str()),
@@ -180,11 +138,11 @@ async fn task_settings_need_a_later_date_and_two_own_officers(app: TestApp) {
 }
 
 async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp) {
-    let e = first_enterprise(&app).await;
-    let air = token_of(&app, YUTIAN, "大气股").await;
-    let water = token_of(&app, YUTIAN, "水股").await;
-    let soil = token_of(&app, YUTIAN, "土壤股").await;
-    let task = extract(&app, &air, e).await;
+    let e = app.first_enterprise().await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let water = secretary_token(&app, YUTIAN, "水股").await;
+    let soil = secretary_token(&app, YUTIAN, "土壤股").await;
+    let task = id(&extract(&app, &air, "routine", e).await);
     let (_, t) = app.get(&air, &format!("/api/v1/tasks/{task}")).await;
     let parts = t["participants"].as_array().unwrap();
     assert_eq!(
@@ -233,7 +191,7 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
     let (_, mine) = app.get(&water, "/api/v1/tasks?view=may_join").await;
     assert_eq!(mine["total"], 1);
     let join = format!("/api/v1/tasks/{task}/participation");
-    let w = officers(&app, YUTIAN, "水股").await;
+    let w = officer_ids(&app, YUTIAN, "水股").await;
     // Bad decisions write nothing.
     let (s, b) = app.send("POST", &water, &join, json!({"join": true})).await;
     assert_eq!(
@@ -241,7 +199,7 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
         (422, Some("inspector_ids")),
         "{b}"
     );
-    let own_air = officers(&app, YUTIAN, "大气股").await;
+    let own_air = officer_ids(&app, YUTIAN, "大气股").await;
     let (s, b) = app
         .send(
             "POST",
@@ -298,7 +256,7 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
             "PUT",
             &air,
             &format!("/api/v1/tasks/{task}/settings"),
-            json!({"planned_on": tomorrow(&app), "inspector_ids": [own_air[0], own_air[1]]}),
+            json!({"planned_on": app.tomorrow(), "inspector_ids": [own_air[0], own_air[1]]}),
         )
         .await;
     assert_eq!(s, 200, "{b}");
@@ -306,15 +264,7 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
 
     // 73 hours later, with no job run: 固废股 never answered and reads 不参与.
     app.clock.advance(Duration::hours(73));
-    let relogin = |dept: &'static str| {
-        let app = &app;
-        async move {
-            let login = app.secretary(app.department(YUTIAN, dept).await).await;
-            let (_, s) = app.api_login(&login, common::NEW_PASSWORD).await;
-            s["token"].as_str().unwrap().to_string()
-        }
-    };
-    let air = relogin("大气股").await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
     let (_, t) = app.get(&air, &format!("/api/v1/tasks/{task}")).await;
     assert_eq!(participant(&t, "固废股")["decision"], "lapsed", "{t}");
     assert_eq!(participant(&t, "水股")["decision"], "join");
@@ -324,9 +274,7 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
         0,
         "read, not yet written"
     );
-    let waste = app
-        .token(&app.secretary(app.department(YUTIAN, "固废股").await).await)
-        .await;
+    let waste = secretary_token(&app, YUTIAN, "固废股").await;
     let (s, b) = app
         .send("POST", &waste, &join, json!({"join": false}))
         .await;
@@ -359,10 +307,10 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
 }
 
 async fn a_task_nobody_joins_is_not_a_joint_inspection(app: TestApp) {
-    let e = first_enterprise(&app).await;
-    let air = token_of(&app, YUTIAN, "大气股").await;
-    let water = token_of(&app, YUTIAN, "水股").await;
-    let task = extract(&app, &air, e).await;
+    let e = app.first_enterprise().await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let water = secretary_token(&app, YUTIAN, "水股").await;
+    let task = id(&extract(&app, &air, "routine", e).await);
     let (s, _) = app
         .send(
             "POST",
@@ -376,16 +324,16 @@ async fn a_task_nobody_joins_is_not_a_joint_inspection(app: TestApp) {
     assert_eq!(t["joint"], "pending", "others may still answer");
     app.clock.advance(Duration::hours(72));
     let login = app.secretary(app.department(YUTIAN, "大气股").await).await;
-    let (_, session) = app.api_login(&login, common::NEW_PASSWORD).await;
+    let (_, session) = app.api_login(&login, crate::common::NEW_PASSWORD).await;
     let air = session["token"].as_str().unwrap();
     let (_, t) = app.get(air, &format!("/api/v1/tasks/{task}")).await;
     assert_eq!(t["joint"], "single", "未形成联合检查: {t}");
 }
 
 async fn partner_agencies_are_invited_and_take_part(app: TestApp) {
-    let e = first_enterprise(&app).await;
-    let air = token_of(&app, YUTIAN, "大气股").await;
-    let task = extract(&app, &air, e).await;
+    let e = app.first_enterprise().await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let task = id(&extract(&app, &air, "routine", e).await);
     let (_, partners) = app.get(&air, "/api/v1/partner-departments").await;
     let market = partners
         .as_array()
@@ -401,7 +349,7 @@ async fn partner_agencies_are_invited_and_take_part(app: TestApp) {
         .send("POST", &air, &invite, json!({"department_id": water_dept}))
         .await;
     assert_eq!((s, b["code"].as_str()), (422, Some("not_partner")), "{b}");
-    let water = token_of(&app, YUTIAN, "水股").await;
+    let water = secretary_token(&app, YUTIAN, "水股").await;
     let (s, _) = app
         .send("POST", &water, &invite, json!({"department_id": market}))
         .await;
@@ -417,7 +365,7 @@ async fn partner_agencies_are_invited_and_take_part(app: TestApp) {
     assert_eq!(s, 409, "invited once");
 
     // The partner's secretary sees it, joins with its own people; no cap moves.
-    let partner = app.token(&app.secretary(market).await).await;
+    let partner = bearer(&app, &app.secretary(market).await).await;
     let (_, mine) = app.get(&partner, "/api/v1/tasks?view=may_join").await;
     assert_eq!(mine["total"], 1, "{mine}");
     let people: Vec<i64> = app

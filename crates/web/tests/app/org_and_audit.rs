@@ -1,8 +1,6 @@
 //! The organisation's accounts (ORG-3) and the audit trail (AUDIT-1).
 
-mod common;
-
-use common::TestApp;
+use crate::common::TestApp;
 use serde_json::json;
 use yici_domain::audit::Finding;
 use yici_store::Exec;

@@ -7,17 +7,11 @@
 //! task reads 手续齐全. Screenshots at 1920×1080 and 390×844 go to
 //! `target/screenshots/`.
 
-mod common;
-
-use common::browser::*;
-use common::TestApp;
+use crate::common::browser::*;
+use crate::common::{visit, Backend, TestApp, YUTIAN};
 use fantoccini::{Client, Locator};
-use serde_json::json;
-use yici_domain::time::Clock;
 
 both_databases!(documents_in_a_real_browser);
-
-const YUTIAN: &str = "玉田县分局";
 
 /// A browser logged in as `login` (a new session, past the forced password change).
 async fn as_user(driver: &Driver, app: &TestApp, login: &str) -> Client {
@@ -48,55 +42,15 @@ async fn step(c: &Client, form: &str) {
 }
 
 async fn documents_in_a_real_browser(app: TestApp) {
-    let shoot = matches!(app.backend, common::Backend::Sqlite);
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
-        .await
-        .unwrap();
-    let enterprise = app
-        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
-        .await;
-    let air = app.people_of(YUTIAN, "大气股").await;
-    let water = app.people_of(YUTIAN, "水股").await;
+    let shoot = matches!(app.backend, Backend::Sqlite);
+    // A joint task: 大气股's officers 1 and 2 and 水股's officer 1 inspect.
+    let v = visit(&app).inspectors(1, 2).joined_by_water(1).await;
+    let task = v.task;
     let office = app.people_of(YUTIAN, "办公室").await;
-    let air_sec = app
-        .token(&app.secretary(app.department(YUTIAN, "大气股").await).await)
-        .await;
-    let (s, b) = app
-        .send(
-            "POST",
-            &air_sec,
-            "/api/v1/tasks/directed",
-            json!({"source": "routine", "enterprise_ids": [enterprise]}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    let task = b[0]["id"].as_i64().unwrap();
-    let tomorrow = yici_domain::time::business_date(app.clock.now()) + chrono::Duration::days(1);
-    let (s, b) = app
-        .send(
-            "PUT",
-            &air_sec,
-            &format!("/api/v1/tasks/{task}/settings"),
-            json!({"planned_on": tomorrow, "inspector_ids": [air[1].0, air[2].0]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    let water_sec = app
-        .token(&app.secretary(app.department(YUTIAN, "水股").await).await)
-        .await;
-    let (s, b) = app
-        .send(
-            "POST",
-            &water_sec,
-            &format!("/api/v1/tasks/{task}/participation"),
-            json!({"join": true, "inspector_ids": [water[1].0]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
 
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     // An officer of 大气股 drafts the approval form from the task page.
-    let officer = as_user(&driver, &app, &air[1].1).await;
+    let officer = as_user(&driver, &app, &v.inspectors[0].1).await;
     officer
         .goto(&app.url(&format!("/tasks/{task}")))
         .await
@@ -138,7 +92,7 @@ async fn documents_in_a_real_browser(app: TestApp) {
     assert_eq!(text(&officer, "#doc-status").await, "待承办机构负责人审批");
 
     // The 股长 signs; the branch head approves; a department head alone cannot.
-    let head = as_user(&driver, &app, &air[0].1).await;
+    let head = as_user(&driver, &app, &v.air_officers[0].1).await;
     head.goto(&app.url("/documents")).await.unwrap();
     assert!(text(&head, "#inbox").await.contains("行政检查审批表"));
     head.goto(&app.url(&doc_path)).await.unwrap();

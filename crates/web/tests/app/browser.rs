@@ -4,12 +4,10 @@
 //! sees the former administrator demoted. Screenshots at 1920×1080 and
 //! 390×844 go to `target/screenshots/` to be looked at.
 
-mod common;
-
 use std::time::Duration;
 
-use common::browser::*;
-use common::{TestApp, INITIAL, NEW_PASSWORD};
+use crate::common::browser::*;
+use crate::common::{TestApp, INITIAL, NEW_PASSWORD};
 use fantoccini::{Client, Locator};
 use serde_json::json;
 
@@ -22,10 +20,10 @@ both_databases!(
 
 async fn secretary_manages_people_in_a_real_browser(app: TestApp) {
     let db = match app.backend {
-        common::Backend::Sqlite => "sqlite",
-        common::Backend::Postgres => "postgres",
+        crate::common::Backend::Sqlite => "sqlite",
+        crate::common::Backend::Postgres => "postgres",
     };
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(1920, 1080).await.unwrap();
 
@@ -147,11 +145,8 @@ async fn secretary_manages_people_in_a_real_browser(app: TestApp) {
 }
 
 async fn registry_search_profile_and_import_in_a_real_browser(app: TestApp) {
-    use yici_domain::time::Clock;
-    let desktop = matches!(app.backend, common::Backend::Sqlite);
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 150)
-        .await
-        .unwrap();
+    let desktop = matches!(app.backend, crate::common::Backend::Sqlite);
+    app.load_enterprises(150).await;
     let name: String = yici_store::Exec::fetch_one(
         &mut app.db.clone(),
         "SELECT name FROM enterprises WHERE region_code = '130229' AND category = 'key' ORDER BY id LIMIT 1",
@@ -162,7 +157,7 @@ async fn registry_search_profile_and_import_in_a_real_browser(app: TestApp) {
     .get("name")
     .unwrap();
     let part: String = name.chars().skip(3).take(4).collect();
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(1920, 1080).await.unwrap();
     log_in(&c, &app, "tssytx_dq").await;
@@ -196,7 +191,7 @@ async fn registry_search_profile_and_import_in_a_real_browser(app: TestApp) {
     // Import a file with a good and a bad row: the report lists the bad one.
     let dir = std::env::temp_dir().join("yici-tests");
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("import-{}.csv", std::process::id()));
+    let file = dir.join(format!("import-{:016x}.csv", rand::random::<u64>()));
     let good = {
         let first17 = "91130229MA0BRW0XY";
         let check = yici_domain::registry::uscc::check_char(first17).unwrap();
@@ -304,11 +299,8 @@ async fn row_of(c: &Client, id: i64) -> fantoccini::elements::Element {
 /// then draws three at random and lands on the record, verified; the public
 /// page keeps the list sealed until the visits.
 async fn double_random_extraction_in_a_real_browser(app: TestApp) {
-    use yici_domain::time::Clock;
-    let desktop = matches!(app.backend, common::Backend::Sqlite);
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 150)
-        .await
-        .unwrap();
+    let desktop = matches!(app.backend, crate::common::Backend::Sqlite);
+    app.load_enterprises(150).await;
     let soil: String = yici_store::Exec::fetch_one(
         &mut app.db.clone(),
         "SELECT a.login FROM accounts a
@@ -321,7 +313,7 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
     .unwrap()
     .get("login")
     .unwrap();
-    let driver = chromedriver();
+    let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(1920, 1080).await.unwrap();
 
@@ -630,20 +622,16 @@ async fn tick_inspectors(c: &Client, form: &str, n: usize) -> Vec<String> {
 /// notice, finds the task under 我可参与的 and joins with two people; 73
 /// hours on, 固废股 — never answered — reads 逾期未确认，视为不参与.
 async fn joint_inspection_in_a_real_browser(app: TestApp) {
-    use yici_domain::time::Clock;
-    let desktop = matches!(app.backend, common::Backend::Sqlite);
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 100)
-        .await
-        .unwrap();
+    let desktop = matches!(app.backend, crate::common::Backend::Sqlite);
+    app.load_enterprises(100).await;
     let water_admin = app
         .admin_mobile(app.department("玉田县分局", "水股").await)
         .await;
     let waste = app
         .secretary(app.department("玉田县分局", "固废股").await)
         .await;
-    let tomorrow =
-        (yici_domain::time::business_date(app.clock.now()) + chrono::Duration::days(1)).to_string();
-    let driver = chromedriver();
+    let tomorrow = app.tomorrow().to_string();
+    let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(1920, 1080).await.unwrap();
 

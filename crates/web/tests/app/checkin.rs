@@ -3,12 +3,9 @@
 //! tampered ones; confirmation by the inspected enterprise only, once;
 //! 跳过 only with a reason; enterprise sign-up verified against the registry.
 
-mod common;
-
+use crate::common::{bearer, visit, TestApp, ENTERPRISE_PASSWORD, NEW_PASSWORD};
 use chrono::Duration;
-use common::TestApp;
 use serde_json::{json, Value};
-use yici_domain::time::Clock;
 use yici_store::Exec;
 
 both_databases!(
@@ -18,90 +15,6 @@ both_databases!(
     enterprises_sign_up_against_the_registry_and_see_their_own_history,
     the_phone_pages_show_tasks_codes_and_verdicts,
 );
-
-const YUTIAN: &str = "玉田县分局";
-const PASSWORD: &str = "Qiye@2025x";
-
-/// A scheduled task of 大气股 with two of its officers; returns the task id,
-/// the enterprise id and the inspectors' person ids.
-pub struct Visit {
-    /// The 大气股 secretary's bearer token.
-    secretary: String,
-    task: i64,
-    enterprise: i64,
-    inspectors: Vec<i64>,
-}
-
-async fn officers(app: &TestApp, dept: &str) -> Vec<i64> {
-    let d = app.department(YUTIAN, dept).await;
-    app.db
-        .clone()
-        .fetch_all(
-            "SELECT id FROM people WHERE department_id = $1 AND is_officer AND status = 'enabled'
-              ORDER BY id",
-            yici_store::args![d],
-        )
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get("id").unwrap())
-        .collect()
-}
-
-async fn visit(app: &TestApp) -> Visit {
-    yici_demo::load_enterprises(&app.db, app.clock.now(), 40)
-        .await
-        .unwrap();
-    let enterprise = app
-        .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229' AND status = 'normal'")
-        .await;
-    let d = app.department(YUTIAN, "大气股").await;
-    let air = app.token(&app.secretary(d).await).await;
-    let (s, b) = app
-        .send(
-            "POST",
-            &air,
-            "/api/v1/tasks/directed",
-            json!({"source": "routine", "enterprise_ids": [enterprise]}),
-        )
-        .await;
-    assert_eq!(s, 201, "{b}");
-    let task = b[0]["id"].as_i64().unwrap();
-    let own = officers(app, "大气股").await;
-    let tomorrow = yici_domain::time::business_date(app.clock.now()) + Duration::days(1);
-    let (s, b) = app
-        .send(
-            "PUT",
-            &air,
-            &format!("/api/v1/tasks/{task}/settings"),
-            json!({"planned_on": tomorrow, "inspector_ids": [own[0], own[1]]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    Visit {
-        secretary: air,
-        task,
-        enterprise,
-        inspectors: vec![own[0], own[1]],
-    }
-}
-
-async fn mobile_of(app: &TestApp, person: i64) -> String {
-    app.db
-        .clone()
-        .fetch_one(
-            "SELECT mobile FROM people WHERE id = $1",
-            yici_store::args![person],
-        )
-        .await
-        .unwrap()
-        .get("mobile")
-        .unwrap()
-}
-
-async fn person_token(app: &TestApp, person: i64) -> String {
-    app.token(&mobile_of(app, person).await).await
-}
 
 async fn code(app: &TestApp, token: &str, task: i64) -> (u16, Value) {
     app.send(
@@ -125,34 +38,21 @@ async fn verify(app: &TestApp, token: &str) -> Value {
     r.json().await.unwrap()
 }
 
-async fn enterprise_row(app: &TestApp, id: i64) -> (String, String) {
-    let r = app
-        .db
-        .clone()
-        .fetch_one(
-            "SELECT uscc, name FROM enterprises WHERE id = $1",
-            yici_store::args![id],
-        )
-        .await
-        .unwrap();
-    (r.get("uscc").unwrap(), r.get("name").unwrap())
-}
-
 /// Signs an enterprise up through the API and returns its bearer token.
 async fn enterprise_token(app: &TestApp, id: i64) -> String {
-    let (uscc, name) = enterprise_row(app, id).await;
+    let (uscc, name) = app.uscc_and_name(id).await;
     let r = app
         .http
         .post(app.url("/api/v1/enterprise/accounts"))
         .json(
             &json!({"uscc": uscc, "enterprise_name": name, "mobile": "13912345678",
-                      "password": PASSWORD}),
+                      "password": ENTERPRISE_PASSWORD}),
         )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
-    let (s, b) = app.api_login(&uscc, PASSWORD).await;
+    let (s, b) = app.api_login(&uscc, ENTERPRISE_PASSWORD).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["must_change_password"], json!(false));
     b["token"].as_str().unwrap().to_string()
@@ -160,7 +60,7 @@ async fn enterprise_token(app: &TestApp, id: i64) -> String {
 
 async fn codes_are_genuine_then_expired_and_tampered_ones_invalid(app: TestApp) {
     let v = visit(&app).await;
-    let inspector = person_token(&app, v.inspectors[0]).await;
+    let inspector = bearer(&app, &v.inspectors[0].1).await;
     let (s, c) = code(&app, &inspector, v.task).await;
     assert_eq!(s, 201, "{c}");
     let token = c["token"].as_str().unwrap();
@@ -176,7 +76,7 @@ async fn codes_are_genuine_then_expired_and_tampered_ones_invalid(app: TestApp) 
     assert_eq!(genuine["verdict"], "genuine", "{genuine}");
     assert_eq!(genuine["message"], "真实有效");
     let plan = &genuine["plan"];
-    let (_, name) = enterprise_row(&app, v.enterprise).await;
+    let (_, name) = app.uscc_and_name(v.enterprise).await;
     assert_eq!(plan["enterprise_name"], json!(name));
     assert_eq!(plan["unit_name"], "唐山市生态环境局玉田县分局");
     assert_eq!(plan["initiator_department"], "大气股");
@@ -228,7 +128,7 @@ async fn codes_are_genuine_then_expired_and_tampered_ones_invalid(app: TestApp) 
 
 async fn only_the_inspected_enterprise_confirms_and_only_once(app: TestApp) {
     let v = visit(&app).await;
-    let inspector = person_token(&app, v.inspectors[1]).await;
+    let inspector = bearer(&app, &v.inspectors[1].1).await;
     let (_, c) = code(&app, &inspector, v.task).await;
     let token = c["token"].as_str().unwrap().to_string();
     let other = app
@@ -319,7 +219,7 @@ async fn only_the_inspected_enterprise_confirms_and_only_once(app: TestApp) {
     assert_eq!(r.get::<String>("check_in_method").unwrap(), "qr");
     assert_eq!(
         r.get::<Option<i64>>("check_in_code_person_id").unwrap(),
-        Some(v.inspectors[1])
+        Some(v.inspectors[1].0)
     );
     assert_eq!(r.get::<String>("status").unwrap(), "in_progress");
     // Once checked in, no new code is issued on the page, and skipping keeps the scan.
@@ -345,8 +245,8 @@ async fn only_the_inspected_enterprise_confirms_and_only_once(app: TestApp) {
         .await;
     // The enterprise's session idled out after 40 minutes: log in again.
     let mine = if s == 401 {
-        let (uscc, _) = enterprise_row(&app, v.enterprise).await;
-        let (_, b) = app.api_login(&uscc, PASSWORD).await;
+        let (uscc, _) = app.uscc_and_name(v.enterprise).await;
+        let (_, b) = app.api_login(&uscc, ENTERPRISE_PASSWORD).await;
         b["token"].as_str().unwrap().to_string()
     } else {
         panic!("expected the session to idle out: {s} {b}")
@@ -365,13 +265,12 @@ async fn only_the_inspected_enterprise_confirms_and_only_once(app: TestApp) {
 async fn skipping_needs_a_reason_and_only_inspectors_get_codes(app: TestApp) {
     let v = visit(&app).await;
     // A person of the department who is not on the task.
-    let others = officers(&app, "大气股").await;
-    let outsider = others
+    let outsider = v
+        .air_officers
         .iter()
         .find(|p| !v.inspectors.contains(p))
-        .copied()
         .unwrap();
-    let outsider = person_token(&app, outsider).await;
+    let outsider = bearer(&app, &outsider.1).await;
     let (s, b) = code(&app, &outsider, v.task).await;
     assert_eq!((s, b["code"].as_str()), (403, Some("forbidden")), "{b}");
     let (s, _) = app
@@ -395,7 +294,7 @@ async fn skipping_needs_a_reason_and_only_inspectors_get_codes(app: TestApp) {
     let (s, _) = code(&app, &outsider, 99_999_999).await;
     assert_eq!(s, 404);
 
-    let inspector = person_token(&app, v.inspectors[0]).await;
+    let inspector = bearer(&app, &v.inspectors[0].1).await;
     let (s, list) = app.get(&inspector, "/api/v1/field/tasks").await;
     assert_eq!(s, 200);
     let mine = &list.as_array().unwrap()[0];
@@ -451,7 +350,7 @@ async fn skipping_needs_a_reason_and_only_inspectors_get_codes(app: TestApp) {
 
 async fn enterprises_sign_up_against_the_registry_and_see_their_own_history(app: TestApp) {
     let v = visit(&app).await;
-    let (uscc, name) = enterprise_row(&app, v.enterprise).await;
+    let (uscc, name) = app.uscc_and_name(v.enterprise).await;
     let sign_up = |body: Value| {
         let app = &app;
         async move {
@@ -481,19 +380,19 @@ async fn enterprises_sign_up_against_the_registry_and_see_their_own_history(app:
     );
     let cases = [
         (
-            json!({"uscc": unknown, "enterprise_name": name, "mobile": "13912345678", "password": PASSWORD}),
+            json!({"uscc": unknown, "enterprise_name": name, "mobile": "13912345678", "password": ENTERPRISE_PASSWORD}),
             "unknown_uscc",
         ),
         (
-            json!({"uscc": uscc, "enterprise_name": "别的公司", "mobile": "13912345678", "password": PASSWORD}),
+            json!({"uscc": uscc, "enterprise_name": "别的公司", "mobile": "13912345678", "password": ENTERPRISE_PASSWORD}),
             "name_mismatch",
         ),
         (
-            json!({"uscc": "123", "enterprise_name": name, "mobile": "13912345678", "password": PASSWORD}),
+            json!({"uscc": "123", "enterprise_name": name, "mobile": "13912345678", "password": ENTERPRISE_PASSWORD}),
             "uscc_length",
         ),
         (
-            json!({"uscc": uscc, "enterprise_name": name, "mobile": "139", "password": PASSWORD}),
+            json!({"uscc": uscc, "enterprise_name": name, "mobile": "139", "password": ENTERPRISE_PASSWORD}),
             "invalid_mobile",
         ),
         (
@@ -517,19 +416,21 @@ async fn enterprises_sign_up_against_the_registry_and_see_their_own_history(app:
         "nothing written"
     );
     let (s, b) = sign_up(
-        json!({"uscc": uscc.to_lowercase(), "enterprise_name": format!(" {name} "), "mobile": "13912345678", "password": PASSWORD}),
+        json!({"uscc": uscc.to_lowercase(), "enterprise_name": format!(" {name} "), "mobile": "13912345678", "password": ENTERPRISE_PASSWORD}),
     )
     .await;
     assert_eq!(s, 201, "{b}");
     assert_eq!(b["login"], json!(uscc));
     let (s, b) = sign_up(
-        json!({"uscc": uscc, "enterprise_name": name, "mobile": "13912345678", "password": PASSWORD}),
+        json!({"uscc": uscc, "enterprise_name": name, "mobile": "13912345678", "password": ENTERPRISE_PASSWORD}),
     )
     .await;
     assert_eq!((s, b["code"].as_str()), (409, Some("duplicate")), "{b}");
 
     // Login by USCC, typed in lower case too.
-    let (s, b) = app.api_login(&uscc.to_lowercase(), PASSWORD).await;
+    let (s, b) = app
+        .api_login(&uscc.to_lowercase(), ENTERPRISE_PASSWORD)
+        .await;
     assert_eq!(s, 200, "{b}");
     let mine = b["token"].as_str().unwrap().to_string();
     let (_, me) = app.get(&mine, "/api/v1/me").await;
@@ -544,7 +445,7 @@ async fn enterprises_sign_up_against_the_registry_and_see_their_own_history(app:
     assert_eq!(home["inspections"].as_array().unwrap().len(), 0);
 
     // After the check-in the visit is in its history, and not in another's.
-    let inspector = person_token(&app, v.inspectors[0]).await;
+    let inspector = bearer(&app, &v.inspectors[0].1).await;
     let (_, c) = code(&app, &inspector, v.task).await;
     let (s, _) = app
         .send(
@@ -574,7 +475,7 @@ async fn enterprises_sign_up_against_the_registry_and_see_their_own_history(app:
     assert_eq!(s, 403);
 
     // The page login by USCC lands on the enterprise home, which lists the visit.
-    let web = app.web_login(&uscc, PASSWORD).await;
+    let web = app.web_login(&uscc, ENTERPRISE_PASSWORD).await;
     let r = web.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.url().path(), "/e");
     let page = r.text().await.unwrap();
@@ -584,7 +485,7 @@ async fn enterprises_sign_up_against_the_registry_and_see_their_own_history(app:
 
 async fn the_phone_pages_show_tasks_codes_and_verdicts(app: TestApp) {
     let v = visit(&app).await;
-    let mobile = mobile_of(&app, v.inspectors[0]).await;
+    let mobile = v.inspectors[0].1.clone();
     let (web, csrf) = app.web_user(&mobile).await;
     let list = web
         .get(app.url("/m"))
@@ -608,7 +509,7 @@ async fn the_phone_pages_show_tasks_codes_and_verdicts(app: TestApp) {
     assert!(page.contains("id=\"check-in-code\"") && page.contains("<svg"));
     assert!(page.contains("企业端下载") && page.contains(&format!("/m/tasks/{}/result", v.task)));
     // The page's code is an image only: the enterprise page is checked with one from the API.
-    let inspector = person_token(&app, v.inspectors[1]).await;
+    let inspector = bearer(&app, &v.inspectors[1].1).await;
     let (_, c) = code(&app, &inspector, v.task).await;
     let token = c["token"].as_str().unwrap();
     let verdict = app
@@ -649,16 +550,13 @@ async fn the_phone_pages_show_tasks_codes_and_verdicts(app: TestApp) {
         .unwrap();
     let r = phone
         .post(app.url("/login"))
-        .form(&[
-            ("login", mobile.as_str()),
-            ("password", common::NEW_PASSWORD),
-        ])
+        .form(&[("login", mobile.as_str()), ("password", NEW_PASSWORD)])
         .send()
         .await
         .unwrap();
     assert_eq!(r.url().path(), "/m");
     // Sign-up page refuses a wrong name beside the field.
-    let (uscc, _) = enterprise_row(&app, v.enterprise).await;
+    let (uscc, _) = app.uscc_and_name(v.enterprise).await;
     let r = app
         .http
         .post(app.url("/e/signup"))
@@ -666,8 +564,8 @@ async fn the_phone_pages_show_tasks_codes_and_verdicts(app: TestApp) {
             ("uscc", uscc.as_str()),
             ("enterprise_name", "不对的名称"),
             ("mobile", "13912345678"),
-            ("password", PASSWORD),
-            ("repeat_password", PASSWORD),
+            ("password", ENTERPRISE_PASSWORD),
+            ("repeat_password", ENTERPRISE_PASSWORD),
         ])
         .send()
         .await

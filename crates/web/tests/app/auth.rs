@@ -1,9 +1,7 @@
 //! Authentication: initial password, password rule, lockout, sessions, CSRF.
 
-mod common;
-
+use crate::common::{TestApp, INITIAL, NEW_PASSWORD};
 use chrono::Duration;
-use common::{TestApp, INITIAL, NEW_PASSWORD};
 use serde_json::json;
 
 both_databases!(
@@ -214,7 +212,7 @@ async fn page_forms_need_the_csrf_token(app: TestApp) {
         .text()
         .await
         .unwrap();
-    let csrf = common::csrf_of(&page);
+    let csrf = crate::common::csrf_of(&page);
     let form = [
         ("old_password", INITIAL),
         ("new_password", NEW_PASSWORD),

@@ -2,6 +2,11 @@
 //! Chromium session at 1920×1080 (tests switch to 390×844 for phones), and
 //! the small steps every test takes — fill, click, wait for a page, log in,
 //! screenshots into `target/screenshots/` to be looked at.
+//!
+//! The browser tests share one process with every other test: each starts a
+//! chromedriver of its own, on a port chosen while no other test of the
+//! process is choosing one, and at most [`AT_ONCE`] of them drive a browser
+//! at the same time (the rest of the suite runs beside them).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -9,12 +14,25 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::{TestApp, INITIAL, NEW_PASSWORD};
 
+/// Browser tests that drive Chromium at the same time. Chromium is heavy: on
+/// a small machine more at once made the tests' five-second waits run out.
+pub const AT_ONCE: usize = 2;
+
+static BROWSERS: Semaphore = Semaphore::const_new(AT_ONCE);
+
+/// Held from choosing a free port until chromedriver listens on it, so that
+/// two tests of this process never pick the same one.
+static STARTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A running chromedriver, and this test's turn among the browser tests.
 pub struct Driver {
     child: Child,
     port: u16,
+    _turn: SemaphorePermit<'static>,
 }
 
 impl Drop for Driver {
@@ -24,24 +42,52 @@ impl Drop for Driver {
     }
 }
 
-pub fn chromedriver() -> Driver {
+/// Waits for a turn, then starts chromedriver on a free port and returns
+/// once it accepts connections there.
+pub async fn chromedriver() -> Driver {
     let path = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     assert!(
         std::path::Path::new(&path).exists(),
         "{path} not found: install Debian's chromium and chromium-driver (scripts/test does)"
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    Driver { child, port }
+    let turn = BROWSERS
+        .acquire()
+        .await
+        .expect("the semaphore is never closed");
+    let _starting = STARTING.lock().await;
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = Command::new(&path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        for _ in 0..100 {
+            let listening = tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok();
+            // Exited: another process took the port meanwhile; try another.
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if listening {
+                return Driver {
+                    child,
+                    port,
+                    _turn: turn,
+                };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!("chromedriver did not start");
 }
 
 pub async fn browser(driver: &Driver) -> Client {
@@ -71,7 +117,7 @@ pub async fn browser(driver: &Driver) -> Client {
     panic!("chromedriver did not answer on {url}");
 }
 
-pub fn shots_dir() -> PathBuf {
+fn shots_dir() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -1,0 +1,691 @@
+//! Store-level invariants on both databases, below HTTP: the cap ledger
+//! refuses at the cap and never passes it under concurrent takers
+//! (`draw::ledger::take`); document numbers are 1…N without a gap however
+//! many allocate at once, on one pool or two (`documents::numbering::allocate`);
+//! the registry's WHERE clause (`registry::search::build`) selects exactly
+//! what a plain filter over every enterprise selects.
+//!
+//! Each test gets a fresh SQLite file and, when `YICI_TEST_DATABASE_URL` is
+//! set, a fresh PostgreSQL schema; without it the PostgreSQL variants are
+//! reported as ignored (`cfg(yici_postgres)`, set by `build.rs`).
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use rand::Rng;
+use yici_store::{Db, Exec};
+
+/// Generates `sqlite` and `postgres` variants of each `async fn name(db: Fresh)`.
+macro_rules! both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = $crate::harness::Fresh::new($crate::harness::Backend::Sqlite).await;
+                    let cleanup = db.cleanup();
+                    super::$name(db).await;
+                    cleanup.run().await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(
+                    not(yici_postgres),
+                    ignore = "YICI_TEST_DATABASE_URL not set: PostgreSQL variant skipped"
+                )]
+                async fn $name() {
+                    let db = $crate::harness::Fresh::new($crate::harness::Backend::Postgres).await;
+                    let cleanup = db.cleanup();
+                    super::$name(db).await;
+                    cleanup.run().await;
+                }
+            )*
+        }
+    };
+}
+
+mod harness {
+    use super::*;
+
+    #[derive(Debug, Clone, Copy)]
+    pub enum Backend {
+        Sqlite,
+        Postgres,
+    }
+
+    /// A migrated database holding the demo organisation, and how to reach
+    /// it again (a second pool, as a second instance would have).
+    pub struct Fresh {
+        pub db: Db,
+        place: Place,
+    }
+
+    /// Where a test's database lives: a file, or a schema of a PostgreSQL database.
+    #[derive(Clone)]
+    enum Place {
+        File(String),
+        Schema { url: String, schema: String },
+    }
+
+    /// Removes a passed test's database (a failed one keeps it for a look).
+    pub struct Cleanup(Place);
+
+    impl Cleanup {
+        pub async fn run(self) {
+            match self.0 {
+                Place::File(path) => {
+                    for suffix in ["", "-wal", "-shm"] {
+                        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                    }
+                }
+                Place::Schema { url, schema } => {
+                    if let Ok(mut admin) = Db::connect(&url).await {
+                        let _ = admin
+                            .execute(&format!("DROP SCHEMA {schema} CASCADE"), vec![])
+                            .await;
+                        admin.close().await;
+                    }
+                }
+            }
+        }
+    }
+
+    /// 2025-06-02 09:00 in Shanghai, as in the web tests.
+    pub fn now() -> chrono::DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 6, 2, 1, 0, 0).unwrap()
+    }
+
+    impl Fresh {
+        pub async fn new(backend: Backend) -> Fresh {
+            let tag: String = rand::thread_rng()
+                .sample_iter(rand::distributions::Alphanumeric)
+                .take(10)
+                .map(|c| (c as char).to_ascii_lowercase())
+                .collect();
+            let place = match backend {
+                Backend::Sqlite => {
+                    let dir = std::env::temp_dir().join("yici-store-tests");
+                    std::fs::create_dir_all(&dir).unwrap();
+                    Place::File(format!("{}/s_{tag}.db", dir.display()))
+                }
+                Backend::Postgres => {
+                    let url = std::env::var("YICI_TEST_DATABASE_URL")
+                        .expect("YICI_TEST_DATABASE_URL for the PostgreSQL variant");
+                    let schema = format!("yici_t_s{tag}");
+                    let mut admin = Db::connect(&url).await.expect("PostgreSQL reachable");
+                    admin
+                        .execute(&format!("CREATE SCHEMA {schema}"), vec![])
+                        .await
+                        .expect("create schema");
+                    admin.close().await;
+                    Place::Schema { url, schema }
+                }
+            };
+            let db = Self::open(&place).await;
+            yici_store::migrate::run(&db).await.expect("migrations");
+            yici_demo::load(&db, now(), "Jcbm@12369")
+                .await
+                .expect("demo organisation");
+            Fresh { db, place }
+        }
+
+        async fn open(place: &Place) -> Db {
+            match place {
+                Place::File(path) => Db::connect(&format!("sqlite:{path}")).await.unwrap(),
+                Place::Schema { url, schema } => {
+                    Db::connect_postgres_schema(url, schema).await.unwrap()
+                }
+            }
+        }
+
+        /// Another pool on the same database.
+        pub async fn second_pool(&self) -> Db {
+            Self::open(&self.place).await
+        }
+
+        pub fn cleanup(&self) -> Cleanup {
+            Cleanup(self.place.clone())
+        }
+
+        pub async fn count(&self, sql: &str) -> i64 {
+            self.db.clone().scalar_i64(sql, vec![]).await.unwrap()
+        }
+
+        /// Loads `n` demo enterprises; their ids.
+        pub async fn enterprises(&self, n: usize) -> Vec<i64> {
+            yici_demo::load_enterprises(&self.db, now(), n)
+                .await
+                .unwrap();
+            self.db
+                .clone()
+                .fetch_all("SELECT id FROM enterprises ORDER BY id", vec![])
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<i64>("id").unwrap())
+                .collect()
+        }
+    }
+}
+
+use harness::Fresh;
+
+/// Starts `n` tasks that wait for each other before they run `work(i)`, and
+/// collects their answers in order.
+async fn at_once<T, F, Fut>(n: usize, work: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let barrier = Arc::new(tokio::sync::Barrier::new(n));
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let (barrier, job) = (barrier.clone(), work(i));
+        handles.push(tokio::spawn(async move {
+            barrier.wait().await;
+            job.await
+        }));
+    }
+    let mut out = Vec::with_capacity(n);
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+mod ledger {
+    use super::*;
+    use yici_domain::draw::caps::{Caps, Refusal};
+    use yici_store::draw::ledger;
+
+    const YEAR: i64 = 2025;
+
+    both_databases!(
+        take_refuses_at_the_narrowest_cap_and_release_gives_back,
+        thirty_two_concurrent_takers_never_pass_the_cap,
+    );
+
+    /// One take in its own transaction, committed only when nothing was
+    /// refused (what the extraction does); the refusals.
+    async fn take(
+        db: &Db,
+        caps: &Caps,
+        unit: i64,
+        department: i64,
+        enterprises: &[i64],
+    ) -> Vec<(i64, Refusal)> {
+        let mut tx = db.begin().await.unwrap();
+        let refused = ledger::take(&mut tx, caps, YEAR, unit, department, enterprises)
+            .await
+            .unwrap();
+        if refused.is_empty() {
+            tx.commit().await.unwrap();
+        }
+        refused
+    }
+
+    async fn used(db: &Fresh, scope: &str, enterprise: i64) -> i64 {
+        db.count(&format!(
+            "SELECT COALESCE(MAX(used), 0) FROM cap_counters
+              WHERE scope = '{scope}' AND year = {YEAR} AND enterprise_id = {enterprise}"
+        ))
+        .await
+    }
+
+    async fn take_refuses_at_the_narrowest_cap_and_release_gives_back(db: Fresh) {
+        let ids = db.enterprises(10).await;
+        let (e, f) = (ids[0], ids[1]);
+        let caps = Caps {
+            per_department: 1,
+            per_unit: 2,
+            all_levels: 3,
+        };
+        // Unit 1: departments 11, 12, 13; unit 2: department 21; unit 3: 31.
+        assert_eq!(take(&db.db, &caps, 1, 11, &[e]).await, vec![]);
+        assert_eq!(
+            take(&db.db, &caps, 1, 11, &[e]).await,
+            vec![(e, Refusal::Department)]
+        );
+        assert_eq!(take(&db.db, &caps, 1, 12, &[e]).await, vec![]);
+        assert_eq!(
+            take(&db.db, &caps, 1, 13, &[e]).await,
+            vec![(e, Refusal::Unit)]
+        );
+        assert_eq!(take(&db.db, &caps, 2, 21, &[e]).await, vec![]);
+        // All levels full: the refusal names it although unit 3 and its
+        // department have room; the other enterprise of the same request is
+        // not refused (the caller drops the whole transaction).
+        assert_eq!(
+            take(&db.db, &caps, 3, 31, &[f, e]).await,
+            vec![(e, Refusal::AllLevels)]
+        );
+        assert_eq!(used(&db, "all", e).await, 3);
+        assert_eq!(used(&db, "unit:1", e).await, 2);
+        assert_eq!(used(&db, "department:11", e).await, 1);
+        assert_eq!(
+            used(&db, "all", f).await,
+            0,
+            "the refused request kept nothing"
+        );
+
+        // A cancellation gives the slots back, and the next taker gets one.
+        let mut tx = db.db.begin().await.unwrap();
+        ledger::release(&mut tx, YEAR, 1, 12, e).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(used(&db, "all", e).await, 2);
+        assert_eq!(used(&db, "unit:1", e).await, 1);
+        assert_eq!(take(&db.db, &caps, 3, 31, &[e]).await, vec![]);
+        assert_eq!(used(&db, "all", e).await, 3);
+        // Another year has counters of its own.
+        let mut tx = db.db.begin().await.unwrap();
+        let refused = ledger::take(&mut tx, &caps, YEAR + 1, 1, 11, &[e])
+            .await
+            .unwrap();
+        assert_eq!(refused, vec![]);
+    }
+
+    async fn thirty_two_concurrent_takers_never_pass_the_cap(db: Fresh) {
+        const TAKERS: usize = 32;
+        let ids = db.enterprises(10).await;
+        let (e, spare) = (ids[0], ids[1]);
+        let caps = Caps {
+            per_department: 1,
+            per_unit: 2,
+            all_levels: 5,
+        };
+        // 32 departments of 8 units, half on a second pool (a second
+        // instance), all taking the same enterprise at once, half of them
+        // a second one as well.
+        let pools = Arc::new([db.db.clone(), db.second_pool().await]);
+        let answers = at_once(TAKERS, |i| {
+            let pools = pools.clone();
+            async move {
+                let unit = (i % 8) as i64 + 1;
+                let department = i as i64 + 100;
+                let wanted = if i % 2 == 0 { vec![e] } else { vec![e, spare] };
+                take(&pools[i % 2], &caps, unit, department, &wanted).await
+            }
+        })
+        .await;
+        let granted = answers.iter().filter(|r| r.is_empty()).count();
+        assert_eq!(granted, 5, "all levels cap 5 binds first: {answers:?}");
+        // Each department asked once: no refusal names its own cap. The
+        // spare enterprise is refused only where its unit is full, and then
+        // the full one is refused too.
+        for refused in answers.iter().filter(|r| !r.is_empty()) {
+            assert!(
+                refused.iter().all(|(_, why)| *why != Refusal::Department)
+                    && refused.iter().any(|(id, _)| *id == e),
+                "{refused:?}"
+            );
+        }
+        assert_eq!(used(&db, "all", e).await, 5);
+        assert_eq!(
+            db.count(&format!(
+                "SELECT COUNT(*) FROM cap_counters
+                  WHERE enterprise_id = {e} AND used > cap"
+            ))
+            .await,
+            0
+        );
+        assert!(
+            db.count(&format!(
+                "SELECT COALESCE(MAX(used), 0) FROM cap_counters
+                  WHERE enterprise_id = {e} AND scope LIKE 'unit:%'"
+            ))
+            .await
+                <= 2
+        );
+        // The ledger's units add up to what all levels counted.
+        assert_eq!(
+            db.count(&format!(
+                "SELECT CAST(SUM(used) AS BIGINT) FROM cap_counters
+                  WHERE enterprise_id = {e} AND scope LIKE 'unit:%'"
+            ))
+            .await,
+            5
+        );
+        // Refused requests kept nothing of the enterprise with room.
+        let granted_with_spare = answers
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| i % 2 == 1 && r.is_empty())
+            .count() as i64;
+        assert_eq!(used(&db, "all", spare).await, granted_with_spare);
+        // At the cap a lone taker is refused too.
+        assert_eq!(
+            take(&db.db, &caps, 99, 999, &[e]).await,
+            vec![(e, Refusal::AllLevels)]
+        );
+    }
+}
+
+mod numbering {
+    use super::*;
+    use yici_domain::documents::DocumentKind;
+    use yici_store::documents::numbering;
+
+    both_databases!(
+        concurrent_allocations_are_one_to_n_without_a_gap,
+        a_rolled_back_allocation_gives_its_number_back,
+    );
+
+    async fn yutian(db: &Fresh) -> i64 {
+        db.count("SELECT id FROM units WHERE short_name = '玉田县分局'")
+            .await
+    }
+
+    /// 32 clients on two pools make 96 allocations together — of one or two
+    /// numbers, every eleventh rolled back — and the numbers kept are
+    /// exactly 1…N, each once, with the counter at N.
+    async fn concurrent_allocations_are_one_to_n_without_a_gap(db: Fresh) {
+        const CLIENTS: usize = 32;
+        const ROUNDS: usize = 3;
+        let unit = yutian(&db).await;
+        let pools = Arc::new([db.db.clone(), db.second_pool().await]);
+        let answers = at_once(CLIENTS, |i| {
+            let pools = pools.clone();
+            async move {
+                let mut kept = Vec::new();
+                for round in 0..ROUNDS {
+                    let count = if (i + round) % 3 == 0 { 2 } else { 1 };
+                    let mut tx = pools[i % 2].begin().await.unwrap();
+                    let last = numbering::allocate(
+                        &mut tx,
+                        unit,
+                        DocumentKind::SamplingNotice,
+                        2025,
+                        count,
+                    )
+                    .await
+                    .unwrap();
+                    // Every eleventh allocation is given up.
+                    if (i * ROUNDS + round) % 11 == 5 {
+                        drop(tx);
+                    } else {
+                        tx.commit().await.unwrap();
+                        kept.extend(last - count + 1..=last);
+                    }
+                }
+                kept
+            }
+        })
+        .await;
+        let mut numbers: Vec<i64> = answers.into_iter().flatten().collect();
+        numbers.sort_unstable();
+        let n = numbers.len() as i64;
+        let expected: i64 = (0..CLIENTS)
+            .flat_map(|i| (0..ROUNDS).map(move |round| (i, round)))
+            .filter(|(i, round)| (i * ROUNDS + round) % 11 != 5)
+            .map(|(i, round)| if (i + round) % 3 == 0 { 2 } else { 1 })
+            .sum();
+        assert_eq!(n, expected, "every committed allocation kept its numbers");
+        assert_eq!(numbers, (1..=n).collect::<Vec<_>>());
+        assert_eq!(
+            db.count(&format!(
+                "SELECT last_number FROM document_counters
+                  WHERE unit_id = {unit} AND kind = 'sampling_notice' AND year = 2025"
+            ))
+            .await,
+            n
+        );
+        // Other kinds, years and units count on their own.
+        let mut tx = db.db.begin().await.unwrap();
+        for (kind, year) in [
+            (DocumentKind::ApprovalForm, 2025),
+            (DocumentKind::SamplingNotice, 2026),
+        ] {
+            assert_eq!(
+                numbering::allocate(&mut tx, unit, kind, year, 1)
+                    .await
+                    .unwrap(),
+                1
+            );
+        }
+        tx.commit().await.unwrap();
+    }
+
+    async fn a_rolled_back_allocation_gives_its_number_back(db: Fresh) {
+        let unit = yutian(&db).await;
+        let kind = DocumentKind::InspectionNotice;
+        let mut tx = db.db.begin().await.unwrap();
+        assert_eq!(
+            numbering::allocate(&mut tx, unit, kind, 2025, 3)
+                .await
+                .unwrap(),
+            3
+        );
+        tx.commit().await.unwrap();
+        let mut tx = db.db.begin().await.unwrap();
+        assert_eq!(
+            numbering::allocate(&mut tx, unit, kind, 2025, 1)
+                .await
+                .unwrap(),
+            4
+        );
+        drop(tx);
+        let mut tx = db.db.begin().await.unwrap();
+        assert_eq!(
+            numbering::allocate(&mut tx, unit, kind, 2025, 1)
+                .await
+                .unwrap(),
+            4,
+            "the rolled-back number is taken again"
+        );
+        tx.commit().await.unwrap();
+    }
+}
+
+mod search {
+    use super::*;
+    use yici_store::db::Sql;
+    use yici_store::registry::enterprises::Enterprise;
+    use yici_store::registry::search::{self, EnterpriseQuery, Scope};
+
+    both_databases!(the_where_clause_selects_what_a_plain_filter_selects);
+
+    /// Every enterprise, read without any filter.
+    async fn all(db: &Fresh) -> Vec<Enterprise> {
+        let mut out = Vec::new();
+        search::for_each_batch(
+            &mut db.db.clone(),
+            &Scope::All,
+            &EnterpriseQuery::default(),
+            500,
+            |batch| out.extend(batch),
+        )
+        .await
+        .unwrap();
+        out
+    }
+
+    /// The ids `search::build` selects, in id order.
+    async fn selected(db: &Fresh, scope: &Scope, q: &EnterpriseQuery) -> Vec<i64> {
+        let filter = search::build(scope, q).unwrap();
+        let (text, args) = Sql::new("SELECT id FROM enterprises WHERE ")
+            .push_sql(&filter.sql)
+            .push(" ORDER BY id")
+            .build();
+        db.db
+            .clone()
+            .fetch_all(&text, args)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<i64>("id").unwrap())
+            .collect()
+    }
+
+    fn q() -> EnterpriseQuery {
+        EnterpriseQuery::default()
+    }
+
+    fn some(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    async fn the_where_clause_selects_what_a_plain_filter_selects(db: Fresh) {
+        db.enterprises(400).await;
+        // Latin letters in a name, in either case.
+        let renamed = db
+            .count("SELECT MIN(id) FROM enterprises WHERE region_code = '130229'")
+            .await;
+        db.db
+            .clone()
+            .execute(
+                "UPDATE enterprises SET name = 'ABB电气（玉田）有限公司' WHERE id = $1",
+                yici_store::args![renamed],
+            )
+            .await
+            .unwrap();
+        let every = all(&db).await;
+        assert_eq!(
+            every.len() as i64,
+            db.count("SELECT COUNT(*) FROM enterprises").await
+        );
+        let yutian: Vec<&Enterprise> = every.iter().filter(|e| e.region_code == "130229").collect();
+        let name = yutian[3].name.clone();
+        let part: String = name.chars().skip(3).take(3).collect();
+        let code: String = yutian[5].uscc.chars().take(12).collect();
+        let short_code: String = yutian[5].uscc.chars().take(6).collect();
+
+        type Plain = Box<dyn Fn(&Enterprise) -> bool>;
+        let (part_, code_, short_) = (part.clone(), code.clone(), short_code.clone());
+        let cases: Vec<(&str, Scope, EnterpriseQuery, Plain)> = vec![
+            (
+                "a county",
+                Scope::County("130229".into()),
+                q(),
+                Box::new(|e| e.region_code == "130229"),
+            ),
+            (
+                "a city's key enterprises",
+                Scope::City("130200".into()),
+                EnterpriseQuery {
+                    category: some("key"),
+                    ..q()
+                },
+                Box::new(|e| e.city_code == "130200" && e.category.as_str() == "key"),
+            ),
+            (
+                "a province's unrated steel makers",
+                Scope::Province("130000".into()),
+                EnterpriseQuery {
+                    industry: some("31"),
+                    credit_grade: some("none"),
+                    ..q()
+                },
+                Box::new(|e| {
+                    e.province_code == "130000"
+                        && e.industry_division == "31"
+                        && e.credit_grade.is_none()
+                }),
+            ),
+            (
+                "an industry section",
+                Scope::All,
+                EnterpriseQuery {
+                    industry: some("C"),
+                    ..q()
+                },
+                Box::new(|e| e.industry_section == "C"),
+            ),
+            (
+                "an industry group and a grade",
+                Scope::All,
+                EnterpriseQuery {
+                    industry: some("311"),
+                    credit_grade: some("b"),
+                    ..q()
+                },
+                Box::new(|e| {
+                    e.industry_code.starts_with("311")
+                        && e.credit_grade.map(|g| g.as_str()) == Some("B")
+                }),
+            ),
+            (
+                "part of a Chinese name in a county",
+                Scope::County("130229".into()),
+                EnterpriseQuery {
+                    keyword: Some(part.clone()),
+                    ..q()
+                },
+                Box::new(move |e| e.region_code == "130229" && e.name.contains(&part_)),
+            ),
+            (
+                "Latin letters in either case",
+                Scope::All,
+                EnterpriseQuery {
+                    keyword: some("abb电"),
+                    ..q()
+                },
+                Box::new(|e| e.name.to_lowercase().contains("abb电")),
+            ),
+            (
+                "the beginning of a USCC, lower case",
+                Scope::City("130200".into()),
+                EnterpriseQuery {
+                    keyword: Some(code.to_lowercase()),
+                    ..q()
+                },
+                Box::new(move |e| e.city_code == "130200" && e.uscc.starts_with(&code_)),
+            ),
+            (
+                "a short code prefix",
+                Scope::All,
+                EnterpriseQuery {
+                    keyword: Some(short_code.clone()),
+                    ..q()
+                },
+                Box::new(move |e| e.uscc.starts_with(&short_)),
+            ),
+            (
+                "a county of the province, normal, off the positive list",
+                Scope::Province("130000".into()),
+                EnterpriseQuery {
+                    region_code: some("130229"),
+                    status: some("normal"),
+                    positive_list: some("false"),
+                    ..q()
+                },
+                Box::new(|e| {
+                    e.region_code == "130229" && e.status.as_str() == "normal" && !e.positive_list
+                }),
+            ),
+            (
+                "a city inside the scope",
+                Scope::Province("130000".into()),
+                EnterpriseQuery {
+                    city_code: some("130100"),
+                    ..q()
+                },
+                Box::new(|e| e.city_code == "130100"),
+            ),
+            (
+                "a county outside the scope: nothing",
+                Scope::City("130200".into()),
+                EnterpriseQuery {
+                    region_code: some("130102"),
+                    ..q()
+                },
+                Box::new(|_| false),
+            ),
+        ];
+        for (what, scope, query, plain) in cases {
+            let expected: Vec<i64> = every.iter().filter(|e| plain(e)).map(|e| e.id).collect();
+            let got = selected(&db, &scope, &query).await;
+            assert_eq!(got, expected, "{what}: {scope:?} {query:?}");
+            if !what.ends_with("nothing") {
+                assert!(!expected.is_empty(), "{what}: the case selects something");
+            }
+            assert!(
+                expected.len() < every.len(),
+                "{what}: the case leaves something out"
+            );
+        }
+    }
+}

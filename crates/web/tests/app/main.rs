@@ -1,0 +1,27 @@
+//! The web app's integration and browser tests, in one binary (one link of
+//! the whole app instead of one per file). Each module is a capability; each
+//! test runs on SQLite and, when `YICI_TEST_DATABASE_URL` is set, on
+//! PostgreSQL (`both_databases!` in `common`). The browser tests drive
+//! headless Chromium through chromedriver; `common::browser` starts one
+//! chromedriver per test and lets only a few run at once.
+
+#[macro_use]
+mod common;
+
+mod auth;
+mod authorization;
+mod browser;
+mod checkin;
+mod documents;
+mod documents_browser;
+mod draws;
+mod field_browser;
+mod joint;
+mod org_and_audit;
+mod people;
+mod plans;
+mod registry;
+mod results;
+mod results_browser;
+mod sms;
+mod sms_browser;
