@@ -133,7 +133,7 @@ pub struct ProcedureForm {
 
 impl ProcedureForm {
     /// The API's request.
-    fn to_request(self) -> ProcedureInput {
+    fn into_request(self) -> ProcedureInput {
         ProcedureInput {
             remote: match self.remote.as_str() {
                 "remote" => Some(true),
@@ -153,7 +153,7 @@ pub async fn set_procedure(
     Path(task_id): Path<i64>,
     CsrfForm(form): CsrfForm<ProcedureForm>,
 ) -> PageResult<Response> {
-    let input = form.to_request();
+    let input = form.into_request();
     let outcome = owed::set(&state.db, state.now(), &session.principal, task_id, &input)
         .await
         .map(|_| "procedure")
