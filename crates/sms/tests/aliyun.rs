@@ -258,13 +258,10 @@ async fn an_unknown_template_sends_nothing() {
 
 #[tokio::test]
 async fn an_unreachable_endpoint_is_a_retryable_network_error() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let sms = gateway(&format!("http://127.0.0.1:{port}/"), SECRET);
+    // Port 1 (tcpmux) on loopback: nothing listens there, so the connection
+    // is refused. A port freed a moment before could be taken again by the
+    // fake gateway of a test running beside this one (it was, once, in CI).
+    let sms = gateway("http://127.0.0.1:1/", SECRET);
     let err = sms.send(&message(1, "13800000001")).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Network);
     assert!(err.is_retryable());
