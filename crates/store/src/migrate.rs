@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry_statistics",
         include_str!("../migrations/0016_registry_statistics.sql"),
     ),
+    (
+        17,
+        "results_onward",
+        include_str!("../migrations/0017_results_onward.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

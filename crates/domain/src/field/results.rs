@@ -319,6 +319,20 @@ pub fn is_late(submitted_at: DateTime<Utc>, due_on: NaiveDate) -> bool {
     crate::time::business_date(submitted_at) > due_on
 }
 
+/// RESULT-3: why a result is corrected (required, at most 500 characters).
+pub fn check_correction_reason(reason: Option<&str>) -> DomainResult<String> {
+    text(reason, "reason", "更正原因", MAX_ITEM_TEXT_CHARS)?
+        .ok_or_else(|| DomainError::required("reason", "更正原因"))
+}
+
+/// The body hash of a correction: the reason is part of what was said, so a
+/// retry with another reason under the same client id is refused.
+pub fn correction_hash(body: &CheckedResult, reason: &str) -> String {
+    hex::encode(Sha256::digest(
+        format!("{}\n{reason}", body.body_hash()).as_bytes(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,5 +524,26 @@ mod tests {
             Utc.with_ymd_and_hms(2025, 6, 2, 16, 1, 0).unwrap(),
             due
         ));
+    }
+
+    #[test]
+    fn a_correction_needs_its_reason_and_hashes_with_it() {
+        assert_eq!(check_correction_reason(None).unwrap_err().field, Some("reason"));
+        assert_eq!(check_correction_reason(Some("  ")).unwrap_err().code, "required");
+        assert_eq!(
+            check_correction_reason(Some(&"字".repeat(MAX_ITEM_TEXT_CHARS + 1)))
+                .unwrap_err()
+                .code,
+            "too_long"
+        );
+        let body = CheckedResult {
+            department_id: 1,
+            items: vec![],
+            enterprise_situation: "a".into(),
+            onsite_findings: "b".into(),
+            evidence_ids: vec![],
+        };
+        assert_ne!(correction_hash(&body, "错填事项"), correction_hash(&body, "漏填问题"));
+        assert_ne!(correction_hash(&body, "错填事项"), body.body_hash());
     }
 }

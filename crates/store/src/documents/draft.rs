@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use yici_domain::documents::forms::*;
 use yici_domain::documents::workflow::{self, Action, Actor as DocActor, DocumentStatus};
 use yici_domain::documents::{DocumentKind, Form};
+use yici_domain::draw::caps::TaskSource;
 use yici_domain::org::Principal;
 use yici_domain::DomainError;
 
@@ -14,6 +15,7 @@ use super::{load, Document};
 use crate::audit::{self, Change};
 use crate::db::{Db, Exec};
 use crate::draw::tasks::{self, Task};
+use crate::field::results::IN_FORCE;
 use crate::error::StoreResult;
 use crate::Actor;
 
@@ -115,8 +117,10 @@ async fn facts(
     let mut any_problem = None;
     let result = e
         .fetch_optional(
-            "SELECT id, onsite_findings FROM task_results
-              WHERE task_id = $1 AND department_id = $2 AND corrects_id IS NULL",
+            &format!(
+                "SELECT r.id, r.onsite_findings FROM task_results r
+                  WHERE r.task_id = $1 AND r.department_id = $2 AND {IN_FORCE}"
+            ),
             crate::args![task.id, department_id],
         )
         .await?;
@@ -125,10 +129,9 @@ async fn facts(
         let mut problem = false;
         for (i, it) in e
             .fetch_all(
-                "SELECT COALESCE(s.name, '其他：' || ri.other_text) AS name, ri.has_problem,
+                "SELECT COALESCE(ri.item_name, '其他：' || ri.other_text) AS name, ri.has_problem,
                         ri.problem_description
-                   FROM result_items ri LEFT JOIN supervision_items s ON s.id = ri.item_id
-                  WHERE ri.result_id = $1 ORDER BY ri.position",
+                   FROM result_items ri WHERE ri.result_id = $1 ORDER BY ri.position",
                 crate::args![result_id],
             )
             .await?
@@ -181,6 +184,21 @@ async fn facts(
         completed_at: local(visit.get("completed_at")?),
         task,
     })
+}
+
+/// The templates have no box for 整改复查: it prints as 其他 with its name.
+fn printed_source(source: TaskSource) -> TaskSource {
+    match source {
+        TaskSource::RectificationReview => TaskSource::Other,
+        s => s,
+    }
+}
+
+fn source_other(source: TaskSource) -> String {
+    match source {
+        TaskSource::RectificationReview => source.label().to_string(),
+        _ => String::new(),
+    }
 }
 
 /// The department's item list of the year (DOC-1): (检查事项, 检查依据).
@@ -242,7 +260,7 @@ fn form(kind: DocumentKind, f: Facts) -> Form {
         DocumentKind::ApprovalForm => Form::ApprovalForm(ApprovalForm {
             enterprise_name: t.enterprise_name.clone(),
             uscc: t.enterprise_uscc.clone(),
-            sources: vec![t.source],
+            sources: vec![printed_source(t.source)],
             items,
             time: date_text(visit_day),
             place: t.enterprise_address.clone(),
@@ -267,8 +285,8 @@ fn form(kind: DocumentKind, f: Facts) -> Form {
             materials: "排污许可证及执行报告、污染防治设施运行台账、自动监测数据".into(),
             attendees: "环保负责人".into(),
             other_requirements: String::new(),
-            source: t.source,
-            source_other: String::new(),
+            source: printed_source(t.source),
+            source_other: source_other(t.source),
             frequency: f.frequency,
             other_rights: String::new(),
             unit_name: t.unit_name.clone(),

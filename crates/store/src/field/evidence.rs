@@ -135,7 +135,7 @@ pub async fn upload(
 
 /// Writes a content-addressed file once: to a temporary name in the same
 /// folder, synced, then renamed into place.
-async fn write_file(path: PathBuf, bytes: Vec<u8>) -> StoreResult<()> {
+pub(crate) async fn write_file(path: PathBuf, bytes: Vec<u8>) -> StoreResult<()> {
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         use std::io::Write;
         if path.exists() {

@@ -24,25 +24,32 @@ use crate::error::StoreResult;
 use crate::org::parse_code;
 use crate::Actor;
 
-/// A supervision item (监管事项) of a department's list.
+/// An item of a department's 行政检查事项清单 of the year (DOC-1), as the
+/// result form offers it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SupervisionItem {
     pub id: i64,
+    /// The list's own code (编码).
     pub code: String,
     pub name: String,
+    /// 检查依据.
+    pub basis: String,
+    /// 整改期限 in days a problem with this item gets by default (None: 30).
+    pub rectify_days: Option<i64>,
 }
 
-/// The list of a department: the items of its business line, in order.
-/// 其他 is always possible besides (a result item with free text).
+/// The department's own list of the year, in order. Empty when the
+/// department has not set one up: the form then says so (其他 stays possible).
 pub async fn items_of_department(
     e: &mut impl Exec,
     department_id: i64,
+    year: i64,
 ) -> StoreResult<Vec<SupervisionItem>> {
     e.fetch_all(
-        "SELECT s.id, s.code, s.name FROM supervision_items s
-           JOIN departments d ON d.business_line = s.business_line
-          WHERE d.id = $1 ORDER BY s.position, s.id",
-        crate::args![department_id],
+        "SELECT id, code, name, basis, rectify_days FROM plan_items
+          WHERE department_id = $1 AND year = $2 AND removed_at IS NULL
+          ORDER BY position, id",
+        crate::args![department_id, year],
     )
     .await?
     .iter()
@@ -51,6 +58,8 @@ pub async fn items_of_department(
             id: r.get("id")?,
             code: r.get("code")?,
             name: r.get("name")?,
+            basis: r.get("basis")?,
+            rectify_days: r.get("rectify_days")?,
         })
     })
     .collect()
@@ -59,9 +68,13 @@ pub async fn items_of_department(
 /// A ticked item of a stored result.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResultItem {
+    /// The result's line number (1-based): rectifications name their item by it.
+    pub position: i64,
     /// None for 其他.
     pub item_id: Option<i64>,
-    /// The item's name, or 其他.
+    /// The list's code as it was when ticked; None for 其他.
+    pub code: Option<String>,
+    /// The item's name as it was when ticked, or 其他.
     pub name: String,
     /// 其他: what was checked.
     pub other: Option<String>,
@@ -104,6 +117,9 @@ pub struct TaskResult {
     pub due_on: NaiveDate,
     /// Submitted on a later day than the visit (RESULT-4).
     pub late: bool,
+    /// The result this one corrects (RESULT-3), and why.
+    pub corrects_id: Option<i64>,
+    pub correction_reason: Option<String>,
 }
 
 /// A participating department on a task and whether it has submitted.
@@ -116,7 +132,10 @@ pub struct DepartmentResult {
     /// `submitted` (已办理) or `pending` (未办理).
     pub state: String,
     pub state_label: String,
+    /// The department's result in force: the latest correction, or the original.
     pub result: Option<TaskResult>,
+    /// What it replaced, newest first (empty when never corrected).
+    pub superseded: Vec<TaskResult>,
 }
 
 /// The results of a task: one line per participating department.
@@ -286,8 +305,78 @@ pub struct Submitted {
     pub completed_task: bool,
 }
 
+/// A correction (RESULT-3): the whole result as it should have been, the
+/// result it replaces (the one in force) and why.
+#[derive(Debug, Clone, Default, serde::Deserialize, Serialize, ToSchema)]
+pub struct CorrectionInput {
+    /// The result being corrected: must be the department's result in force.
+    pub corrects_id: Option<i64>,
+    /// 更正原因 (required).
+    pub reason: Option<String>,
+    #[serde(flatten)]
+    pub result: ResultInput,
+}
+
+/// The checked submission, ready to store.
+struct Checked<'a> {
+    task: &'a tasks::Task,
+    who: &'a Reporter,
+    client_id: &'a str,
+    body: CheckedResult,
+    hash: String,
+    list: Vec<SupervisionItem>,
+}
+
+/// The task locked, its visibility and reporter checked, the body checked
+/// against the department's list of the task's year.
+async fn prepare(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    principal: &Principal,
+    task_id: i64,
+    input: &ResultInput,
+) -> StoreResult<(Visit, tasks::Task, Reporter, Vec<SupervisionItem>, CheckedResult)> {
+    let visit = lock_task(tx, task_id).await?;
+    // Only someone who may see the task learns whether it exists.
+    let task = tasks::visible_in(tx, principal, now, task_id).await?;
+    let who = reporter(tx, principal, &task, input.department_id).await?;
+    let list = items_of_department(tx, who.department_id, task.year).await?;
+    let ids: Vec<i64> = list.iter().map(|i| i.id).collect();
+    let checked = results::check(input, who.department_id, &ids)?;
+    Ok((visit, task, who, list, checked))
+}
+
+/// RESULT-5: a submission under a client id already used is a retry when it
+/// says the same and comes from the same person; anything else is refused.
+async fn retried(
+    tx: &mut Tx,
+    client_id: &str,
+    hash: &str,
+    person_id: i64,
+) -> StoreResult<Option<i64>> {
+    let Some(row) = tx
+        .fetch_optional(
+            "SELECT id, body_hash, submitted_by FROM task_results WHERE client_id = $1",
+            crate::args![client_id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.get::<String>("body_hash")? != hash || row.get::<i64>("submitted_by")? != person_id {
+        return Err(DomainError::conflict(
+            "client_id_conflict",
+            "该提交编号已用于内容不同的一次提交；如需修改请刷新页面",
+        )
+        .on("client_id")
+        .into());
+    }
+    Ok(Some(row.get("id")?))
+}
+
 /// RESULT-1…RESULT-4: stores a department's result, attaches its evidence,
-/// and completes the task when every participating department has submitted.
+/// raises a rectification draft for each problem found (RES-1), and completes
+/// the task when every participating department has submitted.
 pub async fn submit(
     mut db: &Db,
     now: DateTime<Utc>,
@@ -297,36 +386,9 @@ pub async fn submit(
 ) -> StoreResult<Submitted> {
     let client_id = results::check_client_id(input.client_id.as_deref())?;
     let mut tx = db.begin().await?;
-    let visit = lock_task(&mut tx, task_id).await?;
-    // Only someone who may see the task learns whether it exists.
-    let task = tasks::visible_in(&mut tx, principal, now, task_id).await?;
-    let who = reporter(&mut tx, principal, &task, input.department_id).await?;
-    let list: Vec<i64> = items_of_department(&mut tx, who.department_id)
-        .await?
-        .iter()
-        .map(|i| i.id)
-        .collect();
-    let checked = results::check(input, who.department_id, &list)?;
-    let hash = checked.body_hash();
-    // RESULT-5: the same id again is a retry.
-    if let Some(row) = tx
-        .fetch_optional(
-            "SELECT id, body_hash, submitted_by FROM task_results WHERE client_id = $1",
-            crate::args![client_id.as_str()],
-        )
-        .await?
-    {
-        if row.get::<String>("body_hash")? != hash
-            || row.get::<i64>("submitted_by")? != who.person_id
-        {
-            return Err(DomainError::conflict(
-                "client_id_conflict",
-                "该提交编号已用于内容不同的一次提交；如需修改请刷新页面",
-            )
-            .on("client_id")
-            .into());
-        }
-        let id: i64 = row.get("id")?;
+    let (visit, task, who, list, body) = prepare(&mut tx, now, principal, task_id, input).await?;
+    let hash = body.body_hash();
+    if let Some(id) = retried(&mut tx, &client_id, &hash, who.person_id).await? {
         drop(tx);
         let result = by_ids(&mut db, &[id]).await?.remove(0);
         return Ok(Submitted {
@@ -342,61 +404,17 @@ pub async fn submit(
     {
         return Err(already_submitted().into());
     }
-    attachable(&mut tx, task_id, who.department_id, &checked).await?;
     let due_on = results::visit_day(checked_in_at);
     let late = results::is_late(now, due_on);
-    let id = tx
-        .fetch_one(
-            "INSERT INTO task_results (task_id, department_id, client_id, body_hash,
-                    enterprise_situation, onsite_findings, submitted_by, submitted_by_name,
-                    submitted_at, due_on, late)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            crate::args![
-                task_id,
-                who.department_id,
-                client_id.as_str(),
-                hash.as_str(),
-                checked.enterprise_situation.as_str(),
-                checked.onsite_findings.as_str(),
-                who.person_id,
-                who.name.as_str(),
-                now,
-                due_on,
-                late
-            ],
-        )
-        .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                already_submitted().into()
-            } else {
-                e
-            }
-        })?
-        .get::<i64>("id")?;
-    for (n, item) in checked.items.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO result_items (result_id, position, item_id, other_text, has_problem,
-                    problem_description)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-            crate::args![
-                id,
-                n as i64 + 1,
-                item.item_id,
-                item.other.as_deref(),
-                item.has_problem,
-                item.problem_description.as_deref()
-            ],
-        )
-        .await?;
-    }
-    for e in &checked.evidence_ids {
-        tx.execute(
-            "UPDATE evidence SET result_id = $1 WHERE id = $2 AND result_id IS NULL",
-            crate::args![id, *e],
-        )
-        .await?;
-    }
+    let checked = Checked {
+        task: &task,
+        who: &who,
+        client_id: &client_id,
+        body,
+        hash,
+        list,
+    };
+    let id = insert(&mut tx, now, &checked, due_on, late, None).await?;
     // RESULT-3: complete once every department of the group has submitted.
     let group = participating(&task);
     let submitted: Vec<i64> = tx
@@ -437,6 +455,7 @@ pub async fn submit(
         },
     )
     .await?;
+    crate::rectification::raise(&mut tx, now, &who.actor, &task, &result, &checked.list).await?;
     if complete {
         audit::record(
             &mut tx,
@@ -459,6 +478,185 @@ pub async fn submit(
         completed_task: complete,
     })
 }
+
+/// RESULT-3: corrects the department's result in force by a new, linked
+/// result; the original is never changed. Only the same department's
+/// inspectors on the task correct it, with a reason. Rectifications follow:
+/// a problem still there keeps its rectification, a problem gone withdraws
+/// it, a new problem raises a draft.
+pub async fn correct(
+    mut db: &Db,
+    now: DateTime<Utc>,
+    principal: &Principal,
+    task_id: i64,
+    input: &CorrectionInput,
+) -> StoreResult<Submitted> {
+    let client_id = results::check_client_id(input.result.client_id.as_deref())?;
+    let reason = results::check_correction_reason(input.reason.as_deref())?;
+    let mut tx = db.begin().await?;
+    let (_, task, who, list, body) =
+        prepare(&mut tx, now, principal, task_id, &input.result).await?;
+    let hash = results::correction_hash(&body, &reason);
+    if let Some(id) = retried(&mut tx, &client_id, &hash, who.person_id).await? {
+        drop(tx);
+        let result = by_ids(&mut db, &[id]).await?.remove(0);
+        return Ok(Submitted {
+            result,
+            created: false,
+            completed_task: false,
+        });
+    }
+    let in_force = in_force_of(&mut tx, task_id, who.department_id)
+        .await?
+        .ok_or_else(|| {
+            DomainError::conflict(
+                "not_submitted",
+                "本处（科）室尚未提交检查结果，无需更正",
+            )
+        })?;
+    let corrected = by_ids(&mut tx, &[in_force]).await?.remove(0);
+    if input.corrects_id.is_some_and(|c| c != in_force) {
+        return Err(DomainError::conflict(
+            "superseded",
+            "该结果已被更正，请在最新的结果上更正",
+        )
+        .on("corrects_id")
+        .into());
+    }
+    let checked = Checked {
+        task: &task,
+        who: &who,
+        client_id: &client_id,
+        body,
+        hash,
+        list,
+    };
+    let id = insert(
+        &mut tx,
+        now,
+        &checked,
+        corrected.due_on,
+        corrected.late,
+        Some((in_force, reason.as_str())),
+    )
+    .await?;
+    let result = by_ids(&mut tx, &[id]).await?.remove(0);
+    audit::record(
+        &mut tx,
+        now,
+        &who.actor,
+        Change {
+            action: "task.result_corrected",
+            entity: "task_result",
+            entity_id: id.to_string(),
+            before: Some(&corrected),
+            after: Some(&result),
+        },
+    )
+    .await?;
+    crate::rectification::follow(&mut tx, now, &who.actor, &task, &corrected, &result, &checked.list)
+        .await?;
+    tx.commit().await?;
+    Ok(Submitted {
+        result,
+        created: true,
+        completed_task: false,
+    })
+}
+
+/// Writes the result row, its items (with the list's code and name as they
+/// are now) and attaches its evidence; returns the new id.
+async fn insert(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    c: &Checked<'_>,
+    due_on: NaiveDate,
+    late: bool,
+    corrects: Option<(i64, &str)>,
+) -> StoreResult<i64> {
+    attachable(tx, c.task.id, c.who.department_id, &c.body).await?;
+    let id = tx
+        .fetch_one(
+            "INSERT INTO task_results (task_id, department_id, client_id, body_hash,
+                    enterprise_situation, onsite_findings, submitted_by, submitted_by_name,
+                    submitted_at, due_on, late, corrects_id, correction_reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            crate::args![
+                c.task.id,
+                c.who.department_id,
+                c.client_id,
+                c.hash.as_str(),
+                c.body.enterprise_situation.as_str(),
+                c.body.onsite_findings.as_str(),
+                c.who.person_id,
+                c.who.name.as_str(),
+                now,
+                due_on,
+                late,
+                corrects.map(|(id, _)| id),
+                corrects.map(|(_, reason)| reason)
+            ],
+        )
+        .await
+        .map_err(|e| {
+            if !e.is_unique_violation() {
+                e
+            } else if corrects.is_some() {
+                DomainError::conflict("superseded", "该结果已被更正，请在最新的结果上更正").into()
+            } else {
+                already_submitted().into()
+            }
+        })?
+        .get::<i64>("id")?;
+    for (n, item) in c.body.items.iter().enumerate() {
+        let listed = item
+            .item_id
+            .and_then(|i| c.list.iter().find(|l| l.id == i));
+        tx.execute(
+            "INSERT INTO result_items (result_id, position, item_id, item_code, item_name,
+                    other_text, has_problem, problem_description)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            crate::args![
+                id,
+                n as i64 + 1,
+                item.item_id,
+                listed.map(|l| l.code.as_str()),
+                listed.map(|l| l.name.as_str()),
+                item.other.as_deref(),
+                item.has_problem,
+                item.problem_description.as_deref()
+            ],
+        )
+        .await?;
+    }
+    for e in &c.body.evidence_ids {
+        tx.execute(
+            "UPDATE evidence SET result_id = $1 WHERE id = $2 AND result_id IS NULL",
+            crate::args![id, *e],
+        )
+        .await?;
+    }
+    Ok(id)
+}
+
+/// The department's result in force on a task: the end of its correction chain.
+pub(crate) async fn in_force_of(
+    e: &mut impl Exec,
+    task_id: i64,
+    department_id: i64,
+) -> StoreResult<Option<i64>> {
+    e.fetch_optional(
+        &format!("SELECT r.id FROM task_results r WHERE r.task_id = $1 AND r.department_id = $2 AND {IN_FORCE}"),
+        crate::args![task_id, department_id],
+    )
+    .await?
+    .map(|r| r.get("id"))
+    .transpose()
+}
+
+/// SQL condition on `task_results r`: the result is in force (nothing corrects it).
+pub const IN_FORCE: &str =
+    "NOT EXISTS (SELECT 1 FROM task_results c WHERE c.corrects_id = r.id)";
 
 /// Evidence named by a submission: uploaded for this task and department
 /// and not yet part of a result.
@@ -498,7 +696,7 @@ pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<TaskResul
     let (sql, args) = crate::db::Sql::new(
         "SELECT r.id, r.task_id, r.department_id, d.name AS department_name, r.client_id,
                 r.enterprise_situation, r.onsite_findings, r.submitted_by_name,
-                r.submitted_at, r.due_on, r.late
+                r.submitted_at, r.due_on, r.late, r.corrects_id, r.correction_reason
            FROM task_results r JOIN departments d ON d.id = r.department_id
           WHERE r.id IN ",
     )
@@ -507,10 +705,9 @@ pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<TaskResul
     .build();
     let rows = e.fetch_all(&sql, args).await?;
     let (sql, args) = crate::db::Sql::new(
-        "SELECT ri.result_id, ri.item_id, s.name, ri.other_text, ri.has_problem,
-                ri.problem_description
-           FROM result_items ri LEFT JOIN supervision_items s ON s.id = ri.item_id
-          WHERE ri.result_id IN ",
+        "SELECT ri.result_id, ri.position, ri.item_id, ri.item_code, ri.item_name,
+                ri.other_text, ri.has_problem, ri.problem_description
+           FROM result_items ri WHERE ri.result_id IN ",
     )
     .push_in(ids())
     .push(" ORDER BY ri.result_id, ri.position")
@@ -531,10 +728,12 @@ pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<TaskResul
             }
             let other: Option<String> = i.get("other_text")?;
             its.push(ResultItem {
+                position: i.get("position")?,
                 item_id: i.get("item_id")?,
+                code: i.get("item_code")?,
                 name: match other {
                     Some(_) => "其他".to_string(),
-                    None => i.get::<Option<String>>("name")?.unwrap_or_default(),
+                    None => i.get::<Option<String>>("item_name")?.unwrap_or_default(),
                 },
                 other,
                 has_problem: i.get("has_problem")?,
@@ -561,6 +760,8 @@ pub async fn by_ids(e: &mut impl Exec, ids: &[i64]) -> StoreResult<Vec<TaskResul
             submitted_at: r.get("submitted_at")?,
             due_on: r.get("due_on")?,
             late: r.get("late")?,
+            corrects_id: r.get("corrects_id")?,
+            correction_reason: r.get("correction_reason")?,
         });
     }
     Ok(out)
@@ -600,24 +801,28 @@ pub async fn of_task(
         .await?;
     let ids: Vec<i64> = db
         .fetch_all(
-            "SELECT id FROM task_results WHERE task_id = $1 AND corrects_id IS NULL ORDER BY id",
+            "SELECT id FROM task_results WHERE task_id = $1 ORDER BY id",
             crate::args![task_id],
         )
         .await?
         .iter()
         .map(|r| r.get("id"))
         .collect::<StoreResult<_>>()?;
-    let mut stored = by_ids(&mut db, &ids).await?;
+    let stored = by_ids(&mut db, &ids).await?;
     let mut departments = Vec::new();
     for p in &task.participants {
         let joined = p.kind == ParticipantKind::Initiator || p.decision == Some(Decision::Join);
-        let pos = stored
+        // Newest first: ids grow along a correction chain.
+        let mut chain: Vec<TaskResult> = stored
             .iter()
-            .position(|r| r.department_id == p.department_id);
-        if !joined && pos.is_none() {
+            .filter(|r| r.department_id == p.department_id)
+            .rev()
+            .cloned()
+            .collect();
+        if !joined && chain.is_empty() {
             continue;
         }
-        let result = pos.map(|i| stored.remove(i));
+        let result = (!chain.is_empty()).then(|| chain.remove(0));
         let (state, label) = if result.is_some() {
             ("submitted", "已办理")
         } else {
@@ -631,6 +836,7 @@ pub async fn of_task(
             state: state.into(),
             state_label: label.into(),
             result,
+            superseded: chain,
         });
     }
     Ok(TaskResults {
@@ -664,7 +870,7 @@ pub async fn entry(
 ) -> StoreResult<Entry> {
     let task = tasks::get(db, principal, now, task_id).await?;
     let reporter = reporter(&mut db, principal, &task, department).await?;
-    let items = items_of_department(&mut db, reporter.department_id).await?;
+    let items = items_of_department(&mut db, reporter.department_id, task.year).await?;
     let checked_in_at: Option<DateTime<Utc>> = db
         .fetch_one(
             "SELECT checked_in_at FROM tasks WHERE id = $1",
@@ -672,7 +878,7 @@ pub async fn entry(
         )
         .await?
         .get("checked_in_at")?;
-    let submitted = match submitted_id(&mut db, task_id, reporter.department_id).await? {
+    let submitted = match in_force_of(&mut db, task_id, reporter.department_id).await? {
         Some(id) => by_ids(&mut db, &[id]).await?.pop(),
         None => None,
     };
