@@ -88,17 +88,6 @@ impl Status {
     pub fn awaits_enterprise(self) -> bool {
         matches!(self, Status::Issued | Status::Returned)
     }
-
-    /// The color class of its tag on pages.
-    pub fn tone(self) -> &'static str {
-        match self {
-            Status::Closed => "ok",
-            Status::Reported => "info",
-            Status::Returned | Status::Referred => "warn",
-            Status::Withdrawn => "",
-            Status::Draft | Status::Issued => "todo",
-        }
-    }
 }
 
 /// Overdue (逾期): waiting on the enterprise past its deadline.

@@ -174,7 +174,9 @@
         tmp.querySelector('figcaption').textContent = '上传失败，请重新选择';
       });
     }
-    document.getElementById('photo-input').addEventListener('change', function (e) {
+    // A correction keeps the original's photos: there is no picker then.
+    var picker = document.getElementById('photo-input');
+    if (picker) picker.addEventListener('change', function (e) {
       Array.prototype.forEach.call(e.target.files, function (file) {
         var tmp = document.createElement('figure');
         tmp.className = 'rf-photo pending';
@@ -216,7 +218,8 @@
         headers: { 'Content-Type': 'application/x-www-form-urlencoded' }
       }).then(function (r) {
         var path = new URL(r.url).pathname;
-        if (r.ok && r.redirected && path === location.pathname) {
+        // Success lands on the read-only result (a correction too).
+        if (r.ok && r.redirected && (path === location.pathname || path === form.dataset.done)) {
           try { localStorage.removeItem(key); } catch (x) {}
           location.replace(r.url);
           return;

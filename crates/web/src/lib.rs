@@ -13,6 +13,7 @@ pub mod error;
 pub mod evidence_files;
 pub mod jobs;
 pub mod pages;
+pub mod rectification_files;
 pub mod registry_access;
 pub mod registry_files;
 pub mod session;

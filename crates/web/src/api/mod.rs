@@ -11,6 +11,7 @@ pub mod field;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod rectifications;
 pub mod registry;
 pub mod results;
 
@@ -37,6 +38,7 @@ use crate::state::AppState;
         (name = "joint", description = "联合检查：任务设置、参与确认、协作部门、站内通知"),
         (name = "plans", description = "行政检查事项清单与行政检查计划（抽查计划）：按处室、年度增删改，复制上一年度，计划完成进度，公示（无需登录）"),
         (name = "documents", description = "检查文书：六类文书起草与填写、审批（承办机构负责人签批、行政执法主体负责人批准）、办公室编号盖章（按单位、种类、年度连续编号，无断号）、送达、作废、编号登记、HTML/DOCX/PDF、非现场检查与口头通知（补办手续）"),
+        (name = "rectification", description = "整改：检查发现问题生成整改任务单（违反条款、整改要求、期限），下发、企业反馈（文字与照片）、核查销号或退回、整改复查、移送立案及立案结果；逾期标记"),
         (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料")
     )
 )]
@@ -104,7 +106,23 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(results::items))
         .routes(routes!(results::upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()))
         .routes(routes!(results::submit, results::list))
+        .routes(routes!(results::correct))
         .routes(routes!(results::evidence_file))
+        .routes(routes!(rectifications::list))
+        .routes(routes!(rectifications::get, rectifications::edit))
+        .routes(routes!(rectifications::issue))
+        .routes(routes!(rectifications::verify))
+        .routes(routes!(rectifications::revisit))
+        .routes(routes!(rectifications::refer))
+        .routes(routes!(rectifications::referral_outcome))
+        .routes(routes!(rectifications::photo))
+        .routes(routes!(rectifications::enterprise_list))
+        .routes(routes!(rectifications::enterprise_get))
+        .routes(
+            routes!(rectifications::enterprise_report)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .routes(routes!(rectifications::enterprise_photo))
         .routes(routes!(plans::sheet))
         .routes(routes!(plans::list_items, plans::create_item))
         .routes(routes!(plans::update_item, plans::remove_item))

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yici_domain::field::results::ResultInput;
 use yici_store::field::evidence::{self, Upload};
-use yici_store::field::results::{self, Evidence, SupervisionItem, TaskResult, TaskResults};
+use yici_store::field::results::{
+    self, CorrectionInput, Evidence, SupervisionItem, TaskResult, TaskResults,
+};
 
 use super::extract::{Json, Path, Query};
 use crate::error::{ApiResult, ErrorBody};
@@ -116,6 +118,32 @@ pub async fn submit(
     Json(input): Json<ResultInput>,
 ) -> ApiResult<(StatusCode, Json<TaskResult>)> {
     let done = results::submit(&state.db, state.now(), &session.principal, id, &input).await?;
+    let status = if done.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(done.result)))
+}
+
+/// Corrects the department's result in force (RESULT-3) by a new, linked
+/// result: the whole result as it should have been, `corrects_id` (the
+/// result in force) and `reason`. The original never changes. Only the same
+/// department's inspectors on the task correct it. Rectifications follow:
+/// a problem gone withdraws its open rectification, a new one raises a draft.
+#[utoipa::path(post, path = "/api/v1/field/tasks/{id}/results/corrections", tag = "field", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CorrectionInput,
+    responses((status = 201, body = TaskResult), (status = 200, description = "a retry of the same correction", body = TaskResult),
+        (status = 403, description = "not_on_task, not_participating", body = ErrorBody),
+        (status = 409, description = "not_submitted, superseded (corrects_id is not the result in force), client_id_conflict", body = ErrorBody),
+        (status = 422, description = "reason required, and the checks of a submission", body = ErrorBody)))]
+pub async fn correct(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<CorrectionInput>,
+) -> ApiResult<(StatusCode, Json<TaskResult>)> {
+    let done = results::correct(&state.db, state.now(), &session.principal, id, &input).await?;
     let status = if done.created {
         StatusCode::CREATED
     } else {

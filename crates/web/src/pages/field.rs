@@ -36,7 +36,7 @@ pub struct FieldChrome {
 }
 
 impl FieldChrome {
-    fn of(session: Option<&Session>) -> FieldChrome {
+    pub(crate) fn of(session: Option<&Session>) -> FieldChrome {
         match session {
             Some(s) => FieldChrome {
                 display_name: s.principal.display_name.clone(),

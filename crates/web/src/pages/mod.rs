@@ -13,6 +13,7 @@ pub mod org;
 pub mod people;
 pub mod plans;
 pub mod registry;
+pub mod rectifications;
 pub mod results;
 pub mod sms;
 pub mod tasks;
@@ -107,10 +108,31 @@ pub fn router() -> Router<AppState> {
             get(results::form).post(results::submit),
         )
         .route(
+            "/m/tasks/{id}/result/correct",
+            get(results::correction_form).post(results::correct),
+        )
+        .route(
             "/m/tasks/{id}/evidence",
             post(results::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/m/evidence/{id}", get(results::evidence_file))
+        // 整改跟踪 (RES-1): the department's side and the enterprise's.
+        .route("/rectifications", get(rectifications::desk::list))
+        .route("/rectifications/{id}", get(rectifications::desk::view))
+        .route("/rectifications/{id}/draft", post(rectifications::desk::draft))
+        .route("/rectifications/{id}/verify", post(rectifications::desk::verify))
+        .route("/rectifications/{id}/revisit", post(rectifications::desk::revisit))
+        .route("/rectifications/{id}/refer", post(rectifications::desk::refer))
+        .route("/rectifications/{id}/referral", post(rectifications::desk::referral))
+        .route("/rectifications/photos/{id}", get(rectifications::desk::photo))
+        .route("/e/rectifications", get(rectifications::enterprise::list))
+        .route("/e/rectifications/{id}", get(rectifications::enterprise::view))
+        .route(
+            "/e/rectifications/{id}/report",
+            post(rectifications::enterprise::report)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/e/rectifications/photos/{id}", get(rectifications::enterprise::photo))
         // The field app (执法端) and the enterprise app (企业端), phone-first.
         .route("/m", get(field::tasks))
         .route("/m/tasks/{id}", get(field::task))

@@ -14,7 +14,7 @@ use yici_domain::time::display;
 use yici_domain::{DomainError, ErrorKind};
 use yici_store::auth::Session;
 use yici_store::field::evidence::{self, Upload};
-use yici_store::field::results::{self, Entry, Evidence, TaskResult};
+use yici_store::field::results::{self, CorrectionInput, Entry, Evidence, TaskResult};
 
 use crate::error::{ApiError, AppError, PageResult};
 use crate::evidence_files::{read_upload, serve_evidence};
@@ -28,6 +28,7 @@ pub struct DepartmentQuery {
 
 struct ItemRow {
     id: String,
+    code: String,
     name: String,
     checked: bool,
     yes: bool,
@@ -41,6 +42,7 @@ struct Photo {
 }
 
 struct ShownItem {
+    code: String,
     name: String,
     has_problem: bool,
     description: String,
@@ -55,6 +57,8 @@ struct Shown {
     submitted_at: String,
     late: bool,
     due_on: String,
+    /// Set on a correction: why the result before it was wrong.
+    correction_reason: Option<String>,
 }
 
 struct DepartmentState {
@@ -90,8 +94,21 @@ struct ResultPage {
     max_mb: String,
     error: Option<String>,
     submitted: Option<Shown>,
+    /// Results the one in force replaced, newest first.
+    superseded: Vec<Shown>,
     task_status: String,
     departments: Vec<DepartmentState>,
+    /// The year of the department's list, and whether it has one (DOC-1).
+    list_year: i64,
+    /// Correcting the result in force (RESULT-3): its id and the reason typed.
+    correcting: Option<Correcting>,
+}
+
+/// The correction form's own values.
+#[derive(Default, Clone)]
+struct Correcting {
+    corrects_id: i64,
+    reason: String,
 }
 
 /// The form's values as posted (or empty).
@@ -111,6 +128,7 @@ fn shown(r: &TaskResult) -> Shown {
             .items
             .iter()
             .map(|i| ShownItem {
+                code: i.code.clone().unwrap_or_default(),
                 name: match &i.other {
                     Some(t) => format!("其他：{t}"),
                     None => i.name.clone(),
@@ -126,6 +144,7 @@ fn shown(r: &TaskResult) -> Shown {
         submitted_at: display(r.submitted_at),
         late: r.late,
         due_on: r.due_on.to_string(),
+        correction_reason: r.correction_reason.clone(),
     }
 }
 
@@ -142,6 +161,7 @@ async fn render(
     entry: Entry,
     values: Values,
     error: Option<String>,
+    correcting: Option<Correcting>,
 ) -> PageResult<ResultPage> {
     let department = entry.reporter.department_id;
     let overview =
@@ -153,6 +173,7 @@ async fn render(
             let posted = values.items.iter().find(|p| p.item_id == Some(it.id));
             ItemRow {
                 id: it.id.to_string(),
+                code: it.code.clone(),
                 name: it.name.clone(),
                 checked: posted.is_some(),
                 yes: posted.is_some_and(|p| p.has_problem == Some(true)),
@@ -177,7 +198,10 @@ async fn render(
         reporter_name: entry.reporter.name.clone(),
         csrf: session.csrf_token.clone(),
         client_id: values.client_id.clone().unwrap_or_else(new_client_id),
-        draft_key: format!("yici-result-{}-{}", entry.task.id, department),
+        draft_key: match &correcting {
+            Some(c) => format!("yici-correction-{}-{}-{}", entry.task.id, department, c.corrects_id),
+            None => format!("yici-result-{}-{}", entry.task.id, department),
+        },
         checked_in: entry.checked_in_at.is_some(),
         items,
         other_checked: values.other.is_some(),
@@ -193,7 +217,20 @@ async fn render(
             state.config.evidence_max_bytes as f64 / (1024.0 * 1024.0)
         ),
         error,
-        submitted: entry.submitted.as_ref().map(shown),
+        // While correcting, the form shows (the result in force is beside it).
+        submitted: if correcting.is_some() {
+            None
+        } else {
+            entry.submitted.as_ref().map(shown)
+        },
+        superseded: overview
+            .departments
+            .iter()
+            .find(|d| d.department_id == department)
+            .map(|d| d.superseded.iter().map(shown).collect())
+            .unwrap_or_default(),
+        list_year: entry.task.year,
+        correcting,
         task_status: overview.status_label.clone(),
         departments: overview
             .departments
@@ -249,7 +286,53 @@ pub async fn form(
         q.department_id,
     )
     .await?;
-    let p = render(&state, &session, entry, Values::default(), None).await?;
+    let p = render(&state, &session, entry, Values::default(), None, None).await?;
+    page(p, StatusCode::OK)
+}
+
+/// The values of a stored result, to start a correction from.
+fn values_of(r: &TaskResult) -> Values {
+    let input = |i: &yici_store::field::results::ResultItem| ItemInput {
+        item_id: i.item_id,
+        other: i.other.clone(),
+        has_problem: Some(i.has_problem),
+        problem_description: i.problem_description.clone(),
+    };
+    Values {
+        items: r.items.iter().filter(|i| i.item_id.is_some()).map(input).collect(),
+        other: r.items.iter().find(|i| i.item_id.is_none()).map(input),
+        enterprise_situation: r.enterprise_situation.clone(),
+        onsite_findings: r.onsite_findings.clone(),
+        evidence_ids: Vec::new(),
+        client_id: None,
+    }
+}
+
+/// 更正结果 (RESULT-3): the form again, filled with the result in force,
+/// with the reason to give; submitting stores a new, linked result.
+pub async fn correction_form(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DepartmentQuery>,
+) -> PageResult<Response> {
+    let entry = results::entry(
+        &state.db,
+        &session.principal,
+        state.now(),
+        id,
+        q.department_id,
+    )
+    .await?;
+    let Some(current) = entry.submitted.clone() else {
+        let to = format!("/m/tasks/{id}/result");
+        return Ok(Redirect::to(&to).into_response());
+    };
+    let correcting = Correcting {
+        corrects_id: current.id,
+        reason: String::new(),
+    };
+    let p = render(&state, &session, entry, values_of(&current), None, Some(correcting)).await?;
     page(p, StatusCode::OK)
 }
 
@@ -300,57 +383,43 @@ fn parse(pairs: &[(String, String)]) -> (Values, Option<i64>) {
     (v, department)
 }
 
-/// 提交: stored once (a repeated post with the same client id and body
-/// lands on the same result), then the read-only page.
-pub async fn submit(
-    State(state): State<AppState>,
-    WebUser(session): WebUser,
-    Path(id): Path<i64>,
-    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> PageResult<Response> {
-    let (values, department) = parse(&pairs);
+/// The form's items as a submission names them: a 其他 ticked without text
+/// is reported as such rather than as "choose an item".
+fn input_of(values: &Values, department: Option<i64>) -> Result<ResultInput, DomainError> {
     let mut items = values.items.clone();
     if let Some(o) = &values.other {
-        let mut o = o.clone();
         if o.other.as_deref().map(str::trim).unwrap_or("").is_empty() {
-            o.other = Some(String::new());
+            return Err(DomainError::field(
+                "items",
+                "required",
+                "已勾选“其他”，请填写其他检查内容",
+            ));
         }
-        items.push(o);
+        items.push(o.clone());
     }
-    let input = ResultInput {
+    Ok(ResultInput {
         client_id: values.client_id.clone(),
         department_id: department,
-        items: items
-            .into_iter()
-            .map(|mut i| {
-                // 其他 ticked without text: say so, rather than "choose an item".
-                if i.item_id.is_none() && i.other.as_deref() == Some("") {
-                    i.other = None;
-                }
-                i
-            })
-            .collect(),
+        items,
         enterprise_situation: Some(values.enterprise_situation.clone()),
         onsite_findings: Some(values.onsite_findings.clone()),
         evidence_ids: values.evidence_ids.clone(),
-    };
-    let missing_other = values
-        .other
-        .as_ref()
-        .is_some_and(|o| o.other.as_deref().map(str::trim).unwrap_or("").is_empty());
-    let outcome = if missing_other {
-        Err(AppError::from(DomainError::field(
-            "items",
-            "required",
-            "已勾选“其他”，请填写其他检查内容",
-        )))
-    } else {
-        results::submit(&state.db, state.now(), &session.principal, id, &input)
-            .await
-            .map_err(AppError::from)
-    };
+    })
+}
+
+/// After a post: the read-only result on success, the form with the error
+/// beside it otherwise.
+async fn after_post(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    department: Option<i64>,
+    outcome: Result<(), AppError>,
+    values: Values,
+    correcting: Option<Correcting>,
+) -> PageResult<Response> {
     match outcome {
-        Ok(_) => {
+        Ok(()) => {
             let to = match department {
                 Some(d) => format!("/m/tasks/{id}/result?department_id={d}"),
                 None => format!("/m/tasks/{id}/result"),
@@ -361,11 +430,60 @@ pub async fn submit(
             let status = crate::error::status_of(&e);
             let entry =
                 results::entry(&state.db, &session.principal, state.now(), id, department).await?;
-            let p = render(&state, &session, entry, values, Some(e.message)).await?;
+            let p = render(state, session, entry, values, Some(e.message), correcting).await?;
             page(p, status)
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// 提交: stored once (a repeated post with the same client id and body
+/// lands on the same result), then the read-only page.
+pub async fn submit(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let (values, department) = parse(&pairs);
+    let outcome = match input_of(&values, department) {
+        Err(e) => Err(AppError::from(e)),
+        Ok(input) => results::submit(&state.db, state.now(), &session.principal, id, &input)
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
+    };
+    after_post(&state, &session, id, department, outcome, values, None).await
+}
+
+/// 提交更正: a new result linked to the one in force, with its reason.
+pub async fn correct(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
+    let (values, department) = parse(&pairs);
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let correcting = Correcting {
+        corrects_id: get("corrects_id").and_then(|v| v.parse().ok()).unwrap_or(0),
+        reason: get("reason").unwrap_or_default(),
+    };
+    let outcome = match input_of(&values, department) {
+        Err(e) => Err(AppError::from(e)),
+        Ok(result) => {
+            let input = CorrectionInput {
+                corrects_id: Some(correcting.corrects_id),
+                reason: Some(correcting.reason.clone()),
+                result,
+            };
+            results::correct(&state.db, state.now(), &session.principal, id, &input)
+                .await
+                .map(|_| ())
+                .map_err(AppError::from)
+        }
+    };
+    after_post(&state, &session, id, department, outcome, values, Some(correcting)).await
 }
 
 /// A photo from the form, uploaded as soon as it is taken: JSON like the API
