@@ -218,7 +218,11 @@ pub struct Draft {
 impl DraftInput {
     pub fn check(&self, today: NaiveDate) -> DomainResult<Draft> {
         Ok(Draft {
-            legal_basis: required_text(self.legal_basis.as_deref(), "legal_basis", "违反的法律条款")?,
+            legal_basis: required_text(
+                self.legal_basis.as_deref(),
+                "legal_basis",
+                "违反的法律条款",
+            )?,
             requirement: required_text(self.requirement.as_deref(), "requirement", "整改要求")?,
             deadline: check_deadline(self.deadline, today)?,
         })
@@ -438,7 +442,10 @@ mod tests {
         v.deadline = Some(day("2026-03-01"));
         assert_eq!(v.check(today).unwrap_err().code, "deadline_past");
         v.deadline = None;
-        assert!(matches!(v.check(today), Ok(Verdict::Return { deadline: None, .. })));
+        assert!(matches!(
+            v.check(today),
+            Ok(Verdict::Return { deadline: None, .. })
+        ));
         v.decision = None;
         assert_eq!(v.check(today).unwrap_err().field, Some("decision"));
     }

@@ -27,7 +27,11 @@ pub struct ReportForm {
 /// Reads the multipart report, refusing a photo over `max` bytes or more
 /// than nine photos without reading further. Empty file parts (a form
 /// posted with no photo chosen) are skipped.
-pub async fn read_report(state: &AppState, req: Request, max: usize) -> Result<ReportForm, AppError> {
+pub async fn read_report(
+    state: &AppState,
+    req: Request,
+    max: usize,
+) -> Result<ReportForm, AppError> {
     let mut form = axum::extract::Multipart::from_request(req, state)
         .await
         .map_err(|e| DomainError::invalid("invalid_body", format!("上传内容无法读取：{e}")))?;

@@ -528,8 +528,14 @@ mod tests {
 
     #[test]
     fn a_correction_needs_its_reason_and_hashes_with_it() {
-        assert_eq!(check_correction_reason(None).unwrap_err().field, Some("reason"));
-        assert_eq!(check_correction_reason(Some("  ")).unwrap_err().code, "required");
+        assert_eq!(
+            check_correction_reason(None).unwrap_err().field,
+            Some("reason")
+        );
+        assert_eq!(
+            check_correction_reason(Some("  ")).unwrap_err().code,
+            "required"
+        );
         assert_eq!(
             check_correction_reason(Some(&"字".repeat(MAX_ITEM_TEXT_CHARS + 1)))
                 .unwrap_err()
@@ -543,7 +549,10 @@ mod tests {
             onsite_findings: "b".into(),
             evidence_ids: vec![],
         };
-        assert_ne!(correction_hash(&body, "错填事项"), correction_hash(&body, "漏填问题"));
+        assert_ne!(
+            correction_hash(&body, "错填事项"),
+            correction_hash(&body, "漏填问题")
+        );
         assert_ne!(correction_hash(&body, "错填事项"), body.body_hash());
     }
 }

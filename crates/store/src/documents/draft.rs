@@ -15,8 +15,8 @@ use super::{load, Document};
 use crate::audit::{self, Change};
 use crate::db::{Db, Exec};
 use crate::draw::tasks::{self, Task};
-use crate::field::results::IN_FORCE;
 use crate::error::StoreResult;
+use crate::field::results::IN_FORCE;
 use crate::Actor;
 
 /// The general legal basis of an environmental inspection, used when the

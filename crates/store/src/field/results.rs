@@ -335,7 +335,13 @@ async fn prepare(
     principal: &Principal,
     task_id: i64,
     input: &ResultInput,
-) -> StoreResult<(Visit, tasks::Task, Reporter, Vec<SupervisionItem>, CheckedResult)> {
+) -> StoreResult<(
+    Visit,
+    tasks::Task,
+    Reporter,
+    Vec<SupervisionItem>,
+    CheckedResult,
+)> {
     let visit = lock_task(tx, task_id).await?;
     // Only someone who may see the task learns whether it exists.
     let task = tasks::visible_in(tx, principal, now, task_id).await?;
@@ -509,19 +515,15 @@ pub async fn correct(
     let in_force = in_force_of(&mut tx, task_id, who.department_id)
         .await?
         .ok_or_else(|| {
-            DomainError::conflict(
-                "not_submitted",
-                "本处（科）室尚未提交检查结果，无需更正",
-            )
+            DomainError::conflict("not_submitted", "本处（科）室尚未提交检查结果，无需更正")
         })?;
     let corrected = by_ids(&mut tx, &[in_force]).await?.remove(0);
     if input.corrects_id.is_some_and(|c| c != in_force) {
-        return Err(DomainError::conflict(
-            "superseded",
-            "该结果已被更正，请在最新的结果上更正",
-        )
-        .on("corrects_id")
-        .into());
+        return Err(
+            DomainError::conflict("superseded", "该结果已被更正，请在最新的结果上更正")
+                .on("corrects_id")
+                .into(),
+        );
     }
     let checked = Checked {
         task: &task,
@@ -554,8 +556,16 @@ pub async fn correct(
         },
     )
     .await?;
-    crate::rectification::follow(&mut tx, now, &who.actor, &task, &corrected, &result, &checked.list)
-        .await?;
+    crate::rectification::follow(
+        &mut tx,
+        now,
+        &who.actor,
+        &task,
+        &corrected,
+        &result,
+        &checked.list,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Submitted {
         result,
@@ -609,9 +619,7 @@ async fn insert(
         })?
         .get::<i64>("id")?;
     for (n, item) in c.body.items.iter().enumerate() {
-        let listed = item
-            .item_id
-            .and_then(|i| c.list.iter().find(|l| l.id == i));
+        let listed = item.item_id.and_then(|i| c.list.iter().find(|l| l.id == i));
         tx.execute(
             "INSERT INTO result_items (result_id, position, item_id, item_code, item_name,
                     other_text, has_problem, problem_description)
@@ -655,8 +663,7 @@ pub(crate) async fn in_force_of(
 }
 
 /// SQL condition on `task_results r`: the result is in force (nothing corrects it).
-pub const IN_FORCE: &str =
-    "NOT EXISTS (SELECT 1 FROM task_results c WHERE c.corrects_id = r.id)";
+pub const IN_FORCE: &str = "NOT EXISTS (SELECT 1 FROM task_results c WHERE c.corrects_id = r.id)";
 
 /// Evidence named by a submission: uploaded for this task and department
 /// and not yet part of a result.

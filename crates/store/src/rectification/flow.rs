@@ -96,6 +96,19 @@ impl Mover<'_> {
     }
 }
 
+/// The audit log's name of each action.
+fn audit_name(action: Action) -> &'static str {
+    match action {
+        Action::Edit => "rectification.edit",
+        Action::Issue => "rectification.issue",
+        Action::Report => "rectification.report",
+        Action::Return | Action::Close => "rectification.verify",
+        Action::PlanRevisit => "rectification.revisit",
+        Action::Refer => "rectification.refer",
+        Action::DecideReferral => "rectification.referral",
+    }
+}
+
 /// The shape of every change: lock, load, check who and what, write, append
 /// the step, audit, commit, read back.
 async fn mutate<F>(
@@ -104,7 +117,6 @@ async fn mutate<F>(
     mover: &Mover<'_>,
     id: i64,
     action: Action,
-    audit_action: &'static str,
     files: &[StoredFile],
     change: F,
 ) -> StoreResult<Rectification>
@@ -114,8 +126,11 @@ where
     let today = business_date(now);
     let mut tx = db.begin().await?;
     if tx.backend() == Backend::Postgres {
-        tx.execute("SELECT id FROM rectifications WHERE id = $1 FOR UPDATE", crate::args![id])
-            .await?;
+        tx.execute(
+            "SELECT id FROM rectifications WHERE id = $1 FOR UPDATE",
+            crate::args![id],
+        )
+        .await?;
     }
     let before = load_in(&mut tx, today, id).await?;
     mover.check(&before, action)?;
@@ -150,7 +165,7 @@ where
         now,
         &mover.actor(),
         Change {
-            action: audit_action,
+            action: audit_name(action),
             entity: "rectification",
             entity_id: id.to_string(),
             before: Some(&before),
@@ -172,11 +187,14 @@ pub async fn edit(
 ) -> StoreResult<Rectification> {
     let draft = input.check(business_date(now))?;
     let mover = Mover::Department(principal);
-    mutate(db, now, &mover, id, Action::Edit, "rectification.edit", &[], async |tx, _| {
+    mutate(db, now, &mover, id, Action::Edit, &[], async |tx, _| {
         save_draft(tx, id, &draft).await?;
         Ok((
             StepKind::Edited,
-            format!("整改要求：{}；整改期限：{}", draft.requirement, draft.deadline),
+            format!(
+                "整改要求：{}；整改期限：{}",
+                draft.requirement, draft.deadline
+            ),
         ))
     })
     .await
@@ -185,7 +203,12 @@ pub async fn edit(
 async fn save_draft(tx: &mut Tx, id: i64, d: &rules::Draft) -> StoreResult<()> {
     tx.execute(
         "UPDATE rectifications SET legal_basis = $2, requirement = $3, deadline = $4 WHERE id = $1",
-        crate::args![id, d.legal_basis.as_str(), d.requirement.as_str(), d.deadline],
+        crate::args![
+            id,
+            d.legal_basis.as_str(),
+            d.requirement.as_str(),
+            d.deadline
+        ],
     )
     .await?;
     Ok(())
@@ -201,7 +224,7 @@ pub async fn issue(
 ) -> StoreResult<Rectification> {
     let draft = input.check(business_date(now))?;
     let mover = Mover::Department(principal);
-    mutate(db, now, &mover, id, Action::Issue, "rectification.issue", &[], async |tx, _| {
+    mutate(db, now, &mover, id, Action::Issue, &[], async |tx, _| {
         save_draft(tx, id, &draft).await?;
         tx.execute(
             "UPDATE rectifications SET status = 'issued', issued_at = $2 WHERE id = $1",
@@ -274,14 +297,22 @@ pub async fn report(
     for (f, bytes) in checked.iter().zip(report.photos) {
         crate::field::evidence::write_file(dir.join(&f.relative), bytes).await?;
     }
-    mutate(db, now, mover, id, Action::Report, "rectification.report", &checked, async |tx, _| {
-        tx.execute(
-            "UPDATE rectifications SET status = 'reported' WHERE id = $1",
-            crate::args![id],
-        )
-        .await?;
-        Ok((StepKind::Reported, note.clone()))
-    })
+    mutate(
+        db,
+        now,
+        mover,
+        id,
+        Action::Report,
+        &checked,
+        async |tx, _| {
+            tx.execute(
+                "UPDATE rectifications SET status = 'reported' WHERE id = $1",
+                crate::args![id],
+            )
+            .await?;
+            Ok((StepKind::Reported, note.clone()))
+        },
+    )
     .await
 }
 
@@ -301,8 +332,14 @@ pub async fn verify(
         Verdict::Close { .. } => Action::Close,
         Verdict::Return { .. } => Action::Return,
     };
-    mutate(db, now, &mover, id, action, "rectification.verify", &[], async |tx, r| {
-        match &verdict {
+    mutate(
+        db,
+        now,
+        &mover,
+        id,
+        action,
+        &[],
+        async |tx, r| match &verdict {
             Verdict::Close { verification, note } => {
                 if *verification == Verification::Revisit {
                     revisit_done(tx, r).await?;
@@ -329,8 +366,8 @@ pub async fn verify(
                     format!("{reason}（整改期限：{deadline}）"),
                 ))
             }
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -390,46 +427,54 @@ pub async fn plan_revisit(
     let today = business_date(now);
     let mover = Mover::Department(&who.principal);
     retrying(|| async {
-        mutate(db, now, &mover, id, Action::PlanRevisit, "rectification.revisit", &[], async |tx, r| {
-            if r.revisit_task_id.is_some() {
-                return Err(DomainError::conflict(
-                    "revisit_planned",
-                    "已安排整改复查任务，请勿重复安排",
-                )
-                .into());
-            }
-            if who.department_id != r.department_id {
-                return Err(DomainError::forbidden("只有承办处（科）室可以安排复查").into());
-            }
-            let spec = Spec {
-                year: i64::from(chrono::Datelike::year(&today)),
-                source: TaskSource::RectificationReview,
-                method: Method::Directed,
-                draw_id: None,
-                emergency: None,
-                // A revisit is owed by the rectification itself: the
-                // reasonable-frequency warning is acknowledged with it.
-                acknowledged: Some(format!("整改复查（整改任务第{id}号）")),
-            };
-            let enterprises = vec![(r.enterprise_id, r.enterprise_name.clone())];
-            let ids = match tasks::insert(tx, policy, now, who, &spec, &enterprises).await? {
-                Ok(ids) => ids,
-                Err(refused) => {
-                    let names = enterprises.iter().cloned().collect();
-                    return Err(tasks::refusal_error(policy, &refused, &names).into());
+        mutate(
+            db,
+            now,
+            &mover,
+            id,
+            Action::PlanRevisit,
+            &[],
+            async |tx, r| {
+                if r.revisit_task_id.is_some() {
+                    return Err(DomainError::conflict(
+                        "revisit_planned",
+                        "已安排整改复查任务，请勿重复安排",
+                    )
+                    .into());
                 }
-            };
-            tasks::audit_created(tx, now, who, &ids, None).await?;
-            tx.execute(
-                "UPDATE rectifications SET revisit_task_id = $2 WHERE id = $1",
-                crate::args![id, ids[0]],
-            )
-            .await?;
-            Ok((
-                StepKind::RevisitPlanned,
-                format!("生成整改复查任务（任务编号{}）", ids[0]),
-            ))
-        })
+                if who.department_id != r.department_id {
+                    return Err(DomainError::forbidden("只有承办处（科）室可以安排复查").into());
+                }
+                let spec = Spec {
+                    year: i64::from(chrono::Datelike::year(&today)),
+                    source: TaskSource::RectificationReview,
+                    method: Method::Directed,
+                    draw_id: None,
+                    emergency: None,
+                    // A revisit is owed by the rectification itself: the
+                    // reasonable-frequency warning is acknowledged with it.
+                    acknowledged: Some(format!("整改复查（整改任务第{id}号）")),
+                };
+                let enterprises = vec![(r.enterprise_id, r.enterprise_name.clone())];
+                let ids = match tasks::insert(tx, policy, now, who, &spec, &enterprises).await? {
+                    Ok(ids) => ids,
+                    Err(refused) => {
+                        let names = enterprises.iter().cloned().collect();
+                        return Err(tasks::refusal_error(policy, &refused, &names).into());
+                    }
+                };
+                tasks::audit_created(tx, now, who, &ids, None).await?;
+                tx.execute(
+                    "UPDATE rectifications SET revisit_task_id = $2 WHERE id = $1",
+                    crate::args![id, ids[0]],
+                )
+                .await?;
+                Ok((
+                    StepKind::RevisitPlanned,
+                    format!("生成整改复查任务（任务编号{}）", ids[0]),
+                ))
+            },
+        )
         .await
     })
     .await
@@ -447,7 +492,7 @@ pub async fn refer(
 ) -> StoreResult<Rectification> {
     let note = rules::required_text(note, "note", "移送理由及证据材料说明")?;
     let mover = Mover::Department(principal);
-    mutate(db, now, &mover, id, Action::Refer, "rectification.refer", &[], async |tx, _| {
+    mutate(db, now, &mover, id, Action::Refer, &[], async |tx, _| {
         tx.execute(
             "UPDATE rectifications SET status = 'referred', referral_status = $2 WHERE id = $1",
             crate::args![id, Referral::Pending.as_str()],
@@ -468,24 +513,32 @@ pub async fn decide_referral(
 ) -> StoreResult<Rectification> {
     let outcome = input.check()?;
     let mover = Mover::Department(principal);
-    mutate(db, now, &mover, id, Action::DecideReferral, "rectification.referral", &[], async |tx, r| {
-        if r.referral != Some(Referral::Pending) {
-            return Err(DomainError::conflict(
-                "referral_decided",
-                "已记录立案结果，不能重复记录",
+    mutate(
+        db,
+        now,
+        &mover,
+        id,
+        Action::DecideReferral,
+        &[],
+        async |tx, r| {
+            if r.referral != Some(Referral::Pending) {
+                return Err(DomainError::conflict(
+                    "referral_decided",
+                    "已记录立案结果，不能重复记录",
+                )
+                .into());
+            }
+            tx.execute(
+                "UPDATE rectifications SET referral_status = $2, case_number = $3 WHERE id = $1",
+                crate::args![id, outcome.outcome.as_str(), outcome.case_number.as_deref()],
             )
-            .into());
-        }
-        tx.execute(
-            "UPDATE rectifications SET referral_status = $2, case_number = $3 WHERE id = $1",
-            crate::args![id, outcome.outcome.as_str(), outcome.case_number.as_deref()],
-        )
-        .await?;
-        let kind = match outcome.outcome {
-            Referral::Filed => StepKind::CaseFiled,
-            _ => StepKind::CaseDeclined,
-        };
-        Ok((kind, outcome.note.clone()))
-    })
+            .await?;
+            let kind = match outcome.outcome {
+                Referral::Filed => StepKind::CaseFiled,
+                _ => StepKind::CaseDeclined,
+            };
+            Ok((kind, outcome.note.clone()))
+        },
+    )
     .await
 }

@@ -245,6 +245,37 @@ pub async fn list(
         .collect()
 }
 
+/// What waits within `reach`: the home page's 整改 line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Waiting {
+    /// 待下发: drafts the department has not sent.
+    pub drafts: i64,
+    /// 待核查: reports the department has not verified.
+    pub reported: i64,
+    /// 逾期: past the deadline without a report.
+    pub overdue: i64,
+}
+
+pub async fn waiting(mut db: &Db, reach: Reach, today: NaiveDate) -> StoreResult<Waiting> {
+    let mut q = Sql::new(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN x.status = 'draft' THEN 1 ELSE 0 END), 0) AS BIGINT) AS drafts,
+                CAST(COALESCE(SUM(CASE WHEN x.status = 'reported' THEN 1 ELSE 0 END), 0) AS BIGINT) AS reported,
+                CAST(COALESCE(SUM(CASE WHEN x.status IN ('issued', 'returned') AND x.deadline < ",
+    );
+    q.push_bind(today).push(
+        " THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue
+           FROM rectifications x WHERE x.status IN ('draft', 'issued', 'reported', 'returned')",
+    );
+    within(&mut q, reach);
+    let (sql, args) = q.build();
+    let r = db.fetch_one(&sql, args).await?;
+    Ok(Waiting {
+        drafts: r.get("drafts")?,
+        reported: r.get("reported")?,
+        overdue: r.get("overdue")?,
+    })
+}
+
 /// How many are overdue within `reach` (the home page's flag).
 pub async fn overdue_count(mut db: &Db, reach: Reach, today: NaiveDate) -> StoreResult<i64> {
     let mut q = Sql::new(

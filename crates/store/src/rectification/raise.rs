@@ -38,8 +38,16 @@ pub async fn raise(
     let mut entries = Vec::new();
     for item in result.items.iter().filter(|i| i.has_problem) {
         let id = insert(tx, now, task, result, item, list).await?;
-        step(tx, id, StepKind::Raised, "检查结果提交，生成整改任务（待下发）", &result.submitted_by_name, None, now)
-            .await?;
+        step(
+            tx,
+            id,
+            StepKind::Raised,
+            "检查结果提交，生成整改任务（待下发）",
+            &result.submitted_by_name,
+            None,
+            now,
+        )
+        .await?;
         entries.push(entry("rectification.raised", id, item));
     }
     audit::record_many(tx, now, actor, entries).await?;
@@ -173,8 +181,16 @@ pub async fn follow(
             }
             None => {
                 let id = insert(tx, now, task, new, item, list).await?;
-                step(tx, id, StepKind::Raised, "检查结果更正后发现该问题，生成整改任务（待下发）", by, None, now)
-                    .await?;
+                step(
+                    tx,
+                    id,
+                    StepKind::Raised,
+                    "检查结果更正后发现该问题，生成整改任务（待下发）",
+                    by,
+                    None,
+                    now,
+                )
+                .await?;
                 entries.push(entry("rectification.raised", id, item));
             }
         }

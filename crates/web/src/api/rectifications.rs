@@ -38,7 +38,12 @@ pub struct ListParams {
 
 impl ListParams {
     pub fn filter(&self) -> Result<Filter, DomainError> {
-        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let status = match self
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(s) => Some(
                 Status::parse(s)

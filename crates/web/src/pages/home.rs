@@ -6,6 +6,7 @@ use yici_domain::org::Role;
 use yici_domain::time::display;
 use yici_store::draw::tasks::{self, TaskQuery};
 use yici_store::joint::participants;
+use yici_store::rectification::{self, Waiting};
 
 use super::layout::Chrome;
 use crate::error::PageResult;
@@ -29,6 +30,8 @@ struct Home {
     notices: Option<Vec<NoticeRow>>,
     /// Tasks the department may still decide on (我可参与的).
     may_join: i64,
+    /// 整改: what waits for the department (or the unit's leaders and office).
+    rectifications: Option<Waiting>,
 }
 
 /// How many notices the home page lists.
@@ -74,7 +77,19 @@ pub async fn home(
         }
         _ => (None, 0),
     };
+    let rectifications = match rectification::reach_of(p) {
+        Some(reach) => Some(
+            rectification::waiting(
+                &state.db,
+                reach,
+                yici_domain::time::business_date(state.now()),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let page = Home {
+        rectifications,
         chrome: Chrome::new(&session, "home"),
         roles: p.roles.iter().map(|r| r.label()).collect(),
         login: p.login.clone(),

@@ -12,8 +12,8 @@ pub mod layout;
 pub mod org;
 pub mod people;
 pub mod plans;
-pub mod registry;
 pub mod rectifications;
+pub mod registry;
 pub mod results;
 pub mod sms;
 pub mod tasks;
@@ -119,20 +119,44 @@ pub fn router() -> Router<AppState> {
         // 整改跟踪 (RES-1): the department's side and the enterprise's.
         .route("/rectifications", get(rectifications::desk::list))
         .route("/rectifications/{id}", get(rectifications::desk::view))
-        .route("/rectifications/{id}/draft", post(rectifications::desk::draft))
-        .route("/rectifications/{id}/verify", post(rectifications::desk::verify))
-        .route("/rectifications/{id}/revisit", post(rectifications::desk::revisit))
-        .route("/rectifications/{id}/refer", post(rectifications::desk::refer))
-        .route("/rectifications/{id}/referral", post(rectifications::desk::referral))
-        .route("/rectifications/photos/{id}", get(rectifications::desk::photo))
+        .route(
+            "/rectifications/{id}/draft",
+            post(rectifications::desk::draft),
+        )
+        .route(
+            "/rectifications/{id}/verify",
+            post(rectifications::desk::verify),
+        )
+        .route(
+            "/rectifications/{id}/revisit",
+            post(rectifications::desk::revisit),
+        )
+        .route(
+            "/rectifications/{id}/refer",
+            post(rectifications::desk::refer),
+        )
+        .route(
+            "/rectifications/{id}/referral",
+            post(rectifications::desk::referral),
+        )
+        .route(
+            "/rectifications/photos/{id}",
+            get(rectifications::desk::photo),
+        )
         .route("/e/rectifications", get(rectifications::enterprise::list))
-        .route("/e/rectifications/{id}", get(rectifications::enterprise::view))
+        .route(
+            "/e/rectifications/{id}",
+            get(rectifications::enterprise::view),
+        )
         .route(
             "/e/rectifications/{id}/report",
             post(rectifications::enterprise::report)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/e/rectifications/photos/{id}", get(rectifications::enterprise::photo))
+        .route(
+            "/e/rectifications/photos/{id}",
+            get(rectifications::enterprise::photo),
+        )
         // The field app (执法端) and the enterprise app (企业端), phone-first.
         .route("/m", get(field::tasks))
         .route("/m/tasks/{id}", get(field::task))

@@ -293,6 +293,8 @@ struct ProfilePage {
     tabs: Vec<(&'static str, &'static str)>,
     /// The 检查记录 tab: tasks on the enterprise the user may see.
     tasks: Vec<TaskLine>,
+    /// The 整改情况 tab: its rectifications the user may read (RES-1).
+    rectifications: Vec<crate::pages::rectifications::RectView>,
 }
 
 /// A task on the profile's 检查记录 tab.
@@ -343,7 +345,29 @@ pub async fn profile(
     } else {
         Vec::new()
     };
+    let rectifications = if tab == "rectifications" {
+        let today = yici_domain::time::business_date(state.now());
+        let filter = yici_store::rectification::Filter {
+            enterprise_id: Some(id),
+            ..Default::default()
+        };
+        let p = &session.principal;
+        yici_store::rectification::list(
+            &state.db,
+            yici_store::rectification::Reach::All,
+            today,
+            &filter,
+        )
+        .await?
+        .iter()
+        .filter(|r| yici_store::rectification::may_read(p, r.department_id, r.unit_id))
+        .map(|r| crate::pages::rectifications::RectView::of(r, "/rectifications/photos/"))
+        .collect()
+    } else {
+        Vec::new()
+    };
     let page = ProfilePage {
+        rectifications,
         chrome: Chrome::new(&session, "enterprises"),
         row: Row::of(&e),
         e,

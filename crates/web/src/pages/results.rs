@@ -199,7 +199,10 @@ async fn render(
         csrf: session.csrf_token.clone(),
         client_id: values.client_id.clone().unwrap_or_else(new_client_id),
         draft_key: match &correcting {
-            Some(c) => format!("yici-correction-{}-{}-{}", entry.task.id, department, c.corrects_id),
+            Some(c) => format!(
+                "yici-correction-{}-{}-{}",
+                entry.task.id, department, c.corrects_id
+            ),
             None => format!("yici-result-{}-{}", entry.task.id, department),
         },
         checked_in: entry.checked_in_at.is_some(),
@@ -299,7 +302,12 @@ fn values_of(r: &TaskResult) -> Values {
         problem_description: i.problem_description.clone(),
     };
     Values {
-        items: r.items.iter().filter(|i| i.item_id.is_some()).map(input).collect(),
+        items: r
+            .items
+            .iter()
+            .filter(|i| i.item_id.is_some())
+            .map(input)
+            .collect(),
         other: r.items.iter().find(|i| i.item_id.is_none()).map(input),
         enterprise_situation: r.enterprise_situation.clone(),
         onsite_findings: r.onsite_findings.clone(),
@@ -332,7 +340,15 @@ pub async fn correction_form(
         corrects_id: current.id,
         reason: String::new(),
     };
-    let p = render(&state, &session, entry, values_of(&current), None, Some(correcting)).await?;
+    let p = render(
+        &state,
+        &session,
+        entry,
+        values_of(&current),
+        None,
+        Some(correcting),
+    )
+    .await?;
     page(p, StatusCode::OK)
 }
 
@@ -483,7 +499,16 @@ pub async fn correct(
                 .map_err(AppError::from)
         }
     };
-    after_post(&state, &session, id, department, outcome, values, Some(correcting)).await
+    after_post(
+        &state,
+        &session,
+        id,
+        department,
+        outcome,
+        values,
+        Some(correcting),
+    )
+    .await
 }
 
 /// A photo from the form, uploaded as soon as it is taken: JSON like the API

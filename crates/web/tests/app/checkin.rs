@@ -3,7 +3,7 @@
 //! tampered ones; confirmation by the inspected enterprise only, once;
 //! 跳过 only with a reason; enterprise sign-up verified against the registry.
 
-use crate::common::{bearer, visit, TestApp, ENTERPRISE_PASSWORD, NEW_PASSWORD};
+use crate::common::{bearer, enterprise_token, visit, TestApp, ENTERPRISE_PASSWORD, NEW_PASSWORD};
 use chrono::Duration;
 use serde_json::{json, Value};
 use yici_store::Exec;
@@ -36,26 +36,6 @@ async fn verify(app: &TestApp, token: &str) -> Value {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     r.json().await.unwrap()
-}
-
-/// Signs an enterprise up through the API and returns its bearer token.
-async fn enterprise_token(app: &TestApp, id: i64) -> String {
-    let (uscc, name) = app.uscc_and_name(id).await;
-    let r = app
-        .http
-        .post(app.url("/api/v1/enterprise/accounts"))
-        .json(
-            &json!({"uscc": uscc, "enterprise_name": name, "mobile": "13912345678",
-                      "password": ENTERPRISE_PASSWORD}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
-    let (s, b) = app.api_login(&uscc, ENTERPRISE_PASSWORD).await;
-    assert_eq!(s, 200, "{b}");
-    assert_eq!(b["must_change_password"], json!(false));
-    b["token"].as_str().unwrap().to_string()
 }
 
 async fn codes_are_genuine_then_expired_and_tampered_ones_invalid(app: TestApp) {

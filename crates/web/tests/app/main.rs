@@ -20,6 +20,7 @@ mod joint;
 mod org_and_audit;
 mod people;
 mod plans;
+mod rectifications;
 mod registry;
 mod results;
 mod results_browser;

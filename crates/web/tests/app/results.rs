@@ -119,7 +119,7 @@ fn result_body(client_id: &str, items: &[i64], evidence: &[i64]) -> Value {
         "client_id": client_id,
         "items": [
             {"item_id": items[0], "has_problem": false},
-            {"item_id": items[4], "has_problem": true,
+            {"item_id": items[5], "has_problem": true,
              "problem_description": "现场检查发现企业未落实重污染天气应急期间停限产措施。"}
         ],
         "enterprise_situation": "唐山某钢铁有限公司，法人代表张某，联系人李某。",
@@ -160,7 +160,11 @@ async fn two_departments_submit_and_the_task_completes(app: TestApp) {
             &format!("/api/v1/field/tasks/{}/items", v.task),
         )
         .await;
-    assert_eq!(b["items"][4]["name"], "重污染天气应急响应督导帮扶", "{b}");
+    assert_eq!(b["items"][5]["code"], "DQ-05-01", "{b}");
+    assert_eq!(
+        b["items"][5]["name"], "重污染天气应急减排措施落实情况",
+        "{b}"
+    );
     let water_items = items(&app, &v.water_inspector, v.task).await;
     assert!(water_items.iter().all(|i| !air_items.contains(i)));
 
@@ -211,7 +215,7 @@ async fn two_departments_submit_and_the_task_completes(app: TestApp) {
     assert_eq!(r["department_id"], v.air);
     assert_eq!(r["late"], false);
     assert_eq!(r["items"][1]["has_problem"], true);
-    assert_eq!(r["items"][1]["name"], "重污染天气应急响应督导帮扶");
+    assert_eq!(r["items"][1]["name"], "重污染天气应急减排措施落实情况");
     assert_eq!(r["evidence"][0]["sha256"], sha.as_str());
 
     let overview = results_of(&app, &v.air_inspector, v.task).await;

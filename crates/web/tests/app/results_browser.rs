@@ -47,8 +47,10 @@ async fn result_entry_on_a_phone(app: TestApp) {
         .db
         .clone()
         .fetch_all(
-            "SELECT id FROM supervision_items WHERE business_line = 'air' ORDER BY position",
-            vec![],
+            // The air department's own list of the year (the demo's six items).
+            "SELECT p.id FROM plan_items p JOIN tasks t ON t.department_id = p.department_id
+               AND t.year = p.year WHERE t.id = $1 AND p.removed_at IS NULL ORDER BY p.position",
+            yici_store::args![task],
         )
         .await
         .unwrap()
@@ -58,7 +60,7 @@ async fn result_entry_on_a_phone(app: TestApp) {
     assert_eq!(items.len(), 6);
     assert!(text(&c, "#result-form")
         .await
-        .contains("重污染天气应急响应督导帮扶"));
+        .contains("重污染天气应急减排措施落实情况"));
     let client_id = js(
         &c,
         "return document.querySelector('input[name=client_id]').value",
@@ -67,14 +69,14 @@ async fn result_entry_on_a_phone(app: TestApp) {
     let client_id = client_id.as_str().unwrap().to_string();
     assert_eq!(client_id.len(), 36, "a UUID made by the browser");
 
-    // 对排放大气污染物… 否; 重污染天气应急响应督导帮扶 是 with a description.
+    // 对排放大气污染物… 否; 重污染天气应急减排措施落实情况 是 with a description.
     click(&c, &format!("input[name=item][value='{}']", items[0])).await;
     click(&c, &format!("input[name=problem_{}][value=no]", items[0])).await;
-    click(&c, &format!("input[name=item][value='{}']", items[4])).await;
-    click(&c, &format!("input[name=problem_{}][value=yes]", items[4])).await;
+    click(&c, &format!("input[name=item][value='{}']", items[5])).await;
+    click(&c, &format!("input[name=problem_{}][value=yes]", items[5])).await;
     fill(
         &c,
-        &format!("textarea[name=desc_{}]", items[4]),
+        &format!("textarea[name=desc_{}]", items[5]),
         "现场检查发现企业未落实重污染天气应急期间停限产措施。",
     )
     .await;
@@ -93,7 +95,7 @@ async fn result_entry_on_a_phone(app: TestApp) {
         &c,
         &format!(
             "return document.querySelector('textarea[name=desc_{}]').value.indexOf('停限产') >= 0",
-            items[4]
+            items[5]
         ),
         "the draft is restored after a reload",
     )
@@ -106,7 +108,7 @@ async fn result_entry_on_a_phone(app: TestApp) {
             "return document.querySelector('input[name=item][value=\"{}\"]').checked
                 && document.querySelector('input[name=problem_{}][value=yes]').checked
                 && document.getElementById('onsite_findings').value.length > 0",
-            items[4], items[4]
+            items[5], items[5]
         ),
         "the draft is restored after leaving the page",
     )
@@ -243,7 +245,11 @@ async fn result_entry_on_a_phone(app: TestApp) {
     // 水股 submits: the task is complete.
     let water_inspector = app.token(&water.1).await;
     let water_item = app
-        .count("SELECT MIN(id) FROM supervision_items WHERE business_line = 'water'")
+        .count(&format!(
+            "SELECT MIN(p.id) FROM plan_items p
+               JOIN task_participants tp ON tp.department_id = p.department_id
+              WHERE tp.task_id = {task} AND tp.decision = 'join' AND p.year = 2025"
+        ))
         .await;
     let (s, b) = app
         .send(

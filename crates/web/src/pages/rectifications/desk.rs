@@ -8,9 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use yici_domain::rectification::{
-    Action, DraftInput, ReferralOutcomeInput, Status, VerifyInput,
-};
+use yici_domain::rectification::{Action, DraftInput, ReferralOutcomeInput, Status, VerifyInput};
 use yici_domain::time::business_date;
 use yici_domain::DomainError;
 use yici_store::auth::Session;
@@ -81,11 +79,31 @@ pub async fn list(
         ),
         tab("/rectifications?overdue=1", "已逾期", overdue),
         tab("/rectifications?status=draft", "待下发", is(Status::Draft)),
-        tab("/rectifications?status=issued", "整改中", is(Status::Issued)),
-        tab("/rectifications?status=reported", "待核查", is(Status::Reported)),
-        tab("/rectifications?status=returned", "退回整改", is(Status::Returned)),
-        tab("/rectifications?status=closed", "已销号", is(Status::Closed)),
-        tab("/rectifications?status=referred", "移送立案", is(Status::Referred)),
+        tab(
+            "/rectifications?status=issued",
+            "整改中",
+            is(Status::Issued),
+        ),
+        tab(
+            "/rectifications?status=reported",
+            "待核查",
+            is(Status::Reported),
+        ),
+        tab(
+            "/rectifications?status=returned",
+            "退回整改",
+            is(Status::Returned),
+        ),
+        tab(
+            "/rectifications?status=closed",
+            "已销号",
+            is(Status::Closed),
+        ),
+        tab(
+            "/rectifications?status=referred",
+            "移送立案",
+            is(Status::Referred),
+        ),
         tab(
             "/rectifications",
             "全部",
@@ -269,7 +287,15 @@ async fn after(
             }
             let today = business_date(state.now());
             let r = rectification::get(&state.db, &session.principal, today, id).await?;
-            let page = render(state, session, &r, Some(values), None, Some((form, e.message))).await?;
+            let page = render(
+                state,
+                session,
+                &r,
+                Some(values),
+                None,
+                Some((form, e.message)),
+            )
+            .await?;
             Ok((status, Html(page.render()?)).into_response())
         }
         Err(other) => Err(other.into()),
@@ -297,7 +323,11 @@ pub async fn draft(
         })
     }
     .await;
-    let done = if f.action == "issue" { "issued" } else { "saved" };
+    let done = if f.action == "issue" {
+        "issued"
+    } else {
+        "saved"
+    };
     after(&state, &session, id, "draft", done, outcome, f).await
 }
 
@@ -318,7 +348,11 @@ pub async fn verify(
         Ok(flow::verify(&state.db, state.now(), &session.principal, id, &input).await?)
     }
     .await;
-    let done = if f.decision == "close" { "closed" } else { "returned" };
+    let done = if f.decision == "close" {
+        "closed"
+    } else {
+        "returned"
+    };
     after(&state, &session, id, "verify", done, outcome, f).await
 }
 

@@ -118,7 +118,16 @@ pub async fn view(
     axum::extract::Query(q): axum::extract::Query<Reported>,
 ) -> PageResult<Html<String>> {
     let e = enterprise(&state, &session).await?;
-    let p = page(&state, &session, &e, id, String::new(), None, q.reported == "1").await?;
+    let p = page(
+        &state,
+        &session,
+        &e,
+        id,
+        String::new(),
+        None,
+        q.reported == "1",
+    )
+    .await?;
     Ok(Html(p.render()?))
 }
 

@@ -14,7 +14,7 @@ use yici_store::Exec;
 use yici_web::sms_worker::SmsSettings;
 use yici_web::WebConfig;
 
-use super::{TestApp, NEW_PASSWORD, YUTIAN};
+use super::{TestApp, ENTERPRISE_PASSWORD, NEW_PASSWORD, YUTIAN};
 
 /// A bearer token for a login, whether or not it has changed its initial
 /// password (a fresh account changes it first).
@@ -55,6 +55,26 @@ pub async fn extract(app: &TestApp, token: &str, source: &str, enterprise: i64) 
 /// The `id` of an answer.
 pub fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
+}
+
+/// Signs an enterprise up through the API and returns its bearer token.
+pub async fn enterprise_token(app: &TestApp, id: i64) -> String {
+    let (uscc, name) = app.uscc_and_name(id).await;
+    let r = app
+        .http
+        .post(app.url("/api/v1/enterprise/accounts"))
+        .json(
+            &json!({"uscc": uscc, "enterprise_name": name, "mobile": "13912345678",
+                      "password": ENTERPRISE_PASSWORD}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+    let (s, b) = app.api_login(&uscc, ENTERPRISE_PASSWORD).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["must_change_password"], json!(false));
+    b["token"].as_str().unwrap().to_string()
 }
 
 /// The visit starts: the day after the settings, 09:30 Shanghai, checked in
