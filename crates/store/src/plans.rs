@@ -1149,6 +1149,66 @@ pub async fn copy_previous(
     })
 }
 
+/// 使用业务条线模板: a department with no list for the year starts one from
+/// its business line's template items (codes, names, 检查对象, 检查依据), to
+/// edit afterwards. Refused when the year already has rows.
+pub async fn from_template(
+    db: &Db,
+    now: DateTime<Utc>,
+    who: &Principal,
+    department_id: i64,
+    year: i64,
+) -> StoreResult<usize> {
+    editable(db, who, department_id).await?;
+    let year = plans::check_year(year)?;
+    let mut tx = db.begin().await?;
+    ensure_empty(&mut tx, department_id, year).await?;
+    let items: Vec<(ValidItem, Option<i64>)> = tx
+        .fetch_all(
+            "SELECT s.code, s.name, s.objects, s.basis, s.position FROM supervision_items s
+               JOIN departments d ON d.business_line = s.business_line
+              WHERE d.id = $1 ORDER BY s.position, s.id",
+            args![department_id],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let name: String = r.get("name")?;
+            Ok((
+                ValidItem {
+                    code: r.get("code")?,
+                    content: name.clone(),
+                    name,
+                    objects: r.get("objects")?,
+                    basis: r.get("basis")?,
+                    position: Some(r.get("position")?),
+                },
+                None,
+            ))
+        })
+        .collect::<StoreResult<_>>()?;
+    if items.is_empty() {
+        return Err(DomainError::conflict(
+            "no_template",
+            "本处室所属业务条线没有事项模板，请逐项添加检查事项",
+        )
+        .into());
+    }
+    let (n, _) = write_sheet(
+        &mut tx,
+        now,
+        &Actor::from(who),
+        department_id,
+        year,
+        &items,
+        &[],
+        "template",
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Writes a whole list and plan into a department's empty year, inside the
 /// caller's transaction (the demo loader). Refused when the year has rows.
 pub async fn insert_sheet(

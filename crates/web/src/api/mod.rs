@@ -129,6 +129,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(plans::list_rows, plans::create_row))
         .routes(routes!(plans::update_row, plans::remove_row))
         .routes(routes!(plans::copy_previous))
+        .routes(routes!(plans::from_template))
         .routes(routes!(plans::progress))
         .routes(routes!(plans::public))
         .routes(

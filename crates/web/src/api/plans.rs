@@ -9,7 +9,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yici_domain::org::Principal;
 use yici_domain::plans::{ItemInput, PlanRowInput};
@@ -239,6 +239,32 @@ pub async fn copy_previous(
         .ok_or_else(|| DomainError::required("year", "年度"))?;
     let copied = plans::copy_previous(&state.db, state.now(), &session.principal, d, year).await?;
     Ok((StatusCode::CREATED, Json(copied)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Templated {
+    /// Items written into the year's list.
+    pub items: usize,
+}
+
+/// 使用业务条线模板: starts the year's empty list from the department's
+/// business line template (codes, names, 检查对象, 检查依据), to edit after.
+#[utoipa::path(post, path = "/api/v1/plans/template", tag = "plans", security(("bearer" = [])),
+    request_body = CopyRequest,
+    responses((status = 201, body = Templated), (status = 403, body = ErrorBody),
+        (status = 409, description = "the year already has rows (conflict), or no template (no_template)", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn from_template(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Json(req): Json<CopyRequest>,
+) -> ApiResult<(StatusCode, Json<Templated>)> {
+    let d = department_of(&session.principal, req.department_id)?;
+    let year = req
+        .year
+        .ok_or_else(|| DomainError::required("year", "年度"))?;
+    let items = plans::from_template(&state.db, state.now(), &session.principal, d, year).await?;
+    Ok((StatusCode::CREATED, Json(Templated { items })))
 }
 
 /// Progress against the plan: 抽取对象数量 planned, tasks drawn (not

@@ -98,6 +98,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/rows/{id}", post(plans::update_row))
         .route("/plans/rows/{id}/delete", post(plans::remove_row))
         .route("/plans/copy", post(plans::copy_previous))
+        .route("/plans/template", post(plans::from_template))
         .route("/public/plans", get(plans::public))
         .route("/org", get(org::tree))
         .route("/audit", get(audit::page))

@@ -416,6 +416,9 @@ async fn render(
         "copied" => {
             Some("已复制上一年度的事项清单和检查计划，实施时间已顺延一年，请按本年度工作职能调整。")
         }
+        "templated" => Some(
+            "已按业务条线模板建立事项清单，请按本处室工作职能补充检查内容、调整检查依据，再编制抽查计划。",
+        ),
         _ => None,
     }
     .map(str::to_string);
@@ -651,6 +654,23 @@ pub async fn copy_previous(
     let outcome = plans::copy_previous(&state.db, state.now(), &session.principal, d, y)
         .await
         .map(|_| ("copied", "items"))
+        .map_err(AppError::from);
+    after_form(&state, &session, (d, y), Forms::default(), "copy", outcome).await
+}
+
+/// 使用业务条线模板.
+pub async fn from_template(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    CsrfForm(f): CsrfForm<TargetForm>,
+) -> PageResult<Response> {
+    let (d, y) = match target(&f.department, &f.year) {
+        Ok(t) => t,
+        Err(e) => return bad_target(&state, &session, e).await,
+    };
+    let outcome = plans::from_template(&state.db, state.now(), &session.principal, d, y)
+        .await
+        .map(|_| ("templated", "items"))
         .map_err(AppError::from);
     after_form(&state, &session, (d, y), Forms::default(), "copy", outcome).await
 }

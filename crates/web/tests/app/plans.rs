@@ -19,6 +19,7 @@ both_databases!(
     progress_counts_the_departments_tasks,
     the_public_page_shows_the_lists_without_login,
     the_page_edits_the_list_and_shows_errors_beside_fields,
+    an_empty_year_starts_from_the_business_line_template,
 );
 
 fn item_body(code: &str, year: i64) -> Value {
@@ -274,9 +275,9 @@ async fn bad_input_is_refused_beside_its_field_and_nothing_is_written(app: TestA
             "required",
         ),
         (item_body("air-09-01", 2026), 409, "code", "duplicate"),
-        // The demo's list of this year already has air-01-01.
+        // The demo's list of this year already has DQ-01-01.
         (
-            with(item_body("air-01-01", 2026), "year", json!(null)),
+            with(item_body("DQ-01-01", 2026), "year", json!(null)),
             409,
             "code",
             "duplicate",
@@ -1076,4 +1077,25 @@ async fn the_page_edits_the_list_and_shows_errors_beside_fields(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 403);
+}
+
+/// A department with no list for the year starts it from its business
+/// line's template in one step: readable codes and the legal basis, once.
+async fn an_empty_year_starts_from_the_business_line_template(app: TestApp) {
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let body = json!({"year": 2026});
+    let (s, b) = app.send("POST", &air, "/api/v1/plans/template", body.clone()).await;
+    assert_eq!((s, b["items"].as_u64()), (201, Some(6)), "{b}");
+    let (_, items) = app.get(&air, "/api/v1/plans/items?year=2026").await;
+    let items = items.as_array().unwrap().clone();
+    assert_eq!(items.len(), 6);
+    assert_eq!(items[0]["code"], "DQ-01");
+    assert!(items
+        .iter()
+        .all(|i| i["basis"].as_str().unwrap().contains("《")));
+    // Only into an empty year: a second start is refused, nothing written.
+    let (s, b) = app.send("POST", &air, "/api/v1/plans/template", body).await;
+    assert_eq!(s, 409, "{b}");
+    let (_, again) = app.get(&air, "/api/v1/plans/items?year=2026").await;
+    assert_eq!(again.as_array().unwrap().len(), 6);
 }
