@@ -21,6 +21,7 @@ mod org_and_audit;
 mod people;
 mod plans;
 mod rectifications;
+mod rectifications_browser;
 mod registry;
 mod results;
 mod results_browser;

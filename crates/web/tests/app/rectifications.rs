@@ -97,7 +97,7 @@ fn code(b: &Value) -> &str {
 /// The visit of 大气股 with 水股, checked in, air reporting one problem with
 /// a photo and water none. Returns (visit, air token, water token, the
 /// rectification id).
-async fn visited(app: &TestApp) -> (crate::common::Visit, String, String, i64) {
+pub(crate) async fn visited(app: &TestApp) -> (crate::common::Visit, String, String, i64) {
     let v = visit(app).joined_by_water(0).await;
     check_in(app, v.task).await;
     let air = app.token(&v.inspectors[0].1).await;
