@@ -73,6 +73,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry_statistics",
         include_str!("../migrations/0016_registry_statistics.sql"),
     ),
+    // 17 is taken by the item lists' change on another branch.
+    (
+        18,
+        "inspection_ratings",
+        include_str!("../migrations/0018_inspection_ratings.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -16,6 +16,8 @@ pub struct Chrome {
     /// 短信发件箱 in the menu: system administrator, secretary accounts and
     /// department administrators ([`yici_domain::org::Principal::sms_outbox_reach`]).
     pub sees_sms_outbox: bool,
+    /// 检查评价 in the menu: the unit's office and leaders only (RES-4).
+    pub sees_ratings: bool,
 }
 
 impl Chrome {
@@ -33,6 +35,7 @@ impl Chrome {
             active,
             is_sysadmin: p.has(Role::SystemAdmin),
             sees_sms_outbox: p.sms_outbox_reach().is_some(),
+            sees_ratings: yici_domain::ratings::may_read(p),
         }
     }
 }
