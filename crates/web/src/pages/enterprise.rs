@@ -181,6 +181,7 @@ struct InspectionPage {
     error: Option<String>,
     rated: bool,
     max_comment: usize,
+    /// The buttons, worst to best, left to right under their scale.
     scores: [i64; 5],
 }
 
@@ -246,7 +247,7 @@ fn inspection_page(
         error,
         rated,
         max_comment: rules::MAX_COMMENT_CHARS,
-        scores: [5, 4, 3, 2, 1],
+        scores: [1, 2, 3, 4, 5],
         p: PlanView::of(i.task),
     }
 }
