@@ -7,7 +7,7 @@
 
 use crate::common::{
     check_in, element, office, secretary_token, submitted_visit, visit, TestApp, AIR_FINDINGS, PNG,
-    PROBLEM, WATER_FINDINGS,
+    PROBLEM, WATER_FINDINGS, YUTIAN,
 };
 
 both_databases!(config = crate::common::with_evidence_folder();

@@ -2,12 +2,13 @@
 //! panel at 1920×1080 (two departments, a problem, a photo, a late
 //! submission) and the task list's 发现问题; the enterprise's inspection page
 //! at 390×844 with 结果告知, served papers and the rating form — refused
-//! beside its field, then given once. Screenshots go to `target/screenshots/`.
+//! beside its field, then given once — and the office reading it on
+//! `/ratings`. Screenshots go to `target/screenshots/`.
 
 use crate::common::browser::*;
 use crate::common::{
-    enterprise_account, serve_papers, submitted_visit, Backend, TestApp, ENTERPRISE_PASSWORD,
-    PROBLEM,
+    enterprise_account, office, serve_papers, submitted_visit, Backend, TestApp,
+    ENTERPRISE_PASSWORD, PROBLEM,
 };
 use fantoccini::Client;
 
@@ -46,16 +47,24 @@ async fn the_results_panel_on_a_desktop(app: TestApp) {
         panel.contains("逾期提交") && panel.contains("未发现问题"),
         "{panel}"
     );
-    // The thumbnail is loaded (the image decodes).
-    let loaded = c
-        .execute(
-            "const i = document.querySelector('#results .thumbs img'); return i.complete && i.naturalWidth > 0;",
-            vec![],
-        )
-        .await
-        .unwrap();
-    assert_eq!(loaded, serde_json::json!(true));
+    // The thumbnail loads (lazily, once in view) and decodes.
     scroll_to(&c, "#results").await;
+    let mut loaded = false;
+    for _ in 0..100 {
+        let v = c
+            .execute(
+                "const i = document.querySelector('#results .thumbs img'); return i.complete && i.naturalWidth > 0;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if v == serde_json::json!(true) {
+            loaded = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(loaded, "the thumbnail's image loads");
     if shoot {
         shot(&c, "results-task-desktop").await;
     }
@@ -109,6 +118,17 @@ async fn the_enterprise_rates_on_a_phone(app: TestApp) {
     assert!(text(&c, "#rated").await.contains("评价已提交"));
     if shoot {
         shot(&c, "enterprise-rated-phone").await;
+    }
+
+    // The office reads it on the desktop.
+    c.delete_all_cookies().await.unwrap();
+    c.set_window_size(1920, 1080).await.unwrap();
+    sign_in(&c, &app, &office(&app).await[2].1).await;
+    click(&c, "#ratings-link").await;
+    let table = text_containing(&c, "#ratings", "检查规范，时间安排合理。").await;
+    assert!(table.contains(&format!("任务 No.{task}")), "{table}");
+    if shoot {
+        shot(&c, "ratings-desktop").await;
     }
     c.close().await.unwrap();
 }
