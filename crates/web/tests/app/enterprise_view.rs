@@ -17,6 +17,7 @@ both_databases!(config = crate::common::with_evidence_folder();
     the_enterprise_sees_its_findings_outcome_and_papers_and_no_one_elses,
     an_inspection_is_rated_only_once_complete,
     ratings_reach_the_office_and_leaders_and_never_the_inspectors,
+    the_api_document_describes_the_enterprise_view_and_ratings,
 );
 
 async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -307,4 +308,91 @@ async fn ratings_reach_the_office_and_leaders_and_never_the_inspectors(app: Test
             "{login}: no rating, no menu entry"
         );
     }
+}
+
+/// Every `$ref` of a JSON value, recursively.
+fn refs(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                match (k.as_str(), x) {
+                    ("$ref", Value::String(r)) => out.push(r.clone()),
+                    _ => refs(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+        _ => {}
+    }
+}
+
+async fn the_api_document_describes_the_enterprise_view_and_ratings(app: TestApp) {
+    let doc: Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for (path, method, statuses) in [
+        ("/api/v1/enterprise/inspections", "get", &["200", "403"][..]),
+        (
+            "/api/v1/enterprise/inspections/{task_id}",
+            "get",
+            &["200", "403", "404"],
+        ),
+        (
+            "/api/v1/enterprise/inspections/{task_id}/rating",
+            "post",
+            &["201", "404", "409", "422"],
+        ),
+        (
+            "/api/v1/enterprise/documents/{id}/pdf",
+            "get",
+            &["200", "404"],
+        ),
+        ("/api/v1/ratings", "get", &["200", "403"]),
+    ] {
+        let op = &doc["paths"][path][method];
+        for s in statuses {
+            assert!(op["responses"].get(*s).is_some(), "{path} {s}: {op}");
+        }
+    }
+    let schemas = &doc["components"]["schemas"];
+    for name in [
+        "EnterpriseInspection",
+        "Rating",
+        "RatingInput",
+        "ListedTask",
+    ] {
+        assert!(schemas.get(name).is_some(), "{name} missing");
+    }
+    // Every schema these operations name, and every schema those name, is
+    // defined in the document.
+    let mut pending = Vec::new();
+    for path in [
+        "/api/v1/enterprise/inspections/{task_id}",
+        "/api/v1/enterprise/inspections/{task_id}/rating",
+        "/api/v1/ratings",
+        "/api/v1/tasks",
+    ] {
+        refs(&doc["paths"][path], &mut pending);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(r) = pending.pop() {
+        let name = r.trim_start_matches("#/components/schemas/").to_string();
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let schema = schemas
+            .get(&name)
+            .unwrap_or_else(|| panic!("{r} is not defined"));
+        refs(schema, &mut pending);
+    }
+    assert!(
+        seen.contains("ResultItem") && seen.contains("OutcomeNotice"),
+        "{seen:?}"
+    );
 }
