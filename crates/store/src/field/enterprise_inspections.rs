@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
-use yici_domain::documents::forms::Outcome;
+use yici_domain::documents::forms::{InspectionRecordSheet, Outcome};
 use yici_domain::documents::workflow::DocumentStatus;
 use yici_domain::documents::{DocumentKind, Form};
 use yici_domain::org::{Principal, Role};
@@ -140,20 +140,24 @@ fn outcome_of(d: &Document) -> Option<OutcomeNotice> {
     if !held_by_enterprise(d) {
         return None;
     }
-    let label = match sheet.outcome {
-        Some(Outcome::Other) if !sheet.outcome_other.trim().is_empty() => {
-            format!("其他：{}", sheet.outcome_other.trim())
-        }
-        Some(o) => o.label().to_string(),
-        None => "未填写".to_string(),
-    };
     Some(OutcomeNotice {
         document_id: d.id,
         department_name: d.department_name.clone(),
         number_text: d.number_text.clone(),
         outcome: sheet.outcome,
-        label,
+        label: outcome_label(sheet),
     })
+}
+
+/// 通过行政检查 / 未通过行政检查 / 其他：… as the sheet's box reads.
+fn outcome_label(sheet: &InspectionRecordSheet) -> String {
+    match sheet.outcome {
+        Some(Outcome::Other) if !sheet.outcome_other.trim().is_empty() => {
+            format!("其他：{}", sheet.outcome_other.trim())
+        }
+        Some(o) => o.label().to_string(),
+        None => "未填写".to_string(),
+    }
 }
 
 /// The inspection `task_id` of the principal's enterprise.
@@ -268,4 +272,51 @@ pub async fn document(mut db: &Db, principal: &Principal, id: i64) -> StoreResul
     } else {
         Err(missing().into())
     }
+}
+
+/// What the enterprise's history shows of each inspection besides its plan:
+/// the 结果告知 given so far and whether it has been rated.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Summary {
+    /// 结果告知 labels of the issued 情况记录表 (empty: 待告知).
+    pub outcomes: Vec<String>,
+    pub rated: bool,
+}
+
+/// Summaries of the tasks `ids` (the caller's own history), in two
+/// statements whatever their number.
+pub async fn summaries(
+    mut db: &Db,
+    ids: &[i64],
+) -> StoreResult<std::collections::HashMap<i64, Summary>> {
+    let mut out: std::collections::HashMap<i64, Summary> = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT task_id, form FROM documents WHERE kind = 'inspection_record_sheet'
+            AND status = 'issued' AND task_id IN ",
+    )
+    .push_in(ids.iter().copied())
+    .push(" ORDER BY id")
+    .build();
+    for r in db.fetch_all(&sql, args).await? {
+        let form: String = r.get("form")?;
+        let form: Form = serde_json::from_str(&form)
+            .map_err(|e| crate::error::StoreError::internal(format!("document form: {e}")))?;
+        if let Form::InspectionRecordSheet(sheet) = form {
+            out.entry(r.get("task_id")?)
+                .or_default()
+                .outcomes
+                .push(outcome_label(&sheet));
+        }
+    }
+    let (sql, args) =
+        crate::db::Sql::new("SELECT task_id FROM inspection_ratings WHERE task_id IN ")
+            .push_in(ids.iter().copied())
+            .build();
+    for r in db.fetch_all(&sql, args).await? {
+        out.entry(r.get("task_id")?).or_default().rated = true;
+    }
+    Ok(out)
 }

@@ -32,6 +32,10 @@ pub struct InspectionView {
     pub p: PlanView,
     pub inspectors: String,
     pub submitted: String,
+    /// 结果告知 so far, or 待告知.
+    pub outcome: String,
+    /// 已评价 / 待评价 (completed and not rated) / none before completion.
+    pub rating: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -68,12 +72,27 @@ pub async fn home(
     let e = enterprise_inspections::enterprise_of(&state.db, &session.principal).await?;
     let history: Vec<Inspection> =
         enterprise_accounts::history(&state.db, e.id, state.now()).await?;
+    let ids: Vec<i64> = history.iter().map(|i| i.task.id).collect();
+    let mut summaries = enterprise_inspections::summaries(&state.db, &ids).await?;
     let inspections = history
         .into_iter()
-        .map(|i| InspectionView {
-            inspectors: names(i.task.inspectors.iter().map(|x| x.name.clone())),
-            submitted: names(i.submitted_departments.into_iter()),
-            p: PlanView::of(i.task),
+        .map(|i| {
+            let s = summaries.remove(&i.task.id).unwrap_or_default();
+            InspectionView {
+                inspectors: names(i.task.inspectors.iter().map(|x| x.name.clone())),
+                submitted: names(i.submitted_departments.into_iter()),
+                outcome: if s.outcomes.is_empty() {
+                    "待告知".into()
+                } else {
+                    s.outcomes.join("；")
+                },
+                rating: match (s.rated, ratings::may_be_rated(i.task.status)) {
+                    (true, _) => Some("已评价"),
+                    (false, true) => Some("待评价"),
+                    (false, false) => None,
+                },
+                p: PlanView::of(i.task),
+            }
         })
         .collect();
     Ok(Html(

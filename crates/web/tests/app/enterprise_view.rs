@@ -68,6 +68,7 @@ async fn the_enterprise_sees_its_findings_outcome_and_papers_and_no_one_elses(ap
         home.contains(&format!("href=\"/e/inspections/{task}\"")),
         "{home}"
     );
+    assert!(home.contains("待告知") && home.contains("待评价"), "{home}");
     let (st, html) = page(&web, &app, &format!("/e/inspections/{task}")).await;
     assert_eq!(st, 200);
     assert!(element(&html, "outcome").contains("待告知"));
@@ -91,6 +92,11 @@ async fn the_enterprise_sees_its_findings_outcome_and_papers_and_no_one_elses(ap
     assert!(
         element(&html, "outcome").contains("未通过行政检查"),
         "{html}"
+    );
+    let (_, home) = page(&web, &app, "/e").await;
+    assert!(
+        home.contains("<dd class=\"outcome\">未通过行政检查</dd>"),
+        "{home}"
     );
     for d in [notice, sheet] {
         let r = web
