@@ -78,6 +78,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "results_onward",
         include_str!("../migrations/0017_results_onward.sql"),
     ),
+    (
+        18,
+        "inspection_ratings",
+        include_str!("../migrations/0018_inspection_ratings.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

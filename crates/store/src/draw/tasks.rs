@@ -754,7 +754,18 @@ pub struct TaskPage {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
-    pub items: Vec<Task>,
+    pub items: Vec<ListedTask>,
+}
+
+/// A task of the list with what its results found so far.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListedTask {
+    #[serde(flatten)]
+    pub task: Task,
+    /// Departments' results submitted (检查结果).
+    pub results: i64,
+    /// 发现问题: ticked items answered 是 across the submitted results.
+    pub problems_found: i64,
 }
 
 fn given(v: &Option<String>) -> Option<&str> {
@@ -868,20 +879,49 @@ pub async fn list(
         .push_sql(&filter)
         .build();
     let total = db.scalar_i64(&sql, args).await?;
-    let (sql, args) = crate::db::Sql::new(&format!("SELECT t.id {from} WHERE "))
-        .push_sql(&filter)
-        .push(" ORDER BY t.id DESC LIMIT ")
-        .push_bind(per_page)
-        .push(" OFFSET ")
-        .push_bind((page - 1) * per_page)
-        .build();
-    let ids: Vec<i64> = db
-        .fetch_all(&sql, args)
+    // The page's ids with their results' tallies in the same statement:
+    // departments that submitted (originals: a correction replaces, it does
+    // not add) and problems in the results in force.
+    let (sql, args) = crate::db::Sql::new(&format!(
+        "SELECT t.id,
+                (SELECT COUNT(*) FROM task_results r
+                  WHERE r.task_id = t.id AND r.corrects_id IS NULL) AS results,
+                (SELECT COUNT(*) FROM task_results r
+                   JOIN result_items ri ON ri.result_id = r.id
+                  WHERE r.task_id = t.id AND ri.has_problem
+                    AND NOT EXISTS (SELECT 1 FROM task_results c WHERE c.corrects_id = r.id))
+                  AS problems_found
+           {from} WHERE "
+    ))
+    .push_sql(&filter)
+    .push(" ORDER BY t.id DESC LIMIT ")
+    .push_bind(per_page)
+    .push(" OFFSET ")
+    .push_bind((page - 1) * per_page)
+    .build();
+    let rows = db.fetch_all(&sql, args).await?;
+    let mut tallies = HashMap::new();
+    let mut ids = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let id: i64 = r.get("id")?;
+        ids.push(id);
+        tallies.insert(
+            id,
+            (r.get::<i64>("results")?, r.get::<i64>("problems_found")?),
+        );
+    }
+    let mut items: Vec<ListedTask> = by_ids(&mut db, &ids, now)
         .await?
-        .iter()
-        .map(|r| r.get::<i64>("id"))
-        .collect::<StoreResult<_>>()?;
-    let mut items = by_ids(&mut db, &ids, now).await?;
+        .into_iter()
+        .map(|task| {
+            let (results, problems_found) = tallies.get(&task.id).copied().unwrap_or((0, 0));
+            ListedTask {
+                task,
+                results,
+                problems_found,
+            }
+        })
+        .collect();
     items.reverse();
     Ok(TaskPage {
         total,

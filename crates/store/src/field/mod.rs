@@ -3,6 +3,7 @@
 
 pub mod checkin;
 pub mod enterprise_accounts;
+pub mod enterprise_inspections;
 pub mod evidence;
 pub mod results;
 

@@ -5,12 +5,14 @@
 pub mod auth;
 pub mod documents;
 pub mod draws;
+pub mod enterprise;
 pub mod error_docs;
 pub mod extract;
 pub mod field;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod ratings;
 pub mod rectifications;
 pub mod registry;
 pub mod results;
@@ -39,7 +41,8 @@ use crate::state::AppState;
         (name = "plans", description = "行政检查事项清单与行政检查计划（抽查计划）：按处室、年度增删改，复制上一年度，计划完成进度，公示（无需登录）"),
         (name = "documents", description = "检查文书：六类文书起草与填写、审批（承办机构负责人签批、行政执法主体负责人批准）、办公室编号盖章（按单位、种类、年度连续编号，无断号）、送达、作废、编号登记、HTML/DOCX/PDF、非现场检查与口头通知（补办手续）"),
         (name = "rectification", description = "整改：检查发现问题生成整改任务单（违反条款、整改要求、期限），下发、企业反馈（文字与照片）、核查销号或退回、整改复查、移送立案及立案结果；逾期标记"),
-        (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料")
+        (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料、企业查看检查结果与结果告知及送达文书、检查评价"),
+        (name = "ratings", description = "检查评价：企业对检查的评价，仅本单位办公室和行政执法主体负责人可查看")
     )
 )]
 struct ApiDoc;
@@ -103,6 +106,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(field::confirm))
         .routes(routes!(field::sign_up))
         .routes(routes!(field::inspections))
+        .routes(routes!(enterprise::inspection))
+        .routes(routes!(enterprise::rate))
+        .routes(routes!(enterprise::document_pdf))
+        .routes(routes!(ratings::list))
         .routes(routes!(results::items))
         .routes(routes!(results::upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()))
         .routes(routes!(results::submit, results::list))

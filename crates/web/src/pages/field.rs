@@ -1,15 +1,18 @@
-//! The field app (执法端, APP-1, APP-2) and the enterprise app (企业端, APP-7)
-//! as phone-first pages (390 px wide and up):
+//! The field app (执法端, APP-1, APP-2) and the enterprise's entry (企业端,
+//! APP-7) as phone-first pages (390 px wide and up):
 //!
 //! * `/m` 任务管理 (未办理 / 已办理), `/m/tasks/{id}` 任务信息 with the
 //!   检查二维码, 跳过 with a reason, and the 企业端下载 code;
 //! * `/e/check-in?token=…` what the enterprise sees when it scans the code
 //!   (no login needed to read the verdict; confirming needs the enterprise's
-//!   own account), `/e/signup` 企业注册, `/e` the enterprise's home.
+//!   own account), `/e/signup` 企业注册.
+//!
+//! The enterprise's own pages (`/e`, its inspections) are in
+//! [`super::enterprise`].
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
@@ -18,7 +21,7 @@ use yici_domain::org::Role;
 use yici_domain::time::display;
 use yici_store::auth::Session;
 use yici_store::field::checkin::{self, FieldTask, MyTask};
-use yici_store::field::enterprise_accounts::{self, Inspection, SignUp};
+use yici_store::field::enterprise_accounts::{self, SignUp};
 
 use crate::check_in::{
     base_url, confirm_token, enterprise_account, issue, qr_svg, verification, CheckInCode,
@@ -64,7 +67,7 @@ pub struct PlanView {
 }
 
 impl PlanView {
-    fn of(t: FieldTask) -> PlanView {
+    pub(crate) fn of(t: FieldTask) -> PlanView {
         PlanView {
             participating: if t.participating_departments.is_empty() {
                 "—".into()
@@ -470,78 +473,4 @@ pub async fn signup(
             Ok((status_of(d), Html(page.render()?)).into_response())
         }
     }
-}
-
-pub struct InspectionView {
-    pub p: PlanView,
-    pub inspectors: String,
-    pub submitted: String,
-}
-
-#[derive(Template)]
-#[template(path = "field/enterprise.html")]
-struct EnterpriseHomePage {
-    chrome: FieldChrome,
-    name: String,
-    uscc: String,
-    welcome: bool,
-    inspections: Vec<InspectionView>,
-}
-
-#[derive(Deserialize, Default)]
-pub struct WelcomeQuery {
-    #[serde(default)]
-    welcome: String,
-}
-
-/// 企业端首页: 扫一扫, and the enterprise's own inspection history.
-pub async fn enterprise_home(
-    State(state): State<AppState>,
-    WebUser(session): WebUser,
-    Query(q): Query<WelcomeQuery>,
-) -> PageResult<Response> {
-    if !session.principal.has(Role::EnterpriseUser) {
-        return Ok((
-            StatusCode::FORBIDDEN,
-            Html(crate::pages::layout::error_page(
-                StatusCode::FORBIDDEN,
-                "企业端仅供企业账号使用",
-            )),
-        )
-            .into_response());
-    }
-    let e = enterprise_account(&state, &session.principal)
-        .await
-        .map_err(|e| e.0)?;
-    let history: Vec<Inspection> =
-        enterprise_accounts::history(&state.db, e.id, state.now()).await?;
-    let inspections = history
-        .into_iter()
-        .map(|i| InspectionView {
-            inspectors: i
-                .task
-                .inspectors
-                .iter()
-                .map(|x| x.name.clone())
-                .collect::<Vec<_>>()
-                .join("、"),
-            submitted: if i.submitted_departments.is_empty() {
-                "—".into()
-            } else {
-                i.submitted_departments.join("、")
-            },
-            p: PlanView::of(i.task),
-        })
-        .collect();
-    Ok(Html(
-        EnterpriseHomePage {
-            chrome: FieldChrome::of(Some(&session)),
-            name: e.name,
-            uscc: e.uscc,
-            welcome: q.welcome == "1",
-            inspections,
-        }
-        .render()?,
-    )
-    .into_response())
 }

@@ -18,6 +18,8 @@ pub struct Chrome {
     pub sees_sms_outbox: bool,
     /// 整改跟踪 in the menu: the department's people, the unit's head and office.
     pub sees_rectifications: bool,
+    /// 检查评价 in the menu: the unit's office and leaders only (RES-4).
+    pub sees_ratings: bool,
 }
 
 impl Chrome {
@@ -36,6 +38,7 @@ impl Chrome {
             is_sysadmin: p.has(Role::SystemAdmin),
             sees_sms_outbox: p.sms_outbox_reach().is_some(),
             sees_rectifications: yici_store::rectification::reach_of(p).is_some(),
+            sees_ratings: yici_domain::ratings::may_read(p),
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod document_editor;
 pub mod documents;
+pub mod enterprise;
 pub mod field;
 pub mod forms;
 pub mod home;
@@ -12,6 +13,7 @@ pub mod layout;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod ratings;
 pub mod rectifications;
 pub mod registry;
 pub mod results;
@@ -162,7 +164,13 @@ pub fn router() -> Router<AppState> {
         .route("/m", get(field::tasks))
         .route("/m/tasks/{id}", get(field::task))
         .route("/m/tasks/{id}/skip", post(field::skip))
-        .route("/e", get(field::enterprise_home))
+        .route("/e", get(enterprise::home))
+        // The enterprise's inspections, their rating and the documents served (RES-4).
+        .route("/e/inspections/{id}", get(enterprise::inspection))
+        .route("/e/inspections/{id}/rating", post(enterprise::rate))
+        .route("/e/documents/{id}/pdf", get(enterprise::document_pdf))
+        // 检查评价 for the unit's office and leaders.
+        .route("/ratings", get(ratings::list))
         .route("/e/signup", get(field::signup_form).post(field::signup))
         .route("/e/check-in", get(field::check_in).post(field::confirm))
 }

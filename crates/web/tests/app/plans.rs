@@ -1084,7 +1084,9 @@ async fn the_page_edits_the_list_and_shows_errors_beside_fields(app: TestApp) {
 async fn an_empty_year_starts_from_the_business_line_template(app: TestApp) {
     let air = secretary_token(&app, YUTIAN, "大气股").await;
     let body = json!({"year": 2026});
-    let (s, b) = app.send("POST", &air, "/api/v1/plans/template", body.clone()).await;
+    let (s, b) = app
+        .send("POST", &air, "/api/v1/plans/template", body.clone())
+        .await;
     assert_eq!((s, b["items"].as_u64()), (201, Some(6)), "{b}");
     let (_, items) = app.get(&air, "/api/v1/plans/items?year=2026").await;
     let items = items.as_array().unwrap().clone();

@@ -32,21 +32,35 @@ async fn rectification_in_the_browser(app: TestApp) {
     c.set_window_size(1920, 1080).await.unwrap();
     log_in_again(&c, &app, &v.inspectors[0].1).await;
     assert!(text(&c, "#rectification-todo").await.contains("1 项待下发"));
-    c.goto(&app.url("/rectifications?status=open")).await.unwrap();
+    c.goto(&app.url("/rectifications?status=open"))
+        .await
+        .unwrap();
     let row = text(&c, &format!("#rectifications tr[data-id='{id}']")).await;
     assert!(row.contains("待下发") && row.contains("布袋破损"), "{row}");
     if shoot {
         shot(&c, "rectification-list-desktop").await;
     }
-    c.goto(&app.url(&format!("/rectifications/{id}"))).await.unwrap();
+    c.goto(&app.url(&format!("/rectifications/{id}")))
+        .await
+        .unwrap();
     // A deadline in the past: refused beside the form, nothing sent.
-    set_date(&c, "#deadline", &(app.today() - chrono::Duration::days(1)).to_string()).await;
+    set_date(
+        &c,
+        "#deadline",
+        &(app.today() - chrono::Duration::days(1)).to_string(),
+    )
+    .await;
     click(&c, "#draft-issue").await;
     assert!(text(&c, "#draft-error").await.contains("不能早于今天"));
     assert_eq!(text(&c, "#rect-status").await, "待下发");
     let deadline = (app.today() + chrono::Duration::days(10)).to_string();
     set_date(&c, "#deadline", &deadline).await;
-    fill(&c, "#requirement", "更换破损布袋，提交更换记录和更换前后照片。").await;
+    fill(
+        &c,
+        "#requirement",
+        "更换破损布袋，提交更换记录和更换前后照片。",
+    )
+    .await;
     if shoot {
         shot(&c, "rectification-draft-desktop").await;
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use yici_domain::draw::task::{TaskStatus, TaskView};
 use yici_domain::org::Principal;
 use yici_domain::time::display;
-use yici_store::draw::tasks::{self, Task, TaskQuery};
+use yici_store::draw::tasks::{self, ListedTask, Task, TaskQuery};
 use yici_store::joint::participants;
 
 use super::view::{
@@ -80,12 +80,16 @@ pub struct TaskRow {
     pub may_join: bool,
     /// The user's department initiated the open task: 设置.
     pub may_set: bool,
+    /// 发现问题 across the submitted results; none before any result (—).
+    pub problems_found: Option<i64>,
 }
 
 impl TaskRow {
-    fn of(t: &Task, p: &Principal) -> TaskRow {
+    fn of(listed: &ListedTask, p: &Principal) -> TaskRow {
+        let t: &Task = &listed.task;
         let open = t.status.may_cancel();
         TaskRow {
+            problems_found: (listed.results > 0).then_some(listed.problems_found),
             id: t.id,
             year: t.year,
             enterprise_name: t.enterprise_name.clone(),

@@ -10,7 +10,8 @@
 //! * `/tasks/{id}/settings`, `/participation`, `/partners` → [`joint`]: the
 //!   joint-inspection forms of the task page (JOINT-1, JOINT-3, JOINT-6);
 //! * `/tasks/{id}/documents`, `/tasks/{id}/procedure` → [`documents_panel`]:
-//!   the 检查文书 panel of the task page (DOC-2…DOC-7).
+//!   the 检查文书 panel of the task page (DOC-2…DOC-7);
+//! * [`results_panel`]: the read-only 检查结果 panel of the task page.
 //!
 //! View helpers several of these screens share are in [`view`]. Every page
 //! calls the same store functions, with the same checks, as the API in
@@ -21,5 +22,6 @@ pub mod draw_record;
 pub mod extract;
 pub mod joint;
 pub mod list;
+pub mod results_panel;
 pub mod task;
 mod view;

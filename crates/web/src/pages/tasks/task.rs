@@ -1,7 +1,8 @@
 //! `/tasks/{id}`: one task with its departments, inspectors and panels, and
 //! its forms `/tasks/{id}/inspectors` (随机抽取检查人员), `/tasks/{id}/cancel`
 //! and `/tasks/{id}/recusals` (回避). The joint-inspection forms of this page
-//! are in [`super::joint`], the 检查文书 panel in [`super::documents_panel`].
+//! are in [`super::joint`], the 检查文书 panel in [`super::documents_panel`],
+//! the 检查结果 panel in [`super::results_panel`].
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -20,6 +21,7 @@ use yici_store::joint::participants;
 use yici_store::org::people::{self, PeopleFilter};
 
 use super::documents_panel::{self, DocsPanel};
+use super::results_panel::{self, ResultsPanel};
 use super::view::{answering, joint_class, opt_date, status_class};
 use crate::draw_access::initiator;
 use crate::error::{status_of, AppError, PageResult};
@@ -192,6 +194,8 @@ struct TaskPage {
     partners: Option<Vec<(i64, String)>>,
     /// 检查文书 of the task (none for a cancelled task nobody drafted on).
     docs: Option<DocsPanel>,
+    /// 检查结果 of the participating departments.
+    results: Option<ResultsPanel>,
 }
 
 impl TaskPage {
@@ -385,6 +389,7 @@ pub(super) async fn render_task(
         None => ("", None),
     };
     let docs = Some(documents_panel::panel(state, session, &t).await?);
+    let results = results_panel::panel(state, session, &t).await?;
     let page = TaskPage {
         chrome: Chrome::new(session, "tasks"),
         may_draw: open && initiating,
@@ -421,6 +426,7 @@ pub(super) async fn render_task(
         participate,
         partners,
         docs,
+        results,
         i: TaskInfo::of(t),
     };
     Ok((status, Html(page.render()?)).into_response())

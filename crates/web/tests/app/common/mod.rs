@@ -3,8 +3,10 @@
 //! the app on port 0 with a hand-driven clock.
 
 pub mod browser;
+mod results_flow;
 mod scenario;
 
+pub use results_flow::*;
 pub use scenario::*;
 
 use std::sync::Arc;
