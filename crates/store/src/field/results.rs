@@ -82,6 +82,17 @@ pub struct ResultItem {
     pub problem_description: Option<String>,
 }
 
+impl ResultItem {
+    /// How pages and rectifications name it: the list's name, or 其他 with
+    /// what was checked.
+    pub fn label(&self) -> String {
+        match &self.other {
+            Some(t) => format!("其他：{t}"),
+            None => self.name.clone(),
+        }
+    }
+}
+
 /// An evidence file as results and the API list it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Evidence {

@@ -17,13 +17,8 @@ use crate::Actor;
 pub const DEFAULT_REQUIREMENT: &str =
     "针对检查发现的问题立即整改，并于整改期限内提交整改情况说明及佐证材料（整改前后照片、台账、合同或票据等）。";
 
-/// The name a rectification gives its item: the list's name, or 其他 with
-/// what was checked.
 fn item_name(item: &ResultItem) -> String {
-    match &item.other {
-        Some(t) => format!("其他：{t}"),
-        None => item.name.clone(),
-    }
+    item.label()
 }
 
 /// Raises a draft for every problem of `result` (just stored).

@@ -119,20 +119,13 @@ pub async fn home(
     .into_response())
 }
 
-/// A finding line as shown.
-pub struct FindingLine {
-    pub name: String,
-    pub has_problem: bool,
-    pub description: String,
-}
-
 /// A department's findings as shown.
 pub struct FindingsView {
     pub department: String,
     pub submitted: bool,
     pub state_label: String,
     pub submitted_at: String,
-    pub items: Vec<FindingLine>,
+    pub items: Vec<crate::pages::results::ItemLine>,
     pub onsite_findings: String,
 }
 
@@ -272,15 +265,8 @@ fn inspection_page(
                 submitted_at: f.submitted_at.map(display).unwrap_or_default(),
                 items: f
                     .items
-                    .into_iter()
-                    .map(|x| FindingLine {
-                        name: match x.other {
-                            Some(o) => format!("其他：{o}"),
-                            None => x.name,
-                        },
-                        has_problem: x.has_problem,
-                        description: x.problem_description.unwrap_or_default(),
-                    })
+                    .iter()
+                    .map(crate::pages::results::ItemLine::of)
                     .collect(),
                 onsite_findings: f.onsite_findings.unwrap_or_default(),
             })

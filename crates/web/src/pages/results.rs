@@ -41,15 +41,29 @@ struct Photo {
     url: String,
 }
 
-struct ShownItem {
-    code: String,
-    name: String,
-    has_problem: bool,
-    description: String,
+/// A ticked item as every page shows it (the phone's result, the task
+/// page's panel, the enterprise's findings).
+pub struct ItemLine {
+    /// The list's code as ticked (empty for 其他).
+    pub code: String,
+    pub name: String,
+    pub has_problem: bool,
+    pub description: String,
+}
+
+impl ItemLine {
+    pub fn of(i: &yici_store::field::results::ResultItem) -> ItemLine {
+        ItemLine {
+            code: i.code.clone().unwrap_or_default(),
+            name: i.label(),
+            has_problem: i.has_problem,
+            description: i.problem_description.clone().unwrap_or_default(),
+        }
+    }
 }
 
 struct Shown {
-    items: Vec<ShownItem>,
+    items: Vec<ItemLine>,
     enterprise_situation: String,
     onsite_findings: String,
     photos: Vec<Photo>,
@@ -127,15 +141,7 @@ fn shown(r: &TaskResult) -> Shown {
         items: r
             .items
             .iter()
-            .map(|i| ShownItem {
-                code: i.code.clone().unwrap_or_default(),
-                name: match &i.other {
-                    Some(t) => format!("其他：{t}"),
-                    None => i.name.clone(),
-                },
-                has_problem: i.has_problem,
-                description: i.problem_description.clone().unwrap_or_default(),
-            })
+            .map(ItemLine::of)
             .collect(),
         enterprise_situation: r.enterprise_situation.clone(),
         onsite_findings: r.onsite_findings.clone(),

@@ -19,6 +19,7 @@ use yici_store::rectification;
 
 use crate::error::PageResult;
 use crate::pages::rectifications::RectView;
+use crate::pages::results::ItemLine;
 use crate::state::AppState;
 
 /// The panel of the task page.
@@ -49,7 +50,7 @@ pub struct Section {
 
 /// A submitted result, as shown.
 pub struct Shown {
-    pub items: Vec<Line>,
+    pub items: Vec<ItemLine>,
     pub problems: usize,
     pub enterprise_situation: String,
     pub onsite_findings: String,
@@ -63,28 +64,12 @@ pub struct Shown {
     pub correction_reason: Option<String>,
 }
 
-/// A ticked item.
-pub struct Line {
-    /// The list's code as ticked (empty for 其他).
-    pub code: String,
-    pub name: String,
-    pub has_problem: bool,
-    pub description: String,
-}
 
 fn shown(r: TaskResult) -> Shown {
-    let items: Vec<Line> = r
+    let items: Vec<ItemLine> = r
         .items
-        .into_iter()
-        .map(|i| Line {
-            code: i.code.unwrap_or_default(),
-            name: match i.other {
-                Some(o) => format!("其他：{o}"),
-                None => i.name,
-            },
-            has_problem: i.has_problem,
-            description: i.problem_description.unwrap_or_default(),
-        })
+        .iter()
+        .map(ItemLine::of)
         .collect();
     Shown {
         problems: items.iter().filter(|i| i.has_problem).count(),
