@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry_statistics",
         include_str!("../migrations/0016_registry_statistics.sql"),
     ),
+    (
+        19,
+        "login_failures",
+        include_str!("../migrations/0019_login_failures.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
