@@ -23,5 +23,6 @@ mod plans;
 mod registry;
 mod results;
 mod results_browser;
+mod security;
 mod sms;
 mod sms_browser;
