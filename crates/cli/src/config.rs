@@ -340,7 +340,7 @@ mod tests {
     fn import_limits_default_to_the_interchange_defaults() {
         let c = ImportSettings::default();
         assert_eq!(c.limits().unwrap(), yici_interchange::Limits::default());
-        assert_eq!(c.max_unpacked_mb, 512);
+        assert_eq!(c.max_unpacked_mb, 768);
         let zero = ImportSettings { max_cells: 0, ..c };
         assert!(zero.limits().is_err());
     }

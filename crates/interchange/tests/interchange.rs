@@ -545,12 +545,12 @@ fn shared_strings_declaring_hundreds_of_megabytes_are_refused() {
     assert!(bomb.len() < 16 * 1024, "{} bytes", bomb.len());
     declare_size(&mut bomb, "xl/sharedStrings.xml", 400 * 1024 * 1024);
     let err = read(&bomb, Some("名录.xlsx"), &Limits::default()).unwrap_err();
-    assert_eq!(err, FileError::SharedStrings { limit_mb: 128 });
+    assert_eq!(err, FileError::SharedStrings { limit_mb: 192 });
     assert_eq!(err.code(), "shared_strings_too_large");
     assert!(err.is_over_limit());
     assert_eq!(
         err.to_string(),
-        "文件中的文字内容解压后超过128MB，请拆分后分批导入"
+        "文件中的文字内容解压后超过192MB，请拆分后分批导入"
     );
 }
 
@@ -558,10 +558,10 @@ fn shared_strings_declaring_hundreds_of_megabytes_are_refused() {
 #[test]
 fn an_archive_unpacking_past_the_limit_is_refused() {
     let mut bomb = small_xlsx();
-    declare_size(&mut bomb, "xl/worksheets/sheet1.xml", 600 * 1024 * 1024);
+    declare_size(&mut bomb, "xl/worksheets/sheet1.xml", 800 * 1024 * 1024);
     let err = read(&bomb, None, &Limits::default()).unwrap_err();
-    assert_eq!(err, FileError::Unpacked { limit_mb: 512 });
-    assert_eq!(err.to_string(), "文件解压后超过512MB，请拆分后分批导入");
+    assert_eq!(err, FileError::Unpacked { limit_mb: 768 });
+    assert_eq!(err.to_string(), "文件解压后超过768MB，请拆分后分批导入");
     assert_eq!(err.code(), "unpacked_too_large");
 }
 
