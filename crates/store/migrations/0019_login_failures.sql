@@ -7,7 +7,7 @@
 CREATE TABLE login_locks (
     login TEXT PRIMARY KEY,
     locked_until {ts} NOT NULL,
-    failures INTEGER NOT NULL
+    failures BIGINT NOT NULL
 );
 
 INSERT INTO login_locks (login, locked_until, failures)
