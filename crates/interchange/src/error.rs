@@ -28,6 +28,8 @@ pub enum FileError {
     Unpacked { limit_mb: u64 },
     #[error("文件中的文字内容解压后超过{limit_mb}MB，请拆分后分批导入")]
     SharedStrings { limit_mb: u64 },
+    #[error("XLSX文件包含的部件超过{0}个，请在Excel中另存为新的XLSX文件后重新导入")]
+    TooManyParts(usize),
     #[error("无法读取XLSX文件，请确认文件未损坏、未加密")]
     UnreadableXlsx {
         /// The reader's own (English) words, for logs.
@@ -55,6 +57,7 @@ impl FileError {
             FileError::TooManyCells(_) => "too_many_cells",
             FileError::Unpacked { .. } => "unpacked_too_large",
             FileError::SharedStrings { .. } => "shared_strings_too_large",
+            FileError::TooManyParts(_) => "too_many_parts",
             FileError::UnreadableXlsx { .. } => "unreadable_xlsx",
             FileError::NoWorksheet => "no_worksheet",
             FileError::WriteXlsx { .. } => "xlsx_write_failed",
@@ -71,6 +74,7 @@ impl FileError {
             FileError::TooManyCells(_)
                 | FileError::Unpacked { .. }
                 | FileError::SharedStrings { .. }
+                | FileError::TooManyParts(_)
         )
     }
 }

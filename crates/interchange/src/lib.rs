@@ -15,6 +15,6 @@ mod write;
 
 pub use columns::{columns, header_for_field, yes_no, Column, ExportRow, Field, COLUMNS};
 pub use error::FileError;
-pub use limits::Limits;
+pub use limits::{Limits, MAX_PARTS};
 pub use read::{detect, read, FileKind, ParsedRow, RowIssue, Sheet};
 pub use write::{example_row, template_csv, template_xlsx, write_csv, write_xlsx};

@@ -58,9 +58,38 @@ fn is_shared_strings(name: &[u8]) -> bool {
     name.to_ascii_lowercase().ends_with(b"sharedstrings.xml")
 }
 
+/// Parts (zip entries) an XLSX may have. Excel's own have a dozen, a few
+/// hundred with pictures and charts. The zip reader keeps a record of every
+/// entry of the central directory as it opens the archive, so a 96 MB upload
+/// of a million empty entries would cost hundreds of MB before any check.
+pub const MAX_PARTS: usize = 10_000;
+
+/// Central directory entries can't be more than the times their signature
+/// occurs in the file (each entry starts with it); counted before the zip
+/// reader parses them. Compressed data may hold the 4 bytes by chance, which
+/// only makes the count higher than the truth.
+fn too_many_parts(bytes: &[u8]) -> bool {
+    const CENTRAL_ENTRY: &[u8; 4] = b"PK\x01\x02";
+    let mut seen = 0;
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|&b| b == b'P') {
+        if rest[at..].starts_with(CENTRAL_ENTRY) {
+            seen += 1;
+            if seen > MAX_PARTS {
+                return true;
+            }
+        }
+        rest = &rest[at + 1..];
+    }
+    false
+}
+
 /// Checks an XLSX archive against the limits without keeping what it
 /// inflates. Archive errors are left to the XLSX reader to report.
 pub(crate) fn check_archive(bytes: &[u8], limits: &Limits) -> Result<(), FileError> {
+    if too_many_parts(bytes) {
+        return Err(FileError::TooManyParts(MAX_PARTS));
+    }
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
         return Ok(());
     };
@@ -147,6 +176,15 @@ mod tests {
         assert_eq!(inflated_within(endless, 1000), None);
         assert_eq!(inflated_within(&[0u8; 1000][..], 1000), Some(1000));
         assert_eq!(inflated_within(&[0u8; 1001][..], 1000), None);
+    }
+
+    #[test]
+    fn parts_are_counted_by_their_central_directory_signature() {
+        let entry = b"PK\x01\x02 rest of an entry ";
+        let many: Vec<u8> = entry.repeat(MAX_PARTS + 1);
+        assert!(too_many_parts(&many));
+        assert!(!too_many_parts(&many[entry.len()..]));
+        assert!(!too_many_parts(b"PPPK\x01"));
     }
 
     #[test]

@@ -610,6 +610,25 @@ fn shared_strings_are_bounded_by_what_they_inflate_to() {
     );
 }
 
+/// A zip of more central-directory entries than an XLSX ever has: refused
+/// before the zip reader keeps a record of each.
+#[test]
+fn an_archive_of_too_many_parts_is_refused() {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..=yici_interchange::MAX_PARTS {
+        out.start_file(format!("p{i}"), stored).unwrap();
+        out.write_all(b"").unwrap();
+    }
+    let bytes = out.finish().unwrap().into_inner();
+    let err = read(&bytes, Some("x.xlsx"), &Limits::default()).unwrap_err();
+    assert_eq!(err, FileError::TooManyParts(10_000));
+    assert_eq!(err.code(), "too_many_parts");
+    assert!(err.is_over_limit());
+}
+
 #[test]
 fn too_many_cells_are_refused_in_csv_and_xlsx() {
     let row = "宏达钢铁,91130200699229617X,玉田县,3110,130229,,,,";
