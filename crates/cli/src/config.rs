@@ -29,6 +29,54 @@ pub struct Config {
     /// The field app and the enterprise app (APP-2, APP-7).
     #[serde(default)]
     pub field: FieldSettings,
+    /// Bounds of a registry import (SEC-4).
+    #[serde(default)]
+    pub import: ImportSettings,
+}
+
+/// `[import]` in yici.toml (or `YICI_IMPORT__MAX_UNPACKED_MB=…`): what one
+/// registry import may unpack and parse. Sizes in MB (of 1,048,576 bytes).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImportSettings {
+    pub max_rows: usize,
+    pub max_cells: usize,
+    /// Total uncompressed size of an XLSX's parts.
+    pub max_unpacked_mb: u64,
+    /// Uncompressed size of an XLSX's shared strings (held in memory whole).
+    pub max_shared_strings_mb: u64,
+}
+
+impl Default for ImportSettings {
+    fn default() -> Self {
+        let l = yici_interchange::Limits::default();
+        ImportSettings {
+            max_rows: l.max_rows,
+            max_cells: l.max_cells,
+            max_unpacked_mb: l.max_unpacked_bytes / MB,
+            max_shared_strings_mb: l.max_shared_strings_bytes / MB,
+        }
+    }
+}
+
+const MB: u64 = 1024 * 1024;
+
+impl ImportSettings {
+    pub fn limits(&self) -> Result<yici_interchange::Limits> {
+        if self.max_rows == 0
+            || self.max_cells == 0
+            || self.max_unpacked_mb == 0
+            || self.max_shared_strings_mb == 0
+        {
+            anyhow::bail!("import: every limit must be at least 1");
+        }
+        Ok(yici_interchange::Limits {
+            max_rows: self.max_rows,
+            max_cells: self.max_cells,
+            max_unpacked_bytes: self.max_unpacked_mb.saturating_mul(MB),
+            max_shared_strings_bytes: self.max_shared_strings_mb.saturating_mul(MB),
+        })
+    }
 }
 
 /// `[field]` in yici.toml (or `YICI_FIELD__CHECK_IN_KEY=…`,
@@ -267,6 +315,7 @@ impl Default for Config {
             draw: DrawSettings::default(),
             sms: SmsConfig::default(),
             field: FieldSettings::default(),
+            import: ImportSettings::default(),
         }
     }
 }
@@ -286,6 +335,15 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_limits_default_to_the_interchange_defaults() {
+        let c = ImportSettings::default();
+        assert_eq!(c.limits().unwrap(), yici_interchange::Limits::default());
+        assert_eq!(c.max_unpacked_mb, 768);
+        let zero = ImportSettings { max_cells: 0, ..c };
+        assert!(zero.limits().is_err());
+    }
 
     #[test]
     fn the_development_outbox_is_the_default() {

@@ -242,6 +242,7 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
             public_url: cfg.field.public_url(),
             evidence_dir: cfg.field.evidence_dir(&cfg.database_url),
             evidence_max_bytes: cfg.field.evidence_max_bytes,
+            import_limits: cfg.import.limits()?,
         },
     );
     let stop = stop_requested()?;

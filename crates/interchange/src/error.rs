@@ -22,6 +22,14 @@ pub enum FileError {
     MissingColumns(Vec<String>),
     #[error("文件超过{0}行，请分批导入")]
     TooManyRows(usize),
+    #[error("文件超过{0}个单元格，请删去多余的列或拆分后分批导入")]
+    TooManyCells(usize),
+    #[error("文件解压后超过{limit_mb}MB，请拆分后分批导入")]
+    Unpacked { limit_mb: u64 },
+    #[error("文件中的文字内容解压后超过{limit_mb}MB，请拆分后分批导入")]
+    SharedStrings { limit_mb: u64 },
+    #[error("XLSX文件包含的部件超过{0}个，请在Excel中另存为新的XLSX文件后重新导入")]
+    TooManyParts(usize),
     #[error("无法读取XLSX文件，请确认文件未损坏、未加密")]
     UnreadableXlsx {
         /// The reader's own (English) words, for logs.
@@ -46,10 +54,28 @@ impl FileError {
             FileError::MalformedCsv { .. } => "malformed_csv",
             FileError::MissingColumns(_) => "missing_columns",
             FileError::TooManyRows(_) => "too_many_rows",
+            FileError::TooManyCells(_) => "too_many_cells",
+            FileError::Unpacked { .. } => "unpacked_too_large",
+            FileError::SharedStrings { .. } => "shared_strings_too_large",
+            FileError::TooManyParts(_) => "too_many_parts",
             FileError::UnreadableXlsx { .. } => "unreadable_xlsx",
             FileError::NoWorksheet => "no_worksheet",
             FileError::WriteXlsx { .. } => "xlsx_write_failed",
         }
+    }
+}
+
+impl FileError {
+    /// The file is over a bound on what an import may unpack or parse
+    /// ([`Limits`](crate::Limits)), rather than malformed: too large, not wrong.
+    pub fn is_over_limit(&self) -> bool {
+        matches!(
+            self,
+            FileError::TooManyCells(_)
+                | FileError::Unpacked { .. }
+                | FileError::SharedStrings { .. }
+                | FileError::TooManyParts(_)
+        )
     }
 }
 

@@ -9,10 +9,12 @@
 
 mod columns;
 mod error;
+mod limits;
 mod read;
 mod write;
 
 pub use columns::{columns, header_for_field, yes_no, Column, ExportRow, Field, COLUMNS};
 pub use error::FileError;
+pub use limits::{Limits, MAX_PARTS};
 pub use read::{detect, read, FileKind, ParsedRow, RowIssue, Sheet};
 pub use write::{example_row, template_csv, template_xlsx, write_csv, write_xlsx};

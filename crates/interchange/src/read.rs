@@ -13,6 +13,7 @@ use yici_domain::registry::enterprise::EnterpriseInput;
 
 use crate::columns::{column_of_header, Column, Field, COLUMNS};
 use crate::error::FileError;
+use crate::limits::{check_archive, CellBudget, Limits};
 
 /// The two kinds of file that can be imported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,13 +123,13 @@ pub fn detect(bytes: &[u8], filename: Option<&str>) -> Result<FileKind, FileErro
     Ok(FileKind::Csv)
 }
 
-/// Reads a CSV or XLSX file (see [`detect`]) of at most `max_rows` non-blank
-/// data rows. Headers are matched after trimming, so column order is free and
-/// unknown columns are ignored (and listed in [`Sheet::ignored_columns`]).
-pub fn read(bytes: &[u8], filename: Option<&str>, max_rows: usize) -> Result<Sheet, FileError> {
+/// Reads a CSV or XLSX file (see [`detect`]) within `limits` (rows, cells,
+/// unpacked bytes). Headers are matched after trimming, so column order is
+/// free and unknown columns are ignored (and listed in [`Sheet::ignored_columns`]).
+pub fn read(bytes: &[u8], filename: Option<&str>, limits: &Limits) -> Result<Sheet, FileError> {
     match detect(bytes, filename)? {
-        FileKind::Csv => read_csv(bytes, max_rows),
-        FileKind::Xlsx => read_xlsx(bytes, max_rows),
+        FileKind::Csv => read_csv(bytes, limits),
+        FileKind::Xlsx => read_xlsx(bytes, limits),
     }
 }
 
@@ -413,7 +414,7 @@ fn count_newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
 
-fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
     let (text, encoding) = decode(bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -431,8 +432,9 @@ fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
     let mut finder = HeaderFinder::default();
     let mut rows = Rows {
         rows: Vec::new(),
-        max: max_rows,
+        max: limits.max_rows,
     };
+    let mut cells = CellBudget::new(limits);
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {}
@@ -445,6 +447,7 @@ fn read_csv(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
                 });
             }
         }
+        cells.take(record.len())?;
         // The bytes read for this record: the end of the previous record's
         // terminator, any blank lines, then the record itself.
         let start = record
@@ -530,7 +533,8 @@ fn xlsx_cell(v: DataRef<'_>) -> Cell {
     })
 }
 
-fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Sheet, FileError> {
+    check_archive(bytes, limits)?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let sheets = book.sheets_metadata();
     let worksheets = || sheets.iter().filter(|s| s.typ == SheetType::WorkSheet);
@@ -544,8 +548,9 @@ fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
     let mut finder = HeaderFinder::default();
     let mut rows = Rows {
         rows: Vec::new(),
-        max: max_rows,
+        max: limits.max_rows,
     };
+    let mut budget = CellBudget::new(limits);
     // Cells come row by row; gather one row's cells, then use them.
     let mut current: Option<(u32, Vec<(usize, Cell)>)> = None;
     let mut flush = |row: u32, row_cells: Vec<(usize, Cell)>| -> Result<(), FileError> {
@@ -573,6 +578,7 @@ fn read_xlsx(bytes: &[u8], max_rows: usize) -> Result<Sheet, FileError> {
         Ok(())
     };
     while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        budget.take(1)?;
         let (r, c) = cell.get_position();
         let value = xlsx_cell(cell.get_value().clone());
         match &mut current {

@@ -3,10 +3,18 @@
 use yici_domain::registry::enterprise::EnterpriseInput;
 use yici_interchange::{
     columns, read, template_csv, template_xlsx, write_csv, write_xlsx, ExportRow, FileError,
-    RowIssue, Sheet,
+    Limits, RowIssue, Sheet,
 };
 
 const MAX: usize = 5000;
+
+/// The default limits with at most `max_rows` rows.
+fn at_most(max_rows: usize) -> Limits {
+    Limits {
+        max_rows,
+        ..Limits::default()
+    }
+}
 
 const HEADER: &str = "排污单位名称*,统一社会信用代码*,地址*,行业代码*,行政区划代码*,中心经度,中心纬度,邮政编码,正面清单";
 
@@ -17,7 +25,7 @@ fn csv(lines: &[&str]) -> Vec<u8> {
 }
 
 fn read_ok(bytes: &[u8], filename: &str) -> Sheet {
-    match read(bytes, Some(filename), MAX) {
+    match read(bytes, Some(filename), &at_most(MAX)) {
         Ok(s) => s,
         Err(e) => panic!("{e} ({})", e.code()),
     }
@@ -146,7 +154,7 @@ fn gbk_csv() {
 fn undecodable_csv_is_refused() {
     // Not UTF-8, and 0x80 0xFF is no GB18030 sequence either.
     let bytes = b"\xe5\x90\x8d,\x80\xff\r\n".to_vec();
-    let err = read(&bytes, Some("x.csv"), MAX).unwrap_err();
+    let err = read(&bytes, Some("x.csv"), &at_most(MAX)).unwrap_err();
     assert_eq!(err, FileError::Undecodable);
     assert_eq!(err.code(), "undecodable_csv");
 }
@@ -200,7 +208,7 @@ fn missing_required_columns_are_listed() {
         "排污单位名称,行业代码,行政区划代码,备注",
         "宏达钢铁,3110,130229,",
     ]);
-    let err = read(&bytes, Some("名录.csv"), MAX).unwrap_err();
+    let err = read(&bytes, Some("名录.csv"), &at_most(MAX)).unwrap_err();
     assert_eq!(
         err,
         FileError::MissingColumns(vec!["统一社会信用代码".into(), "地址".into()])
@@ -212,7 +220,7 @@ fn missing_required_columns_are_listed() {
 #[test]
 fn a_file_without_any_known_header_lacks_every_required_column() {
     let bytes = csv(&["姓名,年龄", "张三,30"]);
-    let err = read(&bytes, Some("x.csv"), MAX).unwrap_err();
+    let err = read(&bytes, Some("x.csv"), &at_most(MAX)).unwrap_err();
     assert_eq!(
         err.to_string(),
         "缺少必填列：排污单位名称、统一社会信用代码、地址、行业代码、行政区划代码"
@@ -328,7 +336,7 @@ fn xlsx_round_trip() {
     );
     assert_eq!(sheet.rows[1].input.postal_code.as_deref(), Some("064100"));
     // Without a file name too.
-    assert_eq!(read(&bytes, None, MAX).unwrap().rows.len(), 5);
+    assert_eq!(read(&bytes, None, &at_most(MAX)).unwrap().rows.len(), 5);
 }
 
 #[test]
@@ -455,22 +463,27 @@ fn the_xlsx_template_has_an_explanation_sheet() {
 #[test]
 fn other_files_are_refused() {
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01";
-    let err = read(png, Some("logo.png"), MAX).unwrap_err();
+    let err = read(png, Some("logo.png"), &at_most(MAX)).unwrap_err();
     assert_eq!(err.to_string(), "仅支持CSV和XLSX文件");
     assert_eq!(err.code(), "unsupported_file");
     let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0, 0];
     assert_eq!(
-        read(&xls, Some("名录.xls"), MAX).unwrap_err(),
+        read(&xls, Some("名录.xls"), &at_most(MAX)).unwrap_err(),
         FileError::Unsupported
     );
-    assert_eq!(read(b"", Some("x.csv"), MAX).unwrap_err(), FileError::Empty);
     assert_eq!(
-        read(b"\xEF\xBB\xBF\r\n", Some("x.csv"), MAX).unwrap_err(),
+        read(b"", Some("x.csv"), &at_most(MAX)).unwrap_err(),
+        FileError::Empty
+    );
+    assert_eq!(
+        read(b"\xEF\xBB\xBF\r\n", Some("x.csv"), &at_most(MAX)).unwrap_err(),
         FileError::Empty
     );
     let broken_zip = b"PK\x03\x04this is not really a zip";
     assert_eq!(
-        read(broken_zip, Some("x.xlsx"), MAX).unwrap_err().code(),
+        read(broken_zip, Some("x.xlsx"), &at_most(MAX))
+            .unwrap_err()
+            .code(),
         "unreadable_xlsx"
     );
 }
@@ -479,8 +492,11 @@ fn other_files_are_refused() {
 fn too_many_rows_are_refused() {
     let row = "宏达钢铁,91130200699229617X,玉田县,3110,130229,,,,";
     let bytes = csv(&[HEADER, row, "", row, row]);
-    assert_eq!(read(&bytes, Some("x.csv"), 3).unwrap().rows.len(), 3);
-    let err = read(&bytes, Some("x.csv"), 2).unwrap_err();
+    assert_eq!(
+        read(&bytes, Some("x.csv"), &at_most(3)).unwrap().rows.len(),
+        3
+    );
+    let err = read(&bytes, Some("x.csv"), &at_most(2)).unwrap_err();
     assert_eq!(err, FileError::TooManyRows(2));
     assert_eq!(err.to_string(), "文件超过2行，请分批导入");
     let xlsx = write_xlsx(
@@ -488,7 +504,156 @@ fn too_many_rows_are_refused() {
         "s",
     )
     .unwrap();
-    assert_eq!(read(&xlsx, None, 2).unwrap_err(), FileError::TooManyRows(2));
+    assert_eq!(
+        read(&xlsx, None, &at_most(2)).unwrap_err(),
+        FileError::TooManyRows(2)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Bounds on what an import unpacks and parses (SEC-4).
+
+/// Sets the uncompressed size an XLSX's zip entry declares, in its local
+/// header and in the central directory, leaving its data as it is.
+fn declare_size(zip: &mut [u8], entry: &str, size: u32) {
+    let le16 = |b: &[u8], at: usize| u16::from_le_bytes([b[at], b[at + 1]]) as usize;
+    let mut patched = 0;
+    for at in 0..zip.len().saturating_sub(46) {
+        let (name_at, size_at) = match &zip[at..at + 4] {
+            b"PK\x03\x04" => (at + 30, at + 22),
+            b"PK\x01\x02" => (at + 46, at + 24),
+            _ => continue,
+        };
+        let name_len = le16(zip, if name_at == at + 30 { at + 26 } else { at + 28 });
+        if zip.get(name_at..name_at + name_len) == Some(entry.as_bytes()) {
+            zip[size_at..size_at + 4].copy_from_slice(&size.to_le_bytes());
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2, "{entry}: local header and central directory");
+}
+
+fn small_xlsx() -> Vec<u8> {
+    write_xlsx(cells_of(&[full_input(1), full_input(2)]), "企业名录").unwrap()
+}
+
+/// A zip bomb as sent: a few kilobytes whose shared strings declare 400 MB.
+/// Refused from the declared size, before anything is inflated or kept.
+#[test]
+fn shared_strings_declaring_hundreds_of_megabytes_are_refused() {
+    let mut bomb = small_xlsx();
+    assert!(bomb.len() < 16 * 1024, "{} bytes", bomb.len());
+    declare_size(&mut bomb, "xl/sharedStrings.xml", 400 * 1024 * 1024);
+    let err = read(&bomb, Some("名录.xlsx"), &Limits::default()).unwrap_err();
+    assert_eq!(err, FileError::SharedStrings { limit_mb: 192 });
+    assert_eq!(err.code(), "shared_strings_too_large");
+    assert!(err.is_over_limit());
+    assert_eq!(
+        err.to_string(),
+        "文件中的文字内容解压后超过192MB，请拆分后分批导入"
+    );
+}
+
+/// Entries that together declare more than the total limit.
+#[test]
+fn an_archive_unpacking_past_the_limit_is_refused() {
+    let mut bomb = small_xlsx();
+    declare_size(&mut bomb, "xl/worksheets/sheet1.xml", 800 * 1024 * 1024);
+    let err = read(&bomb, None, &Limits::default()).unwrap_err();
+    assert_eq!(err, FileError::Unpacked { limit_mb: 768 });
+    assert_eq!(err.to_string(), "文件解压后超过768MB，请拆分后分批导入");
+    assert_eq!(err.code(), "unpacked_too_large");
+}
+
+/// Shared strings that really inflate to 8 MB, against a 1 MB limit: refused
+/// whether the archive tells the truth about the size or claims 100 bytes.
+#[test]
+fn shared_strings_are_bounded_by_what_they_inflate_to() {
+    use std::io::{Read, Write};
+    let small = small_xlsx();
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(&small)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let big = 8 * 1024 * 1024;
+    for i in 0..source.len() {
+        let mut entry = source.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        out.start_file(name.as_str(), deflated).unwrap();
+        if name == "xl/sharedStrings.xml" {
+            out.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>"#).unwrap();
+            out.write_all(&vec![b'A'; big]).unwrap();
+            out.write_all(b"</t></si></sst>").unwrap();
+        } else {
+            let mut content = Vec::new();
+            entry.read_to_end(&mut content).unwrap();
+            out.write_all(&content).unwrap();
+        }
+    }
+    let mut bomb = out.finish().unwrap().into_inner();
+    assert!(bomb.len() < 64 * 1024, "{} bytes", bomb.len());
+    let limits = Limits {
+        max_shared_strings_bytes: 1024 * 1024,
+        ..Limits::default()
+    };
+    let err = read(&bomb, None, &limits).unwrap_err();
+    assert_eq!(err, FileError::SharedStrings { limit_mb: 1 });
+    // A lying header is no way round: the file is refused all the same.
+    declare_size(&mut bomb, "xl/sharedStrings.xml", 100);
+    let err = read(&bomb, None, &limits).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            FileError::SharedStrings { .. } | FileError::UnreadableXlsx { .. }
+        ),
+        "{err:?}"
+    );
+}
+
+/// A zip of more central-directory entries than an XLSX ever has: refused
+/// before the zip reader keeps a record of each.
+#[test]
+fn an_archive_of_too_many_parts_is_refused() {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..=yici_interchange::MAX_PARTS {
+        out.start_file(format!("p{i}"), stored).unwrap();
+        out.write_all(b"").unwrap();
+    }
+    let bytes = out.finish().unwrap().into_inner();
+    let err = read(&bytes, Some("x.xlsx"), &Limits::default()).unwrap_err();
+    assert_eq!(err, FileError::TooManyParts(10_000));
+    assert_eq!(err.code(), "too_many_parts");
+    assert!(err.is_over_limit());
+}
+
+#[test]
+fn too_many_cells_are_refused_in_csv_and_xlsx() {
+    let row = "宏达钢铁,91130200699229617X,玉田县,3110,130229,,,,";
+    // 9 cells a line: the header and two rows are 27.
+    let bytes = csv(&[HEADER, row, row]);
+    let limits = |max_cells| Limits {
+        max_cells,
+        ..Limits::default()
+    };
+    assert_eq!(read(&bytes, None, &limits(27)).unwrap().rows.len(), 2);
+    let err = read(&bytes, None, &limits(26)).unwrap_err();
+    assert_eq!(err, FileError::TooManyCells(26));
+    assert_eq!(err.code(), "too_many_cells");
+    assert_eq!(
+        err.to_string(),
+        "文件超过26个单元格，请删去多余的列或拆分后分批导入"
+    );
+    // A line far wider than the header counts every field.
+    let wide = format!("{HEADER}\r\n{}\r\n", ",".repeat(1000));
+    assert_eq!(
+        read(wide.as_bytes(), None, &limits(1000)).unwrap_err(),
+        FileError::TooManyCells(1000)
+    );
+    let err = read(&small_xlsx(), None, &limits(10)).unwrap_err();
+    assert_eq!(err, FileError::TooManyCells(10));
 }
 
 /// `cargo test --release -p yici-interchange -- --ignored --nocapture`
@@ -500,7 +665,7 @@ fn export_200k_rows() {
     let bytes = write_csv(std::iter::repeat_n(row, 200_000));
     println!("CSV: {} bytes in {:?}", bytes.len(), start.elapsed());
     let start = std::time::Instant::now();
-    let sheet = read(&bytes, None, 200_000).unwrap();
+    let sheet = read(&bytes, None, &at_most(200_000)).unwrap();
     println!(
         "CSV read: {} rows in {:?}",
         sheet.rows.len(),
@@ -511,7 +676,7 @@ fn export_200k_rows() {
     let bytes = write_xlsx(rows, "企业名录").unwrap();
     println!("XLSX: {} bytes in {:?}", bytes.len(), start.elapsed());
     let start = std::time::Instant::now();
-    let sheet = read(&bytes, None, 200_000).unwrap();
+    let sheet = read(&bytes, None, &at_most(200_000)).unwrap();
     println!(
         "XLSX read: {} rows in {:?}",
         sheet.rows.len(),

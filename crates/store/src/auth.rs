@@ -1,8 +1,10 @@
 //! Accounts, passwords, logins and sessions (ORG-4, issue "Foundation" item 7).
 //!
 //! * Passwords are Argon2id hashes, computed off the async runtime.
-//! * 5 failed logins of one account within 15 minutes lock it for 30 minutes;
-//!   an address with too many failures is refused for a while as well.
+//! * 5 failed logins of one login name within 15 minutes lock it for 30
+//!   minutes, whether or not an account has that name (SEC-2: the answers
+//!   never tell); an address with too many failures is refused for a while
+//!   as well.
 //! * Sessions are rows (only the SHA-256 of the token is stored), so any
 //!   instance serves any request; 30 minutes idle and 12 hours absolute.
 
@@ -131,7 +133,6 @@ struct AccountRow {
     department_id: Option<i64>,
     password_hash: String,
     must_change_password: bool,
-    locked_until: Option<DateTime<Utc>>,
     person_name: Option<String>,
     person_status: Option<String>,
     is_admin: Option<bool>,
@@ -144,7 +145,7 @@ struct AccountRow {
 
 /// Columns of an account with its person, department and unit.
 const ACCOUNT_COLUMNS: &str = "a.id, a.login, a.kind, a.person_id, a.unit_id, a.department_id,
-        a.password_hash, a.must_change_password, a.locked_until,
+        a.password_hash, a.must_change_password,
         p.name AS person_name, p.status AS person_status, p.is_admin, p.is_officer,
         d.name AS department_name, u.name AS unit_name, u.level AS unit_level,
         u.region_code AS unit_region_code";
@@ -163,7 +164,6 @@ fn account_from_row(r: &Row) -> StoreResult<AccountRow> {
         department_id: r.get("department_id")?,
         password_hash: r.get("password_hash")?,
         must_change_password: r.get("must_change_password")?,
-        locked_until: r.get("locked_until")?,
         person_name: r.get("person_name")?,
         person_status: r.get("person_status")?,
         is_admin: r.get("is_admin")?,
@@ -260,17 +260,85 @@ async fn record_attempt(
     Ok(())
 }
 
-fn invalid_credentials() -> DomainError {
-    DomainError::new(
-        ErrorKind::Unauthenticated,
-        "invalid_credentials",
-        "账号或密码错误",
+/// What a login of an unknown name is verified against: an Argon2id hash
+/// string with the parameters of `Argon2::default()` (a unit test keeps them
+/// those of real hashes) and made-up output that no password matches. The
+/// same work as for a real account, so timing does not tell which logins
+/// exist.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$eWljaWR1bW15c2FsdDE5$Ql8+IRsMP7Jm2uDL2X+5d0b/IIZxL8bS4m0fqYdrm5U";
+
+/// Longest login name whose failures are tracked as typed; longer ones
+/// (never an account: mobiles, USCCs and secretary logins are short) are
+/// tracked by their first characters, so junk names stay small rows.
+const TRACKED_LOGIN_CHARS: usize = 64;
+
+/// The lock of a login name, live or expired.
+async fn lock_of(mut db: &Db, login: &str) -> StoreResult<Option<DateTime<Utc>>> {
+    db.fetch_optional(
+        "SELECT locked_until FROM login_locks WHERE login = $1",
+        args![login],
     )
-    .on("password")
+    .await?
+    .map(|r| r.get("locked_until"))
+    .transpose()
+}
+
+/// Locks a login name, known or not, and records it in the audit trail.
+async fn lock(
+    db: &Db,
+    now: DateTime<Utc>,
+    login: &str,
+    account_id: Option<i64>,
+    until: DateTime<Utc>,
+    failures: i64,
+) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    tx.execute(
+        "INSERT INTO login_locks (login, locked_until, failures) VALUES ($1, $2, $3)
+         ON CONFLICT (login) DO UPDATE SET locked_until = excluded.locked_until,
+                                           failures = excluded.failures",
+        args![login, until, failures],
+    )
+    .await?;
+    // Unknown names are audited as well: the same work either way, and a
+    // record of someone guessing logins.
+    let (entity, entity_id) = match account_id {
+        Some(id) => ("account", id.to_string()),
+        None => ("login", login.to_string()),
+    };
+    audit::record(
+        &mut tx,
+        now,
+        &Actor::system(),
+        Change::<(), _> {
+            action: "account.lock",
+            entity,
+            entity_id,
+            before: None,
+            after: Some(
+                &serde_json::json!({"login": login, "locked_until": until, "failures": failures}),
+            ),
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+fn locked(until: DateTime<Utc>) -> DomainError {
+    DomainError::new(
+        ErrorKind::Locked,
+        "account_locked",
+        format!(
+            "账号因连续登录失败已被锁定，请于{}后再试",
+            time::display(until)
+        ),
+    )
 }
 
 /// Checks a login and opens a session. Every refusal says why in Chinese,
-/// without telling whether the account exists.
+/// and says the same for a login name that has no account as for one that
+/// has (SEC-2): failures are counted and locks kept per login name, and an
+/// unknown name is verified against [`DUMMY_HASH`].
 pub async fn login(
     mut db: &Db,
     policy: &AuthPolicy,
@@ -292,6 +360,7 @@ pub async fn login(
     if password.is_empty() {
         return Err(DomainError::required("password", "密码").into());
     }
+    let tracked: String = login.chars().take(TRACKED_LOGIN_CHARS).collect();
     let window_start = now - policy.failure_window;
     let ip_failures = db
         .scalar_i64(
@@ -307,88 +376,61 @@ pub async fn login(
         )
         .into());
     }
-    let account = match db
+    let last_lock = lock_of(db, &tracked).await?;
+    if let Some(until) = last_lock.filter(|u| *u > now) {
+        return Err(locked(until).into());
+    }
+    let account = db
         .fetch_optional(
             &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a {ACCOUNT_JOINS} WHERE a.login = $1"),
             args![login],
         )
         .await?
-    {
-        Some(row) => account_from_row(&row)?,
-        None => {
-            // Hash anyway, so that timing does not tell which logins exist.
-            let _ = hash_password(password.to_string()).await;
-            record_attempt(db, login, ip, false, now).await?;
-            return Err(invalid_credentials().into());
-        }
-    };
-    if let Some(until) = account.locked_until.filter(|u| *u > now) {
-        return Err(DomainError::new(
-            ErrorKind::Locked,
-            "account_locked",
-            format!(
-                "账号因连续登录失败已被锁定，请于{}后再试",
-                time::display(until)
-            ),
-        )
-        .into());
-    }
-    if !verify_password(password.to_string(), account.password_hash.clone()).await {
-        record_attempt(db, login, ip, false, now).await?;
-        // Failures count from the window start or the end of the last lock,
-        // whichever is later, so an expired lock starts a fresh count.
-        let since = account
-            .locked_until
-            .map_or(window_start, |u| u.max(window_start));
-        let failures = db
-            .scalar_i64(
-                "SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND success = FALSE AND at > $2",
-                args![login, since],
-            )
-            .await?;
-        if failures >= policy.max_failures {
-            let until = now + policy.lock_for;
-            let mut tx = db.begin().await?;
-            tx.execute(
-                "UPDATE accounts SET locked_until = $2 WHERE id = $1",
-                args![account.id, until],
-            )
-            .await?;
-            audit::record(
-                &mut tx,
-                now,
-                &Actor::system(),
-                Change::<(), _> {
-                    action: "account.lock",
-                    entity: "account",
-                    entity_id: account.id.to_string(),
-                    before: None,
-                    after: Some(&serde_json::json!({"login": login, "locked_until": until, "failures": failures})),
-                },
-            )
-            .await?;
-            tx.commit().await?;
+        .map(|row| account_from_row(&row))
+        .transpose()?;
+    let hash = account
+        .as_ref()
+        .map_or(DUMMY_HASH, |a| a.password_hash.as_str());
+    let verified = verify_password(password.to_string(), hash.to_string()).await;
+    let account = match account {
+        Some(account) if verified => account,
+        account => {
+            record_attempt(db, &tracked, ip, false, now).await?;
+            // Failures count from the window start or the end of the last
+            // lock, whichever is later, so an expired lock starts afresh.
+            let since = last_lock.map_or(window_start, |u| u.max(window_start));
+            let failures = db
+                .scalar_i64(
+                    "SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND success = FALSE AND at > $2",
+                    args![&tracked, since],
+                )
+                .await?;
+            if failures >= policy.max_failures {
+                let until = now + policy.lock_for;
+                lock(db, now, &tracked, account.map(|a| a.id), until, failures).await?;
+                return Err(DomainError::new(
+                    ErrorKind::Locked,
+                    "account_locked",
+                    format!(
+                        "连续{failures}次密码错误，账号已锁定至{}",
+                        time::display(until)
+                    ),
+                )
+                .into());
+            }
             return Err(DomainError::new(
-                ErrorKind::Locked,
-                "account_locked",
+                ErrorKind::Unauthenticated,
+                "invalid_credentials",
                 format!(
-                    "连续{failures}次密码错误，账号已锁定至{}",
-                    time::display(until)
+                    "账号或密码错误（再错{}次将锁定账号{}分钟）",
+                    policy.max_failures - failures,
+                    policy.lock_for.num_minutes()
                 ),
             )
+            .on("password")
             .into());
         }
-        return Err(DomainError::new(
-            ErrorKind::Unauthenticated,
-            "invalid_credentials",
-            format!(
-                "账号或密码错误（再错{}次将锁定账号30分钟）",
-                policy.max_failures - failures
-            ),
-        )
-        .on("password")
-        .into());
-    }
+    };
     if account.disabled() {
         return Err(DomainError::new(
             ErrorKind::Forbidden,
@@ -555,6 +597,12 @@ pub async fn change_password(
         args![account_id, &new_hash, now],
     )
     .await?;
+    // A new password also ends a lock of the login (SEC-2 keeps locks by name).
+    tx.execute(
+        "DELETE FROM login_locks WHERE login = $1",
+        args![&session.principal.login],
+    )
+    .await?;
     remember_password(&mut tx, account_id, &new_hash, now).await?;
     tx.execute(
         "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
@@ -696,4 +744,27 @@ pub async fn ensure_system_admin(
     .await?;
     grant_role(tx, now, &Actor::system(), id, Role::SystemAdmin).await?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Verifying against the dummy costs what verifying a real hash costs:
+    /// same algorithm, version and parameters as a hash made now.
+    #[test]
+    fn the_dummy_hash_has_the_parameters_of_real_ones() {
+        let dummy = PasswordHash::new(DUMMY_HASH).expect("a PHC string");
+        let real_hash = hash_password_blocking("Jcbm@12369").unwrap();
+        let real = PasswordHash::new(&real_hash).unwrap();
+        assert_eq!(dummy.algorithm, real.algorithm);
+        assert_eq!(dummy.version, real.version);
+        assert_eq!(dummy.params, real.params);
+        assert_eq!(
+            dummy.hash.map(|h| h.len()),
+            real.hash.map(|h| h.len()),
+            "output length"
+        );
+        assert!(!verify_blocking("Jcbm@12369", DUMMY_HASH));
+    }
 }

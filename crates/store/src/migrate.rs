@@ -83,6 +83,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "inspection_ratings",
         include_str!("../migrations/0018_inspection_ratings.sql"),
     ),
+    (
+        19,
+        "login_failures",
+        include_str!("../migrations/0019_login_failures.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -9,6 +9,7 @@ const ASSETS = [
   '/assets/yici.js',
   '/assets/field-result.css',
   '/assets/field-result.js',
+  '/assets/field.js',
   '/assets/icon.svg',
   '/manifest.webmanifest'
 ];

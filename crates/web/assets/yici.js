@@ -18,4 +18,26 @@
     if (e.target && e.target.name === 'is_officer') syncOfficer();
   });
   document.addEventListener('DOMContentLoaded', syncOfficer);
+  // The Content-Security-Policy runs no inline handlers: what used to be
+  // onclick=/onchange=/javascript: is declared with data- attributes here.
+  // data-confirm: a click goes on only once confirmed (删除).
+  document.addEventListener('click', function (e) {
+    var el = e.target.closest && e.target.closest('[data-confirm]');
+    if (el && !window.confirm(el.dataset.confirm)) e.preventDefault();
+  });
+  // data-back: back to the previous page; the link's own target without one.
+  document.addEventListener('click', function (e) {
+    var el = e.target.closest && e.target.closest('[data-back]');
+    if (el && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
+  // data-submit-on-change: a filter applies as soon as it is chosen; the
+  // fields named in data-clears depend on it and start over (地市 → 区县).
+  document.addEventListener('change', function (e) {
+    var el = e.target;
+    if (!el || !el.form || !el.hasAttribute('data-submit-on-change')) return;
+    (el.dataset.clears || '').split(' ').forEach(function (name) {
+      if (name && el.form.elements[name]) el.form.elements[name].value = '';
+    });
+    el.form.submit();
+  });
 })();

@@ -11,6 +11,7 @@ const CSS: &str = include_str!("../assets/yici.css");
 const JS: &str = include_str!("../assets/yici.js");
 const RESULT_CSS: &str = include_str!("../assets/field-result.css");
 const RESULT_JS: &str = include_str!("../assets/field-result.js");
+const FIELD_JS: &str = include_str!("../assets/field.js");
 const ICON: &str = include_str!("../assets/icon.svg");
 const MANIFEST: &str = include_str!("../assets/manifest.webmanifest");
 const SERVICE_WORKER: &str = include_str!("../assets/sw.js");
@@ -32,7 +33,7 @@ fn asset(content_type: &'static str, body: &'static str) -> Response {
 fn service_worker() -> Response {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for a in [CSS, JS, RESULT_CSS, RESULT_JS, ICON, MANIFEST] {
+    for a in [CSS, JS, RESULT_CSS, RESULT_JS, FIELD_JS, ICON, MANIFEST] {
         a.hash(&mut h);
     }
     let body = SERVICE_WORKER.replace("__VERSION__", &format!("{:016x}", h.finish()));
@@ -63,6 +64,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/assets/field-result.js",
             get(|| async { asset("text/javascript; charset=utf-8", RESULT_JS) }),
+        )
+        .route(
+            "/assets/field.js",
+            get(|| async { asset("text/javascript; charset=utf-8", FIELD_JS) }),
         )
         .route(
             "/assets/icon.svg",

@@ -85,7 +85,6 @@ pub async fn response(doc: &Document, format: Format) -> Result<Response, AppErr
                     doc.id
                 ),
             ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
         ],
         bytes,
     )

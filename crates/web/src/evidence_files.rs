@@ -118,10 +118,9 @@ pub async fn serve_evidence(
         .map_err(|err| AppError::Internal(format!("evidence file {}: {err}", e.sha256)))?;
     Ok((
         [
+            // Cache-Control (no-store) and nosniff: `security_headers`.
             (header::CONTENT_TYPE, e.content_type.clone()),
-            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
             (header::ETAG, format!("\"{}\"", e.sha256)),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
         Body::from(bytes),
     )

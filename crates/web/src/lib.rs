@@ -16,6 +16,7 @@ pub mod pages;
 pub mod rectification_files;
 pub mod registry_access;
 pub mod registry_files;
+pub mod security_headers;
 pub mod session;
 pub mod sms_worker;
 pub mod state;
@@ -57,6 +58,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(server_timing))
         .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        // Outermost: every answer gets them, the other layers' refusals too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::add,
+        ))
         .with_state(state)
 }
 

@@ -111,10 +111,9 @@ pub async fn serve(
         .map_err(|err| AppError::Internal(format!("rectification photo {}: {err}", f.sha256)))?;
     Ok((
         [
+            // Caching and nosniff come from the security headers layer.
             (header::CONTENT_TYPE, f.content_type.clone()),
-            (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
             (header::ETAG, format!("\"{}\"", f.sha256)),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
         Body::from(bytes),
     )

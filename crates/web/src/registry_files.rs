@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use serde::Serialize;
 use yici_domain::org::Principal;
 use yici_domain::registry::enterprise::ValidEnterprise;
-use yici_domain::DomainError;
+use yici_domain::{DomainError, ErrorKind};
 use yici_interchange::{header_for_field, ExportRow, FileKind, ParsedRow, RowIssue};
 use yici_store::registry::enterprises::{self, Enterprise, Outcome, Registered};
 use yici_store::registry::search::{self, EnterpriseQuery, Scope};
@@ -20,8 +20,6 @@ use crate::state::AppState;
 
 /// Largest upload accepted (a 200,000-row CSV is about 55 MB).
 pub const MAX_UPLOAD_BYTES: usize = 96 * 1024 * 1024;
-/// Data rows in one file.
-pub const MAX_ROWS: usize = 300_000;
 /// Rows written per transaction.
 const COMMIT_ROWS: usize = 10_000;
 /// Imports changing at least this many enterprises refresh planner statistics.
@@ -65,12 +63,13 @@ pub async fn import(
     // Reading and checking 200,000 rows is seconds of work: on a blocking
     // thread, so that the async workers go on serving other requests.
     let (within, filename) = (scope.clone(), filename.map(str::to_string));
+    let limits = state.config.import_limits.clone();
     let Checked {
         mut report,
         good,
         parsed,
     } = tokio::task::spawn_blocking(move || {
-        check(&bytes, filename.as_deref(), &within, may_accept)
+        check(&bytes, filename.as_deref(), &limits, &within, may_accept)
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
@@ -117,6 +116,17 @@ pub async fn import(
     Ok(report)
 }
 
+/// A file that can't be imported as a whole. Over a bound on what an import
+/// may unpack or parse (SEC-4) it is too large (413), otherwise invalid.
+fn file_error(e: yici_interchange::FileError) -> DomainError {
+    let kind = if e.is_over_limit() {
+        ErrorKind::TooLarge
+    } else {
+        ErrorKind::Invalid
+    };
+    DomainError::new(kind, e.code(), e.to_string()).on("file")
+}
+
 /// A file read and checked: the report so far and the rows to write.
 struct Checked {
     report: ImportReport,
@@ -130,12 +140,12 @@ struct Checked {
 fn check(
     bytes: &[u8],
     filename: Option<&str>,
+    limits: &yici_interchange::Limits,
     scope: &Scope,
     may_accept: bool,
 ) -> Result<Checked, AppError> {
     let started = std::time::Instant::now();
-    let sheet = yici_interchange::read(bytes, filename, MAX_ROWS)
-        .map_err(|e| DomainError::field("file", e.code(), e.to_string()))?;
+    let sheet = yici_interchange::read(bytes, filename, limits).map_err(file_error)?;
     let parsed = started.elapsed();
     let mut report = ImportReport {
         rows: sheet.rows.len(),

@@ -33,6 +33,9 @@ pub struct WebConfig {
     pub evidence_dir: std::path::PathBuf,
     /// Largest evidence upload accepted, in bytes (`[field] evidence_max_bytes`).
     pub evidence_max_bytes: usize,
+    /// What a registry import may unpack and parse: rows, cells, unpacked
+    /// bytes of an XLSX and of its shared strings (`[import]`, SEC-4).
+    pub import_limits: yici_interchange::Limits,
 }
 
 /// A random check-in key for a start without a configured one.
@@ -56,6 +59,7 @@ impl Default for WebConfig {
             public_url: None,
             evidence_dir: std::path::PathBuf::from("evidence"),
             evidence_max_bytes: yici_domain::field::results::DEFAULT_MAX_EVIDENCE_BYTES,
+            import_limits: yici_interchange::Limits::default(),
         }
     }
 }

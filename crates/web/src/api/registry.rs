@@ -145,7 +145,7 @@ pub struct ImportParams {
 /// request body. Good rows are written, bad rows reported; re-import updates by USCC.
 #[utoipa::path(post, path = "/api/v1/enterprises/import", tag = "registry", security(("bearer" = [])),
     params(ImportParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 200, body = crate::registry_files::ImportReport), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = crate::registry_files::ImportReport), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,

@@ -138,11 +138,7 @@ struct Values {
 
 fn shown(r: &TaskResult) -> Shown {
     Shown {
-        items: r
-            .items
-            .iter()
-            .map(ItemLine::of)
-            .collect(),
+        items: r.items.iter().map(ItemLine::of).collect(),
         enterprise_situation: r.enterprise_situation.clone(),
         onsite_findings: r.onsite_findings.clone(),
         photos: r.evidence.iter().map(photo).collect(),

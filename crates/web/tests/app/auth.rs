@@ -1,6 +1,6 @@
 //! Authentication: initial password, password rule, lockout, sessions, CSRF.
 
-use crate::common::{TestApp, INITIAL, NEW_PASSWORD};
+use crate::common::{element, TestApp, INITIAL, NEW_PASSWORD};
 use chrono::Duration;
 use serde_json::json;
 
@@ -8,6 +8,7 @@ both_databases!(
     initial_password_must_be_changed_before_anything_else,
     weak_reused_and_wrong_passwords_are_refused,
     five_failures_lock_the_account_for_thirty_minutes,
+    unknown_and_known_logins_are_answered_alike,
     sessions_expire_when_idle_and_at_their_absolute_end,
     logout_ends_the_session_on_the_server,
     disabled_people_cannot_log_in_and_lose_their_sessions,
@@ -131,6 +132,74 @@ async fn five_failures_lock_the_account_for_thirty_minutes(app: TestApp) {
         app.clock.advance(Duration::minutes(5));
     }
     assert_eq!(app.api_login("tssytx_s", "Wrong@123").await.0, 401);
+}
+
+/// SEC-2: the answers to a login name with an account and to one without
+/// are the same, byte for byte, through every failure up to the lock and
+/// after it (with the right password too), on the API and on the page.
+async fn unknown_and_known_logins_are_answered_alike(app: TestApp) {
+    let attempts = |right: &'static str| {
+        let mut passwords = vec!["Wrong@123"; 6];
+        passwords.push(right);
+        passwords
+    };
+    async fn api(app: &TestApp, login: &str, passwords: &[&str]) -> Vec<(u16, String)> {
+        let mut answers = Vec::new();
+        for password in passwords {
+            let r = app
+                .http
+                .post(app.url("/api/v1/auth/login"))
+                .json(&json!({"login": login, "password": password}))
+                .send()
+                .await
+                .unwrap();
+            answers.push((r.status().as_u16(), r.text().await.unwrap()));
+        }
+        answers
+    }
+    async fn page(app: &TestApp, login: &str, passwords: &[&str]) -> Vec<(u16, String)> {
+        let mut answers = Vec::new();
+        for password in passwords {
+            let r = app
+                .http
+                .post(app.url("/login"))
+                .form(&[("login", login), ("password", password)])
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let html = r.text().await.unwrap();
+            answers.push((status, element(&html, "login-error").to_string()));
+        }
+        answers
+    }
+
+    let known = api(&app, "tssytx_dq", &attempts(INITIAL)).await;
+    let unknown = api(&app, "tssytx_zz", &attempts(INITIAL)).await;
+    assert_eq!(known, unknown);
+    let statuses: Vec<u16> = known.iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses, [401, 401, 401, 401, 423, 423, 423]);
+    assert!(
+        known[0].1.contains("再错4次将锁定账号30分钟"),
+        "{}",
+        known[0].1
+    );
+    assert!(known[4].1.contains("account_locked"), "{}", known[4].1);
+
+    let known = page(&app, "tssytx_s", &attempts(INITIAL)).await;
+    let unknown = page(&app, "13900009999", &attempts(INITIAL)).await;
+    assert_eq!(known, unknown);
+    assert!(known[3].1.contains("再错1次"), "{}", known[3].1);
+    assert!(known[6].1.contains("已被锁定"), "{}", known[6].1);
+
+    // Both locks end alike after 30 minutes; the account works again.
+    app.clock.advance(Duration::minutes(31));
+    assert_eq!(app.api_login("tssytx_dq", INITIAL).await.0, 200);
+    let (status, body) = app.api_login("tssytx_zz", "Wrong@123").await;
+    assert_eq!(
+        (status, body["code"].clone()),
+        (401, json!("invalid_credentials"))
+    );
 }
 
 async fn sessions_expire_when_idle_and_at_their_absolute_end(app: TestApp) {

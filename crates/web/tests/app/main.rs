@@ -28,5 +28,6 @@ mod results;
 mod results_browser;
 mod results_view;
 mod results_view_browser;
+mod security;
 mod sms;
 mod sms_browser;

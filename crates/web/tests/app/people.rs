@@ -9,6 +9,7 @@ both_databases!(
     bad_input_is_refused_with_the_field_and_nothing_is_written,
     mobile_numbers_are_unique_across_the_system,
     making_an_administrator_demotes_the_previous_one,
+    two_administrators_saved_at_once_leave_one_and_no_error,
     the_mobile_number_can_never_change,
     department_administrator_manages_and_members_only_view,
     page_shows_errors_beside_the_field_and_warns_before_replacing_the_administrator,
@@ -159,6 +160,82 @@ async fn making_an_administrator_demotes_the_previous_one(app: TestApp) {
         app.count(&format!("SELECT COUNT(*) FROM audit_log WHERE action = 'person.demote_admin' AND entity_id = '{}'", former["id"])).await,
         1
     );
+}
+
+/// Two people made administrator of one department at the same moment
+/// (new people, then existing ones): the rule is one administrator, the
+/// later save winning, so both saves succeed, one after the other, and one
+/// administrator remains. On PostgreSQL this was a 500 before saves locked
+/// the department row (both read "no other administrator", the second
+/// insert hit the one-administrator index).
+async fn two_administrators_saved_at_once_leave_one_and_no_error(app: TestApp) {
+    let dept = app.department("玉田县分局", "大气股").await;
+    let token = app.token("tssytx_dq").await;
+    let admins = format!("SELECT COUNT(*) FROM people WHERE department_id = {dept} AND is_admin");
+    /// Sends the requests together: each task waits for all at a barrier.
+    async fn at_once(
+        app: &TestApp,
+        token: &str,
+        requests: Vec<(&str, String, Value)>,
+    ) -> Vec<(u16, Value)> {
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(requests.len()));
+        let tasks: Vec<_> = requests
+            .into_iter()
+            .map(|(method, path, body)| {
+                let (barrier, http) = (barrier.clone(), app.http.clone());
+                let (url, token, method) = (app.url(&path), token.to_string(), method.to_string());
+                tokio::spawn(async move {
+                    let request = http
+                        .request(method.parse().unwrap(), url)
+                        .bearer_auth(token)
+                        .json(&body);
+                    barrier.wait().await;
+                    let r = request.send().await.unwrap();
+                    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await.unwrap());
+        }
+        answers
+    }
+    let path = format!("/api/v1/departments/{dept}/people");
+    let mut new_ids = Vec::new();
+    for round in 0..3 {
+        let requests = (0..2)
+            .map(|i| {
+                let mut p = officer(&format!("并发{round}{i}"), &format!("1370000{round}{i}00"));
+                p["is_admin"] = json!(true);
+                ("POST", path.clone(), p)
+            })
+            .collect();
+        for (status, body) in at_once(&app, &token, requests).await {
+            assert_eq!(status, 201, "round {round}: {body}");
+            new_ids.push(body["person"]["id"].as_i64().unwrap());
+        }
+        assert_eq!(app.count(&admins).await, 1, "round {round}");
+    }
+    // Existing people, each saved as administrator at the same moment.
+    let (_, list) = app.get(&token, &path).await;
+    let requests = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["is_admin"] == json!(false) && new_ids.contains(&p["id"].as_i64().unwrap()))
+        .take(2)
+        .map(|p| {
+            let mut edit = p.clone();
+            edit["is_admin"] = json!(true);
+            ("PUT", format!("/api/v1/people/{}", p["id"]), edit)
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(requests.len(), 2);
+    for (status, body) in at_once(&app, &token, requests).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    assert_eq!(app.count(&admins).await, 1);
 }
 
 async fn the_mobile_number_can_never_change(app: TestApp) {

@@ -616,7 +616,12 @@ async fn export_follows_the_filter_and_reads_back(app: TestApp) {
             .unwrap()
             .contains(format));
         let bytes = r.bytes().await.unwrap();
-        let sheet = yici_interchange::read(&bytes, Some(&format!("e.{format}")), 10_000).unwrap();
+        let sheet = yici_interchange::read(
+            &bytes,
+            Some(&format!("e.{format}")),
+            &yici_interchange::Limits::default(),
+        )
+        .unwrap();
         assert_eq!(sheet.rows.len(), expected, "{format}");
         for row in &sheet.rows {
             assert!(row.issues.is_empty());
@@ -1057,4 +1062,67 @@ async fn keyword_indexes_narrow_searches_without_changing_them(app: TestApp) {
         .await;
     assert!(normal > 0);
     assert_eq!(rare["total"].as_i64(), Some(normal), "{rare}");
+}
+
+/// Imports run within the configured bounds of what they may parse (SEC-4):
+/// here 30 cells, so a CSV of a header and three rows of 9 cells is refused
+/// as too large, with a structured error on the API and a Chinese one on the
+/// page, and nothing written.
+mod bounded {
+    use super::*;
+
+    both_databases!(
+        config = yici_web::WebConfig {
+            import_limits: yici_interchange::Limits {
+                max_cells: 30,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        a_csv_over_the_cell_limit_is_refused_as_too_large
+    );
+
+    async fn a_csv_over_the_cell_limit_is_refused_as_too_large(app: TestApp) {
+        let token = app.token("tssytx_dq").await;
+        let rows: Vec<String> = (1..=3)
+            .map(|n| {
+                format!(
+                    "玉田县{n}号钢铁有限公司,{},玉田县钢城路{n}号,3110,130229,重点排污单位,B,117.74,39.90",
+                    uscc("130229", 40 + n)
+                )
+            })
+            .collect();
+        let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+        let (status, err) = import(&app, &token, csv(&rows), "多.csv").await;
+        assert_eq!(status, 413, "{err}");
+        assert_eq!(err["code"], "too_many_cells");
+        assert_eq!(err["field"], "file");
+        assert_eq!(
+            err["message"],
+            "文件超过30个单元格，请删去多余的列或拆分后分批导入"
+        );
+        // Within the limit the same file's first two rows go in.
+        let (status, report) = import(&app, &token, csv(&rows[..2]), "少.csv").await;
+        assert_eq!(status, 200, "{report}");
+        assert_eq!(report["created"], 2);
+
+        let (client, csrf) = app.web_user("tssytx_dq").await;
+        let form = reqwest::multipart::Form::new().text("_csrf", csrf).part(
+            "file",
+            reqwest::multipart::Part::bytes(csv(&rows)).file_name("多.csv"),
+        );
+        let r = client
+            .post(app.url("/enterprises/import"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 422);
+        assert!(r
+            .text()
+            .await
+            .unwrap()
+            .contains("请删去多余的列或拆分后分批导入"));
+        assert_eq!(app.count("SELECT COUNT(*) FROM enterprises").await, 2);
+    }
 }

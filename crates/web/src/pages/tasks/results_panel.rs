@@ -64,13 +64,8 @@ pub struct Shown {
     pub correction_reason: Option<String>,
 }
 
-
 fn shown(r: TaskResult) -> Shown {
-    let items: Vec<ItemLine> = r
-        .items
-        .iter()
-        .map(ItemLine::of)
-        .collect();
+    let items: Vec<ItemLine> = r.items.iter().map(ItemLine::of).collect();
     Shown {
         problems: items.iter().filter(|i| i.has_problem).count(),
         items,

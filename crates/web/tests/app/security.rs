@@ -1,0 +1,216 @@
+//! SEC-1: security headers on pages, API answers and files; `no-store`
+//! except on public static assets; HSTS only over TLS; and, in headless
+//! Chromium (which enforces the CSP), the pages that used inline script
+//! still work.
+
+use std::time::Duration;
+
+use crate::common::browser::*;
+use crate::common::TestApp;
+use fantoccini::Locator;
+use reqwest::header::HeaderMap;
+use serde_json::json;
+
+both_databases!(
+    pages_api_and_files_carry_the_security_headers,
+    former_inline_scripts_work_under_the_policy_in_a_real_browser,
+);
+
+/// HSTS from a proxy that says the request came over HTTPS.
+mod behind_tls {
+    use super::*;
+
+    both_databases!(
+        config = yici_web::WebConfig {
+            trust_proxy: true,
+            ..Default::default()
+        };
+        hsts_is_sent_only_for_requests_that_came_over_tls
+    );
+
+    async fn hsts_is_sent_only_for_requests_that_came_over_tls(app: TestApp) {
+        let get = |proto: Option<&'static str>| {
+            let mut r = app.http.get(app.url("/login"));
+            if let Some(p) = proto {
+                r = r.header("x-forwarded-proto", p);
+            }
+            r.send()
+        };
+        let r = get(Some("https")).await.unwrap();
+        assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
+        for proto in [None, Some("http")] {
+            let r = get(proto).await.unwrap();
+            assert!(!r.headers().contains_key("strict-transport-security"));
+        }
+    }
+}
+
+fn assert_secured(what: &str, h: &HeaderMap, no_store: bool) {
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'"), "{what}: {csp}");
+    assert!(csp.contains("script-src 'self';"), "{what}: {csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
+    assert_eq!(h["referrer-policy"], "same-origin", "{what}");
+    assert_eq!(h["x-frame-options"], "DENY", "{what}");
+    // Plain HTTP without a trusted proxy: no HSTS.
+    assert!(!h.contains_key("strict-transport-security"), "{what}");
+    let cache = h.get("cache-control").map(|v| v.to_str().unwrap());
+    if no_store {
+        assert_eq!(cache, Some("no-store"), "{what}");
+    } else {
+        assert!(
+            !cache.unwrap_or("").contains("no-store"),
+            "{what}: {cache:?}"
+        );
+    }
+}
+
+async fn pages_api_and_files_carry_the_security_headers(app: TestApp) {
+    app.load_enterprises(20).await;
+    let (client, _) = app.web_user("tssytx_dq").await;
+    let token = app.token("tssytx_s").await;
+    // An authenticated page, an export file, the login page, an error page.
+    for path in [
+        "/enterprises",
+        "/enterprises/export?format=csv",
+        "/enterprises/export?format=xlsx",
+        "/login",
+        "/no-such-page",
+    ] {
+        let r = client.get(app.url(path)).send().await.unwrap();
+        assert_secured(path, r.headers(), true);
+    }
+    // API answers, a good one and a refusal, and the API's export file.
+    for (path, status) in [
+        ("/api/v1/me", 200),
+        ("/api/v1/enterprises/export?format=csv", 200),
+        ("/api/v1/enterprises/999999999", 404),
+    ] {
+        let r = app
+            .http
+            .get(app.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), status, "{path}");
+        assert_secured(path, r.headers(), true);
+    }
+    let r = app
+        .http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"login": "nobody", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_secured("failed login", r.headers(), true);
+    // Public static assets stay cacheable.
+    for path in ["/assets/yici.css", "/assets/yici.js", "/assets/field.js"] {
+        let r = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200, "{path}");
+        assert_secured(path, r.headers(), false);
+        assert_eq!(r.headers()["cache-control"], "public, max-age=3600");
+    }
+}
+
+/// The browser enforces the policy: an inline handler left over would not
+/// run, and these steps would fail.
+async fn former_inline_scripts_work_under_the_policy_in_a_real_browser(app: TestApp) {
+    let driver = chromedriver().await;
+    let c = browser(&driver).await;
+    log_in(&c, &app, "tssytx_dq").await;
+
+    // 删除 asks first (was onclick="return confirm(…)"): dismissed, nothing
+    // goes; accepted, the plan row is deleted.
+    c.goto(&app.url("/plans")).await.unwrap();
+    let rows = "#row-table tbody tr[id^=row-]";
+    let before = c.find_all(Locator::Css(rows)).await.unwrap().len();
+    assert!(before > 0, "the demo has plan rows");
+    click(&c, "#row-table button.op-delete").await;
+    let question = alert_text(&c).await;
+    assert_eq!(question, "确定删除该抽查计划吗？");
+    c.dismiss_alert().await.unwrap();
+    assert_eq!(c.find_all(Locator::Css(rows)).await.unwrap().len(), before);
+    click(&c, "#row-table button.op-delete").await;
+    alert_text(&c).await;
+    c.accept_alert().await.unwrap();
+    for _ in 0..100 {
+        if c.find_all(Locator::Css(rows)).await.unwrap().len() == before - 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        c.find_all(Locator::Css(rows)).await.unwrap().len(),
+        before - 1
+    );
+
+    // 地市 applies at once and clears 区县 (was onchange=…): from 唐山市 /
+    // 玉田县 back to 全部.
+    c.goto(&app.url("/enterprises?city_code=130200&region_code=130229"))
+        .await
+        .unwrap();
+    let city = c
+        .find(Locator::Css("select[name=city_code]"))
+        .await
+        .unwrap();
+    assert_eq!(city.prop("value").await.unwrap().as_deref(), Some("130200"));
+    city.select_by_value("").await.unwrap();
+    let mut query = String::new();
+    for _ in 0..100 {
+        query = c
+            .current_url()
+            .await
+            .unwrap()
+            .query()
+            .unwrap_or("")
+            .to_string();
+        if query.contains("city_code=&") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(query.contains("city_code=&"), "submitted: {query}");
+    assert!(query.contains("region_code=&"), "区县 cleared: {query}");
+
+    // 返回上一页 on an error page (was href="javascript:history.back()").
+    c.goto(&app.url("/people")).await.unwrap();
+    c.goto(&app.url("/no-such-page")).await.unwrap();
+    click(&c, "a[data-back]").await;
+    wait_path(&c, "/people").await;
+
+    // The field app registers its service worker (was an inline <script>).
+    c.goto(&app.url("/e/signup")).await.unwrap();
+    let mut registered = false;
+    for _ in 0..50 {
+        let r = c
+            .execute_async(
+                "var done = arguments[0]; navigator.serviceWorker.getRegistration()
+                   .then(function (r) { done(!!r); }, function () { done(false); });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if r == json!(true) {
+            registered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        registered,
+        "service worker registered from /assets/field.js"
+    );
+}
+
+/// The text of the dialog a click opened, once it is open.
+async fn alert_text(c: &fantoccini::Client) -> String {
+    for _ in 0..50 {
+        if let Ok(text) = c.get_alert_text().await {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no confirmation dialog: an inline handler blocked by the CSP?");
+}
