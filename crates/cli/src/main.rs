@@ -206,6 +206,14 @@ async fn run() -> Result<()> {
                             "企业端：/e/signup 注册，可用 {}（统一社会信用代码 {}）",
                             f.enterprise_name, f.enterprise_uscc
                         );
+                        if let Some(v) =
+                            yici_demo::field::visit_demo_task(&db, clock.now(), &f).await?
+                        {
+                            println!(
+                                "检查结果与整改：任务 /tasks/{} （{}）已提交结果并发现问题，整改任务待下发：/rectifications",
+                                v.task_id, v.enterprise_name
+                            );
+                        }
                     }
                 }
                 serve(db, &cfg, bind.unwrap_or(cfg.bind.clone())).await?;

@@ -82,3 +82,82 @@ pub async fn schedule_demo_tasks(
         enterprise_name: first.get("name")?,
     }))
 }
+
+/// What `yici demo` prints for the results flow.
+pub struct VisitDemo {
+    pub enterprise_name: String,
+    pub task_id: i64,
+}
+
+/// The second scheduled 水股 task is visited today (check-in skipped, as the
+/// enterprise had no smartphone) and its first inspector submits a result
+/// with one problem, so the demo opens with a result on the task page and a
+/// rectification waiting to be sent (RES-1).
+pub async fn visit_demo_task(
+    db: &Db,
+    now: chrono::DateTime<chrono::Utc>,
+    field: &FieldDemo,
+) -> Result<Option<VisitDemo>> {
+    use yici_domain::field::results::{ItemInput, ResultInput};
+    let mut conn = db.clone();
+    let Some(task) = conn
+        .fetch_optional(
+            "SELECT t.id, e.name FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
+               JOIN departments d ON d.id = t.department_id JOIN units u ON u.id = d.unit_id
+              WHERE u.short_name = '玉田县分局' AND d.name = '水股' AND t.status = 'scheduled'
+              ORDER BY t.id LIMIT 1 OFFSET 1",
+            vec![],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let task_id: i64 = task.get("id")?;
+    let Some(inspector) =
+        yici_store::auth::principal_by_login(&mut conn, &field.inspector_mobile).await?
+    else {
+        return Ok(None);
+    };
+    conn.execute(
+        "UPDATE tasks SET checked_in_at = $1, check_in_method = 'skipped',
+                check_in_skip_reason = '企业现场负责人无智能手机，检查人员出示执法证件后开始检查',
+                status = 'in_progress'
+          WHERE id = $2",
+        yici_store::args![now, task_id],
+    )
+    .await?;
+    let entry = yici_store::field::results::entry(db, &inspector, now, task_id, None).await?;
+    let Some((first, second)) = entry.items.first().zip(entry.items.get(1)) else {
+        return Ok(None);
+    };
+    let input = ResultInput {
+        client_id: Some(format!("demo-result-{task_id}")),
+        department_id: None,
+        items: vec![
+            ItemInput {
+                item_id: Some(first.id),
+                has_problem: Some(false),
+                ..ItemInput::default()
+            },
+            ItemInput {
+                item_id: Some(second.id),
+                has_problem: Some(true),
+                problem_description: Some(
+                    "污水处理站在线监测设备取样管路破损，部分时段数据缺失；运维记录未按规定填写。"
+                        .into(),
+                ),
+                ..ItemInput::default()
+            },
+        ],
+        enterprise_situation: Some(
+            "企业正常生产，主要产品为钢材深加工；环保负责人在场配合检查。".into(),
+        ),
+        onsite_findings: Some("污水处理设施运行，自动监测设备取样管路破损，需限期整改。".into()),
+        evidence_ids: Vec::new(),
+    };
+    yici_store::field::results::submit(db, now, &inspector, task_id, &input).await?;
+    Ok(Some(VisitDemo {
+        enterprise_name: task.get("name")?,
+        task_id,
+    }))
+}

@@ -519,6 +519,7 @@ fn sheet(items: &[Item], plan: &[Plan], year: i64) -> Result<NewSheet> {
             objects: (*objects).into(),
             basis: (*basis).into(),
             position: None,
+            rectify_days: None,
         })
         .collect();
     let mut rows = Vec::new();

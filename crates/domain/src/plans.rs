@@ -100,6 +100,9 @@ pub struct ItemInput {
     pub basis: Option<String>,
     /// 序号 in the list; by default after the last row.
     pub position: Option<i64>,
+    /// 整改期限 (days) a problem with this item gets by default (RES-1);
+    /// empty: 30 days.
+    pub rectify_days: Option<i64>,
 }
 
 /// A list row after every rule has passed.
@@ -111,6 +114,7 @@ pub struct ValidItem {
     pub objects: String,
     pub basis: String,
     pub position: Option<i64>,
+    pub rectify_days: Option<i64>,
 }
 
 impl ItemInput {
@@ -127,6 +131,17 @@ impl ItemInput {
             objects: required(&self.objects, "objects", "检查对象", TEXT_MAX)?,
             basis: required(&self.basis, "basis", "检查依据", TEXT_MAX)?,
             position: position(self.position)?,
+            rectify_days: match self.rectify_days {
+                None => None,
+                Some(d) if (1..=crate::rectification::MAX_DAYS).contains(&d) => Some(d),
+                Some(_) => {
+                    return Err(DomainError::field(
+                        "rectify_days",
+                        "invalid",
+                        format!("整改期限应为1至{}天", crate::rectification::MAX_DAYS),
+                    ))
+                }
+            },
         })
     }
 }

@@ -46,6 +46,8 @@ pub struct PlanItem {
     pub basis: String,
     /// 序号.
     pub position: i64,
+    /// 整改期限 (days) a problem with this item gets by default; None: 30.
+    pub rectify_days: Option<i64>,
     /// Live plan rows naming this item: while above 0 it cannot be removed.
     pub plan_rows: i64,
     /// The previous year's item this one was copied from.
@@ -167,7 +169,7 @@ pub struct NewSheet {
 // ───────────────────────── reading ─────────────────────────
 
 const ITEM_COLUMNS: &str = "i.id, i.department_id, i.year, i.code, i.name, i.content, i.objects,
-        i.basis, i.position, i.copied_from_id, i.created_at, i.updated_at,
+        i.basis, i.position, i.rectify_days, i.copied_from_id, i.created_at, i.updated_at,
         (SELECT COUNT(*) FROM plan_rows r
           WHERE r.item_id = i.id AND r.removed_at IS NULL) AS plan_rows";
 
@@ -186,6 +188,7 @@ fn item_of(r: &Row) -> StoreResult<PlanItem> {
         objects: r.get("objects")?,
         basis: r.get("basis")?,
         position: r.get("position")?,
+        rectify_days: r.get("rectify_days")?,
         plan_rows: r.get("plan_rows")?,
         copied_from_id: r.get("copied_from_id")?,
         created_at: r.get("created_at")?,
@@ -550,8 +553,8 @@ pub async fn create_item(
     let id: i64 = tx
         .fetch_one(
             "INSERT INTO plan_items (department_id, year, code, name, content, objects, basis,
-                                     position, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
+                                     position, rectify_days, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
             args![
                 department_id,
                 year,
@@ -561,6 +564,7 @@ pub async fn create_item(
                 &v.objects,
                 &v.basis,
                 position,
+                v.rectify_days,
                 now
             ],
         )
@@ -633,7 +637,7 @@ pub async fn update_item(
     let changed = tx
         .execute(
             "UPDATE plan_items SET code = $1, name = $2, content = $3, objects = $4, basis = $5,
-                    position = $6, updated_at = $7
+                    position = $6, updated_at = $7, rectify_days = $9
               WHERE id = $8 AND removed_at IS NULL",
             args![
                 &v.code,
@@ -643,7 +647,8 @@ pub async fn update_item(
                 &v.basis,
                 v.position.unwrap_or(before.position),
                 now,
-                id
+                id,
+                v.rectify_days
             ],
         )
         .await
@@ -955,6 +960,7 @@ async fn write_sheet(
                 &v.objects,
                 &v.basis,
                 v.position.unwrap_or(i as i64 + 1),
+                v.rectify_days,
                 *from,
                 now,
                 now
@@ -973,6 +979,7 @@ async fn write_sheet(
             "objects",
             "basis",
             "position",
+            "rectify_days",
             "copied_from_id",
             "created_at",
             "updated_at",
@@ -1104,6 +1111,7 @@ pub async fn copy_previous(
                     objects: i.objects.clone(),
                     basis: i.basis.clone(),
                     position: Some(i.position),
+                    rectify_days: i.rectify_days,
                 },
                 Some(i.id),
             )
@@ -1182,6 +1190,7 @@ pub async fn from_template(
                     objects: r.get("objects")?,
                     basis: r.get("basis")?,
                     position: Some(r.get("position")?),
+                    rectify_days: None,
                 },
                 None,
             ))

@@ -5,6 +5,14 @@
     var form = e.target;
     if (form.dataset.submitted) { e.preventDefault(); return; }
     form.dataset.submitted = '1';
+    // A disabled button is left out of what the form sends: the button that
+    // submitted (保存 or 下发) goes along as a hidden field instead.
+    var by = e.submitter;
+    if (by && by.name) {
+      var keep = document.createElement('input');
+      keep.type = 'hidden'; keep.name = by.name; keep.value = by.value;
+      form.appendChild(keep);
+    }
     form.querySelectorAll('button[type=submit]').forEach(function (b) { b.disabled = true; });
   });
   // 是否执法人员: the certificate number is required only for officers.

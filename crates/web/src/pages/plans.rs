@@ -110,6 +110,8 @@ pub struct ItemForm {
     basis: String,
     #[serde(default)]
     position: String,
+    #[serde(default)]
+    rectify_days: String,
 }
 
 impl ItemForm {
@@ -123,6 +125,7 @@ impl ItemForm {
             objects: i.objects.clone(),
             basis: i.basis.clone(),
             position: i.position.to_string(),
+            rectify_days: i.rectify_days.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 
@@ -135,6 +138,7 @@ impl ItemForm {
             objects: given(&self.objects),
             basis: given(&self.basis),
             position: parse_position(&self.position)?,
+            rectify_days: forms::number(&self.rectify_days, "rectify_days", "整改期限应为天数")?,
         })
     }
 }
@@ -279,7 +283,15 @@ impl PlansPage {
     }
 }
 
-const ITEM_FIELDS: &[&str] = &["code", "name", "content", "objects", "basis", "position"];
+const ITEM_FIELDS: &[&str] = &[
+    "code",
+    "name",
+    "content",
+    "objects",
+    "basis",
+    "position",
+    "rectify_days",
+];
 const ROW_FIELDS: &[&str] = &[
     "item_id",
     "content",

@@ -8,7 +8,7 @@
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use crate::common::{check_in, enterprise_token, visit, TestApp, PNG};
+use crate::common::{check_in, enterprise_token, secretary_token, visit, TestApp, PNG, YUTIAN};
 
 both_databases!(
     a_problem_is_rectified_returned_once_and_closed,
@@ -103,6 +103,26 @@ pub(crate) async fn visited(app: &TestApp) -> (crate::common::Visit, String, Str
     let air = app.token(&v.inspectors[0].1).await;
     let water = app.token(&v.water_inspector.clone().unwrap().1).await;
     let list = items(app, &air, v.task).await;
+    // The item found wanting gives its problems 15 days by default.
+    let editor = secretary_token(app, YUTIAN, "大气股").await;
+    let (_, all) = app.get(&editor, "/api/v1/plans/items?year=2025").await;
+    let mut item = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == list[1])
+        .unwrap()
+        .clone();
+    item["rectify_days"] = json!(15);
+    let (s, b) = app
+        .send(
+            "PUT",
+            &editor,
+            &format!("/api/v1/plans/items/{}", list[1]),
+            item,
+        )
+        .await;
+    assert_eq!((s, b["rectify_days"].as_i64()), (200, Some(15)), "{b}");
     let photo = upload(app, &air, v.task).await;
     let path = format!("/api/v1/field/tasks/{}/results", v.task);
     let (s, b) = app
@@ -160,7 +180,8 @@ async fn a_problem_is_rectified_returned_once_and_closed(app: TestApp) {
     let r = rect(&app, &air, id).await;
     assert_eq!(r["status"], "draft");
     assert!(r["problem"].as_str().unwrap().contains("布袋破损"));
-    // The item's 检查依据 is the article broken; the default deadline 30 days on.
+    // The item's 检查依据 is the article broken; the deadline is the item's
+    // default (15 days) after the result.
     assert!(
         r["legal_basis"]
             .as_str()
@@ -170,7 +191,7 @@ async fn a_problem_is_rectified_returned_once_and_closed(app: TestApp) {
     );
     assert_eq!(
         r["deadline"],
-        (app.today() + Duration::days(30)).to_string()
+        (app.today() + Duration::days(15)).to_string()
     );
     // Not sent yet: the enterprise does not see it.
     let ent = enterprise_token(&app, v.enterprise).await;

@@ -65,7 +65,8 @@ async fn rectification_in_the_browser(app: TestApp) {
         shot(&c, "rectification-draft-desktop").await;
     }
     click(&c, "#draft-issue").await;
-    assert!(text(&c, "#notice").await.contains("已下发"));
+    let notice = text(&c, "#notice").await;
+    assert!(notice.contains("已下发"), "{notice}");
     assert_eq!(text(&c, "#rect-status").await, "整改中");
     assert_eq!(text(&c, "#rect-deadline").await, deadline);
 

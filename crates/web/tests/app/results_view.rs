@@ -31,7 +31,10 @@ async fn the_task_page_shows_each_departments_result_and_the_list_counts_problem
     assert!(panel.contains("已办理 2 / 2 个处室"), "{panel}");
     let air = element(panel, &format!("result-{}", s.visit.air));
     assert!(air.contains("大气股") && air.contains("已办理"), "{air}");
-    assert!(air.contains("重污染天气应急响应督导帮扶"), "{air}");
+    assert!(
+        air.contains("DQ-05-01") && air.contains("重污染天气应急减排措施落实情况"),
+        "{air}"
+    );
     assert!(
         air.contains("存在问题") && air.contains("未发现问题"),
         "{air}"

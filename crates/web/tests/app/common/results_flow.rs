@@ -84,7 +84,7 @@ pub async fn submitted_visit(app: &TestApp) -> Submitted {
             "client_id": "7d0c1f7e-0000-4000-8000-000000000001",
             "items": [
                 {"item_id": air_items[0], "has_problem": false},
-                {"item_id": air_items[4], "has_problem": true, "problem_description": PROBLEM}
+                {"item_id": air_items[5], "has_problem": true, "problem_description": PROBLEM}
             ],
             "enterprise_situation": "企业正常生产，法人代表张某，环保负责人李某。",
             "onsite_findings": AIR_FINDINGS,
