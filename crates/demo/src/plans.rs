@@ -606,6 +606,7 @@ mod tests {
                     objects: Some(i.objects.clone()),
                     basis: Some(i.basis.clone()),
                     position: None,
+                    rectify_days: None,
                 };
                 assert_eq!(input.validate().unwrap(), *i, "{name}");
             }

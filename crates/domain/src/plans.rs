@@ -423,6 +423,23 @@ mod tests {
             objects: Some("排污许可重点管理单位".into()),
             basis: Some("《中华人民共和国大气污染防治法》第十九条".into()),
             position: None,
+            rectify_days: None,
+        }
+    }
+
+    #[test]
+    fn an_items_default_rectification_deadline_is_a_day_count_up_to_a_year() {
+        let mut i = item();
+        i.rectify_days = Some(15);
+        assert_eq!(i.validate().unwrap().rectify_days, Some(15));
+        for bad in [0, -3, 367] {
+            i.rectify_days = Some(bad);
+            let e = i.validate().unwrap_err();
+            assert_eq!(
+                (e.field, e.code),
+                (Some("rectify_days"), "invalid"),
+                "{bad}"
+            );
         }
     }
 
