@@ -50,6 +50,10 @@ pub struct PlanItem {
     pub rectify_days: Option<i64>,
     /// Live plan rows naming this item: while above 0 it cannot be removed.
     pub plan_rows: i64,
+    /// Results in force that ticked this item (the list and the results
+    /// name the same items), and how many found a problem with it.
+    pub checked: i64,
+    pub problems: i64,
     /// The previous year's item this one was copied from.
     pub copied_from_id: Option<i64>,
     pub created_at: DateTime<Utc>,
@@ -171,7 +175,13 @@ pub struct NewSheet {
 const ITEM_COLUMNS: &str = "i.id, i.department_id, i.year, i.code, i.name, i.content, i.objects,
         i.basis, i.position, i.rectify_days, i.copied_from_id, i.created_at, i.updated_at,
         (SELECT COUNT(*) FROM plan_rows r
-          WHERE r.item_id = i.id AND r.removed_at IS NULL) AS plan_rows";
+          WHERE r.item_id = i.id AND r.removed_at IS NULL) AS plan_rows,
+        (SELECT COUNT(*) FROM result_items ri JOIN task_results tr ON tr.id = ri.result_id
+          WHERE ri.item_id = i.id
+            AND NOT EXISTS (SELECT 1 FROM task_results c WHERE c.corrects_id = tr.id)) AS checked,
+        (SELECT COUNT(*) FROM result_items ri JOIN task_results tr ON tr.id = ri.result_id
+          WHERE ri.item_id = i.id AND ri.has_problem
+            AND NOT EXISTS (SELECT 1 FROM task_results c WHERE c.corrects_id = tr.id)) AS problems";
 
 const ROW_COLUMNS: &str = "r.id, r.department_id, r.year, r.item_id, i.code AS item_code,
         i.name AS item_name, r.content, r.objects, r.ratio, r.frequency, r.target_count,
@@ -190,6 +200,8 @@ fn item_of(r: &Row) -> StoreResult<PlanItem> {
         position: r.get("position")?,
         rectify_days: r.get("rectify_days")?,
         plan_rows: r.get("plan_rows")?,
+        checked: r.get("checked")?,
+        problems: r.get("problems")?,
         copied_from_id: r.get("copied_from_id")?,
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,

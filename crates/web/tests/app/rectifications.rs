@@ -193,6 +193,21 @@ async fn a_problem_is_rectified_returned_once_and_closed(app: TestApp) {
         r["deadline"],
         (app.today() + Duration::days(15)).to_string()
     );
+    // The department's list counts what its results ticked and found.
+    let editor = secretary_token(&app, YUTIAN, "大气股").await;
+    let (_, listed) = app.get(&editor, "/api/v1/plans/items?year=2025").await;
+    let found = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["rectify_days"] == 15)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (found["checked"].as_i64(), found["problems"].as_i64()),
+        (Some(1), Some(1)),
+        "{found}"
+    );
     // Not sent yet: the enterprise does not see it.
     let ent = enterprise_token(&app, v.enterprise).await;
     let (s, b) = app.get(&ent, "/api/v1/enterprise/rectifications").await;
