@@ -14,8 +14,6 @@ labelled_enum!(
         DataMonitoring = "data_monitoring" / "数据监测",
         OnRequest = "on_request" / "应被检查人申请",
         MediaReport = "media_report" / "媒体曝光",
-        // The revisit that verifies a rectification on site (RES-1).
-        RectificationReview = "rectification_review" / "整改复查",
         Other = "other" / "其他",
     }
 );

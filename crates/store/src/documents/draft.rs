@@ -7,7 +7,6 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use yici_domain::documents::forms::*;
 use yici_domain::documents::workflow::{self, Action, Actor as DocActor, DocumentStatus};
 use yici_domain::documents::{DocumentKind, Form};
-use yici_domain::draw::caps::TaskSource;
 use yici_domain::org::Principal;
 use yici_domain::DomainError;
 
@@ -186,21 +185,6 @@ async fn facts(
     })
 }
 
-/// The templates have no box for 整改复查: it prints as 其他 with its name.
-fn printed_source(source: TaskSource) -> TaskSource {
-    match source {
-        TaskSource::RectificationReview => TaskSource::Other,
-        s => s,
-    }
-}
-
-fn source_other(source: TaskSource) -> String {
-    match source {
-        TaskSource::RectificationReview => source.label().to_string(),
-        _ => String::new(),
-    }
-}
-
 /// The department's item list of the year (DOC-1): (检查事项, 检查依据).
 async fn plan_items(
     e: &mut impl Exec,
@@ -260,7 +244,7 @@ fn form(kind: DocumentKind, f: Facts) -> Form {
         DocumentKind::ApprovalForm => Form::ApprovalForm(ApprovalForm {
             enterprise_name: t.enterprise_name.clone(),
             uscc: t.enterprise_uscc.clone(),
-            sources: vec![printed_source(t.source)],
+            sources: vec![t.source],
             items,
             time: date_text(visit_day),
             place: t.enterprise_address.clone(),
@@ -285,8 +269,8 @@ fn form(kind: DocumentKind, f: Facts) -> Form {
             materials: "排污许可证及执行报告、污染防治设施运行台账、自动监测数据".into(),
             attendees: "环保负责人".into(),
             other_requirements: String::new(),
-            source: printed_source(t.source),
-            source_other: source_other(t.source),
+            source: t.source,
+            source_other: String::new(),
             frequency: f.frequency,
             other_rights: String::new(),
             unit_name: t.unit_name.clone(),

@@ -447,7 +447,10 @@ pub async fn plan_revisit(
                 }
                 let spec = Spec {
                     year: i64::from(chrono::Datelike::year(&today)),
-                    source: TaskSource::RectificationReview,
+                    // 整改复查 is recorded as 其他 (uncapped) with its reason:
+                    // the stored sources are fixed by a CHECK constraint that
+                    // SQLite cannot widen without rebuilding the tasks table.
+                    source: TaskSource::Other,
                     method: Method::Directed,
                     draw_id: None,
                     emergency: None,

@@ -384,31 +384,51 @@ async fn overdue_referral_and_who_may_act(app: TestApp) {
     assert_eq!(b["items"][0]["overdue"], true);
     // The desktop home page flags it to the department.
     let (client, _) = app.web_user(&v.inspectors[0].1).await;
-    let html = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app.html(&client, "/").await;
     assert!(
         html.contains("id=\"overdue-rectifications\""),
         "home page flags overdue rectifications"
     );
     // The enterprise's profile shows it on its 整改情况 tab.
-    let html = client
-        .get(app.url(&format!("/enterprises/{}?tab=rectifications", v.enterprise)))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = app
+        .html(
+            &client,
+            &format!("/enterprises/{}?tab=rectifications", v.enterprise),
+        )
+        .await;
     assert!(
         html.contains("整改情况") && html.contains("已逾期"),
         "profile tab"
     );
+
+    // A revisit (整改复查) is an uncapped task (source 其他) of the
+    // department on the enterprise, linked from the rectification.
+    let (s, b) = app
+        .send(
+            "POST",
+            &air,
+            &format!("/api/v1/rectifications/{id}/revisit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let revisit = b["revisit_task_id"].as_i64().expect("revisit task");
+    let (s, t) = app.get(&air, &format!("/api/v1/tasks/{revisit}")).await;
+    assert_eq!(
+        (s, t["source"].as_str(), t["capped"].as_bool()),
+        (200, Some("other"), Some(false)),
+        "{t}"
+    );
+    assert_eq!(t["enterprise_id"], v.enterprise);
+    let (s, b) = app
+        .send(
+            "POST",
+            &air,
+            &format!("/api/v1/rectifications/{id}/revisit"),
+            json!({}),
+        )
+        .await;
+    assert_eq!((s, code(&b)), (409, "revisit_planned"), "{b}");
 
     // Referred for a case instead; the outcome is recorded once.
     let refer = format!("/api/v1/rectifications/{id}/referral");
@@ -517,6 +537,15 @@ async fn a_correction_is_linked_and_rectifications_follow_it(app: TestApp) {
     assert_eq!(dept["result"]["id"], corrected_id);
     assert_eq!(dept["superseded"][0]["id"], original_id);
     assert_eq!(dept["superseded"][0]["items"], original["items"]);
+
+    // The task page shows the correction with its reason, the original beside it.
+    let (client, _) = app.web_user(&v.inspectors[0].1).await;
+    let html = app.html(&client, &format!("/tasks/{}", v.task)).await;
+    assert!(
+        html.contains("更正原因：误将第二项记为存在问题"),
+        "correction reason on the task page"
+    );
+    assert!(html.contains("原结果（已更正）"), "the original beside it");
 
     // Rectifications followed: the old problem's draft withdrawn, a new draft raised.
     assert_eq!(rect(&app, &air, id).await["status"], "withdrawn");

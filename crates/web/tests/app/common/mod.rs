@@ -449,19 +449,24 @@ impl TestApp {
             .unwrap()
     }
 
-    /// A page client past the forced password change, with its CSRF token.
-    pub async fn web_user(&self, login: &str) -> (reqwest::Client, String) {
-        let fresh = self.must_change_password(login).await;
-        let password = if fresh { INITIAL } else { NEW_PASSWORD };
-        let client = self.web_login(login, password).await;
-        let page = client
-            .get(self.url("/password"))
+    /// The HTML of a page as `client` (a logged-in page user) gets it.
+    pub async fn html(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
             .send()
             .await
             .unwrap()
             .text()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    /// A page client past the forced password change, with its CSRF token.
+    pub async fn web_user(&self, login: &str) -> (reqwest::Client, String) {
+        let fresh = self.must_change_password(login).await;
+        let password = if fresh { INITIAL } else { NEW_PASSWORD };
+        let client = self.web_login(login, password).await;
+        let page = self.html(&client, "/password").await;
         let csrf = csrf_of(&page);
         if !fresh {
             return (client, csrf);
