@@ -197,3 +197,13 @@ fn path_parameters_document_404_and_input_documents_422() {
         }
     }
 }
+
+#[test]
+fn operation_ids_are_unique() {
+    let doc = document();
+    let mut ids = BTreeSet::new();
+    for (method, path, op) in operations(&doc) {
+        let id = op["operationId"].as_str().unwrap();
+        assert!(ids.insert(id), "{method} {path}: {id} used twice");
+    }
+}

@@ -16,6 +16,7 @@ pub struct ErrorResponses;
 
 /// Secured operations that take any bearer session ([`crate::session::AnyApiUser`]),
 /// even one that must change its password first: they cannot answer 403.
+/// (Ids are handler names here: [`super::split`] makes shared ones unique after.)
 const ANY_SESSION: [&str; 3] = ["logout", "change_password", "me"];
 
 /// The error kinds an operation can answer with because of its shape:
@@ -100,20 +101,7 @@ fn described(operation: &mut Operation) {
 
 impl Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                described(operation);
-            }
-        }
+        super::operations_mut(openapi).for_each(described);
     }
 }
 

@@ -159,5 +159,45 @@ pub fn split() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut openapi) = router().split_for_parts();
     // After the routes are in: the modifier walks their operations.
     error_docs::ErrorResponses.modify(&mut openapi);
+    UniqueOperationIds.modify(&mut openapi);
     (router, openapi)
+}
+
+/// An operation's id is its handler's name, which several modules share
+/// (`get`, `list`, ...); OpenAPI wants ids unique (clients name their methods
+/// after them), so a shared one is prefixed with the operation's tag.
+struct UniqueOperationIds;
+
+impl Modify for UniqueOperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut uses = std::collections::HashMap::<String, usize>::new();
+        for id in operations_mut(openapi).filter_map(|op| op.operation_id.clone()) {
+            *uses.entry(id).or_default() += 1;
+        }
+        for op in operations_mut(openapi) {
+            let (Some(id), Some(tag)) = (&op.operation_id, op.tags.iter().flatten().next()) else {
+                continue;
+            };
+            if uses[id] > 1 {
+                op.operation_id = Some(format!("{tag}_{id}"));
+            }
+        }
+    }
+}
+
+/// Every operation of the document, for the modifiers.
+fn operations_mut(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
