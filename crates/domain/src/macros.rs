@@ -2,9 +2,14 @@
 
 /// An enum with a stable code (stored, and used in the API) and a Chinese label
 /// (shown on pages); `parse` accepts either.
+///
+/// The code is matched as a `tt`, not a `literal`: a `literal` fragment reaches
+/// derive macros wrapped in an invisible group, which serde unwraps but
+/// utoipa's `ToSchema` does not, so the API document listed the variant names
+/// instead of the codes the server writes.
 #[macro_export]
 macro_rules! labelled_enum {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $label:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:tt / $label:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name { $(#[serde(rename = $code)] $variant),+ }

@@ -87,6 +87,7 @@ fn position(v: Option<i64>) -> DomainResult<Option<i64>> {
 /// A row of the 行政检查事项清单 as typed (form or API body); everything is
 /// optional so that a missing field becomes a Chinese message.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = PlanItemInput)] // a schema name of its own (a result has an `ItemInput`)
 pub struct ItemInput {
     /// 编码: unique within the department's list of the year, e.g. `air-01-01`.
     pub code: Option<String>,

@@ -93,6 +93,7 @@ pub fn issue(state: &AppState, headers: &HeaderMap, task: i64, person: i64) -> C
 
 /// What a scanned code says.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CheckInVerification)] // a schema name of its own (several `Verification`s)
 pub struct Verification {
     /// `genuine`, `expired` or `invalid`.
     pub verdict: String,

@@ -31,9 +31,7 @@ pub use state::{AppState, WebConfig};
 
 /// The whole application: pages, API, OpenAPI document, assets, health check.
 pub fn router(state: AppState) -> Router {
-    let (api_router, mut openapi) = api::router().split_for_parts();
-    // After the routes are in: the modifier walks their operations.
-    utoipa::Modify::modify(&api::error_docs::ErrorResponses, &mut openapi);
+    let (api_router, openapi) = api::split();
     let openapi_json = openapi
         .to_pretty_json()
         .expect("OpenAPI document serialises");

@@ -82,6 +82,7 @@ pub struct DrawRecord {
 
 /// The outcome of re-running a record.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = DrawVerification)] // a schema name of its own (several `Verification`s)
 pub struct Verification {
     pub candidates_hash_matches: bool,
     pub commitment_matches: bool,

@@ -21,6 +21,7 @@ pub const DEFAULT_MAX_EVIDENCE_BYTES: usize = 10 * 1024 * 1024;
 /// One ticked line of the form, as a client sends it: a supervision item of
 /// the department's list, or 其他 with its text.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = ResultItemInput)] // a schema name of its own (the item list has an `ItemInput`)
 pub struct ItemInput {
     /// A supervision item of the department's list; omitted for 其他.
     pub item_id: Option<i64>,

@@ -118,6 +118,7 @@ fn check_form(form: &Form) -> StoreResult<()> {
 
 /// A workflow step as the API and the pages send it.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
+#[schema(as = DocumentStep)] // a schema name of its own (a rectification has a `Step`)
 pub struct Step {
     pub action: Action,
     /// 审批意见 (signatures, returns) or 作废原因 (void).

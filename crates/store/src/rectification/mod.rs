@@ -63,6 +63,7 @@ pub struct Rectification {
 
 /// One step of a rectification.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = RectificationStep)] // a schema name of its own (a document has a `Step`)
 pub struct Step {
     pub id: i64,
     pub kind: StepKind,

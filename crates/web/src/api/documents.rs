@@ -126,6 +126,9 @@ pub async fn act(
 #[into_params(parameter_in = Query)]
 pub struct FormatParam {
     /// html, docx or pdf
+    // Inline: a parameter's type is not added to the document's schemas, so a
+    // reference to it would point nowhere.
+    #[param(inline)]
     pub format: Format,
 }
 

@@ -1,15 +1,72 @@
 //! The API document's error responses follow from [`ErrorKind`]: each
 //! operation's documented 4xx statuses are described by the kind that answers
-//! with that status, every secured operation documents 401, and every
-//! operation documents 500. A handler's `responses(...)` then only lists which
-//! statuses it can produce; what they mean is said once, here.
+//! with that status, and every operation documents 500. A handler's
+//! `responses(...)` lists the statuses particular to it (409 and its reasons,
+//! a 404 without a path id); what they mean is said once, here. The statuses
+//! that follow from an operation's shape (secured, path id, input) are added
+//! here rather than in each annotation, so none is forgotten: see [`implied`].
 
-use utoipa::openapi::path::Operation;
-use utoipa::openapi::{RefOr, Response};
+use utoipa::openapi::content::Content;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::{Ref, RefOr, Response};
 use utoipa::Modify;
 use yici_domain::ErrorKind;
 
 pub struct ErrorResponses;
+
+/// Secured operations that take any bearer session ([`crate::session::AnyApiUser`]),
+/// even one that must change its password first: they cannot answer 403.
+/// (Ids are handler names here: [`super::split`] makes shared ones unique after.)
+const ANY_SESSION: [&str; 3] = ["logout", "change_password", "me"];
+
+/// The error kinds an operation can answer with because of its shape:
+/// - secured: 401 (no or a bad token), 403 (a session that must change its
+///   password first; handlers also check the role or scope);
+/// - a path or query parameter: 422 (the extractors refuse a malformed value);
+/// - a path parameter: 404 (it names a record that may not exist or be hidden);
+/// - a request body: 422; a body that is not JSON (upload, import): 413, since
+///   an oversized JSON body is refused as unreadable (422) by our `Json`.
+fn implied(operation: &Operation) -> Vec<ErrorKind> {
+    let mut kinds = Vec::new();
+    if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        kinds.push(ErrorKind::Unauthenticated);
+        let any_session = operation
+            .operation_id
+            .as_deref()
+            .is_some_and(|id| ANY_SESSION.contains(&id));
+        if !any_session {
+            kinds.push(ErrorKind::Forbidden);
+        }
+    }
+    let (mut in_path, mut in_query) = (false, false);
+    for parameter in operation.parameters.iter().flatten() {
+        in_path |= parameter.parameter_in == ParameterIn::Path;
+        in_query |= parameter.parameter_in == ParameterIn::Query;
+    }
+    if in_path {
+        kinds.push(ErrorKind::NotFound);
+    }
+    if let Some(body) = &operation.request_body {
+        kinds.push(ErrorKind::Invalid);
+        if body.content.keys().any(|c| c != "application/json") {
+            kinds.push(ErrorKind::TooLarge);
+        }
+    } else if in_path || in_query {
+        kinds.push(ErrorKind::Invalid);
+    }
+    kinds
+}
+
+/// An error response written as [`crate::error::ErrorBody`]; its description
+/// is the kind's, filled in by [`described`].
+fn error_response() -> RefOr<Response> {
+    let mut response = Response::new("");
+    response.content.insert(
+        "application/json".into(),
+        Content::new(Some(Ref::from_schema_name("ErrorBody"))),
+    );
+    RefOr::T(response)
+}
 
 /// The kind answered with `status`, if any.
 fn kind_of(status: &str) -> Option<ErrorKind> {
@@ -19,13 +76,12 @@ fn kind_of(status: &str) -> Option<ErrorKind> {
 }
 
 fn described(operation: &mut Operation) {
-    let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+    let implied = implied(operation);
     let responses = &mut operation.responses.responses;
-    if secured {
-        let unauthenticated = ErrorKind::Unauthenticated.http_status().to_string();
+    for kind in implied {
         responses
-            .entry(unauthenticated)
-            .or_insert_with(|| RefOr::T(Response::new(ErrorKind::Unauthenticated.description())));
+            .entry(kind.http_status().to_string())
+            .or_insert_with(error_response);
     }
     responses
         .entry("500".into())
@@ -45,20 +101,7 @@ fn described(operation: &mut Operation) {
 
 impl Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                described(operation);
-            }
-        }
+        super::operations_mut(openapi).for_each(described);
     }
 }
 
@@ -68,9 +111,7 @@ mod tests {
     use utoipa::openapi::OpenApi;
 
     fn document() -> OpenApi {
-        let (_, mut openapi) = crate::api::router().split_for_parts();
-        ErrorResponses.modify(&mut openapi);
-        openapi
+        crate::api::split().1
     }
 
     fn description(openapi: &OpenApi, path: &str, status: &str) -> String {

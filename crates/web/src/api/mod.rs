@@ -17,9 +17,12 @@ pub mod rectifications;
 pub mod registry;
 pub mod results;
 
+#[cfg(test)]
+mod document_tests;
+
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
 use crate::state::AppState;
@@ -59,89 +62,142 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The API's routes, each with its operations and the schemas they use.
+fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
+        routes!(auth::login),
+        routes!(auth::logout),
+        routes!(auth::change_password),
+        routes!(auth::me),
+        routes!(org::list_units, org::create_unit),
+        routes!(org::get_department),
+        routes!(org::create_department),
+        routes!(people::list_people, people::create_person),
+        routes!(people::get_person, people::update_person),
+        routes!(registry::list, registry::create),
+        routes!(registry::get, registry::update),
+        routes!(registry::export),
+        routes!(registry::template),
+        routes!(draws::extraction_list),
+        routes!(draws::directed),
+        routes!(draws::random),
+        routes!(draws::list),
+        routes!(draws::get),
+        routes!(draws::cancel),
+        routes!(draws::draw_inspectors),
+        routes!(draws::declare_recusal),
+        routes!(draws::get_draw),
+        routes!(draws::public_draw),
+        routes!(draws::task_settings),
+        routes!(draws::participation),
+        routes!(draws::invite_partner),
+        routes!(draws::partner_departments),
+        routes!(draws::notices),
+        routes!(documents::of_task, documents::create),
+        routes!(documents::inbox),
+        routes!(documents::owed_tasks),
+        routes!(documents::get, documents::update),
+        routes!(documents::act),
+        routes!(documents::file),
+        routes!(documents::patterns, documents::set_pattern),
+        routes!(documents::register),
+        routes!(documents::set_procedure),
+        routes!(field::tasks),
+        routes!(field::task),
+        routes!(field::check_in_code),
+        routes!(field::skip_check_in),
+        routes!(field::verify),
+        routes!(field::confirm),
+        routes!(field::sign_up),
+        routes!(field::inspections),
+        routes!(enterprise::inspection),
+        routes!(enterprise::rate),
+        routes!(enterprise::document_pdf),
+        routes!(ratings::list),
+        routes!(results::items),
+        routes!(results::upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()),
+        routes!(results::submit, results::list),
+        routes!(results::correct),
+        routes!(results::evidence_file),
+        routes!(rectifications::list),
+        routes!(rectifications::get, rectifications::edit),
+        routes!(rectifications::issue),
+        routes!(rectifications::verify),
+        routes!(rectifications::revisit),
+        routes!(rectifications::refer),
+        routes!(rectifications::referral_outcome),
+        routes!(rectifications::photo),
+        routes!(rectifications::enterprise_list),
+        routes!(rectifications::enterprise_get),
+        routes!(rectifications::enterprise_report)
+            .layer(axum::extract::DefaultBodyLimit::disable()),
+        routes!(rectifications::enterprise_photo),
+        routes!(plans::sheet),
+        routes!(plans::list_items, plans::create_item),
+        routes!(plans::update_item, plans::remove_item),
+        routes!(plans::list_rows, plans::create_row),
+        routes!(plans::update_row, plans::remove_row),
+        routes!(plans::copy_previous),
+        routes!(plans::from_template),
+        routes!(plans::progress),
+        routes!(plans::public),
+        routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
+            crate::registry_files::MAX_UPLOAD_BYTES,
+        )),
+    ]
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(auth::login))
-        .routes(routes!(auth::logout))
-        .routes(routes!(auth::change_password))
-        .routes(routes!(auth::me))
-        .routes(routes!(org::list_units, org::create_unit))
-        .routes(routes!(org::get_department))
-        .routes(routes!(org::create_department))
-        .routes(routes!(people::list_people, people::create_person))
-        .routes(routes!(people::get_person, people::update_person))
-        .routes(routes!(registry::list, registry::create))
-        .routes(routes!(registry::get, registry::update))
-        .routes(routes!(registry::export))
-        .routes(routes!(registry::template))
-        .routes(routes!(draws::extraction_list))
-        .routes(routes!(draws::directed))
-        .routes(routes!(draws::random))
-        .routes(routes!(draws::list))
-        .routes(routes!(draws::get))
-        .routes(routes!(draws::cancel))
-        .routes(routes!(draws::draw_inspectors))
-        .routes(routes!(draws::declare_recusal))
-        .routes(routes!(draws::get_draw))
-        .routes(routes!(draws::public_draw))
-        .routes(routes!(draws::task_settings))
-        .routes(routes!(draws::participation))
-        .routes(routes!(draws::invite_partner))
-        .routes(routes!(draws::partner_departments))
-        .routes(routes!(draws::notices))
-        .routes(routes!(documents::of_task, documents::create))
-        .routes(routes!(documents::inbox))
-        .routes(routes!(documents::owed_tasks))
-        .routes(routes!(documents::get, documents::update))
-        .routes(routes!(documents::act))
-        .routes(routes!(documents::file))
-        .routes(routes!(documents::patterns, documents::set_pattern))
-        .routes(routes!(documents::register))
-        .routes(routes!(documents::set_procedure))
-        .routes(routes!(field::tasks))
-        .routes(routes!(field::task))
-        .routes(routes!(field::check_in_code))
-        .routes(routes!(field::skip_check_in))
-        .routes(routes!(field::verify))
-        .routes(routes!(field::confirm))
-        .routes(routes!(field::sign_up))
-        .routes(routes!(field::inspections))
-        .routes(routes!(enterprise::inspection))
-        .routes(routes!(enterprise::rate))
-        .routes(routes!(enterprise::document_pdf))
-        .routes(routes!(ratings::list))
-        .routes(routes!(results::items))
-        .routes(routes!(results::upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()))
-        .routes(routes!(results::submit, results::list))
-        .routes(routes!(results::correct))
-        .routes(routes!(results::evidence_file))
-        .routes(routes!(rectifications::list))
-        .routes(routes!(rectifications::get, rectifications::edit))
-        .routes(routes!(rectifications::issue))
-        .routes(routes!(rectifications::verify))
-        .routes(routes!(rectifications::revisit))
-        .routes(routes!(rectifications::refer))
-        .routes(routes!(rectifications::referral_outcome))
-        .routes(routes!(rectifications::photo))
-        .routes(routes!(rectifications::enterprise_list))
-        .routes(routes!(rectifications::enterprise_get))
-        .routes(
-            routes!(rectifications::enterprise_report)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .routes(routes!(rectifications::enterprise_photo))
-        .routes(routes!(plans::sheet))
-        .routes(routes!(plans::list_items, plans::create_item))
-        .routes(routes!(plans::update_item, plans::remove_item))
-        .routes(routes!(plans::list_rows, plans::create_row))
-        .routes(routes!(plans::update_row, plans::remove_row))
-        .routes(routes!(plans::copy_previous))
-        .routes(routes!(plans::from_template))
-        .routes(routes!(plans::progress))
-        .routes(routes!(plans::public))
-        .routes(
-            routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
-                crate::registry_files::MAX_UPLOAD_BYTES,
-            )),
-        )
+    routes().into_iter().fold(
+        OpenApiRouter::with_openapi(ApiDoc::openapi()),
+        |api, route| api.routes(route),
+    )
+}
+
+/// The API's routes and its finished document (error responses described).
+pub fn split() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut openapi) = router().split_for_parts();
+    // After the routes are in: the modifier walks their operations.
+    error_docs::ErrorResponses.modify(&mut openapi);
+    UniqueOperationIds.modify(&mut openapi);
+    (router, openapi)
+}
+
+/// An operation's id is its handler's name, which several modules share
+/// (`get`, `list`, ...); OpenAPI wants ids unique (clients name their methods
+/// after them), so a shared one is prefixed with the operation's tag.
+struct UniqueOperationIds;
+
+impl Modify for UniqueOperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut uses = std::collections::HashMap::<String, usize>::new();
+        for id in operations_mut(openapi).filter_map(|op| op.operation_id.clone()) {
+            *uses.entry(id).or_default() += 1;
+        }
+        for op in operations_mut(openapi) {
+            let (Some(id), Some(tag)) = (&op.operation_id, op.tags.iter().flatten().next()) else {
+                continue;
+            };
+            if uses[id] > 1 {
+                op.operation_id = Some(format!("{tag}_{id}"));
+            }
+        }
+    }
+}
+
+/// Every operation of the document, for the modifiers.
+fn operations_mut(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
 }

@@ -18,6 +18,7 @@ mod draws;
 mod enterprise_view;
 mod field_browser;
 mod joint;
+mod openapi;
 mod org_and_audit;
 mod people;
 mod plans;

@@ -1,0 +1,267 @@
+//! Real answers against the schemas the OpenAPI document gives them: the
+//! document is the field app's contract, so what the server writes must fit
+//! it, and every field it writes must be documented. (The document's own
+//! consistency is checked by the unit tests in `api::document_tests`.)
+
+use std::collections::BTreeSet;
+
+use chrono::Duration;
+use serde_json::{json, Value};
+
+use crate::common::{enterprise_token, secretary_token, TestApp, YUTIAN};
+use crate::rectifications::visited;
+
+both_databases!(answers_fit_their_documented_schemas);
+
+/// Checks values against the subset of JSON Schema that utoipa writes:
+/// `$ref`, `type` (one or a list), `enum`, `properties` and `required`,
+/// `items`, `additionalProperties`, `oneOf` / `anyOf` / `allOf`, `nullable`.
+/// Stricter than JSON Schema in one way: a field of an object that its schema
+/// does not name is an error (an undocumented field), unless the schema takes
+/// additional properties or is a union whose options decide.
+struct Checker<'a> {
+    doc: &'a Value,
+}
+
+impl<'a> Checker<'a> {
+    /// The schema a `$ref` names (followed until it is not a reference).
+    fn resolve(&self, mut schema: &'a Value) -> &'a Value {
+        while let Some(target) = schema["$ref"].as_str() {
+            let name = target
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("unexpected reference {target}"));
+            schema = &self.doc["components"]["schemas"][name];
+            assert!(!schema.is_null(), "{target} points to nothing");
+        }
+        schema
+    }
+
+    /// The field names an object of `schema` may have; `None` if any.
+    fn names(&self, schema: &'a Value) -> Option<BTreeSet<&'a str>> {
+        let schema = self.resolve(schema);
+        if schema
+            .get("additionalProperties")
+            .is_some_and(|a| a != &Value::Bool(false))
+        {
+            return None;
+        }
+        let own = schema["properties"].as_object();
+        let parts = schema["allOf"].as_array();
+        if own.is_none() && parts.is_none() {
+            return None;
+        }
+        let mut names: BTreeSet<&str> =
+            own.into_iter().flatten().map(|(k, _)| k.as_str()).collect();
+        for part in parts.into_iter().flatten() {
+            names.extend(self.names(part)?);
+        }
+        Some(names)
+    }
+
+    fn check(&self, schema: &'a Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+        self.shape(schema, value, at, errors, true);
+    }
+
+    /// `closed`: whether fields `schema` does not name are errors (not for
+    /// one part of an `allOf`, whose other parts name other fields).
+    fn shape(
+        &self,
+        schema: &'a Value,
+        value: &Value,
+        at: &str,
+        errors: &mut Vec<String>,
+        closed: bool,
+    ) {
+        let schema = self.resolve(schema);
+        if value.is_null() && schema["nullable"] == Value::Bool(true) {
+            return;
+        }
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            self.shape(part, value, at, errors, false);
+        }
+        for union in ["oneOf", "anyOf"] {
+            let Some(options) = schema[union].as_array() else {
+                continue;
+            };
+            let fitting = options
+                .iter()
+                .filter(|option| {
+                    let mut wrong = Vec::new();
+                    self.shape(option, value, at, &mut wrong, closed);
+                    wrong.is_empty()
+                })
+                .count();
+            let fits = if union == "oneOf" {
+                fitting == 1
+            } else {
+                fitting > 0
+            };
+            if !fits {
+                errors.push(format!(
+                    "{at}: {fitting} of the {union} options fit {value}"
+                ));
+            }
+        }
+        let types: Vec<&str> = match &schema["type"] {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if !types.is_empty() && !types.iter().any(|t| is(t, value)) {
+            errors.push(format!("{at}: {value} is not {types:?}"));
+            return;
+        }
+        if let Some(allowed) = schema["enum"].as_array() {
+            if !allowed.contains(value) {
+                errors.push(format!("{at}: {value} is not one of {allowed:?}"));
+            }
+        }
+        match value {
+            Value::Object(fields) => {
+                for name in schema["required"].as_array().into_iter().flatten() {
+                    let name = name.as_str().unwrap();
+                    if !fields.contains_key(name) {
+                        errors.push(format!("{at}: required {name} missing"));
+                    }
+                }
+                let named = if closed { self.names(schema) } else { None };
+                for (name, field) in fields {
+                    let at = format!("{at}.{name}");
+                    if let Some(field_schema) = schema["properties"].get(name) {
+                        self.check(field_schema, field, &at, errors);
+                    } else if let Some(extra) =
+                        schema.get("additionalProperties").filter(|a| a.is_object())
+                    {
+                        self.check(extra, field, &at, errors);
+                    } else if named.as_ref().is_some_and(|n| !n.contains(name.as_str())) {
+                        errors.push(format!("{at}: not documented"));
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(item_schema) = schema.get("items") {
+                    for (i, item) in items.iter().enumerate() {
+                        self.check(item_schema, item, &format!("{at}[{i}]"), errors);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Whether `value` is of the JSON Schema type `t`.
+fn is(t: &str, value: &Value) -> bool {
+    match t {
+        "null" => value.is_null(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        other => panic!("unknown type {other}"),
+    }
+}
+
+/// GETs `path` and checks the answer against what the document gives
+/// `template` for that status.
+async fn fits(app: &TestApp, doc: &Value, token: &str, path: &str, template: &str, status: u16) {
+    let (s, body) = app.get(token, path).await;
+    assert_eq!(s, status, "{path}: {body}");
+    let schema = &doc["paths"][template]["get"]["responses"][status.to_string()]["content"]
+        ["application/json"]["schema"];
+    assert!(!schema.is_null(), "{template} documents no {status} body");
+    let mut errors = Vec::new();
+    Checker { doc }.check(schema, &body, "$", &mut errors);
+    assert!(errors.is_empty(), "{path}: {errors:#?}\n{body:#}");
+}
+
+async fn answers_fit_their_documented_schemas(app: TestApp) {
+    let doc: Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // A visited task with its results and a rectification.
+    let (v, air, _water, id) = visited(&app).await;
+    // Sent, so that the enterprise sees it.
+    let issue = format!("/api/v1/rectifications/{id}/issue");
+    let deadline = (app.today() + Duration::days(15)).to_string();
+    let draft = json!({"legal_basis": "《中华人民共和国大气污染防治法》第四十八条",
+                       "requirement": "更换破损布袋", "deadline": deadline});
+    let (s, b) = app.send("POST", &air, &issue, draft).await;
+    assert_eq!(s, 200, "{b}");
+    let secretary = secretary_token(&app, YUTIAN, "大气股").await;
+    let enterprise = enterprise_token(&app, v.enterprise).await;
+    let task = v.task;
+    let rectification = format!("/api/v1/rectifications/{id}");
+    let field_task = format!("/api/v1/field/tasks/{task}");
+    let results = format!("/api/v1/field/tasks/{task}/results");
+    let theirs = format!("/api/v1/enterprise/rectifications/{id}");
+    for (token, path, template) in [
+        (&secretary, "/api/v1/tasks", "/api/v1/tasks"),
+        (&secretary, "/api/v1/enterprises", "/api/v1/enterprises"),
+        (&air, "/api/v1/field/tasks", "/api/v1/field/tasks"),
+        (&air, &field_task, "/api/v1/field/tasks/{id}"),
+        (&air, &results, "/api/v1/field/tasks/{id}/results"),
+        (&air, "/api/v1/rectifications", "/api/v1/rectifications"),
+        (&air, &rectification, "/api/v1/rectifications/{id}"),
+        (&air, "/api/v1/me", "/api/v1/me"),
+        (
+            &enterprise,
+            &theirs,
+            "/api/v1/enterprise/rectifications/{id}",
+        ),
+    ] {
+        fits(&app, &doc, token, path, template, 200).await;
+    }
+    // An error is written as documented too.
+    let missing = "/api/v1/rectifications/999999";
+    fits(
+        &app,
+        &doc,
+        &air,
+        missing,
+        "/api/v1/rectifications/{id}",
+        404,
+    )
+    .await;
+}
+
+/// The checker is not blind: each kind of misfit is found.
+#[test]
+fn the_checker_finds_what_does_not_fit() {
+    let doc = json!({"components": {"schemas": {
+        "Step": {"type": "object", "required": ["kind"], "properties": {
+            "kind": {"type": "string", "enum": ["raised"]},
+            "note": {"type": ["string", "null"]}}},
+        "Wrap": {"type": "object", "properties": {
+            "steps": {"type": "array", "items": {"$ref": "#/components/schemas/Step"}},
+            "last": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Step"}]}}}
+    }}});
+    let wrap = json!({"$ref": "#/components/schemas/Wrap"});
+    let errors = |value: Value| {
+        let mut errors = Vec::new();
+        Checker { doc: &doc }.check(&wrap, &value, "$", &mut errors);
+        errors
+    };
+    let fitting = json!({"steps": [{"kind": "raised", "note": null}], "last": null});
+    assert_eq!(errors(fitting), Vec::<String>::new());
+    let misfits = json!({"steps": [{"kind": "edited"}, {"note": 1}, {"kind": "raised", "extra": 1}],
+                         "last": {"kind": 2}});
+    assert_eq!(
+        errors(misfits),
+        [
+            "$.last: 0 of the oneOf options fit {\"kind\":2}",
+            "$.steps[0].kind: \"edited\" is not one of [String(\"raised\")]",
+            "$.steps[1]: required kind missing",
+            "$.steps[1].note: 1 is not [\"string\", \"null\"]",
+            "$.steps[2].extra: not documented",
+        ]
+    );
+}
