@@ -65,6 +65,31 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::change_password))
         .routes(routes!(auth::me))
+        .routes(routes!(draws::public_draw))
+        .routes(routes!(field::verify))
+        .routes(routes!(field::confirm))
+        .routes(routes!(field::sign_up))
+        .routes(routes!(field::inspections))
+        .routes(routes!(enterprise::inspection))
+        .routes(routes!(enterprise::rate))
+        .routes(routes!(enterprise::document_pdf))
+        .routes(routes!(rectifications::enterprise_list))
+        .routes(routes!(rectifications::enterprise_get))
+        .routes(
+            routes!(rectifications::enterprise_report)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .routes(routes!(rectifications::enterprise_photo))
+        .routes(routes!(plans::public))
+        .merge(internal())
+}
+
+/// The routes of the organisation's own work: everything but logging in, the
+/// enterprise's routes (`/enterprise/…`, the check-in it confirms) and the
+/// public pages. Enterprise accounts are refused here once, by
+/// [`crate::session::staff_only`], rather than in each handler (SEC-3).
+fn internal() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .routes(routes!(org::list_units, org::create_unit))
         .routes(routes!(org::get_department))
         .routes(routes!(org::create_department))
@@ -83,7 +108,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(draws::draw_inspectors))
         .routes(routes!(draws::declare_recusal))
         .routes(routes!(draws::get_draw))
-        .routes(routes!(draws::public_draw))
         .routes(routes!(draws::task_settings))
         .routes(routes!(draws::participation))
         .routes(routes!(draws::invite_partner))
@@ -102,13 +126,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(field::task))
         .routes(routes!(field::check_in_code))
         .routes(routes!(field::skip_check_in))
-        .routes(routes!(field::verify))
-        .routes(routes!(field::confirm))
-        .routes(routes!(field::sign_up))
-        .routes(routes!(field::inspections))
-        .routes(routes!(enterprise::inspection))
-        .routes(routes!(enterprise::rate))
-        .routes(routes!(enterprise::document_pdf))
         .routes(routes!(ratings::list))
         .routes(routes!(results::items))
         .routes(routes!(results::upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()))
@@ -123,13 +140,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(rectifications::refer))
         .routes(routes!(rectifications::referral_outcome))
         .routes(routes!(rectifications::photo))
-        .routes(routes!(rectifications::enterprise_list))
-        .routes(routes!(rectifications::enterprise_get))
-        .routes(
-            routes!(rectifications::enterprise_report)
-                .layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .routes(routes!(rectifications::enterprise_photo))
         .routes(routes!(plans::sheet))
         .routes(routes!(plans::list_items, plans::create_item))
         .routes(routes!(plans::update_item, plans::remove_item))
@@ -138,10 +148,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(plans::copy_previous))
         .routes(routes!(plans::from_template))
         .routes(routes!(plans::progress))
-        .routes(routes!(plans::public))
         .routes(
             routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
                 crate::registry_files::MAX_UPLOAD_BYTES,
             )),
         )
+        .route_layer(axum::middleware::from_fn(crate::session::staff_only))
 }
