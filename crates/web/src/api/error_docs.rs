@@ -43,22 +43,45 @@ fn described(operation: &mut Operation) {
     }
 }
 
+/// Every operation of a document.
+pub(crate) fn operations_mut(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// The internal routes refuse enterprise accounts (`staff_only`): each says
+/// so under 403, in the kind's words first like any other 403.
+pub(crate) fn refuses_enterprises(openapi: &mut utoipa::openapi::OpenApi) {
+    for operation in operations_mut(openapi) {
+        let forbidden = ErrorKind::Forbidden.http_status().to_string();
+        let note = "企业账号不能使用本接口（staff_only）";
+        match operation
+            .responses
+            .responses
+            .entry(forbidden)
+            .or_insert_with(|| RefOr::T(Response::new("")))
+        {
+            RefOr::T(r) if r.description.is_empty() => r.description = note.to_string(),
+            RefOr::T(r) => r.description = format!("{}；{note}", r.description),
+            RefOr::Ref(_) => {}
+        }
+    }
+}
+
 impl Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                described(operation);
-            }
-        }
+        operations_mut(openapi).for_each(described);
     }
 }
 

@@ -89,7 +89,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// public pages. Enterprise accounts are refused here once, by
 /// [`crate::session::staff_only`], rather than in each handler (SEC-3).
 fn internal() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    let mut internal = OpenApiRouter::new()
         .routes(routes!(org::list_units, org::create_unit))
         .routes(routes!(org::get_department))
         .routes(routes!(org::create_department))
@@ -153,5 +153,7 @@ fn internal() -> OpenApiRouter<AppState> {
                 crate::registry_files::MAX_UPLOAD_BYTES,
             )),
         )
-        .route_layer(axum::middleware::from_fn(crate::session::staff_only))
+        .route_layer(axum::middleware::from_fn(crate::session::staff_only));
+    error_docs::refuses_enterprises(internal.get_openapi_mut());
+    internal
 }
