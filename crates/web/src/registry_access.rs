@@ -34,7 +34,7 @@ pub async fn may_edit(state: &AppState, principal: &Principal) -> Result<bool, A
     if principal.has(Role::SystemAdmin) {
         return Ok(true);
     }
-    if !(principal.has(Role::Secretary) || principal.has(Role::DepartmentAdmin)) {
+    if !holds_editing_role(principal) {
         return Ok(false);
     }
     let Some(unit_id) = principal.unit_id else {
@@ -42,6 +42,15 @@ pub async fn may_edit(state: &AppState, principal: &Principal) -> Result<bool, A
     };
     let unit = units::get(&mut state.db.clone(), unit_id).await?;
     Ok(unit.is_some_and(|u| u.sector == Sector::Ecology))
+}
+
+/// The roles that edit the registry, whatever the unit's sector: enough to
+/// decide whether the menu offers 企业导入 (the import itself checks
+/// [`may_edit`]).
+pub fn holds_editing_role(principal: &Principal) -> bool {
+    [Role::SystemAdmin, Role::Secretary, Role::DepartmentAdmin]
+        .iter()
+        .any(|r| principal.has(*r))
 }
 
 pub async fn ensure_may_edit(state: &AppState, principal: &Principal) -> Result<(), AppError> {

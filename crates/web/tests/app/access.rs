@@ -277,6 +277,8 @@ async fn contacts_are_whole_for_editors_and_masked_for_readers(app: TestApp) {
     );
     assert!(!page.contains(&phone) && !csv.contains(&phone));
     assert!(!page.contains(&name));
+    // Nor does the menu offer the import to an inspector.
+    assert!(!page.contains("href=\"/enterprises/import\""));
 }
 
 /// Logs in on the login page and returns the session cookie's value.
