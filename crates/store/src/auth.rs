@@ -470,12 +470,16 @@ pub async fn login(
 }
 
 /// The live session of a token, or `None` when unknown, idle too long, past
-/// its absolute end, or its person has been disabled.
+/// its absolute end, its person has been disabled, or it was opened for the
+/// other channel: a page login's cookie is no bearer token and an API token no
+/// cookie (SEC-3), so a token that leaks from one cannot be replayed in the
+/// other — the cookie is HttpOnly and CSRF-bound, the bearer token neither.
 pub async fn session(
     mut db: &Db,
     policy: &AuthPolicy,
     now: DateTime<Utc>,
     token: &str,
+    kind: SessionKind,
 ) -> StoreResult<Option<Session>> {
     let hash = token_hash(token);
     // The session and its account in one query: this runs on every request.
@@ -484,9 +488,9 @@ pub async fn session(
             &format!(
                 "SELECT s.csrf_token, s.last_seen_at, s.expires_at, {ACCOUNT_COLUMNS}
                    FROM sessions s JOIN accounts a ON a.id = s.account_id {ACCOUNT_JOINS}
-                  WHERE s.token_hash = $1"
+                  WHERE s.token_hash = $1 AND s.kind = $2"
             ),
-            args![&hash],
+            args![&hash, kind.as_str()],
         )
         .await?
     else {

@@ -314,16 +314,23 @@ fn export_row(e: &Enterprise) -> Vec<String> {
     .into_cells()
 }
 
-/// The enterprises matching the filter as a file; returns bytes, MIME type and file name.
+/// The enterprises matching the filter as a file; returns bytes, MIME type and
+/// file name. The contact's personal data is whole only when `may_edit`
+/// ([`crate::registry_access::as_seen`]).
 pub async fn export(
     state: &AppState,
     scope: &Scope,
     q: &EnterpriseQuery,
     kind: FileKind,
+    may_edit: bool,
 ) -> Result<(Vec<u8>, &'static str, String), AppError> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     search::for_each_batch(&mut state.db.clone(), scope, q, 5000, |batch| {
-        rows.extend(batch.iter().map(export_row));
+        rows.extend(
+            batch
+                .iter()
+                .map(|e| export_row(&crate::registry_access::as_seen(e.clone(), may_edit))),
+        );
     })
     .await?;
     let stamp = yici_domain::time::business_date(state.now()).format("%Y%m%d");

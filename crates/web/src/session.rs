@@ -14,8 +14,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use yici_domain::org::Role;
 use yici_domain::{DomainError, ErrorKind};
-use yici_store::auth::{self, Session};
+use yici_store::auth::{self, Session, SessionKind};
 
 use crate::error::{ApiError, AppError, PageError};
 use crate::state::AppState;
@@ -58,7 +59,12 @@ pub async fn load_session(State(state): State<AppState>, mut req: Request, next:
         cookie(req.headers(), COOKIE).map(|t| (t, false))
     };
     if let Some((token, via_bearer)) = token {
-        match auth::session(&state.db, &state.policy, state.now(), &token).await {
+        let kind = if via_bearer {
+            SessionKind::Api
+        } else {
+            SessionKind::Web
+        };
+        match auth::session(&state.db, &state.policy, state.now(), &token, kind).await {
             Ok(Some(session)) => {
                 req.extensions_mut().insert(CurrentSession {
                     session,
@@ -153,6 +159,30 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
         }
         Ok(ApiUser(session))
     }
+}
+
+/// Guards the API's internal routes (see `api::internal`): an enterprise
+/// account's bearer token is good for its own routes only, never for the
+/// organisation's lists of units, people, registry, tasks or plans (SEC-3).
+/// Requests without a session pass on, so that their handlers' extractors
+/// still answer 401.
+pub async fn staff_only(req: Request, next: Next) -> Response {
+    let enterprise = req
+        .extensions()
+        .get::<CurrentSession>()
+        .is_some_and(|c| c.session.principal.has(Role::EnterpriseUser));
+    if enterprise {
+        return ApiError(
+            DomainError::new(
+                ErrorKind::Forbidden,
+                "staff_only",
+                "企业账号只能查看本企业的检查、整改和文书",
+            )
+            .into(),
+        )
+        .into_response();
+    }
+    next.run(req).await
 }
 
 #[derive(Deserialize)]

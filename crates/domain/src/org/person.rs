@@ -190,9 +190,28 @@ impl PersonInput {
     }
 }
 
+/// A person's name for those who may not see it whole (SEC-3): the first
+/// character (usually the surname) and one `*` for each of the others, so
+/// `张三丰` reads `张**`.
+pub fn mask_name(name: &str) -> String {
+    let mut chars = name.trim().chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_keep_their_first_character() {
+        assert_eq!(mask_name("张三丰"), "张**");
+        assert_eq!(mask_name(" 李四 "), "李*");
+        assert_eq!(mask_name("王"), "王");
+        assert_eq!(mask_name(""), "");
+    }
 
     fn input() -> PersonInput {
         PersonInput {

@@ -33,6 +33,12 @@ pub struct Principal {
     pub roles: Vec<Role>,
 }
 
+/// The answer for a person, or a department, that does not exist — and for
+/// one the principal may not see (SEC-3): the same words, so the two can't be
+/// told apart.
+pub const MISSING_PERSON: &str = "人员不存在或无权查看";
+pub const MISSING_DEPARTMENT: &str = "处室不存在或无权查看";
+
 impl Principal {
     /// The system itself (demo loader, jobs): account id 0, every right.
     pub fn system() -> Principal {
@@ -84,7 +90,12 @@ impl Principal {
         }
     }
 
-    pub fn ensure_manage_people_of(&self, department_id: i64) -> DomainResult<()> {
+    /// Managing a department's people: 403 when the principal may see them
+    /// but not change them; a department (or person) they may not even see
+    /// answers `missing`, the caller's 404 for an id that does not exist, so
+    /// nobody learns what other units hold (SEC-3).
+    pub fn ensure_manage_people_of(&self, department_id: i64, missing: &str) -> DomainResult<()> {
+        self.ensure_view_people_of(department_id, missing)?;
         if self.can_manage_people_of(department_id) {
             Ok(())
         } else {
@@ -92,11 +103,13 @@ impl Principal {
         }
     }
 
-    pub fn ensure_view_people_of(&self, department_id: i64) -> DomainResult<()> {
+    /// Seeing a department's people; anyone else gets `missing` (see
+    /// [`Principal::ensure_manage_people_of`]).
+    pub fn ensure_view_people_of(&self, department_id: i64, missing: &str) -> DomainResult<()> {
         if self.can_view_people_of(department_id) {
             Ok(())
         } else {
-            Err(DomainError::forbidden("只能查看本处室的人员"))
+            Err(DomainError::not_found(missing))
         }
     }
 

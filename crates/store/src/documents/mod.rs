@@ -127,13 +127,17 @@ fn from_row(r: &Row) -> StoreResult<Document> {
     })
 }
 
+/// What a missing document and one the principal may not see both answer
+/// (SEC-3): callers check access after loading, so the words must match.
+pub(crate) const MISSING_DOCUMENT: &str = "文书不存在或无权查看";
+
 /// A document without its history, and who signed it as department head;
 /// no access checks (callers check).
 pub(crate) async fn load_bare(e: &mut impl Exec, id: i64) -> StoreResult<(Document, Option<i64>)> {
     let row = e
         .fetch_optional(&format!("{SELECT} WHERE d.id = $1"), crate::args![id])
         .await?
-        .ok_or_else(|| DomainError::not_found("文书不存在"))?;
+        .ok_or_else(|| DomainError::not_found(MISSING_DOCUMENT))?;
     Ok((from_row(&row)?, row.get("department_head_id")?))
 }
 
@@ -174,10 +178,34 @@ pub async fn get(
     id: i64,
 ) -> StoreResult<Document> {
     let (doc, _) = load(&mut db, id).await?;
-    tasks::get(db, principal, now, doc.task_id)
-        .await
-        .map_err(|_| StoreError::from(DomainError::not_found("文书不存在或无权查看")))?;
+    visible_task(db, principal, now, doc.task_id).await?;
     Ok(doc)
+}
+
+/// The document exists and the principal may see its task; otherwise the
+/// one answer for both, [`MISSING_DOCUMENT`]. Every operation on a document
+/// starts here, so that being refused a change (403) tells only those who
+/// may see the document that it exists.
+pub(crate) async fn ensure_visible(
+    mut db: &Db,
+    principal: &Principal,
+    now: DateTime<Utc>,
+    id: i64,
+) -> StoreResult<()> {
+    let task_id = load_bare(&mut db, id).await?.0.task_id;
+    visible_task(db, principal, now, task_id).await
+}
+
+async fn visible_task(
+    db: &Db,
+    principal: &Principal,
+    now: DateTime<Utc>,
+    task_id: i64,
+) -> StoreResult<()> {
+    tasks::get(db, principal, now, task_id)
+        .await
+        .map(|_| ())
+        .map_err(|_| DomainError::not_found(MISSING_DOCUMENT).into())
 }
 
 /// The documents of a task, oldest first (without their history).

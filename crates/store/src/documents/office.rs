@@ -26,7 +26,7 @@ use super::workflow::{check_may_number, to_json};
 use super::{load_bare, numbering, Document};
 use crate::audit::{self, Change, Entry};
 use crate::db::{Db, Exec, Param, Sql, Tx};
-use crate::draw::{retrying, tasks};
+use crate::draw::retrying;
 use crate::error::{StoreError, StoreResult};
 use crate::Actor;
 
@@ -40,12 +40,8 @@ pub struct NumberRequest {
 
 /// The request's document may be seen by its principal (checked before the
 /// batch, outside the counter's lock).
-async fn check_visible(mut db: &Db, r: &NumberRequest) -> StoreResult<()> {
-    let task_id = load_bare(&mut db, r.id).await?.0.task_id;
-    tasks::get(db, &r.principal, r.now, task_id)
-        .await
-        .map(|_| ())
-        .map_err(|_| DomainError::not_found("文书不存在或无权查看").into())
+async fn check_visible(db: &Db, r: &NumberRequest) -> StoreResult<()> {
+    super::ensure_visible(db, &r.principal, r.now, r.id).await
 }
 
 /// A request that passed its checks: its document moved to 已编号 in the

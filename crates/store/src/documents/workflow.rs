@@ -17,7 +17,6 @@ use super::draft::doc_actor;
 use super::{load, Document};
 use crate::audit::{self, Change};
 use crate::db::{Db, Exec, Tx};
-use crate::draw::tasks;
 use crate::error::{StoreError, StoreResult};
 use crate::Actor;
 
@@ -56,6 +55,7 @@ pub async fn edit(
     id: i64,
     form: &Form,
 ) -> StoreResult<Document> {
+    super::ensure_visible(db, principal, now, id).await?;
     let mut tx = db.begin().await?;
     let (before, _) = load(&mut tx, id).await?;
     workflow::decide(
@@ -133,7 +133,7 @@ fn text(v: &Option<String>) -> Option<&str> {
 
 /// Takes one step on a document.
 pub async fn act(
-    mut db: &Db,
+    db: &Db,
     now: DateTime<Utc>,
     principal: &Principal,
     id: i64,
@@ -148,10 +148,7 @@ pub async fn act(
         return super::office::number_one(db, request).await;
     }
     // The task must be visible to the actor (the unit's people and those on it).
-    let task_id = super::load_bare(&mut db, id).await?.0.task_id;
-    tasks::get(db, principal, now, task_id)
-        .await
-        .map_err(|_| StoreError::from(DomainError::not_found("文书不存在或无权查看")))?;
+    super::ensure_visible(db, principal, now, id).await?;
     let mut tx = db.begin().await?;
     let (before, head_signer) = load(&mut tx, id).await?;
     let actor = doc_actor(principal, before.department_id, before.unit_id);

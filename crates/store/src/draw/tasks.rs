@@ -18,7 +18,7 @@ use yici_domain::{DomainError, DomainResult};
 use super::{ledger, retrying, Initiator};
 use crate::audit::{self, Change, Entry};
 use crate::db::{insert_rows, Arg, Db, Exec, Row, Tx};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::joint::participants::{self, Participant};
 use crate::org::parse_code;
 use crate::registry::search::like_escape;
@@ -667,7 +667,10 @@ pub async fn visible_in(
     now: DateTime<Utc>,
     id: i64,
 ) -> StoreResult<Task> {
-    let t = get_in(e, id, now).await?;
+    // A missing task answers exactly as a hidden one.
+    let Some(t) = by_ids(e, &[id], now).await?.pop() else {
+        return Err(hidden_task());
+    };
     let on_it = match principal.department_id {
         Some(d) => {
             e.scalar_i64(
@@ -683,8 +686,13 @@ pub async fn visible_in(
     if may_view(principal, &t, on_it) {
         Ok(t)
     } else {
-        Err(DomainError::not_found("任务不存在或无权查看").into())
+        Err(hidden_task())
     }
+}
+
+/// A task that does not exist, or that the principal may not see (SEC-3).
+fn hidden_task() -> StoreError {
+    DomainError::not_found("任务不存在或无权查看").into()
 }
 
 /// Every change to one task has this shape, in one write transaction: the

@@ -7,7 +7,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use yici_domain::org::{Gender, PersonStatus, Principal, ValidPerson};
+use yici_domain::org::{
+    Gender, PersonStatus, Principal, ValidPerson, MISSING_DEPARTMENT, MISSING_PERSON,
+};
 use yici_domain::DomainError;
 
 use super::{departments, parse_code};
@@ -192,11 +194,11 @@ pub async fn create(
     person: ValidPerson,
     initial_password_hash: &str,
 ) -> StoreResult<Saved> {
-    principal.ensure_manage_people_of(department_id)?;
+    principal.ensure_manage_people_of(department_id, MISSING_DEPARTMENT)?;
     let actor = Actor::from(principal);
     let department = departments::get(tx, department_id)
         .await?
-        .ok_or_else(|| DomainError::not_found("处室不存在"))?;
+        .ok_or_else(|| DomainError::not_found(MISSING_DEPARTMENT))?;
     let mobile = person
         .mobile
         .as_ref()
@@ -284,8 +286,8 @@ pub async fn update(
 ) -> StoreResult<Saved> {
     let before = get(tx, id)
         .await?
-        .ok_or_else(|| DomainError::not_found("人员不存在"))?;
-    principal.ensure_manage_people_of(before.department_id)?;
+        .ok_or_else(|| DomainError::not_found(MISSING_PERSON))?;
+    principal.ensure_manage_people_of(before.department_id, MISSING_PERSON)?;
     let actor = Actor::from(principal);
     let demoted = if person.is_admin {
         demote_admin(tx, now, &actor, before.department_id, Some(id)).await?

@@ -99,6 +99,25 @@ fn described(operation: &mut Operation) {
     }
 }
 
+/// The internal routes refuse enterprise accounts (`staff_only`): each says
+/// so under 403, in the kind's words first like any other 403.
+pub(crate) fn refuses_enterprises(openapi: &mut utoipa::openapi::OpenApi) {
+    for operation in super::operations_mut(openapi) {
+        let forbidden = ErrorKind::Forbidden.http_status().to_string();
+        let note = "企业账号不能使用本接口（staff_only）";
+        match operation
+            .responses
+            .responses
+            .entry(forbidden)
+            .or_insert_with(error_response)
+        {
+            RefOr::T(r) if r.description.is_empty() => r.description = note.to_string(),
+            RefOr::T(r) => r.description = format!("{}；{note}", r.description),
+            RefOr::Ref(_) => {}
+        }
+    }
+}
+
 impl Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         super::operations_mut(openapi).for_each(described);

@@ -63,12 +63,37 @@ impl Modify for BearerAuth {
 }
 
 /// The API's routes, each with its operations and the schemas they use.
-fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+/// The routes anyone may call with the right session: logging in and the
+/// account, the enterprise's own routes (`/enterprise/…`, the check-in it
+/// confirms) and the public ones.
+fn open_routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![
         routes!(auth::login),
         routes!(auth::logout),
         routes!(auth::change_password),
         routes!(auth::me),
+        routes!(draws::public_draw),
+        routes!(field::verify),
+        routes!(field::confirm),
+        routes!(field::sign_up),
+        routes!(field::inspections),
+        routes!(enterprise::inspection),
+        routes!(enterprise::rate),
+        routes!(enterprise::document_pdf),
+        routes!(rectifications::enterprise_list),
+        routes!(rectifications::enterprise_get),
+        routes!(rectifications::enterprise_report)
+            .layer(axum::extract::DefaultBodyLimit::disable()),
+        routes!(rectifications::enterprise_photo),
+        routes!(plans::public),
+    ]
+}
+
+/// The routes of the organisation's own work. Enterprise accounts are
+/// refused here once, by [`crate::session::staff_only`], rather than in each
+/// handler (SEC-3).
+fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    vec![
         routes!(org::list_units, org::create_unit),
         routes!(org::get_department),
         routes!(org::create_department),
@@ -87,7 +112,6 @@ fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(draws::draw_inspectors),
         routes!(draws::declare_recusal),
         routes!(draws::get_draw),
-        routes!(draws::public_draw),
         routes!(draws::task_settings),
         routes!(draws::participation),
         routes!(draws::invite_partner),
@@ -106,13 +130,6 @@ fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(field::task),
         routes!(field::check_in_code),
         routes!(field::skip_check_in),
-        routes!(field::verify),
-        routes!(field::confirm),
-        routes!(field::sign_up),
-        routes!(field::inspections),
-        routes!(enterprise::inspection),
-        routes!(enterprise::rate),
-        routes!(enterprise::document_pdf),
         routes!(ratings::list),
         routes!(results::items),
         routes!(results::upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()),
@@ -127,11 +144,6 @@ fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(rectifications::refer),
         routes!(rectifications::referral_outcome),
         routes!(rectifications::photo),
-        routes!(rectifications::enterprise_list),
-        routes!(rectifications::enterprise_get),
-        routes!(rectifications::enterprise_report)
-            .layer(axum::extract::DefaultBodyLimit::disable()),
-        routes!(rectifications::enterprise_photo),
         routes!(plans::sheet),
         routes!(plans::list_items, plans::create_item),
         routes!(plans::update_item, plans::remove_item),
@@ -140,18 +152,31 @@ fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(plans::copy_previous),
         routes!(plans::from_template),
         routes!(plans::progress),
-        routes!(plans::public),
         routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
             crate::registry_files::MAX_UPLOAD_BYTES,
         )),
     ]
 }
 
+/// Every route of the API, each with its operations and the schemas they use.
+#[cfg(test)]
+fn routes() -> Vec<UtoipaMethodRouter<AppState>> {
+    open_routes().into_iter().chain(internal_routes()).collect()
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
-    routes().into_iter().fold(
-        OpenApiRouter::with_openapi(ApiDoc::openapi()),
-        |api, route| api.routes(route),
-    )
+    let mut internal = internal_routes()
+        .into_iter()
+        .fold(OpenApiRouter::new(), |api, route| api.routes(route))
+        .route_layer(axum::middleware::from_fn(crate::session::staff_only));
+    error_docs::refuses_enterprises(internal.get_openapi_mut());
+    open_routes()
+        .into_iter()
+        .fold(
+            OpenApiRouter::with_openapi(ApiDoc::openapi()),
+            |api, route| api.routes(route),
+        )
+        .merge(internal)
 }
 
 /// The API's routes and its finished document (error responses described).

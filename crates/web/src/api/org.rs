@@ -3,7 +3,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use yici_domain::org::{BusinessLine, DepartmentKind, Role, Sector, UnitLevel};
+use yici_domain::org::{BusinessLine, DepartmentKind, Role, Sector, UnitLevel, MISSING_DEPARTMENT};
 use yici_domain::DomainError;
 use yici_store::org::departments::{self, Department, NewDepartment};
 use yici_store::org::units::{self, NewUnit, Unit};
@@ -70,16 +70,18 @@ pub async fn create_unit(
 /// One department, for its own members and the system administrator.
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "org", security(("bearer" = [])),
     params(("id" = i64, Path)),
-    responses((status = 200, body = Department), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Department), (status = 404, body = ErrorBody)))]
 pub async fn get_department(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<Department>> {
-    session.principal.ensure_view_people_of(id)?;
+    session
+        .principal
+        .ensure_view_people_of(id, MISSING_DEPARTMENT)?;
     let d = departments::get(&mut state.db.clone(), id)
         .await?
-        .ok_or_else(|| DomainError::not_found("处室不存在"))?;
+        .ok_or_else(|| DomainError::not_found(MISSING_DEPARTMENT))?;
     Ok(Json(d))
 }
 

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use yici_domain::org::mobile::mask;
-use yici_domain::org::{PersonInput, PersonStatus};
+use yici_domain::org::{PersonInput, PersonStatus, MISSING_DEPARTMENT, MISSING_PERSON};
 use yici_domain::DomainError;
 use yici_store::org::people::{self, PeopleFilter, Person, Saved};
 
@@ -39,7 +39,7 @@ pub async fn list_people(
     Query(q): Query<PeopleQuery>,
 ) -> ApiResult<Json<Vec<Person>>> {
     let principal = &session.principal;
-    principal.ensure_view_people_of(department_id)?;
+    principal.ensure_view_people_of(department_id, MISSING_DEPARTMENT)?;
     let can_manage = principal.can_manage_people_of(department_id);
     let filter = PeopleFilter {
         name: q.name,
@@ -63,7 +63,9 @@ pub async fn create_person(
     Path(department_id): Path<i64>,
     Json(input): Json<PersonInput>,
 ) -> ApiResult<(StatusCode, Json<Saved>)> {
-    session.principal.ensure_manage_people_of(department_id)?;
+    session
+        .principal
+        .ensure_manage_people_of(department_id, MISSING_DEPARTMENT)?;
     let valid = input.validate(true)?;
     let hash = state.initial_password_hash().await?;
     let mut tx = state.db.begin().await?;
@@ -83,7 +85,7 @@ pub async fn create_person(
 async fn load(state: &AppState, id: i64) -> ApiResult<Person> {
     Ok(people::get(&mut state.db.clone(), id)
         .await?
-        .ok_or_else(|| DomainError::not_found("人员不存在"))?)
+        .ok_or_else(|| DomainError::not_found(MISSING_PERSON))?)
 }
 
 /// One person.
@@ -98,7 +100,7 @@ pub async fn get_person(
     let person = load(&state, id).await?;
     session
         .principal
-        .ensure_view_people_of(person.department_id)?;
+        .ensure_view_people_of(person.department_id, MISSING_PERSON)?;
     let can_manage = session.principal.can_manage_people_of(person.department_id);
     Ok(Json(masked(person, can_manage)))
 }
@@ -116,7 +118,7 @@ pub async fn update_person(
     let person = load(&state, id).await?;
     session
         .principal
-        .ensure_manage_people_of(person.department_id)?;
+        .ensure_manage_people_of(person.department_id, MISSING_PERSON)?;
     if let Some(m) = input.mobile.as_deref().map(str::trim) {
         if !m.is_empty() && m != person.mobile {
             return Err(DomainError::field(

@@ -14,7 +14,9 @@ use yici_store::Actor;
 
 use super::extract::{Json, Path, Query};
 use crate::error::{ApiResult, ErrorBody};
-use crate::registry_access::{ensure_may_edit, may_accept_bad_uscc, scope_of, visible_enterprise};
+use crate::registry_access::{
+    as_seen, ensure_may_edit, may_accept_bad_uscc, may_edit, scope_of, visible_enterprise,
+};
 use crate::session::ApiUser;
 use crate::state::AppState;
 
@@ -28,7 +30,10 @@ pub async fn list(
     Query(q): Query<EnterpriseQuery>,
 ) -> ApiResult<Json<EnterprisePage>> {
     let scope = scope_of(&session.principal)?;
-    Ok(Json(search::search(&state.db, &scope, &q).await?))
+    let mut page = search::search(&state.db, &scope, &q).await?;
+    let full = may_edit(&state, &session.principal).await?;
+    page.items = page.items.into_iter().map(|e| as_seen(e, full)).collect();
+    Ok(Json(page))
 }
 
 /// An enterprise with its outlets and facilities (一企一档).
@@ -48,9 +53,10 @@ pub async fn get(
 ) -> ApiResult<Json<Profile>> {
     let scope = scope_of(&session.principal)?;
     let enterprise = visible_enterprise(&state, &scope, id).await?;
+    let full = may_edit(&state, &session.principal).await?;
     let installations = facilities::of_enterprise(&mut state.db.clone(), id).await?;
     Ok(Json(Profile {
-        enterprise,
+        enterprise: as_seen(enterprise, full),
         installations,
     }))
 }
@@ -81,7 +87,7 @@ pub async fn create(
     Json(req): Json<NewEnterprise>,
 ) -> ApiResult<(StatusCode, Json<Profile>)> {
     let principal = &session.principal;
-    ensure_may_edit(principal)?;
+    ensure_may_edit(&state, principal).await?;
     let scope = scope_of(principal)?;
     let valid = req.enterprise.validate(may_accept_bad_uscc(principal))?;
     if !scope.contains_region(&valid.province_code, &valid.city_code, &valid.region_code) {
@@ -121,7 +127,7 @@ pub async fn update(
     Json(input): Json<EnterpriseInput>,
 ) -> ApiResult<Json<Enterprise>> {
     let principal = &session.principal;
-    ensure_may_edit(principal)?;
+    ensure_may_edit(&state, principal).await?;
     let scope = scope_of(principal)?;
     visible_enterprise(&state, &scope, id).await?;
     let valid = input.validate(may_accept_bad_uscc(principal))?;
@@ -152,7 +158,7 @@ pub async fn import(
     Query(p): Query<ImportParams>,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<crate::registry_files::ImportReport>> {
-    ensure_may_edit(&session.principal)?;
+    ensure_may_edit(&state, &session.principal).await?;
     let scope = scope_of(&session.principal)?;
     let report = crate::registry_files::import(
         &state,
@@ -183,7 +189,8 @@ pub async fn export(
 ) -> ApiResult<axum::response::Response> {
     let scope = scope_of(&session.principal)?;
     let kind = crate::registry_files::kind_of(f.format.as_deref())?;
-    let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind).await?;
+    let full = may_edit(&state, &session.principal).await?;
+    let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind, full).await?;
     Ok(crate::registry_files::download(bytes, mime, &name))
 }
 

@@ -20,6 +20,8 @@ pub struct Chrome {
     pub sees_rectifications: bool,
     /// 检查评价 in the menu: the unit's office and leaders only (RES-4).
     pub sees_ratings: bool,
+    /// 企业导入 in the menu: those whose role edits the registry (SEC-3).
+    pub sees_import: bool,
 }
 
 impl Chrome {
@@ -37,6 +39,7 @@ impl Chrome {
             active,
             is_sysadmin: p.has(Role::SystemAdmin),
             sees_sms_outbox: p.sms_outbox_reach().is_some(),
+            sees_import: crate::registry_access::holds_editing_role(p),
             sees_rectifications: yici_store::rectification::reach_of(p).is_some(),
             sees_ratings: yici_domain::ratings::may_read(p),
         }

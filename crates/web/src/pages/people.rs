@@ -6,7 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yici_domain::org::mobile::mask;
-use yici_domain::org::{PersonInput, PersonStatus, Principal, Role};
+use yici_domain::org::{
+    PersonInput, PersonStatus, Principal, Role, MISSING_DEPARTMENT, MISSING_PERSON,
+};
 use yici_domain::{DomainError, ErrorKind};
 use yici_store::org::departments::{self, Department};
 use yici_store::org::people::{self, PeopleFilter, Person};
@@ -97,7 +99,7 @@ fn department_in_question(principal: &Principal, asked: Option<i64>) -> Option<i
 async fn load_department(state: &AppState, id: i64) -> Result<Department, AppError> {
     departments::get(&mut state.db.clone(), id)
         .await?
-        .ok_or_else(|| DomainError::not_found("处室不存在").into())
+        .ok_or_else(|| DomainError::not_found(MISSING_DEPARTMENT).into())
 }
 
 pub async fn list(
@@ -123,7 +125,7 @@ pub async fn list(
         notice: None,
     };
     if let Some(dept_id) = department_in_question(principal, q.department_id) {
-        principal.ensure_view_people_of(dept_id)?;
+        principal.ensure_view_people_of(dept_id, MISSING_DEPARTMENT)?;
         let department = load_department(&state, dept_id).await?;
         let filter = PeopleFilter {
             name: Some(q.name.clone()),
@@ -315,7 +317,9 @@ pub async fn new_form(
 ) -> PageResult<Html<String>> {
     let dept_id = department_in_question(&session.principal, q.department_id)
         .ok_or_else(|| DomainError::invalid("invalid", "请先选择处室"))?;
-    session.principal.ensure_manage_people_of(dept_id)?;
+    session
+        .principal
+        .ensure_manage_people_of(dept_id, MISSING_DEPARTMENT)?;
     let department = load_department(&state, dept_id).await?;
     let page = FormPage::new(
         &state,
@@ -404,7 +408,9 @@ pub async fn create(
 ) -> PageResult<Response> {
     let dept_id = department_in_question(&session.principal, form.department_id)
         .ok_or_else(|| DomainError::invalid("invalid", "请先选择处室"))?;
-    session.principal.ensure_manage_people_of(dept_id)?;
+    session
+        .principal
+        .ensure_manage_people_of(dept_id, MISSING_DEPARTMENT)?;
     let department = load_department(&state, dept_id).await?;
     let page = FormPage::new(&state, &session, None, department, form);
     save(&state, &session, page).await
@@ -413,7 +419,7 @@ pub async fn create(
 async fn load_person(state: &AppState, id: i64) -> Result<Person, AppError> {
     people::get(&mut state.db.clone(), id)
         .await?
-        .ok_or_else(|| DomainError::not_found("人员不存在").into())
+        .ok_or_else(|| DomainError::not_found(MISSING_PERSON).into())
 }
 
 pub async fn edit_form(
@@ -424,7 +430,7 @@ pub async fn edit_form(
     let person = load_person(&state, id).await?;
     session
         .principal
-        .ensure_manage_people_of(person.department_id)?;
+        .ensure_manage_people_of(person.department_id, MISSING_PERSON)?;
     let department = load_department(&state, person.department_id).await?;
     let page = FormPage::new(
         &state,
@@ -445,7 +451,7 @@ pub async fn update(
     let person = load_person(&state, id).await?;
     session
         .principal
-        .ensure_manage_people_of(person.department_id)?;
+        .ensure_manage_people_of(person.department_id, MISSING_PERSON)?;
     let department = load_department(&state, person.department_id).await?;
     // The mobile number is the login and can't change, whatever was posted.
     form.mobile = person.mobile.clone();
@@ -470,7 +476,7 @@ pub async fn view(
     let person = load_person(&state, id).await?;
     session
         .principal
-        .ensure_view_people_of(person.department_id)?;
+        .ensure_view_people_of(person.department_id, MISSING_PERSON)?;
     let can_manage = session.principal.can_manage_people_of(person.department_id);
     let page = ViewPage {
         chrome: Chrome::new(&session, "people"),

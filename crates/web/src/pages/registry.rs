@@ -14,7 +14,7 @@ use yici_store::registry::search::{self, EnterpriseQuery, Scope};
 
 use super::layout::Chrome;
 use crate::error::{AppError, PageResult};
-use crate::registry_access::{scope_of, visible_enterprise};
+use crate::registry_access::{as_seen, ensure_may_edit, may_edit, scope_of, visible_enterprise};
 use crate::session::WebUser;
 use crate::state::AppState;
 
@@ -124,6 +124,8 @@ struct ListPage {
     next: Option<String>,
     error: Option<String>,
     scope_label: String,
+    /// Whether the import link shows (readers only search and export).
+    may_edit: bool,
 }
 
 /// Prefecture choices the scope allows.
@@ -261,6 +263,7 @@ pub async fn list(
         filter_qs,
         error,
         scope_label: scope_label(&scope),
+        may_edit: may_edit(&state, &session.principal).await?,
     };
     Ok(Html(page_view.render()?))
 }
@@ -317,6 +320,7 @@ pub async fn profile(
 ) -> PageResult<Html<String>> {
     let scope = scope_of(&session.principal)?;
     let e = visible_enterprise(&state, &scope, id).await?;
+    let e = as_seen(e, may_edit(&state, &session.principal).await?);
     let inst = facilities::of_enterprise(&mut state.db.clone(), id).await?;
     let tab = t
         .tab
@@ -401,7 +405,8 @@ pub async fn export(
 ) -> PageResult<axum::response::Response> {
     let scope = scope_of(&session.principal)?;
     let kind = crate::registry_files::kind_of(f.format.as_deref())?;
-    let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind).await?;
+    let full = may_edit(&state, &session.principal).await?;
+    let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind, full).await?;
     Ok(crate::registry_files::download(bytes, mime, &name))
 }
 
@@ -421,8 +426,11 @@ struct ImportPage {
     filename: String,
 }
 
-pub async fn import_form(WebUser(session): WebUser) -> PageResult<Html<String>> {
-    crate::registry_access::ensure_may_edit(&session.principal)?;
+pub async fn import_form(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+) -> PageResult<Html<String>> {
+    ensure_may_edit(&state, &session.principal).await?;
     Ok(Html(
         ImportPage {
             chrome: Chrome::new(&session, "import"),
@@ -441,7 +449,7 @@ pub async fn import(
     mut multipart: axum::extract::Multipart,
 ) -> PageResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    crate::registry_access::ensure_may_edit(&session.principal)?;
+    ensure_may_edit(&state, &session.principal).await?;
     let mut csrf = String::new();
     let mut file: Option<(String, axum::body::Bytes)> = None;
     let unreadable = |e: axum::extract::multipart::MultipartError| {

@@ -1,5 +1,8 @@
 //! ORG-7, table-driven: every people and department endpoint, page and API,
 //! refuses users of other departments and other units, and serves the owner.
+//! Outsiders may not even see the department's people, so they are told the
+//! department or person does not exist (404, SEC-3), in the words a missing
+//! id gets; creating units and departments stays a 403.
 
 use crate::common::TestApp;
 use serde_json::json;
@@ -23,10 +26,11 @@ const USERS: &[(&str, &str, bool)] = &[
     ("hbs_dqhj", "secretary of the province", false),
 ];
 
-/// The refusals, by what was asked.
-const VIEW: &str = "只能查看本处室的人员";
-const MANAGE: &str = "只能管理本处室的人员";
-const ADMIN: &str = "需要“系统管理员”权限";
+/// The refusals, by what was asked: status, code, message.
+type Refusal = (u16, &'static str, &'static str);
+const DEPARTMENT: Refusal = (404, "not_found", "处室不存在或无权查看");
+const PERSON: Refusal = (404, "not_found", "人员不存在或无权查看");
+const ADMIN: Refusal = (403, "forbidden", "需要“系统管理员”权限");
 
 async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
     let dept = app.department("玉田县分局", "大气股").await;
@@ -63,41 +67,41 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
         let mut body = person_body.clone();
         body["mobile"] = json!(format!("1359999{:04}", n * 10));
         // What the owner gets; what everyone else is told.
-        let api: Vec<(&str, String, serde_json::Value, Option<u16>, &str)> = vec![
+        let api: Vec<(&str, String, serde_json::Value, Option<u16>, Refusal)> = vec![
             (
                 "GET",
                 format!("/api/v1/departments/{dept}"),
                 json!(null),
                 Some(200),
-                VIEW,
+                DEPARTMENT,
             ),
             (
                 "GET",
                 format!("/api/v1/departments/{dept}/people"),
                 json!(null),
                 Some(200),
-                VIEW,
+                DEPARTMENT,
             ),
             (
                 "POST",
                 format!("/api/v1/departments/{dept}/people"),
                 body.clone(),
                 Some(201),
-                MANAGE,
+                DEPARTMENT,
             ),
             (
                 "GET",
                 format!("/api/v1/people/{person}"),
                 json!(null),
                 Some(200),
-                VIEW,
+                PERSON,
             ),
             (
                 "PUT",
                 format!("/api/v1/people/{person}"),
                 json!({"name": "改", "gender": "male", "is_officer": false, "status": "enabled", "is_admin": false}),
                 Some(200),
-                MANAGE,
+                PERSON,
             ),
             (
                 "POST",
@@ -125,9 +129,10 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
                     assert_eq!(status, expected, "{who} {method} {path}: {resp}");
                 }
                 None => {
-                    assert_eq!(status, 403, "{who} {method} {path}: {resp}");
-                    assert_eq!(resp["code"], "forbidden", "{who} {method} {path}");
-                    assert_eq!(resp["message"], refusal, "{who} {method} {path}");
+                    let (refused, code, message) = refusal;
+                    assert_eq!(status, refused, "{who} {method} {path}: {resp}");
+                    assert_eq!(resp["code"], code, "{who} {method} {path}");
+                    assert_eq!(resp["message"], message, "{who} {method} {path}");
                 }
             }
             checked += 1;
@@ -146,13 +151,17 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
             ("status", "enabled"),
             ("is_admin", "false"),
         ];
-        let pages: Vec<(&str, String, &str)> = vec![
-            ("GET", format!("/people?department_id={dept}"), VIEW),
-            ("GET", format!("/people/new?department_id={dept}"), MANAGE),
-            ("POST", "/people".into(), MANAGE),
-            ("GET", format!("/people/{person}"), VIEW),
-            ("GET", format!("/people/{person}/edit"), MANAGE),
-            ("POST", format!("/people/{person}"), MANAGE),
+        let pages: Vec<(&str, String, Refusal)> = vec![
+            ("GET", format!("/people?department_id={dept}"), DEPARTMENT),
+            (
+                "GET",
+                format!("/people/new?department_id={dept}"),
+                DEPARTMENT,
+            ),
+            ("POST", "/people".into(), DEPARTMENT),
+            ("GET", format!("/people/{person}"), PERSON),
+            ("GET", format!("/people/{person}/edit"), PERSON),
+            ("POST", format!("/people/{person}"), PERSON),
         ];
         for (method, path, refusal) in pages {
             let r = if method == "GET" {
@@ -170,10 +179,11 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
             if *owner {
                 assert_eq!(status, 200, "{who} {method} {path}: {html}");
             } else {
-                assert_eq!(status, 403, "{who} {method} {path}");
+                let (refused, _, message) = refusal;
+                assert_eq!(status, refused, "{who} {method} {path}");
                 assert!(
-                    html.contains(refusal),
-                    "{who} {method} {path}: “{refusal}” shown"
+                    html.contains(message),
+                    "{who} {method} {path}: “{message}” shown"
                 );
             }
             checked += 1;

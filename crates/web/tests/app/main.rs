@@ -8,6 +8,7 @@
 #[macro_use]
 mod common;
 
+mod access;
 mod auth;
 mod authorization;
 mod browser;
