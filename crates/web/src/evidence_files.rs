@@ -64,14 +64,10 @@ pub async fn read_upload(
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" || field.file_name().is_some() {
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                if bytes.len() + chunk.len() > max {
-                    return Err(rules::too_large(max).into());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            out.bytes = bytes;
+            out.bytes = bounded(&mut field, max)
+                .await
+                .map_err(bad)?
+                .ok_or_else(|| rules::too_large(max))?;
             continue;
         }
         let text = field.text().await.map_err(bad)?;
@@ -87,6 +83,22 @@ pub async fn read_upload(
         }
     }
     Ok(out)
+}
+
+/// A multipart part's bytes, read chunk by chunk and given up (None) as
+/// soon as they pass `max`, so an oversized part is never held whole.
+pub async fn bounded(
+    field: &mut axum::extract::multipart::Field<'_>,
+    max: usize,
+) -> Result<Option<Vec<u8>>, axum::extract::multipart::MultipartError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await? {
+        if bytes.len() + chunk.len() > max {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

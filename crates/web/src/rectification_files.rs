@@ -13,6 +13,7 @@ use yici_domain::DomainError;
 use yici_store::rectification::{self, flow::Report};
 
 use crate::error::AppError;
+use crate::evidence_files::bounded;
 use crate::state::AppState;
 
 /// The longest text part read (the note is at most 1,000 characters).
@@ -48,13 +49,10 @@ pub async fn read_report(
     while let Some(mut field) = form.next_field().await.map_err(bad)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "photos" || field.file_name().is_some() {
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                if bytes.len() + chunk.len() > max {
-                    return Err(rules::too_large(max).into());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
+            let bytes = bounded(&mut field, max)
+                .await
+                .map_err(bad)?
+                .ok_or_else(|| rules::too_large(max))?;
             if bytes.is_empty() {
                 continue;
             }
@@ -70,13 +68,10 @@ pub async fn read_report(
             continue;
         }
         // Text parts are short; read them bounded like the photos.
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(bad)? {
-            if bytes.len() + chunk.len() > MAX_TEXT_PART {
-                return Err(DomainError::field("note", "too_long", "整改情况说明过长").into());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
+        let bytes = bounded(&mut field, MAX_TEXT_PART)
+            .await
+            .map_err(bad)?
+            .ok_or_else(|| DomainError::field("note", "too_long", "整改情况说明过长"))?;
         let text = String::from_utf8(bytes)
             .map_err(|_| DomainError::invalid("invalid_body", "表单文字不是UTF-8编码"))?;
         match name.as_str() {

@@ -277,16 +277,10 @@ pub async fn waiting(mut db: &Db, reach: Reach, today: NaiveDate) -> StoreResult
     })
 }
 
-/// How many are overdue within `reach` (the home page's flag).
-pub async fn overdue_count(mut db: &Db, reach: Reach, today: NaiveDate) -> StoreResult<i64> {
-    let mut q = Sql::new(
-        "SELECT COUNT(*) FROM rectifications x
-          WHERE x.status IN ('issued', 'returned') AND x.deadline < ",
-    );
-    q.push_bind(today);
-    within(&mut q, reach);
-    let (sql, args) = q.build();
-    db.scalar_i64(&sql, args).await
+/// How many are overdue within `reach` (the list's flag): one of the
+/// [`waiting`] counts.
+pub async fn overdue_count(db: &Db, reach: Reach, today: NaiveDate) -> StoreResult<i64> {
+    Ok(waiting(db, reach, today).await?.overdue)
 }
 
 /// One rectification with its steps, for someone who may read it.

@@ -17,10 +17,6 @@ use crate::Actor;
 pub const DEFAULT_REQUIREMENT: &str =
     "针对检查发现的问题立即整改，并于整改期限内提交整改情况说明及佐证材料（整改前后照片、台账、合同或票据等）。";
 
-fn item_name(item: &ResultItem) -> String {
-    item.label()
-}
-
 /// Raises a draft for every problem of `result` (just stored).
 pub async fn raise(
     tx: &mut Tx,
@@ -76,7 +72,7 @@ async fn insert(
             task.unit_id,
             task.enterprise_id,
             item.item_id,
-            item_name(item),
+            item.label(),
             item.problem_description.clone().unwrap_or_default(),
             listed.map(|l| l.basis.clone()).unwrap_or_default(),
             DEFAULT_REQUIREMENT,
@@ -95,7 +91,7 @@ fn entry(action: &str, id: i64, item: &ResultItem) -> Entry {
         entity_id: id.to_string(),
         before: None,
         after: Some(&serde_json::json!({
-            "item": item_name(item),
+            "item": item.label(),
             "problem": item.problem_description,
         })),
     })
@@ -149,7 +145,7 @@ pub async fn follow(
         for r in &existing {
             let same = match item.item_id {
                 Some(i) => r.get::<Option<i64>>("item_id")? == Some(i),
-                None => r.get::<String>("item_name")? == item_name(item),
+                None => r.get::<String>("item_name")? == item.label(),
             };
             if same {
                 found = Some((r.get::<i64>("id")?, r.get::<String>("problem")?));
