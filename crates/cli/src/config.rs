@@ -32,6 +32,9 @@ pub struct Config {
     /// Bounds of a registry import (SEC-4).
     #[serde(default)]
     pub import: ImportSettings,
+    /// 一公开 (RES-2): working days to publication, holidays, 调休 workdays.
+    #[serde(default)]
+    pub publication: yici_domain::publication::Calendar,
 }
 
 /// `[import]` in yici.toml (or `YICI_IMPORT__MAX_UNPACKED_MB=…`): what one
@@ -316,6 +319,7 @@ impl Default for Config {
             sms: SmsConfig::default(),
             field: FieldSettings::default(),
             import: ImportSettings::default(),
+            publication: Default::default(),
         }
     }
 }

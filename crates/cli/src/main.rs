@@ -251,6 +251,12 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
             evidence_dir: cfg.field.evidence_dir(&cfg.database_url),
             evidence_max_bytes: cfg.field.evidence_max_bytes,
             import_limits: cfg.import.limits()?,
+            publication: {
+                cfg.publication
+                    .check()
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                cfg.publication.clone()
+            },
         },
     );
     let stop = stop_requested()?;

@@ -14,6 +14,7 @@ pub mod field;
 pub mod joint;
 pub mod org;
 pub mod plans;
+pub mod publication;
 pub mod ratings;
 pub mod rectification;
 pub mod region;

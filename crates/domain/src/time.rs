@@ -59,6 +59,17 @@ pub fn canonical(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
+/// The instant a business day begins (00:00 in Asia/Shanghai, which has no
+/// daylight saving, so the day always begins exactly once).
+pub fn start_of(day: NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    Shanghai
+        .from_local_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .single()
+        .expect("Shanghai has no daylight saving")
+        .with_timezone(&Utc)
+}
+
 /// Local wall-clock text for pages: `2025-04-24 10:03`.
 pub fn display(at: DateTime<Utc>) -> String {
     at.with_timezone(&Shanghai)
@@ -85,6 +96,16 @@ mod tests {
             NaiveDate::from_ymd_opt(2025, 4, 24).unwrap()
         );
         assert_eq!(display(at), "2025-04-24 01:30");
+    }
+
+    #[test]
+    fn a_day_starts_at_shanghai_midnight() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        assert_eq!(
+            start_of(day),
+            Utc.with_ymd_and_hms(2026, 12, 6, 16, 0, 0).unwrap()
+        );
+        assert_eq!(business_date(start_of(day)), day);
     }
 
     #[test]

@@ -17,4 +17,6 @@ pub use columns::{columns, header_for_field, yes_no, Column, ExportRow, Field, C
 pub use error::FileError;
 pub use limits::{Limits, MAX_PARTS};
 pub use read::{detect, read, FileKind, ParsedRow, RowIssue, Sheet};
-pub use write::{example_row, template_csv, template_xlsx, write_csv, write_xlsx};
+pub use write::{
+    csv_cell, csv_records, example_row, template_csv, template_xlsx, write_csv, write_xlsx, CSV_BOM,
+};

@@ -17,7 +17,7 @@ fn write_error(e: XlsxError) -> FileError {
 /// Excel runs a CSV cell that starts with one of these as a formula; an
 /// exported name such as `=HYPERLINK(…)` must stay text. The reader removes
 /// the `'` again.
-fn csv_cell(s: &str) -> Cow<'_, str> {
+pub fn csv_cell(s: &str) -> Cow<'_, str> {
     if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{s}"))
     } else {
@@ -30,25 +30,35 @@ fn csv_cell(s: &str) -> Cow<'_, str> {
 /// as such, with CRLF line ends. Short rows are padded with empty cells.
 pub fn write_csv(rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut out = Vec::with_capacity(64 * 1024);
-    out.extend_from_slice(b"\xEF\xBB\xBF");
+    out.extend_from_slice(CSV_BOM);
+    let header: Vec<String> = COLUMNS.iter().map(display_header).collect();
+    csv_records(&mut out, std::iter::once(header).chain(rows), COLUMNS.len());
+    out
+}
+
+/// The UTF-8 byte order mark: Excel and WPS read a CSV as UTF-8 only with it.
+pub const CSV_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Appends `rows` to `out` as CSV records (CRLF line ends, formula-looking
+/// cells neutralised), each padded with empty cells to `width`: a stream of
+/// records is written chunk by chunk with the same rules as a whole file.
+pub fn csv_records(out: &mut Vec<u8>, rows: impl IntoIterator<Item = Vec<String>>, width: usize) {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .flexible(true)
         .from_writer(out);
     // Writing into a Vec cannot fail.
-    let header: Vec<String> = COLUMNS.iter().map(display_header).collect();
-    w.write_record(&header).expect("write to memory");
     for row in rows {
         for cell in &row {
             w.write_field(csv_cell(cell).as_bytes())
                 .expect("write to memory");
         }
-        for _ in row.len()..COLUMNS.len() {
+        for _ in row.len()..width {
             w.write_field(b"").expect("write to memory");
         }
         w.write_record(None::<&[u8]>).expect("write to memory");
     }
-    w.into_inner().expect("write to memory")
+    w.flush().expect("write to memory");
 }
 
 /// A sheet name Excel accepts: at most 31 characters, none of `[]:*?/\`, not

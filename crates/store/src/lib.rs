@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod org;
 pub mod outbox;
 pub mod plans;
+pub mod publication;
 pub mod ratings;
 pub mod rectification;
 pub mod registry;

@@ -88,6 +88,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "login_failures",
         include_str!("../migrations/0019_login_failures.sql"),
     ),
+    (
+        20,
+        "publication",
+        include_str!("../migrations/0020_publication.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -102,9 +102,8 @@ pub struct Progress {
     pub drawn: i64,
     /// Tasks completed (已检查).
     pub inspected: i64,
-    /// Completed tasks whose result is public: directed ones at once, those
-    /// of a random draw once every task of the draw is settled, as the draw
-    /// record itself opens (已公示).
+    /// Completed tasks whose result is public (已公示): released by the
+    /// office or past their due date (`publication`).
     pub published: i64,
 }
 
@@ -302,9 +301,8 @@ pub async fn rows_for(mut db: &Db, department_id: i64, year: i64) -> StoreResult
 
 const TASK_COUNTS: &str = "CAST(COALESCE(SUM(CASE WHEN t.status <> 'cancelled' THEN 1 ELSE 0 END), 0) AS BIGINT) AS drawn,
         CAST(COALESCE(SUM(CASE WHEN t.status = 'completed' THEN 1 ELSE 0 END), 0) AS BIGINT) AS inspected,
-        CAST(COALESCE(SUM(CASE WHEN t.status = 'completed' AND (t.draw_id IS NULL OR NOT EXISTS (
-              SELECT 1 FROM tasks o WHERE o.draw_id = t.draw_id
-                 AND o.status NOT IN ('completed', 'cancelled'))) THEN 1 ELSE 0 END), 0) AS BIGINT) AS published";
+        CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM publications p
+              WHERE p.task_id = t.id AND p.published_at IS NOT NULL) THEN 1 ELSE 0 END), 0) AS BIGINT) AS published";
 
 /// Progress of a department's plan of a year. No permission check.
 pub async fn progress(mut db: &Db, department_id: i64, year: i64) -> StoreResult<Progress> {

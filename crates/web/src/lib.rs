@@ -12,6 +12,7 @@ pub mod draw_access;
 pub mod error;
 pub mod evidence_files;
 pub mod jobs;
+pub mod open_data;
 pub mod pages;
 pub mod rectification_files;
 pub mod registry_access;
@@ -125,6 +126,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let deadlines = tokio::spawn(jobs::lapse_deadlines(state.clone()));
     let tallies = tokio::spawn(jobs::fold_tallies(state.clone()));
+    let publication = tokio::spawn(jobs::publish_results(state.clone()));
     // JOINT-2: this instance's SMS outbox worker, stopped after the server.
     let sms = sms_worker::start(&state);
     let served = axum::serve(
@@ -135,6 +137,7 @@ pub async fn serve(
     .await;
     deadlines.abort();
     tallies.abort();
+    publication.abort();
     if let Some(worker) = sms {
         worker.stop().await;
     }

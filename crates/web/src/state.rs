@@ -36,6 +36,9 @@ pub struct WebConfig {
     /// What a registry import may unpack and parse: rows, cells, unpacked
     /// bytes of an XLSX and of its shared strings (`[import]`, SEC-4).
     pub import_limits: yici_interchange::Limits,
+    /// 一公开 (RES-2): the calendar of working days that decides when a
+    /// result is published at the latest (`[publication]`).
+    pub publication: yici_domain::publication::Calendar,
 }
 
 /// A random check-in key for a start without a configured one.
@@ -60,6 +63,7 @@ impl Default for WebConfig {
             evidence_dir: std::path::PathBuf::from("evidence"),
             evidence_max_bytes: yici_domain::field::results::DEFAULT_MAX_EVIDENCE_BYTES,
             import_limits: yici_interchange::Limits::default(),
+            publication: Default::default(),
         }
     }
 }
@@ -89,6 +93,11 @@ impl AppState {
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// The business date today, in Asia/Shanghai, by the injected clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        yici_domain::time::business_date(self.now())
     }
 
     /// The business year now: the year of today in Asia/Shanghai, by the

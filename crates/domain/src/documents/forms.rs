@@ -242,6 +242,22 @@ impl Outcome {
             Outcome::Other => "其他",
         }
     }
+
+    /// Stable code, as the API writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::NotPassed => "not_passed",
+            Outcome::Other => "other",
+        }
+    }
+
+    /// Accepts the code or the label.
+    pub fn parse(s: &str) -> Option<Outcome> {
+        Outcome::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s || o.label() == s)
+    }
 }
 
 /// 行政检查情况记录表.

@@ -450,6 +450,7 @@ pub async fn submit(
             crate::args![task_id, now],
         )
         .await?;
+        crate::publication::schedule(&mut tx, task_id, task.unit_id).await?;
     } else {
         tx.execute(
             "UPDATE tasks SET status = 'in_progress'

@@ -124,6 +124,7 @@ fn every_enum_lists_the_codes_the_server_writes() {
         read_and_written(&doc, DocumentKind::ALL),
         read_and_written(&doc, &forms::Outcome::ALL),
         read_and_written(&doc, &forms::Relation::ALL),
+        read_and_written(&doc, yici_domain::publication::RectificationProgress::ALL),
         read_and_written(&doc, caps::TaskSource::ALL),
         read_and_written(&doc, task::TaskStatus::ALL),
         read_and_written(&doc, task::Method::ALL),

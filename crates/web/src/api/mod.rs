@@ -12,6 +12,7 @@ pub mod field;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod publication;
 pub mod ratings;
 pub mod rectifications;
 pub mod registry;
@@ -45,6 +46,7 @@ use crate::state::AppState;
         (name = "documents", description = "检查文书：六类文书起草与填写、审批（承办机构负责人签批、行政执法主体负责人批准）、办公室编号盖章（按单位、种类、年度连续编号，无断号）、送达、作废、编号登记、HTML/DOCX/PDF、非现场检查与口头通知（补办手续）"),
         (name = "rectification", description = "整改：检查发现问题生成整改任务单（违反条款、整改要求、期限），下发、企业反馈（文字与照片）、核查销号或退回、整改复查、移送立案及立案结果；逾期标记"),
         (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料、企业查看检查结果与结果告知及送达文书、检查评价"),
+        (name = "publication", description = "一公开：检查结果公开查询（无需登录）、开放数据（CSV/JSON，按日快照）、办公室提前公开"),
         (name = "ratings", description = "检查评价：企业对检查的评价，仅本单位办公室和行政执法主体负责人可查看")
     )
 )]
@@ -86,6 +88,10 @@ fn open_routes() -> Vec<UtoipaMethodRouter<AppState>> {
             .layer(axum::extract::DefaultBodyLimit::disable()),
         routes!(rectifications::enterprise_photo),
         routes!(plans::public),
+        routes!(publication::search),
+        routes!(publication::record),
+        routes!(publication::current_file),
+        routes!(publication::snapshot_file),
     ]
 }
 
@@ -152,6 +158,8 @@ fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(plans::copy_previous),
         routes!(plans::from_template),
         routes!(plans::progress),
+        routes!(publication::waiting),
+        routes!(publication::release),
         routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
             crate::registry_files::MAX_UPLOAD_BYTES,
         )),

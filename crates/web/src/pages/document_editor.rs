@@ -293,7 +293,7 @@ pub fn controls(form: &Form) -> Vec<(&'static str, String, bool)> {
             Outcome => select(
                 key,
                 &str_of(v),
-                &Outcome::ALL.map(|o| (outcome_code(o), o.label())),
+                &Outcome::ALL.map(|o| (o.as_str(), o.label())),
             ),
             Officers => rows(key, v, &OFFICER),
             Questions => rows(key, v, &QUESTION),
@@ -315,14 +315,6 @@ fn relation_code(r: Relation) -> &'static str {
         Relation::Principal => "principal",
         Relation::Staff => "staff",
         Relation::Other => "other",
-    }
-}
-
-fn outcome_code(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Passed => "passed",
-        Outcome::NotPassed => "not_passed",
-        Outcome::Other => "other",
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Chrome {
     pub sees_rectifications: bool,
     /// 检查评价 in the menu: the unit's office and leaders only (RES-4).
     pub sees_ratings: bool,
+    /// 结果公开 in the menu: the unit's office and head, who release (RES-2).
+    pub sees_publication: bool,
     /// 企业导入 in the menu: those whose role edits the registry (SEC-3).
     pub sees_import: bool,
 }
@@ -42,6 +44,7 @@ impl Chrome {
             sees_import: crate::registry_access::holds_editing_role(p),
             sees_rectifications: yici_store::rectification::reach_of(p).is_some(),
             sees_ratings: yici_domain::ratings::may_read(p),
+            sees_publication: yici_store::publication::may_release(p),
         }
     }
 }

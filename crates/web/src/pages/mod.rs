@@ -13,6 +13,7 @@ pub mod layout;
 pub mod org;
 pub mod people;
 pub mod plans;
+pub mod publication;
 pub mod ratings;
 pub mod rectifications;
 pub mod registry;
@@ -102,6 +103,13 @@ pub fn router() -> Router<AppState> {
         .route("/plans/copy", post(plans::copy_previous))
         .route("/plans/template", post(plans::from_template))
         .route("/public/plans", get(plans::public))
+        // 一公开 (RES-2): public results and the open data page need no
+        // login; the office releases from its desk.
+        .route("/public/results", get(publication::search))
+        .route("/public/results/{id}", get(publication::record))
+        .route("/public/data", get(publication::data))
+        .route("/publication", get(publication::desk))
+        .route("/publication/{id}/release", post(publication::release))
         .route("/org", get(org::tree))
         .route("/audit", get(audit::page))
         .route("/sms/outbox", get(sms::outbox))

@@ -32,7 +32,7 @@ fn parse_position(s: &str) -> Result<Option<i64>, DomainError> {
 }
 
 /// Years offered: next year down to four years back, and the one shown.
-fn year_choices(now: i64, year: i64) -> Vec<Choice> {
+pub(crate) fn year_choices(now: i64, year: i64) -> Vec<Choice> {
     let mut years: Vec<i64> = (now - 4..=now + 1).rev().collect();
     if !years.contains(&year) {
         years.push(year);
@@ -718,7 +718,7 @@ struct PublicPage {
 
 /// Units of the ecology-environment system, each city followed by its
 /// counties (indented), the province first.
-async fn unit_choices(state: &AppState, current: i64) -> PageResult<Vec<Choice>> {
+pub(crate) async fn unit_choices(state: &AppState, current: i64) -> PageResult<Vec<Choice>> {
     let all: Vec<units::Unit> = units::list(&mut state.db.clone())
         .await?
         .into_iter()

@@ -23,6 +23,7 @@ mod openapi;
 mod org_and_audit;
 mod people;
 mod plans;
+mod publication;
 mod rectifications;
 mod rectifications_browser;
 mod registry;

@@ -673,6 +673,21 @@ async fn progress_counts_the_departments_tasks(app: TestApp) {
                 .unwrap();
         }
     };
+    // 已公示 counts published results (一公开), not completed tasks.
+    let publish = |id: i64| {
+        let db = app.db.clone();
+        let now = app.clock.now();
+        async move {
+            db.clone()
+                .execute(
+                    "INSERT INTO publications (task_id, unit_id, published_at)
+                     SELECT id, unit_id, $1 FROM tasks WHERE id = $2",
+                    yici_store::args![now, id],
+                )
+                .await
+                .unwrap();
+        }
+    };
     complete(task(0)).await;
 
     let progress = |token: String| {
@@ -688,9 +703,11 @@ async fn progress_counts_the_departments_tasks(app: TestApp) {
             )
         }
     };
+    assert_eq!(progress(air.clone()).await, (planned, 2, 1, 0));
+    publish(task(0)).await;
     assert_eq!(progress(air.clone()).await, (planned, 2, 1, 1));
 
-    // A random draw: its completed tasks are published once the draw is settled.
+    // A random draw: its tasks count as drawn, then inspected, then published.
     let (s, drawn) = app
         .send(
             "POST",
@@ -709,12 +726,10 @@ async fn progress_counts_the_departments_tasks(app: TestApp) {
     assert_eq!(random.len(), 2);
     assert_eq!(progress(air.clone()).await, (planned, 4, 1, 1));
     complete(random[0]).await;
-    assert_eq!(
-        progress(air.clone()).await,
-        (planned, 4, 2, 1),
-        "the draw still has an open task"
-    );
     complete(random[1]).await;
+    assert_eq!(progress(air.clone()).await, (planned, 4, 3, 1));
+    publish(random[0]).await;
+    publish(random[1]).await;
     assert_eq!(progress(air.clone()).await, (planned, 4, 3, 3));
 
     // Another year counts apart; the public view shows the same figures.

@@ -24,4 +24,4 @@ pub mod joint;
 pub mod list;
 pub mod results_panel;
 pub mod task;
-mod view;
+pub(crate) mod view;
