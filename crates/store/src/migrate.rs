@@ -88,6 +88,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "login_failures",
         include_str!("../migrations/0019_login_failures.sql"),
     ),
+    (
+        21,
+        "registry_edits",
+        include_str!("../migrations/0021_registry_edits.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
