@@ -26,6 +26,7 @@ mod plans;
 mod rectifications;
 mod rectifications_browser;
 mod registry;
+mod registry_edit;
 mod results;
 mod results_browser;
 mod results_view;
