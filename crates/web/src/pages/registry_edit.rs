@@ -186,6 +186,8 @@ pub struct InstallationRow {
 pub struct Section {
     pub key: &'static str,
     pub title: &'static str,
+    /// One of the list: 排口, 治理设施, 生产设施.
+    pub noun: &'static str,
     pub code_placeholder: &'static str,
     pub detail_label: &'static str,
     pub detail_placeholder: &'static str,
@@ -209,9 +211,10 @@ impl Section {
                 })
                 .collect()
         };
-        let (title, code_placeholder, detail_label, detail_placeholder, rows) = match part {
+        let (title, noun, code_placeholder, detail_label, detail_placeholder, rows) = match part {
             Part::Outlets => (
                 "排口信息",
+                "排口",
                 "如 DA001、DW001",
                 "污染物及排放限值",
                 "如 颗粒物 10 mg/m³；二氧化硫 50 mg/m³",
@@ -228,12 +231,14 @@ impl Section {
             ),
             Part::Facilities(FacilityKind::Treatment) => (
                 "治理设施",
+                "治理设施",
                 "如 TA001、TW001",
                 "工艺",
                 "如 袋式除尘",
                 facility_rows(&inst.treatment_facilities),
             ),
             Part::Facilities(FacilityKind::Production) => (
+                "生产设施",
                 "生产设施",
                 "如 MF0001",
                 "规格/工艺",
@@ -244,6 +249,7 @@ impl Section {
         Section {
             key: part.key(),
             title,
+            noun,
             code_placeholder,
             detail_label,
             detail_placeholder,
@@ -318,6 +324,25 @@ fn industry_classes() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
+/// The fields that show their own error on the form.
+const FIELDS: &[&str] = &[
+    "name",
+    "source_name",
+    "uscc",
+    "permit_code",
+    "address",
+    "industry_code",
+    "postal_code",
+    "longitude",
+    "latitude",
+    "region_code",
+    "industrial_park",
+    "contact_name",
+    "contact_phone",
+    "status",
+    "category",
+];
+
 #[derive(Template)]
 #[template(path = "registry/edit.html")]
 struct EditPage {
@@ -386,6 +411,16 @@ impl EditPage {
                 .map(|inst| Part::ALL.iter().map(|p| Section::new(*p, inst)).collect())
                 .unwrap_or_default(),
         }
+    }
+
+    /// The alert above the form: the message itself when no field shows it.
+    fn summary(&self) -> Option<String> {
+        let message = self.error.as_deref()?;
+        Some(if FIELDS.contains(&self.error_field.as_str()) {
+            "未保存：请按标红的提示修改后重新提交。".to_string()
+        } else {
+            message.to_string()
+        })
     }
 
     fn err_for(&self, field: &str) -> Option<&str> {

@@ -82,6 +82,15 @@ async fn history(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
     b["items"].as_array().unwrap().clone()
 }
 
+/// The error shown beside a field of the enterprise form, after the alert
+/// above the form that points to it.
+fn field_error(page: &str) -> &str {
+    assert!(element(page, "form-error").contains("请按标红的提示修改"), "{page}");
+    let start = page.find("<div class=\"err\">").expect("an error beside a field");
+    let rest = &page[start + 17..];
+    &rest[..rest.find("</div>").unwrap()]
+}
+
 async fn edits(app: &TestApp) -> i64 {
     app.count("SELECT COUNT(*) FROM registry_edits").await
 }
@@ -144,7 +153,7 @@ async fn the_form_registers_an_enterprise_and_its_history_begins(app: TestApp) {
     )
     .await;
     assert_eq!(s, 422);
-    assert!(element(&page, "form-error").contains("已登记"), "{page}");
+    assert!(field_error(&page).contains("已登记"), "{page}");
     assert_eq!(
         app.count(&format!("SELECT COUNT(*) FROM enterprises WHERE uscc = '{code}'"))
             .await,
@@ -271,7 +280,7 @@ async fn bad_input_is_shown_in_chinese_beside_its_field_and_nothing_is_written(a
         fields.push((field, value.into()));
         let (s, _, page) = post(&client, &app, &csrf, &format!("/enterprises/{id}"), &fields).await;
         assert_eq!(s, 422, "{field}");
-        let err = element(&page, "form-error");
+        let err = field_error(&page);
         assert!(err.contains(message), "{field}: {err}");
         assert!(page.contains("has-err"), "{field} marked");
     }
@@ -281,7 +290,7 @@ async fn bad_input_is_shown_in_chinese_beside_its_field_and_nothing_is_written(a
     fields.push(("address", "不该写入的地址".into()));
     let (s, _, page) = post(&client, &app, &csrf, &format!("/enterprises/{id}"), &fields).await;
     assert_eq!(s, 422);
-    assert!(element(&page, "form-error").contains("不可修改"));
+    assert!(field_error(&page).contains("不可修改"));
     // Nothing written by any of them.
     assert_eq!(app.count("SELECT COUNT(*) FROM enterprises").await, enterprises);
     assert_eq!(edits(&app).await, edits_before);
