@@ -837,6 +837,12 @@ async fn tallies_count_every_change_and_fold_to_the_same_counts(app: TestApp) {
     )
     .await;
     let gone = uscc("130229", 903);
+    // Its edit history first (registry_edits refers to it).
+    app.execute(
+        "DELETE FROM registry_edits WHERE enterprise_id IN (SELECT id FROM enterprises WHERE uscc = $1)",
+        vec![gone.clone().into()],
+    )
+    .await;
     app.execute("DELETE FROM enterprises WHERE uscc = $1", vec![gone.into()])
         .await;
     assert_eq!(
