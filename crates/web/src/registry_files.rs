@@ -8,12 +8,12 @@ use axum::body::Bytes;
 use serde::Serialize;
 use yici_domain::org::Principal;
 use yici_domain::registry::enterprise::ValidEnterprise;
+use yici_domain::registry::history::EditVia;
 use yici_domain::{DomainError, ErrorKind};
 use yici_interchange::{header_for_field, ExportRow, FileKind, ParsedRow, RowIssue};
+use yici_store::registry::edits::Editor;
 use yici_store::registry::enterprises::{self, Enterprise, Outcome, Registered};
 use yici_store::registry::search::{self, EnterpriseQuery, Scope};
-use yici_domain::registry::history::EditVia;
-use yici_store::registry::edits::Editor;
 
 use crate::error::AppError;
 use crate::registry_access::may_accept_bad_uscc;
@@ -271,7 +271,8 @@ async fn write(
     while valid.peek().is_some() {
         let batch: Vec<ValidEnterprise> = valid.by_ref().take(COMMIT_ROWS).collect();
         let mut tx = db.begin().await?;
-        for (_, outcome) in enterprises::upsert_many(&mut tx, now, editor, batch, registered).await?
+        for (_, outcome) in
+            enterprises::upsert_many(&mut tx, now, editor, batch, registered).await?
         {
             match outcome {
                 Outcome::Created => report.created += 1,

@@ -46,7 +46,11 @@ impl PollutantLimit {
     pub fn format_list(limits: &[PollutantLimit]) -> String {
         limits
             .iter()
-            .map(|p| format!("{} {} {}", p.pollutant, p.limit, p.unit).trim_end().to_string())
+            .map(|p| {
+                format!("{} {} {}", p.pollutant, p.limit, p.unit)
+                    .trim_end()
+                    .to_string()
+            })
             .collect::<Vec<_>>()
             .join("；")
     }
@@ -77,7 +81,11 @@ impl PollutantLimit {
                 Ok(PollutantLimit {
                     pollutant: pollutant.to_string(),
                     limit,
-                    unit: if unit.is_empty() { "mg/m³".into() } else { unit },
+                    unit: if unit.is_empty() {
+                        "mg/m³".into()
+                    } else {
+                        unit
+                    },
                 })
             })
             .collect()
@@ -171,9 +179,13 @@ mod tests {
 
     #[test]
     fn limits_read_back_as_written() {
-        let limits = PollutantLimit::parse_list("颗粒物 10 mg/m³；二氧化硫 ≤ 50;\n氨氮 5 mg/L").unwrap();
+        let limits =
+            PollutantLimit::parse_list("颗粒物 10 mg/m³；二氧化硫 ≤ 50;\n氨氮 5 mg/L").unwrap();
         assert_eq!(limits.len(), 3);
-        assert_eq!((limits[1].pollutant.as_str(), limits[1].limit), ("二氧化硫", 50.0));
+        assert_eq!(
+            (limits[1].pollutant.as_str(), limits[1].limit),
+            ("二氧化硫", 50.0)
+        );
         assert_eq!(limits[1].unit, "mg/m³");
         assert_eq!(limits[2].unit, "mg/L");
         let line = PollutantLimit::format_list(&limits);
@@ -182,7 +194,11 @@ mod tests {
         assert!(PollutantLimit::parse_list(" ").unwrap().is_empty());
         for bad in ["颗粒物", "颗粒物 十", "颗粒物 -1"] {
             let err = PollutantLimit::parse_list(bad).unwrap_err();
-            assert_eq!((err.field, err.code), (Some("pollutants"), "invalid_limit"), "{bad}");
+            assert_eq!(
+                (err.field, err.code),
+                (Some("pollutants"), "invalid_limit"),
+                "{bad}"
+            );
         }
     }
 

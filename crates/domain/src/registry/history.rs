@@ -44,16 +44,17 @@ pub struct FieldChange {
 }
 
 /// The fields whose values differ between two JSON objects of the same
-/// record, in the order of `after`'s keys then `before`'s (a field missing on
-/// one side is empty there). `id` is not a field of the record's content.
+/// record, in the order of [`FIELDS`] (the form's), others after them by
+/// name; a field missing on one side is empty there. `id` is not a field of
+/// the record's content.
 pub fn changes(before: &Value, after: &Value) -> Vec<FieldChange> {
     let empty = Map::new();
     let b = before.as_object().unwrap_or(&empty);
     let a = after.as_object().unwrap_or(&empty);
-    let mut keys: Vec<&String> = a.keys().collect();
-    keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).filter(|k| *k != "id").collect();
+    keys.sort_by_key(|k| (position(k), k.as_str()));
+    keys.dedup();
     keys.into_iter()
-        .filter(|k| k.as_str() != "id")
         .filter_map(|k| {
             let (was, is) = (text(b.get(k)), text(a.get(k)));
             (was != is).then(|| FieldChange {
@@ -63,6 +64,13 @@ pub fn changes(before: &Value, after: &Value) -> Vec<FieldChange> {
             })
         })
         .collect()
+}
+
+fn position(field: &str) -> usize {
+    FIELDS
+        .iter()
+        .position(|(f, _)| *f == field)
+        .unwrap_or(FIELDS.len())
 }
 
 /// A JSON value as the history keeps it: strings as they are, other values
@@ -75,34 +83,40 @@ fn text(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// The Chinese name of a field of the registry (the labels of the 一企一档
-/// screen and the import template), or the field's own name when unknown.
+/// The fields of the registry and of its installations, in the order of
+/// the form, with their Chinese names (the labels of the 一企一档 screen and
+/// the import template).
+pub const FIELDS: &[(&str, &str)] = &[
+    ("name", "排污单位名称"),
+    ("source_name", "固定源名称"),
+    ("uscc", "统一社会信用代码"),
+    ("uscc_exception_reason", "校验位例外原因"),
+    ("permit_code", "排污许可证代码"),
+    ("address", "地址"),
+    ("industry_code", "行业代码"),
+    ("postal_code", "邮政编码"),
+    ("longitude", "中心经度"),
+    ("latitude", "中心纬度"),
+    ("region_code", "行政区划代码"),
+    ("industrial_park", "工业园区"),
+    ("contact_name", "环保联系人"),
+    ("contact_phone", "联系方式"),
+    ("status", "状态"),
+    ("category", "监管类别"),
+    ("credit_grade", "信用等级"),
+    ("positive_list", "正面清单"),
+    ("code", "编号"),
+    ("kind", "类型"),
+    ("pollutants", "污染物及排放限值"),
+    ("process", "工艺/规格"),
+];
+
+/// The Chinese name of a field, or the field's own name when unknown.
 pub fn field_label(field: &str) -> &str {
-    match field {
-        "name" => "排污单位名称",
-        "source_name" => "固定源名称",
-        "uscc" => "统一社会信用代码",
-        "uscc_exception_reason" => "校验位例外原因",
-        "permit_code" => "排污许可证代码",
-        "address" => "地址",
-        "industry_code" => "行业代码",
-        "postal_code" => "邮政编码",
-        "longitude" => "中心经度",
-        "latitude" => "中心纬度",
-        "region_code" => "行政区划代码",
-        "industrial_park" => "工业园区",
-        "contact_name" => "环保联系人",
-        "contact_phone" => "联系方式",
-        "status" => "状态",
-        "category" => "监管类别",
-        "credit_grade" => "信用等级",
-        "positive_list" => "正面清单",
-        "code" => "编号",
-        "kind" => "类型",
-        "pollutants" => "污染物及排放限值",
-        "process" => "工艺/规格",
-        other => other,
-    }
+    FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map_or(field, |(_, label)| label)
 }
 
 /// A stored value as a reader reads it: codes of the enumerations by their
@@ -142,8 +156,14 @@ mod tests {
         assert_eq!(c[0].before.as_deref(), Some("甲"));
         assert_eq!(c[0].after.as_deref(), Some("乙"));
         assert_eq!(c[1].after.as_deref(), Some("117.75"));
-        assert_eq!((c[2].before.as_deref(), c[2].after.as_deref()), (None, Some("园区")));
-        assert_eq!((c[3].before.as_deref(), c[3].after.as_deref()), (Some("张三"), None));
+        assert_eq!(
+            (c[2].before.as_deref(), c[2].after.as_deref()),
+            (None, Some("园区"))
+        );
+        assert_eq!(
+            (c[3].before.as_deref(), c[3].after.as_deref()),
+            (Some("张三"), None)
+        );
         assert!(changes(&before, &before).is_empty());
         // Null and absent are both empty.
         assert!(changes(&json!({"a": null}), &json!({})).is_empty());

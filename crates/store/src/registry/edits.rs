@@ -119,8 +119,14 @@ pub async fn record(
     editor: &Editor,
     edit: NewEdit<'_>,
 ) -> StoreResult<()> {
-    crate::db::insert_rows(tx, "registry_edits", COLUMNS, vec![row(at, editor, edit)], "")
-        .await?;
+    crate::db::insert_rows(
+        tx,
+        "registry_edits",
+        COLUMNS,
+        vec![row(at, editor, edit)],
+        "",
+    )
+    .await?;
     Ok(())
 }
 

@@ -339,8 +339,17 @@ async fn write_outlet(
     };
     if was.as_ref() != Some(&after) {
         let subject = format!("{code} {name}");
-        record_change(tx, now, editor, enterprise_id, action, subject, was.as_ref(), Some(&after))
-            .await?;
+        record_change(
+            tx,
+            now,
+            editor,
+            enterprise_id,
+            action,
+            subject,
+            was.as_ref(),
+            Some(&after),
+        )
+        .await?;
     }
     get_outlet(tx, enterprise_id, id).await
 }
@@ -481,8 +490,17 @@ async fn write_facility(
     let action = if before.is_some() { changed } else { added };
     if was.as_ref() != Some(&after) {
         let subject = format!("{code} {name}");
-        record_change(tx, now, editor, enterprise_id, action, subject, was.as_ref(), Some(&after))
-            .await?;
+        record_change(
+            tx,
+            now,
+            editor,
+            enterprise_id,
+            action,
+            subject,
+            was.as_ref(),
+            Some(&after),
+        )
+        .await?;
     }
     Ok(get_facility(tx, enterprise_id, id).await?.1)
 }
@@ -500,5 +518,15 @@ pub async fn remove_facility(
     let was = facility_view(&before.code, &before.name, &before.process);
     let [_, _, removed] = facility_actions(kind);
     let subject = format!("{} {}", before.code, before.name);
-    record_change(tx, now, editor, enterprise_id, removed, subject, Some(&was), None).await
+    record_change(
+        tx,
+        now,
+        editor,
+        enterprise_id,
+        removed,
+        subject,
+        Some(&was),
+        None,
+    )
+    .await
 }

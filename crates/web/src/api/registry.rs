@@ -16,8 +16,8 @@ use yici_store::registry::search::{self, EnterprisePage, EnterpriseQuery};
 use super::extract::{Json, Path, Query};
 use crate::error::{ApiResult, ErrorBody};
 use crate::registry_access::{
-    as_seen, checked_input, editable_enterprise, edit_as_seen, ensure_may_edit, may_edit,
-    scope_of, visible_enterprise,
+    as_seen, checked_input, edit_as_seen, editable_enterprise, ensure_may_edit, may_edit, scope_of,
+    visible_enterprise,
 };
 use crate::session::ApiUser;
 use crate::state::AppState;
@@ -146,7 +146,11 @@ impl HistoryParams {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(20);
         if page < 1 {
-            return Err(yici_domain::DomainError::field("page", "invalid", "页码须从1开始"));
+            return Err(yici_domain::DomainError::field(
+                "page",
+                "invalid",
+                "页码须从1开始",
+            ));
         }
         if !(1..=100).contains(&per_page) {
             return Err(yici_domain::DomainError::field(
@@ -177,7 +181,11 @@ pub async fn history(
     let (page, per_page) = p.checked()?;
     let full = may_edit(&state, &session.principal).await?;
     let mut edits = edits::page(&mut state.db.clone(), id, page, per_page).await?;
-    edits.items = edits.items.into_iter().map(|e| edit_as_seen(e, full)).collect();
+    edits.items = edits
+        .items
+        .into_iter()
+        .map(|e| edit_as_seen(e, full))
+        .collect();
     Ok(Json(edits))
 }
 
@@ -221,7 +229,8 @@ pub async fn update_outlet(
     Json(input): Json<OutletInput>,
 ) -> ApiResult<Json<Outlet>> {
     let (editor, mut tx) = begin_change(&state, &session, id).await?;
-    let outlet = facilities::update_outlet(&mut tx, state.now(), &editor, id, outlet_id, &input).await?;
+    let outlet =
+        facilities::update_outlet(&mut tx, state.now(), &editor, id, outlet_id, &input).await?;
     tx.commit().await?;
     Ok(Json(outlet))
 }
@@ -260,7 +269,9 @@ pub async fn add_facility(
     Json(req): Json<NewFacility>,
 ) -> ApiResult<(StatusCode, Json<Facility>)> {
     let (editor, mut tx) = begin_change(&state, &session, id).await?;
-    let facility = facilities::add_facility(&mut tx, state.now(), &editor, id, req.kind, &req.facility).await?;
+    let facility =
+        facilities::add_facility(&mut tx, state.now(), &editor, id, req.kind, &req.facility)
+            .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(facility)))
 }
@@ -276,7 +287,8 @@ pub async fn update_facility(
     Json(input): Json<FacilityInput>,
 ) -> ApiResult<Json<Facility>> {
     let (editor, mut tx) = begin_change(&state, &session, id).await?;
-    let facility = facilities::update_facility(&mut tx, state.now(), &editor, id, facility_id, &input).await?;
+    let facility =
+        facilities::update_facility(&mut tx, state.now(), &editor, id, facility_id, &input).await?;
     tx.commit().await?;
     Ok(Json(facility))
 }

@@ -39,7 +39,10 @@ pub fn router() -> Router<AppState> {
         .route("/people/new", get(people::new_form))
         .route("/people/{id}", get(people::view).post(people::update))
         .route("/people/{id}/edit", get(people::edit_form))
-        .route("/enterprises", get(registry::list).post(registry_edit::create))
+        .route(
+            "/enterprises",
+            get(registry::list).post(registry_edit::create),
+        )
         .route("/enterprises/new", get(registry_edit::new_form))
         .route(
             "/enterprises/{id}",

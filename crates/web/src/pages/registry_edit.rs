@@ -492,7 +492,9 @@ pub async fn create(
     }
     .await;
     match result {
-        Ok(e) => Ok(Redirect::to(&format!("/enterprises/{}/edit?saved=created", e.id)).into_response()),
+        Ok(e) => {
+            Ok(Redirect::to(&format!("/enterprises/{}/edit?saved=created", e.id)).into_response())
+        }
         Err(err) => {
             let err = shown_on_form(err)?;
             EditPage::new(&session, &scope, None, form, None)

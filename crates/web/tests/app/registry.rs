@@ -288,7 +288,12 @@ async fn creation_checks_the_uscc_and_who_may_accept_an_exception(app: TestApp) 
     );
 }
 
-pub(crate) async fn import(app: &TestApp, token: &str, bytes: Vec<u8>, filename: &str) -> (u16, Value) {
+pub(crate) async fn import(
+    app: &TestApp,
+    token: &str,
+    bytes: Vec<u8>,
+    filename: &str,
+) -> (u16, Value) {
     let r = app
         .http
         .post(app.url(&format!("/api/v1/enterprises/import?filename={filename}")))
