@@ -384,7 +384,7 @@ pub async fn load_enterprises(
     use yici_store::registry::enterprises::{upsert_many, Outcome, Registered};
     use yici_store::registry::facilities::{self, NewInstallations};
     const BATCH: usize = 2000;
-    let actor = Actor::system();
+    let editor = yici_store::registry::edits::Editor::system();
     let mut start = 0;
     while start < count {
         let end = (start + BATCH).min(count);
@@ -395,7 +395,7 @@ pub async fn load_enterprises(
             .map(|d| d.input.validate(false))
             .collect::<Result<Vec<_>, _>>()?;
         let mut tx = db.begin().await?;
-        let outcomes = upsert_many(&mut tx, now, &actor, valid, Registered::Maybe).await?;
+        let outcomes = upsert_many(&mut tx, now, &editor, valid, Registered::Maybe).await?;
         let installations: Vec<NewInstallations> = outcomes
             .iter()
             .zip(demo)
@@ -407,7 +407,7 @@ pub async fn load_enterprises(
                 production_facilities: d.production_facilities,
             })
             .collect();
-        facilities::insert_many(&mut tx, now, &actor, &installations).await?;
+        facilities::insert_many(&mut tx, now, &editor.actor, &installations).await?;
         tx.commit().await?;
         start = end;
     }

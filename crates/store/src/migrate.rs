@@ -93,6 +93,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "publication",
         include_str!("../migrations/0020_publication.sql"),
     ),
+    (
+        21,
+        "registry_edits",
+        include_str!("../migrations/0021_registry_edits.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

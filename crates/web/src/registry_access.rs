@@ -3,8 +3,10 @@
 use yici_domain::org::mobile::mask;
 use yici_domain::org::person::mask_name;
 use yici_domain::org::{Principal, Role, Sector};
+use yici_domain::registry::enterprise::{EnterpriseInput, ValidEnterprise};
 use yici_domain::DomainError;
 use yici_store::org::units;
+use yici_store::registry::edits::Edit;
 use yici_store::registry::enterprises::{self, Enterprise};
 use yici_store::registry::search::Scope;
 
@@ -74,6 +76,78 @@ pub fn as_seen(mut e: Enterprise, may_edit: bool) -> Enterprise {
         e.contact_name = e.contact_name.as_deref().map(mask_name);
     }
     e
+}
+
+/// An edit of the history as a reader may see it: the contact's old and new
+/// values masked like the record's (SEC-3), so the history leaks nothing the
+/// profile hides.
+pub fn edit_as_seen(mut edit: Edit, may_edit: bool) -> Edit {
+    if !may_edit {
+        for c in &mut edit.changes {
+            let mask_value: fn(&str) -> String = match c.field.as_str() {
+                "contact_phone" => mask,
+                "contact_name" => mask_name,
+                _ => continue,
+            };
+            c.before = c.before.as_deref().map(mask_value);
+            c.after = c.after.as_deref().map(mask_value);
+        }
+    }
+    edit
+}
+
+/// An enterprise the user may change (ENT-1, SEC-3): only registry editors
+/// ([`may_edit`]; partner agencies are refused with 403 whatever the
+/// enterprise), and only inside their scope — an enterprise of another
+/// county answers 404, as it does for reading.
+pub async fn editable_enterprise(
+    state: &AppState,
+    principal: &Principal,
+    id: i64,
+) -> Result<(Scope, Enterprise), AppError> {
+    ensure_may_edit(state, principal).await?;
+    let scope = scope_of(principal)?;
+    let enterprise = visible_enterprise(state, &scope, id).await?;
+    Ok((scope, enterprise))
+}
+
+/// Checks an enterprise as entered, to register it (`before` is `None`) or
+/// to edit `before`, for the form and the API alike: every field rule, and
+/// the region inside the user's scope. A USCC already accepted with a failing
+/// check character keeps its acceptance and reason when it is not changed:
+/// correcting an address must not take a leader each time.
+pub fn checked_input(
+    principal: &Principal,
+    scope: &Scope,
+    mut input: EnterpriseInput,
+    before: Option<&Enterprise>,
+) -> Result<ValidEnterprise, DomainError> {
+    let mut may_accept = may_accept_bad_uscc(principal);
+    if let Some(b) = before.filter(|b| !b.uscc_check_ok) {
+        let same = input
+            .uscc
+            .as_deref()
+            .is_some_and(|u| u.trim().eq_ignore_ascii_case(&b.uscc));
+        if same {
+            may_accept = true;
+            let blank = input
+                .uscc_exception_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty());
+            if blank {
+                input.uscc_exception_reason = b.uscc_exception_reason.clone();
+            }
+        }
+    }
+    let valid = input.validate(may_accept)?;
+    if !scope.contains_region(&valid.province_code, &valid.city_code, &valid.region_code) {
+        let message = match before {
+            None => "只能登记本单位管辖范围内的企业",
+            Some(_) => "不能将企业移出本单位管辖范围",
+        };
+        return Err(DomainError::field("region_code", "out_of_scope", message));
+    }
+    Ok(valid)
 }
 
 /// Accepting a USCC that fails its check character needs a leader's or the

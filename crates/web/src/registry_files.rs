@@ -8,11 +8,12 @@ use axum::body::Bytes;
 use serde::Serialize;
 use yici_domain::org::Principal;
 use yici_domain::registry::enterprise::ValidEnterprise;
+use yici_domain::registry::history::EditVia;
 use yici_domain::{DomainError, ErrorKind};
 use yici_interchange::{header_for_field, ExportRow, FileKind, ParsedRow, RowIssue};
+use yici_store::registry::edits::Editor;
 use yici_store::registry::enterprises::{self, Enterprise, Outcome, Registered};
 use yici_store::registry::search::{self, EnterpriseQuery, Scope};
-use yici_store::Actor;
 
 use crate::error::AppError;
 use crate::registry_access::may_accept_bad_uscc;
@@ -76,7 +77,7 @@ pub async fn import(
     let validated = started.elapsed();
 
     let now = state.now();
-    let actor = Actor::from(principal);
+    let editor = Editor::of(principal, EditVia::Import);
     // Each enterprise is written whole with its audit entry; transactions of
     // COMMIT_ROWS keep SQLite's write-ahead log small (one transaction for a
     // 200,000-row file made it hundreds of MB, re-read on every page lookup)
@@ -89,7 +90,7 @@ pub async fn import(
         0 => Registered::None,
         _ => Registered::Maybe,
     };
-    let outcome = write(&bulk.db, now, &actor, good, lookups, &mut report).await;
+    let outcome = write(&bulk.db, now, &editor, good, lookups, &mut report).await;
     // Built again whether or not every batch was written.
     if let Some(index) = deferred {
         enterprises::vacuum_loaded(&bulk.db).await?;
@@ -261,7 +262,7 @@ fn verdicts(
 async fn write(
     db: &yici_store::Db,
     now: chrono::DateTime<chrono::Utc>,
-    actor: &Actor,
+    editor: &Editor,
     good: Vec<(usize, ValidEnterprise)>,
     registered: Registered,
     report: &mut ImportReport,
@@ -270,7 +271,8 @@ async fn write(
     while valid.peek().is_some() {
         let batch: Vec<ValidEnterprise> = valid.by_ref().take(COMMIT_ROWS).collect();
         let mut tx = db.begin().await?;
-        for (_, outcome) in enterprises::upsert_many(&mut tx, now, actor, batch, registered).await?
+        for (_, outcome) in
+            enterprises::upsert_many(&mut tx, now, editor, batch, registered).await?
         {
             match outcome {
                 Outcome::Created => report.created += 1,

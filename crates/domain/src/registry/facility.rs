@@ -6,6 +6,14 @@ use serde::{Deserialize, Serialize};
 use super::permit::{FacilityCode, OutletCode};
 use crate::error::{DomainError, DomainResult};
 
+labelled_enum!(
+    /// The two kinds of facility of a profile.
+    FacilityKind {
+        Treatment = "treatment" / "治理设施",
+        Production = "production" / "生产设施",
+    }
+);
+
 /// An emission limit of one pollutant at an outlet, e.g. 颗粒物 10 mg/m³.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PollutantLimit {
@@ -31,6 +39,57 @@ pub struct FacilityInput {
     /// Process or model, e.g. 袋式除尘 / 1080m³高炉.
     #[serde(default)]
     pub process: String,
+}
+
+impl PollutantLimit {
+    /// The limits as one line of a form: `颗粒物 10 mg/m³；二氧化硫 50 mg/m³`.
+    pub fn format_list(limits: &[PollutantLimit]) -> String {
+        limits
+            .iter()
+            .map(|p| {
+                format!("{} {} {}", p.pollutant, p.limit, p.unit)
+                    .trim_end()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("；")
+    }
+
+    /// Reads the line of [`Self::format_list`]: entries split by `；`, `;` or
+    /// a line break, each a pollutant, its limit and an optional unit
+    /// (mg/m³ when left out); a `≤` before the limit is allowed.
+    pub fn parse_list(text: &str) -> DomainResult<Vec<PollutantLimit>> {
+        text.split(['；', ';', '\n'])
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                let bad = || {
+                    DomainError::field(
+                        "pollutants",
+                        "invalid_limit",
+                        format!("“{part}”应写成“污染物 限值 单位”，如“颗粒物 10 mg/m³”"),
+                    )
+                };
+                let mut words = part.split_whitespace().filter(|w| *w != "≤");
+                let pollutant = words.next().ok_or_else(bad)?;
+                let limit: f64 = words
+                    .next()
+                    .and_then(|l| l.trim_start_matches('≤').parse().ok())
+                    .filter(|l: &f64| l.is_finite() && *l >= 0.0)
+                    .ok_or_else(bad)?;
+                let unit = words.collect::<Vec<_>>().join(" ");
+                Ok(PollutantLimit {
+                    pollutant: pollutant.to_string(),
+                    limit,
+                    unit: if unit.is_empty() {
+                        "mg/m³".into()
+                    } else {
+                        unit
+                    },
+                })
+            })
+            .collect()
+    }
 }
 
 impl OutletInput {
@@ -70,6 +129,18 @@ impl FacilityInput {
         Ok(code)
     }
 
+    /// Checks the input as a facility of `kind`; returns the code to store
+    /// (an HJ 608 code as normalised, a free code trimmed).
+    pub fn validate_as(&self, kind: FacilityKind) -> DomainResult<String> {
+        match kind {
+            FacilityKind::Treatment => Ok(self.validate_treatment()?.as_str().to_string()),
+            FacilityKind::Production => {
+                self.validate_named("production_facilities")?;
+                Ok(self.code.trim().to_string())
+            }
+        }
+    }
+
     pub fn validate_named(&self, field: &'static str) -> DomainResult<()> {
         if self.code.trim().is_empty() || self.name.trim().is_empty() {
             return Err(DomainError::field(field, "required", "设施须有编码和名称"));
@@ -103,6 +174,31 @@ mod tests {
             code: code.into(),
             name: name.into(),
             process: String::new(),
+        }
+    }
+
+    #[test]
+    fn limits_read_back_as_written() {
+        let limits =
+            PollutantLimit::parse_list("颗粒物 10 mg/m³；二氧化硫 ≤ 50;\n氨氮 5 mg/L").unwrap();
+        assert_eq!(limits.len(), 3);
+        assert_eq!(
+            (limits[1].pollutant.as_str(), limits[1].limit),
+            ("二氧化硫", 50.0)
+        );
+        assert_eq!(limits[1].unit, "mg/m³");
+        assert_eq!(limits[2].unit, "mg/L");
+        let line = PollutantLimit::format_list(&limits);
+        assert_eq!(line, "颗粒物 10 mg/m³；二氧化硫 50 mg/m³；氨氮 5 mg/L");
+        assert_eq!(PollutantLimit::parse_list(&line).unwrap(), limits);
+        assert!(PollutantLimit::parse_list(" ").unwrap().is_empty());
+        for bad in ["颗粒物", "颗粒物 十", "颗粒物 -1"] {
+            let err = PollutantLimit::parse_list(bad).unwrap_err();
+            assert_eq!(
+                (err.field, err.code),
+                (Some("pollutants"), "invalid_limit"),
+                "{bad}"
+            );
         }
     }
 

@@ -11,7 +11,8 @@
 //! - [`uscc`]: 统一社会信用代码 (GB 32100-2015) with its check character;
 //! - [`permit`]: 排污许可证编号, 排放口编码 and 污染防治设施编码 (HJ 608-2017);
 //! - [`industry`]: 国民经济行业分类 (GB/T 4754-2017), compiled into the binary;
-//! - [`geo`]: coordinates inside China and postal codes.
+//! - [`geo`]: coordinates inside China and postal codes;
+//! - [`history`]: an enterprise's edit history, field by field.
 
 /// Implements `Serialize` as the plain string and `Deserialize` through
 /// `FromStr`, so a value read from JSON (or any serde format) is checked exactly
@@ -36,6 +37,7 @@ macro_rules! string_serde {
 pub mod enterprise;
 pub mod facility;
 pub mod geo;
+pub mod history;
 pub mod industry;
 pub mod permit;
 pub mod uscc;

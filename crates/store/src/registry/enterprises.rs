@@ -1,5 +1,6 @@
 //! Enterprises: reading one, and creating or updating many by USCC in one
-//! transaction with one audit entry each (bulk import, demo, the API).
+//! transaction with one audit entry and one history entry each (bulk import,
+//! demo, the API, the form).
 
 use std::collections::{HashMap, HashSet};
 
@@ -8,16 +9,18 @@ use serde::Serialize;
 use yici_domain::registry::enterprise::{
     CreditGrade, EnterpriseStatus, SupervisionCategory, ValidEnterprise,
 };
+use yici_domain::registry::history::{self, EditAction};
 use yici_domain::DomainError;
 
+use crate::args;
 use crate::audit::{self, Change, Entry};
 use crate::db::{
     bulk_insert_verb, check_rows, copy_text, insert_statement, Arg, Backend, Exec, Row, Sql, Tx,
 };
 use crate::error::StoreResult;
 use crate::org::parse_code;
-use crate::{args, Actor};
 
+use super::edits::{self, Editor, NewEdit};
 use super::tallies;
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -238,6 +241,13 @@ impl Enterprise {
         }
     }
 
+    /// The fields an update changed, for the edit history: those of the
+    /// audit view (what was entered), compared as JSON.
+    fn changes_to(&self, after: &Enterprise) -> Vec<history::FieldChange> {
+        let json = |e: &Enterprise| serde_json::to_value(e.audit_view()).unwrap_or_default();
+        history::changes(&json(self), &json(after))
+    }
+
     /// Same data, ignoring id and timestamps: an import that changes nothing writes nothing.
     fn same_data(&self, other: &Enterprise) -> bool {
         let strip = |e: &Enterprise| Enterprise {
@@ -327,7 +337,8 @@ pub enum Registered {
 }
 
 /// Creates or updates enterprises by USCC, all in `tx`, with one audit entry
-/// per enterprise written. USCCs must be unique within `items` (the caller
+/// and one history entry ([`edits`]) per enterprise written; unchanged ones
+/// write neither. USCCs must be unique within `items` (the caller
 /// reports duplicates in a file as bad rows). Returns the id and outcome of
 /// each item, in order.
 ///
@@ -339,7 +350,7 @@ pub enum Registered {
 pub async fn upsert_many(
     tx: &mut Tx,
     now: DateTime<Utc>,
-    actor: &Actor,
+    editor: &Editor,
     items: Vec<ValidEnterprise>,
     registered: Registered,
 ) -> StoreResult<Vec<(i64, Outcome)>> {
@@ -355,7 +366,7 @@ pub async fn upsert_many(
     };
     let new = items.len() - existing.len();
     let ids = reserve_ids(tx, new).await?;
-    let chain = audit::Chain::lock(tx, now, actor).await?;
+    let chain = audit::Chain::lock(tx, now, &editor.actor).await?;
     // A large batch of new enterprises only (a first import) tallies itself.
     let counted = if existing.is_empty() && items.len() >= tallies::COUNTED_BY_WRITER_ROWS {
         Some(tallies::CountedByWriter::begin(tx, &items).await?)
@@ -364,12 +375,22 @@ pub async fn upsert_many(
     };
     let backend = tx.backend();
     let (statements, mut run) = tokio::sync::mpsc::channel::<Statement>(4);
+    let editor = editor.clone();
     let builder = tokio::task::spawn_blocking(move || {
-        build_writes(items, existing, ids, chain, now, backend, |statement| {
-            statements
-                .blocking_send(statement)
-                .map_err(|_| crate::StoreError::internal("bulk write stopped"))
-        })
+        build_writes(
+            items,
+            existing,
+            ids,
+            chain,
+            now,
+            &editor,
+            backend,
+            |statement| {
+                statements
+                    .blocking_send(statement)
+                    .map_err(|_| crate::StoreError::internal("bulk write stopped"))
+            },
+        )
     });
     // On an error here the channel closes and the builder stops at its next send.
     while let Some(Statement { write, table, rows }) = run.recv().await {
@@ -497,16 +518,19 @@ struct Statement {
 }
 
 /// The statements of [`upsert_many`], handed to `run` as they are built:
-/// new enterprises and the audit entries in bulk (multi-row inserts on
+/// new enterprises, the audit and the history entries in bulk (multi-row inserts on
 /// SQLite, `COPY` on PostgreSQL — a third of the database time of inserts
 /// there), one update per changed enterprise. Returns each item's outcome
 /// and the chain to close.
+// Everything the builder thread takes, moved in: no struct would be clearer.
+#[allow(clippy::too_many_arguments)]
 fn build_writes(
     items: Vec<ValidEnterprise>,
     existing: HashMap<String, Enterprise>,
     ids: Vec<i64>,
     mut chain: audit::Chain,
     now: DateTime<Utc>,
+    editor: &Editor,
     backend: Backend,
     mut run: impl FnMut(Statement) -> StoreResult<()>,
 ) -> StoreResult<(Vec<(i64, Outcome)>, audit::Chain)> {
@@ -556,6 +580,19 @@ fn build_writes(
     let mut outcomes = Vec::with_capacity(items.len());
     let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(per_insert);
     let mut entries: Vec<Entry> = Vec::with_capacity(per_audit);
+    let mut history: Vec<Vec<Arg>> = Vec::with_capacity(per_audit);
+    let edit = |enterprise_id: i64, action: EditAction, changes: &[history::FieldChange]| {
+        edits::row(
+            now,
+            editor,
+            NewEdit {
+                enterprise_id,
+                action,
+                subject: None,
+                changes,
+            },
+        )
+    };
     for v in &items {
         match existing.get(v.uscc.as_str()) {
             Some(before) => {
@@ -564,6 +601,11 @@ fn build_writes(
                     outcomes.push((before.id, Outcome::Unchanged));
                     continue;
                 }
+                history.push(edit(
+                    before.id,
+                    EditAction::Update,
+                    &before.changes_to(&after),
+                ));
                 entries.push(Entry::of_record(Change {
                     action: "enterprise.update",
                     entity: "enterprise",
@@ -584,6 +626,8 @@ fn build_writes(
                     .next()
                     .ok_or_else(|| crate::StoreError::internal("too few ids reserved"))?;
                 let record = Enterprise::from_valid(id, v, now, now);
+                // The new record holds every value: the entry lists no fields.
+                history.push(edit(id, EditAction::Create, &[]));
                 entries.push(Entry::of_record(Change::<(), _> {
                     action: "enterprise.create",
                     entity: "enterprise",
@@ -599,8 +643,16 @@ fn build_writes(
                 outcomes.push((id, Outcome::Created));
             }
         }
-        if rows.len() == per_insert {
-            run(bulk("enterprises", &columns, std::mem::take(&mut rows)))?;
+        // History rows go after the enterprises they refer to.
+        if rows.len() == per_insert || history.len() >= per_audit {
+            if !rows.is_empty() {
+                run(bulk("enterprises", &columns, std::mem::take(&mut rows)))?;
+            }
+            run(bulk(
+                "registry_edits",
+                edits::COLUMNS,
+                std::mem::take(&mut history),
+            ))?;
         }
         if entries.len() == per_audit {
             let audit_rows = chain.rows(entries.drain(..));
@@ -609,6 +661,9 @@ fn build_writes(
     }
     if !rows.is_empty() {
         run(bulk("enterprises", &columns, rows))?;
+    }
+    if !history.is_empty() {
+        run(bulk("registry_edits", edits::COLUMNS, history))?;
     }
     if !entries.is_empty() {
         let audit_rows = chain.rows(entries.drain(..));
@@ -621,7 +676,7 @@ fn build_writes(
 pub async fn create(
     tx: &mut Tx,
     now: DateTime<Utc>,
-    actor: &Actor,
+    editor: &Editor,
     v: &ValidEnterprise,
 ) -> StoreResult<Enterprise> {
     if get_by_uscc(tx, v.uscc.as_str()).await?.is_some() {
@@ -632,7 +687,7 @@ pub async fn create(
         .on("uscc")
         .into());
     }
-    let (id, _) = upsert_many(tx, now, actor, vec![v.clone()], Registered::Maybe).await?[0];
+    let (id, _) = upsert_many(tx, now, editor, vec![v.clone()], Registered::Maybe).await?[0];
     Ok(get(tx, id).await?.expect("enterprise just written"))
 }
 
@@ -641,7 +696,7 @@ pub async fn create(
 pub async fn update(
     tx: &mut Tx,
     now: DateTime<Utc>,
-    actor: &Actor,
+    editor: &Editor,
     id: i64,
     v: &ValidEnterprise,
 ) -> StoreResult<Enterprise> {
@@ -653,7 +708,7 @@ pub async fn update(
             DomainError::field("uscc", "uscc_immutable", "统一社会信用代码不可修改").into(),
         );
     }
-    upsert_many(tx, now, actor, vec![v.clone()], Registered::Maybe).await?;
+    upsert_many(tx, now, editor, vec![v.clone()], Registered::Maybe).await?;
     Ok(get(tx, id).await?.expect("enterprise exists"))
 }
 

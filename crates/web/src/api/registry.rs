@@ -1,21 +1,23 @@
-//! 一企一档 over the API: search, profile, create, edit (import and export in
-//! `registry_files`).
+//! 一企一档 over the API: search, profile, create, edit, outlets and
+//! facilities, edit history (import and export in `registry_files`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use yici_domain::registry::enterprise::EnterpriseInput;
-use yici_domain::registry::facility::{FacilityInput, OutletInput};
+use yici_domain::registry::facility::{FacilityInput, FacilityKind, OutletInput};
+use yici_domain::registry::history::EditVia;
+use yici_store::registry::edits::{self, EditPage, Editor};
 use yici_store::registry::enterprises::{self, Enterprise};
-use yici_store::registry::facilities::{self, Installations, NewInstallations};
+use yici_store::registry::facilities::{self, Facility, Installations, NewInstallations, Outlet};
 use yici_store::registry::search::{self, EnterprisePage, EnterpriseQuery};
-use yici_store::Actor;
 
 use super::extract::{Json, Path, Query};
 use crate::error::{ApiResult, ErrorBody};
 use crate::registry_access::{
-    as_seen, ensure_may_edit, may_accept_bad_uscc, may_edit, scope_of, visible_enterprise,
+    as_seen, checked_input, edit_as_seen, editable_enterprise, ensure_may_edit, may_edit, scope_of,
+    visible_enterprise,
 };
 use crate::session::ApiUser;
 use crate::state::AppState;
@@ -61,10 +63,6 @@ pub async fn get(
     }))
 }
 
-fn out_of_scope(message: &str) -> yici_domain::DomainError {
-    yici_domain::DomainError::field("region_code", "out_of_scope", message)
-}
-
 /// A new enterprise, optionally with its installations.
 #[derive(Deserialize, ToSchema)]
 pub struct NewEnterprise {
@@ -89,10 +87,7 @@ pub async fn create(
     let principal = &session.principal;
     ensure_may_edit(&state, principal).await?;
     let scope = scope_of(principal)?;
-    let valid = req.enterprise.validate(may_accept_bad_uscc(principal))?;
-    if !scope.contains_region(&valid.province_code, &valid.city_code, &valid.region_code) {
-        return Err(out_of_scope("只能登记本单位管辖范围内的企业").into());
-    }
+    let valid = checked_input(principal, &scope, req.enterprise, None)?;
     let mut installations = NewInstallations {
         enterprise_id: 0,
         outlets: req.outlets,
@@ -101,11 +96,12 @@ pub async fn create(
     };
     installations.validate()?;
     let now = state.now();
-    let actor = Actor::from(principal);
+    let editor = Editor::of(principal, EditVia::Api);
     let mut tx = state.db.begin().await?;
-    let enterprise = enterprises::create(&mut tx, now, &actor, &valid).await?;
+    let enterprise = enterprises::create(&mut tx, now, &editor, &valid).await?;
     installations.enterprise_id = enterprise.id;
-    facilities::insert_many(&mut tx, now, &actor, std::slice::from_ref(&installations)).await?;
+    let installations = std::slice::from_ref(&installations);
+    facilities::insert_many(&mut tx, now, &editor.actor, installations).await?;
     let installations = facilities::of_enterprise(&mut tx, enterprise.id).await?;
     tx.commit().await?;
     Ok((
@@ -127,18 +123,189 @@ pub async fn update(
     Json(input): Json<EnterpriseInput>,
 ) -> ApiResult<Json<Enterprise>> {
     let principal = &session.principal;
-    ensure_may_edit(&state, principal).await?;
-    let scope = scope_of(principal)?;
-    visible_enterprise(&state, &scope, id).await?;
-    let valid = input.validate(may_accept_bad_uscc(principal))?;
-    if !scope.contains_region(&valid.province_code, &valid.city_code, &valid.region_code) {
-        return Err(out_of_scope("不能将企业移出本单位管辖范围").into());
-    }
+    let (scope, before) = editable_enterprise(&state, principal, id).await?;
+    let valid = checked_input(principal, &scope, input, Some(&before))?;
+    let editor = Editor::of(principal, EditVia::Api);
     let mut tx = state.db.begin().await?;
-    let after =
-        enterprises::update(&mut tx, state.now(), &Actor::from(principal), id, &valid).await?;
+    let after = enterprises::update(&mut tx, state.now(), &editor, id, &valid).await?;
     tx.commit().await?;
     Ok(Json(after))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct HistoryParams {
+    /// From 1 (default 1).
+    pub page: Option<i64>,
+    /// 1–100 (default 20).
+    pub per_page: Option<i64>,
+}
+
+impl HistoryParams {
+    /// Page and page size, checked.
+    pub fn checked(&self) -> Result<(i64, i64), yici_domain::DomainError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(20);
+        if page < 1 {
+            return Err(yici_domain::DomainError::field(
+                "page",
+                "invalid",
+                "页码须从1开始",
+            ));
+        }
+        if !(1..=100).contains(&per_page) {
+            return Err(yici_domain::DomainError::field(
+                "per_page",
+                "invalid",
+                "每页条数须在1到100之间",
+            ));
+        }
+        Ok((page, per_page))
+    }
+}
+
+/// The enterprise's edit history (变更记录), newest first: who changed
+/// which fields, outlets or facilities, when and how (form, API, import).
+/// Anyone who may see the enterprise may read it; contacts are masked as on
+/// the profile.
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/history", tag = "registry", security(("bearer" = [])),
+    params(("id" = i64, Path), HistoryParams),
+    responses((status = 200, body = EditPage)))]
+pub async fn history(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Query(p): Query<HistoryParams>,
+) -> ApiResult<Json<EditPage>> {
+    let scope = scope_of(&session.principal)?;
+    visible_enterprise(&state, &scope, id).await?;
+    let (page, per_page) = p.checked()?;
+    let full = may_edit(&state, &session.principal).await?;
+    let mut edits = edits::page(&mut state.db.clone(), id, page, per_page).await?;
+    edits.items = edits
+        .items
+        .into_iter()
+        .map(|e| edit_as_seen(e, full))
+        .collect();
+    Ok(Json(edits))
+}
+
+/// The editor and the transaction of an installation change to an
+/// enterprise the user may edit; the change writes its audit and history
+/// entries in it.
+async fn begin_change(
+    state: &AppState,
+    session: &yici_store::auth::Session,
+    id: i64,
+) -> ApiResult<(Editor, yici_store::Tx)> {
+    editable_enterprise(state, &session.principal, id).await?;
+    let editor = Editor::of(&session.principal, EditVia::Api);
+    Ok((editor, state.db.begin().await?))
+}
+
+/// Add an outlet (排口) to an enterprise.
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/outlets", tag = "registry", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = OutletInput,
+    responses((status = 201, body = Outlet), (status = 409, body = ErrorBody, description = "排口编号已存在")))]
+pub async fn add_outlet(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(input): Json<OutletInput>,
+) -> ApiResult<(StatusCode, Json<Outlet>)> {
+    let (editor, mut tx) = begin_change(&state, &session, id).await?;
+    let outlet = facilities::add_outlet(&mut tx, state.now(), &editor, id, &input).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(outlet)))
+}
+
+/// Change an outlet of an enterprise.
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}/outlets/{outlet_id}", tag = "registry", security(("bearer" = [])),
+    params(("id" = i64, Path), ("outlet_id" = i64, Path)), request_body = OutletInput,
+    responses((status = 200, body = Outlet), (status = 409, body = ErrorBody, description = "排口编号已存在")))]
+pub async fn update_outlet(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path((id, outlet_id)): Path<(i64, i64)>,
+    Json(input): Json<OutletInput>,
+) -> ApiResult<Json<Outlet>> {
+    let (editor, mut tx) = begin_change(&state, &session, id).await?;
+    let outlet =
+        facilities::update_outlet(&mut tx, state.now(), &editor, id, outlet_id, &input).await?;
+    tx.commit().await?;
+    Ok(Json(outlet))
+}
+
+/// Remove an outlet of an enterprise.
+#[utoipa::path(delete, path = "/api/v1/enterprises/{id}/outlets/{outlet_id}", tag = "registry", security(("bearer" = [])),
+    params(("id" = i64, Path), ("outlet_id" = i64, Path)),
+    responses((status = 204, description = "已删除")))]
+pub async fn remove_outlet(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path((id, outlet_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    let (editor, mut tx) = begin_change(&state, &session, id).await?;
+    facilities::remove_outlet(&mut tx, state.now(), &editor, id, outlet_id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A new treatment (治理设施) or production (生产设施) facility.
+#[derive(Deserialize, ToSchema)]
+pub struct NewFacility {
+    pub kind: FacilityKind,
+    #[serde(flatten)]
+    pub facility: FacilityInput,
+}
+
+/// Add a treatment or production facility to an enterprise.
+#[utoipa::path(post, path = "/api/v1/enterprises/{id}/facilities", tag = "registry", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = NewFacility,
+    responses((status = 201, body = Facility), (status = 409, body = ErrorBody, description = "设施编号已存在")))]
+pub async fn add_facility(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<NewFacility>,
+) -> ApiResult<(StatusCode, Json<Facility>)> {
+    let (editor, mut tx) = begin_change(&state, &session, id).await?;
+    let facility =
+        facilities::add_facility(&mut tx, state.now(), &editor, id, req.kind, &req.facility)
+            .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(facility)))
+}
+
+/// Change a facility of an enterprise (its kind stays).
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}/facilities/{facility_id}", tag = "registry", security(("bearer" = [])),
+    params(("id" = i64, Path), ("facility_id" = i64, Path)), request_body = FacilityInput,
+    responses((status = 200, body = Facility), (status = 409, body = ErrorBody, description = "设施编号已存在")))]
+pub async fn update_facility(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path((id, facility_id)): Path<(i64, i64)>,
+    Json(input): Json<FacilityInput>,
+) -> ApiResult<Json<Facility>> {
+    let (editor, mut tx) = begin_change(&state, &session, id).await?;
+    let facility =
+        facilities::update_facility(&mut tx, state.now(), &editor, id, facility_id, &input).await?;
+    tx.commit().await?;
+    Ok(Json(facility))
+}
+
+/// Remove a facility of an enterprise.
+#[utoipa::path(delete, path = "/api/v1/enterprises/{id}/facilities/{facility_id}", tag = "registry", security(("bearer" = [])),
+    params(("id" = i64, Path), ("facility_id" = i64, Path)),
+    responses((status = 204, description = "已删除")))]
+pub async fn remove_facility(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path((id, facility_id)): Path<(i64, i64)>,
+) -> ApiResult<StatusCode> {
+    let (editor, mut tx) = begin_change(&state, &session, id).await?;
+    facilities::remove_facility(&mut tx, state.now(), &editor, id, facility_id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

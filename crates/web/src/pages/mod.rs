@@ -17,6 +17,7 @@ pub mod publication;
 pub mod ratings;
 pub mod rectifications;
 pub mod registry;
+pub mod registry_edit;
 pub mod results;
 pub mod sms;
 pub mod tasks;
@@ -39,8 +40,29 @@ pub fn router() -> Router<AppState> {
         .route("/people/new", get(people::new_form))
         .route("/people/{id}", get(people::view).post(people::update))
         .route("/people/{id}/edit", get(people::edit_form))
-        .route("/enterprises", get(registry::list))
-        .route("/enterprises/{id}", get(registry::profile))
+        .route(
+            "/enterprises",
+            get(registry::list).post(registry_edit::create),
+        )
+        .route("/enterprises/new", get(registry_edit::new_form))
+        .route(
+            "/enterprises/{id}",
+            get(registry::profile).post(registry_edit::update),
+        )
+        // 一企一档 editing (ENT-1): the form, then outlets and facilities.
+        .route("/enterprises/{id}/edit", get(registry_edit::edit_form))
+        .route(
+            "/enterprises/{id}/installations/{part}",
+            post(registry_edit::add_installation),
+        )
+        .route(
+            "/enterprises/{id}/installations/{part}/{item}",
+            post(registry_edit::update_installation),
+        )
+        .route(
+            "/enterprises/{id}/installations/{part}/{item}/delete",
+            post(registry_edit::remove_installation),
+        )
         .route("/enterprises/export", get(registry::export))
         .route("/enterprises/template", get(registry::template))
         .route(

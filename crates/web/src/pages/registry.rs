@@ -271,6 +271,8 @@ pub async fn list(
 #[derive(Deserialize)]
 pub struct TabQuery {
     tab: Option<String>,
+    /// The page of the 变更记录 tab.
+    page: Option<i64>,
 }
 
 /// The profile's tabs (ENT-2); inspection history and rectifications are
@@ -283,7 +285,51 @@ pub const TABS: &[(&str, &str)] = &[
     ("inspections", "检查记录"),
     ("rectifications", "整改情况"),
     ("monitoring", "自动监控"),
+    ("history", "变更记录"),
 ];
+
+/// Entries per page of the 变更记录 tab.
+const HISTORY_PER_PAGE: i64 = 20;
+
+/// An entry of the 变更记录 tab, labels resolved.
+struct HistoryLine {
+    at: String,
+    editor: String,
+    via: &'static str,
+    action: &'static str,
+    subject: Option<String>,
+    /// Field, value before, value after (empty: none).
+    changes: Vec<(String, String, String)>,
+}
+
+impl HistoryLine {
+    fn of(e: yici_store::registry::edits::Edit) -> HistoryLine {
+        use yici_domain::registry::history::{field_label, value_label};
+        let shown = |field: &str, v: &Option<String>| {
+            v.as_deref()
+                .map(|v| value_label(field, v))
+                .unwrap_or_default()
+        };
+        HistoryLine {
+            at: yici_domain::time::display(e.at),
+            editor: e.editor_name,
+            via: e.via.label(),
+            action: e.action.label(),
+            subject: e.subject,
+            changes: e
+                .changes
+                .iter()
+                .map(|c| {
+                    (
+                        field_label(&c.field).to_string(),
+                        shown(&c.field, &c.before),
+                        shown(&c.field, &c.after),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
 
 #[derive(Template)]
 #[template(path = "registry/profile.html")]
@@ -298,6 +344,13 @@ struct ProfilePage {
     tasks: Vec<TaskLine>,
     /// The 整改情况 tab: its rectifications the user may read (RES-1).
     rectifications: Vec<crate::pages::rectifications::RectView>,
+    /// Whether 编辑 shows: registry editors of the enterprise's scope.
+    may_edit: bool,
+    /// The 变更记录 tab: one page, newest first.
+    history: Vec<HistoryLine>,
+    history_total: i64,
+    history_page: i64,
+    history_pages: i64,
 }
 
 /// A task on the profile's 检查记录 tab.
@@ -320,7 +373,8 @@ pub async fn profile(
 ) -> PageResult<Html<String>> {
     let scope = scope_of(&session.principal)?;
     let e = visible_enterprise(&state, &scope, id).await?;
-    let e = as_seen(e, may_edit(&state, &session.principal).await?);
+    let full = may_edit(&state, &session.principal).await?;
+    let e = as_seen(e, full);
     let inst = facilities::of_enterprise(&mut state.db.clone(), id).await?;
     let tab = t
         .tab
@@ -370,7 +424,29 @@ pub async fn profile(
     } else {
         Vec::new()
     };
+    let (mut history, mut history_total, mut history_page) = (Vec::new(), 0, 1);
+    if tab == "history" {
+        history_page = t.page.unwrap_or(1).max(1);
+        let edits = yici_store::registry::edits::page(
+            &mut state.db.clone(),
+            id,
+            history_page,
+            HISTORY_PER_PAGE,
+        )
+        .await?;
+        history_total = edits.total;
+        history = edits
+            .items
+            .into_iter()
+            .map(|e| HistoryLine::of(crate::registry_access::edit_as_seen(e, full)))
+            .collect();
+    }
     let page = ProfilePage {
+        may_edit: full,
+        history,
+        history_total,
+        history_page,
+        history_pages: ((history_total + HISTORY_PER_PAGE - 1) / HISTORY_PER_PAGE).max(1),
         rectifications,
         chrome: Chrome::new(&session, "enterprises"),
         row: Row::of(&e),

@@ -27,6 +27,7 @@ mod publication;
 mod rectifications;
 mod rectifications_browser;
 mod registry;
+mod registry_edit;
 mod results;
 mod results_browser;
 mod results_view;

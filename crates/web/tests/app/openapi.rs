@@ -203,9 +203,11 @@ async fn answers_fit_their_documented_schemas(app: TestApp) {
     let field_task = format!("/api/v1/field/tasks/{task}");
     let results = format!("/api/v1/field/tasks/{task}/results");
     let theirs = format!("/api/v1/enterprise/rectifications/{id}");
+    let history = format!("/api/v1/enterprises/{}/history", v.enterprise);
     for (token, path, template) in [
         (&secretary, "/api/v1/tasks", "/api/v1/tasks"),
         (&secretary, "/api/v1/enterprises", "/api/v1/enterprises"),
+        (&secretary, &history, "/api/v1/enterprises/{id}/history"),
         (&air, "/api/v1/field/tasks", "/api/v1/field/tasks"),
         (&air, &field_task, "/api/v1/field/tasks/{id}"),
         (&air, &results, "/api/v1/field/tasks/{id}/results"),
