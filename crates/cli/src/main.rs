@@ -213,6 +213,9 @@ async fn run() -> Result<()> {
                                 "检查结果与整改：任务 /tasks/{} （{}）已提交结果并发现问题，整改任务待下发：/rectifications",
                                 v.task_id, v.enterprise_name
                             );
+                            println!(
+                                "结果公开（无需登录）：/public/results，开放数据：/public/data"
+                            );
                         }
                     }
                 }

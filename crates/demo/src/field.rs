@@ -89,6 +89,35 @@ pub struct VisitDemo {
     pub task_id: i64,
 }
 
+/// Yutian's office clerk releases the demo result (一公开), so that the
+/// public results page opens with one record.
+async fn release_demo_result(
+    db: &Db,
+    now: chrono::DateTime<chrono::Utc>,
+    task_id: i64,
+) -> Result<()> {
+    let mut conn = db.clone();
+    let Some(clerk) = conn
+        .fetch_optional(
+            "SELECT a.login FROM accounts a
+               JOIN role_grants g ON g.account_id = a.id AND g.role = 'office_clerk'
+               JOIN people p ON p.id = a.person_id
+               JOIN departments d ON d.id = p.department_id
+               JOIN units u ON u.id = d.unit_id
+              WHERE u.short_name = '玉田县分局' ORDER BY a.id LIMIT 1",
+            vec![],
+        )
+        .await?
+    else {
+        return Ok(());
+    };
+    let login: String = clerk.get("login")?;
+    if let Some(p) = yici_store::auth::principal_by_login(&mut conn, &login).await? {
+        yici_store::publication::release(db, now, &p, task_id).await?;
+    }
+    Ok(())
+}
+
 /// The second scheduled 水股 task is visited today (check-in skipped, as the
 /// enterprise had no smartphone) and its first inspector submits a result
 /// with one problem, so the demo opens with a result on the task page and a
@@ -156,6 +185,7 @@ pub async fn visit_demo_task(
         evidence_ids: Vec::new(),
     };
     yici_store::field::results::submit(db, now, &inspector, task_id, &input).await?;
+    release_demo_result(db, now, task_id).await?;
     Ok(Some(VisitDemo {
         enterprise_name: task.get("name")?,
         task_id,

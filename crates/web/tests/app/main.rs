@@ -24,6 +24,7 @@ mod org_and_audit;
 mod people;
 mod plans;
 mod publication;
+mod publication_browser;
 mod rectifications;
 mod rectifications_browser;
 mod registry;
