@@ -88,6 +88,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "login_failures",
         include_str!("../migrations/0019_login_failures.sql"),
     ),
+    (22, "credit", include_str!("../migrations/0022_credit.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
