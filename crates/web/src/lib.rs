@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod check_in;
+pub mod credit_access;
 pub mod document_files;
 pub mod draw_access;
 pub mod error;
@@ -125,6 +126,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let deadlines = tokio::spawn(jobs::lapse_deadlines(state.clone()));
     let tallies = tokio::spawn(jobs::fold_tallies(state.clone()));
+    let overdue = tokio::spawn(jobs::credit_overdue(state.clone()));
     // JOINT-2: this instance's SMS outbox worker, stopped after the server.
     let sms = sms_worker::start(&state);
     let served = axum::serve(
@@ -135,6 +137,7 @@ pub async fn serve(
     .await;
     deadlines.abort();
     tallies.abort();
+    overdue.abort();
     if let Some(worker) = sms {
         worker.stop().await;
     }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod credit;
 pub mod document_editor;
 pub mod documents;
 pub mod enterprise;
@@ -40,6 +41,12 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/edit", get(people::edit_form))
         .route("/enterprises", get(registry::list))
         .route("/enterprises/{id}", get(registry::profile))
+        .route(
+            "/enterprises/{id}/credit",
+            get(credit::enterprise).post(credit::set),
+        )
+        .route("/credit/proposals", get(credit::proposals))
+        .route("/credit/proposals/{id}/decide", post(credit::decide))
         .route("/enterprises/export", get(registry::export))
         .route("/enterprises/template", get(registry::template))
         .route(
