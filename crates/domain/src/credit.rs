@@ -273,7 +273,10 @@ pub fn assess(
     let mut i = 0;
     while i < counted.len() {
         let (day, kind) = counted[i];
-        let n = counted[i..].iter().take_while(|c| **c == (day, kind)).count();
+        let n = counted[i..]
+            .iter()
+            .take_while(|c| **c == (day, kind))
+            .count();
         let points = rule.points(kind) * n as i64;
         score += points;
         reasons.push(format!("{day} {}{n}项 {}", kind.label(), signed(points)));
@@ -415,8 +418,12 @@ mod tests {
         let a = assess(&r, Some(CreditGrade::A), None, &events);
         assert_eq!(a.score, 100 - 10 - 5 - 10);
         assert_eq!(a.grade, CreditGrade::B);
-        assert!(a.reasons.contains(&"2027-01-01 整改逾期1项 −5分".to_string()));
-        assert!(a.reasons.contains(&"2027-01-03 移送立案1项 −10分".to_string()));
+        assert!(a
+            .reasons
+            .contains(&"2027-01-01 整改逾期1项 −5分".to_string()));
+        assert!(a
+            .reasons
+            .contains(&"2027-01-03 移送立案1项 −10分".to_string()));
     }
 
     #[test]

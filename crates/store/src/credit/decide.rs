@@ -328,12 +328,11 @@ pub async fn set(
         positive_list: input.positive_list.unwrap_or(before.positive_list),
     };
     if after == before {
-        return Err(DomainError::invalid(
-            "no_change",
-            "信用等级和正面清单均未改变，无需调整",
-        )
-        .on("credit_grade")
-        .into());
+        return Err(
+            DomainError::invalid("no_change", "信用等级和正面清单均未改变，无需调整")
+                .on("credit_grade")
+                .into(),
+        );
     }
     change(
         &mut tx,

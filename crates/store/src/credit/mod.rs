@@ -162,7 +162,11 @@ pub async fn open_proposals(mut db: &Db, scope: &Scope) -> StoreResult<Vec<Propo
         }
     }
     let (text, args) = sql.push(" ORDER BY p.created_at, p.id").build();
-    db.fetch_all(&text, args).await?.iter().map(proposal_of).collect()
+    db.fetch_all(&text, args)
+        .await?
+        .iter()
+        .map(proposal_of)
+        .collect()
 }
 
 /// One change of grade or positive list.

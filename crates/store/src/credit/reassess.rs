@@ -42,9 +42,7 @@ pub async fn reassess_with(
     // audits has locked the audit chain before this; the overdue job audits
     // nothing: the lock order stays chain, then enterprise.)
     let lock = match e.backend() {
-        Backend::Postgres => {
-            "SELECT credit_grade FROM enterprises WHERE id = $1 FOR UPDATE"
-        }
+        Backend::Postgres => "SELECT credit_grade FROM enterprises WHERE id = $1 FOR UPDATE",
         Backend::Sqlite => "SELECT credit_grade FROM enterprises WHERE id = $1",
     };
     let Some(row) = e.fetch_optional(lock, crate::args![enterprise_id]).await? else {
@@ -115,10 +113,7 @@ pub async fn reassess_with(
 
 /// When the current grade was decided: the last change of the grade itself
 /// (a positive-list change alone leaves the grade's basis as it was).
-async fn decided_at(
-    e: &mut impl Exec,
-    enterprise_id: i64,
-) -> StoreResult<Option<DateTime<Utc>>> {
+async fn decided_at(e: &mut impl Exec, enterprise_id: i64) -> StoreResult<Option<DateTime<Utc>>> {
     Ok(e.fetch_one(
         "SELECT MAX(at) AS at FROM credit_grade_history
           WHERE enterprise_id = $1

@@ -25,7 +25,9 @@ pub async fn get(
 ) -> ApiResult<Json<Credit>> {
     let scope = scope_of(&session.principal)?;
     visible_enterprise(&state, &scope, id).await?;
-    Ok(Json(credit::of_enterprise(&mut state.db.clone(), id).await?))
+    Ok(Json(
+        credit::of_enterprise(&mut state.db.clone(), id).await?,
+    ))
 }
 
 /// Sets the credit grade and/or 正面清单 by hand, with a reason (required).
@@ -45,7 +47,9 @@ pub async fn set(
     visible_enterprise(&state, &scope, id).await?;
     ensure_may_set(&state, p).await?;
     credit::set(&state.db, state.now(), p, id, &input).await?;
-    Ok(Json(credit::of_enterprise(&mut state.db.clone(), id).await?))
+    Ok(Json(
+        credit::of_enterprise(&mut state.db.clone(), id).await?,
+    ))
 }
 
 /// Open proposals of the enterprises in the user's scope, oldest first.

@@ -43,8 +43,12 @@ struct ProposalView {
 
 impl ProposalView {
     fn of(p: &Proposal) -> ProposalView {
-        let rank = |g: Option<CreditGrade>| g.and_then(|g| CreditGrade::ALL.iter().position(|x| *x == g));
-        let events = p.reasons.get(1..p.reasons.len().saturating_sub(1)).unwrap_or(&[]);
+        let rank =
+            |g: Option<CreditGrade>| g.and_then(|g| CreditGrade::ALL.iter().position(|x| *x == g));
+        let events = p
+            .reasons
+            .get(1..p.reasons.len().saturating_sub(1))
+            .unwrap_or(&[]);
         ProposalView {
             id: p.id,
             enterprise_id: p.enterprise_id,
@@ -235,7 +239,9 @@ async fn after(
     values: Forms,
 ) -> PageResult<Response> {
     match outcome {
-        Ok(()) => Ok(Redirect::to(&format!("/enterprises/{id}/credit?done={done}")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/enterprises/{id}/credit?done={done}")).into_response())
+        }
         Err(AppError::Domain(e)) => {
             let status = crate::error::status_of(&e);
             if status == StatusCode::NOT_FOUND {

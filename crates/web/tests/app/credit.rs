@@ -16,6 +16,7 @@ both_databases!(
     problems_propose_a_grade_a_leader_confirms_and_the_next_draw_weighs_it,
     a_rejection_keeps_the_grade_and_bad_input_writes_nothing,
     agencies_other_counties_and_inspectors_are_refused,
+    referrals_and_overdue_rectifications_feed_the_proposal,
     credit_in_the_browser,
 );
 
@@ -73,7 +74,9 @@ async fn leader(app: &TestApp) -> String {
 }
 
 async fn credit(app: &TestApp, token: &str, id: i64) -> Value {
-    let (s, b) = app.get(token, &format!("/api/v1/enterprises/{id}/credit")).await;
+    let (s, b) = app
+        .get(token, &format!("/api/v1/enterprises/{id}/credit"))
+        .await;
     assert_eq!(s, 200, "{b}");
     b
 }
@@ -98,6 +101,7 @@ async fn grade_and_history(app: &TestApp, id: i64) -> (String, i64) {
     (grade, history)
 }
 
+use yici_domain::time::Clock;
 use yici_store::Exec;
 
 async fn problems_propose_a_grade_a_leader_confirms_and_the_next_draw_weighs_it(app: TestApp) {
@@ -117,10 +121,7 @@ async fn problems_propose_a_grade_a_leader_confirms_and_the_next_draw_weighs_it(
         .map(|r| r.as_str().unwrap())
         .collect();
     assert_eq!(reasons[0], "原信用等级B级，起评84分");
-    assert!(
-        reasons[1].ends_with("检查发现问题4项 −20分"),
-        "{reasons:?}"
-    );
+    assert!(reasons[1].ends_with("检查发现问题4项 −20分"), "{reasons:?}");
     let proposal = p["id"].as_i64().unwrap();
 
     // The leaders' list has it; an editor may not decide it.
@@ -143,10 +144,16 @@ async fn problems_propose_a_grade_a_leader_confirms_and_the_next_draw_weighs_it(
     assert_eq!(c["credit_grade"], "C");
     assert!(c["open_proposal"].is_null());
     let h = &c["history"][0];
-    assert_eq!((h["grade_from"].clone(), h["grade_to"].clone()), (json!("B"), json!("C")));
+    assert_eq!(
+        (h["grade_from"].clone(), h["grade_to"].clone()),
+        (json!("B"), json!("C"))
+    );
     assert_eq!(h["source"], "proposal");
     assert!(h["reason"].as_str().unwrap().contains("−20分"), "{h}");
-    assert!(h["reason"].as_str().unwrap().contains("确认意见：同意"), "{h}");
+    assert!(
+        h["reason"].as_str().unwrap().contains("确认意见：同意"),
+        "{h}"
+    );
     // Decided once only.
     let (s, b) = app.send("POST", &head, &confirm, json!({})).await;
     assert_eq!((s, b["code"].as_str()), (409, Some("proposal_decided")));
@@ -186,7 +193,12 @@ async fn a_rejection_keeps_the_grade_and_bad_input_writes_nothing(app: TestApp) 
     assert_eq!(s, 422, "{b}");
     assert_eq!(b["message"], "请填写驳回理由");
     let (s, b) = app
-        .send("POST", &head, &reject, json!({"note": "问题已当场整改，维持原等级"}))
+        .send(
+            "POST",
+            &head,
+            &reject,
+            json!({"note": "问题已当场整改，维持原等级"}),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["status"], "rejected");
@@ -198,19 +210,40 @@ async fn a_rejection_keeps_the_grade_and_bad_input_writes_nothing(app: TestApp) 
     let secretary = secretary_token(&app, YUTIAN, "大气股").await;
     let path = format!("/api/v1/enterprises/{id}/credit");
     let (s, b) = app
-        .send("POST", &secretary, &path, json!({"credit_grade": "F", "reason": "复核"}))
+        .send(
+            "POST",
+            &secretary,
+            &path,
+            json!({"credit_grade": "F", "reason": "复核"}),
+        )
         .await;
     assert_eq!(s, 422, "{b}");
     assert_eq!(b["code"], "invalid_grade");
     assert_eq!(b["field"], "credit_grade");
-    assert!(b["message"].as_str().unwrap().contains("只能是A、B、C、D、E"));
+    assert!(b["message"]
+        .as_str()
+        .unwrap()
+        .contains("只能是A、B、C、D、E"));
     let (s, b) = app
-        .send("POST", &secretary, &path, json!({"credit_grade": "D", "reason": ""}))
+        .send(
+            "POST",
+            &secretary,
+            &path,
+            json!({"credit_grade": "D", "reason": ""}),
+        )
         .await;
     assert_eq!(s, 422, "{b}");
-    assert_eq!((b["code"].as_str(), b["message"].as_str()), (Some("reason_required"), Some("请填写调整原因")));
+    assert_eq!(
+        (b["code"].as_str(), b["message"].as_str()),
+        (Some("reason_required"), Some("请填写调整原因"))
+    );
     let (s, b) = app
-        .send("POST", &secretary, &path, json!({"credit_grade": "B", "reason": "复核"}))
+        .send(
+            "POST",
+            &secretary,
+            &path,
+            json!({"credit_grade": "B", "reason": "复核"}),
+        )
         .await;
     assert_eq!((s, b["code"].as_str()), (422, Some("no_change")), "{b}");
     assert_eq!(grade_and_history(&app, id).await, ("B".into(), 0));
@@ -226,12 +259,17 @@ async fn a_rejection_keeps_the_grade_and_bad_input_writes_nothing(app: TestApp) 
         )
         .await;
     assert_eq!(s, 200, "{b}");
-    assert_eq!((b["credit_grade"].as_str(), b["positive_list"].as_bool()), (Some("A"), Some(true)));
+    assert_eq!(
+        (b["credit_grade"].as_str(), b["positive_list"].as_bool()),
+        (Some("A"), Some(true))
+    );
     assert_eq!(b["history"][0]["source"], "manual");
     assert_eq!(b["history"][0]["reason"], reason);
     assert_eq!(grade_and_history(&app, id).await, ("A".into(), 1));
     let (client, _) = app.web_user(&app_login_of_secretary(&app).await).await;
-    let page = app.html(&client, &format!("/enterprises/{id}/credit")).await;
+    let page = app
+        .html(&client, &format!("/enterprises/{id}/credit"))
+        .await;
     assert!(page.contains("&#60;script&#62;alert(1)"), "{page}");
     assert!(!page.contains("<script>alert(1)"));
 }
@@ -249,14 +287,20 @@ async fn agencies_other_counties_and_inspectors_are_refused(app: TestApp) {
     let partner = secretary_token(&app, PARTNER.0, PARTNER.1).await;
     let (s, b) = app.send("POST", &partner, &path, body.clone()).await;
     assert_eq!(s, 403, "{b}");
-    assert!(b["message"].as_str().unwrap().contains("生态环境部门"), "{b}");
+    assert!(
+        b["message"].as_str().unwrap().contains("生态环境部门"),
+        "{b}"
+    );
     // The partner reads the registry of its county, credit included.
     assert_eq!(app.get(&partner, &path).await.0, 200);
     // Another county's editor: the enterprise does not exist for it.
     let gaocheng = bearer(&app, "sjzsgcq_dq").await;
     let (s, b) = app.send("POST", &gaocheng, &path, body.clone()).await;
     assert_eq!(s, 404, "{b}");
-    assert!(b["message"].as_str().unwrap().contains("不在本单位管辖范围内"));
+    assert!(b["message"]
+        .as_str()
+        .unwrap()
+        .contains("不在本单位管辖范围内"));
     // A plain inspector neither sets nor decides.
     let air = app.department(YUTIAN, "大气股").await;
     let admin = app.admin_mobile(air).await;
@@ -272,9 +316,87 @@ async fn agencies_other_counties_and_inspectors_are_refused(app: TestApp) {
     assert_eq!(grade_and_history(&app, id).await, before);
     // A proposal the other county cannot see answers like a missing one.
     let (s, _) = app
-        .send("POST", &gaocheng, "/api/v1/credit/proposals/999999/confirm", json!({}))
+        .send(
+            "POST",
+            &gaocheng,
+            "/api/v1/credit/proposals/999999/confirm",
+            json!({}),
+        )
         .await;
     assert_eq!(s, 404);
+}
+
+async fn referrals_and_overdue_rectifications_feed_the_proposal(app: TestApp) {
+    // Two problems: 84 − 10 = 74, still B — no proposal.
+    let v = problems_found(&app, 2).await;
+    let id = v.enterprise;
+    let inspector = bearer(&app, &v.inspectors[0].1).await;
+    assert!(credit(&app, &inspector, id).await["open_proposal"].is_null());
+    let (s, list) = app
+        .get(
+            &inspector,
+            &format!("/api/v1/rectifications?enterprise_id={id}"),
+        )
+        .await;
+    assert_eq!(s, 200, "{list}");
+    let ids: Vec<i64> = list["items"]
+        .as_array()
+        .or(list.as_array())
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{list}");
+    let (s, b) = app
+        .send(
+            "POST",
+            &inspector,
+            &format!("/api/v1/rectifications/{}/issue", ids[0]),
+            json!({"legal_basis": "《中华人民共和国大气污染防治法》第二十条", "requirement": "补全台账",
+                   "deadline": app.tomorrow()}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    // A referral for a penalty case: 74 − 10 = 64, C proposed.
+    let (s, b) = app
+        .send(
+            "POST",
+            &inspector,
+            &format!("/api/v1/rectifications/{}/referral", ids[1]),
+            json!({"note": "涉嫌超标排放，移送立案"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let p = credit(&app, &inspector, id).await["open_proposal"].clone();
+    assert_eq!(
+        (p["grade_to"].as_str(), p["score"].as_i64()),
+        (Some("C"), Some(64)),
+        "{p}"
+    );
+    assert!(
+        p["reasons"].to_string().contains("移送立案1项 −10分"),
+        "{p}"
+    );
+    // Past the deadline without a report: the overdue pass deducts 5 more,
+    // in the same open proposal.
+    app.clock.advance(chrono::Duration::days(3));
+    let n = yici_store::credit::record_overdue(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+    let inspector = bearer(&app, &v.inspectors[0].1).await; // a new day's session
+    let again = credit(&app, &inspector, id).await["open_proposal"].clone();
+    assert_eq!(again["id"], p["id"]);
+    assert_eq!(again["score"], 59);
+    assert!(
+        again["reasons"].to_string().contains("整改逾期1项 −5分"),
+        "{again}"
+    );
+    // Seen once: a second pass finds nothing new.
+    let n = yici_store::credit::record_overdue(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
 }
 
 /// The leader confirms on the desktop (1920×1080) from the list of
@@ -293,13 +415,18 @@ async fn credit_in_the_browser(app: TestApp) {
     click(&c, "#nav-credit").await;
     wait_path(&c, "/credit/proposals").await;
     let row = text(&c, "#proposals tbody tr").await;
-    assert!(row.contains("B级") && row.contains("C级") && row.contains("64"), "{row}");
+    assert!(
+        row.contains("B级") && row.contains("C级") && row.contains("64"),
+        "{row}"
+    );
     if shoot {
         shot(&c, "credit-proposals-desktop").await;
     }
     click(&c, "#proposals tbody tr td.ops a").await;
     wait_path(&c, &format!("/enterprises/{id}/credit")).await;
-    assert!(text(&c, "#proposal-reasons").await.contains("检查发现问题4项 −20分"));
+    assert!(text(&c, "#proposal-reasons")
+        .await
+        .contains("检查发现问题4项 −20分"));
     if shoot {
         shot(&c, "credit-enterprise-desktop").await;
     }
