@@ -65,6 +65,7 @@ pub async fn proposals(
 
 /// A decision's note: optional to confirm, required to reject.
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[schema(as = CreditDecision)]
 pub struct Decision {
     pub note: Option<String>,
 }
