@@ -114,14 +114,14 @@ pub async fn reassess_with(
 /// When the current grade was decided: the last change of the grade itself
 /// (a positive-list change alone leaves the grade's basis as it was).
 async fn decided_at(e: &mut impl Exec, enterprise_id: i64) -> StoreResult<Option<DateTime<Utc>>> {
-    Ok(e.fetch_one(
+    e.fetch_one(
         "SELECT MAX(at) AS at FROM credit_grade_history
           WHERE enterprise_id = $1
             AND COALESCE(grade_from, '-') <> COALESCE(grade_to, '-')",
         crate::args![enterprise_id],
     )
     .await?
-    .get("at")?)
+    .get("at")
 }
 
 /// Writes down the enterprise's rectifications overdue today (the rule of

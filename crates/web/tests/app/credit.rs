@@ -159,6 +159,14 @@ async fn problems_propose_a_grade_a_leader_confirms_and_the_next_draw_weighs_it(
     assert_eq!((s, b["code"].as_str()), (409, Some("proposal_decided")));
     let (_, list) = app.get(&head, "/api/v1/credit/proposals").await;
     assert!(list.as_array().unwrap().is_empty(), "{list}");
+    // Reassessed now, the problems are behind the confirmed grade: nothing
+    // new to propose.
+    let mut tx = app.db.begin().await.unwrap();
+    let open = yici_store::credit::reassess(&mut tx, id, app.clock.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(open, None);
 
     // DRAW-10: 土壤股's next random draw records the enterprise with C's
     // weight (1; B's was 0.8).
@@ -205,6 +213,13 @@ async fn a_rejection_keeps_the_grade_and_bad_input_writes_nothing(app: TestApp) 
     assert_eq!(b["decision_note"], "问题已当场整改，维持原等级");
     assert_eq!(grade_and_history(&app, id).await, ("B".into(), 0));
     assert!(credit(&app, &head, id).await["open_proposal"].is_null());
+    // The same facts reassessed do not bring the rejected proposal back.
+    let mut tx = app.db.begin().await.unwrap();
+    let open = yici_store::credit::reassess(&mut tx, id, app.clock.now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(open, None);
 
     // Setting by hand: a grade outside A–E, or no reason, writes nothing.
     let secretary = secretary_token(&app, YUTIAN, "大气股").await;
