@@ -17,26 +17,18 @@ both_databases!(
     a_rejection_keeps_the_grade_and_bad_input_writes_nothing,
     agencies_other_counties_and_inspectors_are_refused,
     referrals_and_overdue_rectifications_feed_the_proposal,
+    a_correction_that_removes_the_problems_withdraws_the_proposal,
     credit_in_the_browser,
 );
 
 /// The demo's partner agency of Yutian and its department.
 const PARTNER: (&str, &str) = ("玉田县市场监督管理局", "执法稽查股");
 
-/// 大气股 visits Yutian's first enterprise, graded B beforehand and off the
-/// positive list, and submits `problems` items answered 是 (of five checked).
-/// With the default rule: 84 − 5 × problems.
-async fn problems_found(app: &TestApp, problems: usize) -> Visit {
-    let v = visit(app).await;
-    app.execute(
-        "UPDATE enterprises SET credit_grade = 'B', positive_list = FALSE WHERE id = $1",
-        yici_store::args![v.enterprise],
-    )
-    .await;
-    check_in(app, v.task).await;
-    let inspector = bearer(app, &v.inspectors[0].1).await;
+/// A result of five items of the task's list, the first `problems` of them
+/// answered 是.
+async fn result_of(app: &TestApp, token: &str, task: i64, problems: usize, client: &str) -> Value {
     let (s, b) = app
-        .get(&inspector, &format!("/api/v1/field/tasks/{}/items", v.task))
+        .get(token, &format!("/api/v1/field/tasks/{task}/items"))
         .await;
     assert_eq!(s, 200, "{b}");
     let items: Vec<Value> = b["items"].as_array().unwrap()[..5]
@@ -51,17 +43,33 @@ async fn problems_found(app: &TestApp, problems: usize) -> Visit {
             }
         })
         .collect();
+    json!({
+        "client_id": format!("7d0c1f7e-0000-4000-8000-0000000000{client}"),
+        "items": items,
+        "enterprise_situation": "企业正常生产。",
+        "onsite_findings": "现场检查情况已记录。",
+    })
+}
+
+/// 大气股 visits Yutian's first enterprise, graded B beforehand and off the
+/// positive list, and submits `problems` items answered 是 (of five checked).
+/// With the default rule: 84 − 5 × problems.
+async fn problems_found(app: &TestApp, problems: usize) -> Visit {
+    let v = visit(app).await;
+    app.execute(
+        "UPDATE enterprises SET credit_grade = 'B', positive_list = FALSE WHERE id = $1",
+        yici_store::args![v.enterprise],
+    )
+    .await;
+    check_in(app, v.task).await;
+    let inspector = bearer(app, &v.inspectors[0].1).await;
+    let body = result_of(app, &inspector, v.task, problems, "c1").await;
     let (s, b) = app
         .send(
             "POST",
             &inspector,
             &format!("/api/v1/field/tasks/{}/results", v.task),
-            json!({
-                "client_id": "7d0c1f7e-0000-4000-8000-0000000000c1",
-                "items": items,
-                "enterprise_situation": "企业正常生产。",
-                "onsite_findings": "现场发现台账记录不全等问题。",
-            }),
+            body,
         )
         .await;
     assert_eq!(s, 201, "{b}");
@@ -412,6 +420,35 @@ async fn referrals_and_overdue_rectifications_feed_the_proposal(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(n, 0);
+}
+
+async fn a_correction_that_removes_the_problems_withdraws_the_proposal(app: TestApp) {
+    let v = problems_found(&app, 4).await;
+    let id = v.enterprise;
+    let inspector = bearer(&app, &v.inspectors[0].1).await;
+    let before = credit(&app, &inspector, id).await["open_proposal"].clone();
+    assert_eq!(before["grade_to"], "C", "{before}");
+    let mut body = result_of(&app, &inspector, v.task, 0, "c2").await;
+    body["reason"] = json!("复核现场记录，所列问题均不成立");
+    let (s, b) = app
+        .send(
+            "POST",
+            &inspector,
+            &format!("/api/v1/field/tasks/{}/results/corrections", v.task),
+            body,
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    assert!(credit(&app, &inspector, id).await["open_proposal"].is_null());
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM credit_proposals WHERE id = {} AND status = 'withdrawn'",
+            before["id"]
+        ))
+        .await,
+        1
+    );
+    assert_eq!(grade_and_history(&app, id).await, ("B".into(), 0));
 }
 
 /// The leader confirms on the desktop (1920×1080) from the list of
