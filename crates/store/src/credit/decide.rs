@@ -216,7 +216,11 @@ pub async fn confirm(
         ..before
     };
     // The history's reason: the proposal's events, and the decider's note.
-    let events = p.reasons[1..p.reasons.len().saturating_sub(1)].join("；");
+    let events = p
+        .reasons
+        .get(1..p.reasons.len().saturating_sub(1))
+        .unwrap_or_default()
+        .join("；");
     let mut reason = format!("确认信用评价建议（评价得分{}分）：{events}", p.score);
     if let Some(n) = note {
         reason.push_str(&format!("。确认意见：{n}"));
