@@ -23,6 +23,9 @@ pub struct Config {
     /// Double-random draws: caps, credit weights, reasonable frequency.
     #[serde(default)]
     pub draw: DrawSettings,
+    /// Credit fed by results (RES-3): start scores, points, grade thresholds.
+    #[serde(default)]
+    pub credit: yici_domain::credit::ScoringRule,
     /// SMS gateway and outbox worker (JOINT-2).
     #[serde(default)]
     pub sms: SmsConfig,
@@ -176,7 +179,7 @@ impl Default for DrawSettings {
 impl DrawSettings {
     pub fn policy(&self) -> Result<yici_domain::draw::policy::DrawPolicy> {
         if !self.weights.is_valid() {
-            anyhow::bail!("draw.weights: every weight must be a positive number");
+            anyhow::bail!("draw.weights: every weight must be a positive number, minimum_weight_share within 0..=1");
         }
         if self.per_department == 0
             || self.per_unit < self.per_department
@@ -316,6 +319,7 @@ impl Default for Config {
             trust_proxy: false,
             trusted_proxy_hops: 1,
             draw: DrawSettings::default(),
+            credit: Default::default(),
             sms: SmsConfig::default(),
             field: FieldSettings::default(),
             import: ImportSettings::default(),
@@ -325,6 +329,12 @@ impl Default for Config {
 }
 
 impl Config {
+    /// `[credit]`, checked: thresholds in order, points and scores on the scale.
+    pub fn credit_rule(&self) -> Result<yici_domain::credit::ScoringRule> {
+        self.credit.check().map_err(|e| anyhow::anyhow!(e))?;
+        Ok(self.credit)
+    }
+
     pub fn load(file: &str) -> Result<Config> {
         let cfg: Config = Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file(file))

@@ -248,6 +248,7 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
             trust_proxy: cfg.trust_proxy,
             trusted_proxy_hops: cfg.trusted_proxy_hops,
             draw: cfg.draw.policy()?,
+            credit: cfg.credit_rule()?,
             sms: cfg.sms.settings()?,
             check_in_key: cfg.field.check_in_key()?,
             public_url: cfg.field.public_url(),

@@ -7,6 +7,7 @@
 mod macros;
 
 pub mod audit;
+pub mod credit;
 pub mod documents;
 pub mod draw;
 pub mod error;

@@ -7,6 +7,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod credit;
 pub mod db;
 pub mod deferred_index;
 pub mod documents;

@@ -98,6 +98,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "registry_edits",
         include_str!("../migrations/0021_registry_edits.sql"),
     ),
+    (22, "credit", include_str!("../migrations/0022_credit.sql")),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

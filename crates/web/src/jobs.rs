@@ -101,3 +101,23 @@ pub async fn publish_results(state: AppState) {
         }
     }
 }
+
+/// How often rectifications past their deadline are looked for.
+pub const OVERDUE_INTERVAL: Duration = Duration::from_secs(300);
+
+/// RES-3: an enterprise whose rectification went past its deadline is
+/// reassessed (a proposal may follow), and the lapse written down so that it
+/// still counts after a late report. Reassessments on read and in every
+/// rectification step see the same facts; this catches the enterprises no
+/// one touches.
+pub async fn credit_overdue(state: AppState) {
+    let mut tick = tokio::time::interval(OVERDUE_INTERVAL);
+    loop {
+        tick.tick().await;
+        match yici_store::credit::record_overdue(&state.db, state.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(enterprises = n, "overdue rectifications reassessed"),
+            Err(e) => tracing::warn!(error = %e, "credit overdue job failed"),
+        }
+    }
+}

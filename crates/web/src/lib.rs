@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod check_in;
+pub mod credit_access;
 pub mod document_files;
 pub mod draw_access;
 pub mod error;
@@ -127,6 +128,7 @@ pub async fn serve(
     let deadlines = tokio::spawn(jobs::lapse_deadlines(state.clone()));
     let tallies = tokio::spawn(jobs::fold_tallies(state.clone()));
     let publication = tokio::spawn(jobs::publish_results(state.clone()));
+    let overdue = tokio::spawn(jobs::credit_overdue(state.clone()));
     // JOINT-2: this instance's SMS outbox worker, stopped after the server.
     let sms = sms_worker::start(&state);
     let served = axum::serve(
@@ -138,6 +140,7 @@ pub async fn serve(
     deadlines.abort();
     tallies.abort();
     publication.abort();
+    overdue.abort();
     if let Some(worker) = sms {
         worker.stop().await;
     }

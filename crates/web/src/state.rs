@@ -19,6 +19,8 @@ pub struct WebConfig {
     /// Frequency caps, credit weights and the reasonable-frequency threshold
     /// of the double-random draws (DRAW-5, DRAW-7, DRAW-10).
     pub draw: yici_domain::draw::policy::DrawPolicy,
+    /// How results feed the credit grade (RES-3): points and thresholds.
+    pub credit: yici_domain::credit::ScoringRule,
     /// SMS gateway and outbox worker (JOINT-2); the development outbox by default.
     pub sms: crate::sms_worker::SmsSettings,
     /// HMAC-SHA256 key of the check-in codes (APP-2). Configure it
@@ -57,6 +59,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             trusted_proxy_hops: 1,
             draw: Default::default(),
+            credit: Default::default(),
             sms: Default::default(),
             check_in_key: random_check_in_key(),
             public_url: None,
@@ -82,6 +85,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, clock: Arc<dyn Clock>, config: WebConfig) -> AppState {
+        // Results and rectifications reassess credit deep in their
+        // transactions: the rule is the process's (see `yici_store::credit`).
+        yici_store::credit::configure(config.credit);
         AppState {
             db,
             clock,

@@ -11,6 +11,12 @@
 //! first, and six times as likely as one graded A. Enterprises on the positive
 //! list (正面清单) are not candidates of a random on-site draw at all; closed or
 //! suspended enterprises neither.
+//!
+//! **Minimum chance.** No grade's weight counts for less than
+//! `minimum_weight_share` of the largest configured weight (RES-3: every
+//! enterprise keeps a minimum chance of being drawn). The default, 0.1, leaves
+//! the default weights as they are (A's 0.5 is a sixth of E's 3); it only
+//! lifts a configuration that sets some grade's weight near zero.
 
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +34,13 @@ pub struct CreditWeights {
     pub e: f64,
     /// Not yet rated.
     pub unrated: f64,
+    /// The smallest weight as a share of the largest: a grade configured
+    /// below it is drawn with this weight instead (0 ≤ share ≤ 1).
+    pub minimum_weight_share: f64,
 }
+
+/// The default minimum share: below every default ratio (A/E is 1/6).
+pub const DEFAULT_MINIMUM_WEIGHT_SHARE: f64 = 0.1;
 
 impl Default for CreditWeights {
     fn default() -> Self {
@@ -39,12 +51,30 @@ impl Default for CreditWeights {
             d: 2.0,
             e: 3.0,
             unrated: 1.0,
+            minimum_weight_share: DEFAULT_MINIMUM_WEIGHT_SHARE,
         }
     }
 }
 
 impl CreditWeights {
+    /// The weight a candidate of `grade` is drawn with: the configured one,
+    /// lifted to the minimum share of the largest when below it.
     pub fn of(&self, grade: Option<CreditGrade>) -> f64 {
+        self.configured(grade).max(self.floor())
+    }
+
+    /// The lowest weight any candidate is drawn with, to six decimals: the
+    /// draw record prints weights, and 3 × 0.2 is 0.6000000000000001 in
+    /// binary floating point.
+    pub fn floor(&self) -> f64 {
+        let largest = [self.a, self.b, self.c, self.d, self.e, self.unrated]
+            .into_iter()
+            .fold(0.0, f64::max);
+        (largest * self.minimum_weight_share * 1e6).round() / 1e6
+    }
+
+    /// The weight as configured for `grade`, before the minimum.
+    pub fn configured(&self, grade: Option<CreditGrade>) -> f64 {
         match grade {
             Some(CreditGrade::A) => self.a,
             Some(CreditGrade::B) => self.b,
@@ -55,11 +85,13 @@ impl CreditWeights {
         }
     }
 
-    /// Every weight must be a positive, finite number.
+    /// Every weight must be a positive, finite number, and the minimum
+    /// share a fraction.
     pub fn is_valid(&self) -> bool {
         [self.a, self.b, self.c, self.d, self.e, self.unrated]
             .iter()
             .all(|w| w.is_finite() && *w > 0.0)
+            && (0.0..=1.0).contains(&self.minimum_weight_share)
     }
 }
 
@@ -136,6 +168,7 @@ mod tests {
             d: 0.4,
             e: 0.5,
             unrated: 0.6,
+            minimum_weight_share: 0.0,
         };
         assert_eq!(w.of(Some(CreditGrade::A)), 0.1);
         assert_eq!(w.of(Some(CreditGrade::B)), 0.2);
@@ -148,6 +181,73 @@ mod tests {
         let d = CreditWeights::default();
         assert_eq!(d.of(Some(CreditGrade::E)) / d.of(Some(CreditGrade::C)), 3.0);
         assert_eq!(d.of(Some(CreditGrade::E)) / d.of(Some(CreditGrade::A)), 6.0);
+    }
+
+    #[test]
+    fn the_minimum_share_lifts_only_weights_below_it() {
+        // The defaults are untouched by the default minimum.
+        let d = CreditWeights::default();
+        for g in CreditGrade::ALL {
+            assert_eq!(d.of(Some(*g)), d.configured(Some(*g)));
+        }
+        // A grade configured near zero is drawn with a fifth of E's weight.
+        let w = CreditWeights {
+            a: 0.001,
+            minimum_weight_share: 0.2,
+            ..d
+        };
+        assert_eq!(w.of(Some(CreditGrade::A)), 0.6);
+        assert_eq!(w.of(Some(CreditGrade::E)), 3.0);
+        assert_eq!(w.of(Some(CreditGrade::B)), 0.8);
+        assert!(!CreditWeights {
+            minimum_weight_share: 1.5,
+            ..d
+        }
+        .is_valid());
+        assert!(!CreditWeights {
+            minimum_weight_share: f64::NAN,
+            ..d
+        }
+        .is_valid());
+    }
+
+    /// DRAW-10: over 10,000 draws of one enterprise among five, an A-grade
+    /// enterprise configured at almost no weight among four E-grade ones is
+    /// still drawn at its minimum share: 0.2 × 3 against 4 × 3, i.e. with
+    /// probability 0.6 / 12.6 ≈ 4.8 % (without the minimum, under 0.01 %).
+    #[test]
+    fn an_a_grade_among_e_grades_keeps_its_minimum_chance_over_many_draws() {
+        use crate::draw::sampler::{draw, Candidate};
+        let w = CreditWeights {
+            a: 0.001,
+            minimum_weight_share: 0.2,
+            ..CreditWeights::default()
+        };
+        let mut candidates = vec![Candidate {
+            id: 1,
+            weight: w.of(Some(CreditGrade::A)),
+        }];
+        candidates.extend((2..=5).map(|id| Candidate {
+            id,
+            weight: w.of(Some(CreditGrade::E)),
+        }));
+        let n = 10_000;
+        let mut drawn = [0u32; 6];
+        for s in 0..n {
+            let id = draw(&format!("s{s}"), &candidates, 1).unwrap()[0];
+            drawn[id as usize] += 1;
+        }
+        let share_a = f64::from(drawn[1]) / f64::from(n);
+        let expected = 0.6 / (0.6 + 4.0 * 3.0);
+        // Four standard deviations of a binomial share (about 0.85 points).
+        let tolerance = 4.0 * (expected * (1.0 - expected) / f64::from(n)).sqrt();
+        assert!(
+            (share_a - expected).abs() < tolerance,
+            "A drawn {share_a}, expected {expected} ± {tolerance}"
+        );
+        // At least the minimum share of an E-grade enterprise's draws.
+        let mean_e = f64::from(drawn[2..].iter().sum::<u32>()) / 4.0;
+        assert!(f64::from(drawn[1]) >= 0.2 * mean_e * 0.8, "{drawn:?}");
     }
 
     #[test]

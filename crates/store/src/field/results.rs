@@ -474,6 +474,7 @@ pub async fn submit(
     )
     .await?;
     crate::rectification::raise(&mut tx, now, &who.actor, &task, &result, &checked.list).await?;
+    crate::credit::reassess(&mut tx, task.enterprise_id, now).await?;
     if complete {
         audit::record(
             &mut tx,
@@ -578,6 +579,7 @@ pub async fn correct(
         &checked.list,
     )
     .await?;
+    crate::credit::reassess(&mut tx, task.enterprise_id, now).await?;
     tx.commit().await?;
     Ok(Submitted {
         result,

@@ -173,6 +173,11 @@ where
         },
     )
     .await?;
+    // RES-3: closing, referring or a late report changes the credit facts
+    // (after the audit entry: the chain is locked before the enterprise).
+    if after.status != before.status || before.overdue {
+        crate::credit::reassess(&mut tx, after.enterprise_id, now).await?;
+    }
     tx.commit().await?;
     Ok(after)
 }

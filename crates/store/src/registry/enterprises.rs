@@ -365,6 +365,7 @@ pub async fn upsert_many(
         Registered::None => HashMap::new(),
     };
     let new = items.len() - existing.len();
+    let credit_changes = credit_changes(&items, &existing);
     let ids = reserve_ids(tx, new).await?;
     let chain = audit::Chain::lock(tx, now, &editor.actor).await?;
     // A large batch of new enterprises only (a first import) tallies itself.
@@ -375,6 +376,7 @@ pub async fn upsert_many(
     };
     let backend = tx.backend();
     let (statements, mut run) = tokio::sync::mpsc::channel::<Statement>(4);
+    let actor = editor.actor.clone();
     let editor = editor.clone();
     let builder = tokio::task::spawn_blocking(move || {
         build_writes(
@@ -404,10 +406,29 @@ pub async fn upsert_many(
         .await
         .map_err(|e| crate::StoreError::internal(e.to_string()))??;
     chain.close(tx).await?;
+    crate::credit::record_import(tx, now, &actor, &credit_changes).await?;
     if let Some(counted) = counted {
         counted.finish(tx).await?;
     }
     Ok(outcomes)
+}
+
+/// RES-3: the grades and positive lists a write changes, for their history.
+fn credit_changes(
+    items: &[ValidEnterprise],
+    existing: &HashMap<String, Enterprise>,
+) -> Vec<crate::credit::ImportChange> {
+    items
+        .iter()
+        .filter_map(|v| {
+            let before = existing.get(v.uscc.as_str())?;
+            crate::credit::ImportChange::of(
+                before.id,
+                (before.credit_grade, before.positive_list),
+                (v.credit_grade, v.positive_list),
+            )
+        })
+        .collect()
 }
 
 /// The registered enterprises among `usccs`, by USCC.

@@ -148,6 +148,8 @@ fn every_enum_lists_the_codes_the_server_writes() {
         read_and_written(&doc, rectification::Status::ALL),
         read_and_written(&doc, rectification::Referral::ALL),
         read_and_written(&doc, rectification::StepKind::ALL),
+        read_and_written(&doc, yici_domain::credit::ProposalStatus::ALL),
+        read_and_written(&doc, yici_domain::credit::ChangeSource::ALL),
     ]
     .into_iter()
     .collect();

@@ -3,6 +3,7 @@
 //! Authentication is a bearer token from `POST /api/v1/auth/login`.
 
 pub mod auth;
+pub mod credit;
 pub mod documents;
 pub mod draws;
 pub mod enterprise;
@@ -47,7 +48,8 @@ use crate::state::AppState;
         (name = "rectification", description = "整改：检查发现问题生成整改任务单（违反条款、整改要求、期限），下发、企业反馈（文字与照片）、核查销号或退回、整改复查、移送立案及立案结果；逾期标记"),
         (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料、企业查看检查结果与结果告知及送达文书、检查评价"),
         (name = "publication", description = "一公开：检查结果公开查询（无需登录）、开放数据（CSV/JSON，按日快照）、办公室提前公开"),
-        (name = "ratings", description = "检查评价：企业对检查的评价，仅本单位办公室和行政执法主体负责人可查看")
+        (name = "ratings", description = "检查评价：企业对检查的评价，仅本单位办公室和行政执法主体负责人可查看"),
+        (name = "credit", description = "环境信用：检查结果形成信用评价建议（问题、整改逾期、移送立案、整改销号计分），负责人确认或驳回；人工调整信用等级和正面清单须填写原因；等级变更记录")
     )
 )]
 struct ApiDoc;
@@ -165,6 +167,10 @@ fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(plans::progress),
         routes!(publication::waiting),
         routes!(publication::release),
+        routes!(credit::get, credit::set),
+        routes!(credit::proposals),
+        routes!(credit::confirm),
+        routes!(credit::reject),
         routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
             crate::registry_files::MAX_UPLOAD_BYTES,
         )),

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod credit;
 pub mod document_editor;
 pub mod documents;
 pub mod enterprise;
@@ -63,6 +64,12 @@ pub fn router() -> Router<AppState> {
             "/enterprises/{id}/installations/{part}/{item}/delete",
             post(registry_edit::remove_installation),
         )
+        .route(
+            "/enterprises/{id}/credit",
+            get(credit::enterprise).post(credit::set),
+        )
+        .route("/credit/proposals", get(credit::proposals))
+        .route("/credit/proposals/{id}/decide", post(credit::decide))
         .route("/enterprises/export", get(registry::export))
         .route("/enterprises/template", get(registry::template))
         .route(

@@ -286,6 +286,8 @@ pub const TABS: &[(&str, &str)] = &[
     ("rectifications", "整改情况"),
     ("monitoring", "自动监控"),
     ("history", "变更记录"),
+    // Its own page (`/enterprises/{id}/credit`), shown as the last tab.
+    ("credit", "信用记录"),
 ];
 
 /// Entries per page of the 变更记录 tab.
@@ -378,7 +380,7 @@ pub async fn profile(
     let inst = facilities::of_enterprise(&mut state.db.clone(), id).await?;
     let tab = t
         .tab
-        .filter(|t| TABS.iter().any(|(k, _)| k == t))
+        .filter(|t| t != "credit" && TABS.iter().any(|(k, _)| k == t))
         .unwrap_or_else(|| "basic".into());
     let tasks = if tab == "inspections" {
         yici_store::draw::tasks::of_enterprise(&state.db, id, state.now())

@@ -13,6 +13,7 @@ mod auth;
 mod authorization;
 mod browser;
 mod checkin;
+mod credit;
 mod documents;
 mod documents_browser;
 mod draws;

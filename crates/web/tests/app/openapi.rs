@@ -204,7 +204,18 @@ async fn answers_fit_their_documented_schemas(app: TestApp) {
     let results = format!("/api/v1/field/tasks/{task}/results");
     let theirs = format!("/api/v1/enterprise/rectifications/{id}");
     let history = format!("/api/v1/enterprises/{}/history", v.enterprise);
+    let credit = format!("/api/v1/enterprises/{}/credit", v.enterprise);
     for (token, path, template) in [
+        (
+            &secretary,
+            credit.as_str(),
+            "/api/v1/enterprises/{id}/credit",
+        ),
+        (
+            &secretary,
+            "/api/v1/credit/proposals",
+            "/api/v1/credit/proposals",
+        ),
         (&secretary, "/api/v1/tasks", "/api/v1/tasks"),
         (&secretary, "/api/v1/enterprises", "/api/v1/enterprises"),
         (&secretary, &history, "/api/v1/enterprises/{id}/history"),

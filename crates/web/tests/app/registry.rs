@@ -825,6 +825,15 @@ async fn tallies_count_every_change_and_fold_to_the_same_counts(app: TestApp) {
         "{report}"
     );
     assert_eq!(tally_mismatches(&app).await, 0, "after imports");
+    // RES-3: each regrading is in the credit history, source 名录导入.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM credit_grade_history
+              WHERE source = 'import' AND grade_from = 'B' AND grade_to = 'C'"
+        )
+        .await,
+        6
+    );
 
     // Statements from elsewhere are counted too (the triggers see them all);
     // a change to no counted column adds no tally row.
@@ -842,12 +851,14 @@ async fn tallies_count_every_change_and_fold_to_the_same_counts(app: TestApp) {
     )
     .await;
     let gone = uscc("130229", 903);
-    // Its edit history first (registry_edits refers to it).
-    app.execute(
-        "DELETE FROM registry_edits WHERE enterprise_id IN (SELECT id FROM enterprises WHERE uscc = $1)",
-        vec![gone.clone().into()],
-    )
-    .await;
+    // Its edit and credit histories refer to it: they go first.
+    for table in ["registry_edits", "credit_grade_history"] {
+        app.execute(
+            &format!("DELETE FROM {table} WHERE enterprise_id IN (SELECT id FROM enterprises WHERE uscc = $1)"),
+            vec![gone.clone().into()],
+        )
+        .await;
+    }
     app.execute("DELETE FROM enterprises WHERE uscc = $1", vec![gone.into()])
         .await;
     assert_eq!(
