@@ -24,6 +24,7 @@ use utoipa::{IntoParams, ToSchema};
 use yici_domain::draw::task::TaskStatus;
 use yici_domain::org::{Principal, Role};
 use yici_domain::publication::{Calendar, Outcome};
+use yici_domain::registry::enterprise::CreditGrade;
 use yici_domain::DomainError;
 
 use crate::audit::{self, Change};
@@ -322,6 +323,60 @@ pub async fn get(mut db: &Db, task_id: i64) -> StoreResult<(PublicResult, Vec<Pu
     }
     let current = all.remove(0);
     Ok((current, all))
+}
+
+/// An enterprise's credit grade as the public sees it beside its results
+/// (RES-3: anyone may see why a grade changed): the current grade and
+/// 正面清单, and every change with its reason — without who made it, and
+/// with long numbers in the reasons masked as in the results.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicCredit {
+    /// 环境信用等级 A–E; null when not rated.
+    pub grade: Option<CreditGrade>,
+    /// As shown: `B级`, or 未评价.
+    pub grade_label: String,
+    /// 正面清单.
+    pub positive_list: bool,
+    /// Newest first.
+    pub changes: Vec<PublicGradeChange>,
+}
+
+/// One change of an enterprise's grade or 正面清单.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicGradeChange {
+    pub at: DateTime<Utc>,
+    pub grade_from: Option<CreditGrade>,
+    pub grade_from_label: String,
+    pub grade_to: Option<CreditGrade>,
+    pub grade_to_label: String,
+    pub positive_list_from: bool,
+    pub positive_list_to: bool,
+    pub reason: String,
+}
+
+/// The public credit of enterprise `enterprise_id` (callers show it only
+/// beside a published result).
+pub async fn public_credit(mut db: &Db, enterprise_id: i64) -> StoreResult<PublicCredit> {
+    let credit = crate::credit::of_enterprise(&mut db, enterprise_id).await?;
+    Ok(PublicCredit {
+        grade: credit.credit_grade,
+        grade_label: credit.credit_grade_label,
+        positive_list: credit.positive_list,
+        changes: credit
+            .history
+            .into_iter()
+            .map(|h| PublicGradeChange {
+                at: h.at,
+                grade_from: h.grade_from,
+                grade_from_label: h.grade_from_label,
+                grade_to: h.grade_to,
+                grade_to_label: h.grade_to_label,
+                positive_list_from: h.positive_list_from,
+                positive_list_to: h.positive_list_to,
+                reason: yici_domain::publication::mask_numbers(&h.reason),
+            })
+            .collect(),
+    })
 }
 
 /// The units that have published results in `year`, for the unit filter.

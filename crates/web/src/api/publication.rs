@@ -6,7 +6,7 @@ use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 use yici_store::publication::dataset::{Moment, Slice};
-use yici_store::publication::{self, Filter, Page, PublicResult, Waiting};
+use yici_store::publication::{self, Filter, Page, PublicCredit, PublicResult, Waiting};
 
 use super::extract::{Json, Query};
 use crate::error::{ApiResult, ErrorBody};
@@ -32,6 +32,8 @@ pub struct PublicRecord {
     pub current: PublicResult,
     /// Earlier versions, newest first (empty when never changed).
     pub earlier: Vec<PublicResult>,
+    /// The enterprise's credit grade and why it changed.
+    pub credit: PublicCredit,
 }
 
 /// One published result. No login; 404 until it is public.
@@ -43,7 +45,12 @@ pub async fn record(
     Path(task_id): Path<i64>,
 ) -> ApiResult<Json<PublicRecord>> {
     let (current, earlier) = publication::get(&state.db, task_id).await?;
-    Ok(Json(PublicRecord { current, earlier }))
+    let credit = publication::public_credit(&state.db, current.content.enterprise_id).await?;
+    Ok(Json(PublicRecord {
+        current,
+        earlier,
+        credit,
+    }))
 }
 
 /// The open dataset as it stands now: every current record, optionally of

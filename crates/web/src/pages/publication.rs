@@ -12,7 +12,7 @@ use yici_domain::publication::{Outcome, RectificationProgress};
 use yici_domain::time::display;
 use yici_domain::DomainError;
 use yici_store::org::departments;
-use yici_store::publication::{self, Filter, PublicResult, Waiting};
+use yici_store::publication::{self, Filter, PublicCredit, PublicResult, Waiting};
 
 use crate::error::{AppError, PageResult};
 use crate::open_data::{FieldDoc, FIELDS};
@@ -233,6 +233,9 @@ pub async fn search(
 struct RecordPage {
     v: ResultView,
     earlier: Vec<ResultView>,
+    credit: PublicCredit,
+    /// When each credit change was made, as the page shows it.
+    credit_at: Vec<String>,
 }
 
 /// One published result, with what changed since publication. No login.
@@ -241,8 +244,11 @@ pub async fn record(
     Path(task_id): Path<i64>,
 ) -> PageResult<Html<String>> {
     let (current, earlier) = publication::get(&state.db, task_id).await?;
+    let credit = publication::public_credit(&state.db, current.content.enterprise_id).await?;
     Ok(Html(
         RecordPage {
+            credit_at: credit.changes.iter().map(|c| display(c.at)).collect(),
+            credit,
             v: ResultView::of(current),
             earlier: earlier.into_iter().map(ResultView::of).collect(),
         }

@@ -12,8 +12,8 @@ use yici_domain::time::Clock;
 use yici_web::WebConfig;
 
 use crate::common::{
-    bearer, check_in, office, submitted_visit, visit, with_evidence_folder, Submitted, TestApp,
-    PROBLEM, YUTIAN,
+    bearer, check_in, element, office, secretary_token, submitted_visit, visit,
+    with_evidence_folder, Submitted, TestApp, PROBLEM, YUTIAN,
 };
 
 both_databases!(config = crate::publication::with_holidays();
@@ -163,6 +163,18 @@ async fn a_released_result_is_public_and_masked(app: TestApp) {
     .await;
     assert_eq!(b["total"], 1, "{b}");
 
+    // The grade changes for what was found: the public sees why, not who.
+    let editor = secretary_token(&app, YUTIAN, "大气股").await;
+    let (st, b) = app
+        .send(
+            "POST",
+            &editor,
+            &format!("/api/v1/enterprises/{}/credit", s.visit.enterprise),
+            json!({"credit_grade": "D", "reason": "检查发现未落实应急减排措施，联系人电话13700001111"}),
+        )
+        .await;
+    assert_eq!(st, 200, "{b}");
+
     // The record: who inspected, what was found, never who or a phone.
     let (st, b) = public_json(&app, &format!("/api/v1/public/results/{task}")).await;
     assert_eq!(st, 200, "{b}");
@@ -173,10 +185,14 @@ async fn a_released_result_is_public_and_masked(app: TestApp) {
     assert_eq!(r["problem_count"], 1);
     assert!(r["problems"].as_str().unwrap().contains(PROBLEM), "{r}");
     assert!(r["unit_name"].as_str().unwrap().ends_with(YUTIAN), "{r}");
+    assert_eq!(b["credit"]["grade"], "D", "{b}");
+    let reason = b["credit"]["changes"][0]["reason"].as_str().unwrap();
+    assert!(reason.starts_with("检查发现未落实应急减排措施"), "{reason}");
     assert_private_absent(&private, "API record", &b.to_string());
     let (st, html) = public_get(&app, &format!("/public/results/{task}")).await;
     assert_eq!(st, 200);
     assert!(html.contains(&name) && html.contains("未通过") && html.contains(PROBLEM));
+    assert!(element(&html, "credit-changes").contains("检查发现未落实应急减排措施"));
     assert_private_absent(&private, "record page", &html);
     let (st, html) = public_get(&app, "/public/results?year=2025").await;
     assert_eq!(st, 200);
