@@ -32,6 +32,45 @@ struct Home {
     may_join: i64,
     /// 整改: what waits for the department (or the unit's leaders and office).
     rectifications: Option<Waiting>,
+    /// 一公开 and credit: what waits for the office and the leaders.
+    followups: Followups,
+}
+
+/// Results the office may release (how many, the soonest latest day) and
+/// credit proposals the leader may decide; None for those who do neither.
+pub struct Followups {
+    pub releases: Option<(usize, Option<chrono::NaiveDate>)>,
+    pub proposals: Option<usize>,
+}
+
+impl Followups {
+    async fn of(state: &AppState, p: &yici_domain::org::Principal) -> PageResult<Followups> {
+        let releases = if yici_store::publication::may_release(p) {
+            let waiting =
+                yici_store::publication::waiting(&state.db, p, &state.config.publication).await?;
+            Some((waiting.len(), waiting.first().map(|w| w.due_on)))
+        } else {
+            None
+        };
+        let proposals = if crate::credit_access::may_decide(state, p).await? {
+            let scope = crate::registry_access::scope_of(p)?;
+            Some(
+                yici_store::credit::open_proposals(&state.db, &scope)
+                    .await?
+                    .len(),
+            )
+        } else {
+            None
+        };
+        Ok(Followups {
+            releases,
+            proposals,
+        })
+    }
+
+    fn any(&self) -> bool {
+        self.releases.is_some() || self.proposals.is_some()
+    }
 }
 
 /// How many notices the home page lists.
@@ -89,6 +128,7 @@ pub async fn home(
         None => None,
     };
     let page = Home {
+        followups: Followups::of(&state, p).await?,
         rectifications,
         chrome: Chrome::new(&session, "home"),
         roles: p.roles.iter().map(|r| r.label()).collect(),

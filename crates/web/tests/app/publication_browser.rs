@@ -19,7 +19,17 @@ async fn publication_in_the_browser(app: TestApp) {
     let c = browser(&driver).await;
     c.set_window_size(1920, 1080).await.unwrap();
     log_in(&c, &app, &office(&app).await[2].1).await;
-    c.goto(&app.url("/publication")).await.unwrap();
+    // Her home page says what waits, and leads to the desk.
+    let todo = text(&c, "#releases-waiting").await;
+    assert!(
+        todo.contains("1 项检查结果待公开") && todo.contains("2025-07-02"),
+        "{todo}"
+    );
+    if shoot {
+        shot(&c, "publication-home-todo-desktop").await;
+    }
+    click(&c, "#releases-waiting").await;
+    wait_path(&c, "/publication").await;
     let row = text(&c, &format!("#publication-waiting tr[data-task='{task}']")).await;
     assert!(row.contains(&name) && row.contains("2025-07-02"), "{row}");
     if shoot {
