@@ -99,6 +99,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0021_registry_edits.sql"),
     ),
     (22, "credit", include_str!("../migrations/0022_credit.sql")),
+    (
+        26,
+        "joint_invitations",
+        include_str!("../migrations/0026_joint_invitations.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

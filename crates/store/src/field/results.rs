@@ -451,6 +451,7 @@ pub async fn submit(
         )
         .await?;
         crate::publication::schedule(&mut tx, task_id, task.unit_id).await?;
+        crate::joint::participants::close_on_completion(&mut tx, now, task_id).await?;
     } else {
         tx.execute(
             "UPDATE tasks SET status = 'in_progress'

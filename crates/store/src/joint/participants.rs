@@ -102,8 +102,10 @@ pub async fn of_tasks(
 }
 
 /// On extraction: the initiator and every other department of the unit join
-/// the new tasks' participants; each of those departments gets one notice and
-/// each of their administrators one SMS per extraction (not one per task).
+/// the new tasks' participants — but not its 办公室 (business line 综合),
+/// which inspects nothing, unless the unit chose to invite it
+/// (`units.joint_invites_general`); each of those departments gets one
+/// notice per task and each of their administrators one SMS per extraction.
 pub(crate) async fn notify_on_extraction(
     tx: &mut Tx,
     now: DateTime<Utc>,
@@ -115,7 +117,10 @@ pub(crate) async fn notify_on_extraction(
     };
     let others: Vec<i64> = tx
         .fetch_all(
-            "SELECT id FROM departments WHERE unit_id = $1 AND id <> $2 ORDER BY id",
+            "SELECT d.id FROM departments d JOIN units u ON u.id = d.unit_id
+              WHERE d.unit_id = $1 AND d.id <> $2
+                AND (d.business_line <> 'general' OR u.joint_invites_general)
+              ORDER BY d.id",
             vec![who.unit_id.into(), who.department_id.into()],
         )
         .await?
@@ -189,8 +194,9 @@ fn participant_row(
     ]
 }
 
-/// A notice to each department (about the first task when one, else the
-/// batch) and an SMS to each of their enabled administrators.
+/// A notice to each department about each task (so that opening one leads
+/// to its own task), naming the enterprise, and one SMS to each of their
+/// enabled administrators for the whole batch.
 #[allow(clippy::too_many_arguments)]
 async fn notify(
     tx: &mut Tx,
@@ -205,11 +211,27 @@ async fn notify(
     if departments.is_empty() {
         return Ok(());
     }
-    let task = (task_ids.len() == 1).then(|| task_ids[0]);
-    let rows: Vec<Vec<Arg>> = departments
+    let (sql, args) = crate::db::Sql::new(
+        "SELECT t.id, e.name FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id WHERE t.id IN ",
+    )
+    .push_in(task_ids.iter().copied())
+    .build();
+    let names: std::collections::HashMap<i64, String> = tx
+        .fetch_all(&sql, args)
+        .await?
         .iter()
-        .map(|d| vec![(*d).into(), task.into(), body.into(), now.into()])
-        .collect();
+        .map(|r| Ok((r.get("id")?, r.get("name")?)))
+        .collect::<StoreResult<_>>()?;
+    let mut rows: Vec<Vec<Arg>> = Vec::with_capacity(departments.len() * task_ids.len());
+    for d in departments {
+        for t in task_ids {
+            let body = match names.get(t) {
+                Some(name) => format!("{body}（{name}）"),
+                None => body.to_string(),
+            };
+            rows.push(vec![(*d).into(), Some(*t).into(), body.into(), now.into()]);
+        }
+    }
     insert_rows(
         tx,
         "notices",
@@ -506,6 +528,22 @@ pub async fn partner_departments(
     Ok(out)
 }
 
+/// A task completed: the departments that never answered are written down
+/// as 不参与 (lapsed) now, so that a finished task shows no 待确认.
+pub(crate) async fn close_on_completion(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    task_id: i64,
+) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE task_participants SET decision = 'lapsed', decided_at = $2
+          WHERE task_id = $1 AND decision IS NULL AND kind <> 'initiator'",
+        vec![task_id.into(), now.into()],
+    )
+    .await?;
+    Ok(())
+}
+
 /// Writes down 不参与 for every notice past its deadline (the job; reads
 /// already see it). Returns how many were recorded.
 pub async fn lapse_due(db: &Db, now: DateTime<Utc>) -> StoreResult<usize> {
@@ -543,7 +581,9 @@ pub async fn lapse_due(db: &Db, now: DateTime<Utc>) -> StoreResult<usize> {
     Ok(n)
 }
 
-/// A department's notices, newest first.
+/// A department's notices that still ask something of it, newest first:
+/// one whose task the department answered, whose deadline passed, or whose
+/// task is completed or cancelled leaves the list (STAT-3).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Notice {
     pub id: i64,
@@ -553,11 +593,22 @@ pub struct Notice {
     pub read_at: Option<DateTime<Utc>>,
 }
 
-pub async fn notices(mut db: &Db, department_id: i64, limit: i64) -> StoreResult<Vec<Notice>> {
+pub async fn notices(
+    mut db: &Db,
+    department_id: i64,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> StoreResult<Vec<Notice>> {
     db.fetch_all(
-        "SELECT id, task_id, body, created_at, read_at FROM notices
-              WHERE department_id = $1 ORDER BY id DESC LIMIT $2",
-        vec![department_id.into(), limit.into()],
+        "SELECT n.id, n.task_id, n.body, n.created_at, n.read_at FROM notices n
+          WHERE n.department_id = $1
+            AND NOT EXISTS (
+                SELECT 1 FROM task_participants p JOIN tasks t ON t.id = p.task_id
+                 WHERE p.task_id = n.task_id AND p.department_id = n.department_id
+                   AND (p.decision IS NOT NULL OR p.decide_by <= $3
+                        OR t.status IN ('completed', 'cancelled')))
+          ORDER BY n.id DESC LIMIT $2",
+        vec![department_id.into(), limit.into(), now.into()],
     )
     .await?
     .iter()

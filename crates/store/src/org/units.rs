@@ -24,6 +24,9 @@ pub struct Unit {
     /// Prefix of the unit's secretary accounts (ORG-3).
     pub account_prefix: String,
     pub created_at: DateTime<Utc>,
+    /// Whether its 办公室 (departments of business line 综合) is invited to
+    /// its joint inspections; by default it is not (it inspects nothing).
+    pub joint_invites_general: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -36,8 +39,8 @@ pub struct NewUnit {
     pub region_code: String,
 }
 
-const COLUMNS: &str =
-    "id, parent_id, name, short_name, level, sector, region_code, account_prefix, created_at";
+const COLUMNS: &str = "id, parent_id, name, short_name, level, sector, region_code, account_prefix,
+    created_at, joint_invites_general";
 
 fn from_row(r: &Row) -> StoreResult<Unit> {
     Ok(Unit {
@@ -50,7 +53,55 @@ fn from_row(r: &Row) -> StoreResult<Unit> {
         region_code: r.get("region_code")?,
         account_prefix: r.get("account_prefix")?,
         created_at: r.get("created_at")?,
+        joint_invites_general: r.get("joint_invites_general")?,
     })
+}
+
+/// Who may choose whether a unit's 办公室 is invited: the system
+/// administrator, and the unit's own head.
+pub fn may_set_invitations(p: &yici_domain::org::Principal, unit_id: i64) -> bool {
+    use yici_domain::org::Role;
+    p.has(Role::SystemAdmin) || (p.has(Role::UnitHead) && p.unit_id == Some(unit_id))
+}
+
+/// Sets whether unit `id` invites its 办公室 to the joint inspections of
+/// its later extractions (tasks already drawn keep their participants).
+pub async fn set_joint_invites_general(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    principal: &yici_domain::org::Principal,
+    id: i64,
+    invite: bool,
+) -> StoreResult<Unit> {
+    if !may_set_invitations(principal, id) {
+        return Err(DomainError::forbidden("只有系统管理员或本单位负责人可以设置").into());
+    }
+    let before = get(tx, id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("单位不存在"))?;
+    tx.execute(
+        "UPDATE units SET joint_invites_general = $2 WHERE id = $1",
+        args![id, invite],
+    )
+    .await?;
+    let after = Unit {
+        joint_invites_general: invite,
+        ..before.clone()
+    };
+    audit::record(
+        tx,
+        now,
+        &Actor::from(principal),
+        Change {
+            action: "unit.joint_invitations",
+            entity: "unit",
+            entity_id: id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    Ok(after)
 }
 
 pub async fn create(

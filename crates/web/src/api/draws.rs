@@ -277,7 +277,8 @@ pub async fn partner_departments(
     ))
 }
 
-/// The in-app notices of the user's department, newest first.
+/// The in-app notices of the user's department that still ask for an
+/// answer, newest first.
 #[utoipa::path(get, path = "/api/v1/notices", tag = "joint", security(("bearer" = [])),
     responses((status = 200, body = [Notice])))]
 pub async fn notices(
@@ -288,6 +289,6 @@ pub async fn notices(
         return Ok(Json(Vec::new()));
     };
     Ok(Json(
-        participants::notices(&state.db, department, 50).await?,
+        participants::notices(&state.db, department, state.now(), 50).await?,
     ))
 }

@@ -104,6 +104,7 @@ fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![
         routes!(org::list_units, org::create_unit),
         routes!(org::get_department),
+        routes!(org::set_joint_invitations),
         routes!(org::create_department),
         routes!(people::list_people, people::create_person),
         routes!(people::get_person, people::update_person),

@@ -121,3 +121,34 @@ pub async fn create_department(
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(d)))
 }
+
+/// Whether the unit's 办公室 is invited to its joint inspections.
+#[derive(Deserialize, ToSchema)]
+pub struct JointInvitations {
+    /// Invite the departments of business line 综合 (办公室) on extraction.
+    pub invite_general: bool,
+}
+
+/// Sets whether the unit invites its 办公室 to the joint inspections of its
+/// later extractions (system administrator or the unit's head).
+#[utoipa::path(put, path = "/api/v1/units/{id}/joint-invitations", tag = "org", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "单位编号")), request_body = JointInvitations,
+    responses((status = 200, body = Unit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn set_joint_invitations(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<JointInvitations>,
+) -> ApiResult<Json<Unit>> {
+    let mut tx = state.db.begin().await?;
+    let unit = units::set_joint_invites_general(
+        &mut tx,
+        state.now(),
+        &session.principal,
+        id,
+        req.invite_general,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(unit))
+}

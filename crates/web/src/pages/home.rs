@@ -89,7 +89,7 @@ pub async fn home(
     let answers = p.has(Role::Secretary) || p.has(Role::DepartmentAdmin);
     let (notices, may_join) = match p.department_id {
         Some(d) if answers => {
-            let rows = participants::notices(&state.db, d, SHOWN_NOTICES)
+            let rows = participants::notices(&state.db, d, state.now(), SHOWN_NOTICES)
                 .await?
                 .into_iter()
                 .map(|n| NoticeRow {

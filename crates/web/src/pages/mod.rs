@@ -140,6 +140,10 @@ pub fn router() -> Router<AppState> {
         .route("/publication", get(publication::desk))
         .route("/publication/{id}/release", post(publication::release))
         .route("/org", get(org::tree))
+        .route(
+            "/org/units/{id}/joint-invitations",
+            post(org::set_invitations),
+        )
         .route("/audit", get(audit::page))
         .route("/sms/outbox", get(sms::outbox))
         // 检查结果填报 (RESULT-1…RESULT-5); photos up to the configured size.

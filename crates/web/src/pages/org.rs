@@ -17,6 +17,8 @@ use crate::state::AppState;
 /// One unit of the tree, flattened with its depth for rendering.
 pub struct UnitNode {
     pub unit: Unit,
+    /// Whether the reader may switch the 办公室 invitation of this unit.
+    pub may_set: bool,
     pub depth: usize,
     pub region: String,
     pub departments: Vec<Department>,
@@ -41,6 +43,7 @@ fn flatten(
 ) {
     for u in all.iter().filter(|u| u.parent_id == parent) {
         out.push(UnitNode {
+            may_set: false,
             unit: u.clone(),
             depth,
             region: units::region_path(&u.region_code),
@@ -68,11 +71,15 @@ pub async fn tree(
     let mut partners = Vec::new();
     for u in partner {
         partners.push(UnitNode {
+            may_set: false,
             region: units::region_path(&u.region_code),
             departments: deps.remove(&u.id).unwrap_or_default(),
             depth: 0,
             unit: u,
         });
+    }
+    for n in &mut nodes {
+        n.may_set = units::may_set_invitations(&session.principal, n.unit.id);
     }
     let page = TreePage {
         chrome: Chrome::new(&session, "org"),
@@ -81,4 +88,31 @@ pub async fn tree(
         show_logins: session.principal.has(Role::SystemAdmin),
     };
     Ok(Html(page.render()?))
+}
+
+#[derive(serde::Deserialize)]
+pub struct InvitationsForm {
+    /// Present (`on`) when the box is ticked.
+    #[serde(default)]
+    invite_general: Option<String>,
+}
+
+/// 联合检查邀请办公室: the unit's choice, from the tree.
+pub async fn set_invitations(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    crate::session::CsrfForm(f): crate::session::CsrfForm<InvitationsForm>,
+) -> PageResult<axum::response::Redirect> {
+    let mut tx = state.db.begin().await?;
+    units::set_joint_invites_general(
+        &mut tx,
+        state.now(),
+        &session.principal,
+        id,
+        f.invite_general.is_some(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(axum::response::Redirect::to(&format!("/org#unit-{id}")))
 }

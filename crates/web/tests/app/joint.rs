@@ -147,8 +147,12 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
     let parts = t["participants"].as_array().unwrap();
     assert_eq!(
         parts.len(),
-        7,
-        "the initiator and the six other departments: {t}"
+        6,
+        "the initiator and the five other departments, not the 办公室: {t}"
+    );
+    assert!(
+        !parts.iter().any(|p| p["department_name"] == "办公室"),
+        "{t}"
     );
     assert_eq!(participant(&t, "大气股")["kind"], "initiator");
     let due = participant(&t, "水股")["decide_by"]
@@ -172,7 +176,7 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
         .count(&format!(
             "SELECT COUNT(*) FROM people p JOIN departments d ON d.id = p.department_id
               WHERE p.is_admin AND d.unit_id = (SELECT unit_id FROM departments WHERE id = {})
-                AND d.name <> '大气股'",
+                AND d.name <> '大气股' AND d.business_line <> 'general'",
             app.department(YUTIAN, "大气股").await
         ))
         .await;
@@ -290,7 +294,7 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
     let n = yici_store::joint::participants::lapse_due(&app.db, app.clock.now())
         .await
         .unwrap();
-    assert_eq!(n, 4, "土壤股 declined, 水股 joined; the other four lapsed");
+    assert_eq!(n, 3, "土壤股 declined, 水股 joined; the other three lapsed");
     assert_eq!(
         yici_store::joint::participants::lapse_due(&app.db, app.clock.now())
             .await
@@ -413,4 +417,138 @@ both_databases!(
     other_departments_are_notified_and_decide_within_72_hours,
     a_task_nobody_joins_is_not_a_joint_inspection,
     partner_agencies_are_invited_and_take_part,
+    notices_lead_to_their_own_task_and_leave_once_answered,
+    the_office_is_invited_only_when_the_unit_chooses,
+    a_completed_task_closes_its_participation,
 );
+
+/// A random extraction of `count` of Yutian's enterprises by 大气股.
+async fn random_extraction(app: &TestApp, token: &str, count: i64) -> Vec<i64> {
+    let (s, b) = app
+        .send(
+            "POST",
+            token,
+            "/api/v1/tasks/random",
+            json!({"source": "routine", "count": count, "conditions": {"region_code": "130229"}}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    b["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect()
+}
+
+async fn notices_lead_to_their_own_task_and_leave_once_answered(app: TestApp) {
+    app.yutian_enterprises(40).await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let water = secretary_token(&app, YUTIAN, "水股").await;
+    let mut tasks = random_extraction(&app, &air, 2).await;
+    tasks.sort();
+    // One notice per task, each naming its enterprise and its own task.
+    let (s, notices) = app.get(&water, "/api/v1/notices").await;
+    assert_eq!(s, 200, "{notices}");
+    let listed: Vec<i64> = notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["task_id"].as_i64().expect("every notice names its task"))
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, tasks, "{notices}");
+    for n in notices.as_array().unwrap() {
+        let (_, t) = app
+            .get(&air, &format!("/api/v1/tasks/{}", n["task_id"]))
+            .await;
+        let enterprise = t["enterprise_name"].as_str().unwrap();
+        assert!(n["body"].as_str().unwrap().contains(enterprise), "{n}");
+    }
+    // 水股 declines the first task: its notice leaves the list.
+    let (s, b) = app
+        .send(
+            "POST",
+            &water,
+            &format!("/api/v1/tasks/{}/participation", tasks[0]),
+            json!({"join": false}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, notices) = app.get(&water, "/api/v1/notices").await;
+    let left: Vec<i64> = notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["task_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(left.len(), 1, "{notices}");
+    assert!(!left.contains(&tasks[0]));
+    // Past the 72 hours nothing can be answered: the list is empty.
+    app.clock.advance(Duration::hours(73));
+    let water = secretary_token(&app, YUTIAN, "水股").await;
+    let (_, notices) = app.get(&water, "/api/v1/notices").await;
+    assert_eq!(notices.as_array().unwrap().len(), 0, "{notices}");
+}
+
+async fn the_office_is_invited_only_when_the_unit_chooses(app: TestApp) {
+    let e = app.first_enterprise().await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let unit = app
+        .count(&format!(
+            "SELECT id FROM units WHERE short_name = '{YUTIAN}'"
+        ))
+        .await;
+    let path = format!("/api/v1/units/{unit}/joint-invitations");
+    // Only the system administrator or the unit's head may choose.
+    let (s, b) = app
+        .send("PUT", &air, &path, json!({"invite_general": true}))
+        .await;
+    assert_eq!(s, 403, "{b}");
+    let head = bearer(&app, &crate::common::office(&app).await[0].1).await;
+    let (s, b) = app
+        .send("PUT", &head, &path, json!({"invite_general": true}))
+        .await;
+    assert_eq!(
+        (s, b["joint_invites_general"].as_bool()),
+        (200, Some(true)),
+        "{b}"
+    );
+    let task = id(&extract(&app, &air, "routine", e).await);
+    let (_, t) = app.get(&air, &format!("/api/v1/tasks/{task}")).await;
+    assert_eq!(t["participants"].as_array().unwrap().len(), 7, "{t}");
+    assert_eq!(participant(&t, "办公室")["kind"], "department");
+}
+
+async fn a_completed_task_closes_its_participation(app: TestApp) {
+    // 大气股 alone visits and submits; the others never answered.
+    let s = crate::common::visit(&app).await;
+    crate::common::check_in(&app, s.task).await;
+    let inspector = bearer(&app, &s.inspectors[0].1).await;
+    let (st, b) = app
+        .get(&inspector, &format!("/api/v1/field/tasks/{}/items", s.task))
+        .await;
+    assert_eq!(st, 200, "{b}");
+    let item = b["items"][0]["id"].as_i64().unwrap();
+    let (st, b) = app
+        .send(
+            "POST",
+            &inspector,
+            &format!("/api/v1/field/tasks/{}/results", s.task),
+            json!({"client_id": "c0ffee00-0000-4000-8000-000000000001",
+                   "items": [{"item_id": item, "has_problem": false}],
+                   "enterprise_situation": "企业正常生产。", "onsite_findings": "未发现问题。"}),
+        )
+        .await;
+    assert_eq!(st, 201, "{b}");
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let (_, t) = app.get(&air, &format!("/api/v1/tasks/{}", s.task)).await;
+    assert_eq!(t["status"], "completed", "{t}");
+    for p in t["participants"].as_array().unwrap() {
+        if p["kind"] != "initiator" {
+            assert_eq!(p["decision"], "lapsed", "no 待确认 on a finished task: {t}");
+        }
+    }
+    assert_eq!(t["joint"], "single");
+}
