@@ -677,6 +677,21 @@ pub(crate) async fn in_force_of(
     .transpose()
 }
 
+/// STAT-3 (待办): tasks of department `department_id` — its own or joined —
+/// whose visit has begun (checked in, or check-in skipped) and that still
+/// wait for the department's result.
+pub async fn due_of_department(mut db: &Db, department_id: i64) -> StoreResult<i64> {
+    db.scalar_i64(
+        "SELECT COUNT(*) FROM task_participants p JOIN tasks t ON t.id = p.task_id
+          WHERE p.department_id = $1 AND (p.kind = 'initiator' OR p.decision = 'join')
+            AND t.checked_in_at IS NOT NULL AND t.status NOT IN ('completed', 'cancelled')
+            AND NOT EXISTS (SELECT 1 FROM task_results r
+                             WHERE r.task_id = t.id AND r.department_id = $1)",
+        crate::args![department_id],
+    )
+    .await
+}
+
 /// SQL condition on `task_results r`: the result is in force (nothing corrects it).
 pub const IN_FORCE: &str = "NOT EXISTS (SELECT 1 FROM task_results c WHERE c.corrects_id = r.id)";
 

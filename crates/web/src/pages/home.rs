@@ -6,7 +6,6 @@ use yici_domain::org::Role;
 use yici_domain::time::display;
 use yici_store::draw::tasks::{self, TaskQuery};
 use yici_store::joint::participants;
-use yici_store::rectification::{self, Waiting};
 
 use super::layout::Chrome;
 use crate::error::PageResult;
@@ -30,47 +29,8 @@ struct Home {
     notices: Option<Vec<NoticeRow>>,
     /// Tasks the department may still decide on (我可参与的).
     may_join: i64,
-    /// 整改: what waits for the department (or the unit's leaders and office).
-    rectifications: Option<Waiting>,
-    /// 一公开 and credit: what waits for the office and the leaders.
-    followups: Followups,
-}
-
-/// Results the office may release (how many, the soonest latest day) and
-/// credit proposals the leader may decide; None for those who do neither.
-pub struct Followups {
-    pub releases: Option<(usize, Option<chrono::NaiveDate>)>,
-    pub proposals: Option<usize>,
-}
-
-impl Followups {
-    async fn of(state: &AppState, p: &yici_domain::org::Principal) -> PageResult<Followups> {
-        let releases = if yici_store::publication::may_release(p) {
-            let waiting =
-                yici_store::publication::waiting(&state.db, p, &state.config.publication).await?;
-            Some((waiting.len(), waiting.first().map(|w| w.due_on)))
-        } else {
-            None
-        };
-        let proposals = if crate::credit_access::may_decide(state, p).await? {
-            let scope = crate::registry_access::scope_of(p)?;
-            Some(
-                yici_store::credit::open_proposals(&state.db, &scope)
-                    .await?
-                    .len(),
-            )
-        } else {
-            None
-        };
-        Ok(Followups {
-            releases,
-            proposals,
-        })
-    }
-
-    fn any(&self) -> bool {
-        self.releases.is_some() || self.proposals.is_some()
-    }
+    /// 待办 (STAT-3), group by group.
+    todo: Vec<super::todo::TodoGroup>,
 }
 
 /// How many notices the home page lists.
@@ -116,20 +76,8 @@ pub async fn home(
         }
         _ => (None, 0),
     };
-    let rectifications = match rectification::reach_of(p) {
-        Some(reach) => Some(
-            rectification::waiting(
-                &state.db,
-                reach,
-                yici_domain::time::business_date(state.now()),
-            )
-            .await?,
-        ),
-        None => None,
-    };
     let page = Home {
-        followups: Followups::of(&state, p).await?,
-        rectifications,
+        todo: super::todo::of(&state, p).await?,
         chrome: Chrome::new(&session, "home"),
         roles: p.roles.iter().map(|r| r.label()).collect(),
         login: p.login.clone(),

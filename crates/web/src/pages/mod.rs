@@ -22,6 +22,7 @@ pub mod registry_edit;
 pub mod results;
 pub mod sms;
 pub mod tasks;
+pub mod todo;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -90,7 +90,11 @@ async fn rectification_in_the_browser(app: TestApp) {
     // Without the text: refused with the reason, nothing written.
     click(&phone, "#report-submit").await;
     assert!(text(&phone, "#report-error").await.contains("整改情况说明"));
-    let file = std::env::temp_dir().join(format!("yici-rect-{id}-{}.png", std::process::id()));
+    let file = std::env::temp_dir().join(format!(
+        "yici-rect-{id}-{}-{:?}.png",
+        std::process::id(),
+        app.backend
+    ));
     std::fs::write(&file, PNG).unwrap();
     fill(&phone, "#note", "已更换全部破损布袋，附更换后照片。").await;
     phone
