@@ -77,12 +77,14 @@ fn sheet_name(name: &str) -> String {
     }
 }
 
-/// Lays out the data sheet: named, header row bold and frozen, sensible column
+/// Lays out a data sheet: named, header row bold and frozen, the columns'
 /// widths, every column formatted as text (so codes keep their leading zeros,
-/// also in cells typed later), then the rows. Returns the number of data rows.
+/// also in cells typed later), then the rows, with a filter on the header.
+/// Returns the number of data rows.
 fn data_sheet(
     sheet: &mut Worksheet,
     name: &str,
+    columns: &[(String, f64)],
     rows: impl IntoIterator<Item = Vec<String>>,
 ) -> Result<u32, XlsxError> {
     sheet.set_name(sheet_name(name))?;
@@ -91,24 +93,46 @@ fn data_sheet(
         .set_num_format("@")
         .set_bold()
         .set_background_color(0xDDEBF7);
-    for (i, c) in COLUMNS.iter().enumerate() {
+    for (i, (header, width)) in columns.iter().enumerate() {
         let i = i as u16;
-        sheet.set_column_width(i, c.width)?;
+        sheet.set_column_width(i, *width)?;
         sheet.set_column_format(i, &text)?;
-        sheet.write_string_with_format(0, i, display_header(c), &bold)?;
+        sheet.write_string_with_format(0, i, header, &bold)?;
     }
     sheet.set_freeze_panes(1, 0)?;
     let mut n = 0u32;
     for row in rows {
         n += 1;
-        for (i, cell) in row.into_iter().enumerate().take(COLUMNS.len()) {
+        for (i, cell) in row.into_iter().enumerate().take(columns.len()) {
             if !cell.is_empty() {
                 sheet.write_string(n, i as u16, cell)?;
             }
         }
     }
-    sheet.autofilter(0, 0, n, COLUMNS.len() as u16 - 1)?;
+    sheet.autofilter(0, 0, n, columns.len() as u16 - 1)?;
     Ok(n)
+}
+
+/// The registry's columns as the sheet heads them.
+fn registry_columns() -> Vec<(String, f64)> {
+    COLUMNS
+        .iter()
+        .map(|c| (display_header(c), c.width))
+        .collect()
+}
+
+/// A one-sheet XLSX of any table (task lists, statistics): `columns` are
+/// the headers with their widths, every cell is text.
+pub fn table_xlsx(
+    sheet_name: &str,
+    columns: &[(&str, f64)],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, FileError> {
+    let columns: Vec<(String, f64)> = columns.iter().map(|(h, w)| (h.to_string(), *w)).collect();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet_with_low_memory().map_err(write_error)?;
+    data_sheet(sheet, sheet_name, &columns, rows).map_err(write_error)?;
+    book.save_to_buffer().map_err(write_error)
 }
 
 /// An XLSX of the header row and `rows` (one string per column, in the order
@@ -120,7 +144,7 @@ pub fn write_xlsx(
 ) -> Result<Vec<u8>, FileError> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet_with_low_memory().map_err(write_error)?;
-    data_sheet(sheet, sheet_name, rows).map_err(write_error)?;
+    data_sheet(sheet, sheet_name, &registry_columns(), rows).map_err(write_error)?;
     book.save_to_buffer().map_err(write_error)
 }
 
@@ -199,7 +223,7 @@ fn template_workbook() -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
 
     let sheet = book.add_worksheet();
-    data_sheet(sheet, "企业名录", [example_row()])?;
+    data_sheet(sheet, "企业名录", &registry_columns(), [example_row()])?;
     // Drop-down lists for the columns with fixed values, over the rows that
     // will be filled in.
     let lists: [(Field, Vec<&str>); 4] = [

@@ -80,6 +80,7 @@ pub fn router() -> Router<AppState> {
             ),
         )
         .route("/tasks", get(tasks::list::list))
+        .route("/tasks/export.xlsx", get(tasks::list::export))
         .route(
             "/tasks/directed",
             get(tasks::extract::directed_form).post(tasks::extract::directed),

@@ -20,6 +20,7 @@ mod draws;
 mod enterprise_view;
 mod field_browser;
 mod joint;
+mod leaders;
 mod openapi;
 mod org_and_audit;
 mod people;
