@@ -115,7 +115,8 @@ pub async fn create(
 
 #[utoipa::path(put, path = "/api/v1/enterprises/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = EnterpriseInput,
-    responses((status = 200, body = Enterprise), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Enterprise), (status = 403, body = ErrorBody),
+        (status = 422, description = "invalid input, or a changed credit grade or 正面清单 (change those with a reason on `/api/v1/enterprises/{id}/credit`)", body = ErrorBody)))]
 pub async fn update(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
@@ -125,6 +126,16 @@ pub async fn update(
     let principal = &session.principal;
     let (scope, before) = editable_enterprise(&state, principal, id).await?;
     let valid = checked_input(principal, &scope, input, Some(&before))?;
+    // RES-3: a grade or 正面清单 changes only with a reason, on the credit
+    // endpoint; here they must stay as they are.
+    if valid.credit_grade != before.credit_grade || valid.positive_list != before.positive_list {
+        return Err(yici_domain::DomainError::field(
+            "credit_grade",
+            "credit_needs_reason",
+            "信用等级和正面清单须在信用记录中调整并填写原因（POST /api/v1/enterprises/{id}/credit）；此处请保持原值",
+        )
+        .into());
+    }
     let editor = Editor::of(principal, EditVia::Api);
     let mut tx = state.db.begin().await?;
     let after = enterprises::update(&mut tx, state.now(), &editor, id, &valid).await?;

@@ -152,14 +152,30 @@ async fn partners_and_inspectors_read_the_registry_but_never_write_it(app: TestA
     assert_eq!(r.status().as_u16(), 403);
     assert_eq!(app.count("SELECT COUNT(*) FROM enterprises").await, before);
 
-    // The county's secretary still edits.
+    // The county's secretary still edits — but not the credit grade, which
+    // changes only with a reason on the credit endpoint (RES-3).
+    let editor = bearer(&app, "tssytx_dq").await;
+    let mut regraded = edited.clone();
+    regraded["credit_grade"] = json!(if edited["credit_grade"] == "E" {
+        "A"
+    } else {
+        "E"
+    });
     let (s, b) = app
         .send(
             "PUT",
-            &bearer(&app, "tssytx_dq").await,
+            &editor,
             &format!("/api/v1/enterprises/{id}"),
-            edited,
+            regraded,
         )
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str(), b["field"].as_str()),
+        (422, Some("credit_needs_reason"), Some("credit_grade")),
+        "{b}"
+    );
+    let (s, b) = app
+        .send("PUT", &editor, &format!("/api/v1/enterprises/{id}"), edited)
         .await;
     assert_eq!(s, 200, "{b}");
 }
