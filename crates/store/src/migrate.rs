@@ -100,6 +100,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (22, "credit", include_str!("../migrations/0022_credit.sql")),
     (
+        23,
+        "publication_search",
+        include_str!("../migrations/0023_publication_search.sql"),
+    ),
+    (
         26,
         "joint_invitations",
         include_str!("../migrations/0026_joint_invitations.sql"),

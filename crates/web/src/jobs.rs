@@ -73,26 +73,21 @@ pub const PUBLICATION_INTERVAL: Duration = Duration::from_secs(60);
 
 /// 一公开 (RES-2): publishes every result past its due date, then brings
 /// published records up to date with what changed since the previous pass
-/// (the first pass of an instance looks at every record, so nothing changed
-/// while no instance ran is missed). A failed pass is retried whole.
+/// of any instance (kept in the database, so a restart does not look at
+/// every record again). A failed pass is retried whole.
 pub async fn publish_results(state: AppState) {
     use yici_store::publication::job;
     let mut tick = tokio::time::interval(PUBLICATION_INTERVAL);
-    let mut since = None;
     loop {
         tick.tick().await;
         let now = state.now();
         let pass = async {
             let published = job::publish_due(&state.db, now, &state.config.publication).await?;
-            let updated = job::refresh(&state.db, now, since).await?;
+            let updated = job::refresh_since_last(&state.db, now).await?;
             yici_store::StoreResult::Ok((published, updated))
         };
         match pass.await {
             Ok((published, updated)) => {
-                // The next pass looks again at changes from a little before
-                // this one began: a transaction that committed during the
-                // pass with an earlier timestamp is not missed.
-                since = Some(now - chrono::Duration::minutes(5));
                 if published + updated > 0 {
                     tracing::info!(published, updated, "results published");
                 }

@@ -126,6 +126,49 @@ pub async fn refresh(
     Ok(changed)
 }
 
+/// [`refresh`] from where the last pass of any instance left off (every
+/// record the first time ever), then records how far it got: a restart
+/// looks at what changed meanwhile, not at every record again. The next
+/// pass starts a little before this one did, so a change committed during
+/// the pass with an earlier timestamp is not missed.
+pub async fn refresh_since_last(db: &Db, now: DateTime<Utc>) -> StoreResult<usize> {
+    let mut conn = db.clone();
+    let since: Option<DateTime<Utc>> = conn
+        .fetch_optional(
+            "SELECT refreshed_until FROM publication_progress WHERE id = 1",
+            vec![],
+        )
+        .await?
+        .map(|r| r.get("refreshed_until"))
+        .transpose()?;
+    let changed = refresh(db, now, since).await?;
+    let until = now - chrono::Duration::minutes(5);
+    let mut tx = db.begin().await?;
+    let moved = tx
+        .execute(
+            "UPDATE publication_progress SET refreshed_until = $1
+              WHERE id = 1 AND refreshed_until < $1",
+            crate::args![until],
+        )
+        .await?;
+    if moved == 0 && since.is_none() {
+        tx.execute(
+            "INSERT INTO publication_progress (id, refreshed_until) VALUES (1, $1)",
+            crate::args![until],
+        )
+        .await
+        .or_else(|e| {
+            if e.is_unique_violation() {
+                Ok(0)
+            } else {
+                Err(e)
+            }
+        })?;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
 /// Published tasks whose record may have changed since `since`.
 async fn changed_since(
     mut db: &Db,

@@ -266,10 +266,17 @@ pub(crate) fn condition(f: &Filter, this_year: i64) -> StoreResult<Sql> {
     Ok(sql)
 }
 
+/// Matches counted at most: beyond it the page says 1000+ (counting a
+/// year's 170,000 results would cost more than the search itself).
+pub const COUNT_LIMIT: i64 = 1_000;
+
 /// A page of the search.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Page {
+    /// Matching results, counted up to [`COUNT_LIMIT`]; see `more`.
     pub total: i64,
+    /// More than `total` match (shown as 1000+).
+    pub more: bool,
     pub page: i64,
     pub page_size: i64,
     pub rows: Vec<PublicResult>,
@@ -278,11 +285,14 @@ pub struct Page {
 /// The public search: newest visits first.
 pub async fn search(mut db: &Db, f: &Filter, this_year: i64) -> StoreResult<Page> {
     let cond = condition(f, this_year)?;
-    let page = f.page.unwrap_or(1).clamp(1, 10_000);
-    let (sql, args) = Sql::new("SELECT COUNT(*) AS n FROM published_results WHERE ")
+    let page = f.page.unwrap_or(1).clamp(1, COUNT_LIMIT / PAGE_SIZE);
+    let (sql, args) = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM published_results WHERE ")
         .push_sql(&cond)
+        .push(" LIMIT ")
+        .push_bind(COUNT_LIMIT + 1)
+        .push(") AS matching")
         .build();
-    let total = db.scalar_i64(&sql, args).await?;
+    let counted = db.scalar_i64(&sql, args).await?;
     let (sql, args) = Sql::new(&format!("SELECT {COLUMNS} FROM published_results WHERE "))
         .push_sql(&cond)
         .push(" ORDER BY inspected_on DESC, task_id DESC LIMIT ")
@@ -297,7 +307,8 @@ pub async fn search(mut db: &Db, f: &Filter, this_year: i64) -> StoreResult<Page
         .map(from_row)
         .collect::<StoreResult<_>>()?;
     Ok(Page {
-        total,
+        total: counted.min(COUNT_LIMIT),
+        more: counted > COUNT_LIMIT,
         page,
         page_size: PAGE_SIZE,
         rows,

@@ -128,6 +128,8 @@ struct SearchPage {
     year: i64,
     unit_name: Option<String>,
     total: i64,
+    /// More than `total` match (counted up to a limit).
+    more: bool,
     rows: Vec<ResultView>,
     pager: Pager,
     /// The current query for the download links (`year=…&unit=…`).
@@ -214,6 +216,7 @@ pub async fn search(
         year,
         unit_name,
         total: page.total,
+        more: page.more,
         pager: Pager::new(
             "/public/results",
             &qs,
