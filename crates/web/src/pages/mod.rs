@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod credit;
+pub mod warnings;
 pub mod document_editor;
 pub mod documents;
 pub mod enterprise;
@@ -70,6 +71,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/credit/proposals", get(credit::proposals))
         .route("/credit/proposals/{id}/decide", post(credit::decide))
+        .route("/warnings", get(warnings::list))
+        .route("/warnings/{id}/close", post(warnings::close))
         .route("/enterprises/export", get(registry::export))
         .route("/enterprises/template", get(registry::template))
         .route(
