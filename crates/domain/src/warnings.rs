@@ -462,7 +462,11 @@ mod tests {
         assert!(kinds(&f, noon("2026-05-13")).is_empty());
         let late = evaluate(&Rules::default(), &f, noon("2026-05-14"));
         assert_eq!(late.len(), 2);
-        assert!(late[0].detail.contains("补办期限已过"), "{}", late[0].detail);
+        assert!(
+            late[0].detail.contains("补办期限已过"),
+            "{}",
+            late[0].detail
+        );
     }
 
     #[test]
@@ -534,10 +538,7 @@ mod tests {
 
     #[test]
     fn a_close_note_is_required_and_bounded() {
-        assert_eq!(
-            check_note(Some("  ")).unwrap_err().code,
-            "note_required"
-        );
+        assert_eq!(check_note(Some("  ")).unwrap_err().code, "note_required");
         assert!(check_note(None).is_err());
         assert!(check_note(Some(&"字".repeat(501))).is_err());
         assert_eq!(check_note(Some(" 已核实 ")).unwrap(), "已核实");

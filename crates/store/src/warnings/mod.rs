@@ -150,7 +150,11 @@ pub async fn list(mut db: &Db, p: &Principal, filter: &Filter) -> StoreResult<Ve
     q.push(" ORDER BY CASE WHEN w.closed_at IS NULL THEN 0 ELSE 1 END, w.raised_at DESC, w.id DESC LIMIT ")
         .push_bind(LIST_LIMIT);
     let (sql, args) = q.build();
-    db.fetch_all(&sql, args).await?.iter().map(warning_of).collect()
+    db.fetch_all(&sql, args)
+        .await?
+        .iter()
+        .map(warning_of)
+        .collect()
 }
 
 /// One warning in the reader's reach.

@@ -4,7 +4,6 @@
 pub mod account;
 pub mod audit;
 pub mod credit;
-pub mod warnings;
 pub mod document_editor;
 pub mod documents;
 pub mod enterprise;
@@ -23,6 +22,7 @@ pub mod registry_edit;
 pub mod results;
 pub mod sms;
 pub mod tasks;
+pub mod warnings;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -40,6 +40,8 @@ pub struct Tab {
     label: String,
     href: String,
     on: bool,
+    /// Open warnings of the kind (kind tabs only).
+    open: Option<usize>,
 }
 
 pub struct Row {
@@ -133,24 +135,28 @@ async fn page(
             .count()
     };
     let mut kinds = vec![Tab {
-        label: format!("全部类型（待处理 {}）", open_of(None)),
+        label: "全部类型".into(),
         href: href(None, filter.state),
         on: filter.kind.is_none(),
+        open: Some(open_of(None)),
     }];
     kinds.extend(WarningKind::ALL.iter().map(|k| Tab {
-        label: format!("{} {}", k.label(), open_of(Some(*k))),
+        label: k.label().into(),
         href: href(Some(*k), filter.state),
         on: filter.kind == Some(*k),
+        open: Some(open_of(Some(*k))),
     }));
     let mut states = vec![Tab {
         label: "全部".into(),
         href: href(filter.kind, None),
         on: filter.state.is_none(),
+        open: None,
     }];
     states.extend(WarningState::ALL.iter().map(|s| Tab {
         label: s.label().into(),
         href: href(filter.kind, Some(*s)),
         on: filter.state == Some(*s),
+        open: None,
     }));
     let scope = match yici_domain::warnings::reach_of(p) {
         Some(yici_domain::warnings::Reach::Department(_)) => "本处室发起的检查",

@@ -207,7 +207,11 @@ async fn repeat_visit_fires_within_the_days_and_not_after(app: TestApp) {
     visited(first, 61).await;
     visited(second, 0).await;
     assert_eq!(evaluate(&app, second).await, 0);
-    assert_eq!(evaluate(&app, first).await, 0, "the earlier visit never fires");
+    assert_eq!(
+        evaluate(&app, first).await,
+        0,
+        "the earlier visit never fires"
+    );
     // 60 days apart: a repeat, on the later task only.
     visited(first, 60).await;
     assert_eq!(evaluate(&app, second).await, 1);
@@ -513,9 +517,12 @@ async fn warnings_in_the_browser(app: TestApp) {
     log_in(&c, &app, &office(&app).await[2].1).await;
     click(&c, "#nav-warnings").await;
     wait_path(&c, "/warnings").await;
-    assert!(text(&c, "#open-alert").await.contains("4"));
+    assert!(text(&c, "#open-alert").await.contains("4 条"));
     let table = text(&c, "#warnings").await;
-    assert!(table.contains(&name) && table.contains("未扫码签到"), "{table}");
+    assert!(
+        table.contains(&name) && table.contains("未扫码签到"),
+        "{table}"
+    );
     if shoot {
         shot(&c, "warnings-desktop").await;
     }
@@ -534,10 +541,10 @@ async fn warnings_in_the_browser(app: TestApp) {
     .await;
     click(&c, "#warnings tr.open:first-child .close-form button").await;
     assert!(text(&c, "#closed-alert").await.contains("已关闭"));
-    assert!(text(&c, "#open-alert").await.contains("3"));
+    assert!(text(&c, "#open-alert").await.contains("3 条"));
     assert!(text(&c, "#warnings").await.contains("已约谈承办处室"));
     // Filter by kind, then open its task.
-    click(&c, "#warning-kinds a:nth-child(5)").await;
+    click(&c, "#warning-kinds a[href*=no_check_in_code]").await;
     let filtered = text(&c, "#warnings").await;
     assert!(filtered.contains("未扫码签到"), "{filtered}");
     if shoot {
@@ -545,6 +552,7 @@ async fn warnings_in_the_browser(app: TestApp) {
     }
     click(&c, "#warnings td.name a").await;
     wait_path(&c, &format!("/tasks/{task}")).await;
+    assert!(text(&c, "#task-warnings").await.contains("3 条监督预警"));
 
     // A phone.
     c.set_window_size(390, 844).await.unwrap();
