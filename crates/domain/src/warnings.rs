@@ -21,7 +21,9 @@
 //! * **participation_overdue** — a notified department (of the unit or a
 //!   partner agency) let its 72 hours pass without answering (JOINT-3).
 //! * **result_overdue** — a result came in after its visit day (RESULT-4),
-//!   or the visit day is over and the task is still waiting for a result.
+//!   or the check-in's day is over and the task is still waiting for a
+//!   result (an emergency recorded afterwards is due from its check-in, not
+//!   from its earlier inspection day).
 //! * **rectification_overdue** — a rectification of the task waits on the
 //!   enterprise past its deadline (RES-1).
 //!
@@ -147,6 +149,9 @@ pub struct TaskFacts {
     pub remote: bool,
     /// The business day of the check-in, or an emergency's inspection day.
     pub visit_day: Option<NaiveDate>,
+    /// The business day of the check-in alone: results are due on it
+    /// (RESULT-4), also for an emergency entered afterwards.
+    pub checked_in_day: Option<NaiveDate>,
     pub check_in_skipped: bool,
     pub check_in_skip_reason: Option<String>,
     /// Start of the urgent path: the oral notice's business day, or an
@@ -273,7 +278,7 @@ pub fn result_overdue(f: &TaskFacts, today: NaiveDate) -> Option<String> {
             f.late_results.join("、")
         ));
     }
-    let visit = f.visit_day?;
+    let visit = f.checked_in_day?;
     (!f.completed && today > visit).then(|| format!("{} 检查后，检查结果尚未全部提交", day(visit)))
 }
 
@@ -383,6 +388,7 @@ mod tests {
         TaskFacts {
             completed: true,
             visit_day: Some(d("2026-05-10")),
+            checked_in_day: Some(d("2026-05-10")),
             approval_approved: true,
             notice_served: true,
             ..Default::default()
@@ -494,10 +500,13 @@ mod tests {
 
     #[test]
     fn results_are_overdue_after_the_visit_day_or_when_late() {
+        // An emergency inspected earlier, not yet checked in: not due yet.
         let mut f = TaskFacts {
-            visit_day: Some(d("2026-05-10")),
+            visit_day: Some(d("2026-05-01")),
             ..Default::default()
         };
+        assert!(kinds(&f, noon("2026-05-11")).is_empty());
+        f.checked_in_day = Some(d("2026-05-10"));
         assert!(kinds(&f, noon("2026-05-10")).is_empty());
         // The last minute of the visit day (Shanghai) is still in time.
         let last = crate::time::start_of(d("2026-05-11")) - chrono::Duration::minutes(1);

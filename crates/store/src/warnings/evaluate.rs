@@ -51,7 +51,8 @@ pub async fn facts(
     let unit_id: i64 = t.get("unit_id")?;
     let enterprise_id: i64 = t.get("enterprise_id")?;
     let status: String = t.get("status")?;
-    let visit = visit_day(t.get("checked_in_at")?, t.get("inspected_on")?);
+    let checked_in_at: Option<DateTime<Utc>> = t.get("checked_in_at")?;
+    let visit = visit_day(checked_in_at, t.get("inspected_on")?);
     let emergency: Option<String> = t.get("emergency")?;
     let oral: Option<DateTime<Utc>> = t.get("oral_notice_at")?;
     let urgent_since = oral
@@ -62,6 +63,7 @@ pub async fn facts(
         completed: status == "completed",
         remote: t.get("remote")?,
         visit_day: visit,
+        checked_in_day: checked_in_at.map(business_date),
         check_in_skipped: t.get::<Option<String>>("check_in_method")?.as_deref() == Some("skipped"),
         check_in_skip_reason: t.get("check_in_skip_reason")?,
         urgent_since,
