@@ -23,6 +23,7 @@ use crate::state::AppState;
 pub struct ListQuery {
     kind: String,
     state: String,
+    task: String,
     closed: String,
 }
 
@@ -31,7 +32,7 @@ impl ListQuery {
         Filter {
             kind: WarningKind::parse(self.kind.trim()),
             state: WarningState::parse(self.state.trim()),
-            task_id: None,
+            task_id: self.task.trim().parse().ok(),
         }
     }
 }
@@ -89,6 +90,8 @@ struct ListPage {
     /// The row a refused close belongs to, why, and the note as typed.
     refused: Option<(i64, String, String)>,
     closed: Option<i64>,
+    /// The task the list is narrowed to.
+    task: Option<i64>,
 }
 
 impl ListPage {
@@ -100,8 +103,11 @@ impl ListPage {
     }
 }
 
-fn href(kind: Option<WarningKind>, state: Option<WarningState>) -> String {
+fn href(task: Option<i64>, kind: Option<WarningKind>, state: Option<WarningState>) -> String {
     let mut q = Vec::new();
+    if let Some(t) = task {
+        q.push(format!("task={t}"));
+    }
     if let Some(k) = kind {
         q.push(format!("kind={}", k.as_str()));
     }
@@ -123,7 +129,16 @@ async fn page(
     closed: Option<i64>,
 ) -> PageResult<ListPage> {
     let p = &session.principal;
-    let all = warnings::list(&state.db, p, &Filter::default()).await?;
+    // The tabs count the open ones of the task when one is chosen.
+    let all = warnings::list(
+        &state.db,
+        p,
+        &Filter {
+            task_id: filter.task_id,
+            ..Filter::default()
+        },
+    )
+    .await?;
     let rows: Vec<Row> = warnings::list(&state.db, p, filter)
         .await?
         .iter()
@@ -136,25 +151,25 @@ async fn page(
     };
     let mut kinds = vec![Tab {
         label: "全部类型".into(),
-        href: href(None, filter.state),
+        href: href(filter.task_id, None, filter.state),
         on: filter.kind.is_none(),
         open: Some(open_of(None)),
     }];
     kinds.extend(WarningKind::ALL.iter().map(|k| Tab {
         label: k.label().into(),
-        href: href(Some(*k), filter.state),
+        href: href(filter.task_id, Some(*k), filter.state),
         on: filter.kind == Some(*k),
         open: Some(open_of(Some(*k))),
     }));
     let mut states = vec![Tab {
         label: "全部".into(),
-        href: href(filter.kind, None),
+        href: href(filter.task_id, filter.kind, None),
         on: filter.state.is_none(),
         open: None,
     }];
     states.extend(WarningState::ALL.iter().map(|s| Tab {
         label: s.label().into(),
-        href: href(filter.kind, Some(*s)),
+        href: href(filter.task_id, filter.kind, Some(*s)),
         on: filter.state == Some(*s),
         open: None,
     }));
@@ -172,6 +187,7 @@ async fn page(
         may_close: may_close(p),
         refused,
         closed,
+        task: filter.task_id,
     })
 }
 

@@ -553,6 +553,11 @@ async fn warnings_in_the_browser(app: TestApp) {
     click(&c, "#warnings td.name a").await;
     wait_path(&c, &format!("/tasks/{task}")).await;
     assert!(text(&c, "#task-warnings").await.contains("3 条监督预警"));
+    click(&c, "#task-warnings-link").await;
+    assert!(text(&c, "#task-filter")
+        .await
+        .contains(&format!("任务 {task}")));
+    assert!(text(&c, "#open-alert").await.contains("该任务有 3 条"));
 
     // A phone.
     c.set_window_size(390, 844).await.unwrap();
