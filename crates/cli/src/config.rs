@@ -38,6 +38,9 @@ pub struct Config {
     /// 一公开 (RES-2): working days to publication, holidays, 调休 workdays.
     #[serde(default)]
     pub publication: yici_domain::publication::Calendar,
+    /// 监督预警 (STAT-2): each rule on or off, repeat_days, urgent_grace_days.
+    #[serde(default)]
+    pub warnings: yici_domain::warnings::Rules,
 }
 
 /// `[import]` in yici.toml (or `YICI_IMPORT__MAX_UNPACKED_MB=…`): what one
@@ -324,6 +327,7 @@ impl Default for Config {
             field: FieldSettings::default(),
             import: ImportSettings::default(),
             publication: Default::default(),
+            warnings: Default::default(),
         }
     }
 }

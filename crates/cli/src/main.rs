@@ -261,6 +261,10 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 cfg.publication.clone()
             },
+            warnings: {
+                cfg.warnings.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+                cfg.warnings.clone()
+            },
         },
     );
     let stop = stop_requested()?;

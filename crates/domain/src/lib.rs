@@ -20,6 +20,7 @@ pub mod ratings;
 pub mod rectification;
 pub mod region;
 pub mod time;
+pub mod warnings;
 
 pub use error::{DomainError, DomainResult, ErrorKind};
 pub mod registry;

@@ -105,6 +105,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0023_publication_search.sql"),
     ),
     (
+        25,
+        "warnings",
+        include_str!("../migrations/0025_warnings.sql"),
+    ),
+    (
         26,
         "joint_invitations",
         include_str!("../migrations/0026_joint_invitations.sql"),

@@ -116,3 +116,22 @@ pub async fn credit_overdue(state: AppState) {
         }
     }
 }
+
+/// How often the time-based supervision warnings are looked for.
+pub const WARNINGS_INTERVAL: Duration = Duration::from_secs(300);
+
+/// 监督预警 (STAT-2): raises the warnings a passing deadline turns on —
+/// participation, results and rectifications overdue, an urgent visit's
+/// papers past their grace. Changes raise theirs in their own transactions.
+pub async fn raise_warnings(state: AppState) {
+    let mut tick = tokio::time::interval(WARNINGS_INTERVAL);
+    loop {
+        tick.tick().await;
+        let rules = state.config.warnings.clone();
+        match yici_store::warnings::evaluate_due(&state.db, state.now(), &rules).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(raised = n, "supervision warnings raised"),
+            Err(e) => tracing::warn!(error = %e, "supervision warning job failed"),
+        }
+    }
+}

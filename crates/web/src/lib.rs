@@ -129,6 +129,7 @@ pub async fn serve(
     let tallies = tokio::spawn(jobs::fold_tallies(state.clone()));
     let publication = tokio::spawn(jobs::publish_results(state.clone()));
     let overdue = tokio::spawn(jobs::credit_overdue(state.clone()));
+    let warnings = tokio::spawn(jobs::raise_warnings(state.clone()));
     // JOINT-2: this instance's SMS outbox worker, stopped after the server.
     let sms = sms_worker::start(&state);
     let served = axum::serve(
@@ -141,6 +142,7 @@ pub async fn serve(
     tallies.abort();
     publication.abort();
     overdue.abort();
+    warnings.abort();
     if let Some(worker) = sms {
         worker.stop().await;
     }

@@ -41,6 +41,8 @@ pub struct WebConfig {
     /// 一公开 (RES-2): the calendar of working days that decides when a
     /// result is published at the latest (`[publication]`).
     pub publication: yici_domain::publication::Calendar,
+    /// 监督预警 (STAT-2): the rules in force (`[warnings]`).
+    pub warnings: yici_domain::warnings::Rules,
 }
 
 /// A random check-in key for a start without a configured one.
@@ -67,6 +69,7 @@ impl Default for WebConfig {
             evidence_max_bytes: yici_domain::field::results::DEFAULT_MAX_EVIDENCE_BYTES,
             import_limits: yici_interchange::Limits::default(),
             publication: Default::default(),
+            warnings: Default::default(),
         }
     }
 }
@@ -88,6 +91,7 @@ impl AppState {
         // Results and rectifications reassess credit deep in their
         // transactions: the rule is the process's (see `yici_store::credit`).
         yici_store::credit::configure(config.credit);
+        yici_store::warnings::configure(config.warnings.clone());
         AppState {
             db,
             clock,

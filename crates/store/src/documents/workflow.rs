@@ -356,6 +356,7 @@ async fn finish(
         },
     )
     .await?;
+    crate::warnings::hook(&mut tx, after.task_id, now).await?;
     tx.commit().await?;
     Ok(after)
 }

@@ -373,6 +373,7 @@ pub async fn confirm(
             },
         )
         .await?;
+        crate::warnings::hook(&mut tx, claim.task_id, now).await?;
     }
     tx.commit().await?;
     reread(db, claim.task_id, now).await
@@ -430,6 +431,7 @@ pub async fn skip(
             },
         )
         .await?;
+        crate::warnings::hook(&mut tx, task_id, now).await?;
     }
     tx.commit().await?;
     reread(db, task_id, now).await

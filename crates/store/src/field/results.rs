@@ -491,6 +491,7 @@ pub async fn submit(
         )
         .await?;
     }
+    crate::warnings::hook(&mut tx, task_id, now).await?;
     tx.commit().await?;
     Ok(Submitted {
         result,

@@ -178,6 +178,7 @@ where
     if after.status != before.status || before.overdue {
         crate::credit::reassess(&mut tx, after.enterprise_id, now).await?;
     }
+    crate::warnings::hook(&mut tx, after.task_id, now).await?;
     tx.commit().await?;
     Ok(after)
 }

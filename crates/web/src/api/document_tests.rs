@@ -150,6 +150,8 @@ fn every_enum_lists_the_codes_the_server_writes() {
         read_and_written(&doc, rectification::StepKind::ALL),
         read_and_written(&doc, yici_domain::credit::ProposalStatus::ALL),
         read_and_written(&doc, yici_domain::credit::ChangeSource::ALL),
+        read_and_written(&doc, yici_domain::warnings::WarningKind::ALL),
+        read_and_written(&doc, yici_domain::warnings::WarningState::ALL),
     ]
     .into_iter()
     .collect();

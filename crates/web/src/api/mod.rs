@@ -18,6 +18,7 @@ pub mod ratings;
 pub mod rectifications;
 pub mod registry;
 pub mod results;
+pub mod warnings;
 
 #[cfg(test)]
 mod document_tests;
@@ -49,7 +50,8 @@ use crate::state::AppState;
         (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料、企业查看检查结果与结果告知及送达文书、检查评价"),
         (name = "publication", description = "一公开：检查结果公开查询（无需登录）、开放数据（CSV/JSON，按日快照）、办公室提前公开"),
         (name = "ratings", description = "检查评价：企业对检查的评价，仅本单位办公室和行政执法主体负责人可查看"),
-        (name = "credit", description = "环境信用：检查结果形成信用评价建议（问题、整改逾期、移送立案、整改销号计分），负责人确认或驳回；人工调整信用等级和正面清单须填写原因；等级变更记录")
+        (name = "credit", description = "环境信用：检查结果形成信用评价建议（问题、整改逾期、移送立案、整改销号计分），负责人确认或驳回；人工调整信用等级和正面清单须填写原因；等级变更记录"),
+        (name = "warnings", description = "监督预警：同一企业短期内重复检查、未经审批即检查、未送达检查通知书、未扫码签到、参与确认/检查结果/整改逾期；行政执法主体负责人、办公室查看本单位，承办机构负责人查看本处室任务；填写处理说明后关闭")
     )
 )]
 struct ApiDoc;
@@ -172,6 +174,8 @@ fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(credit::proposals),
         routes!(credit::confirm),
         routes!(credit::reject),
+        routes!(warnings::list),
+        routes!(warnings::close),
         routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
             crate::registry_files::MAX_UPLOAD_BYTES,
         )),

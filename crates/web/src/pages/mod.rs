@@ -23,6 +23,7 @@ pub mod results;
 pub mod sms;
 pub mod tasks;
 pub mod todo;
+pub mod warnings;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -71,6 +72,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/credit/proposals", get(credit::proposals))
         .route("/credit/proposals/{id}/decide", post(credit::decide))
+        .route("/warnings", get(warnings::list))
+        .route("/warnings/{id}/close", post(warnings::close))
         .route("/enterprises/export", get(registry::export))
         .route("/enterprises/template", get(registry::template))
         .route(

@@ -1,6 +1,7 @@
 //! 待办 (STAT-3): what waits for the user, on the home page — documents to
 //! sign, approve or number, tasks to set up, participation to decide,
-//! results due, rectifications, results to release and credit proposals —
+//! results due, rectifications, results to release, credit proposals and
+//! supervision warnings —
 //! each a count with a link to the list that clears it. A line with nothing
 //! waiting is not shown, so a done job leaves the page by itself.
 
@@ -51,6 +52,7 @@ pub async fn of(state: &AppState, p: &Principal) -> PageResult<Vec<TodoGroup>> {
         tasks(state, p).await?,
         rectifications(state, p).await?,
         followups(state, p).await?,
+        warnings(state, p).await?,
     ];
     Ok(groups.into_iter().flatten().collect())
 }
@@ -208,5 +210,32 @@ async fn followups(state: &AppState, p: &Principal) -> PageResult<Option<TodoGro
                 "/credit/proposals",
             ),
         ],
+    ))
+}
+
+/// 监督预警: the open warnings within the reader's reach (STAT-2).
+async fn warnings(state: &AppState, p: &Principal) -> PageResult<Option<TodoGroup>> {
+    if yici_domain::warnings::reach_of(p).is_none() {
+        return Ok(None);
+    }
+    let filter = yici_store::warnings::Filter {
+        state: Some(yici_domain::warnings::WarningState::Open),
+        ..Default::default()
+    };
+    let open = yici_store::warnings::list(&state.db, p, &filter)
+        .await?
+        .len() as i64;
+    Ok(group(
+        "warning-todo",
+        "监督预警",
+        vec![TodoItem {
+            urgent: true,
+            ..item(
+                "warnings-open",
+                open,
+                "项监督预警待处理",
+                "/warnings?state=open",
+            )
+        }],
     ))
 }

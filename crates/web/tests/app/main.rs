@@ -39,3 +39,4 @@ mod security;
 mod sms;
 mod sms_browser;
 mod todo;
+mod warnings;

@@ -196,6 +196,8 @@ struct TaskPage {
     docs: Option<DocsPanel>,
     /// 检查结果 of the participating departments.
     results: Option<ResultsPanel>,
+    /// Open 监督预警 of the task, for those who read them (STAT-2).
+    open_warnings: i64,
 }
 
 impl TaskPage {
@@ -390,7 +392,9 @@ pub(super) async fn render_task(
     };
     let docs = Some(documents_panel::panel(state, session, &t).await?);
     let results = results_panel::panel(state, session, &t).await?;
+    let open_warnings = yici_store::warnings::open_of_task(&state.db, p, t.id).await?;
     let page = TaskPage {
+        open_warnings,
         chrome: Chrome::new(session, "tasks"),
         may_draw: open && initiating,
         may_cancel: open && (initiating || p.has(Role::SystemAdmin)),
