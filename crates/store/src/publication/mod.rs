@@ -405,21 +405,6 @@ pub async fn units_of_year(mut db: &Db, year: i64) -> StoreResult<Vec<(i64, Stri
     .collect()
 }
 
-/// The counties of a unit's published results of `year`, for the county
-/// filter (read from the unit's rows only, by its index).
-pub async fn counties(mut db: &Db, unit_id: i64, year: i64) -> StoreResult<Vec<(String, String)>> {
-    db.fetch_all(
-        "SELECT county_code, MIN(county_name) AS county_name FROM published_results
-          WHERE unit_id = $1 AND year = $2 AND valid_to IS NULL
-          GROUP BY county_code ORDER BY county_code",
-        crate::args![unit_id, year],
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((r.get("county_code")?, r.get("county_name")?)))
-    .collect()
-}
-
 /// A completed task of the office's unit and where its publication stands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Waiting {

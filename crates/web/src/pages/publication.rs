@@ -175,7 +175,7 @@ pub async fn search(
     let unit = filter.unit;
     let (counties, departments) = match unit {
         Some(u) => (
-            publication::counties(&state.db, u, year).await?,
+            counties_of_unit(&state, u).await?,
             departments::list_by_unit(&mut state.db.clone(), u)
                 .await?
                 .into_iter()
@@ -229,6 +229,36 @@ pub async fn search(
         error,
     };
     Ok((status, Html(view.render()?)).into_response())
+}
+
+/// The counties a unit's inspections may be in, from the region codes
+/// (GB/T 2260) under the unit's own: read from the code table, not from the
+/// results (grouping a county unit's 90,000 results cost more than the
+/// search).
+async fn counties_of_unit(state: &AppState, unit: i64) -> PageResult<Vec<(String, String)>> {
+    use yici_domain::region;
+    let Some(u) = yici_store::org::units::get(&mut state.db.clone(), unit).await? else {
+        return Ok(Vec::new());
+    };
+    let code = u.region_code.as_str();
+    let counties = |city: &str| -> Vec<(String, String)> {
+        region::children(city)
+            .into_iter()
+            .map(|r| (r.code.to_string(), r.name.to_string()))
+            .collect()
+    };
+    Ok(if code.ends_with("0000") {
+        region::children(code)
+            .into_iter()
+            .flat_map(|c| counties(c.code))
+            .collect()
+    } else if code.ends_with("00") {
+        counties(code)
+    } else {
+        region::lookup(code)
+            .map(|r| vec![(r.code.to_string(), r.name.to_string())])
+            .unwrap_or_default()
+    })
 }
 
 #[derive(Template)]
