@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod plans;
 pub mod publication;
 pub mod ratings;
+pub mod statistics;
 pub mod rectification;
 pub mod registry;
 

@@ -99,6 +99,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0021_registry_edits.sql"),
     ),
     (22, "credit", include_str!("../migrations/0022_credit.sql")),
+    (
+        24,
+        "statistics",
+        include_str!("../migrations/0024_statistics.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
