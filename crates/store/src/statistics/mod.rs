@@ -36,7 +36,8 @@ use crate::error::StoreResult;
 pub use caps::{CapCompliance, CapExcess, ExemptExcess};
 pub use drill::{drill, DrillRow, Figure};
 pub use figures::Figures;
-pub use scope::{may_read, resolve, Scope};
+pub use drill::DRILL_MAX;
+pub use scope::{group_name, may_read, resolve, Scope};
 
 /// The plan's aim for the share of visits saved (减少入企 50% 以上).
 pub const SAVED_AIM_PERCENT: f64 = 50.0;

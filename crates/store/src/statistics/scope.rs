@@ -216,3 +216,13 @@ pub(super) async fn group_names(
     }
     Ok(out)
 }
+
+/// The name of one breakdown key (a drill-down's heading).
+pub async fn group_name(db: &Db, scope: &Scope, key: i64) -> StoreResult<String> {
+    Ok(group_names(db, scope, std::iter::once(key))
+        .await?
+        .into_iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, n)| n)
+        .unwrap_or_default())
+}

@@ -26,6 +26,8 @@ pub struct Chrome {
     pub sees_import: bool,
     /// 信用评价 in the menu: registry editors and leaders (RES-3).
     pub sees_credit: bool,
+    /// 统计分析 in the menu: unit heads, office, department heads, system admin (STAT-1).
+    pub sees_statistics: bool,
 }
 
 impl Chrome {
@@ -49,6 +51,7 @@ impl Chrome {
             sees_rectifications: yici_store::rectification::reach_of(p).is_some(),
             sees_ratings: yici_domain::ratings::may_read(p),
             sees_publication: yici_store::publication::may_release(p),
+            sees_statistics: yici_store::statistics::may_read(p),
         }
     }
 }

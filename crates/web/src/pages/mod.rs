@@ -16,6 +16,7 @@ pub mod people;
 pub mod plans;
 pub mod publication;
 pub mod ratings;
+pub mod statistics;
 pub mod rectifications;
 pub mod registry;
 pub mod registry_edit;
@@ -208,6 +209,10 @@ pub fn router() -> Router<AppState> {
         .route("/e/documents/{id}/pdf", get(enterprise::document_pdf))
         // 检查评价 for the unit's office and leaders.
         .route("/ratings", get(ratings::list))
+        // 统计分析 (STAT-1).
+        .route("/statistics", get(statistics::dashboard))
+        .route("/statistics/tasks", get(statistics::tasks))
+        .route("/statistics/export.xlsx", get(statistics::export))
         .route("/e/signup", get(field::signup_form).post(field::signup))
         .route("/e/check-in", get(field::check_in).post(field::confirm))
 }
