@@ -115,7 +115,7 @@ pub(super) async fn visits(mut db: &Db, req: &Request, tally: &mut Tally) -> Sto
              JOIN task_results r ON r.task_id = t.id AND r.department_id = t.department_id
                                 AND r.corrects_id IS NULL
             WHERE {units} AND t.year = $1 AND t.status = 'completed')
-         SELECT 1 AS lvl, k, 0 AS m, COUNT(*) AS n, CAST(SUM(g) AS BIGINT) AS dv,
+         SELECT CAST(1 AS BIGINT) AS lvl, k, CAST(0 AS BIGINT) AS m, COUNT(*) AS n, CAST(SUM(g) AS BIGINT) AS dv,
                 CAST(SUM(CASE WHEN g >= 2 THEN 1 ELSE 0 END) AS BIGINT) AS joint,
                 COUNT(DISTINCT e) AS ents
            FROM v {wanted} GROUP BY k

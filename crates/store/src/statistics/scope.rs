@@ -37,11 +37,12 @@ impl Scope {
         if !self.rollup {
             return department_column.to_string();
         }
-        let mut s = format!("CASE {unit_column}");
+        // Literals are INTEGER on PostgreSQL: the key is read as BIGINT.
+        let mut s = format!("CAST(CASE {unit_column}");
         for (unit, group) in &self.group_of {
             s.push_str(&format!(" WHEN {unit} THEN {group}"));
         }
-        s.push_str(" ELSE 0 END");
+        s.push_str(" ELSE 0 END AS BIGINT)");
         s
     }
 }

@@ -37,3 +37,4 @@ mod results_view_browser;
 mod security;
 mod sms;
 mod sms_browser;
+mod statistics;
