@@ -84,7 +84,18 @@ impl Chart<'_> {
             .flat_map(|s| s.values.iter().flatten().copied())
             .chain(self.target.map(|t| t.0))
             .fold(0.0, f64::max);
-        nice_top(data)
+        let whole = self
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter().flatten())
+            .all(|v| v.fract() == 0.0);
+        if whole {
+            // Counts: four whole steps (no 0.5 on an axis of visits).
+            let top = nice_top(data).max(4.0);
+            (top / 4.0).ceil() * 4.0
+        } else {
+            nice_top(data)
+        }
     }
 
     fn y(&self, v: f64, top: f64) -> f64 {
@@ -281,8 +292,9 @@ mod tests {
         assert_eq!(svg.matches("<rect x=").count() - 2, 5, "5 bars + 2 legend keys");
         assert!(svg.contains("1月 检查次数：4"));
         assert!(svg.contains(">联合检查</text>"));
-        // The axis runs to a round 5 above the largest value 4.
-        assert!(svg.contains(">5</text>"));
+        // Counts: the axis runs to 4 in whole steps.
+        assert!(svg.contains(">4</text>") && svg.contains(">1</text>"));
+        assert!(!svg.contains(">0.5</text>"));
         assert!(!svg.contains("<script"));
     }
 

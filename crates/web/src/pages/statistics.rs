@@ -148,8 +148,11 @@ pub struct Table {
     pub id: &'static str,
     pub title: String,
     pub headers: Vec<&'static str>,
-    /// Columns right-aligned (numbers).
     pub rows: Vec<Vec<Cell>>,
+    /// Leading columns of text (left-aligned); the rest are numbers.
+    pub text_cols: usize,
+    /// Whether the table shows its own title (not when a panel heading does).
+    pub show_title: bool,
 }
 
 /// What builds a drill-down link.
@@ -238,6 +241,8 @@ pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
     };
     let visits = Table {
         id: "table-visits",
+        text_cols: 1,
+        show_title: true,
         title: format!("{period} 检查与联合检查（按{who}）"),
         headers: vec![
             who,
@@ -269,6 +274,8 @@ pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
     };
     let answers = Table {
         id: "table-answers",
+        text_cols: 1,
+        show_title: true,
         title: format!("{period} 参与确认及时性（按{}）", if s.rollup { "单位" } else { "被通知处室" }),
         headers: vec![who, "通知数", "参与", "不参与", "逾期未确认", "待确认", "按时确认率"],
         rows: rows_of(&|g, f| {
@@ -284,6 +291,8 @@ pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
     };
     let follow = Table {
         id: "table-follow",
+        text_cols: 1,
+        show_title: true,
         title: format!("{period} 结果提交与整改（按{who}）"),
         headers: vec![
             who,
@@ -318,6 +327,8 @@ pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
     };
     let items = Table {
         id: "table-items",
+        text_cols: 1,
+        show_title: true,
         title: format!("{}年 检查事项平台使用率（按{who}）", s.year),
         headers: vec![who, "清单事项数", "已在平台使用", "使用率"],
         rows: rows_of(&|_, f| {
@@ -330,6 +341,8 @@ pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
     };
     let mut monthly = Table {
         id: "table-months",
+        text_cols: 1,
+        show_title: true,
         title: format!("{}年 各月情况", s.year),
         headers: vec![
             "月份",
@@ -360,6 +373,8 @@ pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
     }
     let mut caps = Table {
         id: "table-caps",
+        text_cols: 3,
+        show_title: false,
         title: format!("{}年 频次上限执行情况", s.year),
         headers: vec!["类别", "企业名称", "范围", "任务数", "上限或合理频次"],
         rows: vec![vec![
