@@ -57,6 +57,7 @@ pub struct DrillParams {
     pub unit: Option<i64>,
     pub rollup: Option<bool>,
     /// The figure: visits, joint, single, lapsed, late, unclosed, overdue.
+    #[param(inline)]
     pub figure: Figure,
     /// A breakdown row's `key` (department, or roll-up unit group).
     pub group: Option<i64>,
