@@ -21,9 +21,9 @@ pub mod outbox;
 pub mod plans;
 pub mod publication;
 pub mod ratings;
-pub mod statistics;
 pub mod rectification;
 pub mod registry;
+pub mod statistics;
 
 pub use db::{Arg, Backend, Db, Exec, Row, Tx};
 pub use error::{StoreError, StoreResult};

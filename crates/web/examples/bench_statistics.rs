@@ -217,7 +217,14 @@ async fn generate(db: &Db, now: DateTime<Utc>) -> usize {
             ]);
         }
         if rng.gen_bool(0.1) {
-            let statuses = ["issued", "reported", "returned", "closed", "closed", "withdrawn"];
+            let statuses = [
+                "issued",
+                "reported",
+                "returned",
+                "closed",
+                "closed",
+                "withdrawn",
+            ];
             rects.push(vec![
                 Arg::from(id),
                 Arg::from(result_id),
@@ -242,8 +249,19 @@ async fn generate(db: &Db, now: DateTime<Utc>) -> usize {
         &mut tx,
         "tasks",
         &[
-            "id", "year", "enterprise_id", "unit_id", "department_id", "source", "capped",
-            "method", "status", "created_by_name", "created_at", "cancelled_at", "completed_at",
+            "id",
+            "year",
+            "enterprise_id",
+            "unit_id",
+            "department_id",
+            "source",
+            "capped",
+            "method",
+            "status",
+            "created_by_name",
+            "created_at",
+            "cancelled_at",
+            "completed_at",
             "checked_in_at",
         ],
         tasks,
@@ -256,7 +274,12 @@ async fn generate(db: &Db, now: DateTime<Utc>) -> usize {
         &mut tx,
         "task_participants",
         &[
-            "task_id", "department_id", "kind", "notified_at", "decide_by", "decision",
+            "task_id",
+            "department_id",
+            "kind",
+            "notified_at",
+            "decide_by",
+            "decision",
             "decided_at",
         ],
         parts,
@@ -269,8 +292,17 @@ async fn generate(db: &Db, now: DateTime<Utc>) -> usize {
         &mut tx,
         "task_results",
         &[
-            "id", "task_id", "department_id", "client_id", "body_hash", "enterprise_situation",
-            "onsite_findings", "submitted_by", "submitted_by_name", "submitted_at", "due_on",
+            "id",
+            "task_id",
+            "department_id",
+            "client_id",
+            "body_hash",
+            "enterprise_situation",
+            "onsite_findings",
+            "submitted_by",
+            "submitted_by_name",
+            "submitted_at",
+            "due_on",
             "late",
         ],
         results,
@@ -283,9 +315,20 @@ async fn generate(db: &Db, now: DateTime<Utc>) -> usize {
         &mut tx,
         "rectifications",
         &[
-            "task_id", "result_id", "item_position", "department_id", "unit_id", "enterprise_id",
-            "item_name", "problem", "legal_basis", "requirement", "deadline", "status",
-            "created_at", "updated_at",
+            "task_id",
+            "result_id",
+            "item_position",
+            "department_id",
+            "unit_id",
+            "enterprise_id",
+            "item_name",
+            "problem",
+            "legal_basis",
+            "requirement",
+            "deadline",
+            "status",
+            "created_at",
+            "updated_at",
         ],
         rects,
         "",
@@ -305,7 +348,12 @@ fn csrf_of(html: &str) -> String {
     html[at..at + html[at..].find('"').unwrap()].to_string()
 }
 
-async fn measure(client: &reqwest::Client, url: &str, n: usize, bearer: Option<&str>) -> (f64, f64, f64) {
+async fn measure(
+    client: &reqwest::Client,
+    url: &str,
+    n: usize,
+    bearer: Option<&str>,
+) -> (f64, f64, f64) {
     let mut times = Vec::with_capacity(n);
     for i in 0..n + 5 {
         let mut r = client.get(url);
@@ -352,7 +400,10 @@ async fn main() {
     tokio::spawn(yici_web::serve(listener, state, std::future::pending()));
 
     // The system administrator, past the forced password change.
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
     let r = client
         .post(format!("{base}/login"))
         .form(&[("login", "admin"), ("password", INITIAL)])
@@ -360,7 +411,14 @@ async fn main() {
         .await
         .unwrap();
     assert!(r.status().is_success());
-    let page = client.get(format!("{base}/password")).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(format!("{base}/password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let r = client
         .post(format!("{base}/password"))
         .form(&[
@@ -392,12 +450,17 @@ async fn main() {
         .unwrap();
     let yutian = db
         .clone()
-        .scalar_i64("SELECT id FROM units WHERE short_name = '玉田县分局'", vec![])
+        .scalar_i64(
+            "SELECT id FROM units WHERE short_name = '玉田县分局'",
+            vec![],
+        )
         .await
         .unwrap();
     // The figures agree with a plain recount.
     let stats: serde_json::Value = api
-        .get(format!("{base}/api/v1/statistics?year=2025&unit={province}&rollup=true"))
+        .get(format!(
+            "{base}/api/v1/statistics?year=2025&unit={province}&rollup=true"
+        ))
         .bearer_auth(&token)
         .send()
         .await
@@ -437,7 +500,9 @@ async fn main() {
         ),
         (
             "drill-down, province, joint visits in June",
-            format!("{base}/statistics/tasks?year=2025&month=6&unit={province}&rollup=1&figure=joint"),
+            format!(
+                "{base}/statistics/tasks?year=2025&month=6&unit={province}&rollup=1&figure=joint"
+            ),
             None,
         ),
     ] {

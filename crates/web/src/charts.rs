@@ -236,7 +236,10 @@ pub fn line_chart(chart: &Chart) -> String {
             }
         }
         for seg in segments.iter().filter(|s| !s.is_empty()) {
-            let points: Vec<String> = seg.iter().map(|(x, y, _)| format!("{x:.1},{y:.1}")).collect();
+            let points: Vec<String> = seg
+                .iter()
+                .map(|(x, y, _)| format!("{x:.1},{y:.1}"))
+                .collect();
             let _ = write!(
                 svg,
                 r##"<polyline points="{p}" fill="none" stroke="{c}" stroke-width="2"/>"##,
@@ -289,7 +292,11 @@ mod tests {
             },
         ]));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert_eq!(svg.matches("<rect x=").count() - 2, 5, "5 bars + 2 legend keys");
+        assert_eq!(
+            svg.matches("<rect x=").count() - 2,
+            5,
+            "5 bars + 2 legend keys"
+        );
         assert!(svg.contains("1月 检查次数：4"));
         assert!(svg.contains(">联合检查</text>"));
         // Counts: the axis runs to 4 in whole steps.

@@ -34,9 +34,9 @@ use crate::db::{Backend, Db};
 use crate::error::StoreResult;
 
 pub use caps::{CapCompliance, CapExcess, ExemptExcess};
+pub use drill::DRILL_MAX;
 pub use drill::{drill, DrillRow, Figure};
 pub use figures::Figures;
-pub use drill::DRILL_MAX;
 pub use scope::{group_name, may_read, resolve, Scope};
 
 /// The plan's aim for the share of visits saved (减少入企 50% 以上).
@@ -106,9 +106,9 @@ pub(crate) fn month_of_date(backend: Backend, column: &str) -> String {
 /// Month of a timestamp in Asia/Shanghai (no daylight saving: UTC+8).
 pub(crate) fn month_of_instant(backend: Backend, column: &str) -> String {
     match backend {
-        Backend::Postgres => format!(
-            "CAST(EXTRACT(MONTH FROM ({column} AT TIME ZONE 'Asia/Shanghai')) AS BIGINT)"
-        ),
+        Backend::Postgres => {
+            format!("CAST(EXTRACT(MONTH FROM ({column} AT TIME ZONE 'Asia/Shanghai')) AS BIGINT)")
+        }
         Backend::Sqlite => format!("CAST(strftime('%m', {column}, '+8 hours') AS INTEGER)"),
     }
 }
@@ -167,7 +167,12 @@ pub async fn compute(db: &Db, req: &Request) -> StoreResult<Statistics> {
         unit_id: req.scope.unit_id,
         unit_name: req.scope.unit_name.clone(),
         rollup: req.scope.rollup,
-        grouping: if req.scope.rollup { "unit" } else { "department" }.into(),
+        grouping: if req.scope.rollup {
+            "unit"
+        } else {
+            "department"
+        }
+        .into(),
         year: req.year,
         month: req.month,
         saved_aim_percent: SAVED_AIM_PERCENT,

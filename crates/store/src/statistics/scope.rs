@@ -76,12 +76,13 @@ pub async fn resolve(
         }
         (Some(u), _) => u,
         (None, Some(o)) => o,
-        (None, None) => db
-            .scalar_i64(
+        (None, None) => {
+            db.scalar_i64(
                 "SELECT COALESCE(MIN(id), 0) FROM units WHERE parent_id IS NULL",
                 vec![],
             )
-            .await?,
+            .await?
+        }
     };
     let rows = db
         .fetch_all(

@@ -15,10 +15,10 @@ pub mod people;
 pub mod plans;
 pub mod publication;
 pub mod ratings;
-pub mod statistics;
 pub mod rectifications;
 pub mod registry;
 pub mod results;
+pub mod statistics;
 
 #[cfg(test)]
 mod document_tests;

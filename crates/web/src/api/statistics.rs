@@ -86,5 +86,7 @@ pub async fn tasks(
     if q.group.is_some_and(|g| g <= 0) {
         return Err(AppError::from(DomainError::invalid("invalid_group", "分组不存在")).into());
     }
-    Ok(Json(stats::drill(&state.db, &req, q.figure, q.group).await?))
+    Ok(Json(
+        stats::drill(&state.db, &req, q.figure, q.group).await?,
+    ))
 }

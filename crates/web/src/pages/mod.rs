@@ -16,12 +16,12 @@ pub mod people;
 pub mod plans;
 pub mod publication;
 pub mod ratings;
-pub mod statistics;
 pub mod rectifications;
 pub mod registry;
 pub mod registry_edit;
 pub mod results;
 pub mod sms;
+pub mod statistics;
 pub mod tasks;
 
 use axum::routing::{get, post};

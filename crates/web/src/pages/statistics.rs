@@ -219,7 +219,11 @@ pub fn parse_figure(s: &str) -> Option<Figure> {
 /// The tables, in page order; the export writes the same.
 pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
     let l = Links { req };
-    let who = if s.rollup { "单位" } else { "处（科）室" };
+    let who = if s.rollup {
+        "单位"
+    } else {
+        "处（科）室"
+    };
     let rows_of = |f: &dyn Fn(Option<i64>, &Figures) -> Vec<Cell>| {
         let mut rows: Vec<Vec<Cell>> = s
             .groups
@@ -276,8 +280,23 @@ pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
         id: "table-answers",
         text_cols: 1,
         show_title: true,
-        title: format!("{period} 参与确认及时性（按{}）", if s.rollup { "单位" } else { "被通知处室" }),
-        headers: vec![who, "通知数", "参与", "不参与", "逾期未确认", "待确认", "按时确认率"],
+        title: format!(
+            "{period} 参与确认及时性（按{}）",
+            if s.rollup {
+                "单位"
+            } else {
+                "被通知处室"
+            }
+        ),
+        headers: vec![
+            who,
+            "通知数",
+            "参与",
+            "不参与",
+            "逾期未确认",
+            "待确认",
+            "按时确认率",
+        ],
         rows: rows_of(&|g, f| {
             vec![
                 Cell::count(f.notices),
@@ -379,7 +398,10 @@ pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
         headers: vec!["类别", "企业名称", "范围", "任务数", "上限或合理频次"],
         rows: vec![vec![
             Cell::text("有日常、专项检查任务的企业"),
-            Cell::text(format!("{} 家，其中未超上限 {} 家", s.caps.enterprises, s.caps.within)),
+            Cell::text(format!(
+                "{} 家，其中未超上限 {} 家",
+                s.caps.enterprises, s.caps.within
+            )),
             Cell::text("执行率"),
             Cell::rate(s.caps.percent),
             Cell::text(""),
@@ -499,7 +521,11 @@ fn kpis(s: &Statistics) -> Vec<Kpi> {
             label: "整改销号率",
             value: pct(t.closure_percent),
             note: format!("整改逾期 {} 项", t.rectifications_overdue),
-            mood: if t.rectifications_overdue > 0 { "bad" } else { "" },
+            mood: if t.rectifications_overdue > 0 {
+                "bad"
+            } else {
+                ""
+            },
         },
         Kpi {
             id: "kpi-items",
@@ -518,10 +544,17 @@ const PURPLE: &str = "#7a4fb5";
 
 /// The charts: (title, svg, id of the table under it).
 fn charts(s: &Statistics) -> Vec<(String, String, &'static str)> {
-    let who = if s.rollup { "单位" } else { "处（科）室" };
+    let who = if s.rollup {
+        "单位"
+    } else {
+        "处（科）室"
+    };
     let names: Vec<String> = s.groups.iter().map(|g| g.name.clone()).collect();
     let by_group = |f: &dyn Fn(&Figures) -> i64| -> Vec<Option<f64>> {
-        s.groups.iter().map(|g| Some(f(&g.figures) as f64)).collect()
+        s.groups
+            .iter()
+            .map(|g| Some(f(&g.figures) as f64))
+            .collect()
     };
     let months: Vec<String> = s.months.iter().map(|m| format!("{}月", m.month)).collect();
     let monthly = |f: &dyn Fn(&Figures) -> Option<f64>| -> Vec<Option<f64>> {
@@ -599,7 +632,11 @@ fn charts(s: &Statistics) -> Vec<(String, String, &'static str)> {
             Series {
                 name: "按时确认率",
                 color: BLUE,
-                values: s.groups.iter().map(|g| g.figures.answered_percent).collect(),
+                values: s
+                    .groups
+                    .iter()
+                    .map(|g| g.figures.answered_percent)
+                    .collect(),
             },
             Series {
                 name: "结果按时率",
@@ -674,7 +711,11 @@ fn query_string(req: &Request) -> String {
 
 /// Units the reader may pick: their own, or every unit for the system
 /// administrator.
-async fn unit_choices(state: &AppState, p: &Principal, chosen: i64) -> Result<Vec<Choice>, AppError> {
+async fn unit_choices(
+    state: &AppState,
+    p: &Principal,
+    chosen: i64,
+) -> Result<Vec<Choice>, AppError> {
     let mut db = &state.db;
     let units = yici_store::org::units::list(&mut db).await?;
     Ok(units
@@ -734,7 +775,11 @@ pub async fn dashboard(
         heading: format!(
             "{}{} {}",
             s.unit_name,
-            if s.rollup { "（含下级）" } else { "（本单位）" },
+            if s.rollup {
+                "（含下级）"
+            } else {
+                "（本单位）"
+            },
             match s.month {
                 Some(m) => format!("{}年{}月", s.year, m),
                 None => format!("{}年度", s.year),
@@ -788,7 +833,11 @@ pub async fn tasks(
         heading: format!(
             "{}{} {}{}{} · {}",
             req.scope.unit_name,
-            if req.scope.rollup { "（含下级）" } else { "" },
+            if req.scope.rollup {
+                "（含下级）"
+            } else {
+                ""
+            },
             req.year,
             match req.month {
                 Some(m) => format!("年{m}月"),
@@ -811,23 +860,36 @@ pub fn workbook(s: &Statistics, req: &Request) -> Result<Vec<u8>, AppError> {
     let xl = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
-    let sheet_names = ["检查与联合检查", "各月情况", "参与确认", "结果与整改", "事项使用", "频次上限"];
+    let sheet_names = [
+        "检查与联合检查",
+        "各月情况",
+        "参与确认",
+        "结果与整改",
+        "事项使用",
+        "频次上限",
+    ];
     for (t, name) in tables(s, req).iter().zip(sheet_names) {
         let sheet = book.add_worksheet();
         sheet.set_name(name).map_err(xl)?;
-        sheet.write_string_with_format(0, 0, &t.title, &bold).map_err(xl)?;
+        sheet
+            .write_string_with_format(0, 0, &t.title, &bold)
+            .map_err(xl)?;
         for (c, h) in t.headers.iter().enumerate() {
             sheet
                 .write_string_with_format(1, c as u16, *h, &bold)
                 .map_err(xl)?;
-            sheet.set_column_width(c as u16, if c == 0 { 24 } else { 14 }).map_err(xl)?;
+            sheet
+                .set_column_width(c as u16, if c == 0 { 24 } else { 14 })
+                .map_err(xl)?;
         }
         for (r, row) in t.rows.iter().enumerate() {
             let r = r as u32 + 2;
             for (c, cell) in row.iter().enumerate() {
                 match cell.value {
                     Some(v) => sheet.write_number(r, c as u16, v).map_err(xl)?,
-                    None if cell.text == "—" => sheet.write_blank(r, c as u16, &Format::new()).map_err(xl)?,
+                    None if cell.text == "—" => {
+                        sheet.write_blank(r, c as u16, &Format::new()).map_err(xl)?
+                    }
                     None => sheet.write_string(r, c as u16, &cell.text).map_err(xl)?,
                 };
             }

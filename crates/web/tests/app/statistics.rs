@@ -52,15 +52,11 @@ struct Data {
     tangshan: i64,
 }
 
-async fn task(
-    app: &TestApp,
-    dept: i64,
-    enterprise: i64,
-    source: &str,
-    status: &str,
-) -> i64 {
+async fn task(app: &TestApp, dept: i64, enterprise: i64, source: &str, status: &str) -> i64 {
     let unit = app
-        .count(&format!("SELECT unit_id FROM departments WHERE id = {dept}"))
+        .count(&format!(
+            "SELECT unit_id FROM departments WHERE id = {dept}"
+        ))
         .await;
     let capped = matches!(source, "routine" | "special_campaign");
     let created = at(2025, 2, 10, 2);
@@ -156,7 +152,11 @@ async fn item(app: &TestApp, dept: i64, code: &str) -> i64 {
         "INSERT INTO plan_items (department_id, year, code, name, content, objects, basis,
                                  position, created_at, updated_at)
          VALUES ($1, 2025, $2, $2, '内容', '对象', '依据', 1, $3, $3)",
-        vec![Arg::from(dept), Arg::from(code), Arg::from(at(2025, 1, 5, 2))],
+        vec![
+            Arg::from(dept),
+            Arg::from(code),
+            Arg::from(at(2025, 1, 5, 2)),
+        ],
     )
     .await;
     app.count("SELECT MAX(id) FROM plan_items").await
@@ -287,7 +287,7 @@ async fn crafted(app: &TestApp) -> Data {
     }
 }
 
-fn group<'a>(stats: &'a Value, key: i64) -> &'a Value {
+fn group(stats: &Value, key: i64) -> &Value {
     stats["groups"]
         .as_array()
         .unwrap()
@@ -454,7 +454,11 @@ async fn figures_equal_the_hand_counted_ones(app: TestApp) {
         ],
         "June (Shanghai time)",
     );
-    check(month(5), &[("notices", json!(0)), ("visits", json!(1))], "May");
+    check(
+        month(5),
+        &[("notices", json!(0)), ("visits", json!(1))],
+        "May",
+    );
     // Caps: e1 is over the department cap (A: 2 > 1) and the unit cap (3 > 2).
     assert_eq!(s["caps"]["enterprises"], 3);
     assert_eq!(s["caps"]["within"], 2);
@@ -512,7 +516,10 @@ async fn figures_equal_the_hand_counted_ones(app: TestApp) {
     let (st, r) = app
         .get(
             &admin,
-            &format!("/api/v1/statistics?year=2025&unit={}&rollup=true", d.tangshan),
+            &format!(
+                "/api/v1/statistics?year=2025&unit={}&rollup=true",
+                d.tangshan
+            ),
         )
         .await;
     assert_eq!(st, 200, "{r}");
@@ -534,13 +541,20 @@ async fn figures_equal_the_hand_counted_ones(app: TestApp) {
     let yutian = app
         .count("SELECT id FROM units WHERE short_name = '玉田县分局'")
         .await;
-    check(group(&r, yutian), &[("visits", json!(4))], "Yutian in Tangshan");
+    check(
+        group(&r, yutian),
+        &[("visits", json!(4))],
+        "Yutian in Tangshan",
+    );
     let _ = d.other_county_task;
 }
 
 async fn drill(app: &TestApp, token: &str, query: &str) -> Vec<i64> {
     let (st, b) = app
-        .get(token, &format!("/api/v1/statistics/tasks?year=2025&{query}"))
+        .get(
+            token,
+            &format!("/api/v1/statistics/tasks?year=2025&{query}"),
+        )
         .await;
     assert_eq!(st, 200, "{query}: {b}");
     b.as_array()
@@ -554,8 +568,14 @@ async fn drill_down_export_and_access(app: TestApp) {
     let d = crafted(&app).await;
     let t = &d.t;
     let token = head(&app).await;
-    assert_eq!(drill(&app, &token, "figure=visits").await, vec![t[1], t[2], t[3], t[4]]);
-    assert_eq!(drill(&app, &token, "figure=visits&month=3").await, vec![t[1], t[2]]);
+    assert_eq!(
+        drill(&app, &token, "figure=visits").await,
+        vec![t[1], t[2], t[3], t[4]]
+    );
+    assert_eq!(
+        drill(&app, &token, "figure=visits&month=3").await,
+        vec![t[1], t[2]]
+    );
     assert_eq!(drill(&app, &token, "figure=joint").await, vec![t[1], t[3]]);
     assert_eq!(
         drill(&app, &token, &format!("figure=single&group={}", d.a)).await,
@@ -568,12 +588,17 @@ async fn drill_down_export_and_access(app: TestApp) {
     );
     assert_eq!(drill(&app, &token, "figure=late").await, vec![t[1]]);
     assert_eq!(drill(&app, &token, "figure=overdue").await, vec![t[1]]);
-    assert_eq!(drill(&app, &token, "figure=unclosed").await, vec![t[1], t[3], t[4]]);
+    assert_eq!(
+        drill(&app, &token, "figure=unclosed").await,
+        vec![t[1], t[3], t[4]]
+    );
     let (st, b) = app
         .get(&token, "/api/v1/statistics/tasks?year=2025&figure=nonsense")
         .await;
     assert!(st == 400 || st == 422, "{st} {b}");
-    let (st, b) = app.get(&token, "/api/v1/statistics?year=2025&month=13").await;
+    let (st, b) = app
+        .get(&token, "/api/v1/statistics?year=2025&month=13")
+        .await;
     assert_eq!(st, 422, "{b}");
     assert!(b["message"].as_str().unwrap().contains("月份"));
 
@@ -582,15 +607,21 @@ async fn drill_down_export_and_access(app: TestApp) {
     let html = app.html(&client, "/statistics?year=2025").await;
     assert!(html.contains("统计分析"), "menu entry");
     let kpi = crate::common::element(&html, "kpi-saved");
-    assert!(kpi.contains("42.9%") && kpi.contains("目标 ≥50%") && kpi.contains("未达标"), "{kpi}");
+    assert!(
+        kpi.contains("42.9%") && kpi.contains("目标 ≥50%") && kpi.contains("未达标"),
+        "{kpi}"
+    );
     assert!(html.contains("<svg class=\"chart\""));
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 4);
     let visits = crate::common::element(&html, "table-visits");
     assert!(
         visits.contains(&format!(
             "href=\"/statistics/tasks?year=2025&#38;unit={}&#38;figure=joint&#38;group={}\"",
-            app.count(&format!("SELECT unit_id FROM departments WHERE id = {}", d.a))
-                .await,
+            app.count(&format!(
+                "SELECT unit_id FROM departments WHERE id = {}",
+                d.a
+            ))
+            .await,
             d.a
         )),
         "{visits}"
@@ -616,7 +647,14 @@ async fn drill_down_export_and_access(app: TestApp) {
     let names = book.sheet_names().to_vec();
     assert_eq!(
         names,
-        vec!["检查与联合检查", "各月情况", "参与确认", "结果与整改", "事项使用", "频次上限"]
+        vec![
+            "检查与联合检查",
+            "各月情况",
+            "参与确认",
+            "结果与整改",
+            "事项使用",
+            "频次上限"
+        ]
     );
     let sheet = book.worksheet_range("检查与联合检查").unwrap();
     let rows: Vec<Vec<Cell>> = sheet.rows().map(|r| r.to_vec()).collect();
@@ -660,18 +698,24 @@ async fn drill_down_export_and_access(app: TestApp) {
         .find(|r| r[0] == Cell::String("合计".into()))
         .unwrap()
         .to_vec();
-    assert_eq!(total[1..5].to_vec(), vec![
-        Cell::Float(7.0),
-        Cell::Float(6.0),
-        Cell::Float(1.0),
-        Cell::Float(85.7),
-    ]);
+    assert_eq!(
+        total[1..5].to_vec(),
+        vec![
+            Cell::Float(7.0),
+            Cell::Float(6.0),
+            Cell::Float(1.0),
+            Cell::Float(85.7),
+        ]
+    );
 
     // Refused: an inspector, a partner agency, a head asking for another unit.
     let inspector = bearer(&app, &app.people_of(YUTIAN, "大气股").await[1].1).await;
     let (st, b) = app.get(&inspector, "/api/v1/statistics?year=2025").await;
     assert_eq!(st, 403, "{b}");
-    assert!(b["message"].as_str().unwrap().contains("统计分析仅供"), "{b}");
+    assert!(
+        b["message"].as_str().unwrap().contains("统计分析仅供"),
+        "{b}"
+    );
     let market = app
         .count(
             "SELECT MIN(d.id) FROM departments d JOIN units u ON u.id = d.unit_id
@@ -689,7 +733,9 @@ async fn drill_down_export_and_access(app: TestApp) {
         .get(&inspector, "/api/v1/statistics/tasks?figure=visits")
         .await;
     assert_eq!(st, 403);
-    let (inspector_web, _) = app.web_user(&app.people_of(YUTIAN, "大气股").await[1].1).await;
+    let (inspector_web, _) = app
+        .web_user(&app.people_of(YUTIAN, "大气股").await[1].1)
+        .await;
     let r = inspector_web
         .get(app.url("/statistics"))
         .send()
@@ -698,7 +744,10 @@ async fn drill_down_export_and_access(app: TestApp) {
     assert_eq!(r.status().as_u16(), 403);
     assert!(r.text().await.unwrap().contains("统计分析仅供"));
     let home = app.html(&inspector_web, "/").await;
-    assert!(!home.contains("nav-statistics"), "no menu entry for an inspector");
+    assert!(
+        !home.contains("nav-statistics"),
+        "no menu entry for an inspector"
+    );
 }
 
 async fn statistics_in_the_browser(app: TestApp) {
@@ -721,7 +770,10 @@ async fn statistics_in_the_browser(app: TestApp) {
     // A number leads to its tasks.
     click(
         &c,
-        &format!("#table-visits a[href*='figure=joint'][href*='group={}']", d.a),
+        &format!(
+            "#table-visits a[href*='figure=joint'][href*='group={}']",
+            d.a
+        ),
     )
     .await;
     wait_path(&c, "/statistics/tasks").await;
