@@ -75,6 +75,27 @@ fn ratio(part: i64, whole: i64) -> Option<f64> {
 }
 
 impl Figures {
+    /// Adds the counts of `o` (the rates are made by [`Figures::finish`]).
+    pub fn absorb(&mut self, o: &Figures) {
+        self.visits += o.visits;
+        self.enterprises += o.enterprises;
+        self.department_visits += o.department_visits;
+        self.joint_visits += o.joint_visits;
+        self.notices += o.notices;
+        self.joined += o.joined;
+        self.declined += o.declined;
+        self.lapsed += o.lapsed;
+        self.pending += o.pending;
+        self.results += o.results;
+        self.results_on_time += o.results_on_time;
+        self.results_late += o.results_late;
+        self.rectifications += o.rectifications;
+        self.rectifications_closed += o.rectifications_closed;
+        self.rectifications_overdue += o.rectifications_overdue;
+        self.items_listed += o.items_listed;
+        self.items_used += o.items_used;
+    }
+
     /// The rates from the counts.
     pub fn finish(&mut self) {
         self.visits_saved = self.department_visits - self.visits;

@@ -122,6 +122,17 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
+    /// Adds another group's counts (each group fills its own fields).
+    pub fn absorb(&mut self, other: Tally) {
+        for (k, f) in other.by_key {
+            self.by_key.entry(k).or_default().absorb(&f);
+        }
+        for (m, f) in other.by_month {
+            self.by_month.entry(m).or_default().absorb(&f);
+        }
+        self.total.absorb(&other.total);
+    }
+
     /// Adds what `f` does to a key's figures, the month's and the total —
     /// the key's and the total only when the month is the one asked (or
     /// none was asked).
@@ -139,13 +150,35 @@ impl Tally {
 /// Every figure of the request. The caller checked the reader's right
 /// ([`may_read`]) and resolved the scope ([`resolve`]).
 pub async fn compute(db: &Db, req: &Request) -> StoreResult<Statistics> {
-    let mut tally = Tally::default();
-    figures::visits(db, req, &mut tally).await?;
-    figures::participation(db, req, &mut tally).await?;
-    figures::results(db, req, &mut tally).await?;
-    figures::rectifications(db, req, &mut tally).await?;
-    figures::items(db, req, &mut tally).await?;
-    let caps = caps::compliance(db, req).await?;
+    // The figure groups are independent statements: they run at once, each
+    // on its own connection of the pool (SQLite's WAL lets readers share).
+    let (mut visits, participation, results, rectifications, items, caps) = tokio::try_join!(
+        async {
+            let mut t = Tally::default();
+            figures::visits(db, req, &mut t).await.map(|_| t)
+        },
+        async {
+            let mut t = Tally::default();
+            figures::participation(db, req, &mut t).await.map(|_| t)
+        },
+        async {
+            let mut t = Tally::default();
+            figures::results(db, req, &mut t).await.map(|_| t)
+        },
+        async {
+            let mut t = Tally::default();
+            figures::rectifications(db, req, &mut t).await.map(|_| t)
+        },
+        async {
+            let mut t = Tally::default();
+            figures::items(db, req, &mut t).await.map(|_| t)
+        },
+        caps::compliance(db, req),
+    )?;
+    for other in [participation, results, rectifications, items] {
+        visits.absorb(other);
+    }
+    let mut tally = visits;
 
     let mut groups = Vec::new();
     let names = scope::group_names(db, &req.scope, tally.by_key.keys().copied()).await?;
