@@ -6,8 +6,6 @@
 //! all-levels cap in total. Uncapped sources beyond the reasonable frequency
 //! per unit are listed apart: they are allowed, with a stated reason.
 
-use std::collections::BTreeSet;
-
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -66,29 +64,34 @@ pub(super) async fn compliance(mut db: &Db, req: &Request) -> StoreResult<CapCom
             crate::args![req.year],
         )
         .await?;
+    // Grouped first, named after: the names are joined to the few rows over.
     let mut over = Vec::new();
+    let mut outside = 0;
     for r in db
         .fetch_all(
             &format!(
-                "SELECT t.enterprise_id, e.name AS enterprise_name, 'department' AS scope,
-                        d.name AS scope_name, COUNT(*) AS n, $2 AS cap
-                   FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
-                   JOIN departments d ON d.id = t.department_id
-                  WHERE {capped}
-                  GROUP BY t.enterprise_id, e.name, t.department_id, d.name HAVING COUNT(*) > $2
-                 UNION ALL
-                 SELECT t.enterprise_id, e.name, 'unit', u.name, COUNT(*), $3
-                   FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
-                   JOIN units u ON u.id = t.unit_id
-                  WHERE {capped}
-                  GROUP BY t.enterprise_id, e.name, t.unit_id, u.name HAVING COUNT(*) > $3
-                 UNION ALL
-                 SELECT t.enterprise_id, e.name, 'all', '', COUNT(*), $4
-                   FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
-                  WHERE t.year = $1 AND t.capped AND t.status <> 'cancelled'
-                    AND t.enterprise_id IN (SELECT t.enterprise_id FROM tasks t WHERE {capped})
-                  GROUP BY t.enterprise_id, e.name HAVING COUNT(*) > $4
-                 ORDER BY 1 LIMIT {LIST_MAX}"
+                "WITH c AS MATERIALIZED (
+                   SELECT t.enterprise_id, t.department_id, t.unit_id FROM tasks t WHERE {capped}),
+                 o AS MATERIALIZED (
+                   SELECT enterprise_id, 'department' AS scope, department_id AS owner,
+                          COUNT(*) AS n, $2 AS cap
+                     FROM c GROUP BY enterprise_id, department_id HAVING COUNT(*) > $2
+                   UNION ALL
+                   SELECT enterprise_id, 'unit', unit_id, COUNT(*), $3
+                     FROM c GROUP BY enterprise_id, unit_id HAVING COUNT(*) > $3
+                   UNION ALL
+                   SELECT t.enterprise_id, 'all', 0, COUNT(*), $4
+                     FROM tasks t
+                    WHERE t.year = $1 AND t.capped AND t.status <> 'cancelled'
+                      AND t.enterprise_id IN (SELECT enterprise_id FROM c)
+                    GROUP BY t.enterprise_id HAVING COUNT(*) > $4)
+                 SELECT (SELECT COUNT(DISTINCT enterprise_id) FROM o) AS outside,
+                        o.enterprise_id, e.name AS enterprise_name, o.scope,
+                        COALESCE(d.name, u.name, '') AS scope_name, o.n, o.cap
+                   FROM o JOIN enterprises e ON e.id = o.enterprise_id
+                   LEFT JOIN departments d ON o.scope = 'department' AND d.id = o.owner
+                   LEFT JOIN units u ON o.scope = 'unit' AND u.id = o.owner
+                  ORDER BY o.enterprise_id, o.scope LIMIT {LIST_MAX}"
             ),
             crate::args![
                 req.year,
@@ -99,6 +102,7 @@ pub(super) async fn compliance(mut db: &Db, req: &Request) -> StoreResult<CapCom
         )
         .await?
     {
+        outside = r.get("outside")?;
         over.push(CapExcess {
             enterprise_id: r.get("enterprise_id")?,
             enterprise_name: r.get("enterprise_name")?,
@@ -108,19 +112,19 @@ pub(super) async fn compliance(mut db: &Db, req: &Request) -> StoreResult<CapCom
             cap: r.get("cap")?,
         });
     }
-    let outside: BTreeSet<i64> = over.iter().map(|o| o.enterprise_id).collect();
-    let within = enterprises - outside.len() as i64;
+    let within = enterprises - outside;
     let mut exempt_excess = Vec::new();
     for r in db
         .fetch_all(
             &format!(
-                "SELECT t.enterprise_id, e.name AS enterprise_name, u.name AS unit_name,
-                        COUNT(*) AS n
-                   FROM tasks t JOIN enterprises e ON e.id = t.enterprise_id
-                   JOIN units u ON u.id = t.unit_id
-                  WHERE {units} AND t.year = $1 AND NOT t.capped AND t.status <> 'cancelled'
-                  GROUP BY t.enterprise_id, e.name, t.unit_id, u.name HAVING COUNT(*) > $2
-                  ORDER BY COUNT(*) DESC, t.enterprise_id LIMIT {LIST_MAX}"
+                "SELECT x.enterprise_id, e.name AS enterprise_name, u.name AS unit_name, x.n
+                   FROM (SELECT t.enterprise_id, t.unit_id, COUNT(*) AS n FROM tasks t
+                          WHERE {units} AND t.year = $1 AND NOT t.capped
+                            AND t.status <> 'cancelled'
+                          GROUP BY t.enterprise_id, t.unit_id HAVING COUNT(*) > $2) x
+                   JOIN enterprises e ON e.id = x.enterprise_id
+                   JOIN units u ON u.id = x.unit_id
+                  ORDER BY x.n DESC, x.enterprise_id LIMIT {LIST_MAX}"
             ),
             crate::args![req.year, req.reasonable_per_unit],
         )
