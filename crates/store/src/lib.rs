@@ -23,6 +23,7 @@ pub mod publication;
 pub mod ratings;
 pub mod rectification;
 pub mod registry;
+pub mod statistics;
 pub mod warnings;
 
 pub use db::{Arg, Backend, Db, Exec, Row, Tx};

@@ -105,6 +105,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0023_publication_search.sql"),
     ),
     (
+        24,
+        "statistics",
+        include_str!("../migrations/0024_statistics.sql"),
+    ),
+    (
         25,
         "warnings",
         include_str!("../migrations/0025_warnings.sql"),

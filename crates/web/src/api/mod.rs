@@ -18,6 +18,7 @@ pub mod ratings;
 pub mod rectifications;
 pub mod registry;
 pub mod results;
+pub mod statistics;
 pub mod warnings;
 
 #[cfg(test)]
@@ -50,6 +51,7 @@ use crate::state::AppState;
         (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料、企业查看检查结果与结果告知及送达文书、检查评价"),
         (name = "publication", description = "一公开：检查结果公开查询（无需登录）、开放数据（CSV/JSON，按日快照）、办公室提前公开"),
         (name = "ratings", description = "检查评价：企业对检查的评价，仅本单位办公室和行政执法主体负责人可查看"),
+        (name = "statistics", description = "统计分析：按单位（可含下级）、年度、月份统计检查次数、检查企业数、户均检查次数、每次参与部门数、联合检查率、减少入企次数及比例（目标50%）、频次上限执行、参与确认及时性、结果按时提交、整改销号与逾期、检查事项使用率，及各数字对应的任务"),
         (name = "credit", description = "环境信用：检查结果形成信用评价建议（问题、整改逾期、移送立案、整改销号计分），负责人确认或驳回；人工调整信用等级和正面清单须填写原因；等级变更记录"),
         (name = "warnings", description = "监督预警：同一企业短期内重复检查、未经审批即检查、未送达检查通知书、未扫码签到、参与确认/检查结果/整改逾期；行政执法主体负责人、办公室查看本单位，承办机构负责人查看本处室任务；填写处理说明后关闭")
     )
@@ -147,6 +149,8 @@ fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(field::check_in_code),
         routes!(field::skip_check_in),
         routes!(ratings::list),
+        routes!(statistics::get),
+        routes!(statistics::tasks),
         routes!(results::items),
         routes!(results::upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()),
         routes!(results::submit, results::list),

@@ -28,6 +28,8 @@ pub struct Chrome {
     pub sees_credit: bool,
     /// 监督预警 in the menu: the unit's head and office, department heads (STAT-2).
     pub sees_warnings: bool,
+    /// 统计分析 in the menu: unit heads, office, department heads, system admin (STAT-1).
+    pub sees_statistics: bool,
 }
 
 impl Chrome {
@@ -52,6 +54,7 @@ impl Chrome {
             sees_ratings: yici_domain::ratings::may_read(p),
             sees_publication: yici_store::publication::may_release(p),
             sees_warnings: yici_domain::warnings::reach_of(p).is_some(),
+            sees_statistics: yici_store::statistics::may_read(p),
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod registry;
 pub mod registry_edit;
 pub mod results;
 pub mod sms;
+pub mod statistics;
 pub mod tasks;
 pub mod todo;
 pub mod warnings;
@@ -217,6 +218,10 @@ pub fn router() -> Router<AppState> {
         .route("/e/documents/{id}/pdf", get(enterprise::document_pdf))
         // 检查评价 for the unit's office and leaders.
         .route("/ratings", get(ratings::list))
+        // 统计分析 (STAT-1).
+        .route("/statistics", get(statistics::dashboard))
+        .route("/statistics/tasks", get(statistics::tasks))
+        .route("/statistics/export.xlsx", get(statistics::export))
         .route("/e/signup", get(field::signup_form).post(field::signup))
         .route("/e/check-in", get(field::check_in).post(field::confirm))
 }

@@ -38,5 +38,6 @@ mod results_view_browser;
 mod security;
 mod sms;
 mod sms_browser;
+mod statistics;
 mod todo;
 mod warnings;

@@ -1,0 +1,313 @@
+//! The figure groups: visits, participation answers, results, rectifications
+//! and the item lists. Each is one aggregate statement over the scope's
+//! tasks of the year, returning rows per (breakdown key, month).
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{month_of_date, month_of_instant, Request, Tally};
+use crate::db::{Db, Exec};
+use crate::error::StoreResult;
+
+/// The figures of a scope, a breakdown row or a month. Counts are exact;
+/// rates are percentages rounded to 0.1 (`None` when nothing to divide by).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Figures {
+    /// 检查次数 (入企次数): completed tasks, by visit day.
+    pub visits: i64,
+    /// 检查企业数: distinct enterprises visited.
+    pub enterprises: i64,
+    /// 户均检查次数: visits / enterprises.
+    pub visits_per_enterprise: Option<f64>,
+    /// Σ departments (and partners) in each visit's group.
+    pub department_visits: i64,
+    /// 每次检查参与部门数: department_visits / visits.
+    pub departments_per_visit: Option<f64>,
+    /// 联合检查次数: visits with two or more departments.
+    pub joint_visits: i64,
+    /// 未形成联合检查 (JOINT-5) and single-department visits.
+    pub single_visits: i64,
+    /// 联合检查率: joint_visits / visits, %.
+    pub joint_percent: Option<f64>,
+    /// 减少入企次数: Σ (group − 1), what the joining departments would have
+    /// made going alone.
+    pub visits_saved: i64,
+    /// 减少比例: visits_saved / (visits + visits_saved), % (aim: 50).
+    pub saved_percent: Option<f64>,
+    /// Participation notices to other departments and partners (参与确认).
+    pub notices: i64,
+    pub joined: i64,
+    pub declined: i64,
+    /// Unanswered at the deadline (逾期未确认, counts as 不参与).
+    pub lapsed: i64,
+    /// Still open (deadline not reached).
+    pub pending: i64,
+    /// 按时确认率: (joined + declined) / (joined + declined + lapsed), %.
+    pub answered_percent: Option<f64>,
+    /// Original result submissions (each department's first).
+    pub results: i64,
+    pub results_on_time: i64,
+    pub results_late: i64,
+    /// 结果按时提交率, %.
+    pub results_on_time_percent: Option<f64>,
+    /// Rectifications, withdrawn ones left out.
+    pub rectifications: i64,
+    pub rectifications_closed: i64,
+    /// 整改中 or 退回整改 past the deadline.
+    pub rectifications_overdue: i64,
+    /// 整改销号率: closed / rectifications, %.
+    pub closure_percent: Option<f64>,
+    /// Items of the departments' 行政检查事项清单 of the year (year figure).
+    pub items_listed: i64,
+    /// Of those, items ticked in at least one result of the year.
+    pub items_used: i64,
+    /// 事项使用率: items_used / items_listed, %.
+    pub items_percent: Option<f64>,
+}
+
+/// `part / whole` as a percentage with one decimal.
+pub fn percent(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+fn ratio(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 100.0 / whole as f64).round() / 100.0)
+}
+
+impl Figures {
+    /// Adds the counts of `o` (the rates are made by [`Figures::finish`]).
+    pub fn absorb(&mut self, o: &Figures) {
+        self.visits += o.visits;
+        self.enterprises += o.enterprises;
+        self.department_visits += o.department_visits;
+        self.joint_visits += o.joint_visits;
+        self.notices += o.notices;
+        self.joined += o.joined;
+        self.declined += o.declined;
+        self.lapsed += o.lapsed;
+        self.pending += o.pending;
+        self.results += o.results;
+        self.results_on_time += o.results_on_time;
+        self.results_late += o.results_late;
+        self.rectifications += o.rectifications;
+        self.rectifications_closed += o.rectifications_closed;
+        self.rectifications_overdue += o.rectifications_overdue;
+        self.items_listed += o.items_listed;
+        self.items_used += o.items_used;
+    }
+
+    /// The rates from the counts.
+    pub fn finish(&mut self) {
+        self.visits_saved = self.department_visits - self.visits;
+        self.single_visits = self.visits - self.joint_visits;
+        self.visits_per_enterprise = ratio(self.visits, self.enterprises);
+        self.departments_per_visit = ratio(self.department_visits, self.visits);
+        self.joint_percent = percent(self.joint_visits, self.visits);
+        self.saved_percent = percent(self.visits_saved, self.department_visits);
+        self.answered_percent = percent(
+            self.joined + self.declined,
+            self.joined + self.declined + self.lapsed,
+        );
+        self.results_on_time_percent = percent(self.results_on_time, self.results);
+        self.closure_percent = percent(self.rectifications_closed, self.rectifications);
+        self.items_percent = percent(self.items_used, self.items_listed);
+    }
+}
+
+/// The task's group: the initiator and everyone who joined.
+const GROUP_SIZE: &str = "(SELECT COUNT(*) FROM task_participants p
+      WHERE p.task_id = t.id AND (p.kind = 'initiator' OR p.decision = 'join'))";
+
+/// Visits: counts per key and per month, with distinct enterprises per key
+/// (in the month asked), per month and in total — not additive, so counted
+/// at each level in one statement over the visits.
+pub(super) async fn visits(mut db: &Db, req: &Request, tally: &mut Tally) -> StoreResult<()> {
+    let s = &req.scope;
+    let month = month_of_date(db.backend(), "r.due_on");
+    let key = s.key("t.unit_id", "t.department_id");
+    let wanted = req
+        .month
+        .map(|m| format!("WHERE m = {m}"))
+        .unwrap_or_default();
+    let sql = format!(
+        "WITH v AS MATERIALIZED (
+           SELECT {key} AS k, t.enterprise_id AS e, {month} AS m, {GROUP_SIZE} AS g
+             FROM tasks t
+             JOIN task_results r ON r.task_id = t.id AND r.department_id = t.department_id
+                                AND r.corrects_id IS NULL
+            WHERE {units} AND t.year = $1 AND t.status = 'completed')
+         SELECT CAST(1 AS BIGINT) AS lvl, k, CAST(0 AS BIGINT) AS m, COUNT(*) AS n, CAST(SUM(g) AS BIGINT) AS dv,
+                CAST(SUM(CASE WHEN g >= 2 THEN 1 ELSE 0 END) AS BIGINT) AS joint,
+                COUNT(DISTINCT e) AS ents
+           FROM v {wanted} GROUP BY k
+         UNION ALL
+         SELECT 2, 0, m, COUNT(*), CAST(SUM(g) AS BIGINT),
+                CAST(SUM(CASE WHEN g >= 2 THEN 1 ELSE 0 END) AS BIGINT), COUNT(DISTINCT e)
+           FROM v GROUP BY m
+         UNION ALL
+         SELECT 3, 0, 0, COUNT(*), 0, 0, COUNT(DISTINCT e) FROM v {wanted}",
+        units = s.units_in("t.unit_id"),
+    );
+    for r in db.fetch_all(&sql, crate::args![req.year]).await? {
+        let lvl: i64 = r.get("lvl")?;
+        let n: i64 = r.get("n")?;
+        let ents: i64 = r.get("ents")?;
+        let dv: i64 = r.get::<Option<i64>>("dv")?.unwrap_or(0);
+        let joint: i64 = r.get::<Option<i64>>("joint")?.unwrap_or(0);
+        let set = |f: &mut super::Figures| {
+            f.visits += n;
+            f.enterprises += ents;
+            f.department_visits += dv;
+            f.joint_visits += joint;
+        };
+        match lvl {
+            1 => set(tally.by_key.entry(r.get("k")?).or_default()),
+            2 => set(tally.by_month.entry(r.get("m")?).or_default()),
+            _ => {
+                // The total's additive counts come from the keys' rows.
+                tally.total.enterprises += ents;
+            }
+        }
+    }
+    let (v, dv, j) = tally.by_key.values().fold((0, 0, 0), |(a, b, c), f| {
+        (a + f.visits, b + f.department_visits, c + f.joint_visits)
+    });
+    tally.total.visits = v;
+    tally.total.department_visits = dv;
+    tally.total.joint_visits = j;
+    Ok(())
+}
+
+/// Participation answers of the departments and partners notified about
+/// the scope's tasks, by the month of the notice.
+pub(super) async fn participation(
+    mut db: &Db,
+    req: &Request,
+    tally: &mut Tally,
+) -> StoreResult<()> {
+    let s = &req.scope;
+    let month = month_of_instant(db.backend(), "p.notified_at");
+    let key = s.key("t.unit_id", "p.department_id");
+    let sql = format!(
+        "SELECT {key} AS k, {month} AS m, COUNT(*) AS n,
+                CAST(SUM(CASE WHEN p.decision = 'join' THEN 1 ELSE 0 END) AS BIGINT) AS joined,
+                CAST(SUM(CASE WHEN p.decision = 'decline' THEN 1 ELSE 0 END) AS BIGINT) AS declined,
+                CAST(SUM(CASE WHEN p.decision = 'lapsed'
+                               OR (p.decision IS NULL AND p.decide_by <= $2) THEN 1 ELSE 0 END)
+                     AS BIGINT) AS lapsed
+           FROM tasks t JOIN task_participants p ON p.task_id = t.id
+          WHERE {units} AND t.year = $1 AND p.kind <> 'initiator'
+          GROUP BY {key}, {month}",
+        units = s.units_in("t.unit_id"),
+    );
+    for r in db.fetch_all(&sql, crate::args![req.year, req.now]).await? {
+        let (k, m): (i64, i64) = (r.get("k")?, r.get::<Option<i64>>("m")?.unwrap_or(0));
+        let n: i64 = r.get("n")?;
+        let joined: i64 = r.get("joined")?;
+        let declined: i64 = r.get("declined")?;
+        let lapsed: i64 = r.get("lapsed")?;
+        tally.add(k, m, req.month, |f| {
+            f.notices += n;
+            f.joined += joined;
+            f.declined += declined;
+            f.lapsed += lapsed;
+            f.pending += n - joined - declined - lapsed;
+        });
+    }
+    Ok(())
+}
+
+/// Each department's original result submission on the scope's tasks, by
+/// the month of the visit day.
+pub(super) async fn results(mut db: &Db, req: &Request, tally: &mut Tally) -> StoreResult<()> {
+    let s = &req.scope;
+    let month = month_of_date(db.backend(), "r.due_on");
+    let key = s.key("t.unit_id", "r.department_id");
+    let sql = format!(
+        "SELECT {key} AS k, {month} AS m, COUNT(*) AS n,
+                CAST(SUM(CASE WHEN r.late THEN 1 ELSE 0 END) AS BIGINT) AS late
+           FROM tasks t JOIN task_results r ON r.task_id = t.id AND r.corrects_id IS NULL
+          WHERE {units} AND t.year = $1
+          GROUP BY {key}, {month}",
+        units = s.units_in("t.unit_id"),
+    );
+    for r in db.fetch_all(&sql, crate::args![req.year]).await? {
+        let (k, m): (i64, i64) = (r.get("k")?, r.get("m")?);
+        let n: i64 = r.get("n")?;
+        let late: i64 = r.get("late")?;
+        tally.add(k, m, req.month, |f| {
+            f.results += n;
+            f.results_late += late;
+            f.results_on_time += n - late;
+        });
+    }
+    Ok(())
+}
+
+/// Rectifications raised from the scope's tasks (withdrawn ones left out),
+/// by the month of the visit whose result found the problem.
+pub(super) async fn rectifications(
+    mut db: &Db,
+    req: &Request,
+    tally: &mut Tally,
+) -> StoreResult<()> {
+    let s = &req.scope;
+    let month = month_of_date(db.backend(), "r.due_on");
+    let key = s.key("t.unit_id", "c.department_id");
+    let sql = format!(
+        "SELECT {key} AS k, {month} AS m, COUNT(*) AS n,
+                CAST(SUM(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed,
+                CAST(SUM(CASE WHEN c.status IN ('issued', 'returned') AND c.deadline < $2
+                              THEN 1 ELSE 0 END) AS BIGINT) AS overdue
+           FROM tasks t
+           JOIN rectifications c ON c.task_id = t.id
+           JOIN task_results r ON r.id = c.result_id
+          WHERE {units} AND t.year = $1 AND c.status <> 'withdrawn'
+          GROUP BY {key}, {month}",
+        units = s.units_in("t.unit_id"),
+    );
+    for r in db
+        .fetch_all(&sql, crate::args![req.year, req.today])
+        .await?
+    {
+        let (k, m): (i64, i64) = (r.get("k")?, r.get("m")?);
+        let n: i64 = r.get("n")?;
+        let closed: i64 = r.get("closed")?;
+        let overdue: i64 = r.get("overdue")?;
+        tally.add(k, m, req.month, |f| {
+            f.rectifications += n;
+            f.rectifications_closed += closed;
+            f.rectifications_overdue += overdue;
+        });
+    }
+    Ok(())
+}
+
+/// Share of each department's item list of the year ticked in its results
+/// of the year (a year figure: the month does not apply).
+pub(super) async fn items(mut db: &Db, req: &Request, tally: &mut Tally) -> StoreResult<()> {
+    let s = &req.scope;
+    let key = s.key("d.unit_id", "i.department_id");
+    let sql = format!(
+        "SELECT {key} AS k, COUNT(*) AS listed,
+                CAST(SUM(CASE WHEN EXISTS (
+                       SELECT 1 FROM result_items ri
+                         JOIN task_results r ON r.id = ri.result_id
+                        WHERE ri.item_id = i.id AND r.department_id = i.department_id)
+                     THEN 1 ELSE 0 END) AS BIGINT) AS used
+           FROM plan_items i JOIN departments d ON d.id = i.department_id
+          WHERE {units} AND i.year = $1 AND i.removed_at IS NULL
+          GROUP BY {key}",
+        units = s.units_in("d.unit_id"),
+    );
+    for r in db.fetch_all(&sql, crate::args![req.year]).await? {
+        let k: i64 = r.get("k")?;
+        let listed: i64 = r.get("listed")?;
+        let used: i64 = r.get::<Option<i64>>("used")?.unwrap_or(0);
+        for f in [tally.by_key.entry(k).or_default(), &mut tally.total] {
+            f.items_listed += listed;
+            f.items_used += used;
+        }
+    }
+    Ok(())
+}
