@@ -15,11 +15,6 @@ CREATE INDEX published_results_by_unit ON published_results
     (unit_id, year, inspected_on, task_id, month, outcome, department_ids, county_code, uscc, enterprise_name)
     WHERE valid_to IS NULL;
 
--- PostgreSQL: a name keyword is first narrowed by the index of the names'
--- characters (as the registry's, migration 0015): scanning 170,000 entries
--- with a substring test took 120–160 ms there.
-{pg}CREATE INDEX published_results_name_chars ON published_results USING GIN (string_to_array(enterprise_name, NULL)) WHERE valid_to IS NULL;
-
 -- Where the publication job's last pass left off, so that a restarted
 -- instance looks at what changed since then instead of every record.
 CREATE TABLE publication_progress (
