@@ -93,6 +93,8 @@ pub struct Statistics {
     /// January to December of the year, whatever `month` is.
     pub months: Vec<MonthFigures>,
     pub caps: CapCompliance,
+    /// 监督预警 (STAT-2) of the scope's units on the year's tasks, per kind.
+    pub warnings: Vec<crate::warnings::KindCount>,
 }
 
 /// Month of a DATE column (`YYYY-MM-DD` text on SQLite).
@@ -152,7 +154,7 @@ impl Tally {
 pub async fn compute(db: &Db, req: &Request) -> StoreResult<Statistics> {
     // The figure groups are independent statements: they run at once, each
     // on its own connection of the pool (SQLite's WAL lets readers share).
-    let (mut visits, participation, results, rectifications, items, caps) = tokio::try_join!(
+    let (mut visits, participation, results, rectifications, items, caps, warnings) = tokio::try_join!(
         async {
             let mut t = Tally::default();
             figures::visits(db, req, &mut t).await.map(|_| t)
@@ -174,6 +176,7 @@ pub async fn compute(db: &Db, req: &Request) -> StoreResult<Statistics> {
             figures::items(db, req, &mut t).await.map(|_| t)
         },
         caps::compliance(db, req),
+        crate::warnings::counts(db, &req.scope.units, req.year),
     )?;
     for other in [participation, results, rectifications, items] {
         visits.absorb(other);
@@ -213,5 +216,6 @@ pub async fn compute(db: &Db, req: &Request) -> StoreResult<Statistics> {
         groups,
         months,
         caps,
+        warnings,
     })
 }

@@ -241,19 +241,24 @@ pub struct KindCount {
     pub closed: i64,
 }
 
-/// Per kind (every kind, zeros included), the unit's warnings on its tasks
-/// of a year.
-pub async fn counts(mut db: &Db, unit_id: i64, year: i64) -> StoreResult<Vec<KindCount>> {
-    let rows = db
-        .fetch_all(
+/// Per kind (every kind, zeros included), the warnings of `units` on their
+/// tasks of a year (one unit, or a city's or province's roll-up).
+pub async fn counts(mut db: &Db, units: &[i64], year: i64) -> StoreResult<Vec<KindCount>> {
+    let rows = if units.is_empty() {
+        Vec::new()
+    } else {
+        let (sql, args) = Sql::with(
             "SELECT w.kind, SUM(CASE WHEN w.closed_at IS NULL THEN 1 ELSE 0 END) AS open,
                     COUNT(*) AS total
                FROM warnings w JOIN tasks t ON t.id = w.task_id
-              WHERE w.unit_id = $1 AND t.year = $2
-              GROUP BY w.kind",
-            crate::args![unit_id, year],
+              WHERE t.year = $1 AND w.unit_id IN ",
+            crate::args![year],
         )
-        .await?;
+        .push_in(units.iter().copied())
+        .push(" GROUP BY w.kind")
+        .build();
+        db.fetch_all(&sql, args).await?
+    };
     let mut out: Vec<KindCount> = WarningKind::ALL
         .iter()
         .map(|k| KindCount {

@@ -429,7 +429,26 @@ pub fn tables(s: &Statistics, req: &Request) -> Vec<Table> {
             Cell::count(e.reasonable),
         ]);
     }
-    vec![visits, monthly, answers, follow, items, caps]
+    let warnings = Table {
+        id: "table-warnings",
+        text_cols: 1,
+        show_title: true,
+        title: format!("{}年 监督预警", s.year),
+        headers: vec!["预警类型", "待处理", "已关闭", "合计"],
+        rows: s
+            .warnings
+            .iter()
+            .map(|w| {
+                vec![
+                    Cell::text(w.kind_label.clone()),
+                    Cell::count(w.open),
+                    Cell::count(w.closed),
+                    Cell::count(w.open + w.closed),
+                ]
+            })
+            .collect(),
+    };
+    vec![visits, monthly, answers, follow, items, caps, warnings]
 }
 
 /// A KPI card.

@@ -177,7 +177,7 @@ async fn hooks_raise_warnings_once_and_the_job_raises_deadlines(app: TestApp) {
     let year = app
         .count(&format!("SELECT year FROM tasks WHERE id = {task}"))
         .await;
-    let counts = yici_store::warnings::counts(&app.db, unit, year)
+    let counts = yici_store::warnings::counts(&app.db, &[unit], year)
         .await
         .unwrap();
     assert_eq!(counts.len(), 7);
@@ -189,6 +189,19 @@ async fn hooks_raise_warnings_once_and_the_job_raises_deadlines(app: TestApp) {
         .find(|c| c.kind.as_str() == "repeat_visit")
         .unwrap();
     assert_eq!((repeat.open, repeat.closed), (0, 0));
+    // The statistics count them too (STAT-2 in STAT-1), for the unit head.
+    let head = bearer(&app, &crate::common::office(&app).await[0].1).await;
+    let (st, stats) = app
+        .get(&head, &format!("/api/v1/statistics?year={year}"))
+        .await;
+    assert_eq!(st, 200, "{stats}");
+    let open: i64 = stats["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["open"].as_i64().unwrap())
+        .sum();
+    assert_eq!(open, 6, "{}", stats["warnings"]);
 }
 
 async fn repeat_visit_fires_within_the_days_and_not_after(app: TestApp) {
