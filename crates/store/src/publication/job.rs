@@ -152,18 +152,13 @@ pub async fn refresh_since_last(db: &Db, now: DateTime<Utc>) -> StoreResult<usiz
         )
         .await?;
     if moved == 0 && since.is_none() {
+        // Another instance's first pass may insert it at the same moment.
         tx.execute(
-            "INSERT INTO publication_progress (id, refreshed_until) VALUES (1, $1)",
+            "INSERT INTO publication_progress (id, refreshed_until) VALUES (1, $1)
+             ON CONFLICT (id) DO NOTHING",
             crate::args![until],
         )
-        .await
-        .or_else(|e| {
-            if e.is_unique_violation() {
-                Ok(0)
-            } else {
-                Err(e)
-            }
-        })?;
+        .await?;
     }
     tx.commit().await?;
     Ok(changed)

@@ -358,11 +358,22 @@ async fn a_past_snapshot_never_changes(app: TestApp) {
     assert_eq!(b["current"]["rectification"], "overdue", "{b}");
     assert_eq!(b["current"]["version"], 2);
     assert_eq!(b["earlier"][0]["rectification"], "in_progress");
-    // ... and refreshing again changes nothing more.
+    // ... and refreshing again changes nothing more, whether from scratch or
+    // from the watermark the job keeps (written on first use, then moved).
     let again = yici_store::publication::job::refresh(&app.db, app.clock.now(), None)
         .await
         .unwrap();
     assert_eq!(again, 0);
+    for _ in 0..2 {
+        let n = yici_store::publication::job::refresh_since_last(&app.db, app.clock.now())
+            .await
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM publication_progress").await,
+        1
+    );
     let now_csv = String::from_utf8(csv_of(&app, "/public/data/results.csv").await).unwrap();
     assert!(now_csv.contains("逾期未整改"), "{now_csv}");
 
