@@ -13,6 +13,7 @@ use crate::session::ApiUser;
 use crate::state::AppState;
 
 #[derive(Deserialize, IntoParams, ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Part of a name.
     pub name: Option<String>,

@@ -144,6 +144,7 @@ pub async fn update(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryParams {
     /// From 1 (default 1).
     pub page: Option<i64>,
@@ -320,6 +321,7 @@ pub async fn remove_facility(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportParams {
     /// Original file name (its extension helps to tell CSV from XLSX).
     pub filename: Option<String>,
@@ -350,6 +352,7 @@ pub async fn import(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FormatParam {
     /// csv (default) or xlsx
     pub format: Option<String>,
