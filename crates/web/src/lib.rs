@@ -32,6 +32,10 @@ use tokio::net::TcpListener;
 
 pub use state::{AppState, WebConfig};
 
+/// The largest request body a route takes unless it sets its own limit
+/// (uploads and imports do): forms and JSON are far smaller.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 /// The whole application: pages, API, OpenAPI document, assets, health check.
 pub fn router(state: AppState) -> Router {
     let (api_router, openapi) = api::split();
@@ -58,7 +62,7 @@ pub fn router(state: AppState) -> Router {
             session::load_session,
         ))
         .layer(axum::middleware::from_fn(server_timing))
-        .layer(axum::extract::DefaultBodyLimit::max(2 * 1024 * 1024))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Outermost: every answer gets them, the other layers' refusals too.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -24,8 +24,9 @@ const ANY_SESSION: [&str; 3] = ["logout", "change_password", "me"];
 ///   password first; handlers also check the role or scope);
 /// - a path or query parameter: 422 (the extractors refuse a malformed value);
 /// - a path parameter: 404 (it names a record that may not exist or be hidden);
-/// - a request body: 422; a body that is not JSON (upload, import): 413, since
-///   an oversized JSON body is refused as unreadable (422) by our `Json`.
+/// - a request body: 422 (unreadable or wrong), 413 (over the size limit: the
+///   router's [`crate::MAX_BODY_BYTES`] for JSON, refused by our `Json`; an
+///   upload's or import's own limit otherwise).
 fn implied(operation: &Operation) -> Vec<ErrorKind> {
     let mut kinds = Vec::new();
     if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
@@ -46,11 +47,9 @@ fn implied(operation: &Operation) -> Vec<ErrorKind> {
     if in_path {
         kinds.push(ErrorKind::NotFound);
     }
-    if let Some(body) = &operation.request_body {
+    if operation.request_body.is_some() {
         kinds.push(ErrorKind::Invalid);
-        if body.content.keys().any(|c| c != "application/json") {
-            kinds.push(ErrorKind::TooLarge);
-        }
+        kinds.push(ErrorKind::TooLarge);
     } else if in_path || in_query {
         kinds.push(ErrorKind::Invalid);
     }

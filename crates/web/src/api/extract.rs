@@ -6,7 +6,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
-use yici_domain::DomainError;
+use yici_domain::{DomainError, ErrorKind};
 
 use crate::error::ApiError;
 
@@ -34,6 +34,13 @@ fn json_error(e: JsonRejection) -> DomainError {
         JsonRejection::JsonDataError(e) => {
             DomainError::invalid("invalid_body", format!("JSON字段有误：{}", e.body_text()))
         }
+        // Over the router's body limit (`DefaultBodyLimit`): the client must
+        // send less, which 413 says; retrying the same body cannot help.
+        other if other.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => DomainError::new(
+            ErrorKind::TooLarge,
+            "body_too_large",
+            format!("请求体不能超过{} MB", crate::MAX_BODY_BYTES / (1024 * 1024)),
+        ),
         other => DomainError::invalid(
             "invalid_body",
             format!("请求体无法读取：{}", other.body_text()),

@@ -11,7 +11,10 @@ use serde_json::{json, Value};
 use crate::common::{enterprise_token, secretary_token, TestApp, YUTIAN};
 use crate::rectifications::visited;
 
-both_databases!(answers_fit_their_documented_schemas);
+both_databases!(
+    answers_fit_their_documented_schemas,
+    an_oversized_json_body_is_a_documented_413,
+);
 
 /// Checks values against the subset of JSON Schema that utoipa writes:
 /// `$ref`, `type` (one or a list), `enum`, `properties` and `required`,
@@ -244,6 +247,55 @@ async fn answers_fit_their_documented_schemas(app: TestApp) {
         404,
     )
     .await;
+}
+
+/// A JSON body over the router's limit (2 MB) was answered 422 with axum's
+/// English words ("length limit exceeded"): the body is not wrong, it is too
+/// large, and the document promises 413 on every operation with a body.
+async fn an_oversized_json_body_is_a_documented_413(app: TestApp) {
+    let doc: Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secretary = secretary_token(&app, YUTIAN, "大气股").await;
+    let before = app.count("SELECT COUNT(*) FROM enterprises").await;
+    let audited = app.count("SELECT COUNT(*) FROM audit_log").await;
+    let huge = "企".repeat(yici_web::MAX_BODY_BYTES / 3 + 1);
+    let body = json!({"uscc": "91130229MA0A1B2C3D", "name": huge, "region_code": "130229"});
+    let (s, answer) = app
+        .send("POST", &secretary, "/api/v1/enterprises", body)
+        .await;
+    assert_eq!(s, 413, "{answer}");
+    assert_eq!(
+        answer,
+        json!({"code": "body_too_large", "message": "请求体不能超过2 MB", "field": null})
+    );
+    let schema = &doc["paths"]["/api/v1/enterprises"]["post"]["responses"]["413"]["content"]
+        ["application/json"]["schema"];
+    let mut errors = Vec::new();
+    Checker { doc: &doc }.check(schema, &answer, "$", &mut errors);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM enterprises").await, before);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audited);
+    // A body under the limit is still read and judged on its content.
+    let (s, answer) = app
+        .send(
+            "POST",
+            &secretary,
+            "/api/v1/enterprises",
+            json!({"name": 1}),
+        )
+        .await;
+    assert_eq!(
+        (s, &answer["code"]),
+        (422, &json!("invalid_body")),
+        "{answer}"
+    );
 }
 
 /// The checker is not blind: each kind of misfit is found.
