@@ -1,14 +1,14 @@
 //! 一公开 over the API (RES-2): the public search and record (no login), the
 //! open dataset files, and the office's list of results awaiting release.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 use utoipa::ToSchema;
 use yici_store::publication::dataset::{Moment, Slice};
 use yici_store::publication::{self, Filter, Page, PublicCredit, PublicResult, Waiting};
 
-use super::extract::{Json, Query};
+use super::extract::{Json, Path, Query};
 use crate::error::{ApiResult, ErrorBody};
 use crate::open_data::{self, Format};
 use crate::session::ApiUser;
