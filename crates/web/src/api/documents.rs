@@ -184,7 +184,9 @@ pub async fn patterns(
 /// Sets a unit's pattern for a kind: `{year}` and `{n}` each once (office or system administrator).
 #[utoipa::path(put, path = "/api/v1/units/{id}/document-patterns", tag = "documents", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = PatternInput,
-    responses((status = 200, body = PatternView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = PatternView), (status = 403, body = ErrorBody),
+        (status = 409, description = "the kind is not numbered (not_numbered, field kind)", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn set_pattern(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,

@@ -41,7 +41,10 @@ fn ecology() -> Sector {
 
 /// Create a unit (system administrator).
 #[utoipa::path(post, path = "/api/v1/units", tag = "org", security(("bearer" = [])), request_body = UnitRequest,
-    responses((status = 201, body = Unit), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Unit), (status = 403, body = ErrorBody),
+        (status = 404, description = "parent_id names no unit", body = ErrorBody),
+        (status = 409, description = "the name is taken (duplicate, field name)", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn create_unit(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
@@ -95,7 +98,9 @@ pub struct DepartmentRequest {
 /// Create a department and its secretary account (system administrator).
 #[utoipa::path(post, path = "/api/v1/units/{id}/departments", tag = "org", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = DepartmentRequest,
-    responses((status = 201, body = Department), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Department), (status = 403, body = ErrorBody),
+        (status = 409, description = "the unit has a department of that name (duplicate, field name)", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn create_department(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,

@@ -84,6 +84,7 @@ pub struct NewItemRequest {
 #[utoipa::path(post, path = "/api/v1/plans/items", tag = "plans", security(("bearer" = [])),
     request_body = NewItemRequest,
     responses((status = 201, body = PlanItem), (status = 403, body = ErrorBody),
+        (status = 404, description = "department_id names no department", body = ErrorBody),
         (status = 409, description = "the code is already in the list (duplicate, field code)", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn create_item(
@@ -166,6 +167,7 @@ pub struct NewRowRequest {
 #[utoipa::path(post, path = "/api/v1/plans/rows", tag = "plans", security(("bearer" = [])),
     request_body = NewRowRequest,
     responses((status = 201, body = PlanRow), (status = 403, body = ErrorBody),
+        (status = 404, description = "department_id names no department", body = ErrorBody),
         (status = 422, description = "a field is missing or wrong; item_id of another department (other_department) or year (other_year)", body = ErrorBody)))]
 pub async fn create_row(
     State(state): State<AppState>,
@@ -226,6 +228,7 @@ pub struct CopyRequest {
 #[utoipa::path(post, path = "/api/v1/plans/copy", tag = "plans", security(("bearer" = [])),
     request_body = CopyRequest,
     responses((status = 201, body = Copied), (status = 403, body = ErrorBody),
+        (status = 404, description = "department_id names no department", body = ErrorBody),
         (status = 409, description = "the year already has rows (conflict)", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn copy_previous(
@@ -252,6 +255,7 @@ pub struct Templated {
 #[utoipa::path(post, path = "/api/v1/plans/template", tag = "plans", security(("bearer" = [])),
     request_body = CopyRequest,
     responses((status = 201, body = Templated), (status = 403, body = ErrorBody),
+        (status = 404, description = "department_id names no department", body = ErrorBody),
         (status = 409, description = "the year already has rows (conflict), or no template (no_template)", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn from_template(

@@ -31,6 +31,7 @@ pub struct StatisticsParams {
     params(StatisticsParams),
     responses((status = 200, body = Statistics),
         (status = 403, description = "not a unit head, office, department head or system administrator; or another unit", body = ErrorBody),
+        (status = 404, description = "unit names no unit", body = ErrorBody),
         (status = 422, description = "bad month or year", body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
@@ -68,6 +69,7 @@ pub struct DrillParams {
     params(DrillParams),
     responses((status = 200, body = [DrillRow]),
         (status = 403, description = "not allowed", body = ErrorBody),
+        (status = 404, description = "unit names no unit", body = ErrorBody),
         (status = 422, description = "bad filter", body = ErrorBody)))]
 pub async fn tasks(
     State(state): State<AppState>,

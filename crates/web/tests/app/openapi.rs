@@ -15,6 +15,7 @@ both_databases!(
     answers_fit_their_documented_schemas,
     an_oversized_json_body_is_a_documented_413,
     a_malformed_path_parameter_is_a_documented_error_everywhere,
+    refusals_the_fuzzer_met_are_documented,
 );
 
 /// Checks values against the subset of JSON Schema that utoipa writes:
@@ -344,6 +345,159 @@ async fn a_malformed_path_parameter_is_a_documented_error_everywhere(app: TestAp
         called > 60,
         "only {called} operations with a path parameter"
     );
+}
+
+/// Refusals the schema fuzzer met that the document did not list for their
+/// operation (its `status_code_conformance` check): each is answered as
+/// before, and the document now lists its status with the error body.
+async fn refusals_the_fuzzer_met_are_documented(app: TestApp) {
+    let doc: Value = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let admin = app.token("admin").await;
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let (_, me) = app.get(&air, "/api/v1/me").await;
+    let unit = me["principal"]["unit_id"].as_i64().unwrap();
+    let (_, units) = app.get(&admin, "/api/v1/units").await;
+    let county = units
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == json!(unit))
+        .unwrap();
+    let taken = json!({"parent_id": county["parent_id"], "name": county["name"],
+                       "level": "county", "region_code": county["region_code"]});
+    let orphan = json!({"parent_id": 999999, "name": "某县生态环境分局",
+                        "level": "county", "region_code": "130283"});
+    let department = json!({"name": "大气股", "kind": "office", "business_line": "air"});
+    let not_numbered = json!({"kind": "inquiry_record", "pattern": "{year}-{n}"});
+    let departments = format!("/api/v1/units/{unit}/departments");
+    let patterns = format!("/api/v1/units/{unit}/document-patterns");
+    let plan = |extra: Value| {
+        let mut body = json!({"department_id": 999999, "year": 2026});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let item = plan(json!({"code": "DQ-99", "name": "排污许可执行情况"}));
+    let row = plan(json!({"item_id": 1, "content": "持证排污情况"}));
+    for (token, method, path, template, body, status, code) in [
+        (
+            &admin,
+            "POST",
+            "/api/v1/units",
+            "/api/v1/units",
+            taken,
+            409,
+            "duplicate",
+        ),
+        (
+            &admin,
+            "POST",
+            "/api/v1/units",
+            "/api/v1/units",
+            orphan,
+            404,
+            "not_found",
+        ),
+        (
+            &admin,
+            "POST",
+            departments.as_str(),
+            "/api/v1/units/{id}/departments",
+            department,
+            409,
+            "duplicate",
+        ),
+        (
+            &admin,
+            "PUT",
+            patterns.as_str(),
+            "/api/v1/units/{id}/document-patterns",
+            not_numbered,
+            409,
+            "not_numbered",
+        ),
+        (
+            &admin,
+            "GET",
+            "/api/v1/statistics?unit=999999",
+            "/api/v1/statistics",
+            Value::Null,
+            404,
+            "not_found",
+        ),
+        (
+            &admin,
+            "GET",
+            "/api/v1/statistics/tasks?unit=999999&figure=visits",
+            "/api/v1/statistics/tasks",
+            Value::Null,
+            404,
+            "not_found",
+        ),
+        (
+            &air,
+            "POST",
+            "/api/v1/plans/items",
+            "/api/v1/plans/items",
+            item,
+            404,
+            "not_found",
+        ),
+        (
+            &air,
+            "POST",
+            "/api/v1/plans/rows",
+            "/api/v1/plans/rows",
+            row,
+            404,
+            "not_found",
+        ),
+        (
+            &air,
+            "POST",
+            "/api/v1/plans/copy",
+            "/api/v1/plans/copy",
+            plan(json!({})),
+            404,
+            "not_found",
+        ),
+        (
+            &air,
+            "POST",
+            "/api/v1/plans/template",
+            "/api/v1/plans/template",
+            plan(json!({})),
+            404,
+            "not_found",
+        ),
+    ] {
+        let (s, answer) = if method == "GET" {
+            app.get(token, path).await
+        } else {
+            app.send(method, token, path, body).await
+        };
+        assert_eq!(
+            (s, answer["code"].as_str()),
+            (status, Some(code)),
+            "{method} {path}: {answer}"
+        );
+        let documented =
+            &doc["paths"][template][method.to_lowercase()]["responses"][status.to_string()];
+        assert_eq!(
+            documented["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody",
+            "{method} {template} {status}"
+        );
+    }
 }
 
 /// The checker is not blind: each kind of misfit is found.
