@@ -245,19 +245,54 @@ pub async fn principal_by_login(e: &mut impl Exec, login: &str) -> StoreResult<O
     Ok(Some(account.principal(roles)))
 }
 
+/// A login attempt, kept for the lockout counts (`login_attempts`) and in
+/// the audit chain (AUDIT-2: logins and failed logins are in the log),
+/// committed together.
 async fn record_attempt(
-    mut db: &Db,
+    db: &Db,
     login: &str,
+    account_id: Option<i64>,
     ip: &str,
     success: bool,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    db.execute(
+    let mut tx = db.begin().await?;
+    tx.execute(
         "INSERT INTO login_attempts (login, ip, success, at) VALUES ($1, $2, $3, $4)",
         args![login, ip, success, now],
     )
     .await?;
-    Ok(())
+    // A failure is the system's observation, not the account's act: whoever
+    // typed the password may not be its holder. Unknown names are entries
+    // about the name, as for locks.
+    let (actor, action) = match (success, account_id) {
+        (true, Some(id)) => (
+            Actor {
+                account_id: Some(id),
+                login: login.to_string(),
+            },
+            "account.login",
+        ),
+        _ => (Actor::system(), "account.login_failed"),
+    };
+    let (entity, entity_id) = match account_id {
+        Some(id) => ("account", id.to_string()),
+        None => ("login", login.to_string()),
+    };
+    audit::record(
+        &mut tx,
+        now,
+        &actor,
+        Change::<(), _> {
+            action,
+            entity,
+            entity_id,
+            before: None,
+            after: Some(&serde_json::json!({"login": login, "ip": ip})),
+        },
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// What a login of an unknown name is verified against: an Argon2id hash
@@ -372,7 +407,10 @@ pub async fn login(
         return Err(DomainError::new(
             ErrorKind::RateLimited,
             "too_many_attempts",
-            "该地址登录失败次数过多，请15分钟后再试",
+            format!(
+                "该地址登录失败次数过多，请{}分钟后再试",
+                policy.failure_window.num_minutes()
+            ),
         )
         .into());
     }
@@ -395,7 +433,7 @@ pub async fn login(
     let account = match account {
         Some(account) if verified => account,
         account => {
-            record_attempt(db, &tracked, ip, false, now).await?;
+            record_attempt(db, &tracked, account.as_ref().map(|a| a.id), ip, false, now).await?;
             // Failures count from the window start or the end of the last
             // lock, whichever is later, so an expired lock starts afresh.
             let since = last_lock.map_or(window_start, |u| u.max(window_start));
@@ -432,6 +470,8 @@ pub async fn login(
         }
     };
     if account.disabled() {
+        // Refused after all: in the chain as a failed login.
+        record_attempt(db, login, Some(account.id), ip, false, now).await?;
         return Err(DomainError::new(
             ErrorKind::Forbidden,
             "account_disabled",
@@ -439,7 +479,7 @@ pub async fn login(
         )
         .into());
     }
-    record_attempt(db, login, ip, true, now).await?;
+    record_attempt(db, login, Some(account.id), ip, true, now).await?;
     let token = random_token();
     let csrf_token = random_token();
     let token_hash = token_hash(&token);

@@ -26,7 +26,7 @@ pub mod registry;
 pub mod statistics;
 pub mod warnings;
 
-pub use db::{Arg, Backend, Db, Exec, Row, Tx};
+pub use db::{Arg, Backend, Db, Durability, Exec, Row, Tx};
 pub use error::{StoreError, StoreResult};
 
 /// Who made a change, as the audit log records it.

@@ -119,6 +119,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "joint_invitations",
         include_str!("../migrations/0026_joint_invitations.sql"),
     ),
+    (
+        27,
+        "audit_guard",
+        include_str!("../migrations/0027_audit_guard.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -131,11 +131,12 @@ pub async fn serve(
     let publication = tokio::spawn(jobs::publish_results(state.clone()));
     let overdue = tokio::spawn(jobs::credit_overdue(state.clone()));
     let warnings = tokio::spawn(jobs::raise_warnings(state.clone()));
+    let seals = tokio::spawn(jobs::seal_audit(state.clone()));
     // JOINT-2: this instance's SMS outbox worker, stopped after the server.
     let sms = sms_worker::start(&state);
     let served = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await;
@@ -144,6 +145,9 @@ pub async fn serve(
     publication.abort();
     overdue.abort();
     warnings.abort();
+    seals.abort();
+    // A last seal, so that what this instance wrote is covered at once.
+    jobs::seal_once(&state).await;
     if let Some(worker) = sms {
         worker.stop().await;
     }

@@ -43,6 +43,18 @@ pub struct WebConfig {
     pub publication: yici_domain::publication::Calendar,
     /// 监督预警 (STAT-2): the rules in force (`[warnings]`).
     pub warnings: yici_domain::warnings::Rules,
+    /// Login lockout and session lifetimes (`[security]`).
+    pub auth: AuthPolicy,
+    /// AUDIT-2: the key sealing the audit chain and how often (`[audit]`);
+    /// `None`: no sealing (tests, unless they set it).
+    pub audit_seal: Option<AuditSealing>,
+}
+
+/// How the audit chain's head is sealed (AUDIT-2).
+#[derive(Debug, Clone)]
+pub struct AuditSealing {
+    pub key: yici_domain::audit::seal::SealKey,
+    pub every: std::time::Duration,
 }
 
 /// A random check-in key for a start without a configured one.
@@ -70,6 +82,8 @@ impl Default for WebConfig {
             import_limits: yici_interchange::Limits::default(),
             publication: Default::default(),
             warnings: Default::default(),
+            auth: AuthPolicy::default(),
+            audit_seal: None,
         }
     }
 }
@@ -95,7 +109,7 @@ impl AppState {
         AppState {
             db,
             clock,
-            policy: AuthPolicy::default(),
+            policy: config.auth.clone(),
             config: Arc::new(config),
             numbering: Default::default(),
         }

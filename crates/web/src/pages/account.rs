@@ -131,13 +131,10 @@ fn on_a_phone(headers: &HeaderMap) -> bool {
         })
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 pub async fn logout(
     State(state): State<AppState>,
     AnyWebUser(session): AnyWebUser,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<super::forms::Empty>,
 ) -> PageResult<Response> {
     auth::logout(&state.db, &session.token_hash).await?;
     Ok((

@@ -151,6 +151,7 @@ pub fn router() -> Router<AppState> {
             post(org::set_invitations),
         )
         .route("/audit", get(audit::page))
+        .route("/audit/seal", post(audit::seal_now))
         .route("/sms/outbox", get(sms::outbox))
         // 检查结果填报 (RESULT-1…RESULT-5); photos up to the configured size.
         .route(
