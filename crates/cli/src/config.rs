@@ -50,6 +50,38 @@ pub struct Config {
     /// The audit chain's seals (AUDIT-2).
     #[serde(default)]
     pub audit: AuditSettings,
+    /// Requests per minute of anonymous clients and of searches (SEC-4).
+    #[serde(default)]
+    pub rate_limits: RateLimitSettings,
+}
+
+/// `[rate_limits]` in yici.toml (or `YICI_RATE_LIMITS__SEARCH_PER_MINUTE=…`):
+/// requests per minute, per client address for anonymous requests, per
+/// account and per address for searches and exports; 0 turns one off.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    pub anonymous_per_minute: u32,
+    pub search_per_minute: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        let d = yici_web::rate_limit::RateLimits::default();
+        RateLimitSettings {
+            anonymous_per_minute: d.anonymous_per_minute,
+            search_per_minute: d.search_per_minute,
+        }
+    }
+}
+
+impl RateLimitSettings {
+    pub fn limits(&self) -> yici_web::rate_limit::RateLimits {
+        yici_web::rate_limit::RateLimits {
+            anonymous_per_minute: self.anonymous_per_minute,
+            search_per_minute: self.search_per_minute,
+        }
+    }
 }
 
 /// `[security]` in yici.toml (or `YICI_SECURITY__IDLE_MINUTES=…`): the
@@ -517,6 +549,7 @@ impl Default for Config {
             sqlite_synchronous: "normal".into(),
             security: SecuritySettings::default(),
             audit: AuditSettings::default(),
+            rate_limits: RateLimitSettings::default(),
         }
     }
 }

@@ -332,6 +332,7 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
                 cfg.warnings.clone()
             },
             auth: cfg.security.policy()?,
+            rate_limits: cfg.rate_limits.limits(),
             audit_seal: Some(AuditSealing {
                 key: seal_key.0.clone(),
                 every: cfg.audit.every()?,

@@ -16,6 +16,7 @@ pub mod evidence_files;
 pub mod jobs;
 pub mod open_data;
 pub mod pages;
+pub mod rate_limit;
 pub mod rectification_files;
 pub mod registry_access;
 pub mod registry_files;
@@ -53,6 +54,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(assets::router())
         .fallback(not_found)
+        // Inside the session layer: it limits by account as well as address.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::load_session,

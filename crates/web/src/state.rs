@@ -48,6 +48,8 @@ pub struct WebConfig {
     /// AUDIT-2: the key sealing the audit chain and how often (`[audit]`);
     /// `None`: no sealing (tests, unless they set it).
     pub audit_seal: Option<AuditSealing>,
+    /// Requests per minute of anonymous clients and of searches (`[rate_limits]`).
+    pub rate_limits: crate::rate_limit::RateLimits,
 }
 
 /// How the audit chain's head is sealed (AUDIT-2).
@@ -84,6 +86,7 @@ impl Default for WebConfig {
             warnings: Default::default(),
             auth: AuthPolicy::default(),
             audit_seal: None,
+            rate_limits: Default::default(),
         }
     }
 }
@@ -98,6 +101,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// 编号盖章 requests of this server, numbered in shared transactions.
     pub numbering: yici_store::documents::office::NumberingQueue,
+    /// This instance's rate-limit buckets (see `rate_limit`).
+    pub rate_buckets: Arc<crate::rate_limit::Buckets>,
 }
 
 impl AppState {
@@ -112,6 +117,7 @@ impl AppState {
             policy: config.auth.clone(),
             config: Arc::new(config),
             numbering: Default::default(),
+            rate_buckets: Default::default(),
         }
     }
 

@@ -27,6 +27,7 @@ mod people;
 mod plans;
 mod publication;
 mod publication_browser;
+mod rate_limits;
 mod rectifications;
 mod rectifications_browser;
 mod registry;
