@@ -586,6 +586,73 @@ mod tests {
     }
 
     #[test]
+    fn the_session_policy_is_configured_and_nonsense_refused() {
+        let d = SecuritySettings::default().policy().unwrap();
+        assert_eq!(d.max_failures, 5);
+        assert_eq!(d.idle_timeout, chrono::Duration::minutes(30));
+        let s = SecuritySettings {
+            idle_minutes: 10,
+            absolute_hours: 8,
+            lock_minutes: 60,
+            ..SecuritySettings::default()
+        };
+        let p = s.policy().unwrap();
+        assert_eq!(p.idle_timeout, chrono::Duration::minutes(10));
+        assert_eq!(p.absolute_timeout, chrono::Duration::hours(8));
+        assert_eq!(p.lock_for, chrono::Duration::minutes(60));
+        let e = SecuritySettings {
+            max_failures: 0,
+            ..s.clone()
+        }
+        .policy()
+        .unwrap_err();
+        assert!(e.to_string().contains("security.max_failures"), "{e}");
+        let e = SecuritySettings {
+            idle_minutes: 600,
+            ..s
+        }
+        .policy()
+        .unwrap_err();
+        assert!(e.to_string().contains("idle_minutes"), "{e}");
+    }
+
+    #[test]
+    fn the_seal_key_is_made_once_beside_the_database_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("yici-seal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let url = format!("sqlite:{}", dir.join("yici.db").display());
+        let a = AuditSettings::default();
+        assert_eq!(a.key_file(&url), dir.join("audit-seal.key"));
+        assert!(
+            a.key(&url, false).unwrap().is_none(),
+            "verify never creates it"
+        );
+        let (made, _) = a.key(&url, true).unwrap().unwrap();
+        let (read, from) = a.key(&url, false).unwrap().unwrap();
+        assert_eq!(made.id(), read.id());
+        assert!(from.ends_with("audit-seal.key"));
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("audit-seal.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A key given directly wins; a short one is refused.
+        let given = AuditSettings {
+            seal_key: "k".repeat(32),
+            ..AuditSettings::default()
+        };
+        assert_ne!(given.key(&url, false).unwrap().unwrap().0.id(), made.id());
+        let short = AuditSettings {
+            seal_key: "short".into(),
+            ..AuditSettings::default()
+        };
+        assert!(short.key(&url, false).is_err());
+        assert!(format!("{given:?}").contains("***") && !format!("{given:?}").contains("kkkk"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn the_development_outbox_is_the_default() {
         let s = SmsConfig::default().settings().unwrap();
         assert_eq!(s.gateway.provider(), "outbox");
