@@ -41,6 +41,22 @@ pub struct Config {
     /// 监督预警 (STAT-2): each rule on or off, repeat_days, urgent_grace_days.
     #[serde(default)]
     pub warnings: yici_domain::warnings::Rules,
+    /// Login security beyond passwords (SEC-2).
+    #[serde(default)]
+    pub security: SecuritySettings,
+}
+
+/// `[security]` in yici.toml (or `YICI_SECURITY__REQUIRE_SECOND_FACTOR_FOR_ADMINS=true`).
+///
+/// `require_second_factor_for_admins`: a system administrator without a
+/// confirmed TOTP second factor may, after logging in, do nothing but enrol
+/// one (the API answers `second_factor_enrolment_required`). Off by default,
+/// so a new installation's `admin` can log in before anyone has an
+/// authenticator app; switch it on once the administrators have enrolled.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecuritySettings {
+    pub require_second_factor_for_admins: bool,
 }
 
 /// `[import]` in yici.toml (or `YICI_IMPORT__MAX_UNPACKED_MB=…`): what one
@@ -328,6 +344,7 @@ impl Default for Config {
             import: ImportSettings::default(),
             publication: Default::default(),
             warnings: Default::default(),
+            security: SecuritySettings::default(),
         }
     }
 }
@@ -439,5 +456,18 @@ mod tests {
         assert_eq!(cfg.sms.templates["task_drawn"], "SMS_71390007");
         assert_eq!(cfg.sms.poll_seconds, 2);
         assert_eq!(cfg.sms.settings().unwrap().gateway.provider(), "aliyun");
+    }
+
+    /// `[security]` is off unless the file (or the environment) says so.
+    #[test]
+    fn admins_need_a_second_factor_only_when_configured() {
+        assert!(!Config::default().security.require_second_factor_for_admins);
+        let dir = std::env::temp_dir().join(format!("yici-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("yici.toml");
+        std::fs::write(&file, "[security]\nrequire_second_factor_for_admins = true\n").unwrap();
+        let cfg = Config::load(file.to_str().unwrap()).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(cfg.security.require_second_factor_for_admins);
     }
 }

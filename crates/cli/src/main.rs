@@ -265,6 +265,7 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
                 cfg.warnings.check().map_err(|e| anyhow::anyhow!("{e}"))?;
                 cfg.warnings.clone()
             },
+            require_second_factor_for_admins: cfg.security.require_second_factor_for_admins,
         },
     );
     let stop = stop_requested()?;

@@ -119,6 +119,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "joint_invitations",
         include_str!("../migrations/0026_joint_invitations.sql"),
     ),
+    (
+        28,
+        "second_factor",
+        include_str!("../migrations/0028_second_factor.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

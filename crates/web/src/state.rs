@@ -43,6 +43,9 @@ pub struct WebConfig {
     pub publication: yici_domain::publication::Calendar,
     /// 监督预警 (STAT-2): the rules in force (`[warnings]`).
     pub warnings: yici_domain::warnings::Rules,
+    /// System administrators must enrol a second factor before anything
+    /// else (`[security] require_second_factor_for_admins`, SEC-2).
+    pub require_second_factor_for_admins: bool,
 }
 
 /// A random check-in key for a start without a configured one.
@@ -70,6 +73,7 @@ impl Default for WebConfig {
             import_limits: yici_interchange::Limits::default(),
             publication: Default::default(),
             warnings: Default::default(),
+            require_second_factor_for_admins: false,
         }
     }
 }
@@ -95,7 +99,10 @@ impl AppState {
         AppState {
             db,
             clock,
-            policy: AuthPolicy::default(),
+            policy: AuthPolicy {
+                require_second_factor_for_admins: config.require_second_factor_for_admins,
+                ..AuthPolicy::default()
+            },
             config: Arc::new(config),
             numbering: Default::default(),
         }
