@@ -42,6 +42,17 @@ impl AccountPage {
             .unwrap_or_default()
     }
 
+    /// An error whose form is not on the page (a confirmation with nothing
+    /// started, a switch-off of what is off …) shows above everything.
+    fn top_error(&self) -> Option<&str> {
+        let form_shown = match self.error_form {
+            "confirm" => self.enrolment.is_some(),
+            "disable" | "regenerate" => self.status.enabled(),
+            _ => false,
+        };
+        (!form_shown).then_some(()).and(self.error.as_deref())
+    }
+
     fn err_for(&self, form: &str) -> Option<&str> {
         (self.error_form == form)
             .then_some(())

@@ -35,6 +35,7 @@ mod results;
 mod results_browser;
 mod results_view;
 mod results_view_browser;
+mod second_factor;
 mod security;
 mod sms;
 mod sms_browser;
