@@ -465,7 +465,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("yici-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("yici.toml");
-        std::fs::write(&file, "[security]\nrequire_second_factor_for_admins = true\n").unwrap();
+        std::fs::write(
+            &file,
+            "[security]\nrequire_second_factor_for_admins = true\n",
+        )
+        .unwrap();
         let cfg = Config::load(file.to_str().unwrap()).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(cfg.security.require_second_factor_for_admins);

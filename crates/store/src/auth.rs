@@ -376,7 +376,7 @@ fn locked(until: DateTime<Utc>) -> DomainError {
 #[derive(Debug)]
 pub enum LoginOutcome {
     /// A session is open.
-    Opened(NewSession),
+    Opened(Box<NewSession>),
     /// The account has a second factor: the page login continues at
     /// `/login/verify` with this token (shown once, only its hash stored),
     /// good for [`AuthPolicy::second_step_for`].
@@ -461,8 +461,11 @@ async fn fail(
             lock(db, now, tracked, account_id, until, failures).await?;
             if let Some(id) = account_id {
                 // A pending second step ends with the lock.
-                e.execute("DELETE FROM pending_logins WHERE account_id = $1", args![id])
-                    .await?;
+                e.execute(
+                    "DELETE FROM pending_logins WHERE account_id = $1",
+                    args![id],
+                )
+                .await?;
             }
             return Ok::<_, StoreError>(DomainError::new(
                 ErrorKind::Locked,
@@ -576,20 +579,18 @@ pub async fn login(
                 .await?;
                 return Ok(LoginOutcome::SecondStep { token });
             }
-            (None, SessionKind::Api) => {
-                return Err(DomainError::new(
-                    ErrorKind::Unauthenticated,
-                    "second_factor_required",
-                    "该账号已启用两步验证：请在 otp 中附上验证器App显示的6位动态口令（或一个恢复码）",
-                )
-                .on("otp")
-                .into())
-            }
+            (None, SessionKind::Api) => return Err(DomainError::new(
+                ErrorKind::Unauthenticated,
+                "second_factor_required",
+                "该账号已启用两步验证：请在 otp 中附上验证器App显示的6位动态口令（或一个恢复码）",
+            )
+            .on("otp")
+            .into()),
         }
     }
     open_session(db, policy, now, &account, ip, kind)
         .await
-        .map(LoginOutcome::Opened)
+        .map(|new| LoginOutcome::Opened(Box::new(new)))
 }
 
 fn refuse_disabled(account: &AccountRow) -> StoreResult<()> {
@@ -679,7 +680,10 @@ pub async fn complete_login(
     if !account.second_factor {
         // Switched off meanwhile (from another session): the password
         // step is all there is now, and it was passed.
-        tracing::info!(account = account.id, "second factor gone during the second step");
+        tracing::info!(
+            account = account.id,
+            "second factor gone during the second step"
+        );
     } else {
         check_second_factor(db, policy, now, &account, &tracked, ip, last_lock, code).await?;
     }

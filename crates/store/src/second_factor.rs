@@ -115,9 +115,7 @@ pub async fn status(mut db: &Db, principal: &Principal) -> StoreResult<Status> {
 
 /// Whether an account must give a code at login.
 pub async fn enabled(e: &mut impl Exec, account_id: i64) -> StoreResult<bool> {
-    Ok(secret_of(e, account_id)
-        .await?
-        .is_some_and(|s| s.confirmed))
+    Ok(secret_of(e, account_id).await?.is_some_and(|s| s.confirmed))
 }
 
 fn already_enabled() -> DomainError {
@@ -320,13 +318,12 @@ async fn reauthenticate(
 
 /// Records a TOTP step as used, unless it or a later one already was.
 async fn consume_step(e: &mut impl Exec, account_id: i64, step: i64) -> StoreResult<bool> {
-    Ok(e
-        .execute(
-            "UPDATE second_factors SET last_step = $2
+    Ok(e.execute(
+        "UPDATE second_factors SET last_step = $2
               WHERE account_id = $1 AND (last_step IS NULL OR last_step < $2)",
-            args![account_id, step],
-        )
-        .await?
+        args![account_id, step],
+    )
+    .await?
         == 1)
 }
 
@@ -396,7 +393,9 @@ pub async fn regenerate_recovery_codes(
             entity: "account",
             entity_id: account_id.to_string(),
             before: None,
-            after: Some(&serde_json::json!({"login": principal.login, "recovery_codes": codes.len()})),
+            after: Some(
+                &serde_json::json!({"login": principal.login, "recovery_codes": codes.len()}),
+            ),
         },
     )
     .await?;
@@ -415,12 +414,14 @@ pub(crate) async fn verify_at_login(
     input: &str,
 ) -> StoreResult<Result<(), Refusal>> {
     let mut tx = db.begin().await?;
-    let Some(secret) = secret_of(&mut tx, account_id).await?.filter(|s| s.confirmed) else {
+    let Some(secret) = secret_of(&mut tx, account_id)
+        .await?
+        .filter(|s| s.confirmed)
+    else {
         return Ok(Err(Refusal::Wrong));
     };
     if totp::typed_code(input).is_some() {
-        let outcome = match totp::verify(&secret.secret, input, now.timestamp(), secret.last_step)
-        {
+        let outcome = match totp::verify(&secret.secret, input, now.timestamp(), secret.last_step) {
             Ok(step) if consume_step(&mut tx, account_id, step).await? => Ok(()),
             Ok(_) => Err(Refusal::Replayed),
             Err(r) => Err(r),

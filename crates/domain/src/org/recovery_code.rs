@@ -64,7 +64,13 @@ mod tests {
         assert_eq!(normalise(" 02Z0Z-59Z89 ").as_deref(), Some("02z0z59z89"));
         assert_eq!(normalise("02z0z 59z89").as_deref(), Some("02z0z59z89"));
         // Too short, too long, or with a symbol that is never in a code.
-        for bad in ["023z2n8z9", "023z2n8z9aa", "023z2n8z9l", "023z2n8z91", "123456"] {
+        for bad in [
+            "023z2n8z9",
+            "023z2n8z9aa",
+            "023z2n8z9l",
+            "023z2n8z91",
+            "123456",
+        ] {
             assert_eq!(normalise(bad), None, "{bad}");
         }
         assert!(!ALPHABET.contains(&b'o') && !ALPHABET.contains(&b'i'));

@@ -303,10 +303,7 @@ mod tests {
             verify(RFC_SECRET, &earlier, now, Some(step)),
             Err(Refusal::Replayed)
         );
-        assert_eq!(
-            verify(RFC_SECRET, &code, now, Some(step - 1)),
-            Ok(step)
-        );
+        assert_eq!(verify(RFC_SECRET, &code, now, Some(step - 1)), Ok(step));
         // Spaces in the middle are fine; anything but six digits is not a code.
         let spaced = format!("{} {}", &code[..3], &code[3..]);
         assert_eq!(verify(RFC_SECRET, &spaced, now, None), Ok(step));

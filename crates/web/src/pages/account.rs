@@ -207,7 +207,7 @@ pub async fn second_step(
             let mut response = logged_in(
                 &state,
                 &headers,
-                auth::LoginOutcome::Opened(new),
+                auth::LoginOutcome::Opened(Box::new(new)),
                 &form.next,
             );
             response.headers_mut().append(

@@ -17,10 +17,10 @@ pub mod plans;
 pub mod publication;
 pub mod ratings;
 pub mod rectifications;
-pub mod second_factor;
 pub mod registry;
 pub mod registry_edit;
 pub mod results;
+pub mod second_factor;
 pub mod sms;
 pub mod statistics;
 pub mod tasks;
@@ -45,8 +45,14 @@ pub fn router() -> Router<AppState> {
         )
         .route("/account", get(second_factor::page))
         .route("/account/second-factor/start", post(second_factor::start))
-        .route("/account/second-factor/confirm", post(second_factor::confirm))
-        .route("/account/second-factor/disable", post(second_factor::disable))
+        .route(
+            "/account/second-factor/confirm",
+            post(second_factor::confirm),
+        )
+        .route(
+            "/account/second-factor/disable",
+            post(second_factor::disable),
+        )
         .route(
             "/account/second-factor/recovery-codes",
             post(second_factor::regenerate),

@@ -73,10 +73,7 @@ async fn render(state: &AppState, session: &Session, outcome: Outcome) -> PageRe
     // Read again after the change: the requirement's flag may just have lifted.
     let status = second_factor::status(&state.db, &session.principal).await?;
     let forced = session.must_enrol_second_factor && !status.enabled();
-    let enrolment = status
-        .pending
-        .clone()
-        .map(|e| (qr_svg(&e.uri), e));
+    let enrolment = status.pending.clone().map(|e| (qr_svg(&e.uri), e));
     let (code, error) = match outcome.error {
         Some((code, message)) => (Some(code), Some(message)),
         None => (None, None),
@@ -146,16 +143,21 @@ pub async fn confirm(
     EnrollingWebUser(session): EnrollingWebUser,
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> PageResult<Response> {
-    let outcome =
-        match second_factor::confirm(&state.db, state.now(), &session.principal, &form.code).await
-        {
-            Ok(codes) => Outcome {
-                recovery_codes: codes,
-                done: Some("两步验证已启用。以后登录时，输入密码后还需输入验证器App显示的动态口令。"),
-                ..Outcome::default()
-            },
-            Err(e) => refusal("confirm", e)?,
-        };
+    let outcome = match second_factor::confirm(
+        &state.db,
+        state.now(),
+        &session.principal,
+        &form.code,
+    )
+    .await
+    {
+        Ok(codes) => Outcome {
+            recovery_codes: codes,
+            done: Some("两步验证已启用。以后登录时，输入密码后还需输入验证器App显示的动态口令。"),
+            ..Outcome::default()
+        },
+        Err(e) => refusal("confirm", e)?,
+    };
     render(&state, &session, outcome).await
 }
 
@@ -171,20 +173,16 @@ pub async fn disable(
     EnrollingWebUser(session): EnrollingWebUser,
     CsrfForm(form): CsrfForm<CredentialForm>,
 ) -> PageResult<Response> {
-    let outcome = match second_factor::disable(
-        &state.db,
-        state.now(),
-        &session.principal,
-        &form.credential,
-    )
-    .await
-    {
-        Ok(()) => Outcome {
-            done: Some("两步验证已停用，恢复码已全部作废。"),
-            ..Outcome::default()
-        },
-        Err(e) => refusal("disable", e)?,
-    };
+    let outcome =
+        match second_factor::disable(&state.db, state.now(), &session.principal, &form.credential)
+            .await
+        {
+            Ok(()) => Outcome {
+                done: Some("两步验证已停用，恢复码已全部作废。"),
+                ..Outcome::default()
+            },
+            Err(e) => refusal("disable", e)?,
+        };
     render(&state, &session, outcome).await
 }
 

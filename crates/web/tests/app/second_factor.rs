@@ -183,7 +183,8 @@ async fn enrolment_needs_a_right_first_code_and_shows_the_recovery_codes_once(ap
         assert_eq!(status, 422, "{wrong}");
         let form = element(&page, "confirm-form");
         assert!(
-            form.contains("动态口令不正确") || form.contains("请输入验证器App上显示的6位数字动态口令"),
+            form.contains("动态口令不正确")
+                || form.contains("请输入验证器App上显示的6位数字动态口令"),
             "{form}"
         );
     }
@@ -463,20 +464,24 @@ async fn wrong_codes_count_toward_the_lock_and_a_code_is_good_once(app: TestApp)
     // Two failures so far (the replays); a wrong password counts with them.
     let (status, body) = api_login(&app, LOGIN, "Wrong@2025x", None).await;
     assert_eq!(status, 401);
-    assert!(body["message"].as_str().unwrap().contains("再错2次"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("再错2次"),
+        "{body}"
+    );
     let wrong = wrong_code(&app, &secret, 0);
     let (status, body) = api_login(&app, LOGIN, NEW_PASSWORD, Some(&wrong)).await;
     assert_eq!(status, 401);
-    assert!(body["message"].as_str().unwrap().contains("再错1次"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("再错1次"),
+        "{body}"
+    );
     let wrong = wrong_code(&app, &secret, 1);
     let (status, body) = api_login(&app, LOGIN, NEW_PASSWORD, Some(&wrong)).await;
     assert_eq!(status, 423, "{body}");
     assert_eq!(body["code"], "account_locked");
     assert_eq!(
-        app.count(
-            "SELECT COUNT(*) FROM login_locks WHERE login = 'tssytx_dq' AND failures = 5"
-        )
-        .await,
+        app.count("SELECT COUNT(*) FROM login_locks WHERE login = 'tssytx_dq' AND failures = 5")
+            .await,
         1
     );
     // Locked: the right password and a fresh code are refused too, and the
@@ -645,7 +650,8 @@ async fn the_second_step_expires_after_five_minutes(app: TestApp) {
         &[("login", LOGIN), ("password", NEW_PASSWORD)],
     )
     .await;
-    app.clock.advance(Duration::minutes(5) + Duration::seconds(1));
+    app.clock
+        .advance(Duration::minutes(5) + Duration::seconds(1));
     let code = code_now(&app, &secret);
     let (status, page) = post_form(&app, &client, "/login/verify", &[("otp", &code)]).await;
     assert_eq!(status, 401);
@@ -716,7 +722,10 @@ mod required {
         let (secret, _) = enrol(&app, &client, &csrf).await;
         let r = client.get(app.url("/people")).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 200);
-        assert!(!app.html(&client, "/account").await.contains("enrolment-required"));
+        assert!(!app
+            .html(&client, "/account")
+            .await
+            .contains("enrolment-required"));
         // The bearer token is free now; a new API login needs the code.
         assert_eq!(app.get(&token, "/api/v1/units").await.0, 200);
         assert_eq!(
