@@ -89,9 +89,16 @@ impl RateLimitSettings {
 /// login name within 15 minutes lock it for 30; 30 failures from one
 /// address within the window refuse that address; sessions end after 30
 /// minutes idle or 12 hours in all; a new password may not repeat the last 5.
+///
+/// `require_second_factor_for_admins`: a system administrator without a
+/// confirmed TOTP second factor may, after logging in, do nothing but enrol
+/// one (the API answers `second_factor_enrolment_required`). Off by default,
+/// so a new installation's `admin` can log in before anyone has an
+/// authenticator app; switch it on once the administrators have enrolled.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SecuritySettings {
+    pub require_second_factor_for_admins: bool,
     pub max_failures: i64,
     pub failure_window_minutes: i64,
     pub lock_minutes: i64,
@@ -105,6 +112,7 @@ impl Default for SecuritySettings {
     fn default() -> Self {
         let p = yici_store::auth::AuthPolicy::default();
         SecuritySettings {
+            require_second_factor_for_admins: p.require_second_factor_for_admins,
             max_failures: p.max_failures,
             failure_window_minutes: p.failure_window.num_minutes(),
             lock_minutes: p.lock_for.num_minutes(),
@@ -144,6 +152,9 @@ impl SecuritySettings {
             idle_timeout: Duration::minutes(self.idle_minutes),
             absolute_timeout: Duration::hours(self.absolute_hours),
             history: self.password_history,
+            require_second_factor_for_admins: self.require_second_factor_for_admins,
+            // Not configurable: the time to open an authenticator app.
+            ..yici_store::auth::AuthPolicy::default()
         })
     }
 }
@@ -728,5 +739,22 @@ mod tests {
         assert_eq!(cfg.sms.templates["task_drawn"], "SMS_71390007");
         assert_eq!(cfg.sms.poll_seconds, 2);
         assert_eq!(cfg.sms.settings().unwrap().gateway.provider(), "aliyun");
+    }
+
+    /// `[security]` is off unless the file (or the environment) says so.
+    #[test]
+    fn admins_need_a_second_factor_only_when_configured() {
+        assert!(!Config::default().security.require_second_factor_for_admins);
+        let dir = std::env::temp_dir().join(format!("yici-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("yici.toml");
+        std::fs::write(
+            &file,
+            "[security]\nrequire_second_factor_for_admins = true\n",
+        )
+        .unwrap();
+        let cfg = Config::load(file.to_str().unwrap()).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(cfg.security.require_second_factor_for_admins);
     }
 }

@@ -23,6 +23,7 @@ pub mod publication;
 pub mod ratings;
 pub mod rectification;
 pub mod registry;
+pub mod second_factor;
 pub mod statistics;
 pub mod warnings;
 

@@ -124,6 +124,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit_guard",
         include_str!("../migrations/0027_audit_guard.sql"),
     ),
+    (
+        28,
+        "second_factor",
+        include_str!("../migrations/0028_second_factor.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -439,23 +439,25 @@ pub async fn signup(
                 .await?
                 .map(|e| e.uscc)
                 .unwrap_or_default();
-            let new = yici_store::auth::login(
+            // A new account has no second factor: the session opens at
+            // once, and the welcome page follows.
+            let outcome = yici_store::auth::login(
                 &state.db,
                 &state.policy,
                 state.now(),
                 &login,
                 &form.password,
+                None,
                 &ip,
                 yici_store::auth::SessionKind::Web,
             )
             .await?;
-            let cookie =
-                session::session_cookie(&new.token, session::secure_request(&state, &headers));
-            Ok((
-                [(axum::http::header::SET_COOKIE, cookie)],
-                Redirect::to("/e?welcome=1"),
-            )
-                .into_response())
+            Ok(super::account::logged_in(
+                &state,
+                &headers,
+                outcome,
+                "/e?welcome=1",
+            ))
         }
         Err(e) => {
             let err = AppError::from(e);

@@ -20,6 +20,7 @@ pub mod rectifications;
 pub mod registry;
 pub mod registry_edit;
 pub mod results;
+pub mod second_factor;
 pub mod sms;
 pub mod statistics;
 pub mod tasks;
@@ -36,6 +37,26 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
+        // 两步验证 (SEC-2): the login's second step, and the account page
+        // where the factor is enrolled, renewed and switched off.
+        .route(
+            "/login/verify",
+            get(account::second_step_form).post(account::second_step),
+        )
+        .route("/account", get(second_factor::page))
+        .route("/account/second-factor/start", post(second_factor::start))
+        .route(
+            "/account/second-factor/confirm",
+            post(second_factor::confirm),
+        )
+        .route(
+            "/account/second-factor/disable",
+            post(second_factor::disable),
+        )
+        .route(
+            "/account/second-factor/recovery-codes",
+            post(second_factor::regenerate),
+        )
         .route(
             "/password",
             get(account::password_form).post(account::change_password),

@@ -36,6 +36,8 @@ mod results;
 mod results_browser;
 mod results_view;
 mod results_view_browser;
+mod second_factor;
+mod second_factor_browser;
 mod security;
 mod sms;
 mod sms_browser;
