@@ -41,6 +41,10 @@ pub struct Config {
     /// 监督预警 (STAT-2): each rule on or off, repeat_days, urgent_grace_days.
     #[serde(default)]
     pub warnings: yici_domain::warnings::Rules,
+    /// Anonymous enterprise sign-up (SEC-5): requests per hour per client
+    /// address and per USCC.
+    #[serde(default)]
+    pub sign_up: yici_domain::field::sign_up::SignUpLimits,
 }
 
 /// `[import]` in yici.toml (or `YICI_IMPORT__MAX_UNPACKED_MB=…`): what one
@@ -208,7 +212,8 @@ impl DrawSettings {
 /// `provider = "outbox"` (the default) sends nothing and lists messages on
 /// the 短信发件箱 page; `provider = "aliyun"` sends through Alibaba Cloud SMS
 /// and needs the keys, the approved sign name and a template code for each
-/// template key the platform uses (`task_drawn`, `task_invited`).
+/// template key the platform uses (`task_drawn`, `task_invited`,
+/// `sign_up_code` — a 验证码 template with the parameter `code`).
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SmsConfig {
@@ -328,6 +333,7 @@ impl Default for Config {
             import: ImportSettings::default(),
             publication: Default::default(),
             warnings: Default::default(),
+            sign_up: Default::default(),
         }
     }
 }

@@ -119,6 +119,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "joint_invitations",
         include_str!("../migrations/0026_joint_invitations.sql"),
     ),
+    (
+        29,
+        "enterprise_activation",
+        include_str!("../migrations/0029_enterprise_activation.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -43,6 +43,8 @@ pub struct WebConfig {
     pub publication: yici_domain::publication::Calendar,
     /// 监督预警 (STAT-2): the rules in force (`[warnings]`).
     pub warnings: yici_domain::warnings::Rules,
+    /// Anonymous enterprise sign-up requests per hour (`[sign_up]`, SEC-5).
+    pub sign_up: yici_domain::field::sign_up::SignUpLimits,
 }
 
 /// A random check-in key for a start without a configured one.
@@ -70,6 +72,7 @@ impl Default for WebConfig {
             import_limits: yici_interchange::Limits::default(),
             publication: Default::default(),
             warnings: Default::default(),
+            sign_up: Default::default(),
         }
     }
 }
