@@ -53,6 +53,10 @@ pub struct Config {
     /// Requests per minute of anonymous clients and of searches (SEC-4).
     #[serde(default)]
     pub rate_limits: RateLimitSettings,
+    /// Anonymous enterprise sign-up (SEC-5): requests per hour per client
+    /// address and per USCC.
+    #[serde(default)]
+    pub sign_up: yici_domain::field::sign_up::SignUpLimits,
 }
 
 /// `[rate_limits]` in yici.toml (or `YICI_RATE_LIMITS__SEARCH_PER_MINUTE=…`):
@@ -437,7 +441,8 @@ impl DrawSettings {
 /// `provider = "outbox"` (the default) sends nothing and lists messages on
 /// the 短信发件箱 page; `provider = "aliyun"` sends through Alibaba Cloud SMS
 /// and needs the keys, the approved sign name and a template code for each
-/// template key the platform uses (`task_drawn`, `task_invited`).
+/// template key the platform uses (`task_drawn`, `task_invited`,
+/// `sign_up_code` — a 验证码 template with the parameter `code`).
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SmsConfig {
@@ -561,6 +566,7 @@ impl Default for Config {
             security: SecuritySettings::default(),
             audit: AuditSettings::default(),
             rate_limits: RateLimitSettings::default(),
+            sign_up: Default::default(),
         }
     }
 }

@@ -213,7 +213,7 @@ async fn run() -> Result<()> {
                             f.inspector_name, f.inspector_mobile
                         );
                         println!(
-                            "企业端：/e/signup 注册，可用 {}（统一社会信用代码 {}）",
+                            "企业端：/e/signup 注册，可用 {}（统一社会信用代码 {}）；验证码发往名录登记的联系人手机，演示时见 admin 的短信发件箱 /sms/outbox",
                             f.enterprise_name, f.enterprise_uscc
                         );
                         if let Some(v) =
@@ -337,6 +337,10 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
                 key: seal_key.0.clone(),
                 every: cfg.audit.every()?,
             }),
+            sign_up: {
+                cfg.sign_up.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+                cfg.sign_up
+            },
         },
     );
     let stop = stop_requested()?;

@@ -20,6 +20,7 @@ pub mod org;
 pub mod outbox;
 pub mod plans;
 pub mod publication;
+pub mod rate_limits;
 pub mod ratings;
 pub mod rectification;
 pub mod registry;

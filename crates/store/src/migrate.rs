@@ -129,6 +129,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "second_factor",
         include_str!("../migrations/0028_second_factor.sql"),
     ),
+    (
+        29,
+        "enterprise_activation",
+        include_str!("../migrations/0029_enterprise_activation.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -50,6 +50,8 @@ pub struct WebConfig {
     pub audit_seal: Option<AuditSealing>,
     /// Requests per minute of anonymous clients and of searches (`[rate_limits]`).
     pub rate_limits: crate::rate_limit::RateLimits,
+    /// Anonymous enterprise sign-up requests per hour (`[sign_up]`, SEC-5).
+    pub sign_up: yici_domain::field::sign_up::SignUpLimits,
 }
 
 /// How the audit chain's head is sealed (AUDIT-2).
@@ -87,6 +89,7 @@ impl Default for WebConfig {
             auth: AuthPolicy::default(),
             audit_seal: None,
             rate_limits: Default::default(),
+            sign_up: Default::default(),
         }
     }
 }

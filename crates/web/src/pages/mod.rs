@@ -7,6 +7,7 @@ pub mod credit;
 pub mod document_editor;
 pub mod documents;
 pub mod enterprise;
+pub mod enterprise_accounts;
 pub mod field;
 pub mod forms;
 pub mod home;
@@ -244,6 +245,24 @@ pub fn router() -> Router<AppState> {
         .route("/statistics", get(statistics::dashboard))
         .route("/statistics/tasks", get(statistics::tasks))
         .route("/statistics/export.xlsx", get(statistics::export))
+        // 企业注册 and 申请开通 (SEC-5), anonymous; the registry editors' side.
         .route("/e/signup", get(field::signup_form).post(field::signup))
+        .route(
+            "/e/signup/verify",
+            get(field::verify_form).post(field::verify),
+        )
+        .route(
+            "/e/activation",
+            get(field::activation_form).post(field::request_activation),
+        )
+        .route("/enterprise-accounts", get(enterprise_accounts::list))
+        .route(
+            "/enterprise-accounts/{id}/activate",
+            post(enterprise_accounts::activate),
+        )
+        .route(
+            "/enterprise-accounts/{id}/reject",
+            post(enterprise_accounts::reject),
+        )
         .route("/e/check-in", get(field::check_in).post(field::confirm))
 }

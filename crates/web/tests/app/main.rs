@@ -17,6 +17,8 @@ mod credit;
 mod documents;
 mod documents_browser;
 mod draws;
+mod enterprise_signup;
+mod enterprise_signup_browser;
 mod enterprise_view;
 mod field_browser;
 mod joint;
