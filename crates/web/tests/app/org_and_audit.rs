@@ -15,7 +15,44 @@ both_databases!(
 mod sealed {
     use super::*;
 
-    both_databases!(config = crate::org_and_audit::sealed::with_seal_key(); the_audit_page_seals_and_shows_the_seals);
+    both_databases!(config = crate::org_and_audit::sealed::with_seal_key();
+        the_audit_page_seals_and_shows_the_seals,
+        the_audit_page_in_a_real_browser,
+    );
+
+    /// The seals panel as the administrator sees it, at desk and phone width.
+    async fn the_audit_page_in_a_real_browser(app: TestApp) {
+        use crate::common::browser::*;
+        let driver = chromedriver().await;
+        let c = browser(&driver).await;
+        log_in(&c, &app, "admin").await;
+        c.goto(&app.url("/audit")).await.unwrap();
+        let before = app.count("SELECT COALESCE(MAX(no), 0) FROM audit_seals").await;
+        click(&c, "form[action='/audit/seal'] button").await;
+        // The click returns before the next page: wait for the new seal.
+        let mut n = before;
+        for _ in 0..100 {
+            n = app.count("SELECT COALESCE(MAX(no), 0) FROM audit_seals").await;
+            if n > before {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(n, before + 1);
+        let head = app.count("SELECT seq FROM audit_head WHERE id = 1").await;
+        let status = text_containing(&c, "#seal-status", &format!("共 {n} 次封存")).await;
+        assert!(
+            status.contains(&format!("共 {n} 次封存，{n} 次经密钥校验一致"))
+                && status.contains(&format!("覆盖至第 {head} 条")),
+            "{status}"
+        );
+        if app.backend == crate::common::Backend::Sqlite {
+            shot(&c, "audit-seals-desktop").await;
+            c.set_window_size(390, 844).await.unwrap();
+            shot(&c, "audit-seals-phone").await;
+        }
+        c.close().await.unwrap();
+    }
 
     fn with_seal_key() -> yici_web::WebConfig {
         yici_web::WebConfig {
