@@ -3,7 +3,8 @@
 cargo build --release -p yici >/dev/null 2>&1
 bin=target/release/yici
 serve() { # url → pid
-  YICI_LOG=warn $bin serve --database-url "$1" --bind "127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
+  # Benchmarks measure the server, not its rate limits (one client, many requests).
+  YICI_LOG=warn YICI_RATE_LIMITS__ANONYMOUS_PER_MINUTE=0 YICI_RATE_LIMITS__SEARCH_PER_MINUTE=0 $bin serve --database-url "$1" --bind "127.0.0.1:$PORT" >"$work/server.log" 2>&1 &
   echo $!
 }
 wait_up() { for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && return; sleep 0.1; done; echo "server did not start"; exit 1; }

@@ -41,6 +41,246 @@ pub struct Config {
     /// 监督预警 (STAT-2): each rule on or off, repeat_days, urgent_grace_days.
     #[serde(default)]
     pub warnings: yici_domain::warnings::Rules,
+    /// SQLite only: "normal" (default) or "full" (every commit synced to
+    /// disk; survives a power loss). See `yici_store::Durability`.
+    pub sqlite_synchronous: String,
+    /// Login lockout and session lifetimes (SEC-2, ORG-4).
+    #[serde(default)]
+    pub security: SecuritySettings,
+    /// The audit chain's seals (AUDIT-2).
+    #[serde(default)]
+    pub audit: AuditSettings,
+    /// Requests per minute of anonymous clients and of searches (SEC-4).
+    #[serde(default)]
+    pub rate_limits: RateLimitSettings,
+    /// Anonymous enterprise sign-up (SEC-5): requests per hour per client
+    /// address and per USCC.
+    #[serde(default)]
+    pub sign_up: yici_domain::field::sign_up::SignUpLimits,
+}
+
+/// `[rate_limits]` in yici.toml (or `YICI_RATE_LIMITS__SEARCH_PER_MINUTE=…`):
+/// requests per minute, per client address for anonymous requests, per
+/// account and per address for searches and exports; 0 turns one off.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    pub anonymous_per_minute: u32,
+    pub search_per_minute: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        let d = yici_web::rate_limit::RateLimits::default();
+        RateLimitSettings {
+            anonymous_per_minute: d.anonymous_per_minute,
+            search_per_minute: d.search_per_minute,
+        }
+    }
+}
+
+impl RateLimitSettings {
+    pub fn limits(&self) -> yici_web::rate_limit::RateLimits {
+        yici_web::rate_limit::RateLimits {
+            anonymous_per_minute: self.anonymous_per_minute,
+            search_per_minute: self.search_per_minute,
+        }
+    }
+}
+
+/// `[security]` in yici.toml (or `YICI_SECURITY__IDLE_MINUTES=…`): the
+/// login lockout and the session lifetimes. Defaults: 5 failures of one
+/// login name within 15 minutes lock it for 30; 30 failures from one
+/// address within the window refuse that address; sessions end after 30
+/// minutes idle or 12 hours in all; a new password may not repeat the last 5.
+///
+/// `require_second_factor_for_admins`: a system administrator without a
+/// confirmed TOTP second factor may, after logging in, do nothing but enrol
+/// one (the API answers `second_factor_enrolment_required`). Off by default,
+/// so a new installation's `admin` can log in before anyone has an
+/// authenticator app; switch it on once the administrators have enrolled.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SecuritySettings {
+    pub require_second_factor_for_admins: bool,
+    pub max_failures: i64,
+    pub failure_window_minutes: i64,
+    pub lock_minutes: i64,
+    pub max_failures_per_address: i64,
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
+    pub password_history: i64,
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        let p = yici_store::auth::AuthPolicy::default();
+        SecuritySettings {
+            require_second_factor_for_admins: p.require_second_factor_for_admins,
+            max_failures: p.max_failures,
+            failure_window_minutes: p.failure_window.num_minutes(),
+            lock_minutes: p.lock_for.num_minutes(),
+            max_failures_per_address: p.max_failures_per_ip,
+            idle_minutes: p.idle_timeout.num_minutes(),
+            absolute_hours: p.absolute_timeout.num_hours(),
+            password_history: p.history,
+        }
+    }
+}
+
+impl SecuritySettings {
+    pub fn policy(&self) -> Result<yici_store::auth::AuthPolicy> {
+        use chrono::Duration;
+        let positive = [
+            ("max_failures", self.max_failures),
+            ("failure_window_minutes", self.failure_window_minutes),
+            ("lock_minutes", self.lock_minutes),
+            ("max_failures_per_address", self.max_failures_per_address),
+            ("idle_minutes", self.idle_minutes),
+            ("absolute_hours", self.absolute_hours),
+        ];
+        if let Some((name, _)) = positive.iter().find(|(_, v)| *v < 1) {
+            anyhow::bail!("security.{name}: must be at least 1");
+        }
+        if self.password_history < 0 {
+            anyhow::bail!("security.password_history: must not be negative");
+        }
+        if self.idle_minutes > self.absolute_hours * 60 {
+            anyhow::bail!("security.idle_minutes: longer than absolute_hours makes no sense");
+        }
+        Ok(yici_store::auth::AuthPolicy {
+            max_failures: self.max_failures,
+            failure_window: Duration::minutes(self.failure_window_minutes),
+            lock_for: Duration::minutes(self.lock_minutes),
+            max_failures_per_ip: self.max_failures_per_address,
+            idle_timeout: Duration::minutes(self.idle_minutes),
+            absolute_timeout: Duration::hours(self.absolute_hours),
+            history: self.password_history,
+            require_second_factor_for_admins: self.require_second_factor_for_admins,
+            // Not configurable: the time to open an authenticator app.
+            ..yici_store::auth::AuthPolicy::default()
+        })
+    }
+}
+
+/// `[audit]` in yici.toml (or `YICI_AUDIT__SEAL_KEY_FILE=…`): the key that
+/// seals the audit chain's head, kept outside the database (AUDIT-2).
+///
+/// `seal_key`: the key itself (at least 32 characters; for an environment
+/// variable from a secret store). Else `seal_key_file`: a file holding it
+/// (64 hex digits), created with a random key if missing. Neither: the file
+/// `audit-seal.key` beside the SQLite file (or in the working directory).
+/// Several instances must be given the same key.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditSettings {
+    pub seal_key: String,
+    pub seal_key_file: String,
+    /// Minutes between seals (only when the chain moved).
+    pub seal_minutes: u64,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        AuditSettings {
+            seal_key: String::new(),
+            seal_key_file: String::new(),
+            seal_minutes: 10,
+        }
+    }
+}
+
+/// The key stays out of logs and error messages.
+impl std::fmt::Debug for AuditSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditSettings")
+            .field("seal_key", &"***")
+            .field("seal_key_file", &self.seal_key_file)
+            .field("seal_minutes", &self.seal_minutes)
+            .finish()
+    }
+}
+
+impl AuditSettings {
+    /// The key file's path: as configured, else beside the SQLite file.
+    pub fn key_file(&self, database_url: &str) -> std::path::PathBuf {
+        if !self.seal_key_file.trim().is_empty() {
+            return std::path::PathBuf::from(self.seal_key_file.trim());
+        }
+        beside_database(database_url, "audit-seal.key")
+    }
+
+    /// The sealing key. `create`: a missing key file is made with a fresh
+    /// random key (the server); without it a missing file gives `None`
+    /// (`yici audit verify` then checks the seals without their MACs).
+    pub fn key(
+        &self,
+        database_url: &str,
+        create: bool,
+    ) -> Result<Option<(yici_domain::audit::seal::SealKey, String)>> {
+        use yici_domain::audit::seal::SealKey;
+        let err = |e: String| anyhow::anyhow!(e);
+        if !self.seal_key.is_empty() {
+            let key = SealKey::new(self.seal_key.as_bytes().to_vec()).map_err(err)?;
+            return Ok(Some((key, "[audit] seal_key".into())));
+        }
+        let path = self.key_file(database_url);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
+                write_new_key(&path)?;
+                std::fs::read_to_string(&path)?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(anyhow::anyhow!("reading {}: {e}", path.display())),
+        };
+        let text = text.trim();
+        // 64 hex digits as written here; any other text of 32+ bytes as given.
+        let bytes = hex::decode(text).unwrap_or_else(|_| text.as_bytes().to_vec());
+        let key = SealKey::new(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        Ok(Some((key, path.display().to_string())))
+    }
+
+    pub fn every(&self) -> Result<std::time::Duration> {
+        if self.seal_minutes == 0 {
+            anyhow::bail!("audit.seal_minutes: must be at least 1");
+        }
+        Ok(std::time::Duration::from_secs(self.seal_minutes * 60))
+    }
+}
+
+/// A new key file readable by its owner only.
+fn write_new_key(path: &std::path::Path) -> Result<()> {
+    use rand::RngCore;
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut key = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut key);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| anyhow::anyhow!("creating {}: {e}", path.display()))?;
+    writeln!(file, "{}", hex::encode(key))?;
+    file.sync_all()?;
+    Ok(())
+}
+
+/// `name` in the SQLite file's folder, or in the working directory.
+fn beside_database(database_url: &str, name: &str) -> std::path::PathBuf {
+    use std::path::Path;
+    let file = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|f| f.split('?').next().unwrap_or(f));
+    match file.and_then(|f| Path::new(f).parent()) {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.join(name),
+        _ => std::path::PathBuf::from(name),
+    }
 }
 
 /// `[import]` in yici.toml (or `YICI_IMPORT__MAX_UNPACKED_MB=…`): what one
@@ -123,18 +363,11 @@ impl FieldSettings {
     /// The evidence folder: as configured, else `evidence` beside the
     /// SQLite file, else `./evidence`.
     pub fn evidence_dir(&self, database_url: &str) -> std::path::PathBuf {
-        use std::path::{Path, PathBuf};
+        use std::path::PathBuf;
         if !self.evidence_dir.trim().is_empty() {
             return PathBuf::from(self.evidence_dir.trim());
         }
-        let file = database_url
-            .strip_prefix("sqlite://")
-            .or_else(|| database_url.strip_prefix("sqlite:"))
-            .map(|f| f.split('?').next().unwrap_or(f));
-        match file.and_then(|f| Path::new(f).parent()) {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.join("evidence"),
-            _ => PathBuf::from("evidence"),
-        }
+        beside_database(database_url, "evidence")
     }
 
     pub fn check_in_key(&self) -> Result<Vec<u8>> {
@@ -208,7 +441,8 @@ impl DrawSettings {
 /// `provider = "outbox"` (the default) sends nothing and lists messages on
 /// the 短信发件箱 page; `provider = "aliyun"` sends through Alibaba Cloud SMS
 /// and needs the keys, the approved sign name and a template code for each
-/// template key the platform uses (`task_drawn`, `task_invited`).
+/// template key the platform uses (`task_drawn`, `task_invited`,
+/// `sign_up_code` — a 验证码 template with the parameter `code`).
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SmsConfig {
@@ -328,6 +562,11 @@ impl Default for Config {
             import: ImportSettings::default(),
             publication: Default::default(),
             warnings: Default::default(),
+            sqlite_synchronous: "normal".into(),
+            security: SecuritySettings::default(),
+            audit: AuditSettings::default(),
+            rate_limits: RateLimitSettings::default(),
+            sign_up: Default::default(),
         }
     }
 }
@@ -361,6 +600,73 @@ mod tests {
         assert_eq!(c.max_unpacked_mb, 768);
         let zero = ImportSettings { max_cells: 0, ..c };
         assert!(zero.limits().is_err());
+    }
+
+    #[test]
+    fn the_session_policy_is_configured_and_nonsense_refused() {
+        let d = SecuritySettings::default().policy().unwrap();
+        assert_eq!(d.max_failures, 5);
+        assert_eq!(d.idle_timeout, chrono::Duration::minutes(30));
+        let s = SecuritySettings {
+            idle_minutes: 10,
+            absolute_hours: 8,
+            lock_minutes: 60,
+            ..SecuritySettings::default()
+        };
+        let p = s.policy().unwrap();
+        assert_eq!(p.idle_timeout, chrono::Duration::minutes(10));
+        assert_eq!(p.absolute_timeout, chrono::Duration::hours(8));
+        assert_eq!(p.lock_for, chrono::Duration::minutes(60));
+        let e = SecuritySettings {
+            max_failures: 0,
+            ..s.clone()
+        }
+        .policy()
+        .unwrap_err();
+        assert!(e.to_string().contains("security.max_failures"), "{e}");
+        let e = SecuritySettings {
+            idle_minutes: 600,
+            ..s
+        }
+        .policy()
+        .unwrap_err();
+        assert!(e.to_string().contains("idle_minutes"), "{e}");
+    }
+
+    #[test]
+    fn the_seal_key_is_made_once_beside_the_database_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("yici-seal-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let url = format!("sqlite:{}", dir.join("yici.db").display());
+        let a = AuditSettings::default();
+        assert_eq!(a.key_file(&url), dir.join("audit-seal.key"));
+        assert!(
+            a.key(&url, false).unwrap().is_none(),
+            "verify never creates it"
+        );
+        let (made, _) = a.key(&url, true).unwrap().unwrap();
+        let (read, from) = a.key(&url, false).unwrap().unwrap();
+        assert_eq!(made.id(), read.id());
+        assert!(from.ends_with("audit-seal.key"));
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("audit-seal.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // A key given directly wins; a short one is refused.
+        let given = AuditSettings {
+            seal_key: "k".repeat(32),
+            ..AuditSettings::default()
+        };
+        assert_ne!(given.key(&url, false).unwrap().unwrap().0.id(), made.id());
+        let short = AuditSettings {
+            seal_key: "short".into(),
+            ..AuditSettings::default()
+        };
+        assert!(short.key(&url, false).is_err());
+        assert!(format!("{given:?}").contains("***") && !format!("{given:?}").contains("kkkk"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -439,5 +745,22 @@ mod tests {
         assert_eq!(cfg.sms.templates["task_drawn"], "SMS_71390007");
         assert_eq!(cfg.sms.poll_seconds, 2);
         assert_eq!(cfg.sms.settings().unwrap().gateway.provider(), "aliyun");
+    }
+
+    /// `[security]` is off unless the file (or the environment) says so.
+    #[test]
+    fn admins_need_a_second_factor_only_when_configured() {
+        assert!(!Config::default().security.require_second_factor_for_admins);
+        let dir = std::env::temp_dir().join(format!("yici-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("yici.toml");
+        std::fs::write(
+            &file,
+            "[security]\nrequire_second_factor_for_admins = true\n",
+        )
+        .unwrap();
+        let cfg = Config::load(file.to_str().unwrap()).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(cfg.security.require_second_factor_for_admins);
     }
 }

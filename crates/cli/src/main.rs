@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 use yici_domain::time::{Clock, SystemClock};
 use yici_store::Db;
+use yici_web::state::AuditSealing;
 use yici_web::{AppState, WebConfig};
 
 use config::Config;
@@ -77,8 +78,13 @@ enum DrawCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain and report altered, deleted or reordered entries (exit 1 if any).
+    /// Walk the hash chain and check its seals: report altered, deleted,
+    /// reordered, tail-truncated or re-hashed entries and forged or removed
+    /// seals (exit 1 if any).
     Verify,
+    /// Seal the chain's head now with the key of `[audit]` (the server does
+    /// it every `seal_minutes`).
+    Seal,
 }
 
 /// glibc gives every thread its own malloc arena; after a large import the
@@ -125,29 +131,33 @@ async fn run() -> Result<()> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let db = Db::connect(&cfg.database_url).await?;
-            let report = yici_store::audit::verify(&db).await?;
-            if report.findings.is_empty() {
-                println!(
-                    "audit chain intact: {} entries verified, head at {}",
-                    report.checked, report.head_seq
-                );
-            } else {
-                println!(
-                    "audit chain BROKEN: {} entries checked, {} finding(s):",
-                    report.checked,
-                    report.findings.len()
-                );
-                for f in &report.findings {
-                    println!("  - {f}");
-                }
+            let db = connect(&cfg).await?;
+            let key = cfg.audit.key(&cfg.database_url, false)?;
+            if !audit_verify(&db, key).await? {
                 std::process::exit(1);
+            }
+        }
+        Command::Audit {
+            command: AuditCommand::Seal,
+        } => {
+            let db = connect(&cfg).await?;
+            let Some((key, _)) = cfg.audit.key(&cfg.database_url, true)? else {
+                unreachable!("created when missing")
+            };
+            match yici_store::audit::seal(&db, SystemClock.now(), &key).await? {
+                Some(s) => println!(
+                    "sealed: seal {} covers entries 1–{} (key {})",
+                    s.body.no,
+                    s.body.head_seq,
+                    key.id()
+                ),
+                None => println!("nothing to seal: the newest seal already covers the head"),
             }
         }
         Command::Draw {
             command: DrawCommand::Verify { id },
         } => {
-            let db = Db::connect(&cfg.database_url).await?;
+            let db = connect(&cfg).await?;
             if !verify_draw(&db, id).await? {
                 std::process::exit(1);
             }
@@ -203,7 +213,7 @@ async fn run() -> Result<()> {
                             f.inspector_name, f.inspector_mobile
                         );
                         println!(
-                            "企业端：/e/signup 注册，可用 {}（统一社会信用代码 {}）",
+                            "企业端：/e/signup 注册，可用 {}（统一社会信用代码 {}）；验证码发往名录登记的联系人手机，演示时见 admin 的短信发件箱 /sms/outbox",
                             f.enterprise_name, f.enterprise_uscc
                         );
                         if let Some(v) =
@@ -226,12 +236,65 @@ async fn run() -> Result<()> {
     Ok(())
 }
 
-async fn open(cfg: &Config) -> Result<Db> {
-    let db = Db::connect(&cfg.database_url)
+async fn connect(cfg: &Config) -> Result<Db> {
+    let durability = yici_store::Durability::parse(&cfg.sqlite_synchronous)
+        .context("sqlite_synchronous: expected \"normal\" or \"full\"")?;
+    Db::connect_with(&cfg.database_url, durability)
         .await
-        .with_context(|| format!("connecting to {}", cfg.database_url))?;
+        .with_context(|| format!("connecting to {}", cfg.database_url))
+}
+
+async fn open(cfg: &Config) -> Result<Db> {
+    let db = connect(cfg).await?;
     yici_store::migrate::run(&db).await?;
     Ok(db)
+}
+
+/// Prints what `audit verify` found; true when nothing is wrong.
+async fn audit_verify(
+    db: &Db,
+    key: Option<(yici_domain::audit::seal::SealKey, String)>,
+) -> Result<bool> {
+    let report = yici_store::audit::verify(db, key.as_ref().map(|(k, _)| k)).await?;
+    if report.findings.is_empty() {
+        println!(
+            "audit chain intact: {} entries verified, head at {}",
+            report.checked, report.head_seq
+        );
+    } else {
+        println!(
+            "audit chain BROKEN: {} entries checked, {} finding(s):",
+            report.checked,
+            report.findings.len()
+        );
+        for f in &report.findings {
+            println!("  - {f}");
+        }
+    }
+    let seals = &report.seals;
+    match (&report.last_seal, &key) {
+        (None, _) => println!("seals: none yet (the server seals the head every [audit] seal_minutes)"),
+        (Some(last), _) => println!(
+            "seals: {} in all, the newest ({}) covers entries 1–{}; {} MAC(s) checked with key {}{}",
+            last.body.no,
+            yici_domain::time::display(last.body.sealed_at),
+            last.body.head_seq,
+            seals.checked,
+            key.as_ref().map_or("(none: key file not found)".to_string(), |(k, from)| format!("{} from {from}", k.id())),
+            if seals.other_key > 0 {
+                format!(", {} made under another key", seals.other_key)
+            } else {
+                String::new()
+            }
+        ),
+    }
+    if !seals.findings.is_empty() {
+        println!("audit seals BROKEN: {} finding(s):", seals.findings.len());
+        for f in &seals.findings {
+            println!("  - {f}");
+        }
+    }
+    Ok(report.intact())
 }
 
 async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
@@ -239,6 +302,9 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
         .await
         .with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
+    let Some(seal_key) = cfg.audit.key(&cfg.database_url, true)? else {
+        unreachable!("created when missing")
+    };
     let state = AppState::new(
         db,
         Arc::new(SystemClock),
@@ -265,12 +331,28 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
                 cfg.warnings.check().map_err(|e| anyhow::anyhow!("{e}"))?;
                 cfg.warnings.clone()
             },
+            auth: cfg.security.policy()?,
+            rate_limits: cfg.rate_limits.limits(),
+            audit_seal: Some(AuditSealing {
+                key: seal_key.0.clone(),
+                every: cfg.audit.every()?,
+            }),
+            sign_up: {
+                cfg.sign_up.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+                cfg.sign_up
+            },
         },
     );
     let stop = stop_requested()?;
     if cfg.field.check_in_key.is_empty() {
         println!("检查二维码签名密钥未配置（[field] check_in_key）：本次启动随机生成，重启后已出示的二维码失效");
     }
+    println!(
+        "审计日志链头封存密钥：{}（标识 {}），每 {} 分钟封存一次",
+        seal_key.1,
+        seal_key.0.id(),
+        cfg.audit.seal_minutes
+    );
     println!("yici 已启动： http://{addr}/");
     yici_web::serve(listener, state, stop).await?;
     println!("yici 已停止");

@@ -59,7 +59,7 @@ pub struct AliyunConfig {
     /// The approved signature (短信签名), e.g. `玉田县生态环境分局`.
     pub sign_name: String,
     pub region: String,
-    /// Our template keys (`task_drawn`, `task_invited`) → approved template
+    /// Our template keys (`task_drawn`, `task_invited`, `sign_up_code`) → approved template
     /// codes (`SMS_123456789`).
     pub templates: BTreeMap<String, String>,
     pub timeout: Duration,

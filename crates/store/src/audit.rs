@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use yici_domain::audit::seal::{self, Seal, SealBody, SealKey, SealReport};
 use yici_domain::audit::{json_text, AuditEntry, Finding, StoredEntry, Verifier};
 
 use crate::db::{bulk_insert_verb, check_rows, insert_statement, Backend, Db, Exec, Row, Tx};
@@ -233,16 +234,32 @@ fn stored(row: &Row) -> StoreResult<StoredEntry> {
 const COLUMNS: &str =
     "seq, at, actor_id, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
 
-/// The result of walking the whole chain.
+/// The result of walking the whole chain and checking its seals.
 #[derive(Debug)]
 pub struct Report {
     pub checked: i64,
     pub head_seq: i64,
     pub findings: Vec<Finding>,
+    /// The seals (AUDIT-2), checked with the key given to [`verify`].
+    pub seals: SealReport,
+    /// The newest seal, if any: how far back the chain is sealed.
+    pub last_seal: Option<Seal>,
 }
 
-/// Walks the whole log in order, a page at a time, and compares it with the head.
-pub async fn verify(mut db: &Db) -> StoreResult<Report> {
+impl Report {
+    /// Nothing found wrong, in the chain or its seals.
+    pub fn intact(&self) -> bool {
+        self.findings.is_empty() && self.seals.findings.is_empty()
+    }
+}
+
+/// Walks the whole log in order, a page at a time, compares it with the
+/// head, and checks every seal against the log (their MACs with `key`).
+pub async fn verify(mut db: &Db, key: Option<&SealKey>) -> StoreResult<Report> {
+    let seals = all_seals(db).await?;
+    // The hashes of the sealed entries, picked up during the walk.
+    let mut sealed: std::collections::HashMap<i64, Option<String>> =
+        seals.iter().map(|s| (s.body.head_seq, None)).collect();
     let mut verifier = Verifier::default();
     let mut after: i64 = i64::MIN;
     loop {
@@ -258,6 +275,9 @@ pub async fn verify(mut db: &Db) -> StoreResult<Report> {
         for row in &page {
             let entry = stored(row)?;
             after = entry.entry.seq;
+            if let Some(hash) = sealed.get_mut(&after) {
+                *hash = Some(entry.hash.clone());
+            }
             verifier.push(&entry);
         }
     }
@@ -267,11 +287,117 @@ pub async fn verify(mut db: &Db) -> StoreResult<Report> {
     let head_seq: i64 = head.get("seq")?;
     let head_hash: String = head.get("hash")?;
     let checked = verifier.checked;
+    let seal_report = seal::check(&seals, key, |seq| sealed.get(&seq).cloned().flatten());
     Ok(Report {
         checked,
         head_seq,
         findings: verifier.finish(head_seq, &head_hash),
+        seals: seal_report,
+        last_seal: seals.last().cloned(),
     })
+}
+
+fn seal_of(row: &Row) -> StoreResult<Seal> {
+    Ok(Seal {
+        body: SealBody {
+            no: row.get("no")?,
+            sealed_at: row.get("sealed_at")?,
+            head_seq: row.get("head_seq")?,
+            head_hash: row.get("head_hash")?,
+            key_id: row.get("key_id")?,
+            prev_mac: row.get("prev_mac")?,
+        },
+        mac: row.get("mac")?,
+    })
+}
+
+const SEAL_COLUMNS: &str = "no, sealed_at, head_seq, head_hash, key_id, prev_mac, mac";
+
+/// Every seal, oldest first (one every few minutes: tens of thousands a year).
+async fn all_seals(mut db: &Db) -> StoreResult<Vec<Seal>> {
+    db.fetch_all(
+        &format!("SELECT {SEAL_COLUMNS} FROM audit_seals ORDER BY no"),
+        vec![],
+    )
+    .await?
+    .iter()
+    .map(seal_of)
+    .collect()
+}
+
+/// The newest seals, newest first, for the administrator's page.
+pub async fn recent_seals(mut db: &Db, limit: i64) -> StoreResult<Vec<Seal>> {
+    db.fetch_all(
+        &format!("SELECT {SEAL_COLUMNS} FROM audit_seals ORDER BY no DESC LIMIT $1"),
+        args![limit],
+    )
+    .await?
+    .iter()
+    .map(seal_of)
+    .collect()
+}
+
+/// Seals the chain head under `key`, unless the newest seal already covers
+/// it. The head row is locked as by an append, so two instances sealing at
+/// once number their seals in turn and the second finds nothing new.
+pub async fn seal(db: &Db, now: DateTime<Utc>, key: &SealKey) -> StoreResult<Option<Seal>> {
+    let mut tx = db.begin().await?;
+    let lock = match tx.backend() {
+        Backend::Postgres => "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+        Backend::Sqlite => "SELECT seq, hash FROM audit_head WHERE id = 1",
+    };
+    let head = tx.fetch_one(lock, vec![]).await?;
+    let head_seq: i64 = head.get("seq")?;
+    let last = tx
+        .fetch_optional(
+            &format!("SELECT {SEAL_COLUMNS} FROM audit_seals ORDER BY no DESC LIMIT 1"),
+            vec![],
+        )
+        .await?
+        .map(|r| seal_of(&r))
+        .transpose()?;
+    if last.as_ref().is_some_and(|s| s.body.head_seq == head_seq) {
+        return Ok(None);
+    }
+    let body = Seal::next_body(last.as_ref(), key, now, head_seq, head.get("hash")?);
+    let seal = key.seal(body);
+    let b = &seal.body;
+    tx.execute(
+        &format!("INSERT INTO audit_seals ({SEAL_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"),
+        args![
+            b.no,
+            b.sealed_at,
+            b.head_seq,
+            b.head_hash.as_str(),
+            b.key_id.as_str(),
+            b.prev_mac.as_str(),
+            seal.mac.as_str()
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(seal))
+}
+
+/// Takes the append-only guard off the audit tables, as their owner could
+/// (PostgreSQL: disable the triggers; SQLite: drop them). Only for tests
+/// that play someone with database access, to show `verify` still finds
+/// what they did; the application never calls it.
+#[doc(hidden)]
+pub async fn lift_guard_as_attacker(mut db: &Db) -> StoreResult<()> {
+    let sql = match db.backend() {
+        Backend::Postgres => {
+            "ALTER TABLE audit_log DISABLE TRIGGER USER; ALTER TABLE audit_seals DISABLE TRIGGER USER"
+        }
+        Backend::Sqlite => {
+            "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;
+             DROP TRIGGER audit_seals_no_update; DROP TRIGGER audit_seals_no_delete"
+        }
+    };
+    for statement in sql.split(';') {
+        db.execute(statement.trim(), vec![]).await?;
+    }
+    Ok(())
 }
 
 /// Entries about one record, newest first (for a record's history on a page).

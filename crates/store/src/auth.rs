@@ -15,13 +15,14 @@ use argon2::Argon2;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use yici_domain::org::totp::Refusal;
 use yici_domain::org::{password, PersonStatus, Principal, Role, UnitLevel};
 use yici_domain::{time, DomainError, ErrorKind};
 
 use crate::audit::{self, Change};
 use crate::db::{Db, Exec, Row, Tx};
 use crate::error::{StoreError, StoreResult};
-use crate::{args, Actor};
+use crate::{args, second_factor, Actor};
 
 /// Limits of authentication; the defaults are the issue's numbers.
 #[derive(Debug, Clone)]
@@ -34,6 +35,12 @@ pub struct AuthPolicy {
     pub absolute_timeout: Duration,
     /// How many earlier passwords a new one may not repeat.
     pub history: i64,
+    /// How long the page login's second step waits for the code (SEC-2).
+    pub second_step_for: Duration,
+    /// System administrators without a confirmed second factor get a
+    /// session good for enrolling it only (`[security]
+    /// require_second_factor_for_admins`, SEC-2).
+    pub require_second_factor_for_admins: bool,
 }
 
 impl Default for AuthPolicy {
@@ -46,6 +53,8 @@ impl Default for AuthPolicy {
             idle_timeout: Duration::minutes(30),
             absolute_timeout: Duration::hours(12),
             history: 5,
+            second_step_for: Duration::minutes(5),
+            require_second_factor_for_admins: false,
         }
     }
 }
@@ -74,6 +83,9 @@ pub struct Session {
     pub principal: Principal,
     pub csrf_token: String,
     pub must_change_password: bool,
+    /// A system administrator without a second factor while the policy
+    /// requires one: the session may only enrol it (and change the password).
+    pub must_enrol_second_factor: bool,
 }
 
 /// A session just opened; `token` is shown to the client once and never stored.
@@ -141,6 +153,8 @@ struct AccountRow {
     unit_name: Option<String>,
     unit_level: Option<String>,
     unit_region_code: Option<String>,
+    /// A confirmed second factor (SEC-2).
+    second_factor: bool,
 }
 
 /// Columns of an account with its person, department and unit.
@@ -148,11 +162,12 @@ const ACCOUNT_COLUMNS: &str = "a.id, a.login, a.kind, a.person_id, a.unit_id, a.
         a.password_hash, a.must_change_password,
         p.name AS person_name, p.status AS person_status, p.is_admin, p.is_officer,
         d.name AS department_name, u.name AS unit_name, u.level AS unit_level,
-        u.region_code AS unit_region_code";
+        u.region_code AS unit_region_code, sf.account_id AS second_factor_of";
 
 const ACCOUNT_JOINS: &str = "LEFT JOIN people p ON p.id = a.person_id
    LEFT JOIN departments d ON d.id = a.department_id
-   LEFT JOIN units u ON u.id = a.unit_id";
+   LEFT JOIN units u ON u.id = a.unit_id
+   LEFT JOIN second_factors sf ON sf.account_id = a.id AND sf.confirmed_at IS NOT NULL";
 
 fn account_from_row(r: &Row) -> StoreResult<AccountRow> {
     Ok(AccountRow {
@@ -172,10 +187,32 @@ fn account_from_row(r: &Row) -> StoreResult<AccountRow> {
         unit_name: r.get("unit_name")?,
         unit_level: r.get("unit_level")?,
         unit_region_code: r.get("unit_region_code")?,
+        second_factor: r.get::<Option<i64>>("second_factor_of")?.is_some(),
     })
 }
 
 impl AccountRow {
+    /// The session of this account as every request sees it.
+    fn session(
+        &self,
+        policy: &AuthPolicy,
+        roles: Vec<Role>,
+        token_hash: String,
+        csrf_token: String,
+    ) -> Session {
+        let principal = self.principal(roles);
+        let must_enrol_second_factor = policy.require_second_factor_for_admins
+            && principal.has(Role::SystemAdmin)
+            && !self.second_factor;
+        Session {
+            token_hash,
+            principal,
+            csrf_token,
+            must_change_password: self.must_change_password,
+            must_enrol_second_factor,
+        }
+    }
+
     fn disabled(&self) -> bool {
         self.person_status.as_deref() == Some(PersonStatus::Disabled.as_str())
     }
@@ -245,19 +282,54 @@ pub async fn principal_by_login(e: &mut impl Exec, login: &str) -> StoreResult<O
     Ok(Some(account.principal(roles)))
 }
 
+/// A login attempt, kept for the lockout counts (`login_attempts`) and in
+/// the audit chain (AUDIT-2: logins and failed logins are in the log),
+/// committed together.
 async fn record_attempt(
-    mut db: &Db,
+    db: &Db,
     login: &str,
+    account_id: Option<i64>,
     ip: &str,
     success: bool,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    db.execute(
+    let mut tx = db.begin().await?;
+    tx.execute(
         "INSERT INTO login_attempts (login, ip, success, at) VALUES ($1, $2, $3, $4)",
         args![login, ip, success, now],
     )
     .await?;
-    Ok(())
+    // A failure is the system's observation, not the account's act: whoever
+    // typed the password may not be its holder. Unknown names are entries
+    // about the name, as for locks.
+    let (actor, action) = match (success, account_id) {
+        (true, Some(id)) => (
+            Actor {
+                account_id: Some(id),
+                login: login.to_string(),
+            },
+            "account.login",
+        ),
+        _ => (Actor::system(), "account.login_failed"),
+    };
+    let (entity, entity_id) = match account_id {
+        Some(id) => ("account", id.to_string()),
+        None => ("login", login.to_string()),
+    };
+    audit::record(
+        &mut tx,
+        now,
+        &actor,
+        Change::<(), _> {
+            action,
+            entity,
+            entity_id,
+            before: None,
+            after: Some(&serde_json::json!({"login": login, "ip": ip})),
+        },
+    )
+    .await?;
+    tx.commit().await
 }
 
 /// What a login of an unknown name is verified against: an Argon2id hash
@@ -335,19 +407,142 @@ fn locked(until: DateTime<Utc>) -> DomainError {
     )
 }
 
-/// Checks a login and opens a session. Every refusal says why in Chinese,
-/// and says the same for a login name that has no account as for one that
-/// has (SEC-2): failures are counted and locks kept per login name, and an
-/// unknown name is verified against [`DUMMY_HASH`].
+/// What a correct password leads to.
+#[derive(Debug)]
+pub enum LoginOutcome {
+    /// A session is open.
+    Opened(Box<NewSession>),
+    /// The account has a second factor: the page login continues at
+    /// `/login/verify` with this token (shown once, only its hash stored),
+    /// good for [`AuthPolicy::second_step_for`].
+    SecondStep { token: String },
+}
+
+/// The refusal of a second factor at login, with the attempts left.
+fn second_factor_refused(refusal: Refusal, left: i64, lock_minutes: i64) -> DomainError {
+    let what = match refusal {
+        Refusal::Replayed => "该动态口令已使用过，请等待下一个口令",
+        Refusal::Malformed | Refusal::Wrong => "动态口令或恢复码不正确",
+    };
+    DomainError::new(
+        ErrorKind::Unauthenticated,
+        "invalid_second_factor",
+        format!("{what}（再错{left}次将锁定账号{lock_minutes}分钟）"),
+    )
+    .on("otp")
+}
+
+/// Refuses an address with too many failures, or a locked name; otherwise
+/// returns the name's last lock (live or not), from which failures count.
+async fn admit(
+    db: &Db,
+    policy: &AuthPolicy,
+    now: DateTime<Utc>,
+    tracked: &str,
+    ip: &str,
+) -> StoreResult<Option<DateTime<Utc>>> {
+    let mut e = db;
+    let ip_failures = e
+        .scalar_i64(
+            "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = FALSE AND at > $2",
+            args![ip, now - policy.failure_window],
+        )
+        .await?;
+    if ip_failures >= policy.max_failures_per_ip {
+        return Err(DomainError::new(
+            ErrorKind::RateLimited,
+            "too_many_attempts",
+            format!(
+                "该地址登录失败次数过多，请{}分钟后再试",
+                policy.failure_window.num_minutes()
+            ),
+        )
+        .into());
+    }
+    let last_lock = lock_of(db, tracked).await?;
+    if let Some(until) = last_lock.filter(|u| *u > now) {
+        return Err(locked(until).into());
+    }
+    Ok(last_lock)
+}
+
+/// Records a failed attempt (a wrong password, or a wrong second factor: one
+/// count, one lock, SEC-2) and answers it: locked once the failures reach
+/// the limit, else `refusal` with the attempts left.
+#[allow(clippy::too_many_arguments)]
+async fn fail(
+    db: &Db,
+    policy: &AuthPolicy,
+    now: DateTime<Utc>,
+    tracked: &str,
+    ip: &str,
+    last_lock: Option<DateTime<Utc>>,
+    account_id: Option<i64>,
+    refusal: impl FnOnce(i64) -> DomainError,
+) -> StoreError {
+    let answer = async {
+        record_attempt(db, tracked, account_id, ip, false, now).await?;
+        // Failures count from the window start or the end of the last
+        // lock, whichever is later, so an expired lock starts afresh.
+        let since = last_lock.map_or(now - policy.failure_window, |u| {
+            u.max(now - policy.failure_window)
+        });
+        let mut e = db;
+        let failures = e
+            .scalar_i64(
+                "SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND success = FALSE AND at > $2",
+                args![tracked, since],
+            )
+            .await?;
+        if failures >= policy.max_failures {
+            let until = now + policy.lock_for;
+            lock(db, now, tracked, account_id, until, failures).await?;
+            if let Some(id) = account_id {
+                // A pending second step ends with the lock.
+                e.execute(
+                    "DELETE FROM pending_logins WHERE account_id = $1",
+                    args![id],
+                )
+                .await?;
+            }
+            return Ok::<_, StoreError>(DomainError::new(
+                ErrorKind::Locked,
+                "account_locked",
+                format!(
+                    "连续{failures}次登录验证失败，账号已锁定至{}",
+                    time::display(until)
+                ),
+            ));
+        }
+        Ok(refusal(policy.max_failures - failures))
+    };
+    match answer.await {
+        Ok(refusal) => refusal.into(),
+        Err(e) => e,
+    }
+}
+
+/// Checks a login and opens a session — or, for an account with a second
+/// factor, asks for it. Every refusal says why in Chinese, and says the same
+/// for a login name that has no account as for one that has (SEC-2):
+/// failures are counted and locks kept per login name, and an unknown name
+/// is verified against [`DUMMY_HASH`].
+///
+/// `otp` is the code sent with the password (the API). Without it, an
+/// account with a second factor gets [`LoginOutcome::SecondStep`] on the
+/// pages and `second_factor_required` on the API. A wrong code is a failed
+/// login like a wrong password.
+#[allow(clippy::too_many_arguments)]
 pub async fn login(
-    mut db: &Db,
+    db: &Db,
     policy: &AuthPolicy,
     now: DateTime<Utc>,
     login: &str,
     password: &str,
+    otp: Option<&str>,
     ip: &str,
     kind: SessionKind,
-) -> StoreResult<NewSession> {
+) -> StoreResult<LoginOutcome> {
     let login = login.trim();
     if login.is_empty() {
         return Err(DomainError::required("login", "账号").into());
@@ -361,26 +556,9 @@ pub async fn login(
         return Err(DomainError::required("password", "密码").into());
     }
     let tracked: String = login.chars().take(TRACKED_LOGIN_CHARS).collect();
-    let window_start = now - policy.failure_window;
-    let ip_failures = db
-        .scalar_i64(
-            "SELECT COUNT(*) FROM login_attempts WHERE ip = $1 AND success = FALSE AND at > $2",
-            args![ip, window_start],
-        )
-        .await?;
-    if ip_failures >= policy.max_failures_per_ip {
-        return Err(DomainError::new(
-            ErrorKind::RateLimited,
-            "too_many_attempts",
-            "该地址登录失败次数过多，请15分钟后再试",
-        )
-        .into());
-    }
-    let last_lock = lock_of(db, &tracked).await?;
-    if let Some(until) = last_lock.filter(|u| *u > now) {
-        return Err(locked(until).into());
-    }
-    let account = db
+    let last_lock = admit(db, policy, now, &tracked, ip).await?;
+    let mut e = db;
+    let account = e
         .fetch_optional(
             &format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a {ACCOUNT_JOINS} WHERE a.login = $1"),
             args![login],
@@ -395,43 +573,74 @@ pub async fn login(
     let account = match account {
         Some(account) if verified => account,
         account => {
-            record_attempt(db, &tracked, ip, false, now).await?;
-            // Failures count from the window start or the end of the last
-            // lock, whichever is later, so an expired lock starts afresh.
-            let since = last_lock.map_or(window_start, |u| u.max(window_start));
-            let failures = db
-                .scalar_i64(
-                    "SELECT COUNT(*) FROM login_attempts WHERE login = $1 AND success = FALSE AND at > $2",
-                    args![&tracked, since],
-                )
-                .await?;
-            if failures >= policy.max_failures {
-                let until = now + policy.lock_for;
-                lock(db, now, &tracked, account.map(|a| a.id), until, failures).await?;
-                return Err(DomainError::new(
-                    ErrorKind::Locked,
-                    "account_locked",
-                    format!(
-                        "连续{failures}次密码错误，账号已锁定至{}",
-                        time::display(until)
-                    ),
-                )
-                .into());
-            }
-            return Err(DomainError::new(
-                ErrorKind::Unauthenticated,
-                "invalid_credentials",
-                format!(
-                    "账号或密码错误（再错{}次将锁定账号{}分钟）",
-                    policy.max_failures - failures,
-                    policy.lock_for.num_minutes()
-                ),
+            let lock_minutes = policy.lock_for.num_minutes();
+            return Err(fail(
+                db,
+                policy,
+                now,
+                &tracked,
+                ip,
+                last_lock,
+                account.map(|a| a.id),
+                |left| {
+                    DomainError::new(
+                        ErrorKind::Unauthenticated,
+                        "invalid_credentials",
+                        format!("账号或密码错误（再错{left}次将锁定账号{lock_minutes}分钟）"),
+                    )
+                    .on("password")
+                },
             )
-            .on("password")
-            .into());
+            .await);
         }
     };
+    refuse_disabled(db, now, &account, ip).await?;
+    if account.second_factor {
+        match (otp.map(str::trim).filter(|o| !o.is_empty()), kind) {
+            (Some(code), _) => {
+                check_second_factor(db, policy, now, &account, &tracked, ip, last_lock, code)
+                    .await?
+            }
+            (None, SessionKind::Web) => {
+                let token = random_token();
+                e.execute(
+                    "INSERT INTO pending_logins (token_hash, account_id, ip, created_at, expires_at)
+                     VALUES ($1, $2, $3, $4, $5)",
+                    args![
+                        token_hash(&token),
+                        account.id,
+                        ip,
+                        now,
+                        now + policy.second_step_for
+                    ],
+                )
+                .await?;
+                return Ok(LoginOutcome::SecondStep { token });
+            }
+            (None, SessionKind::Api) => return Err(DomainError::new(
+                ErrorKind::Unauthenticated,
+                "second_factor_required",
+                "该账号已启用两步验证：请在 otp 中附上验证器App显示的6位动态口令（或一个恢复码）",
+            )
+            .on("otp")
+            .into()),
+        }
+    }
+    open_session(db, policy, now, &account, ip, kind)
+        .await
+        .map(|new| LoginOutcome::Opened(Box::new(new)))
+}
+
+/// A disabled account is refused even with the right password, and the
+/// refusal is in the chain as a failed login.
+async fn refuse_disabled(
+    db: &Db,
+    now: DateTime<Utc>,
+    account: &AccountRow,
+    ip: &str,
+) -> StoreResult<()> {
     if account.disabled() {
+        record_attempt(db, &account.login, Some(account.id), ip, false, now).await?;
         return Err(DomainError::new(
             ErrorKind::Forbidden,
             "account_disabled",
@@ -439,7 +648,129 @@ pub async fn login(
         )
         .into());
     }
-    record_attempt(db, login, ip, true, now).await?;
+    Ok(())
+}
+
+/// The second factor of an account whose password was right; a refusal
+/// counts toward the name's lock.
+#[allow(clippy::too_many_arguments)]
+async fn check_second_factor(
+    db: &Db,
+    policy: &AuthPolicy,
+    now: DateTime<Utc>,
+    account: &AccountRow,
+    tracked: &str,
+    ip: &str,
+    last_lock: Option<DateTime<Utc>>,
+    code: &str,
+) -> StoreResult<()> {
+    match second_factor::verify_at_login(db, now, account.id, &account.login, code).await? {
+        Ok(()) => Ok(()),
+        Err(refusal) => {
+            let lock_minutes = policy.lock_for.num_minutes();
+            Err(fail(
+                db,
+                policy,
+                now,
+                tracked,
+                ip,
+                last_lock,
+                Some(account.id),
+                |left| second_factor_refused(refusal, left, lock_minutes),
+            )
+            .await)
+        }
+    }
+}
+
+/// The page login's second step: the pending token from the first step and
+/// a code (or a recovery code). The token stays good for another try until
+/// it expires or the name is locked; it is spent on success.
+pub async fn complete_login(
+    db: &Db,
+    policy: &AuthPolicy,
+    now: DateTime<Utc>,
+    pending_token: &str,
+    code: &str,
+    ip: &str,
+) -> StoreResult<NewSession> {
+    let mut e = db;
+    let pending_hash = token_hash(pending_token);
+    let expired = || {
+        DomainError::new(
+            ErrorKind::Unauthenticated,
+            "second_step_expired",
+            "登录验证已超时，请重新输入账号和密码",
+        )
+    };
+    let Some(row) = e
+        .fetch_optional(
+            &format!(
+                "SELECT {ACCOUNT_COLUMNS} FROM pending_logins pl
+                   JOIN accounts a ON a.id = pl.account_id {ACCOUNT_JOINS}
+                  WHERE pl.token_hash = $1 AND pl.expires_at > $2"
+            ),
+            args![&pending_hash, now],
+        )
+        .await?
+    else {
+        return Err(expired().into());
+    };
+    let account = account_from_row(&row)?;
+    if code.trim().is_empty() {
+        return Err(DomainError::required("otp", "动态口令").into());
+    }
+    let tracked: String = account.login.chars().take(TRACKED_LOGIN_CHARS).collect();
+    let last_lock = admit(db, policy, now, &tracked, ip).await?;
+    refuse_disabled(db, now, &account, ip).await?;
+    if !account.second_factor {
+        // Switched off meanwhile (from another session): the password
+        // step is all there is now, and it was passed.
+        tracing::info!(
+            account = account.id,
+            "second factor gone during the second step"
+        );
+    } else {
+        check_second_factor(db, policy, now, &account, &tracked, ip, last_lock, code).await?;
+    }
+    // Spent: the same token cannot open a second session.
+    let spent = e
+        .execute(
+            "DELETE FROM pending_logins WHERE token_hash = $1",
+            args![&pending_hash],
+        )
+        .await?;
+    if spent == 0 {
+        return Err(expired().into());
+    }
+    open_session(db, policy, now, &account, ip, SessionKind::Web).await
+}
+
+/// Whether a pending second step is still live (the page shows its form).
+pub async fn second_step_pending(
+    mut db: &Db,
+    now: DateTime<Utc>,
+    pending_token: &str,
+) -> StoreResult<bool> {
+    Ok(db
+        .fetch_optional(
+            "SELECT account_id FROM pending_logins WHERE token_hash = $1 AND expires_at > $2",
+            args![token_hash(pending_token), now],
+        )
+        .await?
+        .is_some())
+}
+
+/// Records the successful login and opens the session.
+async fn open_session(
+    mut db: &Db,
+    policy: &AuthPolicy,
+    now: DateTime<Utc>,
+    account: &AccountRow,
+    ip: &str,
+    kind: SessionKind,
+) -> StoreResult<NewSession> {
+    record_attempt(db, &account.login, Some(account.id), ip, true, now).await?;
     let token = random_token();
     let csrf_token = random_token();
     let token_hash = token_hash(&token);
@@ -460,12 +791,7 @@ pub async fn login(
     let roles = granted_roles(&mut db, account.id).await?;
     Ok(NewSession {
         token,
-        session: Session {
-            token_hash,
-            principal: account.principal(roles),
-            csrf_token,
-            must_change_password: account.must_change_password,
-        },
+        session: account.session(policy, roles, token_hash, csrf_token),
     })
 }
 
@@ -523,12 +849,12 @@ pub async fn session(
         .await?;
     }
     let roles = granted_roles(&mut db, account_id).await?;
-    Ok(Some(Session {
-        token_hash: hash,
-        principal: account.principal(roles),
-        csrf_token: row.get("csrf_token")?,
-        must_change_password: account.must_change_password,
-    }))
+    Ok(Some(account.session(
+        policy,
+        roles,
+        hash,
+        row.get("csrf_token")?,
+    )))
 }
 
 /// Ends a session on the server.

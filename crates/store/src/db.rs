@@ -622,14 +622,47 @@ async fn run_execute(e: Either<'_>, sql: &str, args: Vec<Arg>) -> StoreResult<u6
     })
 }
 
+/// What a committed SQLite transaction survives (`sqlite_synchronous`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// WAL with `synchronous=NORMAL`: a commit survives the process crashing;
+    /// a power loss or OS crash may lose the last commits (the database stays
+    /// consistent). The WAL is synced at checkpoints only: fast writes.
+    #[default]
+    Normal,
+    /// `synchronous=FULL`: every commit is synced to disk before it returns,
+    /// so it also survives a power loss; each commit waits for the disk.
+    Full,
+}
+
+impl Durability {
+    pub fn parse(s: &str) -> Option<Durability> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "normal" | "" => Some(Durability::Normal),
+            "full" => Some(Durability::Full),
+            _ => None,
+        }
+    }
+}
+
 impl Db {
     /// `sqlite:path.db` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> StoreResult<Db> {
+        Self::connect_with(url, Durability::default()).await
+    }
+
+    /// As [`Db::connect`], with SQLite's durability chosen (PostgreSQL's is
+    /// the server's own `synchronous_commit`).
+    pub async fn connect_with(url: &str, durability: Durability) -> StoreResult<Db> {
         if url.starts_with("sqlite:") {
+            let synchronous = match durability {
+                Durability::Normal => SqliteSynchronous::Normal,
+                Durability::Full => SqliteSynchronous::Full,
+            };
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(synchronous)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
                 // Multi-row statements keep a statement journal (to undo a

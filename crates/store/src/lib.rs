@@ -20,13 +20,15 @@ pub mod org;
 pub mod outbox;
 pub mod plans;
 pub mod publication;
+pub mod rate_limits;
 pub mod ratings;
 pub mod rectification;
 pub mod registry;
+pub mod second_factor;
 pub mod statistics;
 pub mod warnings;
 
-pub use db::{Arg, Backend, Db, Exec, Row, Tx};
+pub use db::{Arg, Backend, Db, Durability, Exec, Row, Tx};
 pub use error::{StoreError, StoreResult};
 
 /// Who made a change, as the audit log records it.

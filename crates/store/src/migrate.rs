@@ -119,6 +119,21 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "joint_invitations",
         include_str!("../migrations/0026_joint_invitations.sql"),
     ),
+    (
+        27,
+        "audit_guard",
+        include_str!("../migrations/0027_audit_guard.sql"),
+    ),
+    (
+        28,
+        "second_factor",
+        include_str!("../migrations/0028_second_factor.sql"),
+    ),
+    (
+        29,
+        "enterprise_activation",
+        include_str!("../migrations/0029_enterprise_activation.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

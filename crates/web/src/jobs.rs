@@ -135,3 +135,34 @@ pub async fn raise_warnings(state: AppState) {
         }
     }
 }
+
+/// AUDIT-2: seals the audit chain's head every `[audit] seal_minutes` when it
+/// moved (and once more at shutdown), under the key kept outside the
+/// database. Without a key there is nothing to seal with: the server said
+/// so at start. Two instances sealing at once take turns on the head row.
+pub async fn seal_audit(state: AppState) {
+    let Some(every) = state.config.audit_seal.as_ref().map(|s| s.every) else {
+        return;
+    };
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        seal_once(&state).await;
+    }
+}
+
+/// One sealing pass; a failure is logged and the next pass tries again.
+pub async fn seal_once(state: &AppState) {
+    let Some(sealing) = state.config.audit_seal.as_ref() else {
+        return;
+    };
+    match yici_store::audit::seal(&state.db, state.now(), &sealing.key).await {
+        Ok(Some(seal)) => tracing::info!(
+            seal = seal.body.no,
+            head = seal.body.head_seq,
+            "audit chain sealed"
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "audit sealing failed"),
+    }
+}

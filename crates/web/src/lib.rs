@@ -16,6 +16,7 @@ pub mod evidence_files;
 pub mod jobs;
 pub mod open_data;
 pub mod pages;
+pub mod rate_limit;
 pub mod rectification_files;
 pub mod registry_access;
 pub mod registry_files;
@@ -57,6 +58,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(assets::router())
         .fallback(not_found)
+        // Inside the session layer: it limits by account as well as address.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::load_session,
@@ -135,11 +141,12 @@ pub async fn serve(
     let publication = tokio::spawn(jobs::publish_results(state.clone()));
     let overdue = tokio::spawn(jobs::credit_overdue(state.clone()));
     let warnings = tokio::spawn(jobs::raise_warnings(state.clone()));
+    let seals = tokio::spawn(jobs::seal_audit(state.clone()));
     // JOINT-2: this instance's SMS outbox worker, stopped after the server.
     let sms = sms_worker::start(&state);
     let served = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state.clone()).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await;
@@ -148,6 +155,9 @@ pub async fn serve(
     publication.abort();
     overdue.abort();
     warnings.abort();
+    seals.abort();
+    // A last seal, so that what this instance wrote is covered at once.
+    jobs::seal_once(&state).await;
     if let Some(worker) = sms {
         worker.stop().await;
     }

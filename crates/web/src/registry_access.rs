@@ -66,6 +66,15 @@ pub async fn ensure_may_edit(state: &AppState, principal: &Principal) -> Result<
     }
 }
 
+/// The scope a registry editor works in: 403 for anyone who may not edit
+/// the registry, then their scope. Enterprise account activation (SEC-5)
+/// is the registry editors' work: they keep the contacts it is checked
+/// against, and a request outside the scope answers 404 like a missing one.
+pub async fn editor_scope(state: &AppState, principal: &Principal) -> Result<Scope, AppError> {
+    ensure_may_edit(state, principal).await?;
+    scope_of(principal)
+}
+
 /// The contact's personal data as a reader may see it: whole for those who
 /// may edit the record (they keep it up to date), masked for everyone else —
 /// pages, API and exports alike (SEC-3). The number is masked as people's

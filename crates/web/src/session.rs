@@ -3,7 +3,8 @@
 //! Pages authenticate with an HttpOnly cookie and carry a CSRF token in every
 //! state-changing form; the API authenticates with a bearer token only (no
 //! cookie), so it needs no CSRF token. An account still on its initial password
-//! can do nothing but change it.
+//! can do nothing but change it; a system administrator who must enrol a second
+//! factor first (SEC-2) nothing but that.
 
 use std::net::SocketAddr;
 
@@ -118,12 +119,27 @@ impl<S: Send + Sync> FromRequestParts<S> for AnyWebUser {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for WebUser {
+/// A logged-in page user past the forced password change who may still have
+/// to enrol a second factor: the account page takes this.
+pub struct EnrollingWebUser(pub Session);
+
+impl<S: Send + Sync> FromRequestParts<S> for EnrollingWebUser {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
         let AnyWebUser(session) = AnyWebUser::from_request_parts(parts, state).await?;
         if session.must_change_password {
             return Err(Redirect::to("/password").into_response());
+        }
+        Ok(EnrollingWebUser(session))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for WebUser {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let EnrollingWebUser(session) = EnrollingWebUser::from_request_parts(parts, state).await?;
+        if session.must_enrol_second_factor {
+            return Err(Redirect::to("/account").into_response());
         }
         Ok(WebUser(session))
     }
@@ -154,6 +170,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ApiUser {
                 ErrorKind::Forbidden,
                 "password_change_required",
                 "首次登录须先修改初始密码（POST /api/v1/auth/password）",
+            )
+            .into());
+        }
+        if session.must_enrol_second_factor {
+            return Err(DomainError::new(
+                ErrorKind::Forbidden,
+                "second_factor_enrolment_required",
+                "系统管理员须先启用两步验证：请登录网页，在“账号安全”中完成启用",
             )
             .into());
         }
@@ -266,23 +290,33 @@ impl FromRequestParts<AppState> for ClientIp {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if state.config.trust_proxy {
-            if let Some(ip) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| forwarded_client(v, state.config.trusted_proxy_hops))
-            {
-                return Ok(ClientIp(ip.to_string()));
-            }
-        }
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_string());
-        Ok(ClientIp(ip))
+        Ok(ClientIp(client_ip(
+            state,
+            &parts.headers,
+            &parts.extensions,
+        )))
     }
+}
+
+/// The client's address of a request (see [`ClientIp`]).
+pub fn client_ip(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> String {
+    if state.config.trust_proxy {
+        if let Some(ip) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| forwarded_client(v, state.config.trusted_proxy_hops))
+        {
+            return ip.to_string();
+        }
+    }
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// Whether the session cookie must carry `Secure`.
@@ -304,6 +338,23 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 
 pub fn clear_cookie() -> String {
     format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
+}
+
+/// The cookie of a page login waiting for its second factor (SEC-2).
+pub const SECOND_STEP_COOKIE: &str = "yici_login_step";
+
+/// Scoped to the login paths and sent by same-site requests only (Strict:
+/// the second step is always reached from the login form), for as long as
+/// the server keeps the step open.
+pub fn second_step_cookie(token: &str, secure: bool, max_age: i64) -> String {
+    format!(
+        "{SECOND_STEP_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+pub fn clear_second_step_cookie() -> String {
+    format!("{SECOND_STEP_COOKIE}=; Path=/login; HttpOnly; SameSite=Strict; Max-Age=0")
 }
 
 #[cfg(test)]

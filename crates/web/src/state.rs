@@ -43,6 +43,22 @@ pub struct WebConfig {
     pub publication: yici_domain::publication::Calendar,
     /// 监督预警 (STAT-2): the rules in force (`[warnings]`).
     pub warnings: yici_domain::warnings::Rules,
+    /// Login lockout and session lifetimes (`[security]`).
+    pub auth: AuthPolicy,
+    /// AUDIT-2: the key sealing the audit chain and how often (`[audit]`);
+    /// `None`: no sealing (tests, unless they set it).
+    pub audit_seal: Option<AuditSealing>,
+    /// Requests per minute of anonymous clients and of searches (`[rate_limits]`).
+    pub rate_limits: crate::rate_limit::RateLimits,
+    /// Anonymous enterprise sign-up requests per hour (`[sign_up]`, SEC-5).
+    pub sign_up: yici_domain::field::sign_up::SignUpLimits,
+}
+
+/// How the audit chain's head is sealed (AUDIT-2).
+#[derive(Debug, Clone)]
+pub struct AuditSealing {
+    pub key: yici_domain::audit::seal::SealKey,
+    pub every: std::time::Duration,
 }
 
 /// A random check-in key for a start without a configured one.
@@ -70,6 +86,10 @@ impl Default for WebConfig {
             import_limits: yici_interchange::Limits::default(),
             publication: Default::default(),
             warnings: Default::default(),
+            auth: AuthPolicy::default(),
+            audit_seal: None,
+            rate_limits: Default::default(),
+            sign_up: Default::default(),
         }
     }
 }
@@ -84,6 +104,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// 编号盖章 requests of this server, numbered in shared transactions.
     pub numbering: yici_store::documents::office::NumberingQueue,
+    /// This instance's rate-limit buckets (see `rate_limit`).
+    pub rate_buckets: Arc<crate::rate_limit::Buckets>,
 }
 
 impl AppState {
@@ -95,9 +117,10 @@ impl AppState {
         AppState {
             db,
             clock,
-            policy: AuthPolicy::default(),
+            policy: config.auth.clone(),
             config: Arc::new(config),
             numbering: Default::default(),
+            rate_buckets: Default::default(),
         }
     }
 

@@ -5,3 +5,4 @@
 
 pub mod checkin;
 pub mod results;
+pub mod sign_up;

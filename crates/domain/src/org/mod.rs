@@ -5,7 +5,9 @@ pub mod mobile;
 pub mod password;
 pub mod person;
 pub mod principal;
+pub mod recovery_code;
 pub mod role;
+pub mod totp;
 pub mod unit;
 
 pub use mobile::Mobile;

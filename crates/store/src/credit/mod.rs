@@ -149,18 +149,7 @@ pub async fn open_proposals(mut db: &Db, scope: &Scope) -> StoreResult<Vec<Propo
            JOIN enterprises e ON e.id = p.enterprise_id
           WHERE p.status = 'proposed'"
     ));
-    match scope {
-        Scope::All => {}
-        Scope::Province(c) => {
-            sql.push(" AND e.province_code = ").push_bind(c.as_str());
-        }
-        Scope::City(c) => {
-            sql.push(" AND e.city_code = ").push_bind(c.as_str());
-        }
-        Scope::County(c) => {
-            sql.push(" AND e.region_code = ").push_bind(c.as_str());
-        }
-    }
+    scope.push_condition(&mut sql, "e");
     let (text, args) = sql.push(" ORDER BY p.created_at, p.id").build();
     db.fetch_all(&text, args)
         .await?

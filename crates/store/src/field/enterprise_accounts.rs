@@ -1,40 +1,19 @@
-//! Enterprise accounts (APP-7): an enterprise signs up with its 统一社会信用代码,
-//! its name as the registry has it, a contact mobile and a password of its
-//! own; the account's login is the USCC. Its home lists its inspection
-//! history and the submitted results (read-only).
+//! Enterprise accounts (APP-7): the account's login is the enterprise's
+//! 统一社会信用代码. It is opened only with proof of control (SEC-5): a code
+//! to the registry's contact mobile ([`super::enterprise_sign_up`]) or the
+//! department's activation ([`super::activation`]). Its home lists its
+//! inspection history and the submitted results (read-only).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
-use yici_domain::org::{password, Mobile};
-use yici_domain::registry::uscc::Uscc;
 use yici_domain::DomainError;
 
 use super::checkin::{self, FieldTask};
 use crate::audit::{self, Change};
-use crate::auth::hash_password;
-use crate::db::{Db, Exec};
+use crate::db::{Db, Exec, Tx};
 use crate::error::StoreResult;
 use crate::Actor;
-
-#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct SignUp {
-    /// 统一社会信用代码: must be in the registry.
-    #[serde(default)]
-    pub uscc: String,
-    /// 企业名称: as the registry has it (排污单位名称).
-    #[serde(default)]
-    pub enterprise_name: String,
-    /// 联系人手机号.
-    #[serde(default)]
-    pub mobile: String,
-    /// ORG-4: 8–64 characters, three of upper, lower, digit, special.
-    #[serde(default)]
-    pub password: String,
-    /// Pages ask twice; the API may leave it out.
-    #[serde(default)]
-    pub repeat_password: Option<String>,
-}
 
 /// The enterprise behind an enterprise account.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -45,82 +24,47 @@ pub struct EnterpriseRef {
     pub contact_mobile: Option<String>,
 }
 
-/// Names compare without spaces and with full-width brackets as half-width:
-/// （有限公司） and (有限公司) are the same name.
-fn normalise_name(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '（' => '(',
-            '）' => ')',
-            c => c,
-        })
-        .collect()
+/// An enterprise account to open, once control of the enterprise is proven.
+pub struct NewEnterpriseAccount<'a> {
+    /// The login: the enterprise's USCC as the registry holds it.
+    pub uscc: &'a str,
+    pub enterprise_id: i64,
+    /// The mobile the code went to, or the applicant's the department verified.
+    pub mobile: &'a str,
+    pub password_hash: &'a str,
+    /// An initial password set by the department must be changed first.
+    pub must_change_password: bool,
+    /// How control was proven, for the audit trail: `sms_code`, `activation`.
+    pub proof: &'static str,
 }
 
-/// Opens an enterprise account after checking the registry; returns its id.
-pub async fn sign_up(mut db: &Db, now: DateTime<Utc>, input: &SignUp) -> StoreResult<i64> {
-    if input.uscc.trim().is_empty() {
-        return Err(DomainError::required("uscc", "统一社会信用代码").into());
-    }
-    // Lenient: the registry may hold a code whose check character was accepted by hand.
-    let (uscc, _) =
-        Uscc::parse_lenient(input.uscc.trim()).map_err(|e| e.into_domain_error("uscc"))?;
-    let name = input.enterprise_name.trim();
-    if name.is_empty() {
-        return Err(DomainError::required("enterprise_name", "企业名称").into());
-    }
-    if input.mobile.trim().is_empty() {
-        return Err(DomainError::required("mobile", "联系人手机号").into());
-    }
-    let mobile = Mobile::parse(input.mobile.trim(), "mobile")?;
-    password::check_strength(&input.password, "password")?;
-    if input
-        .repeat_password
-        .as_deref()
-        .is_some_and(|r| r != input.password)
-    {
-        return Err(
-            DomainError::field("repeat_password", "mismatch", "两次输入的密码不一致").into(),
-        );
-    }
-    let Some(row) = db
-        .fetch_optional(
-            "SELECT id, name FROM enterprises WHERE uscc = $1",
-            crate::args![uscc.as_str()],
-        )
-        .await?
-    else {
-        return Err(DomainError::field(
-            "uscc",
-            "unknown_uscc",
-            "企业名录中没有该统一社会信用代码，请核对或联系属地生态环境部门",
-        )
-        .into());
-    };
-    let enterprise_id: i64 = row.get("id")?;
-    let registered: String = row.get("name")?;
-    if normalise_name(&registered) != normalise_name(name) {
-        return Err(DomainError::field(
-            "enterprise_name",
-            "name_mismatch",
-            "企业名称与企业名录中登记的排污单位名称不一致",
-        )
-        .into());
-    }
-    let hash = hash_password(input.password.clone()).await?;
-    let mut tx = db.begin().await?;
+/// Opens the account in the caller's transaction and audits it, by `actor`
+/// (the officer who activated it) or else as the new account itself. One
+/// account per enterprise: the login is unique, else 409 `duplicate`.
+pub async fn open(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    actor: Option<&Actor>,
+    a: NewEnterpriseAccount<'_>,
+) -> StoreResult<i64> {
     let id = tx
         .scalar_i64(
             "INSERT INTO accounts (login, kind, enterprise_id, contact_mobile, password_hash,
                                    must_change_password, password_changed_at, created_at)
-             VALUES ($1, 'enterprise', $2, $3, $4, FALSE, $5, $5) RETURNING id",
-            crate::args![uscc.as_str(), enterprise_id, mobile.as_str(), &hash, now],
+             VALUES ($1, 'enterprise', $2, $3, $4, $5, $6, $6) RETURNING id",
+            crate::args![
+                a.uscc,
+                a.enterprise_id,
+                a.mobile,
+                a.password_hash,
+                a.must_change_password,
+                now
+            ],
         )
         .await
         .map_err(|e| {
             if e.is_unique_violation() {
-                DomainError::conflict("duplicate", "该企业已注册账号，请直接登录")
+                DomainError::conflict("duplicate", "该企业已开通账号，请直接登录")
                     .on("uscc")
                     .into()
             } else {
@@ -129,28 +73,29 @@ pub async fn sign_up(mut db: &Db, now: DateTime<Utc>, input: &SignUp) -> StoreRe
         })?;
     tx.execute(
         "INSERT INTO password_history (account_id, password_hash, created_at) VALUES ($1, $2, $3)",
-        crate::args![id, &hash, now],
+        crate::args![id, a.password_hash, now],
     )
     .await?;
+    let own = Actor {
+        account_id: Some(id),
+        login: a.uscc.to_string(),
+    };
     audit::record(
-        &mut tx,
+        tx,
         now,
-        &Actor {
-            account_id: Some(id),
-            login: uscc.as_str().to_string(),
-        },
+        actor.unwrap_or(&own),
         Change::<(), _> {
             action: "account.enterprise_sign_up",
             entity: "account",
             entity_id: id.to_string(),
             before: None,
             after: Some(&serde_json::json!({
-                "login": uscc.as_str(), "enterprise_id": enterprise_id, "mobile": mobile.as_str(),
+                "login": a.uscc, "enterprise_id": a.enterprise_id, "mobile": a.mobile,
+                "proof": a.proof, "must_change_password": a.must_change_password,
             })),
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -1,9 +1,12 @@
 //! The visit on site in storage (APP-1, APP-2, APP-7; RESULT-…): the field
-//! app's task list and check-in, enterprise accounts.
+//! app's task list and check-in, enterprise accounts and how they are
+//! opened (SEC-5).
 
+pub mod activation;
 pub mod checkin;
 pub mod enterprise_accounts;
 pub mod enterprise_inspections;
+pub mod enterprise_sign_up;
 pub mod evidence;
 pub mod results;
 

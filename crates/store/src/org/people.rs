@@ -130,9 +130,19 @@ fn mobile_taken() -> DomainError {
 
 /// A unique index on the number (people or account logins) said no: the
 /// number was taken between the check and the insert.
+/// The unique indexes a person's save can hit, as the conflicts they are:
+/// only the mobile's (or its login's) means the mobile is taken.
 fn or_mobile_taken(e: crate::StoreError) -> crate::StoreError {
-    if e.is_unique_violation() {
+    if e.is_unique_violation_of("people_mobile", "people.mobile")
+        || e.is_unique_violation_of("accounts_login", "accounts.login")
+    {
         mobile_taken().into()
+    } else if e.is_unique_violation_of("people_one_admin", "people.department_id") {
+        // Not reached while the department row is locked first (see
+        // `demote_admin`); kept a clear conflict rather than a wrong message.
+        DomainError::conflict("admin_taken", "该处室已有管理员，请刷新后重试")
+            .on("is_admin")
+            .into()
     } else {
         e
     }

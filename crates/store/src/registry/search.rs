@@ -50,6 +50,20 @@ impl Scope {
             Scope::County(c) => county == c,
         }
     }
+
+    /// Narrows a query to the scope: ` AND alias.province_code = …` (or the
+    /// city or county code) on a table carrying the three codes as the
+    /// registry does; nothing for [`Scope::All`].
+    pub fn push_condition(&self, sql: &mut Sql, alias: &str) {
+        let (column, code) = match self {
+            Scope::All => return,
+            Scope::Province(c) => ("province_code", c),
+            Scope::City(c) => ("city_code", c),
+            Scope::County(c) => ("region_code", c),
+        };
+        sql.push(&format!(" AND {alias}.{column} = "))
+            .push_bind(code.as_str());
+    }
 }
 
 /// Filters as they arrive from a form or a query string: empty means "any".

@@ -17,6 +17,13 @@ pub struct LoginRequest {
     pub login: String,
     #[serde(default)]
     pub password: String,
+    /// For an account with two-step verification (SEC-2): the 6-digit code
+    /// its authenticator app shows now, or one of its recovery codes. Without
+    /// it such an account is answered 401 `second_factor_required`; a wrong
+    /// one is 401 `invalid_second_factor` and counts toward the lock like a
+    /// wrong password.
+    #[serde(default)]
+    pub otp: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -26,6 +33,11 @@ pub struct LoginResponse {
     /// True while the account is on its initial password: every other call
     /// answers `password_change_required` until it is changed.
     pub must_change_password: bool,
+    /// True for a system administrator without two-step verification while
+    /// the server requires it: every call but `me`, the password change and
+    /// logout answers `second_factor_enrolment_required` until it is enrolled
+    /// on the account page.
+    pub must_enrol_second_factor: bool,
 }
 
 /// Log in and get a bearer token.
@@ -36,19 +48,25 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     Json(req): Json<LoginRequest>,
 ) -> ApiResult<Json<LoginResponse>> {
-    let new = auth::login(
+    let outcome = auth::login(
         &state.db,
         &state.policy,
         state.now(),
         &req.login,
         &req.password,
+        req.otp.as_deref(),
         &ip,
         SessionKind::Api,
     )
     .await?;
+    let auth::LoginOutcome::Opened(new) = outcome else {
+        // API logins take the code in the same request and are never deferred.
+        return Err(yici_store::StoreError::internal("API login deferred to a second step").into());
+    };
     Ok(Json(LoginResponse {
         token: new.token,
         must_change_password: new.session.must_change_password,
+        must_enrol_second_factor: new.session.must_enrol_second_factor,
     }))
 }
 
@@ -101,6 +119,8 @@ pub async fn change_password(
 pub struct Me {
     pub principal: Principal,
     pub must_change_password: bool,
+    /// See [`LoginResponse::must_enrol_second_factor`].
+    pub must_enrol_second_factor: bool,
 }
 
 /// Who the token belongs to, with roles and place in the organisation.
@@ -109,6 +129,7 @@ pub struct Me {
 pub async fn me(AnyApiUser(session): AnyApiUser) -> Json<Me> {
     Json(Me {
         must_change_password: session.must_change_password,
+        must_enrol_second_factor: session.must_enrol_second_factor,
         principal: session.principal,
     })
 }

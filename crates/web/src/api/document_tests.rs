@@ -152,6 +152,7 @@ fn every_enum_lists_the_codes_the_server_writes() {
         read_and_written(&doc, yici_domain::credit::ChangeSource::ALL),
         read_and_written(&doc, yici_domain::warnings::WarningKind::ALL),
         read_and_written(&doc, yici_domain::warnings::WarningState::ALL),
+        read_and_written(&doc, yici_domain::field::sign_up::ActivationStatus::ALL),
     ]
     .into_iter()
     .collect();

@@ -1,22 +1,27 @@
 //! The field app and the enterprise app over the API (APP-1, APP-2, APP-7):
 //! the inspector's tasks, the 检查二维码 (a signed, expiring token and its
 //! SVG), 跳过 with a reason, verification of a scanned code (no login) and
-//! the enterprise's confirmation, enterprise sign-up and inspection history.
+//! the enterprise's confirmation, enterprise sign-up (a code to the
+//! registry's mobile, or a request the department activates: SEC-5) and
+//! inspection history.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use yici_domain::field::sign_up;
 use yici_domain::DomainError;
+use yici_store::field::activation::{self, ActivationRequestBody};
 use yici_store::field::checkin::{self, FieldTask, MyTask};
-use yici_store::field::enterprise_accounts::{self, EnterpriseRef, Inspection, SignUp};
+use yici_store::field::enterprise_accounts::{self, EnterpriseRef, Inspection};
+use yici_store::field::enterprise_sign_up::{self, CodeRequestBody, SignUp};
 
 use super::extract::{Json, Path, Query};
 use crate::check_in::{
     confirm_token, enterprise_account, issue, verification, CheckInCode, Verification,
 };
 use crate::error::{ApiResult, ErrorBody};
-use crate::session::ApiUser;
+use crate::session::{ApiUser, ClientIp};
 use crate::state::AppState;
 
 fn person_of(p: &yici_domain::org::Principal) -> Result<i64, DomainError> {
@@ -137,6 +142,38 @@ pub async fn confirm(
     ))
 }
 
+/// The answer of step 1 and of an activation request: the same words
+/// whatever the registry holds (SEC-5).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignUpAccepted {
+    pub message: String,
+}
+
+/// 企业注册, step 1: the USCC and the enterprise's name. When the registry
+/// has that enterprise under that name, with a contact mobile and no account
+/// yet, a six-digit code valid 10 minutes goes to that mobile by SMS. The
+/// answer is the same in every case, so that nobody learns from it what the
+/// registry holds. Limited per client address and per USCC (429).
+#[utoipa::path(post, path = "/api/v1/enterprise/sign-up/code", tag = "field",
+    request_body = CodeRequestBody,
+    responses((status = 202, body = SignUpAccepted),
+        (status = 422, description = "required, uscc_length, uscc_illegal_char, too_long", body = ErrorBody),
+        (status = 429, description = "rate_limited: 每个地址每小时、每家企业每小时的次数已用完", body = ErrorBody)))]
+pub async fn request_code(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<CodeRequestBody>,
+) -> ApiResult<(StatusCode, Json<SignUpAccepted>)> {
+    enterprise_sign_up::request_code(&state.db, state.now(), &state.config.sign_up, &ip, &req)
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SignUpAccepted {
+            message: sign_up::CODE_SENT.to_string(),
+        }),
+    ))
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SignedUp {
     pub account_id: i64,
@@ -144,26 +181,48 @@ pub struct SignedUp {
     pub login: String,
 }
 
-/// 企业注册: verified against the registry (the USCC must be there and the
-/// name must match its 排污单位名称); the login is the USCC.
-#[utoipa::path(post, path = "/api/v1/enterprise/accounts", tag = "field",
+/// 企业注册, step 2: the USCC, the code from step 1 and a password open the
+/// account; its login is the USCC and its contact mobile the registry's, to
+/// which the code went. A wrong, expired or used code, or none, is refused
+/// alike; the fifth try voids the code.
+#[utoipa::path(post, path = "/api/v1/enterprise/sign-up", tag = "field",
     request_body = SignUp,
-    responses((status = 201, body = SignedUp), (status = 409, body = ErrorBody),
-        (status = 422, description = "unknown_uscc, name_mismatch, weak_password, …", body = ErrorBody)))]
+    responses((status = 201, body = SignedUp),
+        (status = 409, description = "duplicate: 该企业已开通账号", body = ErrorBody),
+        (status = 422, description = "wrong_code (验证码错误或已过期), weak_password, mismatch, …", body = ErrorBody)))]
 pub async fn sign_up(
     State(state): State<AppState>,
     Json(req): Json<SignUp>,
 ) -> ApiResult<(StatusCode, Json<SignedUp>)> {
-    let id = enterprise_accounts::sign_up(&state.db, state.now(), &req).await?;
-    let login = enterprise_accounts::enterprise_of(&state.db, id)
-        .await?
-        .map(|e| e.uscc)
-        .unwrap_or_default();
+    let (id, login) = enterprise_sign_up::sign_up(&state.db, state.now(), &req).await?;
     Ok((
         StatusCode::CREATED,
         Json(SignedUp {
             account_id: id,
             login,
+        }),
+    ))
+}
+
+/// 申请开通: for an enterprise that cannot receive the code (no mobile in
+/// the registry, or an outdated one). The request goes to the registry
+/// editors of the unit responsible; they verify the applicant and open the
+/// account. Answered alike whatever the registry holds; limited like step 1.
+#[utoipa::path(post, path = "/api/v1/enterprise/activation-requests", tag = "field",
+    request_body = ActivationRequestBody,
+    responses((status = 202, body = SignUpAccepted),
+        (status = 422, description = "required, uscc_length, invalid_mobile, too_long", body = ErrorBody),
+        (status = 429, description = "rate_limited", body = ErrorBody)))]
+pub async fn request_activation(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(req): Json<ActivationRequestBody>,
+) -> ApiResult<(StatusCode, Json<SignUpAccepted>)> {
+    activation::request(&state.db, state.now(), &state.config.sign_up, &ip, &req).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SignUpAccepted {
+            message: sign_up::REQUEST_RECEIVED.to_string(),
         }),
     ))
 }

@@ -7,6 +7,7 @@ pub mod credit;
 pub mod documents;
 pub mod draws;
 pub mod enterprise;
+pub mod enterprise_accounts;
 pub mod error_docs;
 pub mod extract;
 pub mod field;
@@ -48,7 +49,7 @@ use crate::state::AppState;
         (name = "plans", description = "行政检查事项清单与行政检查计划（抽查计划）：按处室、年度增删改，复制上一年度，计划完成进度，公示（无需登录）"),
         (name = "documents", description = "检查文书：六类文书起草与填写、审批（承办机构负责人签批、行政执法主体负责人批准）、办公室编号盖章（按单位、种类、年度连续编号，无断号）、送达、作废、编号登记、HTML/DOCX/PDF、非现场检查与口头通知（补办手续）"),
         (name = "rectification", description = "整改：检查发现问题生成整改任务单（违反条款、整改要求、期限），下发、企业反馈（文字与照片）、核查销号或退回、整改复查、移送立案及立案结果；逾期标记"),
-        (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册与检查记录、检查结果填报（幂等提交）、影像资料、企业查看检查结果与结果告知及送达文书、检查评价"),
+        (name = "field", description = "执法端与企业端：任务管理、检查二维码（签名、限时）、跳过扫码、企业扫码核验与确认、企业注册（名录联系人手机验证码）与申请开通（属地部门核实后开通）、企业检查记录、检查结果填报（幂等提交）、影像资料、企业查看检查结果与结果告知及送达文书、检查评价"),
         (name = "publication", description = "一公开：检查结果公开查询（无需登录）、开放数据（CSV/JSON，按日快照）、办公室提前公开"),
         (name = "ratings", description = "检查评价：企业对检查的评价，仅本单位办公室和行政执法主体负责人可查看"),
         (name = "statistics", description = "统计分析：按单位（可含下级）、年度、月份统计检查次数、检查企业数、户均检查次数、每次参与部门数、联合检查率、减少入企次数及比例（目标50%）、频次上限执行、参与确认及时性、结果按时提交、整改销号与逾期、检查事项使用率，及各数字对应的任务"),
@@ -83,7 +84,10 @@ fn open_routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(draws::public_draw),
         routes!(field::verify),
         routes!(field::confirm),
+        // 企业注册 (SEC-5): a code to the registry's mobile, or 申请开通.
+        routes!(field::request_code),
         routes!(field::sign_up),
+        routes!(field::request_activation),
         routes!(field::inspections),
         routes!(enterprise::inspection),
         routes!(enterprise::rate),
@@ -180,6 +184,10 @@ fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(credit::reject),
         routes!(warnings::list),
         routes!(warnings::close),
+        // 企业账号开通 (SEC-5): the registry editors' side of 申请开通.
+        routes!(enterprise_accounts::activation_requests),
+        routes!(enterprise_accounts::activate),
+        routes!(enterprise_accounts::reject_activation),
         routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
             crate::registry_files::MAX_UPLOAD_BYTES,
         )),

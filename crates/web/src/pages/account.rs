@@ -1,4 +1,4 @@
-//! 系统登录, 修改密码, 退出.
+//! 系统登录 (with its second step, 两步验证), 修改密码, 退出.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -6,6 +6,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
+use yici_domain::org::Role;
 use yici_store::auth::{self, SessionKind};
 
 use super::layout::Chrome;
@@ -74,34 +75,147 @@ pub async fn login(
         state.now(),
         &form.login,
         &form.password,
+        None,
         &ip,
         SessionKind::Web,
     )
     .await;
     match result {
-        Ok(new) => {
-            let target = if new.session.must_change_password {
-                "/password"
-            } else if new
-                .session
-                .principal
-                .has(yici_domain::org::Role::EnterpriseUser)
-                && safe_next(&form.next) == "/"
-            {
-                // The enterprise app's home (APP-7).
-                "/e"
-            } else if new.session.principal.has(yici_domain::org::Role::Inspector)
-                && safe_next(&form.next) == "/"
-                && on_a_phone(&headers)
-            {
-                // An inspector on a phone: the field app's 任务管理 (APP-1).
-                "/m"
-            } else {
-                safe_next(&form.next)
+        Ok(outcome) => Ok(logged_in(&state, &headers, outcome, &form.next)),
+        Err(e) => {
+            let err = AppError::from(e);
+            let Some(d) = err.domain() else {
+                return Err(err.into());
             };
-            let cookie =
-                session::session_cookie(&new.token, session::secure_request(&state, &headers));
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(target)).into_response())
+            let page = LoginPage {
+                login: form.login.clone(),
+                next: form.next.clone(),
+                error: Some(d.message.clone()),
+            };
+            Ok((status_of(d), Html(page.render()?)).into_response())
+        }
+    }
+}
+
+/// Where a correct password leads: the session's landing page, or the
+/// second step when the account has a second factor (SEC-2), `next` kept.
+pub fn logged_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    outcome: auth::LoginOutcome,
+    next: &str,
+) -> Response {
+    let secure = session::secure_request(state, headers);
+    match outcome {
+        auth::LoginOutcome::Opened(new) => {
+            let target = landing(&new.session, next, headers);
+            let cookie = session::session_cookie(&new.token, secure);
+            ([(header::SET_COOKIE, cookie)], Redirect::to(target)).into_response()
+        }
+        auth::LoginOutcome::SecondStep { token } => {
+            let cookie = session::second_step_cookie(
+                &token,
+                secure,
+                state.policy.second_step_for.num_seconds(),
+            );
+            let target = format!("/login/verify?next={}", session::url_encode(next));
+            ([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response()
+        }
+    }
+}
+
+/// The first page after login: the password change, the second factor's
+/// enrolment when required, the apps' homes, or a local `next`.
+fn landing<'a>(session: &auth::Session, next: &'a str, headers: &HeaderMap) -> &'a str {
+    let principal = &session.principal;
+    if session.must_change_password {
+        "/password"
+    } else if session.must_enrol_second_factor {
+        "/account"
+    } else if principal.has(Role::EnterpriseUser) && safe_next(next) == "/" {
+        // The enterprise app's home (APP-7).
+        "/e"
+    } else if principal.has(Role::Inspector) && safe_next(next) == "/" && on_a_phone(headers) {
+        // An inspector on a phone: the field app's 任务管理 (APP-1).
+        "/m"
+    } else {
+        safe_next(next)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login_verify.html")]
+struct SecondStepPage {
+    next: String,
+    minutes: i64,
+    error: Option<String>,
+}
+
+/// The second step's form, while its cookie names a live pending login.
+pub async fn second_step_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<LoginQuery>,
+) -> PageResult<Response> {
+    let pending = match session::cookie(&headers, session::SECOND_STEP_COOKIE) {
+        Some(token) => auth::second_step_pending(&state.db, state.now(), &token).await?,
+        None => false,
+    };
+    if !pending {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    Ok(Html(
+        SecondStepPage {
+            next: q.next,
+            minutes: state.policy.second_step_for.num_minutes(),
+            error: None,
+        }
+        .render()?,
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SecondStepForm {
+    #[serde(default)]
+    otp: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Checks the code of the second step and opens the session. A wrong code
+/// stays on the step (the lock counts it); an expired step or a lock goes
+/// back to the login form with the reason.
+pub async fn second_step(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<SecondStepForm>,
+) -> PageResult<Response> {
+    let token = session::cookie(&headers, session::SECOND_STEP_COOKIE).unwrap_or_default();
+    let result = auth::complete_login(
+        &state.db,
+        &state.policy,
+        state.now(),
+        &token,
+        &form.otp,
+        &ip,
+    )
+    .await;
+    match result {
+        Ok(new) => {
+            let mut response = logged_in(
+                &state,
+                &headers,
+                auth::LoginOutcome::Opened(Box::new(new)),
+                &form.next,
+            );
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                header::HeaderValue::from_str(&session::clear_second_step_cookie())
+                    .expect("an ASCII cookie"),
+            );
+            Ok(response)
         }
         Err(e) => {
             let err = AppError::from(e);
@@ -109,9 +223,25 @@ pub async fn login(
                 return Err(err.into());
             };
             let status = status_of(d);
-            let page = LoginPage {
-                login: form.login.clone(),
-                next: form.next.clone(),
+            // Once the step is gone (expired, locked, refused before it)
+            // only the password form can start again.
+            let step_over = !auth::second_step_pending(&state.db, state.now(), &token).await?;
+            if step_over {
+                let page = LoginPage {
+                    login: String::new(),
+                    next: form.next,
+                    error: Some(d.message.clone()),
+                };
+                return Ok((
+                    status,
+                    [(header::SET_COOKIE, session::clear_second_step_cookie())],
+                    Html(page.render()?),
+                )
+                    .into_response());
+            }
+            let page = SecondStepPage {
+                next: form.next,
+                minutes: state.policy.second_step_for.num_minutes(),
                 error: Some(d.message.clone()),
             };
             Ok((status, Html(page.render()?)).into_response())
@@ -131,13 +261,10 @@ fn on_a_phone(headers: &HeaderMap) -> bool {
         })
 }
 
-#[derive(Deserialize)]
-pub struct Empty {}
-
 pub async fn logout(
     State(state): State<AppState>,
     AnyWebUser(session): AnyWebUser,
-    CsrfForm(_): CsrfForm<Empty>,
+    CsrfForm(_): CsrfForm<super::forms::Empty>,
 ) -> PageResult<Response> {
     auth::logout(&state.db, &session.token_hash).await?;
     Ok((

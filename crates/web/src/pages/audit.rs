@@ -2,12 +2,12 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::response::Html;
+use axum::response::{Html, Redirect};
 use yici_domain::org::Role;
 
 use super::layout::Chrome;
 use crate::error::PageResult;
-use crate::session::WebUser;
+use crate::session::{CsrfForm, WebUser};
 use crate::state::AppState;
 
 pub struct EntryView {
@@ -27,6 +27,29 @@ struct AuditPage {
     checked: i64,
     findings: Vec<String>,
     entries: Vec<EntryView>,
+    key_id: Option<String>,
+    seal_minutes: u64,
+    seal_count: i64,
+    seals_checked: usize,
+    seals_other_key: usize,
+    seal_findings: Vec<String>,
+    /// "最近一次封存…" or empty.
+    last_seal: String,
+    seals: Vec<SealView>,
+}
+
+pub struct SealView {
+    pub no: i64,
+    pub at: String,
+    pub head_seq: i64,
+    pub head_hash: String,
+    pub key_id: String,
+    pub mac: String,
+}
+
+/// The first 16 hex digits: enough to compare by eye, the rest is in the database.
+fn short(hex: &str) -> String {
+    format!("{}…", &hex[..hex.len().min(16)])
 }
 
 pub async fn page(
@@ -34,7 +57,20 @@ pub async fn page(
     WebUser(session): WebUser,
 ) -> PageResult<Html<String>> {
     session.principal.ensure(Role::SystemAdmin)?;
-    let report = yici_store::audit::verify(&state.db).await?;
+    let sealing = state.config.audit_seal.as_ref();
+    let report = yici_store::audit::verify(&state.db, sealing.map(|s| &s.key)).await?;
+    let seals = yici_store::audit::recent_seals(&state.db, 20)
+        .await?
+        .into_iter()
+        .map(|s| SealView {
+            no: s.body.no,
+            at: yici_domain::time::display(s.body.sealed_at),
+            head_seq: s.body.head_seq,
+            head_hash: short(&s.body.head_hash),
+            key_id: s.body.key_id,
+            mac: short(&s.mac),
+        })
+        .collect();
     let entries = yici_store::audit::recent(&state.db, 100)
         .await?
         .into_iter()
@@ -53,6 +89,39 @@ pub async fn page(
         checked: report.checked,
         findings: report.findings.iter().map(ToString::to_string).collect(),
         entries,
+        key_id: sealing.map(|s| s.key.id().to_string()),
+        seal_minutes: sealing.map_or(0, |s| s.every.as_secs() / 60),
+        seal_count: report.last_seal.as_ref().map_or(0, |s| s.body.no),
+        seals_checked: report.seals.checked,
+        seals_other_key: report.seals.other_key,
+        seal_findings: report
+            .seals
+            .findings
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        last_seal: report.last_seal.as_ref().map_or(String::new(), |s| {
+            format!(
+                "最近一次封存于 {}，覆盖至第 {} 条（当前共 {} 条）。",
+                yici_domain::time::display(s.body.sealed_at),
+                s.body.head_seq,
+                report.head_seq
+            )
+        }),
+        seals,
     };
     Ok(Html(page.render()?))
+}
+
+/// 立即封存: seals the head now (the job does it every few minutes).
+pub async fn seal_now(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    CsrfForm(_): CsrfForm<super::forms::Empty>,
+) -> PageResult<Redirect> {
+    session.principal.ensure(Role::SystemAdmin)?;
+    if let Some(sealing) = state.config.audit_seal.as_ref() {
+        yici_store::audit::seal(&state.db, state.now(), &sealing.key).await?;
+    }
+    Ok(Redirect::to("/audit"))
 }

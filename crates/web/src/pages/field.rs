@@ -5,7 +5,8 @@
 //!   检查二维码, 跳过 with a reason, and the 企业端下载 code;
 //! * `/e/check-in?token=…` what the enterprise sees when it scans the code
 //!   (no login needed to read the verdict; confirming needs the enterprise's
-//!   own account), `/e/signup` 企业注册.
+//!   own account), `/e/signup` 企业注册 (a code to the registry's contact
+//!   mobile, then `/e/signup/verify`) and `/e/activation` 申请开通 (SEC-5).
 //!
 //! The enterprise's own pages (`/e`, its inspections) are in
 //! [`super::enterprise`].
@@ -17,11 +18,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use serde::Deserialize;
 use yici_domain::field::checkin::MAX_SKIP_REASON_CHARS;
+use yici_domain::field::sign_up;
 use yici_domain::org::Role;
 use yici_domain::time::display;
 use yici_store::auth::Session;
+use yici_store::field::activation::{self, ActivationRequestBody};
 use yici_store::field::checkin::{self, FieldTask, MyTask};
-use yici_store::field::enterprise_accounts::{self, SignUp};
+use yici_store::field::enterprise_sign_up::{self, CodeRequestBody, SignUp};
 
 use crate::check_in::{
     base_url, confirm_token, enterprise_account, issue, qr_svg, verification, CheckInCode,
@@ -371,106 +374,245 @@ pub async fn confirm(
     }
 }
 
+/// What a refused form shows: the message, beside its field when it has one.
+#[derive(Default)]
+pub struct FormError {
+    field: String,
+    message: Option<String>,
+}
+
+impl FormError {
+    /// The message of a refusal, or the error itself when it is not one.
+    fn of(e: AppError) -> Result<(axum::http::StatusCode, FormError), AppError> {
+        let Some(d) = e.domain() else {
+            return Err(e);
+        };
+        Ok((
+            status_of(d),
+            FormError {
+                field: d.field.unwrap_or("").to_string(),
+                message: Some(d.message.clone()),
+            },
+        ))
+    }
+
+    /// The message for `field`'s place.
+    pub fn err_for(&self, field: &str) -> Option<&str> {
+        (self.field == field)
+            .then_some(())
+            .and(self.message.as_deref())
+    }
+
+    /// A message that belongs to no field, shown above the form.
+    pub fn general(&self) -> Option<&str> {
+        self.field
+            .is_empty()
+            .then_some(())
+            .and(self.message.as_deref())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "field/signup.html")]
 struct SignUpPage {
     chrome: FieldChrome,
     uscc: String,
     enterprise_name: String,
-    mobile: String,
-    error_field: String,
-    error: Option<String>,
+    error: FormError,
 }
 
-impl SignUpPage {
-    fn err_for(&self, field: &str) -> Option<&str> {
-        (self.error_field == field)
-            .then_some(())
-            .and(self.error.as_deref())
-    }
-}
-
-/// 企业注册 (企业端下载 leads here).
+/// 企业注册, step 1 (企业端下载 leads here): the USCC and the name, to have a
+/// code sent to the registry's contact mobile.
 pub async fn signup_form() -> PageResult<Html<String>> {
     Ok(Html(
         SignUpPage {
             chrome: FieldChrome::of(None),
             uscc: String::new(),
             enterprise_name: String::new(),
-            mobile: String::new(),
-            error_field: String::new(),
-            error: None,
+            error: FormError::default(),
+        }
+        .render()?,
+    ))
+}
+
+/// Step 1 sent: on to step 2 with the same words whatever the registry
+/// holds (SEC-5); only malformed input or a rate limit stays here.
+pub async fn signup(
+    State(state): State<AppState>,
+    session::ClientIp(ip): session::ClientIp,
+    Form(form): Form<CodeRequestBody>,
+) -> PageResult<Response> {
+    let sent =
+        enterprise_sign_up::request_code(&state.db, state.now(), &state.config.sign_up, &ip, &form)
+            .await;
+    match sent {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/e/signup/verify?sent=1&uscc={}",
+            session::url_encode(form.uscc.trim())
+        ))
+        .into_response()),
+        Err(e) => {
+            let (status, error) = FormError::of(e.into())?;
+            let page = SignUpPage {
+                chrome: FieldChrome::of(None),
+                uscc: form.uscc,
+                enterprise_name: form.enterprise_name,
+                error,
+            };
+            Ok((status, Html(page.render()?)).into_response())
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "field/signup_verify.html")]
+struct VerifyPage {
+    chrome: FieldChrome,
+    /// Step 1 was just sent: say where the code went (or would have).
+    sent: bool,
+    sent_message: &'static str,
+    uscc: String,
+    error: FormError,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct VerifyQuery {
+    uscc: String,
+    sent: String,
+}
+
+/// 企业注册, step 2: the code and a password.
+pub async fn verify_form(Query(q): Query<VerifyQuery>) -> PageResult<Html<String>> {
+    Ok(Html(
+        VerifyPage {
+            chrome: FieldChrome::of(None),
+            sent: q.sent == "1",
+            sent_message: sign_up::CODE_SENT,
+            uscc: q.uscc,
+            error: FormError::default(),
         }
         .render()?,
     ))
 }
 
 #[derive(Deserialize)]
-pub struct SignUpForm {
+pub struct VerifyForm {
     #[serde(default)]
     uscc: String,
     #[serde(default)]
-    enterprise_name: String,
-    #[serde(default)]
-    mobile: String,
+    code: String,
     #[serde(default)]
     password: String,
     #[serde(default)]
     repeat_password: String,
 }
 
-/// Registers the enterprise and logs it in.
-pub async fn signup(
+/// Opens the account with the code and logs the enterprise in.
+pub async fn verify(
     State(state): State<AppState>,
     session::ClientIp(ip): session::ClientIp,
     headers: HeaderMap,
-    Form(form): Form<SignUpForm>,
+    Form(form): Form<VerifyForm>,
 ) -> PageResult<Response> {
     let input = SignUp {
         uscc: form.uscc.clone(),
-        enterprise_name: form.enterprise_name.clone(),
-        mobile: form.mobile.clone(),
+        code: form.code.clone(),
         password: form.password.clone(),
         repeat_password: Some(form.repeat_password.clone()),
     };
-    match enterprise_accounts::sign_up(&state.db, state.now(), &input).await {
-        Ok(id) => {
-            let login = enterprise_accounts::enterprise_of(&state.db, id)
-                .await?
-                .map(|e| e.uscc)
-                .unwrap_or_default();
-            let new = yici_store::auth::login(
+    match enterprise_sign_up::sign_up(&state.db, state.now(), &input).await {
+        Ok((_, login)) => {
+            // A new account has no second factor: the session opens at
+            // once, and the welcome page follows.
+            let outcome = yici_store::auth::login(
                 &state.db,
                 &state.policy,
                 state.now(),
                 &login,
                 &form.password,
+                None,
                 &ip,
                 yici_store::auth::SessionKind::Web,
             )
             .await?;
-            let cookie =
-                session::session_cookie(&new.token, session::secure_request(&state, &headers));
-            Ok((
-                [(axum::http::header::SET_COOKIE, cookie)],
-                Redirect::to("/e?welcome=1"),
-            )
-                .into_response())
+            Ok(super::account::logged_in(
+                &state,
+                &headers,
+                outcome,
+                "/e?welcome=1",
+            ))
         }
         Err(e) => {
-            let err = AppError::from(e);
-            let Some(d) = err.domain() else {
-                return Err(err.into());
-            };
-            let page = SignUpPage {
+            let (status, error) = FormError::of(e.into())?;
+            let page = VerifyPage {
                 chrome: FieldChrome::of(None),
+                sent: false,
+                sent_message: sign_up::CODE_SENT,
                 uscc: form.uscc,
-                enterprise_name: form.enterprise_name,
-                mobile: form.mobile,
-                error_field: d.field.unwrap_or("").to_string(),
-                error: Some(d.message.clone()),
+                error,
             };
-            Ok((status_of(d), Html(page.render()?)).into_response())
+            Ok((status, Html(page.render()?)).into_response())
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "field/activation.html")]
+struct ActivationPage {
+    chrome: FieldChrome,
+    form: ActivationRequestBody,
+    /// The request was kept: the answer instead of the form.
+    received: Option<&'static str>,
+    max_note: usize,
+    error: FormError,
+}
+
+/// 申请开通: for an enterprise the code cannot reach.
+pub async fn activation_form() -> PageResult<Html<String>> {
+    Ok(Html(
+        ActivationPage {
+            chrome: FieldChrome::of(None),
+            form: ActivationRequestBody::default(),
+            received: None,
+            max_note: sign_up::MAX_NOTE_CHARS,
+            error: FormError::default(),
+        }
+        .render()?,
+    ))
+}
+
+/// Keeps the request; the answer is the same whatever the registry holds.
+pub async fn request_activation(
+    State(state): State<AppState>,
+    session::ClientIp(ip): session::ClientIp,
+    Form(form): Form<ActivationRequestBody>,
+) -> PageResult<Response> {
+    let kept = activation::request(&state.db, state.now(), &state.config.sign_up, &ip, &form).await;
+    let (status, page) = match kept {
+        Ok(()) => (
+            axum::http::StatusCode::OK,
+            ActivationPage {
+                chrome: FieldChrome::of(None),
+                form: ActivationRequestBody::default(),
+                received: Some(sign_up::REQUEST_RECEIVED),
+                max_note: sign_up::MAX_NOTE_CHARS,
+                error: FormError::default(),
+            },
+        ),
+        Err(e) => {
+            let (status, error) = FormError::of(e.into())?;
+            (
+                status,
+                ActivationPage {
+                    chrome: FieldChrome::of(None),
+                    form,
+                    received: None,
+                    max_note: sign_up::MAX_NOTE_CHARS,
+                    error,
+                },
+            )
+        }
+    };
+    Ok((status, Html(page.render()?)).into_response())
 }

@@ -133,3 +133,7 @@ mod tests {
         assert_eq!(ticked(&["1".into(), "x".into()]), [1]);
     }
 }
+
+/// A form with nothing but its CSRF token (logout, one-button actions).
+#[derive(serde::Deserialize)]
+pub struct Empty {}

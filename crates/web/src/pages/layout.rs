@@ -24,6 +24,8 @@ pub struct Chrome {
     pub sees_publication: bool,
     /// 企业导入 in the menu: those whose role edits the registry (SEC-3).
     pub sees_import: bool,
+    /// 企业账号开通 in the menu: those whose role edits the registry (SEC-5).
+    pub sees_enterprise_accounts: bool,
     /// 信用评价 in the menu: registry editors and leaders (RES-3).
     pub sees_credit: bool,
     /// 监督预警 in the menu: the unit's head and office, department heads (STAT-2).
@@ -48,6 +50,7 @@ impl Chrome {
             is_sysadmin: p.has(Role::SystemAdmin),
             sees_sms_outbox: p.sms_outbox_reach().is_some(),
             sees_import: crate::registry_access::holds_editing_role(p),
+            sees_enterprise_accounts: crate::registry_access::holds_editing_role(p),
             sees_credit: crate::registry_access::holds_editing_role(p)
                 || crate::credit_access::holds_deciding_role(p),
             sees_rectifications: yici_store::rectification::reach_of(p).is_some(),

@@ -7,6 +7,7 @@ pub mod credit;
 pub mod document_editor;
 pub mod documents;
 pub mod enterprise;
+pub mod enterprise_accounts;
 pub mod field;
 pub mod forms;
 pub mod home;
@@ -20,6 +21,7 @@ pub mod rectifications;
 pub mod registry;
 pub mod registry_edit;
 pub mod results;
+pub mod second_factor;
 pub mod sms;
 pub mod statistics;
 pub mod tasks;
@@ -36,6 +38,26 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::home))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
+        // 两步验证 (SEC-2): the login's second step, and the account page
+        // where the factor is enrolled, renewed and switched off.
+        .route(
+            "/login/verify",
+            get(account::second_step_form).post(account::second_step),
+        )
+        .route("/account", get(second_factor::page))
+        .route("/account/second-factor/start", post(second_factor::start))
+        .route(
+            "/account/second-factor/confirm",
+            post(second_factor::confirm),
+        )
+        .route(
+            "/account/second-factor/disable",
+            post(second_factor::disable),
+        )
+        .route(
+            "/account/second-factor/recovery-codes",
+            post(second_factor::regenerate),
+        )
         .route(
             "/password",
             get(account::password_form).post(account::change_password),
@@ -151,6 +173,7 @@ pub fn router() -> Router<AppState> {
             post(org::set_invitations),
         )
         .route("/audit", get(audit::page))
+        .route("/audit/seal", post(audit::seal_now))
         .route("/sms/outbox", get(sms::outbox))
         // 检查结果填报 (RESULT-1…RESULT-5); photos up to the configured size.
         .route(
@@ -222,6 +245,24 @@ pub fn router() -> Router<AppState> {
         .route("/statistics", get(statistics::dashboard))
         .route("/statistics/tasks", get(statistics::tasks))
         .route("/statistics/export.xlsx", get(statistics::export))
+        // 企业注册 and 申请开通 (SEC-5), anonymous; the registry editors' side.
         .route("/e/signup", get(field::signup_form).post(field::signup))
+        .route(
+            "/e/signup/verify",
+            get(field::verify_form).post(field::verify),
+        )
+        .route(
+            "/e/activation",
+            get(field::activation_form).post(field::request_activation),
+        )
+        .route("/enterprise-accounts", get(enterprise_accounts::list))
+        .route(
+            "/enterprise-accounts/{id}/activate",
+            post(enterprise_accounts::activate),
+        )
+        .route(
+            "/enterprise-accounts/{id}/reject",
+            post(enterprise_accounts::reject),
+        )
         .route("/e/check-in", get(field::check_in).post(field::confirm))
 }

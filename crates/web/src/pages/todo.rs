@@ -1,7 +1,7 @@
 //! 待办 (STAT-3): what waits for the user, on the home page — documents to
 //! sign, approve or number, tasks to set up, participation to decide,
 //! results due, rectifications, results to release, credit proposals and
-//! supervision warnings —
+//! supervision warnings, enterprise account activation requests —
 //! each a count with a link to the list that clears it. A line with nothing
 //! waiting is not shown, so a done job leaves the page by itself.
 
@@ -53,6 +53,7 @@ pub async fn of(state: &AppState, p: &Principal) -> PageResult<Vec<TodoGroup>> {
         rectifications(state, p).await?,
         followups(state, p).await?,
         warnings(state, p).await?,
+        activations(state, p).await?,
     ];
     Ok(groups.into_iter().flatten().collect())
 }
@@ -237,5 +238,25 @@ async fn warnings(state: &AppState, p: &Principal) -> PageResult<Option<TodoGrou
                 "/warnings?state=open",
             )
         }],
+    ))
+}
+
+/// 企业账号开通: activation requests waiting for a registry editor of the
+/// scope (SEC-5).
+async fn activations(state: &AppState, p: &Principal) -> PageResult<Option<TodoGroup>> {
+    if !crate::registry_access::may_edit(state, p).await? {
+        return Ok(None);
+    }
+    let scope = crate::registry_access::scope_of(p)?;
+    let pending = yici_store::field::activation::pending_count(&state.db, &scope).await?;
+    Ok(group(
+        "activation-todo",
+        "企业账号",
+        vec![item(
+            "activations-pending",
+            pending,
+            "项企业账号开通申请待处理",
+            "/enterprise-accounts?status=pending",
+        )],
     ))
 }

@@ -18,6 +18,47 @@ both_databases!(
     malformed_requests_get_structured_chinese_errors,
 );
 
+/// `[security] idle_minutes` and `absolute_hours` are what the server keeps to.
+mod configured_policy {
+    use super::*;
+
+    both_databases!(
+        config = yici_web::WebConfig {
+            auth: yici_store::auth::AuthPolicy {
+                idle_timeout: chrono::Duration::minutes(5),
+                absolute_timeout: chrono::Duration::hours(1),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        sessions_follow_the_configured_lifetimes
+    );
+
+    async fn sessions_follow_the_configured_lifetimes(app: TestApp) {
+        let token = app.token("tssytx_dq").await;
+        app.clock.advance(Duration::minutes(4));
+        assert_eq!(app.get(&token, "/api/v1/me").await.0, 200);
+        app.clock.advance(Duration::minutes(6));
+        assert_eq!(
+            app.get(&token, "/api/v1/me").await.0,
+            401,
+            "idle 6 > 5 minutes"
+        );
+        let (_, body) = app.api_login("tssytx_dq", NEW_PASSWORD).await;
+        let token = body["token"].as_str().unwrap().to_string();
+        for _ in 0..14 {
+            app.clock.advance(Duration::minutes(4));
+            assert_eq!(app.get(&token, "/api/v1/me").await.0, 200);
+        }
+        app.clock.advance(Duration::minutes(4));
+        assert_eq!(
+            app.get(&token, "/api/v1/me").await.0,
+            401,
+            "past 1 hour in all"
+        );
+    }
+}
+
 async fn initial_password_must_be_changed_before_anything_else(app: TestApp) {
     let (status, body) = app.api_login("tssytx_dq", INITIAL).await;
     assert_eq!(status, 200);

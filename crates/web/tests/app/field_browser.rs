@@ -1,13 +1,16 @@
 //! The field app and the enterprise app in headless Chromium at 390×844
 //! (APP-1, APP-2, APP-7): an inspector logs in on the phone, finds the task
-//! under 未办理 and opens its 检查二维码; an enterprise signs up, opens the
+//! under 未办理 and opens its 检查二维码; an enterprise signs up with the code
+//! sent to the registry's contact mobile, opens the
 //! code's link, sees 真实有效 with the plan and confirms; the same code half
 //! an hour later reads 已过期. Screenshots go to `target/screenshots/field-*.png`.
 
 use std::time::Duration;
 
 use crate::common::browser::*;
-use crate::common::{visit, Backend, TestApp, ENTERPRISE_PASSWORD};
+use crate::common::{
+    contact_phone, sign_up_code_sent_to, visit, Backend, TestApp, ENTERPRISE_PASSWORD,
+};
 use fantoccini::Locator;
 
 both_databases!(inspector_shows_the_code_and_the_enterprise_confirms_on_phones);
@@ -52,21 +55,42 @@ async fn inspector_shows_the_code_and_the_enterprise_confirms_on_phones(app: Tes
         shot(&c, "field-task").await;
     }
 
-    // The enterprise signs up on its own phone (a fresh session).
+    // The enterprise signs up on its own phone (a fresh session). A wrong
+    // name reads exactly as the right one (SEC-5), and sends nothing.
     c.delete_all_cookies().await.unwrap();
     let (uscc, name) = app.uscc_and_name(enterprise).await;
+    let mobile = contact_phone(&app, enterprise).await;
     c.goto(&app.url("/e/signup")).await.unwrap();
     fill(&c, "#uscc", &uscc).await;
     fill(&c, "#enterprise_name", "名称不对有限公司").await;
-    fill(&c, "#mobile", "13912345678").await;
-    fill(&c, "#password", ENTERPRISE_PASSWORD).await;
-    fill(&c, "#repeat_password", ENTERPRISE_PASSWORD).await;
-    click(&c, "#signup").await;
-    assert!(text(&c, "#err-enterprise_name").await.contains("不一致"));
+    click(&c, "#send-code").await;
+    wait_path(&c, "/e/signup/verify").await;
+    let answer = text(&c, "#code-sent").await;
+    assert!(
+        answer.contains("验证码已发送至名录登记的联系人手机"),
+        "{answer}"
+    );
+    assert_eq!(sign_up_code_sent_to(&app, &mobile).await, None);
+    c.goto(&app.url("/e/signup")).await.unwrap();
+    fill(&c, "#uscc", &uscc).await;
+    fill(&c, "#enterprise_name", &name).await;
     if sqlite {
         shot(&c, "field-signup").await;
     }
-    fill(&c, "#enterprise_name", &name).await;
+    click(&c, "#send-code").await;
+    wait_path(&c, "/e/signup/verify").await;
+    assert_eq!(text(&c, "#code-sent").await, answer, "the same words");
+    let code = sign_up_code_sent_to(&app, &mobile).await.expect("a code");
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    fill(&c, "#code", wrong).await;
+    fill(&c, "#password", ENTERPRISE_PASSWORD).await;
+    fill(&c, "#repeat_password", ENTERPRISE_PASSWORD).await;
+    click(&c, "#signup").await;
+    assert_eq!(text(&c, "#err-code").await, "验证码错误或已过期");
+    if sqlite {
+        shot(&c, "field-signup-verify").await;
+    }
+    fill(&c, "#code", &code).await;
     fill(&c, "#password", ENTERPRISE_PASSWORD).await;
     fill(&c, "#repeat_password", ENTERPRISE_PASSWORD).await;
     click(&c, "#signup").await;

@@ -306,7 +306,7 @@ async fn other_departments_are_notified_and_decide_within_72_hours(app: TestApp)
         participant(&t, "固废股")["decided_at"],
         participant(&t, "固废股")["decide_by"]
     );
-    let report = yici_store::audit::verify(&app.db).await.unwrap();
+    let report = yici_store::audit::verify(&app.db, None).await.unwrap();
     assert!(report.findings.is_empty());
 }
 

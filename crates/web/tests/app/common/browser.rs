@@ -8,6 +8,7 @@
 //! process is choosing one, and at most [`AT_ONCE`] of them drive a browser
 //! at the same time (the rest of the suite runs beside them).
 
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -36,7 +37,15 @@ pub struct Driver {
 }
 
 impl Drop for Driver {
+    /// Ends chromedriver and every Chromium it started: they share its
+    /// process group (see [`chromedriver`]). Killing chromedriver alone left
+    /// its browsers running — hundreds after a few suite runs, filling memory.
     fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -61,7 +70,10 @@ pub async fn chromedriver() -> Driver {
             .local_addr()
             .unwrap()
             .port();
+        // A process group of its own, inherited by the browsers it starts,
+        // so that Drop can end them all at once.
         let mut child = Command::new(&path)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -118,20 +118,9 @@ pub async fn submitted_visit(app: &TestApp) -> Submitted {
     }
 }
 
-/// The enterprise signs up through the API: its login (USCC) and a token.
+/// The enterprise signs up (by code): its login (USCC) and a token.
 pub async fn enterprise_account(app: &TestApp, enterprise: i64) -> (String, String) {
-    let (uscc, name) = app.uscc_and_name(enterprise).await;
-    let r = app
-        .http
-        .post(app.url("/api/v1/enterprise/accounts"))
-        .json(
-            &json!({"uscc": uscc, "enterprise_name": name, "mobile": "13912345678",
-                      "password": ENTERPRISE_PASSWORD}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+    let uscc = super::sign_up_by_code(app, enterprise).await;
     let (s, b) = app.api_login(&uscc, ENTERPRISE_PASSWORD).await;
     assert_eq!(s, 200, "{b}");
     (uscc, b["token"].as_str().unwrap().to_string())

@@ -57,20 +57,71 @@ pub fn id(v: &Value) -> i64 {
     v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
 }
 
-/// Signs an enterprise up through the API and returns its bearer token.
-pub async fn enterprise_token(app: &TestApp, id: i64) -> String {
-    let (uscc, name) = app.uscc_and_name(id).await;
+/// The latest sign-up code queued for `mobile`, read from the SMS body as
+/// the development outbox keeps it (SEC-5).
+pub async fn sign_up_code_sent_to(app: &TestApp, mobile: &str) -> Option<String> {
+    let body: Option<String> = app
+        .db
+        .clone()
+        .fetch_optional(
+            "SELECT body FROM sms_outbox WHERE template = 'sign_up_code' AND mobile = $1
+              ORDER BY id DESC LIMIT 1",
+            yici_store::args![mobile],
+        )
+        .await
+        .unwrap()
+        .map(|r| r.get("body").unwrap());
+    body.map(|b| {
+        let at = b.find("验证码").expect("a code in the SMS") + "验证码".len();
+        b[at..].chars().take(6).collect()
+    })
+}
+
+/// The registry's contact mobile of an enterprise.
+pub async fn contact_phone(app: &TestApp, enterprise: i64) -> String {
+    app.db
+        .clone()
+        .fetch_one(
+            "SELECT contact_phone FROM enterprises WHERE id = $1",
+            yici_store::args![enterprise],
+        )
+        .await
+        .unwrap()
+        .get("contact_phone")
+        .unwrap()
+}
+
+/// An enterprise opens its account through the API the only way an
+/// anonymous caller can (SEC-5): a code to the registry's contact mobile,
+/// read from the outbox, then the code and a password. Returns its USCC.
+pub async fn sign_up_by_code(app: &TestApp, enterprise: i64) -> String {
+    let (uscc, name) = app.uscc_and_name(enterprise).await;
     let r = app
         .http
-        .post(app.url("/api/v1/enterprise/accounts"))
-        .json(
-            &json!({"uscc": uscc, "enterprise_name": name, "mobile": "13912345678",
-                      "password": ENTERPRISE_PASSWORD}),
-        )
+        .post(app.url("/api/v1/enterprise/sign-up/code"))
+        .json(&json!({"uscc": uscc, "enterprise_name": name}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 202, "{}", r.text().await.unwrap());
+    let mobile = contact_phone(app, enterprise).await;
+    let code = sign_up_code_sent_to(app, &mobile)
+        .await
+        .expect("a code sent to the registry's mobile");
+    let r = app
+        .http
+        .post(app.url("/api/v1/enterprise/sign-up"))
+        .json(&json!({"uscc": uscc, "code": code, "password": ENTERPRISE_PASSWORD}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap());
+    uscc
+}
+
+/// Signs an enterprise up (by code) and returns its bearer token.
+pub async fn enterprise_token(app: &TestApp, id: i64) -> String {
+    let uscc = sign_up_by_code(app, id).await;
     let (s, b) = app.api_login(&uscc, ENTERPRISE_PASSWORD).await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["must_change_password"], json!(false));
