@@ -26,9 +26,12 @@ const ANY_SESSION: [&str; 3] = ["logout", "change_password", "me"];
 /// - a path parameter: 404 (it names a record that may not exist or be hidden);
 /// - a request body: 422 (unreadable or wrong), 413 (over the size limit: the
 ///   router's [`crate::MAX_BODY_BYTES`] for JSON, refused by our `Json`; an
-///   upload's or import's own limit otherwise).
+///   upload's or import's own limit otherwise);
+/// - any operation: 429, since [`crate::rate_limit`] counts every request
+///   without a session (before a secured operation would answer 401), and
+///   searches and exports with one too.
 fn implied(operation: &Operation) -> Vec<ErrorKind> {
-    let mut kinds = Vec::new();
+    let mut kinds = vec![ErrorKind::RateLimited];
     if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
         kinds.push(ErrorKind::Unauthenticated);
         let any_session = operation
@@ -153,7 +156,7 @@ mod tests {
     }
 
     #[test]
-    fn every_secured_operation_documents_401_and_every_operation_500() {
+    fn every_secured_operation_documents_401_and_every_operation_429_and_500() {
         let openapi = document();
         let mut secured = 0;
         for (path, item) in &openapi.paths.paths {
@@ -163,6 +166,7 @@ mod tests {
             {
                 let statuses = &op.responses.responses;
                 assert!(statuses.contains_key("500"), "{path}");
+                assert!(statuses.contains_key("429"), "{path}");
                 if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
                     secured += 1;
                     assert!(statuses.contains_key("401"), "{path}");
