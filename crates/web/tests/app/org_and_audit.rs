@@ -27,12 +27,16 @@ mod sealed {
         let c = browser(&driver).await;
         log_in(&c, &app, "admin").await;
         c.goto(&app.url("/audit")).await.unwrap();
-        let before = app.count("SELECT COALESCE(MAX(no), 0) FROM audit_seals").await;
+        let before = app
+            .count("SELECT COALESCE(MAX(no), 0) FROM audit_seals")
+            .await;
         click(&c, "form[action='/audit/seal'] button").await;
         // The click returns before the next page: wait for the new seal.
         let mut n = before;
         for _ in 0..100 {
-            n = app.count("SELECT COALESCE(MAX(no), 0) FROM audit_seals").await;
+            n = app
+                .count("SELECT COALESCE(MAX(no), 0) FROM audit_seals")
+                .await;
             if n > before {
                 break;
             }
