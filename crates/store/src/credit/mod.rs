@@ -158,6 +158,18 @@ pub async fn open_proposals(mut db: &Db, scope: &Scope) -> StoreResult<Vec<Propo
         .collect()
 }
 
+/// How many proposals [`open_proposals`] would list.
+pub async fn open_proposal_count(mut db: &Db, scope: &Scope) -> StoreResult<i64> {
+    let mut sql = Sql::new(
+        "SELECT COUNT(*) FROM credit_proposals p
+           JOIN enterprises e ON e.id = p.enterprise_id
+          WHERE p.status = 'proposed'",
+    );
+    scope.push_condition(&mut sql, "e");
+    let (text, args) = sql.build();
+    db.scalar_i64(&text, args).await
+}
+
 /// One change of grade or positive list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(as = CreditHistoryEntry)]

@@ -472,6 +472,34 @@ pub async fn waiting(
     Ok(out)
 }
 
+/// How many results [`waiting`] would list, and the soonest date one of
+/// them is published by the job (the home page's 待办).
+pub async fn waiting_summary(
+    mut db: &Db,
+    principal: &Principal,
+    calendar: &Calendar,
+) -> StoreResult<(i64, Option<NaiveDate>)> {
+    let unit = unit_of_releaser(principal)?;
+    // A row without a stored due date is due by the calendar from its
+    // completion, which only grows with the completion: the earliest such
+    // completion gives the earliest such date.
+    let row = db
+        .fetch_one(
+            "SELECT COUNT(*) AS n, MIN(p.due_on) AS due_on,
+                    MIN(CASE WHEN p.due_on IS NULL THEN t.completed_at END) AS completed_at
+               FROM publications p JOIN tasks t ON t.id = p.task_id
+              WHERE p.unit_id = $1 AND p.published_at IS NULL",
+            crate::args![unit],
+        )
+        .await?;
+    let stored: Option<NaiveDate> = row.get("due_on")?;
+    let computed = row
+        .get::<Option<DateTime<Utc>>>("completed_at")?
+        .map(|at| calendar.due_on(yici_domain::time::business_date(at)));
+    let soonest = [stored, computed].into_iter().flatten().min();
+    Ok((row.get("n")?, soonest))
+}
+
 /// The office releases task `task_id`: published at once. Refused for a
 /// task of another unit (as if missing), one not completed, or one already
 /// public; nothing written then.

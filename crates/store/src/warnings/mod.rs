@@ -157,6 +157,18 @@ pub async fn list(mut db: &Db, p: &Principal, filter: &Filter) -> StoreResult<Ve
         .collect()
 }
 
+/// How many open warnings the reader's reach holds (the home page's 待办,
+/// counted rather than listed).
+pub async fn open_count(mut db: &Db, p: &Principal) -> StoreResult<i64> {
+    let mut q = Sql::new(
+        "SELECT COUNT(*) FROM warnings w JOIN tasks t ON t.id = w.task_id
+          WHERE w.closed_at IS NULL",
+    );
+    within(&mut q, reach(p)?);
+    let (sql, args) = q.build();
+    db.scalar_i64(&sql, args).await
+}
+
 /// One warning in the reader's reach.
 pub async fn get(e: &mut impl Exec, p: &Principal, id: i64) -> StoreResult<Warning> {
     let reach = reach(p)?;

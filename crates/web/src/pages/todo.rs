@@ -181,9 +181,7 @@ async fn rectifications(state: &AppState, p: &Principal) -> PageResult<Option<To
 /// may decide.
 async fn followups(state: &AppState, p: &Principal) -> PageResult<Option<TodoGroup>> {
     let (releases, soonest) = if yici_store::publication::may_release(p) {
-        let waiting =
-            yici_store::publication::waiting(&state.db, p, &state.config.publication).await?;
-        (waiting.len() as i64, waiting.first().map(|w| w.due_on))
+        yici_store::publication::waiting_summary(&state.db, p, &state.config.publication).await?
     } else {
         (0, None)
     };
@@ -193,9 +191,7 @@ async fn followups(state: &AppState, p: &Principal) -> PageResult<Option<TodoGro
     };
     let proposals = if crate::credit_access::may_decide(state, p).await? {
         let scope = crate::registry_access::scope_of(p)?;
-        yici_store::credit::open_proposals(&state.db, &scope)
-            .await?
-            .len() as i64
+        yici_store::credit::open_proposal_count(&state.db, &scope).await?
     } else {
         0
     };
@@ -219,13 +215,7 @@ async fn warnings(state: &AppState, p: &Principal) -> PageResult<Option<TodoGrou
     if yici_domain::warnings::reach_of(p).is_none() {
         return Ok(None);
     }
-    let filter = yici_store::warnings::Filter {
-        state: Some(yici_domain::warnings::WarningState::Open),
-        ..Default::default()
-    };
-    let open = yici_store::warnings::list(&state.db, p, &filter)
-        .await?
-        .len() as i64;
+    let open = yici_store::warnings::open_count(&state.db, p).await?;
     Ok(group(
         "warning-todo",
         "监督预警",
