@@ -16,6 +16,173 @@ both_databases!(
     former_inline_scripts_work_under_the_policy_in_a_real_browser,
 );
 
+/// Every page: each role's pages are found by following the links of the
+/// pages it can reach (from `/` for staff, `/e` and `/m` for the phone
+/// apps, `/public/…` without a session), as a user clicking around would.
+mod every_page {
+    use super::*;
+
+    both_databases!(
+        config = crate::security::every_page::unlimited();
+        every_reachable_page_carries_the_headers_and_no_inline_script
+    );
+
+    /// A crawler makes hundreds of requests a minute: without the limits.
+    fn unlimited() -> yici_web::WebConfig {
+        yici_web::WebConfig {
+            rate_limits: yici_web::rate_limit::RateLimits {
+                anonymous_per_minute: 0,
+                search_per_minute: 0,
+            },
+            ..crate::common::with_evidence_folder()
+        }
+    }
+
+    async fn every_reachable_page_carries_the_headers_and_no_inline_script(app: TestApp) {
+        app.load_enterprises(20).await;
+        let mut seen = std::collections::BTreeSet::new();
+        // The system administrator, a department secretary, the office's
+        // secretary and the unit head (who sees warnings and statistics).
+        let head = crate::common::office(&app).await[0].1.clone();
+        for login in ["admin", "tssytx_dq", "tssytx_bg", head.as_str()] {
+            let (client, _) = app.web_user(login).await;
+            crawl(&app, &client, &["/", "/m"], &mut seen).await;
+        }
+        let anonymous = reqwest::Client::new();
+        crawl(
+            &app,
+            &anonymous,
+            &[
+                "/public/plans",
+                "/public/results",
+                "/public/data",
+                "/login",
+                "/e/signup",
+            ],
+            &mut seen,
+        )
+        .await;
+        // The crawl reached the screens of every part of the product.
+        for expected in [
+            "/people",
+            "/enterprises",
+            "/tasks",
+            "/plans",
+            "/documents",
+            "/rectifications",
+            "/statistics",
+            "/warnings",
+            "/audit",
+            "/org",
+            "/account",
+            "/m",
+            "/public/results",
+            "/public/data",
+            "/e/signup",
+        ] {
+            assert!(seen.contains(expected), "{expected} not reached: {seen:?}");
+        }
+        assert!(seen.len() > 60, "only {} pages reached", seen.len());
+        eprintln!("security headers checked on {} distinct paths", seen.len());
+    }
+
+    /// Visits every same-site link (GET, no downloads of exports twice)
+    /// breadth first, checking each answer's headers and, for HTML, that
+    /// the page has no inline script the policy would block.
+    async fn crawl(
+        app: &TestApp,
+        client: &reqwest::Client,
+        start: &[&str],
+        seen: &mut std::collections::BTreeSet<String>,
+    ) {
+        let mut queue: std::collections::VecDeque<String> =
+            start.iter().map(|s| s.to_string()).collect();
+        let mut visited = std::collections::BTreeSet::new();
+        // Two of each shape (`/enterprises/N/edit`, whatever the query):
+        // the same screen for the next record adds nothing.
+        let mut shapes = std::collections::BTreeMap::<String, usize>::new();
+        while let Some(url) = queue.pop_front() {
+            let shape: String = url
+                .split('?')
+                .next()
+                .unwrap()
+                .split('/')
+                .map(|part| {
+                    if part.chars().all(|c| c.is_ascii_digit()) && !part.is_empty() {
+                        "N"
+                    } else {
+                        part
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let n = shapes.entry(shape).or_default();
+            if *n >= 2 || visited.len() >= 300 || !visited.insert(url.clone()) {
+                continue;
+            }
+            *n += 1;
+            let r = client.get(app.url(&url)).send().await.unwrap();
+            let status = r.status().as_u16();
+            assert!(status < 500, "{url}: {status}");
+            let path = url.split('?').next().unwrap().to_string();
+            let static_asset =
+                path.starts_with("/assets/") || path == "/sw.js" || path == "/manifest.webmanifest";
+            assert_secured(&url, r.headers(), !static_asset);
+            seen.insert(path);
+            let html = r
+                .headers()
+                .get("content-type")
+                .is_some_and(|v| v.to_str().unwrap().starts_with("text/html"));
+            if !html {
+                continue;
+            }
+            let body = r.text().await.unwrap();
+            assert_no_inline_script(&url, &body);
+            for link in links(&body) {
+                if !visited.contains(&link) {
+                    queue.push_back(link);
+                }
+            }
+        }
+    }
+
+    /// Local links of a page: `href="/…"` and `src="/…"`, entities decoded,
+    /// fragments dropped; the logout and anything under `/api/` (forms POST
+    /// there, and the API is checked above) are left out.
+    fn links(html: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for attr in ["href=\"", "src=\""] {
+            for part in html.split(attr).skip(1) {
+                let Some(end) = part.find('"') else { continue };
+                let link = part[..end].replace("&amp;", "&");
+                let link = link.split('#').next().unwrap().to_string();
+                if link.starts_with('/') && !link.starts_with("//") && !link.starts_with("/api/") {
+                    out.push(link);
+                }
+            }
+        }
+        out
+    }
+
+    fn assert_no_inline_script(url: &str, html: &str) {
+        let lower = html.to_lowercase();
+        for (i, _) in lower.match_indices("<script") {
+            let tag = &lower[i..i + lower[i..].find('>').unwrap()];
+            assert!(tag.contains(" src="), "{url}: inline <script>: {tag}");
+        }
+        assert!(!lower.contains("javascript:"), "{url}: javascript: URL");
+        for handler in [
+            " onclick=",
+            " onchange=",
+            " onsubmit=",
+            " onload=",
+            " oninput=",
+        ] {
+            assert!(!lower.contains(handler), "{url}: inline handler{handler}");
+        }
+    }
+}
+
 /// HSTS from a proxy that says the request came over HTTPS.
 mod behind_tls {
     use super::*;
