@@ -117,15 +117,20 @@ impl Default for DrawPolicy {
 }
 
 impl DrawPolicy {
-    /// Whether a new uncapped task, after `already` tasks of the unit on the
-    /// enterprise this year, needs an acknowledged reason.
+    /// Whether a new uncapped task, after `already` uncapped tasks of the
+    /// unit on the enterprise this year, needs an acknowledged reason. Capped
+    /// (routine) tasks do not count: they have caps of their own, and
+    /// counting them made the first complaint after two routine checks need
+    /// a reason.
     pub fn needs_acknowledgement(&self, already: u32) -> bool {
         already >= self.reasonable_per_unit
     }
 
+    /// The refusal's text: the count it was decided on, and what one more
+    /// would be.
     pub fn frequency_warning(&self, already: u32) -> String {
         format!(
-            "本单位本年度已对该企业开展{already}次检查，超过合理频次（{}次），须填写确认理由后方可发起",
+            "本单位本年度已对该企业开展{already}次上限外检查（投诉举报、专项等），再次检查将超过合理频次（{}次），须填写确认理由后方可发起",
             self.reasonable_per_unit
         )
     }
@@ -271,7 +276,7 @@ mod tests {
         assert!(p.needs_acknowledgement(5));
         assert_eq!(
             p.frequency_warning(5),
-            "本单位本年度已对该企业开展5次检查，超过合理频次（4次），须填写确认理由后方可发起"
+            "本单位本年度已对该企业开展5次上限外检查（投诉举报、专项等），再次检查将超过合理频次（4次），须填写确认理由后方可发起"
         );
     }
 }

@@ -342,7 +342,7 @@ async fn unit_counts(
 ) -> StoreResult<HashMap<i64, u32>> {
     let (sql, args) = crate::db::Sql::with(
         "SELECT enterprise_id, COUNT(*) AS n FROM tasks
-          WHERE year = $1 AND unit_id = $2 AND status <> 'cancelled'
+          WHERE year = $1 AND unit_id = $2 AND status <> 'cancelled' AND NOT capped
             AND enterprise_id IN ",
         vec![year.into(), unit_id.into()],
     )

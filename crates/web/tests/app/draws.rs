@@ -416,6 +416,53 @@ async fn random_draws_are_recorded_verified_and_published_after_the_visits(app: 
     assert_counters_equal_rows(&app).await;
 }
 
+/// DRAW-7: the warning counts the unit's uncapped tasks only, and says so.
+async fn routine_checks_do_not_count_toward_the_reasonable_frequency(app: TestApp) {
+    let e = app.yutian_enterprises(60).await[1];
+    let air = secretary_token(&app, YUTIAN, "大气股").await;
+    let water = secretary_token(&app, YUTIAN, "水股").await;
+    // Two capped (routine) tasks of the unit: the unit's cap, one per department.
+    for token in [&air, &water] {
+        let (s, b) = directed(
+            &app,
+            token,
+            json!({"source": "routine", "enterprise_ids": [e]}),
+        )
+        .await;
+        assert_eq!(s, 201, "{b}");
+        assert_eq!(b[0]["capped"], true);
+    }
+    // Uncapped ones up to the threshold (2) need no reason…
+    let complaint = json!({"source": "complaint", "enterprise_ids": [e]});
+    for _ in 0..2 {
+        let (s, b) = directed(&app, &air, complaint.clone()).await;
+        assert_eq!(s, 201, "{b}");
+        assert!(b[0]["frequency_note"].is_null(), "{b}");
+    }
+    // …one more does, and the message states the uncapped count truthfully.
+    let (s, b) = directed(&app, &air, complaint.clone()).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("frequency_warning")),
+        "{b}"
+    );
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("本单位本年度已对该企业开展2次上限外检查（投诉举报、专项等），再次检查将超过合理频次（2次），须填写确认理由后方可发起"),
+        "{b}"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM tasks WHERE enterprise_id = {e}"
+        ))
+        .await,
+        4,
+        "the refused one wrote nothing"
+    );
+}
+
 async fn uncapped_sources_and_emergencies(app: TestApp) {
     let ids = app.yutian_enterprises(60).await;
     let e = ids[0];
@@ -787,6 +834,7 @@ both_databases!(
     bad_extraction_requests_write_nothing,
     random_draws_are_recorded_verified_and_published_after_the_visits,
     uncapped_sources_and_emergencies,
+    routine_checks_do_not_count_toward_the_reasonable_frequency,
     inspectors_are_drawn_from_enabled_officers_without_conflicts,
     the_task_list_filters_by_view_region_status_and_initiator,
     caps_hold_under_64_concurrent_requests,
