@@ -628,6 +628,7 @@ mod tests {
             unit_name: None,
             unit_level: None,
             unit_region_code: None,
+            unit_sector: None,
             department_name: None,
             roles: roles.to_vec(),
         }

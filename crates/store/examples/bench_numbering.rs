@@ -63,6 +63,7 @@ fn principal(
         unit_name: Some("唐山市生态环境局玉田县分局".into()),
         unit_level: Some(UnitLevel::County),
         unit_region_code: Some("130229".into()),
+        unit_sector: Some(yici_domain::org::Sector::Ecology),
         department_name: Some(department.into()),
         roles,
     }

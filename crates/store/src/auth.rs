@@ -16,7 +16,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use yici_domain::org::totp::Refusal;
-use yici_domain::org::{password, PersonStatus, Principal, Role, UnitLevel};
+use yici_domain::org::{password, PersonStatus, Principal, Role, Sector, UnitLevel};
 use yici_domain::{time, DomainError, ErrorKind};
 
 use crate::audit::{self, Change};
@@ -153,6 +153,7 @@ struct AccountRow {
     unit_name: Option<String>,
     unit_level: Option<String>,
     unit_region_code: Option<String>,
+    unit_sector: Option<String>,
     /// A confirmed second factor (SEC-2).
     second_factor: bool,
 }
@@ -162,7 +163,8 @@ const ACCOUNT_COLUMNS: &str = "a.id, a.login, a.kind, a.person_id, a.unit_id, a.
         a.password_hash, a.must_change_password,
         p.name AS person_name, p.status AS person_status, p.is_admin, p.is_officer,
         d.name AS department_name, u.name AS unit_name, u.level AS unit_level,
-        u.region_code AS unit_region_code, sf.account_id AS second_factor_of";
+        u.region_code AS unit_region_code, u.sector AS unit_sector,
+        sf.account_id AS second_factor_of";
 
 const ACCOUNT_JOINS: &str = "LEFT JOIN people p ON p.id = a.person_id
    LEFT JOIN departments d ON d.id = a.department_id
@@ -187,6 +189,7 @@ fn account_from_row(r: &Row) -> StoreResult<AccountRow> {
         unit_name: r.get("unit_name")?,
         unit_level: r.get("unit_level")?,
         unit_region_code: r.get("unit_region_code")?,
+        unit_sector: r.get("unit_sector")?,
         second_factor: r.get::<Option<i64>>("second_factor_of")?.is_some(),
     })
 }
@@ -247,6 +250,7 @@ impl AccountRow {
             unit_name: self.unit_name.clone(),
             unit_level: self.unit_level.as_deref().and_then(UnitLevel::parse),
             unit_region_code: self.unit_region_code.clone(),
+            unit_sector: self.unit_sector.as_deref().and_then(Sector::parse),
             department_name: self.department_name.clone(),
             roles,
         }

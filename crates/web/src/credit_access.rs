@@ -14,37 +14,26 @@
 
 use yici_domain::org::{Principal, Role, Sector};
 use yici_domain::DomainError;
-use yici_store::org::units;
 
 use crate::error::AppError;
 use crate::registry_access;
 use crate::state::AppState;
 
-pub async fn may_set(state: &AppState, principal: &Principal) -> Result<bool, AppError> {
-    registry_access::may_edit(state, principal).await
+pub fn may_set(principal: &Principal) -> bool {
+    registry_access::may_edit(principal)
 }
 
-/// The roles that decide proposals, whatever the unit's sector: enough to
-/// decide whether the menu offers the list of proposals.
-pub fn holds_deciding_role(principal: &Principal) -> bool {
-    [Role::UnitHead, Role::DepartmentHead]
-        .iter()
-        .any(|r| principal.has(*r))
+/// A leader of an ecology-environment unit; also what decides whether the
+/// menu offers the list of proposals.
+pub fn may_decide(principal: &Principal) -> bool {
+    principal.unit_sector == Some(Sector::Ecology)
+        && [Role::UnitHead, Role::DepartmentHead]
+            .iter()
+            .any(|r| principal.has(*r))
 }
 
-pub async fn may_decide(state: &AppState, principal: &Principal) -> Result<bool, AppError> {
-    if !holds_deciding_role(principal) {
-        return Ok(false);
-    }
-    let Some(unit_id) = principal.unit_id else {
-        return Ok(false);
-    };
-    let unit = units::get(&mut state.db.clone(), unit_id).await?;
-    Ok(unit.is_some_and(|u| u.sector == Sector::Ecology))
-}
-
-pub async fn ensure_may_set(state: &AppState, principal: &Principal) -> Result<(), AppError> {
-    if may_set(state, principal).await? {
+pub fn ensure_may_set(principal: &Principal) -> Result<(), AppError> {
+    if may_set(principal) {
         Ok(())
     } else {
         Err(DomainError::forbidden(
@@ -54,8 +43,8 @@ pub async fn ensure_may_set(state: &AppState, principal: &Principal) -> Result<(
     }
 }
 
-pub async fn ensure_may_decide(state: &AppState, principal: &Principal) -> Result<(), AppError> {
-    if may_decide(state, principal).await? {
+pub fn ensure_may_decide(principal: &Principal) -> Result<(), AppError> {
+    if may_decide(principal) {
         Ok(())
     } else {
         Err(DomainError::forbidden(

@@ -5,7 +5,6 @@ use yici_domain::org::person::mask_name;
 use yici_domain::org::{Principal, Role, Sector};
 use yici_domain::registry::enterprise::{EnterpriseInput, ValidEnterprise};
 use yici_domain::DomainError;
-use yici_store::org::units;
 use yici_store::registry::edits::Edit;
 use yici_store::registry::enterprises::{self, Enterprise};
 use yici_store::registry::search::Scope;
@@ -30,33 +29,19 @@ pub fn scope_of(principal: &Principal) -> Result<Scope, AppError> {
 /// system administrator. Partner agencies (协作部门, units of another sector)
 /// share the region's scope to read the registry they inspect with, but the
 /// registry is the ecology bureau's record, so they never write it; nor do
-/// plain inspectors. The unit's sector is read here rather than carried in
-/// every session: only registry operations need it.
-pub async fn may_edit(state: &AppState, principal: &Principal) -> Result<bool, AppError> {
-    if principal.has(Role::SystemAdmin) {
-        return Ok(true);
-    }
-    if !holds_editing_role(principal) {
-        return Ok(false);
-    }
-    let Some(unit_id) = principal.unit_id else {
-        return Ok(false);
-    };
-    let unit = units::get(&mut state.db.clone(), unit_id).await?;
-    Ok(unit.is_some_and(|u| u.sector == Sector::Ecology))
+/// plain inspectors. The same rule decides whether the menu offers 企业导入
+/// and 企业账号开通, so a partner agency's secretary is not shown entries
+/// the pages would refuse.
+pub fn may_edit(principal: &Principal) -> bool {
+    principal.has(Role::SystemAdmin)
+        || (principal.unit_sector == Some(Sector::Ecology)
+            && [Role::Secretary, Role::DepartmentAdmin]
+                .iter()
+                .any(|r| principal.has(*r)))
 }
 
-/// The roles that edit the registry, whatever the unit's sector: enough to
-/// decide whether the menu offers 企业导入 (the import itself checks
-/// [`may_edit`]).
-pub fn holds_editing_role(principal: &Principal) -> bool {
-    [Role::SystemAdmin, Role::Secretary, Role::DepartmentAdmin]
-        .iter()
-        .any(|r| principal.has(*r))
-}
-
-pub async fn ensure_may_edit(state: &AppState, principal: &Principal) -> Result<(), AppError> {
-    if may_edit(state, principal).await? {
+pub fn ensure_may_edit(principal: &Principal) -> Result<(), AppError> {
+    if may_edit(principal) {
         Ok(())
     } else {
         Err(DomainError::forbidden(
@@ -70,8 +55,8 @@ pub async fn ensure_may_edit(state: &AppState, principal: &Principal) -> Result<
 /// the registry, then their scope. Enterprise account activation (SEC-5)
 /// is the registry editors' work: they keep the contacts it is checked
 /// against, and a request outside the scope answers 404 like a missing one.
-pub async fn editor_scope(state: &AppState, principal: &Principal) -> Result<Scope, AppError> {
-    ensure_may_edit(state, principal).await?;
+pub fn editor_scope(principal: &Principal) -> Result<Scope, AppError> {
+    ensure_may_edit(principal)?;
     scope_of(principal)
 }
 
@@ -114,7 +99,7 @@ pub async fn editable_enterprise(
     principal: &Principal,
     id: i64,
 ) -> Result<(Scope, Enterprise), AppError> {
-    ensure_may_edit(state, principal).await?;
+    ensure_may_edit(principal)?;
     let scope = scope_of(principal)?;
     let enterprise = visible_enterprise(state, &scope, id).await?;
     Ok((scope, enterprise))

@@ -29,6 +29,9 @@ pub struct Principal {
     /// Level and region of the unit: they decide the registry scope.
     pub unit_level: Option<super::UnitLevel>,
     pub unit_region_code: Option<String>,
+    /// The unit's sector: partner agencies (other sectors) read the ecology
+    /// registry but never write it (SEC-3).
+    pub unit_sector: Option<super::Sector>,
     pub department_name: Option<String>,
     pub roles: Vec<Role>,
 }
@@ -52,6 +55,7 @@ impl Principal {
             unit_name: None,
             unit_level: None,
             unit_region_code: None,
+            unit_sector: None,
             department_name: None,
             roles: vec![Role::SystemAdmin],
         }
@@ -140,6 +144,7 @@ mod tests {
             unit_name: None,
             unit_level: None,
             unit_region_code: None,
+            unit_sector: None,
             department_name: None,
             roles: roles.to_vec(),
         }

@@ -45,7 +45,7 @@ pub async fn set(
     let p = &session.principal;
     let scope = scope_of(p)?;
     visible_enterprise(&state, &scope, id).await?;
-    ensure_may_set(&state, p).await?;
+    ensure_may_set(p)?;
     credit::set(&state.db, state.now(), p, id, &input).await?;
     Ok(Json(
         credit::of_enterprise(&mut state.db.clone(), id).await?,
@@ -84,7 +84,7 @@ pub async fn confirm(
 ) -> ApiResult<Json<Proposal>> {
     let p = &session.principal;
     visible_proposal(&state, p, id).await?;
-    ensure_may_decide(&state, p).await?;
+    ensure_may_decide(p)?;
     Ok(Json(
         credit::confirm(&state.db, state.now(), p, id, d.note.as_deref()).await?,
     ))
@@ -104,7 +104,7 @@ pub async fn reject(
 ) -> ApiResult<Json<Proposal>> {
     let p = &session.principal;
     visible_proposal(&state, p, id).await?;
-    ensure_may_decide(&state, p).await?;
+    ensure_may_decide(p)?;
     Ok(Json(
         credit::reject(&state.db, state.now(), p, id, d.note.as_deref()).await?,
     ))

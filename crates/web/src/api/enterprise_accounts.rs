@@ -32,7 +32,7 @@ pub async fn activation_requests(
     ApiUser(session): ApiUser,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<Vec<ActivationRequest>>> {
-    let scope = editor_scope(&state, &session.principal).await?;
+    let scope = editor_scope(&session.principal)?;
     Ok(Json(activation::list(&state.db, &scope, q.status).await?))
 }
 
@@ -50,7 +50,7 @@ pub async fn activate(
     Path(id): Path<i64>,
 ) -> ApiResult<(axum::http::StatusCode, Json<Activated>)> {
     let p = &session.principal;
-    let scope = editor_scope(&state, p).await?;
+    let scope = editor_scope(p)?;
     let done = activation::activate(&state.db, state.now(), p, &scope, id).await?;
     Ok((axum::http::StatusCode::CREATED, Json(done)))
 }
@@ -75,7 +75,7 @@ pub async fn reject_activation(
     Json(r): Json<Rejection>,
 ) -> ApiResult<Json<ActivationRequest>> {
     let p = &session.principal;
-    let scope = editor_scope(&state, p).await?;
+    let scope = editor_scope(p)?;
     Ok(Json(
         activation::reject(&state.db, state.now(), p, &scope, id, &r.reason).await?,
     ))

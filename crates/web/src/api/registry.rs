@@ -33,7 +33,7 @@ pub async fn list(
 ) -> ApiResult<Json<EnterprisePage>> {
     let scope = scope_of(&session.principal)?;
     let mut page = search::search(&state.db, &scope, &q).await?;
-    let full = may_edit(&state, &session.principal).await?;
+    let full = may_edit(&session.principal);
     page.items = page.items.into_iter().map(|e| as_seen(e, full)).collect();
     Ok(Json(page))
 }
@@ -55,7 +55,7 @@ pub async fn get(
 ) -> ApiResult<Json<Profile>> {
     let scope = scope_of(&session.principal)?;
     let enterprise = visible_enterprise(&state, &scope, id).await?;
-    let full = may_edit(&state, &session.principal).await?;
+    let full = may_edit(&session.principal);
     let installations = facilities::of_enterprise(&mut state.db.clone(), id).await?;
     Ok(Json(Profile {
         enterprise: as_seen(enterprise, full),
@@ -85,7 +85,7 @@ pub async fn create(
     Json(req): Json<NewEnterprise>,
 ) -> ApiResult<(StatusCode, Json<Profile>)> {
     let principal = &session.principal;
-    ensure_may_edit(&state, principal).await?;
+    ensure_may_edit(principal)?;
     let scope = scope_of(principal)?;
     let valid = checked_input(principal, &scope, req.enterprise, None)?;
     let mut installations = NewInstallations {
@@ -191,7 +191,7 @@ pub async fn history(
     let scope = scope_of(&session.principal)?;
     visible_enterprise(&state, &scope, id).await?;
     let (page, per_page) = p.checked()?;
-    let full = may_edit(&state, &session.principal).await?;
+    let full = may_edit(&session.principal);
     let mut edits = edits::page(&mut state.db.clone(), id, page, per_page).await?;
     edits.items = edits
         .items
@@ -338,7 +338,7 @@ pub async fn import(
     Query(p): Query<ImportParams>,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<crate::registry_files::ImportReport>> {
-    ensure_may_edit(&state, &session.principal).await?;
+    ensure_may_edit(&session.principal)?;
     let scope = scope_of(&session.principal)?;
     let report = crate::registry_files::import(
         &state,
@@ -370,7 +370,7 @@ pub async fn export(
 ) -> ApiResult<axum::response::Response> {
     let scope = scope_of(&session.principal)?;
     let kind = crate::registry_files::kind_of(f.format.as_deref())?;
-    let full = may_edit(&state, &session.principal).await?;
+    let full = may_edit(&session.principal);
     let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind, full).await?;
     Ok(crate::registry_files::download(bytes, mime, &name))
 }

@@ -206,8 +206,8 @@ async fn render(
         positive_list: c.positive_list,
         proposal: c.open_proposal.as_ref().map(ProposalView::of),
         history: c.history.iter().map(HistoryView::of).collect(),
-        may_set: may_set(state, p).await?,
-        may_decide: may_decide(state, p).await?,
+        may_set: may_set(p),
+        may_decide: may_decide(p),
         grades: CreditGrade::ALL,
         values,
         notice,
@@ -272,7 +272,7 @@ pub async fn set(
     let outcome = async {
         let p = &session.principal;
         visible_enterprise(&state, &scope_of(p)?, id).await?;
-        ensure_may_set(&state, p).await?;
+        ensure_may_set(p)?;
         let input = CreditInput {
             credit_grade: Some(f.credit_grade.clone()),
             positive_list: Some(f.positive_list == "yes"),
@@ -296,7 +296,7 @@ pub async fn decide(
     let proposal = visible_proposal(&state, p, id).await?;
     let confirm = f.decision == "confirm";
     let outcome = async {
-        ensure_may_decide(&state, p).await?;
+        ensure_may_decide(p)?;
         let now = state.now();
         if confirm {
             credit::confirm(&state.db, now, p, id, Some(f.note.as_str())).await?;

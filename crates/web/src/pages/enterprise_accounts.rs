@@ -83,7 +83,7 @@ async fn page(
     rejected: Option<i64>,
     refused: Option<(i64, String, String)>,
 ) -> PageResult<ListPage> {
-    let scope = editor_scope(state, &session.principal).await?;
+    let scope = editor_scope(&session.principal)?;
     let rows: Vec<Row> = activation::list(&state.db, &scope, status)
         .await?
         .into_iter()
@@ -168,7 +168,7 @@ pub async fn activate(
     CsrfForm(_): CsrfForm<RejectForm>,
 ) -> PageResult<Response> {
     let p = &session.principal;
-    let scope = editor_scope(&state, p).await?;
+    let scope = editor_scope(p)?;
     match activation::activate(&state.db, state.now(), p, &scope, id).await {
         Ok(done) => {
             let page = page(&state, &session, None, Some(done), None, None).await?;
@@ -192,7 +192,7 @@ pub async fn reject(
     CsrfForm(f): CsrfForm<RejectForm>,
 ) -> PageResult<Response> {
     let p = &session.principal;
-    let scope = editor_scope(&state, p).await?;
+    let scope = editor_scope(p)?;
     match activation::reject(&state.db, state.now(), p, &scope, id, &f.reason).await {
         Ok(_) => Ok(Redirect::to(&format!("/enterprise-accounts?rejected={id}")).into_response()),
         Err(e) => refused(&state, &session, id, f.reason, e.into()).await,

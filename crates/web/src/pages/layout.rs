@@ -49,10 +49,9 @@ impl Chrome {
             active,
             is_sysadmin: p.has(Role::SystemAdmin),
             sees_sms_outbox: p.sms_outbox_reach().is_some(),
-            sees_import: crate::registry_access::holds_editing_role(p),
-            sees_enterprise_accounts: crate::registry_access::holds_editing_role(p),
-            sees_credit: crate::registry_access::holds_editing_role(p)
-                || crate::credit_access::holds_deciding_role(p),
+            sees_import: crate::registry_access::may_edit(p),
+            sees_enterprise_accounts: crate::registry_access::may_edit(p),
+            sees_credit: crate::registry_access::may_edit(p) || crate::credit_access::may_decide(p),
             sees_rectifications: yici_store::rectification::reach_of(p).is_some(),
             sees_ratings: yici_domain::ratings::may_read(p),
             sees_publication: yici_store::publication::may_release(p),

@@ -263,7 +263,7 @@ pub async fn list(
         filter_qs,
         error,
         scope_label: scope_label(&scope),
-        may_edit: may_edit(&state, &session.principal).await?,
+        may_edit: may_edit(&session.principal),
     };
     Ok(Html(page_view.render()?))
 }
@@ -375,7 +375,7 @@ pub async fn profile(
 ) -> PageResult<Html<String>> {
     let scope = scope_of(&session.principal)?;
     let e = visible_enterprise(&state, &scope, id).await?;
-    let full = may_edit(&state, &session.principal).await?;
+    let full = may_edit(&session.principal);
     let e = as_seen(e, full);
     let inst = facilities::of_enterprise(&mut state.db.clone(), id).await?;
     let tab = t
@@ -483,7 +483,7 @@ pub async fn export(
 ) -> PageResult<axum::response::Response> {
     let scope = scope_of(&session.principal)?;
     let kind = crate::registry_files::kind_of(f.format.as_deref())?;
-    let full = may_edit(&state, &session.principal).await?;
+    let full = may_edit(&session.principal);
     let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind, full).await?;
     Ok(crate::registry_files::download(bytes, mime, &name))
 }
@@ -504,11 +504,8 @@ struct ImportPage {
     filename: String,
 }
 
-pub async fn import_form(
-    State(state): State<AppState>,
-    WebUser(session): WebUser,
-) -> PageResult<Html<String>> {
-    ensure_may_edit(&state, &session.principal).await?;
+pub async fn import_form(WebUser(session): WebUser) -> PageResult<Html<String>> {
+    ensure_may_edit(&session.principal)?;
     Ok(Html(
         ImportPage {
             chrome: Chrome::new(&session, "import"),
@@ -527,7 +524,7 @@ pub async fn import(
     mut multipart: axum::extract::Multipart,
 ) -> PageResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    ensure_may_edit(&state, &session.principal).await?;
+    ensure_may_edit(&session.principal)?;
     let mut csrf = String::new();
     let mut file: Option<(String, axum::body::Bytes)> = None;
     let unreadable = |e: axum::extract::multipart::MultipartError| {

@@ -462,11 +462,8 @@ fn shown_on_form(err: AppError) -> Result<DomainError, AppError> {
     }
 }
 
-pub async fn new_form(
-    State(state): State<AppState>,
-    WebUser(session): WebUser,
-) -> PageResult<Response> {
-    ensure_may_edit(&state, &session.principal).await?;
+pub async fn new_form(WebUser(session): WebUser) -> PageResult<Response> {
+    ensure_may_edit(&session.principal)?;
     let scope = scope_of(&session.principal)?;
     EditPage::new(&session, &scope, None, EnterpriseForm::blank(&scope), None).respond()
 }
@@ -479,7 +476,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<EnterpriseForm>,
 ) -> PageResult<Response> {
     let principal = &session.principal;
-    ensure_may_edit(&state, principal).await?;
+    ensure_may_edit(principal)?;
     let scope = scope_of(principal)?;
     let result = async {
         let input = form.to_request(None)?;

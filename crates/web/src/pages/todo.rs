@@ -189,7 +189,7 @@ async fn followups(state: &AppState, p: &Principal) -> PageResult<Option<TodoGro
         Some(d) => format!("项检查结果待公开（最早 {d} 自动公开）"),
         None => "项检查结果待公开".to_string(),
     };
-    let proposals = if crate::credit_access::may_decide(state, p).await? {
+    let proposals = if crate::credit_access::may_decide(p) {
         let scope = crate::registry_access::scope_of(p)?;
         yici_store::credit::open_proposal_count(&state.db, &scope).await?
     } else {
@@ -234,7 +234,7 @@ async fn warnings(state: &AppState, p: &Principal) -> PageResult<Option<TodoGrou
 /// 企业账号开通: activation requests waiting for a registry editor of the
 /// scope (SEC-5).
 async fn activations(state: &AppState, p: &Principal) -> PageResult<Option<TodoGroup>> {
-    if !crate::registry_access::may_edit(state, p).await? {
+    if !crate::registry_access::may_edit(p) {
         return Ok(None);
     }
     let scope = crate::registry_access::scope_of(p)?;

@@ -132,6 +132,19 @@ async fn partners_and_inspectors_read_the_registry_but_never_write_it(app: TestA
         .unwrap();
     assert!(list.contains("id=\"enterprises\""), "the list shows");
     assert!(!list.contains("id=\"import-link\""));
+    // Nor does the menu offer what the pages would refuse.
+    assert!(
+        !list.contains("href=\"/enterprises/import\""),
+        "menu: 企业导入"
+    );
+    assert!(
+        !list.contains("href=\"/enterprise-accounts\""),
+        "menu: 企业账号开通"
+    );
+    let (ecology, _) = app.web_user("tssytx_dq").await;
+    let theirs = app.html(&ecology, "/enterprises").await;
+    assert!(theirs.contains("href=\"/enterprises/import\""));
+    assert!(theirs.contains("href=\"/enterprise-accounts\""));
     let r = client
         .get(app.url("/enterprises/import"))
         .send()
