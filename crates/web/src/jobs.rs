@@ -138,8 +138,9 @@ pub async fn raise_warnings(state: AppState) {
 
 /// AUDIT-2: seals the audit chain's head every `[audit] seal_minutes` when it
 /// moved (and once more at shutdown), under the key kept outside the
-/// database. Without a key there is nothing to seal with: the server said
-/// so at start. Two instances sealing at once take turns on the head row.
+/// database. `yici serve` always has a key (it makes one at the first
+/// start); an app built without `[audit]` (the tests) seals nothing. Two
+/// instances sealing at once take turns on the head row.
 pub async fn seal_audit(state: AppState) {
     let Some(every) = state.config.audit_seal.as_ref().map(|s| s.every) else {
         return;
