@@ -64,13 +64,30 @@ impl Chrome {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
-    status: u16,
+    heading: &'static str,
     message: &'a str,
+}
+
+/// The error page's heading: what kind of refusal it is, in words (people
+/// read no status codes).
+fn heading_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 422 => "输入有误",
+        401 => "请先登录",
+        403 => "无权进行此操作",
+        404 => "页面或记录不存在",
+        409 => "当前状态不允许此操作",
+        413 => "内容超过大小限制",
+        423 => "账号已锁定",
+        429 => "请求过于频繁",
+        s if s >= 500 => "系统出错，请稍后重试",
+        _ => "操作未能完成",
+    }
 }
 
 pub fn error_page(status: StatusCode, message: &str) -> String {
     ErrorPage {
-        status: status.as_u16(),
+        heading: heading_of(status),
         message,
     }
     .render()

@@ -248,6 +248,10 @@ async fn pages_api_and_files_carry_the_security_headers(app: TestApp) {
         let r = client.get(app.url(path)).send().await.unwrap();
         assert_secured(path, r.headers(), true);
     }
+    // The error page says what happened in words, not as a status code.
+    let page = app.html(&client, "/no-such-page").await;
+    assert!(page.contains("<h2>页面或记录不存在</h2>"), "{page}");
+    assert!(!page.contains("（404）"), "{page}");
     // API answers, a good one and a refusal, and the API's export file.
     for (path, status) in [
         ("/api/v1/me", 200),
