@@ -26,6 +26,9 @@ pub struct Chrome {
     pub sees_import: bool,
     /// 企业账号开通 in the menu: those whose role edits the registry (SEC-5).
     pub sees_enterprise_accounts: bool,
+    /// 执法端（手机）: people only (it lists their own inspections; a
+    /// secretary or system account has none and would be refused).
+    pub sees_field_app: bool,
     /// 信用评价 in the menu: registry editors and leaders (RES-3).
     pub sees_credit: bool,
     /// 监督预警 in the menu: the unit's head and office, department heads (STAT-2).
@@ -51,6 +54,7 @@ impl Chrome {
             sees_sms_outbox: p.sms_outbox_reach().is_some(),
             sees_import: crate::registry_access::may_edit(p),
             sees_enterprise_accounts: crate::registry_access::may_edit(p),
+            sees_field_app: p.person_id.is_some(),
             sees_credit: crate::registry_access::may_edit(p) || crate::credit_access::may_decide(p),
             sees_rectifications: yici_store::rectification::reach_of(p).is_some(),
             sees_ratings: yici_domain::ratings::may_read(p),

@@ -145,6 +145,14 @@ async fn partners_and_inspectors_read_the_registry_but_never_write_it(app: TestA
     let theirs = app.html(&ecology, "/enterprises").await;
     assert!(theirs.contains("href=\"/enterprises/import\""));
     assert!(theirs.contains("href=\"/enterprise-accounts\""));
+    // 执法端（手机） is offered to people, not to secretary accounts.
+    assert!(!theirs.contains("id=\"field-app-link\""));
+    let head = crate::common::office(&app).await[0].1.clone();
+    let (person, _) = app.web_user(&head).await;
+    assert!(app
+        .html(&person, "/")
+        .await
+        .contains("id=\"field-app-link\""));
     let r = client
         .get(app.url("/enterprises/import"))
         .send()
