@@ -340,13 +340,13 @@ pub async fn export(
         FileKind::Csv => (
             yici_interchange::write_csv(rows),
             "text/csv; charset=utf-8",
-            format!("enterprises-{stamp}.csv"),
+            format!("企业名录-{stamp}.csv"),
         ),
         FileKind::Xlsx => (
             yici_interchange::write_xlsx(rows, "企业名录")
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("enterprises-{stamp}.xlsx"),
+            format!("企业名录-{stamp}.xlsx"),
         ),
     })
 }
@@ -366,31 +366,89 @@ pub fn template(format: Option<&str>) -> Result<axum::response::Response, AppErr
         FileKind::Csv => download(
             yici_interchange::template_csv(),
             "text/csv; charset=utf-8",
-            "enterprise-template.csv",
+            "企业名录导入模板.csv",
         ),
         FileKind::Xlsx => download(
             yici_interchange::template_xlsx(),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "enterprise-template.xlsx",
+            "企业名录导入模板.xlsx",
         ),
     })
 }
 
-/// A download response with a UTF-8 file name.
+/// A download response with a Chinese file name (`企业名录-20261207.xlsx`).
 pub fn download(bytes: Vec<u8>, mime: &'static str, filename: &str) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     (
         [
             (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
+            (header::CONTENT_DISPOSITION, content_disposition(filename)),
         ],
         bytes,
     )
         .into_response()
+}
+
+/// `attachment` with the name twice (RFC 6266): `filename*` in UTF-8,
+/// percent-encoded (RFC 8187), which every current browser and WPS use, and
+/// an ASCII `filename` for older clients: the name's ASCII characters, or
+/// `download` with the extension when that leaves no stem.
+pub fn content_disposition(filename: &str) -> String {
+    let ascii: String = filename
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '%'))
+        .collect();
+    let ascii = ascii.trim_start_matches(['-', '_']);
+    let fallback = match ascii.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}.{ext}"),
+        Some((_, ext)) => format!("download.{ext}"),
+        None if !ascii.is_empty() => ascii.to_string(),
+        None => "download".to_string(),
+    };
+    let encoded: String = filename
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'!'
+            | b'#'
+            | b'$'
+            | b'&'
+            | b'+'
+            | b'-'
+            | b'.'
+            | b'^'
+            | b'_'
+            | b'`'
+            | b'|'
+            | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn chinese_names_travel_percent_encoded_with_an_ascii_fallback() {
+        assert_eq!(
+            content_disposition("企业名录-20261207.xlsx"),
+            "attachment; filename=\"20261207.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95-20261207.xlsx"
+        );
+        assert_eq!(
+            content_disposition("企业名录导入模板.csv"),
+            "attachment; filename=\"download.csv\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.csv"
+        );
+        assert_eq!(
+            content_disposition("a b\"c.pdf"),
+            "attachment; filename=\"abc.pdf\"; filename*=UTF-8''a%20b%22c.pdf"
+        );
+    }
 }
 
 /// Hands memory freed after a large import back to the operating system.

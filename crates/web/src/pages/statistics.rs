@@ -928,6 +928,6 @@ pub async fn export(
     Ok(crate::registry_files::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("statistics-{}-{}.xlsx", req.scope.unit_id, req.year),
+        &format!("统计分析-{}.xlsx", req.year),
     ))
 }

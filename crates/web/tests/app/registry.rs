@@ -616,10 +616,13 @@ async fn export_follows_the_filter_and_reads_back(app: TestApp) {
             .await
             .unwrap();
         assert_eq!(r.status().as_u16(), 200);
-        assert!(r.headers()["content-disposition"]
-            .to_str()
-            .unwrap()
-            .contains(format));
+        let disposition = r.headers()["content-disposition"].to_str().unwrap();
+        assert!(disposition.contains(format));
+        // 企业名录-YYYYMMDD.<format>, in UTF-8 (RFC 8187).
+        assert!(
+            disposition.contains("filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%90%8D%E5%BD%95-"),
+            "{disposition}"
+        );
         let bytes = r.bytes().await.unwrap();
         let sheet = yici_interchange::read(
             &bytes,
