@@ -430,6 +430,17 @@ pub fn content_disposition(filename: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
+/// Hands memory freed after a large import back to the operating system.
+/// glibc keeps freed heap in its arenas; after parsing a 200,000-row file the
+/// process would otherwise stay hundreds of MB larger than it needs to be.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns unused memory; it is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::content_disposition;
@@ -448,16 +459,5 @@ mod tests {
             content_disposition("a b\"c.pdf"),
             "attachment; filename=\"abc.pdf\"; filename*=UTF-8''a%20b%22c.pdf"
         );
-    }
-}
-
-/// Hands memory freed after a large import back to the operating system.
-/// glibc keeps freed heap in its arenas; after parsing a 200,000-row file the
-/// process would otherwise stay hundreds of MB larger than it needs to be.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns unused memory; it is thread-safe.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
