@@ -210,13 +210,11 @@ impl AuditSettings {
         beside_database(database_url, "audit-seal.key")
     }
 
-    /// The sealing key. `create`: a missing key file is made with a fresh
-    /// random key (the server); without it a missing file gives `None`
-    /// (`yici audit verify` then checks the seals without their MACs).
+    /// The sealing key and where it came from; `None` when the key file is
+    /// missing (`yici audit verify` then checks the seals without their MACs).
     pub fn key(
         &self,
         database_url: &str,
-        create: bool,
     ) -> Result<Option<(yici_domain::audit::seal::SealKey, String)>> {
         use yici_domain::audit::seal::SealKey;
         let err = |e: String| anyhow::anyhow!(e);
@@ -227,10 +225,6 @@ impl AuditSettings {
         let path = self.key_file(database_url);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => {
-                write_new_key(&path)?;
-                std::fs::read_to_string(&path)?
-            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(anyhow::anyhow!("reading {}: {e}", path.display())),
         };
@@ -239,6 +233,21 @@ impl AuditSettings {
         let bytes = hex::decode(text).unwrap_or_else(|_| text.as_bytes().to_vec());
         let key = SealKey::new(bytes).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
         Ok(Some((key, path.display().to_string())))
+    }
+
+    /// As [`AuditSettings::key`], making the key file with a fresh random
+    /// key when it is missing (the server, `yici audit seal`).
+    pub fn key_or_create(
+        &self,
+        database_url: &str,
+    ) -> Result<(yici_domain::audit::seal::SealKey, String)> {
+        if let Some(found) = self.key(database_url)? {
+            return Ok(found);
+        }
+        let path = self.key_file(database_url);
+        write_new_key(&path)?;
+        self.key(database_url)?
+            .ok_or_else(|| anyhow::anyhow!("{}: written but not found", path.display()))
     }
 
     pub fn every(&self) -> Result<std::time::Duration> {
@@ -640,12 +649,9 @@ mod tests {
         let url = format!("sqlite:{}", dir.join("yici.db").display());
         let a = AuditSettings::default();
         assert_eq!(a.key_file(&url), dir.join("audit-seal.key"));
-        assert!(
-            a.key(&url, false).unwrap().is_none(),
-            "verify never creates it"
-        );
-        let (made, _) = a.key(&url, true).unwrap().unwrap();
-        let (read, from) = a.key(&url, false).unwrap().unwrap();
+        assert!(a.key(&url).unwrap().is_none(), "verify never creates it");
+        let (made, _) = a.key_or_create(&url).unwrap();
+        let (read, from) = a.key(&url).unwrap().unwrap();
         assert_eq!(made.id(), read.id());
         assert!(from.ends_with("audit-seal.key"));
         use std::os::unix::fs::PermissionsExt;
@@ -659,12 +665,12 @@ mod tests {
             seal_key: "k".repeat(32),
             ..AuditSettings::default()
         };
-        assert_ne!(given.key(&url, false).unwrap().unwrap().0.id(), made.id());
+        assert_ne!(given.key(&url).unwrap().unwrap().0.id(), made.id());
         let short = AuditSettings {
             seal_key: "short".into(),
             ..AuditSettings::default()
         };
-        assert!(short.key(&url, false).is_err());
+        assert!(short.key(&url).is_err());
         assert!(format!("{given:?}").contains("***") && !format!("{given:?}").contains("kkkk"));
         std::fs::remove_dir_all(&dir).unwrap();
     }

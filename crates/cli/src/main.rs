@@ -132,7 +132,7 @@ async fn run() -> Result<()> {
             command: AuditCommand::Verify,
         } => {
             let db = connect(&cfg).await?;
-            let key = cfg.audit.key(&cfg.database_url, false)?;
+            let key = cfg.audit.key(&cfg.database_url)?;
             if !audit_verify(&db, key).await? {
                 std::process::exit(1);
             }
@@ -141,9 +141,7 @@ async fn run() -> Result<()> {
             command: AuditCommand::Seal,
         } => {
             let db = connect(&cfg).await?;
-            let Some((key, _)) = cfg.audit.key(&cfg.database_url, true)? else {
-                unreachable!("created when missing")
-            };
+            let (key, _) = cfg.audit.key_or_create(&cfg.database_url)?;
             match yici_store::audit::seal(&db, SystemClock.now(), &key).await? {
                 Some(s) => println!(
                     "sealed: seal {} covers entries 1–{} (key {})",
@@ -302,9 +300,7 @@ async fn serve(db: Db, cfg: &Config, bind: String) -> Result<()> {
         .await
         .with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
-    let Some(seal_key) = cfg.audit.key(&cfg.database_url, true)? else {
-        unreachable!("created when missing")
-    };
+    let seal_key = cfg.audit.key_or_create(&cfg.database_url)?;
     let state = AppState::new(
         db,
         Arc::new(SystemClock),
