@@ -689,3 +689,265 @@ mod search {
         }
     }
 }
+
+mod statistics_facts {
+    //! The dashboard's facts (`statistics::facts`, migration 0030) are kept
+    //! by marks and drains; after any history of writes — drained now and
+    //! then, by two pools at once — they equal the facts built from nothing.
+    use super::*;
+    use chrono::Duration;
+    use rand::rngs::StdRng;
+    use rand::seq::SliceRandom;
+    use rand::SeedableRng;
+    use yici_store::statistics::facts;
+
+    both_databases!(statistics_facts_equal_a_recount);
+
+    /// The facts as sorted text rows (tallies summing to nothing left out).
+    async fn snapshot(db: &Fresh) -> (Vec<String>, Vec<String>) {
+        let mut conn = db.db.clone();
+        let visits = conn
+            .fetch_all(
+                "SELECT task_id, unit_id, department_id, year, month, enterprise_id, group_size
+                   FROM statistics_visits ORDER BY task_id",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let cols = [
+                    "task_id",
+                    "unit_id",
+                    "department_id",
+                    "year",
+                    "month",
+                    "enterprise_id",
+                    "group_size",
+                ];
+                cols.map(|c| r.get::<i64>(c).unwrap().to_string()).join(",")
+            })
+            .collect();
+        let tallies = conn
+            .fetch_all(
+                "SELECT year, unit_id, department_id, month, notices, joined, declined, lapsed,
+                        results, results_late
+                   FROM statistics_tallies
+                  WHERE notices <> 0 OR results <> 0 OR joined <> 0 OR declined <> 0
+                     OR lapsed <> 0 OR results_late <> 0
+                  ORDER BY year, unit_id, department_id, month",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let cols = [
+                    "year",
+                    "unit_id",
+                    "department_id",
+                    "month",
+                    "notices",
+                    "joined",
+                    "declined",
+                    "lapsed",
+                    "results",
+                    "results_late",
+                ];
+                cols.map(|c| r.get::<i64>(c).unwrap().to_string()).join(",")
+            })
+            .collect();
+        (visits, tallies)
+    }
+
+    async fn statistics_facts_equal_a_recount(db: Fresh) {
+        let enterprises = db.enterprises(40).await;
+        let mut conn = db.db.clone();
+        let departments: Vec<(i64, i64)> = conn
+            .fetch_all(
+                "SELECT id, unit_id FROM departments ORDER BY id LIMIT 12",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get("id").unwrap(), r.get("unit_id").unwrap()))
+            .collect();
+        let person = db.count("SELECT MIN(id) FROM people").await;
+        let second = db.second_pool().await;
+        let mut rng = StdRng::seed_from_u64(20261207);
+        let start = Utc.with_ymd_and_hms(2025, 1, 1, 2, 0, 0).unwrap();
+        let mut tasks: Vec<(i64, i64)> = Vec::new(); // (task, initiating department)
+        let mut results = 0;
+        for step in 0..600 {
+            let at = start + Duration::hours(rng.gen_range(0..24 * 700));
+            let day = (at + Duration::hours(8)).date_naive();
+            match rng.gen_range(0..10) {
+                // A task (of 2025 or 2026) by some department.
+                0 | 1 => {
+                    let (department, unit) = *departments.choose(&mut rng).unwrap();
+                    let e = *enterprises.choose(&mut rng).unwrap();
+                    let year: i64 = if rng.gen_bool(0.7) { 2025 } else { 2026 };
+                    let sql =
+                        "INSERT INTO tasks (year, enterprise_id, unit_id, department_id, source,
+                                 capped, method, status, created_by_name, created_at)
+                               VALUES ($1, $2, $3, $4, 'routine', TRUE, 'directed', 'scheduled',
+                                 'test', $5) RETURNING id";
+                    let id: i64 = conn
+                        .fetch_one(sql, yici_store::args![year, e, unit, department, at])
+                        .await
+                        .unwrap()
+                        .get("id")
+                        .unwrap();
+                    conn.execute(
+                        "INSERT INTO task_participants (task_id, department_id, kind, notified_at)
+                         VALUES ($1, $2, 'initiator', $3)",
+                        yici_store::args![id, department, at],
+                    )
+                    .await
+                    .unwrap();
+                    tasks.push((id, department));
+                }
+                // Another department notified (answered or not).
+                2 | 3 if !tasks.is_empty() => {
+                    let (task, _) = *tasks.choose(&mut rng).unwrap();
+                    let (department, _) = *departments.choose(&mut rng).unwrap();
+                    let decision = [None, Some("join"), Some("decline"), Some("lapsed")]
+                        .choose(&mut rng)
+                        .unwrap()
+                        .map(str::to_string);
+                    let kind = if rng.gen_bool(0.8) {
+                        "department"
+                    } else {
+                        "partner"
+                    };
+                    // Already a participant: the insert is refused and
+                    // nothing is marked.
+                    let _ = conn
+                        .execute(
+                            "INSERT INTO task_participants
+                               (task_id, department_id, kind, notified_at, decide_by, decision)
+                             VALUES ($1, $2, $3, $4, $5, $6)",
+                            yici_store::args![
+                                task,
+                                department,
+                                kind,
+                                at,
+                                at + Duration::hours(72),
+                                decision
+                            ],
+                        )
+                        .await;
+                }
+                // An answer given or changed.
+                4 => {
+                    let decision = ["join", "decline", "lapsed"].choose(&mut rng).unwrap();
+                    conn.execute(
+                        &format!(
+                            "UPDATE task_participants SET decision = $1
+                              WHERE kind <> 'initiator' AND task_id = (
+                                SELECT task_id FROM task_participants WHERE kind <> 'initiator'
+                                 ORDER BY task_id LIMIT 1 OFFSET {})",
+                            rng.gen_range(0..20)
+                        ),
+                        yici_store::args![decision.to_string()],
+                    )
+                    .await
+                    .unwrap();
+                }
+                // A department's original result (late or not).
+                5 | 6 if !tasks.is_empty() => {
+                    let (task, initiator) = *tasks.choose(&mut rng).unwrap();
+                    let department = if rng.gen_bool(0.6) {
+                        initiator
+                    } else {
+                        departments.choose(&mut rng).unwrap().0
+                    };
+                    results += 1;
+                    let _ = conn
+                        .execute(
+                            "INSERT INTO task_results (task_id, department_id, client_id, body_hash,
+                               enterprise_situation, onsite_findings, submitted_by,
+                               submitted_by_name, submitted_at, due_on, late)
+                             VALUES ($1, $2, $3, 'h', '', '', $4, 'test', $5, $6, $7)",
+                            yici_store::args![
+                                task,
+                                department,
+                                format!("c{results}"),
+                                person,
+                                at,
+                                day,
+                                rng.gen_bool(0.2)
+                            ],
+                        )
+                        .await;
+                }
+                // A task completed, reopened or cancelled.
+                7 if !tasks.is_empty() => {
+                    let (task, _) = *tasks.choose(&mut rng).unwrap();
+                    let sql = match rng.gen_range(0..4) {
+                        0 => "UPDATE tasks SET status = 'cancelled', cancelled_at = $2 WHERE id = $1",
+                        1 => "UPDATE tasks SET status = 'in_progress', cancelled_at = NULL WHERE id = $1 AND $2 IS NOT NULL",
+                        _ => "UPDATE tasks SET status = 'completed', cancelled_at = NULL WHERE id = $1 AND $2 IS NOT NULL",
+                    };
+                    conn.execute(sql, yici_store::args![task, at])
+                        .await
+                        .unwrap();
+                }
+                // A result withdrawn (the store never does; a script might).
+                8 if rng.gen_bool(0.3) => {
+                    conn.execute(
+                        "DELETE FROM task_results WHERE id = (SELECT MAX(id) FROM task_results)",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                }
+                // Drains: one, or two pools at once.
+                _ => {
+                    if rng.gen_bool(0.5) {
+                        facts::drain(&db.db).await.unwrap();
+                    } else {
+                        let (a, b) = (db.db.clone(), second.clone());
+                        let (x, y) = tokio::join!(facts::drain(&a), facts::drain(&b));
+                        x.unwrap();
+                        y.unwrap();
+                    }
+                }
+            }
+            if step % 100 == 99 {
+                facts::drain(&db.db).await.unwrap();
+                let kept = snapshot(&db).await;
+                facts::rebuild(&db.db).await.unwrap();
+                assert_eq!(kept, snapshot(&db).await, "after {} steps", step + 1);
+            }
+        }
+        facts::drain(&db.db).await.unwrap();
+        let (visits, tallies) = snapshot(&db).await;
+        // Plain recounts of two sums, not through the facts' statements.
+        assert_eq!(
+            visits.len() as i64,
+            db.count(
+                "SELECT COUNT(*) FROM tasks t WHERE t.status = 'completed' AND EXISTS (
+                   SELECT 1 FROM task_results r WHERE r.task_id = t.id
+                      AND r.department_id = t.department_id AND r.corrects_id IS NULL)"
+            )
+            .await
+        );
+        let notices: i64 = tallies
+            .iter()
+            .map(|t| t.split(',').nth(4).unwrap().parse::<i64>().unwrap())
+            .sum();
+        assert_eq!(
+            notices,
+            db.count("SELECT COUNT(*) FROM task_participants WHERE kind <> 'initiator'")
+                .await
+        );
+        assert!(
+            visits.len() >= 10 && tallies.len() >= 10,
+            "a history worth checking: {} visits, {} tallies",
+            visits.len(),
+            tallies.len()
+        );
+    }
+}

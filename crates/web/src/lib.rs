@@ -138,6 +138,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let deadlines = tokio::spawn(jobs::lapse_deadlines(state.clone()));
     let tallies = tokio::spawn(jobs::fold_tallies(state.clone()));
+    let statistics = tokio::spawn(jobs::drain_statistics(state.clone()));
     let publication = tokio::spawn(jobs::publish_results(state.clone()));
     let overdue = tokio::spawn(jobs::credit_overdue(state.clone()));
     let warnings = tokio::spawn(jobs::raise_warnings(state.clone()));
@@ -152,6 +153,7 @@ pub async fn serve(
     .await;
     deadlines.abort();
     tallies.abort();
+    statistics.abort();
     publication.abort();
     overdue.abort();
     warnings.abort();

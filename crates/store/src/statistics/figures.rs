@@ -114,28 +114,22 @@ impl Figures {
     }
 }
 
-/// The task's group: the initiator and everyone who joined.
-const GROUP_SIZE: &str = "(SELECT COUNT(*) FROM task_participants p
-      WHERE p.task_id = t.id AND (p.kind = 'initiator' OR p.decision = 'join'))";
-
 /// Visits: counts per key and per month, with distinct enterprises per key
 /// (in the month asked), per month and in total — not additive, so counted
-/// at each level in one statement over the visits.
+/// at each level in one statement over the visit facts (one narrow row per
+/// completed task, [`super::facts`]).
 pub(super) async fn visits(mut db: &Db, req: &Request, tally: &mut Tally) -> StoreResult<()> {
     let s = &req.scope;
-    let month = month_of_date(db.backend(), "r.due_on");
-    let key = s.key("t.unit_id", "t.department_id");
+    let key = s.key("v.unit_id", "v.department_id");
     let wanted = req
         .month
         .map(|m| format!("WHERE m = {m}"))
         .unwrap_or_default();
     let sql = format!(
         "WITH v AS MATERIALIZED (
-           SELECT {key} AS k, t.enterprise_id AS e, {month} AS m, {GROUP_SIZE} AS g
-             FROM tasks t
-             JOIN task_results r ON r.task_id = t.id AND r.department_id = t.department_id
-                                AND r.corrects_id IS NULL
-            WHERE {units} AND t.year = $1 AND t.status = 'completed')
+           SELECT {key} AS k, v.enterprise_id AS e, v.month AS m, v.group_size AS g
+             FROM statistics_visits v
+            WHERE v.year = $1 AND {units})
          SELECT CAST(1 AS BIGINT) AS lvl, k, CAST(0 AS BIGINT) AS m, COUNT(*) AS n, CAST(SUM(g) AS BIGINT) AS dv,
                 CAST(SUM(CASE WHEN g >= 2 THEN 1 ELSE 0 END) AS BIGINT) AS joint,
                 COUNT(DISTINCT e) AS ents
@@ -146,7 +140,7 @@ pub(super) async fn visits(mut db: &Db, req: &Request, tally: &mut Tally) -> Sto
            FROM v GROUP BY m
          UNION ALL
          SELECT 3, 0, 0, COUNT(*), 0, 0, COUNT(DISTINCT e) FROM v {wanted}",
-        units = s.units_in("t.unit_id"),
+        units = s.units_in("v.unit_id"),
     );
     for r in db.fetch_all(&sql, crate::args![req.year]).await? {
         let lvl: i64 = r.get("lvl")?;
@@ -179,66 +173,66 @@ pub(super) async fn visits(mut db: &Db, req: &Request, tally: &mut Tally) -> Sto
 }
 
 /// Participation answers of the departments and partners notified about
-/// the scope's tasks, by the month of the notice.
-pub(super) async fn participation(
+/// the scope's tasks (by the month of the notice), and each department's
+/// original result submissions (by the month of the visit day): sums of the
+/// tallies ([`super::facts`]), plus the notices still unanswered at their
+/// deadline — lapsed by now, which only a read can tell.
+pub(super) async fn answers_and_results(
     mut db: &Db,
     req: &Request,
     tally: &mut Tally,
 ) -> StoreResult<()> {
     let s = &req.scope;
+    let key = s.key("c.unit_id", "c.department_id");
+    let sql = format!(
+        "SELECT {key} AS k, c.month AS m,
+                CAST(SUM(c.notices) AS BIGINT) AS notices, CAST(SUM(c.joined) AS BIGINT) AS joined,
+                CAST(SUM(c.declined) AS BIGINT) AS declined, CAST(SUM(c.lapsed) AS BIGINT) AS lapsed,
+                CAST(SUM(c.results) AS BIGINT) AS results,
+                CAST(SUM(c.results_late) AS BIGINT) AS late
+           FROM statistics_tallies c
+          WHERE c.year = $1 AND {units}
+          GROUP BY {key}, c.month",
+        units = s.units_in("c.unit_id"),
+    );
+    for r in db.fetch_all(&sql, crate::args![req.year]).await? {
+        let (k, m): (i64, i64) = (r.get("k")?, r.get("m")?);
+        let [notices, joined, declined, lapsed, results, late]: [i64; 6] = [
+            r.get("notices")?,
+            r.get("joined")?,
+            r.get("declined")?,
+            r.get("lapsed")?,
+            r.get("results")?,
+            r.get("late")?,
+        ];
+        tally.add(k, m, req.month, |f| {
+            f.notices += notices;
+            f.joined += joined;
+            f.declined += declined;
+            f.lapsed += lapsed;
+            f.pending += notices - joined - declined - lapsed;
+            f.results += results;
+            f.results_late += late;
+            f.results_on_time += results - late;
+        });
+    }
+    // Unanswered and past the deadline: lapsed now, pending in the tallies.
     let month = month_of_instant(db.backend(), "p.notified_at");
     let key = s.key("t.unit_id", "p.department_id");
     let sql = format!(
-        "SELECT {key} AS k, {month} AS m, COUNT(*) AS n,
-                CAST(SUM(CASE WHEN p.decision = 'join' THEN 1 ELSE 0 END) AS BIGINT) AS joined,
-                CAST(SUM(CASE WHEN p.decision = 'decline' THEN 1 ELSE 0 END) AS BIGINT) AS declined,
-                CAST(SUM(CASE WHEN p.decision = 'lapsed'
-                               OR (p.decision IS NULL AND p.decide_by <= $2) THEN 1 ELSE 0 END)
-                     AS BIGINT) AS lapsed
-           FROM tasks t JOIN task_participants p ON p.task_id = t.id
-          WHERE {units} AND t.year = $1 AND p.kind <> 'initiator'
+        "SELECT {key} AS k, {month} AS m, COUNT(*) AS n
+           FROM task_participants p JOIN tasks t ON t.id = p.task_id
+          WHERE p.decision IS NULL AND p.decide_by <= $2 AND p.kind <> 'initiator'
+            AND {units} AND t.year = $1
           GROUP BY {key}, {month}",
         units = s.units_in("t.unit_id"),
     );
     for r in db.fetch_all(&sql, crate::args![req.year, req.now]).await? {
         let (k, m): (i64, i64) = (r.get("k")?, r.get::<Option<i64>>("m")?.unwrap_or(0));
         let n: i64 = r.get("n")?;
-        let joined: i64 = r.get("joined")?;
-        let declined: i64 = r.get("declined")?;
-        let lapsed: i64 = r.get("lapsed")?;
         tally.add(k, m, req.month, |f| {
-            f.notices += n;
-            f.joined += joined;
-            f.declined += declined;
-            f.lapsed += lapsed;
-            f.pending += n - joined - declined - lapsed;
-        });
-    }
-    Ok(())
-}
-
-/// Each department's original result submission on the scope's tasks, by
-/// the month of the visit day.
-pub(super) async fn results(mut db: &Db, req: &Request, tally: &mut Tally) -> StoreResult<()> {
-    let s = &req.scope;
-    let month = month_of_date(db.backend(), "r.due_on");
-    let key = s.key("t.unit_id", "r.department_id");
-    let sql = format!(
-        "SELECT {key} AS k, {month} AS m, COUNT(*) AS n,
-                CAST(SUM(CASE WHEN r.late THEN 1 ELSE 0 END) AS BIGINT) AS late
-           FROM tasks t JOIN task_results r ON r.task_id = t.id AND r.corrects_id IS NULL
-          WHERE {units} AND t.year = $1
-          GROUP BY {key}, {month}",
-        units = s.units_in("t.unit_id"),
-    );
-    for r in db.fetch_all(&sql, crate::args![req.year]).await? {
-        let (k, m): (i64, i64) = (r.get("k")?, r.get("m")?);
-        let n: i64 = r.get("n")?;
-        let late: i64 = r.get("late")?;
-        tally.add(k, m, req.month, |f| {
-            f.results += n;
-            f.results_late += late;
-            f.results_on_time += n - late;
+            f.lapsed += n;
+            f.pending -= n;
         });
     }
     Ok(())

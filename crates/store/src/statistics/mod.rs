@@ -20,6 +20,7 @@
 
 mod caps;
 mod drill;
+pub mod facts;
 mod figures;
 mod scope;
 
@@ -154,18 +155,18 @@ impl Tally {
 pub async fn compute(db: &Db, req: &Request) -> StoreResult<Statistics> {
     // The figure groups are independent statements: they run at once, each
     // on its own connection of the pool (SQLite's WAL lets readers share).
-    let (mut visits, participation, results, rectifications, items, caps, warnings) = tokio::try_join!(
+    // Fold what changed since the last drain first: the figures are exact.
+    facts::drain(db).await?;
+    let (mut visits, answers, rectifications, items, caps, warnings) = tokio::try_join!(
         async {
             let mut t = Tally::default();
             figures::visits(db, req, &mut t).await.map(|_| t)
         },
         async {
             let mut t = Tally::default();
-            figures::participation(db, req, &mut t).await.map(|_| t)
-        },
-        async {
-            let mut t = Tally::default();
-            figures::results(db, req, &mut t).await.map(|_| t)
+            figures::answers_and_results(db, req, &mut t)
+                .await
+                .map(|_| t)
         },
         async {
             let mut t = Tally::default();
@@ -178,7 +179,7 @@ pub async fn compute(db: &Db, req: &Request) -> StoreResult<Statistics> {
         caps::compliance(db, req),
         crate::warnings::counts(db, &req.scope.units, req.year),
     )?;
-    for other in [participation, results, rectifications, items] {
+    for other in [answers, rectifications, items] {
         visits.absorb(other);
     }
     let mut tally = visits;
