@@ -139,6 +139,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "statistics_facts",
         include_str!("../migrations/0030_statistics_facts.sql"),
     ),
+    (
+        31,
+        "publication_name_search",
+        include_str!("../migrations/0031_publication_name_search.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

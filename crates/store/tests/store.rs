@@ -951,3 +951,206 @@ mod statistics_facts {
         );
     }
 }
+
+mod public_search {
+    //! The public search (RES-2) counts up to 1,000 matches and pages them in
+    //! one walk of an index: the count, `more`, the pages' order and the
+    //! superseded versions left out, with and without a name keyword.
+    use super::*;
+    use chrono::{Duration, NaiveDate};
+    use yici_store::db::{insert_rows, Arg};
+    use yici_store::publication::{self, Filter};
+
+    both_databases!(pages_and_counts_come_from_one_walk);
+
+    async fn pages_and_counts_come_from_one_walk(db: Fresh) {
+        let enterprise = db.enterprises(1).await[0];
+        let (unit, department) = {
+            let r = db
+                .db
+                .clone()
+                .fetch_one(
+                    "SELECT id, unit_id FROM departments ORDER BY id LIMIT 1",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            (
+                r.get::<i64>("unit_id").unwrap(),
+                r.get::<i64>("id").unwrap(),
+            )
+        };
+        let at = harness::now();
+        let first = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        let n = 1_005usize;
+        let mut tx = db.db.begin().await.unwrap();
+        let rows: Vec<Vec<Arg>> = (0..n)
+            .map(|_| {
+                vec![
+                    2025i64.into(),
+                    enterprise.into(),
+                    unit.into(),
+                    department.into(),
+                    "routine".to_string().into(),
+                    true.into(),
+                    "directed".to_string().into(),
+                    "completed".to_string().into(),
+                    "test".to_string().into(),
+                    at.into(),
+                ]
+            })
+            .collect();
+        let ids: Vec<i64> = insert_rows(
+            &mut tx,
+            "tasks",
+            &[
+                "year",
+                "enterprise_id",
+                "unit_id",
+                "department_id",
+                "source",
+                "capped",
+                "method",
+                "status",
+                "created_by_name",
+                "created_at",
+            ],
+            rows,
+            "id",
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get("id").unwrap())
+        .collect();
+        // Every 40th enterprise name holds 钢铁 (26 of them); two visits a
+        // day, so that the order's second key (the task) matters too.
+        let record = |i: usize, version: i64, valid_to: Option<chrono::DateTime<Utc>>| {
+            let day = first + Duration::days((i / 2) as i64);
+            let name = if i % 40 == 0 {
+                format!("唐山钢铁第{i}有限公司")
+            } else {
+                format!("玉田县第{i}化工有限公司")
+            };
+            vec![
+                ids[i].into(),
+                version.into(),
+                at.into(),
+                at.into(),
+                valid_to.into(),
+                2025i64.into(),
+                unit.into(),
+                "玉田县分局".to_string().into(),
+                "130229".to_string().into(),
+                "玉田县".to_string().into(),
+                enterprise.into(),
+                name.into(),
+                format!("91130229MA0{i:07}").into(),
+                format!(",{department},").into(),
+                "大气股".to_string().into(),
+                "".to_string().into(),
+                day.into(),
+                day.format("%Y-%m").to_string().into(),
+                "routine".to_string().into(),
+                "passed".to_string().into(),
+                0i64.into(),
+                "".to_string().into(),
+                "not_needed".to_string().into(),
+            ]
+        };
+        let mut rows: Vec<Vec<Arg>> = (0..n).map(|i| record(i, 2, None)).collect();
+        // Earlier versions of the first 30: never shown.
+        rows.extend((0..30).map(|i| record(i, 1, Some(at))));
+        insert_rows(
+            &mut tx,
+            "published_results",
+            &[
+                "task_id",
+                "version",
+                "published_at",
+                "valid_from",
+                "valid_to",
+                "year",
+                "unit_id",
+                "unit_name",
+                "county_code",
+                "county_name",
+                "enterprise_id",
+                "enterprise_name",
+                "uscc",
+                "department_ids",
+                "departments",
+                "items",
+                "inspected_on",
+                "month",
+                "source",
+                "outcome",
+                "problem_count",
+                "problems",
+                "rectification",
+            ],
+            rows,
+            "id",
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+
+        let search = |q: Option<&str>, page: i64| Filter {
+            year: Some(2025),
+            q: q.map(str::to_string),
+            page: Some(page),
+            ..Filter::default()
+        };
+        // Newest first: the last task of the last day leads.
+        let expected: Vec<i64> = {
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by_key(|&i| std::cmp::Reverse((i / 2, ids[i])));
+            order.iter().map(|&i| ids[i]).collect()
+        };
+        let p1 = publication::search(&db.db, &search(None, 1), 2025)
+            .await
+            .unwrap();
+        assert_eq!((p1.total, p1.more, p1.rows.len()), (1_000, true, 20));
+        let shown = |p: &publication::Page| p.rows.iter().map(|r| r.task_id).collect::<Vec<_>>();
+        assert_eq!(shown(&p1), expected[..20]);
+        let p2 = publication::search(&db.db, &search(None, 2), 2025)
+            .await
+            .unwrap();
+        assert_eq!(shown(&p2), expected[20..40]);
+        let last = publication::search(&db.db, &search(None, 50), 2025)
+            .await
+            .unwrap();
+        assert_eq!(shown(&last), expected[980..1000]);
+        assert!(p1.rows.iter().all(|r| r.version == 2));
+
+        let steel: Vec<i64> = expected
+            .iter()
+            .copied()
+            .filter(|id| (ids.iter().position(|x| x == id).unwrap()) % 40 == 0)
+            .collect();
+        assert_eq!(steel.len(), 26);
+        let k1 = publication::search(&db.db, &search(Some("钢铁"), 1), 2025)
+            .await
+            .unwrap();
+        assert_eq!((k1.total, k1.more), (26, false));
+        assert_eq!(shown(&k1), steel[..20]);
+        let k2 = publication::search(&db.db, &search(Some("钢铁"), 2), 2025)
+            .await
+            .unwrap();
+        assert_eq!(shown(&k2), steel[20..]);
+        assert!(k2
+            .rows
+            .iter()
+            .all(|r| r.content.enterprise_name.contains("钢铁")));
+        let none = publication::search(&db.db, &search(Some("不存在"), 1), 2025)
+            .await
+            .unwrap();
+        assert_eq!((none.total, none.more, none.rows.len()), (0, false, 0));
+        // Past the matches: an empty page, the count kept.
+        let k9 = publication::search(&db.db, &search(Some("钢铁"), 9), 2025)
+            .await
+            .unwrap();
+        assert_eq!((k9.total, k9.rows.len()), (26, 0));
+    }
+}

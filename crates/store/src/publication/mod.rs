@@ -285,30 +285,52 @@ pub struct Page {
     pub rows: Vec<PublicResult>,
 }
 
-/// The public search: newest visits first.
+/// The public search: newest visits first. One walk of the index finds the
+/// matches in page order, up to [`COUNT_LIMIT`] + 1 of them and their ids
+/// only: their number is the count, and the page's 20 are then read by id.
+/// (Counting and paging in two statements walked the index twice: for a
+/// rare name keyword, the whole year's entries twice.)
 pub async fn search(mut db: &Db, f: &Filter, this_year: i64) -> StoreResult<Page> {
     let cond = condition(f, this_year)?;
     let page = f.page.unwrap_or(1).clamp(1, COUNT_LIMIT / PAGE_SIZE);
-    let (sql, args) = Sql::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM published_results WHERE ")
-        .push_sql(&cond)
-        .push(" LIMIT ")
-        .push_bind(COUNT_LIMIT + 1)
-        .push(") AS matching")
-        .build();
-    let counted = db.scalar_i64(&sql, args).await?;
-    let (sql, args) = Sql::new(&format!("SELECT {COLUMNS} FROM published_results WHERE "))
+    let (sql, args) = Sql::new("SELECT task_id FROM published_results WHERE ")
         .push_sql(&cond)
         .push(" ORDER BY inspected_on DESC, task_id DESC LIMIT ")
-        .push_bind(PAGE_SIZE)
-        .push(" OFFSET ")
-        .push_bind((page - 1) * PAGE_SIZE)
+        .push_bind(COUNT_LIMIT + 1)
         .build();
-    let rows = db
+    let matching: Vec<i64> = db
         .fetch_all(&sql, args)
         .await?
         .iter()
-        .map(from_row)
+        .map(|r| r.get("task_id"))
         .collect::<StoreResult<_>>()?;
+    let counted = matching.len() as i64;
+    let shown: Vec<i64> = matching
+        .into_iter()
+        .skip(((page - 1) * PAGE_SIZE) as usize)
+        .take(PAGE_SIZE as usize)
+        .collect();
+    let rows = if shown.is_empty() {
+        Vec::new()
+    } else {
+        let mut sql = Sql::new(&format!(
+            "SELECT {COLUMNS} FROM published_results WHERE valid_to IS NULL AND task_id IN ("
+        ));
+        for (i, id) in shown.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push_bind(*id);
+        }
+        let (sql, args) = sql
+            .push(") ORDER BY inspected_on DESC, task_id DESC")
+            .build();
+        db.fetch_all(&sql, args)
+            .await?
+            .iter()
+            .map(from_row)
+            .collect::<StoreResult<_>>()?
+    };
     Ok(Page {
         total: counted.min(COUNT_LIMIT),
         more: counted > COUNT_LIMIT,

@@ -1,11 +1,14 @@
 //! 统计分析 (STAT-1): the plan's goals measured per unit — or rolled up over
 //! the units under a city or province — per year and month.
 //!
-//! Every figure is aggregated in SQL over the tasks of the scope's units and
-//! the year (index `tasks_statistics`, migration 0024): one statement per
-//! figure group, each returning a row per breakdown key (a department of the
-//! unit, or a unit group of the roll-up), per month and in total. The
-//! definitions are in docs/decisions.md, "Statistics (STAT-1)"; in short:
+//! The counts come from facts kept per task ([`facts`], migration 0030):
+//! one narrow row per visit and the tasks' shares of the participation and
+//! result counts summed per unit, department, year and month, folded from
+//! the base tables by a drain that runs before each read and in a job. What
+//! depends on the hour (answers past their deadline, overdue
+//! rectifications), the item lists and the cap recount are read from the
+//! tables. The definitions are in docs/decisions.md, "Statistics (STAT-1)";
+//! in short:
 //!
 //! - a **visit** (检查, 入企次数) is a completed task; its day is the visit
 //!   day of its results (the Asia/Shanghai day of the check-in, RESULT-4),
