@@ -11,7 +11,8 @@
 //! page of the province rolled up over the year is fetched over HTTP
 //! (200 requests after a warm-up), then the same through the API, then the
 //! page of one county; p50/p99 are printed. The figures are checked against
-//! a plain recount of completed tasks.
+//! a plain recount of completed tasks. `YICI_BENCH_KEEP=1` keeps the
+//! database (file or schema) for a look afterwards.
 //!
 //! ```text
 //! cargo run --release -p yici-web --example bench_statistics -- sqlite
@@ -339,7 +340,20 @@ async fn generate(db: &Db, now: DateTime<Utc>) -> usize {
     println!(
         "  {TASKS} tasks ({completed} completed), {n_parts} participants, {n_results} results, {n_rects} rectifications"
     );
-    db.clone().execute("ANALYZE", vec![]).await.unwrap();
+    // The statistics' facts of what was just written, folded at once (as the
+    // server's job would within seconds) and timed; then the statistics the
+    // planners would have from autovacuum or `ANALYZE`.
+    let t = Instant::now();
+    let folded = yici_store::statistics::facts::drain(db).await.unwrap();
+    println!(
+        "  statistics facts of {folded} tasks folded in {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
+    if db.backend() == yici_store::db::Backend::Postgres {
+        db.clone().execute("VACUUM ANALYZE", vec![]).await.unwrap();
+    } else {
+        db.clone().execute("ANALYZE", vec![]).await.unwrap();
+    }
     completed
 }
 
@@ -518,7 +532,9 @@ async fn main() {
         println!("  {label}: {n} requests, p50 {p50:.1} ms, p99 {p99:.1} ms, max {max:.1} ms");
     }
     db.close().await;
-    if backend != "postgres" {
+    if std::env::var_os("YICI_BENCH_KEEP").is_some() {
+        println!("  kept: {place}");
+    } else if backend != "postgres" {
         let _ = std::fs::remove_file(&place);
         let _ = std::fs::remove_file(format!("{place}-wal"));
         let _ = std::fs::remove_file(format!("{place}-shm"));

@@ -117,7 +117,9 @@ impl Figures {
 /// Visits: counts per key and per month, with distinct enterprises per key
 /// (in the month asked), per month and in total — not additive, so counted
 /// at each level in one statement over the visit facts (one narrow row per
-/// completed task, [`super::facts`]).
+/// completed task, [`super::facts`]). Each level first groups by its key and
+/// the enterprise, then counts those groups: hash aggregates, where
+/// `COUNT(DISTINCT …)` would sort the year's visits three times.
 pub(super) async fn visits(mut db: &Db, req: &Request, tally: &mut Tally) -> StoreResult<()> {
     let s = &req.scope;
     let key = s.key("v.unit_id", "v.department_id");
@@ -125,21 +127,24 @@ pub(super) async fn visits(mut db: &Db, req: &Request, tally: &mut Tally) -> Sto
         .month
         .map(|m| format!("WHERE m = {m}"))
         .unwrap_or_default();
+    let sums = "COUNT(*) AS n, SUM(g) AS dv, SUM(CASE WHEN g >= 2 THEN 1 ELSE 0 END) AS joint";
+    let totals = "CAST(SUM(n) AS BIGINT), CAST(SUM(dv) AS BIGINT), CAST(SUM(joint) AS BIGINT), \
+                  COUNT(*)";
     let sql = format!(
         "WITH v AS MATERIALIZED (
            SELECT {key} AS k, v.enterprise_id AS e, v.month AS m, v.group_size AS g
              FROM statistics_visits v
             WHERE v.year = $1 AND {units})
-         SELECT CAST(1 AS BIGINT) AS lvl, k, CAST(0 AS BIGINT) AS m, COUNT(*) AS n, CAST(SUM(g) AS BIGINT) AS dv,
-                CAST(SUM(CASE WHEN g >= 2 THEN 1 ELSE 0 END) AS BIGINT) AS joint,
-                COUNT(DISTINCT e) AS ents
-           FROM v {wanted} GROUP BY k
+         SELECT CAST(1 AS BIGINT) AS lvl, k, CAST(0 AS BIGINT) AS m,
+                CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(dv) AS BIGINT) AS dv,
+                CAST(SUM(joint) AS BIGINT) AS joint, COUNT(*) AS ents
+           FROM (SELECT k, e, {sums} FROM v {wanted} GROUP BY k, e) AS ke GROUP BY k
          UNION ALL
-         SELECT 2, 0, m, COUNT(*), CAST(SUM(g) AS BIGINT),
-                CAST(SUM(CASE WHEN g >= 2 THEN 1 ELSE 0 END) AS BIGINT), COUNT(DISTINCT e)
-           FROM v GROUP BY m
+         SELECT 2, 0, m, {totals}
+           FROM (SELECT m, e, {sums} FROM v GROUP BY m, e) AS me GROUP BY m
          UNION ALL
-         SELECT 3, 0, 0, COUNT(*), 0, 0, COUNT(DISTINCT e) FROM v {wanted}",
+         SELECT 3, 0, 0, {totals}
+           FROM (SELECT e, {sums} FROM v {wanted} GROUP BY e) AS te",
         units = s.units_in("v.unit_id"),
     );
     for r in db.fetch_all(&sql, crate::args![req.year]).await? {
