@@ -522,8 +522,17 @@ async fn unconfirmed(
     id: i64,
     department: Option<i64>,
     input: &ResultInput,
+    correcting: bool,
 ) -> Result<(), AppError> {
     let entry = results::entry(&state.db, &session.principal, state.now(), id, department).await?;
+    if !correcting && entry.submitted.is_some() {
+        // Already submitted: no new result can be written, so the store
+        // answers — the refusal, or the same result for a resent submission.
+        return results::submit(&state.db, state.now(), &session.principal, id, input)
+            .await
+            .map(|_| ())
+            .map_err(AppError::from);
+    }
     let list: Vec<i64> = entry.items.iter().map(|i| i.id).collect();
     check(input, entry.reporter.department_id, &list)?;
     Err(DomainError::field(
@@ -546,7 +555,7 @@ pub async fn submit(
     let outcome = match input_of(&values, department) {
         Err(e) => Err(AppError::from(e)),
         Ok(input) if !confirmed(&pairs) => {
-            unconfirmed(&state, &session, id, department, &input).await
+            unconfirmed(&state, &session, id, department, &input, false).await
         }
         Ok(input) => results::submit(&state.db, state.now(), &session.principal, id, &input)
             .await
@@ -574,7 +583,7 @@ pub async fn correct(
         Ok(result) if !confirmed(&pairs) => {
             match check_correction_reason(Some(&correcting.reason)) {
                 Err(e) => Err(AppError::from(e)),
-                Ok(_) => unconfirmed(&state, &session, id, department, &result).await,
+                Ok(_) => unconfirmed(&state, &session, id, department, &result, true).await,
             }
         }
         Ok(result) => {

@@ -166,8 +166,10 @@ struct ListPage {
     export_query: String,
     /// Some row may be ticked for 批量设置.
     may_batch: bool,
-    /// This list (filters, page), for the settings dialog to come back to.
+    /// This list (filters, page), for the settings dialog to come back to;
+    /// and the same as a query value.
     here: String,
+    here_q: String,
 }
 
 pub async fn list(
@@ -235,18 +237,20 @@ pub async fn list(
         .iter()
         .map(|t| TaskRow::of(t, &session.principal))
         .collect();
+    let here = {
+        let mut here = format!("/tasks?{qs}");
+        if per_page != PAGE_SIZES[0] {
+            here.push_str(&format!("&per_page={per_page}"));
+        }
+        if page > 1 {
+            here.push_str(&format!("&page={page}"));
+        }
+        here
+    };
     let page_view = ListPage {
         may_batch: rows.iter().any(|r| r.may_set),
-        here: {
-            let mut here = format!("/tasks?{qs}");
-            if per_page != PAGE_SIZES[0] {
-                here.push_str(&format!("&per_page={per_page}"));
-            }
-            if page > 1 {
-                here.push_str(&format!("&page={page}"));
-            }
-            here
-        },
+        here_q: crate::session::url_encode(&here),
+        here,
         notice_draw: q.draw.filter(|_| q.created.is_some_and(|n| n > 0)),
         chrome: Chrome::new(&session, "tasks"),
         years: years
