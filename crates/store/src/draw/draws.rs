@@ -313,10 +313,7 @@ pub async fn preview(
         return Err(DomainError::field(
             "count",
             "too_many",
-            format!(
-                "抽取数量{count}超过符合条件且可抽取的企业数{}",
-                list.len()
-            ),
+            format!("抽取数量{count}超过符合条件且可抽取的企业数{}", list.len()),
         )
         .into());
     }

@@ -81,7 +81,10 @@ pub async fn set_many(
         return Err(DomainError::field("task_ids", "duplicate", "任务重复选择").into());
     }
     // The date is the same for every task: refused once, not per task.
-    joint::check_planned_date(batch.settings.planned_on, yici_domain::time::business_date(now))?;
+    joint::check_planned_date(
+        batch.settings.planned_on,
+        yici_domain::time::business_date(now),
+    )?;
     let mut tx = db.begin().await?;
     let mut done = Vec::with_capacity(ids.len());
     for id in ids {

@@ -333,7 +333,10 @@ async fn registry_situation(state: &AppState, enterprise_id: i64) -> PageResult<
         "地址：{}{}{}",
         e.city_name, e.county_name, e.address
     ));
-    lines.push(format!("行业类别：{}（{}）", e.industry_name, e.industry_code));
+    lines.push(format!(
+        "行业类别：{}（{}）",
+        e.industry_name, e.industry_code
+    ));
     lines.push(format!("监管类别：{}", e.category.label()));
     if let Some(park) = e.industrial_park.as_deref().filter(|p| !p.is_empty()) {
         lines.push(format!("所在园区：{park}"));
@@ -510,7 +513,9 @@ async fn after_post(
 
 /// The box 「我已核对，提交后不可修改」 was ticked.
 fn confirmed(pairs: &[(String, String)]) -> bool {
-    pairs.iter().any(|(k, v)| k == "confirm_final" && !v.is_empty())
+    pairs
+        .iter()
+        .any(|(k, v)| k == "confirm_final" && !v.is_empty())
 }
 
 /// A submission without the confirmation: its entries are checked first

@@ -281,7 +281,13 @@ async fn directed_in_county(c: &Client, app: &TestApp, county: &str) {
             .await
             .ok();
         if let Some(f) = shown {
-            if f.attr("value").await.ok().flatten().unwrap_or_default().contains(county) {
+            if f.attr("value")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .contains(county)
+            {
                 break;
             }
         }
@@ -460,7 +466,10 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
     // The task list, with what was created and the way to the record.
     wait_path(&c, "/tasks").await;
     let notice = text_containing(&c, "#notice", "已抽取3家企业").await;
-    assert!(notice.contains("生成3个双随机任务") && notice.contains("请设置"), "{notice}");
+    assert!(
+        notice.contains("生成3个双随机任务") && notice.contains("请设置"),
+        "{notice}"
+    );
     if desktop {
         shot(&c, "tasks-random-landing-desktop").await;
         c.set_window_size(390, 844).await.unwrap();
@@ -694,11 +703,7 @@ async fn joint_inspection_in_a_real_browser(app: TestApp) {
     let task_path = format!("/tasks/{task}");
     let enterprise = text(&c, &format!("#tasks tbody a[href='{task_path}']")).await;
     // 设置 in the list's 操作 column opens the 设置 dialog of the task.
-    click(
-        &c,
-        &format!("#tasks tbody tr[data-id='{task}'] a.op-set"),
-    )
-    .await;
+    click(&c, &format!("#tasks tbody tr[data-id='{task}'] a.op-set")).await;
     wait_path(&c, "/tasks/settings").await;
     assert!(text(&c, "#settings-tasks").await.contains(&enterprise));
     let date = c.find(Locator::Css("#planned_on")).await.unwrap();

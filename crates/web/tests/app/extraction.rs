@@ -6,9 +6,7 @@
 
 use serde_json::json;
 
-use crate::common::{
-    check_in, element, extract, id, secretary_token, visit, TestApp, YUTIAN,
-};
+use crate::common::{check_in, element, extract, id, secretary_token, visit, TestApp, YUTIAN};
 
 both_databases!(
     a_random_draw_is_confirmed_with_its_candidate_count,
@@ -39,9 +37,14 @@ async fn a_random_draw_is_confirmed_with_its_candidate_count(app: TestApp) {
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let page = r.text().await.unwrap();
-    let shown: i64 = strip_tags(element(&page, "candidate-count")).parse().unwrap();
+    let shown: i64 = strip_tags(element(&page, "candidate-count"))
+        .parse()
+        .unwrap();
     assert_eq!(strip_tags(element(&page, "draw-count")), "3");
-    assert!(element(&page, "draw-conditions").contains("玉田县"), "the conditions in words");
+    assert!(
+        element(&page, "draw-conditions").contains("玉田县"),
+        "the conditions in words"
+    );
     assert_eq!(tasks_and_draws(&app).await, (0, 0), "nothing drawn yet");
 
     // The API's preview of the same request counts the same candidates.
@@ -76,7 +79,9 @@ async fn a_random_draw_is_confirmed_with_its_candidate_count(app: TestApp) {
     assert_eq!(tasks_and_draws(&app).await, (0, 0));
 
     // 确认抽取 posts the same fields: the task list says what was created.
-    let confirm = app.html(&web, &format!("/tasks/random/confirm?{form}")).await;
+    let confirm = app
+        .html(&web, &format!("/tasks/random/confirm?{form}"))
+        .await;
     let fields = hidden_fields(element(&confirm, "confirm-form"));
     assert!(fields.contains(&("count".to_string(), "3".to_string())));
     let r = web
@@ -96,7 +101,10 @@ async fn a_random_draw_is_confirmed_with_its_candidate_count(app: TestApp) {
         notice.contains("已抽取3家企业，生成3个双随机任务，请设置检查日期和检查人员"),
         "{notice}"
     );
-    assert!(notice.contains(&format!("href=\"/draws/{draw}\"")), "{notice}");
+    assert!(
+        notice.contains(&format!("href=\"/draws/{draw}\"")),
+        "{notice}"
+    );
 }
 
 /// The directed list is one form: a tick on page 1 goes along to page 2
@@ -182,7 +190,12 @@ async fn directed_ticks_are_kept_across_pages(app: TestApp) {
 /// 每页 N 条 links and a 跳转 form that keeps the filters; a page past the
 /// end shows the last one.
 async fn the_task_list_has_page_sizes_and_a_page_jump(app: TestApp) {
-    let enterprises: Vec<i64> = app.yutian_enterprises(200).await.into_iter().take(23).collect();
+    let enterprises: Vec<i64> = app
+        .yutian_enterprises(200)
+        .await
+        .into_iter()
+        .take(23)
+        .collect();
     let token = secretary_token(&app, YUTIAN, "大气股").await;
     let (s, b) = app
         .send(
@@ -206,9 +219,15 @@ async fn the_task_list_has_page_sizes_and_a_page_jump(app: TestApp) {
     assert!(element(&last, "pager").contains("第 2 / 2 页"));
     let all = app.html(&web, "/tasks?view=initiated&per_page=50").await;
     assert_eq!(rows(&all), 23);
-    assert!(!all.contains("id=\"page-jump\""), "one page: nothing to jump to");
+    assert!(
+        !all.contains("id=\"page-jump\""),
+        "one page: nothing to jump to"
+    );
     // An odd size is no error: the default.
-    assert_eq!(rows(&app.html(&web, "/tasks?view=initiated&per_page=7").await), 20);
+    assert_eq!(
+        rows(&app.html(&web, "/tasks?view=initiated&per_page=7").await),
+        20
+    );
     // Every row of one's own open tasks may be ticked for 批量设置.
     assert_eq!(page.matches("name=\"task_id\"").count(), 20);
     assert!(page.contains("id=\"batch-settings\""));
@@ -219,7 +238,12 @@ async fn the_task_list_has_page_sizes_and_a_page_jump(app: TestApp) {
 /// all three. The dialog page does the same and goes back to its list.
 async fn batch_settings_are_all_or_nothing(app: TestApp) {
     let air = secretary_token(&app, YUTIAN, "大气股").await;
-    let enterprises: Vec<i64> = app.yutian_enterprises(60).await.into_iter().take(3).collect();
+    let enterprises: Vec<i64> = app
+        .yutian_enterprises(60)
+        .await
+        .into_iter()
+        .take(3)
+        .collect();
     let mut ids = Vec::new();
     for e in &enterprises {
         ids.push(id(&extract(&app, &air, "routine", *e).await));
@@ -247,17 +271,25 @@ async fn batch_settings_are_all_or_nothing(app: TestApp) {
         .await;
     assert_eq!(s, 201, "{b}");
     let audit_before = app.count("SELECT COUNT(*) FROM audit_log").await;
-    let batch = |people: Vec<i64>| {
-        json!({"task_ids": ids, "planned_on": tomorrow, "inspector_ids": people})
-    };
+    let batch = |people: Vec<i64>| json!({"task_ids": ids, "planned_on": tomorrow, "inspector_ids": people});
     let (s, b) = app
         .send("PUT", &air, "/api/v1/tasks/settings", batch(vec![one, two]))
         .await;
-    assert_eq!((s, b["field"].as_str()), (422, Some("inspector_ids")), "{b}");
+    assert_eq!(
+        (s, b["field"].as_str()),
+        (422, Some("inspector_ids")),
+        "{b}"
+    );
     let message = b["message"].as_str().unwrap();
-    assert!(message.starts_with(&format!("任务编号{}（", ids[1])), "{message}");
+    assert!(
+        message.starts_with(&format!("任务编号{}（", ids[1])),
+        "{message}"
+    );
     untouched(&app).await;
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_log").await, audit_before);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM audit_log").await,
+        audit_before
+    );
 
     // A cancelled task among them: refused (409) and nothing written.
     let (s, b) = app
@@ -270,10 +302,18 @@ async fn batch_settings_are_all_or_nothing(app: TestApp) {
         .await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = app
-        .send("PUT", &air, "/api/v1/tasks/settings", batch(vec![one, three]))
+        .send(
+            "PUT",
+            &air,
+            "/api/v1/tasks/settings",
+            batch(vec![one, three]),
+        )
         .await;
     assert_eq!((s, b["code"].as_str()), (409, Some("task_closed")), "{b}");
-    assert!(b["message"].as_str().unwrap().starts_with(&format!("任务编号{}", ids[2])));
+    assert!(b["message"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("任务编号{}", ids[2])));
     untouched(&app).await;
 
     // The dialog: a date not after today is refused beside the date field,
@@ -282,7 +322,10 @@ async fn batch_settings_are_all_or_nothing(app: TestApp) {
     let (web, csrf) = app.web_user("tssytx_dq").await;
     let query: String = open.iter().map(|i| format!("task_id={i}&")).collect();
     let dialog = app
-        .html(&web, &format!("/tasks/settings?{query}back=/tasks%3Fview%3Dinitiated"))
+        .html(
+            &web,
+            &format!("/tasks/settings?{query}back=/tasks%3Fview%3Dinitiated"),
+        )
         .await;
     assert!(element(&dialog, "settings-tasks").contains(&ids[1].to_string()));
     assert!(
@@ -309,7 +352,10 @@ async fn batch_settings_are_all_or_nothing(app: TestApp) {
     assert_eq!(r.status().as_u16(), 422);
     let page = r.text().await.unwrap();
     let error = element(&page, "settings-error");
-    assert!(error.contains("field-error") && error.contains("今日之后"), "{error}");
+    assert!(
+        error.contains("field-error") && error.contains("今日之后"),
+        "{error}"
+    );
     assert!(page.contains(&format!("name=\"inspector_id\" value=\"{three}\" checked")));
     untouched(&app).await;
 
@@ -364,7 +410,10 @@ async fn a_result_is_submitted_only_once_confirmed(app: TestApp) {
         .await;
     let mut form: Vec<(String, String)> = vec![
         ("_csrf".into(), csrf.clone()),
-        ("client_id".into(), "1a1a1a1a-1111-4d5e-8f90-a1b2c3d4e5f6".into()),
+        (
+            "client_id".into(),
+            "1a1a1a1a-1111-4d5e-8f90-a1b2c3d4e5f6".into(),
+        ),
         ("department_id".into(), v.air.to_string()),
         ("item".into(), item.to_string()),
         (format!("problem_{item}"), "no".into()),
@@ -381,7 +430,10 @@ async fn a_result_is_submitted_only_once_confirmed(app: TestApp) {
     assert_eq!(r.status().as_u16(), 422);
     let page = r.text().await.unwrap();
     let confirm = element(&page, "confirm-box");
-    assert!(confirm.contains("rf-err") && confirm.contains("提交后不可修改：请核对后勾选"), "{confirm}");
+    assert!(
+        confirm.contains("rf-err") && confirm.contains("提交后不可修改：请核对后勾选"),
+        "{confirm}"
+    );
     assert_eq!(app.count("SELECT COUNT(*) FROM task_results").await, 0);
     form.push(("confirm_final".into(), "1".into()));
     let r = web.post(app.url(&path)).form(&form).send().await.unwrap();

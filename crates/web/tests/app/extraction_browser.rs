@@ -31,7 +31,8 @@ async fn batch_settings_in_a_real_browser(app: TestApp) {
     let driver = chromedriver().await;
     let c = browser(&driver).await;
     c.set_window_size(1920, 1080).await.unwrap();
-    log_in(&c, &app, "tssytx_dq").await;
+    // The secretary changed its initial password when it took its token.
+    log_in_again(&c, &app, "tssytx_dq").await;
     c.goto(&app.url("/tasks?view=initiated")).await.unwrap();
     text(&c, "#tasks tbody").await;
     for t in &ids[..2] {
@@ -42,7 +43,9 @@ async fn batch_settings_in_a_real_browser(app: TestApp) {
     }
     click(&c, "#batch-settings").await;
     wait_path(&c, "/tasks/settings").await;
-    assert!(text(&c, "#settings-title").await.contains("批量设置 2 个任务"));
+    assert!(text(&c, "#settings-title")
+        .await
+        .contains("批量设置 2 个任务"));
     assert_eq!(
         c.find_all(Locator::Css("#settings-tasks tbody tr"))
             .await
@@ -59,16 +62,22 @@ async fn batch_settings_in_a_real_browser(app: TestApp) {
     .await
     .unwrap();
     for o in &officers[..2] {
-        tick(&c, &format!("#settings-form input[name=inspector_id][value='{}']", o.0)).await;
+        tick(
+            &c,
+            &format!("#settings-form input[name=inspector_id][value='{}']", o.0),
+        )
+        .await;
     }
     click(&c, "#settings-submit").await;
     let error = text(&c, ".dialog-section.has-err #settings-error").await;
     assert!(error.contains("只能选择今日之后的日期"), "{error}");
     assert_eq!(
-        c.find_all(Locator::Css("#settings-form input[name=inspector_id]:checked"))
-            .await
-            .unwrap()
-            .len(),
+        c.find_all(Locator::Css(
+            "#settings-form input[name=inspector_id]:checked"
+        ))
+        .await
+        .unwrap()
+        .len(),
         2
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM task_inspectors").await, 0);
@@ -87,7 +96,8 @@ async fn batch_settings_in_a_real_browser(app: TestApp) {
     wait_path(&c, "/tasks").await;
     text_containing(&c, "#notice", "已设置2个任务").await;
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM tasks WHERE status = 'scheduled'").await,
+        app.count("SELECT COUNT(*) FROM tasks WHERE status = 'scheduled'")
+            .await,
         2
     );
     if shoot {

@@ -72,8 +72,10 @@ async fn result_entry_on_a_phone(app: TestApp) {
     // 企业基本情况 starts from the registry (一企一档).
     let (uscc, name) = app
         .uscc_and_name(
-            app.count(&format!("SELECT enterprise_id FROM tasks WHERE id = {task}"))
-                .await,
+            app.count(&format!(
+                "SELECT enterprise_id FROM tasks WHERE id = {task}"
+            ))
+            .await,
         )
         .await;
     let situation = js(

@@ -430,21 +430,24 @@ async fn render_directed(
         }
     }
     let (rows, total, page, per_page, search_error) = match marked {
-            Ok(p) => (
-                p.items.iter().map(|m| MarkRow::of(m, kept)).collect::<Vec<_>>(),
-                p.total,
-                p.page,
-                p.per_page,
-                None,
-            ),
-            Err(e) => (
-                Vec::new(),
-                0,
-                1,
-                per_page,
-                Some(AppError::from(e).for_form()?.message),
-            ),
-        };
+        Ok(p) => (
+            p.items
+                .iter()
+                .map(|m| MarkRow::of(m, kept))
+                .collect::<Vec<_>>(),
+            p.total,
+            p.page,
+            p.per_page,
+            None,
+        ),
+        Err(e) => (
+            Vec::new(),
+            0,
+            1,
+            per_page,
+            Some(AppError::from(e).for_form()?.message),
+        ),
+    };
     let picked = picked_rows(state, &who.scope, kept, &rows).await?;
     let picked_elsewhere = picked
         .iter()

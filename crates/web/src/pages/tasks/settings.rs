@@ -147,11 +147,7 @@ fn common<T: PartialEq + Clone>(mut values: impl Iterator<Item = T>) -> Option<T
 
 /// People eligible on every one of the tasks (a 回避 for one enterprise
 /// leaves the person out of the whole batch), in the first task's order.
-async fn eligible(
-    state: &AppState,
-    department: i64,
-    list: &[Task],
-) -> PageResult<Vec<Candidate>> {
+async fn eligible(state: &AppState, department: i64, list: &[Task]) -> PageResult<Vec<Candidate>> {
     let today = yici_domain::time::business_date(state.now());
     let mut enterprises: Vec<i64> = list.iter().map(|t| t.enterprise_id).collect();
     enterprises.dedup();
@@ -213,7 +209,11 @@ async fn render(
         if p.department_id != Some(t.department_id) {
             why.push(format!("任务编号{}：只有发起处室可以设置任务", t.id));
         } else if !t.status.may_cancel() {
-            why.push(format!("任务编号{}：任务{}，不能再设置", t.id, t.status.label()));
+            why.push(format!(
+                "任务编号{}：任务{}，不能再设置",
+                t.id,
+                t.status.label()
+            ));
         }
     }
     let department = p.department_id.unwrap_or(0);
