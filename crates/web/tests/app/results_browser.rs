@@ -89,6 +89,15 @@ async fn result_entry_on_a_phone(app: TestApp) {
             && situation.contains(&format!("统一社会信用代码：{uscc}")),
         "{situation}"
     );
+    if shoot {
+        js(
+            &c,
+            "document.getElementById('enterprise_situation').scrollIntoView({block: 'center'}); return true",
+        )
+        .await;
+        shot(&c, "result-prefill-phone").await;
+        js(&c, "window.scrollTo(0, 0); return true").await;
+    }
 
     // 对排放大气污染物… 否; 重污染天气应急减排措施落实情况 是 with a description.
     click(&c, &format!("input[name=item][value='{}']", items[0])).await;
