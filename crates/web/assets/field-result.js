@@ -3,6 +3,9 @@
 // restored when the page opens again, and cleared only after the server has
 // confirmed the submission. The draft carries the id the phone made when it
 // started (client_id): resending it never creates a second result.
+// 提交 cannot be undone: it goes only with the box 「提交后不可修改」 ticked
+// (the box is never part of the draft), and an error shown for an earlier
+// attempt is cleared as soon as the form is changed.
 (function () {
   'use strict';
   if ('serviceWorker' in navigator) {
@@ -42,17 +45,28 @@
     var clientInput = form.querySelector('input[name=client_id]');
 
     function say(text) { if (status) status.textContent = text; }
+    var confirmBox = document.getElementById('confirm-final');
+    var confirmError = document.getElementById('confirm-error');
     function showError(text) {
       errorBox.textContent = text;
       errorBox.hidden = !text;
       if (text) errorBox.scrollIntoView({ block: 'center' });
+    }
+    // Errors of an earlier attempt (the server's or ours) no longer apply
+    // once the form changes: the banner and the marks on fields go.
+    function clearStale() {
+      if (!errorBox.hidden) { errorBox.textContent = ''; errorBox.hidden = true; }
+      form.querySelectorAll('.rf-err').forEach(function (el) { el.classList.remove('rf-err'); });
+      form.querySelectorAll('.rf-field-error').forEach(function (el) {
+        if (el === confirmError) { el.hidden = true; el.textContent = ''; } else el.remove();
+      });
     }
 
     // The draft: every named field but the token, and the uploaded photos.
     function collect() {
       var values = {};
       Array.prototype.forEach.call(form.elements, function (el) {
-        if (!el.name || el.name === '_csrf' || el.type === 'file') return;
+        if (!el.name || el.name === '_csrf' || el.name === 'confirm_final' || el.type === 'file') return;
         if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) return;
         (values[el.name] = values[el.name] || []).push(el.value);
       });
@@ -89,7 +103,7 @@
       var v = d.values || {};
       Array.prototype.forEach.call(form.elements, function (el) {
         if (!el.name || el.name === '_csrf' || el.name === 'client_id' || el.name === 'department_id' ||
-            el.name === 'evidence_ids' || el.type === 'file') return;
+            el.name === 'evidence_ids' || el.name === 'confirm_final' || el.type === 'file') return;
         var saved = v[el.name] || [];
         if (el.type === 'checkbox' || el.type === 'radio') el.checked = saved.indexOf(el.value) >= 0;
         else if (saved.length) el.value = saved[0];
@@ -133,8 +147,8 @@
     });
     sync();
 
-    form.addEventListener('input', function () { sync(); save(); });
-    form.addEventListener('change', function () { sync(); save(); });
+    form.addEventListener('input', function () { clearStale(); sync(); save(); });
+    form.addEventListener('change', function () { clearStale(); sync(); save(); });
     photos.addEventListener('click', function (e) {
       if (e.target.classList.contains('rf-remove')) {
         e.target.parentNode.remove();
@@ -157,6 +171,7 @@
           if (!r.ok) throw { fatal: true, message: body.message || ('上传失败（' + r.status + '）') };
           tmp.remove();
           addPhoto(String(body.id), body.url);
+          clearStale();
           save();
         });
       }).catch(function (err) {
@@ -202,6 +217,16 @@
       if (busy) return;
       if (photos.querySelector('.rf-photo.pending')) {
         showError('还有照片正在上传，请稍候再提交');
+        return;
+      }
+      if (confirmBox && !confirmBox.checked) {
+        // Beside the box, where the eye goes next; nothing is sent.
+        showError('');
+        confirmError.textContent = '提交后不可修改：请核对后勾选“我已核对，提交后不可修改”，再点提交';
+        confirmError.hidden = false;
+        confirmBox.closest('.rf-confirm').classList.add('rf-err');
+        confirmBox.closest('.rf-confirm').scrollIntoView({ block: 'center' });
+        confirmBox.focus();
         return;
       }
       save();

@@ -38,6 +38,17 @@
     var el = e.target.closest && e.target.closest('[data-back]');
     if (el && window.history.length > 1) { e.preventDefault(); window.history.back(); }
   });
+  // 定向抽取: 已选择 N 家 follows this page's ticks as they are made (the
+  // server counts those of the other pages, carried in `picked`).
+  document.addEventListener('change', function (e) {
+    var el = e.target;
+    if (!el || el.name !== 'enterprise_id' || !el.form || el.form.id !== 'extract') return;
+    var other = el.form.elements.picked ? el.form.elements.picked.value : '';
+    var n = (other ? other.split(',').length : 0) +
+      el.form.querySelectorAll('input[name=enterprise_id]:checked').length;
+    var out = document.getElementById('picked-count');
+    if (out) out.textContent = '已选择 ' + n + ' 家企业';
+  });
   // data-submit-on-change: a filter applies as soon as it is chosen; the
   // fields named in data-clears depend on it and start over (地市 → 区县).
   document.addEventListener('change', function (e) {

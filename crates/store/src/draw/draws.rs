@@ -281,6 +281,66 @@ pub(crate) async fn candidates(
         .collect()
 }
 
+/// What a random extraction would draw from, shown before the 确认 step:
+/// the candidates matching the conditions now, and how many will be drawn.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RandomPreview {
+    /// Enterprises matching the conditions that this department may still take.
+    pub candidate_count: i64,
+    /// How many the draw takes.
+    pub count: i64,
+    pub year: i64,
+}
+
+/// The 确认 step of 非定向抽取: the request checked exactly as the draw
+/// checks it, and the candidates counted; nothing is written. The draw
+/// counts again (another department may draw in between).
+pub async fn preview(
+    mut db: &Db,
+    policy: &DrawPolicy,
+    now: DateTime<Utc>,
+    who: &Initiator,
+    request: &RandomRequest,
+) -> StoreResult<RandomPreview> {
+    let today = yici_domain::time::business_date(now);
+    let spec = random_spec(request, today)?;
+    let count = check_count(request.count)?;
+    let list = candidates(&mut db, policy, who, spec.year, &request.conditions).await?;
+    if list.is_empty() {
+        return Err(no_candidates().into());
+    }
+    if count > list.len() {
+        return Err(DomainError::field(
+            "count",
+            "too_many",
+            format!("抽取数量{count}超过符合条件且可抽取的企业数{}", list.len()),
+        )
+        .into());
+    }
+    Ok(RandomPreview {
+        candidate_count: list.len() as i64,
+        count: count as i64,
+        year: spec.year,
+    })
+}
+
+/// The task options of a random extraction: only capped sources.
+fn random_spec(request: &RandomRequest, today: chrono::NaiveDate) -> DomainResult<tasks::Spec> {
+    let spec = request.options.check(today, Method::Random)?;
+    if !spec.source.is_capped() {
+        return Err(DomainError::field(
+            "source",
+            "invalid",
+            "非定向抽取用于日常检查和专项检查；投诉举报等线索请用定向抽取",
+        ));
+    }
+    Ok(spec)
+}
+
+fn no_candidates() -> DomainError {
+    DomainError::field("count", "no_candidates", "没有符合条件且可抽取的企业")
+}
+
 /// 非定向抽取: draws `count` enterprises and creates their tasks, in one
 /// transaction with the draw record.
 pub async fn draw_enterprises(
@@ -291,15 +351,7 @@ pub async fn draw_enterprises(
     request: &RandomRequest,
 ) -> StoreResult<Drawn> {
     let today = yici_domain::time::business_date(now);
-    let spec = request.options.check(today, Method::Random)?;
-    if !spec.source.is_capped() {
-        return Err(DomainError::field(
-            "source",
-            "invalid",
-            "非定向抽取用于日常检查和专项检查；投诉举报等线索请用定向抽取",
-        )
-        .into());
-    }
+    let spec = random_spec(request, today)?;
     let count = check_count(request.count)?;
     let filter_json = serde_json::to_string(&request.conditions)
         .map_err(|e| crate::error::StoreError::internal(e.to_string()))?;
@@ -314,12 +366,7 @@ pub async fn draw_enterprises(
             let mut tx = db.begin().await?;
             let list = candidates(&mut tx, policy, who, spec.year, &request.conditions).await?;
             if list.is_empty() {
-                return Err(DomainError::field(
-                    "count",
-                    "no_candidates",
-                    "没有符合条件且可抽取的企业",
-                )
-                .into());
+                return Err(no_candidates().into());
             }
             let rec = record::make(&seed, &list, count)?;
             let draw = insert(

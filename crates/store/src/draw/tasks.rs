@@ -714,12 +714,31 @@ where
     F: AsyncFnOnce(&mut Tx, &Task) -> StoreResult<()>,
 {
     let mut tx = db.begin().await?;
-    let before = visible_in(&mut tx, principal, now, id).await?;
+    let after = mutate_in(&mut tx, now, principal, id, action, allowed, change).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// [`mutate`] inside a transaction the caller commits: several tasks changed
+/// together (批量设置) stand or fall as one.
+pub async fn mutate_in<F>(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    principal: &Principal,
+    id: i64,
+    action: &'static str,
+    allowed: impl FnOnce(&Task) -> DomainResult<()>,
+    change: F,
+) -> StoreResult<Task>
+where
+    F: AsyncFnOnce(&mut Tx, &Task) -> StoreResult<()>,
+{
+    let before = visible_in(tx, principal, now, id).await?;
     allowed(&before)?;
-    change(&mut tx, &before).await?;
-    let after = get_in(&mut tx, id, now).await?;
+    change(tx, &before).await?;
+    let after = get_in(tx, id, now).await?;
     audit::record(
-        &mut tx,
+        tx,
         now,
         &crate::Actor::from(principal),
         Change {
@@ -731,7 +750,6 @@ where
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 

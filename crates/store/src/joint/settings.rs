@@ -35,6 +35,87 @@ pub async fn set(
     task_id: i64,
     settings: &TaskSettings,
 ) -> StoreResult<Task> {
+    let mut tx = db.begin().await?;
+    let task = set_in(&mut tx, now, who, task_id, settings).await?;
+    tx.commit().await?;
+    Ok(task)
+}
+
+/// The most tasks one 批量设置 takes (a page of the task list).
+pub const MAX_BATCH: usize = 100;
+
+/// 批量设置 for several tasks together (`task_ids`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct BatchSettings {
+    /// The tasks, each of the initiating department and still open.
+    pub task_ids: Vec<i64>,
+    #[serde(flatten)]
+    pub settings: TaskSettings,
+}
+
+/// 批量设置: the same date and inspectors for each task, each checked as if
+/// set alone, in one transaction — one refusal and nothing is written. The
+/// refusal names the task (任务编号 and enterprise) it came from.
+pub async fn set_many(
+    db: &Db,
+    now: DateTime<Utc>,
+    who: &Initiator,
+    batch: &BatchSettings,
+) -> StoreResult<Vec<Task>> {
+    let ids = &batch.task_ids;
+    if ids.is_empty() {
+        return Err(DomainError::field("task_ids", "required", "请至少选择一个任务").into());
+    }
+    if ids.len() > MAX_BATCH {
+        return Err(DomainError::field(
+            "task_ids",
+            "too_many",
+            format!("一次最多设置{MAX_BATCH}个任务"),
+        )
+        .into());
+    }
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.len() != ids.len() {
+        return Err(DomainError::field("task_ids", "duplicate", "任务重复选择").into());
+    }
+    // The date is the same for every task: refused once, not per task.
+    joint::check_planned_date(
+        batch.settings.planned_on,
+        yici_domain::time::business_date(now),
+    )?;
+    let mut tx = db.begin().await?;
+    let mut done = Vec::with_capacity(ids.len());
+    for id in ids {
+        match set_in(&mut tx, now, who, *id, &batch.settings).await {
+            Ok(t) => done.push(t),
+            // Dropping the transaction rolls back the tasks already set.
+            Err(crate::error::StoreError::Domain(mut e)) => {
+                let name = tasks::by_ids(&mut tx, &[*id], now)
+                    .await?
+                    .pop()
+                    .filter(|t| tasks::may_view(&who.principal, t, false))
+                    .map(|t| format!("（{}）", t.enterprise_name))
+                    .unwrap_or_default();
+                e.message = format!("任务编号{id}{name}：{}", e.message);
+                return Err(e.into());
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    tx.commit().await?;
+    Ok(done)
+}
+
+/// One task's settings inside the caller's transaction.
+async fn set_in(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    who: &Initiator,
+    task_id: i64,
+    settings: &TaskSettings,
+) -> StoreResult<Task> {
     let today = yici_domain::time::business_date(now);
     let planned = joint::check_planned_date(settings.planned_on, today)?;
     let allowed = |before: &Task| {
@@ -109,8 +190,8 @@ pub async fn set(
         .await?;
         Ok(())
     };
-    tasks::mutate(
-        db,
+    tasks::mutate_in(
+        tx,
         now,
         &who.principal,
         task_id,

@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use yici_store::draw::draws::{self, Draw, Drawn, PublicDraw, RandomRequest};
+use yici_store::draw::draws::{self, Draw, Drawn, PublicDraw, RandomPreview, RandomRequest};
 use yici_store::draw::inspectors::{self, InspectorDrawRequest, NewRecusal, Recusal};
 use yici_store::draw::marks::{self, MarkedPage};
 use yici_store::draw::tasks::{self, Task, TaskPage, TaskQuery};
 use yici_store::joint::participants::{self, DecisionRequest, Notice, PartnerDepartment};
-use yici_store::joint::settings::{self, TaskSettings};
+use yici_store::joint::settings::{self, BatchSettings, TaskSettings};
 use yici_store::registry::search::EnterpriseQuery;
 
 use super::extract::{Json, Path, Query};
@@ -88,6 +88,23 @@ pub async fn random(
     let drawn =
         draws::draw_enterprises(&state.db, &state.config.draw, state.now(), &who, &req).await?;
     Ok((StatusCode::CREATED, Json(drawn)))
+}
+
+/// The 确认 step of 非定向抽取: the same request as `/api/v1/tasks/random`,
+/// checked the same way, answered with the number of candidates matching
+/// now and the number to draw; nothing is written.
+#[utoipa::path(post, path = "/api/v1/tasks/random/preview", tag = "draw", security(("bearer" = [])),
+    request_body = RandomRequest,
+    responses((status = 200, body = RandomPreview), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn random_preview(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Json(req): Json<RandomRequest>,
+) -> ApiResult<Json<RandomPreview>> {
+    let who = initiator(&session.principal, req.options.department_id)?;
+    Ok(Json(
+        draws::preview(&state.db, &state.config.draw, state.now(), &who, &req).await?,
+    ))
 }
 
 /// The task list (双随机任务) with the manual's filters.
@@ -221,6 +238,23 @@ pub async fn task_settings(
     let who = initiator(&session.principal, None)?;
     Ok(Json(
         settings::set(&state.db, state.now(), &who, id, &req).await?,
+    ))
+}
+
+/// 批量设置: the same planned date and inspectors for several tasks of the
+/// user's department, each checked as if set alone; one refusal (its message
+/// names the task) and none is changed.
+#[utoipa::path(put, path = "/api/v1/tasks/settings", tag = "joint", security(("bearer" = [])),
+    request_body = BatchSettings,
+    responses((status = 200, body = [Task]), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn batch_settings(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Json(req): Json<BatchSettings>,
+) -> ApiResult<Json<Vec<Task>>> {
+    let who = initiator(&session.principal, None)?;
+    Ok(Json(
+        settings::set_many(&state.db, state.now(), &who, &req).await?,
     ))
 }
 

@@ -115,11 +115,15 @@ pub fn router() -> Router<AppState> {
             "/tasks/random",
             get(tasks::extract::random_form).post(tasks::extract::random),
         )
+        .route("/tasks/random/confirm", get(tasks::extract::random_confirm))
+        .route(
+            "/tasks/settings",
+            get(tasks::settings::dialog).post(tasks::settings::save),
+        )
         .route("/tasks/{id}", get(tasks::task::task))
         .route("/tasks/{id}/inspectors", post(tasks::task::draw_inspectors))
         .route("/tasks/{id}/cancel", post(tasks::task::cancel))
         .route("/tasks/{id}/recusals", post(tasks::task::declare_recusal))
-        .route("/tasks/{id}/settings", post(tasks::joint::task_settings))
         .route(
             "/tasks/{id}/participation",
             post(tasks::joint::participation),

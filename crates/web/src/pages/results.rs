@@ -3,13 +3,18 @@
 //! 现场检查情况 and photos uploaded as they are taken; read-only once
 //! submitted. `assets/field-result.js` keeps the draft on the phone and
 //! submits it with its client id; without script the form still posts.
+//!
+//! 提交 cannot be undone: the form has a box to tick 「我已核对，提交后不可
+//! 修改」 next to the button, and the page refuses a submission without it
+//! (after the entries themselves are checked, so it is the last thing asked).
+//! 企业基本情况 starts from what the registry holds about the enterprise.
 
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use yici_domain::field::results::{ItemInput, ResultInput};
+use yici_domain::field::results::{check, check_correction_reason, ItemInput, ResultInput};
 use yici_domain::time::display;
 use yici_domain::{DomainError, ErrorKind};
 use yici_store::auth::Session;
@@ -107,6 +112,10 @@ struct ResultPage {
     photos: Vec<Photo>,
     max_mb: String,
     error: Option<String>,
+    /// The field the error is about (`items`, `enterprise_situation`,
+    /// `onsite_findings`, `evidence_ids`, `reason`, `confirm_final`), to be
+    /// marked where it is; empty when it is about the whole form.
+    error_field: String,
     submitted: Option<Shown>,
     /// Results the one in force replaced, newest first.
     superseded: Vec<Shown>,
@@ -162,7 +171,7 @@ async fn render(
     session: &Session,
     entry: Entry,
     values: Values,
-    error: Option<String>,
+    error: Option<DomainError>,
     correcting: Option<Correcting>,
 ) -> PageResult<ResultPage> {
     let department = entry.reporter.department_id;
@@ -221,7 +230,12 @@ async fn render(
             "{:.0}",
             state.config.evidence_max_bytes as f64 / (1024.0 * 1024.0)
         ),
-        error,
+        error_field: error
+            .as_ref()
+            .and_then(|e| e.field)
+            .unwrap_or("")
+            .to_string(),
+        error: error.map(|e| e.message),
         // While correcting, the form shows (the result in force is beside it).
         submitted: if correcting.is_some() {
             None
@@ -291,8 +305,50 @@ pub async fn form(
         q.department_id,
     )
     .await?;
-    let p = render(&state, &session, entry, Values::default(), None, None).await?;
+    let values = Values {
+        enterprise_situation: registry_situation(&state, entry.task.enterprise_id).await?,
+        ..Values::default()
+    };
+    let p = render(&state, &session, entry, values, None, None).await?;
     page(p, StatusCode::OK)
+}
+
+/// 企业基本情况 as the registry (一企一档) has it, one fact a line, for the
+/// inspector to check on site and complete rather than type out.
+async fn registry_situation(state: &AppState, enterprise_id: i64) -> PageResult<String> {
+    let found = yici_store::registry::enterprises::get(&mut state.db.clone(), enterprise_id)
+        .await
+        .map_err(AppError::from)?;
+    let Some(e) = found else {
+        return Ok(String::new());
+    };
+    let mut lines = vec![
+        format!("企业名称：{}", e.name),
+        format!("统一社会信用代码：{}", e.uscc),
+    ];
+    if let Some(permit) = e.permit_code.as_deref().filter(|p| !p.is_empty()) {
+        lines.push(format!("排污许可证代码：{permit}"));
+    }
+    lines.push(format!(
+        "地址：{}{}{}",
+        e.city_name, e.county_name, e.address
+    ));
+    lines.push(format!(
+        "行业类别：{}（{}）",
+        e.industry_name, e.industry_code
+    ));
+    lines.push(format!("监管类别：{}", e.category.label()));
+    if let Some(park) = e.industrial_park.as_deref().filter(|p| !p.is_empty()) {
+        lines.push(format!("所在园区：{park}"));
+    }
+    match (e.contact_name.as_deref(), e.contact_phone.as_deref()) {
+        (Some(n), Some(p)) => lines.push(format!("联系人：{n}，电话：{p}")),
+        (Some(n), None) => lines.push(format!("联系人：{n}")),
+        (None, Some(p)) => lines.push(format!("联系电话：{p}")),
+        (None, None) => {}
+    }
+    lines.push(format!("生产状态：{}", e.status.label()));
+    Ok(lines.join("\n"))
 }
 
 /// The values of a stored result, to start a correction from.
@@ -448,11 +504,48 @@ async fn after_post(
             let status = crate::error::status_of(&e);
             let entry =
                 results::entry(&state.db, &session.principal, state.now(), id, department).await?;
-            let p = render(state, session, entry, values, Some(e.message), correcting).await?;
+            let p = render(state, session, entry, values, Some(e), correcting).await?;
             page(p, status)
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The box 「我已核对，提交后不可修改」 was ticked.
+fn confirmed(pairs: &[(String, String)]) -> bool {
+    pairs
+        .iter()
+        .any(|(k, v)| k == "confirm_final" && !v.is_empty())
+}
+
+/// A submission without the confirmation: its entries are checked first
+/// (what is wrong with them is said before anything else), then the
+/// confirmation is asked for beside the button. Nothing is written.
+async fn unconfirmed(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    department: Option<i64>,
+    input: &ResultInput,
+    correcting: bool,
+) -> Result<(), AppError> {
+    let entry = results::entry(&state.db, &session.principal, state.now(), id, department).await?;
+    if !correcting && entry.submitted.is_some() {
+        // Already submitted: no new result can be written, so the store
+        // answers — the refusal, or the same result for a resent submission.
+        return results::submit(&state.db, state.now(), &session.principal, id, input)
+            .await
+            .map(|_| ())
+            .map_err(AppError::from);
+    }
+    let list: Vec<i64> = entry.items.iter().map(|i| i.id).collect();
+    check(input, entry.reporter.department_id, &list)?;
+    Err(DomainError::field(
+        "confirm_final",
+        "unconfirmed",
+        "提交后不可修改：请核对后勾选“我已核对，提交后不可修改”，再点提交",
+    )
+    .into())
 }
 
 /// 提交: stored once (a repeated post with the same client id and body
@@ -466,6 +559,9 @@ pub async fn submit(
     let (values, department) = parse(&pairs);
     let outcome = match input_of(&values, department) {
         Err(e) => Err(AppError::from(e)),
+        Ok(input) if !confirmed(&pairs) => {
+            unconfirmed(&state, &session, id, department, &input, false).await
+        }
         Ok(input) => results::submit(&state.db, state.now(), &session.principal, id, &input)
             .await
             .map(|_| ())
@@ -489,6 +585,12 @@ pub async fn correct(
     };
     let outcome = match input_of(&values, department) {
         Err(e) => Err(AppError::from(e)),
+        Ok(result) if !confirmed(&pairs) => {
+            match check_correction_reason(Some(&correcting.reason)) {
+                Err(e) => Err(AppError::from(e)),
+                Ok(_) => unconfirmed(&state, &session, id, department, &result, true).await,
+            }
+        }
         Ok(result) => {
             let input = CorrectionInput {
                 corrects_id: Some(correcting.corrects_id),

@@ -265,6 +265,8 @@ async fn tick_first_unmarked(c: &Client) -> i64 {
     id.parse().unwrap()
 }
 
+/// 查询 on the directed page (one POST form): the list shown carries its
+/// conditions in `filter`.
 async fn directed_in_county(c: &Client, app: &TestApp, county: &str) {
     c.goto(&app.url("/tasks/directed")).await.unwrap();
     click(
@@ -272,16 +274,22 @@ async fn directed_in_county(c: &Client, app: &TestApp, county: &str) {
         &format!("#search select[name=region_code] option[value='{county}']"),
     )
     .await;
-    click(c, "#search button[type=submit]").await;
+    click(c, "#search-submit").await;
     for _ in 0..100 {
-        if c.current_url()
+        let shown = c
+            .find(Locator::Css("#extract input[name=filter]"))
             .await
-            .unwrap()
-            .query()
-            .unwrap_or("")
-            .contains(county)
-        {
-            break;
+            .ok();
+        if let Some(f) = shown {
+            if f.attr("value")
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                .contains(county)
+            {
+                break;
+            }
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -422,7 +430,55 @@ async fn double_random_extraction_in_a_real_browser(app: TestApp) {
     if desktop {
         shot(&c, "tasks-random-desktop").await;
     }
+    // 随机抽取 first shows the candidates and asks to confirm; nothing drawn yet.
+    let tasks_before = app.count("SELECT COUNT(*) FROM tasks").await;
     click(&c, "#draw").await;
+    wait_path(&c, "/tasks/random/confirm").await;
+    let candidates: i64 = text(&c, "#candidate-count").await.parse().unwrap();
+    assert!(candidates > 3, "{candidates} candidates in Yutian");
+    assert_eq!(text(&c, "#draw-count").await, "3");
+    assert_eq!(app.count("SELECT COUNT(*) FROM tasks").await, tasks_before);
+    assert_eq!(app.count("SELECT COUNT(*) FROM draws").await, 0);
+    if desktop {
+        shot(&c, "tasks-random-confirm-desktop").await;
+        c.set_window_size(390, 844).await.unwrap();
+        c.refresh().await.unwrap();
+        text(&c, "#candidate-count").await;
+        shot(&c, "tasks-random-confirm-phone").await;
+        c.set_window_size(1920, 1080).await.unwrap();
+    }
+    // 返回修改 keeps the form as typed.
+    click(&c, "#back").await;
+    wait_path(&c, "/tasks/random").await;
+    assert_eq!(
+        c.find(Locator::Css("#count"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("3")
+    );
+    click(&c, "#draw").await;
+    wait_path(&c, "/tasks/random/confirm").await;
+    click(&c, "#confirm-draw").await;
+    // The task list, with what was created and the way to the record.
+    wait_path(&c, "/tasks").await;
+    let notice = text_containing(&c, "#notice", "已抽取3家企业").await;
+    assert!(
+        notice.contains("生成3个双随机任务") && notice.contains("请设置"),
+        "{notice}"
+    );
+    if desktop {
+        shot(&c, "tasks-random-landing-desktop").await;
+        c.set_window_size(390, 844).await.unwrap();
+        c.refresh().await.unwrap();
+        text(&c, "#notice").await;
+        shot(&c, "tasks-random-landing-phone").await;
+        c.set_window_size(1920, 1080).await.unwrap();
+    }
+    click(&c, "#notice-draw").await;
     for _ in 0..100 {
         if path(&c).await.starts_with("/draws/") {
             break;
@@ -646,24 +702,10 @@ async fn joint_inspection_in_a_real_browser(app: TestApp) {
     let task = app.count("SELECT MAX(id) FROM tasks").await;
     let task_path = format!("/tasks/{task}");
     let enterprise = text(&c, &format!("#tasks tbody a[href='{task_path}']")).await;
-    // 设置 in the list's 操作 column leads to the task's settings.
-    click(
-        &c,
-        &format!("#tasks tbody a.op-set[href='{task_path}#settings']"),
-    )
-    .await;
-    wait_path(&c, &task_path).await;
-    assert_eq!(text(&c, "#joint-status").await, "待其他处室确认");
-    assert_eq!(
-        c.find_all(Locator::Css("#participants tbody tr"))
-            .await
-            .unwrap()
-            .len(),
-        6,
-        "大气股 and the five other departments of the branch (not its 办公室)"
-    );
-    assert!(participant_row(&c, "大气股").await.contains("发起"));
-    assert!(participant_row(&c, "水股").await.contains("待确认"));
+    // 设置 in the list's 操作 column opens the 设置 dialog of the task.
+    click(&c, &format!("#tasks tbody tr[data-id='{task}'] a.op-set")).await;
+    wait_path(&c, "/tasks/settings").await;
+    assert!(text(&c, "#settings-tasks").await.contains(&enterprise));
     let date = c.find(Locator::Css("#planned_on")).await.unwrap();
     assert_eq!(
         date.attr("min").await.unwrap().as_deref(),
@@ -693,7 +735,21 @@ async fn joint_inspection_in_a_real_browser(app: TestApp) {
     );
     tick_inspectors(&c, "#settings-form", 2).await;
     click(&c, "#settings-submit").await;
-    text_containing(&c, "#notice", "任务设置已保存").await;
+    // Back on the list it was opened from, with the notice.
+    wait_path(&c, "/tasks").await;
+    text_containing(&c, "#notice", "已设置1个任务").await;
+    c.goto(&app.url(&task_path)).await.unwrap();
+    assert_eq!(text(&c, "#joint-status").await, "待其他处室确认");
+    assert_eq!(
+        c.find_all(Locator::Css("#participants tbody tr"))
+            .await
+            .unwrap()
+            .len(),
+        6,
+        "大气股 and the five other departments of the branch (not its 办公室)"
+    );
+    assert!(participant_row(&c, "大气股").await.contains("发起"));
+    assert!(participant_row(&c, "水股").await.contains("待确认"));
     assert_eq!(text(&c, "#status").await, "已安排");
     assert!(text(&c, "#task").await.contains(&tomorrow));
     assert_eq!(
@@ -815,15 +871,20 @@ async fn joint_inspection_in_a_real_browser(app: TestApp) {
     if desktop {
         scroll_to(&c, "#joint-panel").await;
         shot(&c, "task-joint-desktop").await;
-        scroll_to(&c, "#settings").await;
+        c.goto(&app.url(&format!("/tasks/settings?task_id={task}&back={task_path}")))
+            .await
+            .unwrap();
+        text(&c, "#settings").await;
         shot(&c, "task-settings-desktop").await;
         c.set_window_size(390, 844).await.unwrap();
+        c.refresh().await.unwrap();
+        text(&c, "#settings").await;
+        shot(&c, "task-settings-phone").await;
         c.goto(&app.url(&task_path)).await.unwrap();
         text(&c, "#task").await;
+        shot(&c, "task-detail-top-phone").await;
         scroll_to(&c, "#joint-panel").await;
         shot(&c, "task-joint-phone").await;
-        scroll_to(&c, "#settings").await;
-        shot(&c, "task-settings-phone").await;
         c.set_window_size(1920, 1080).await.unwrap();
     }
     c.close().await.unwrap();

@@ -20,6 +20,8 @@ mod draws;
 mod enterprise_signup;
 mod enterprise_signup_browser;
 mod enterprise_view;
+mod extraction;
+mod extraction_browser;
 mod field_browser;
 mod joint;
 mod leaders;

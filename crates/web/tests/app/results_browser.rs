@@ -1,8 +1,9 @@
 //! 检查结果填报 in headless Chromium at 390×844 (RESULT-1…RESULT-5): an
 //! inspector of 大气股 fills the form; the draft survives a reload and
 //! leaving the page; a photo goes up as it is chosen; a double tap on 提交
-//! stores one result; the page turns read-only with 已办理; a second
-//! submission is refused. 水股 then submits and the task reads 已完成.
+//! stores one result — once 「提交后不可修改」 is ticked, 提交 without it
+//! sends nothing; 企业基本情况 comes prefilled from the registry; the page
+//! turns read-only with 已办理; a second submission is refused. 水股 then submits and the task reads 已完成.
 //! Screenshots go to `target/screenshots/`.
 
 use std::time::Duration;
@@ -68,6 +69,35 @@ async fn result_entry_on_a_phone(app: TestApp) {
     .await;
     let client_id = client_id.as_str().unwrap().to_string();
     assert_eq!(client_id.len(), 36, "a UUID made by the browser");
+    // 企业基本情况 starts from the registry (一企一档).
+    let (uscc, name) = app
+        .uscc_and_name(
+            app.count(&format!(
+                "SELECT enterprise_id FROM tasks WHERE id = {task}"
+            ))
+            .await,
+        )
+        .await;
+    let situation = js(
+        &c,
+        "return document.getElementById('enterprise_situation').value",
+    )
+    .await;
+    let situation = situation.as_str().unwrap();
+    assert!(
+        situation.contains(&format!("企业名称：{name}"))
+            && situation.contains(&format!("统一社会信用代码：{uscc}")),
+        "{situation}"
+    );
+    if shoot {
+        js(
+            &c,
+            "document.getElementById('enterprise_situation').scrollIntoView({block: 'center'}); return true",
+        )
+        .await;
+        shot(&c, "result-prefill-phone").await;
+        js(&c, "window.scrollTo(0, 0); return true").await;
+    }
 
     // 对排放大气污染物… 否; 重污染天气应急减排措施落实情况 是 with a description.
     click(&c, &format!("input[name=item][value='{}']", items[0])).await;
@@ -153,6 +183,29 @@ async fn result_entry_on_a_phone(app: TestApp) {
         .await;
         shot(&c, "result-photo-phone").await;
     }
+
+    // 提交 without 「提交后不可修改」 ticked: nothing is sent; the request to
+    // tick it stands beside the box, and goes once it is ticked.
+    click(&c, "#submit-result").await;
+    until(
+        &c,
+        "return !document.getElementById('confirm-error').hidden",
+        "the confirmation is asked for",
+    )
+    .await;
+    assert!(text(&c, "#confirm-error").await.contains("提交后不可修改"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM task_results").await, 0);
+    if shoot {
+        shot(&c, "result-confirm-phone").await;
+    }
+    click(&c, "#confirm-final").await;
+    until(
+        &c,
+        "return document.getElementById('confirm-error').hidden
+            && !document.querySelector('#confirm-box.rf-err')",
+        "the stale request is cleared once the box is ticked",
+    )
+    .await;
 
     // A double tap on 提交: one result.
     js(

@@ -1,14 +1,13 @@
-//! The joint-inspection forms of the task page: `/tasks/{id}/settings`
-//! 任务设置 (JOINT-1), `/tasks/{id}/participation` the 参加 dialog (JOINT-3)
-//! and `/tasks/{id}/partners` 邀请协作部门 (JOINT-6). Each goes back to the
-//! task page ([`super::task`]) with its notice or its error.
+//! The joint-inspection forms of the task page: `/tasks/{id}/participation`
+//! the 参加 dialog (JOINT-3) and `/tasks/{id}/partners` 邀请协作部门
+//! (JOINT-6). Each goes back to the task page ([`super::task`]) with its
+//! notice or its error. 任务设置 (JOINT-1) is the dialog of [`super::settings`].
 
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 use yici_domain::DomainError;
 use yici_store::joint::participants::{self, DecisionRequest};
-use yici_store::joint::settings::{self, TaskSettings};
 
 use super::task::{after_form, render_task, TaskForms};
 use crate::draw_access::initiator;
@@ -20,60 +19,6 @@ use crate::state::AppState;
 /// The ticked people of a form (`inspector_id`, repeated), in order.
 fn inspector_ids(list: &[String]) -> Result<Vec<i64>, DomainError> {
     forms::ids(list, "inspector_ids", "检查人员有误")
-}
-
-/// 任务设置 as typed, with the ticked `inspector_id`s.
-#[derive(Deserialize)]
-pub struct SettingsForm {
-    #[serde(default)]
-    planned_on: String,
-}
-
-impl ListField for SettingsForm {
-    const LIST: &'static str = "inspector_id";
-}
-
-impl SettingsForm {
-    /// The API's request.
-    fn to_request(&self, inspectors: &[String]) -> Result<TaskSettings, DomainError> {
-        let planned_on = forms::date(&self.planned_on, "planned_on", "计划现场检查日期格式有误")?;
-        Ok(TaskSettings {
-            planned_on,
-            inspector_ids: inspector_ids(inspectors)?,
-        })
-    }
-}
-
-/// 任务设置 (JOINT-1): the planned date and the initiating department's inspectors.
-pub async fn task_settings(
-    State(state): State<AppState>,
-    WebUser(session): WebUser,
-    Path(id): Path<i64>,
-    CsrfForm(Listed { form, list }): CsrfForm<Listed<SettingsForm>>,
-) -> PageResult<Response> {
-    let f = TaskForms {
-        planned_on: Some(form.planned_on.trim().to_string()),
-        settings_ids: Some(inspector_ids(&list).unwrap_or_default()),
-        ..TaskForms::default()
-    };
-    let result = match form.to_request(&list) {
-        Err(e) => Err(AppError::from(e)),
-        Ok(request) => match initiator(&session.principal, None) {
-            Ok(who) => settings::set(&state.db, state.now(), &who, id, &request)
-                .await
-                .map_err(AppError::from),
-            Err(e) => Err(e),
-        },
-    };
-    after_form(
-        &state,
-        &session,
-        id,
-        f,
-        "settings",
-        result.map(|_| "settings"),
-    )
-    .await
 }
 
 /// The 参加 dialog as typed: `join` (`true` / `false`) and the ticked

@@ -1,5 +1,6 @@
 //! `/tasks`: the 双随机任务 list with its filters (year, region, initiator,
-//! status, view, keyword) and the notice after a directed extraction.
+//! status, view, keyword), page size and 跳转, the notice after an
+//! extraction or a 设置, and the ticks for 批量设置 (to `/tasks/settings`).
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -13,7 +14,8 @@ use yici_store::draw::tasks::{self, ListedTask, Task, TaskQuery};
 use yici_store::joint::participants;
 
 use super::view::{
-    answering, joint_class, opt_date, query_string, region_choices, status_class, Pager,
+    answering, joint_class, opt_date, page_of, per_page_of, query_string, region_choices,
+    status_class, Pager, PAGE_SIZES,
 };
 use crate::error::{AppError, PageResult};
 use crate::pages::layout::Chrome;
@@ -49,8 +51,14 @@ pub struct ListQuery {
     keyword: String,
     #[serde(default)]
     page: String,
-    /// Set by the redirect after a directed extraction: how many tasks.
+    #[serde(default)]
+    per_page: String,
+    /// Set by the redirect after an extraction: how many tasks.
     created: Option<i64>,
+    /// … and the draw record of a random one.
+    draw: Option<i64>,
+    /// Set by the redirect after 设置: how many tasks were set.
+    set: Option<i64>,
 }
 
 /// A row of the task list, labels resolved.
@@ -152,8 +160,16 @@ struct ListPage {
     pager: Pager,
     error: Option<String>,
     notice: Option<String>,
+    /// The draw record the notice links to.
+    notice_draw: Option<i64>,
     /// The filters, for the export link.
     export_query: String,
+    /// Some row may be ticked for 批量设置.
+    may_batch: bool,
+    /// This list (filters, page), for the settings dialog to come back to;
+    /// and the same as a query value.
+    here: String,
+    here_q: String,
 }
 
 pub async fn list(
@@ -171,7 +187,7 @@ pub async fn list(
             year_now
         }),
     };
-    let page = q.page.trim().parse::<i64>().unwrap_or(1).max(1);
+    let page = page_of(&q.page);
     let query = TaskQuery {
         year: Some(year),
         region_code: Some(q.region_code.clone()),
@@ -180,16 +196,27 @@ pub async fn list(
         view: Some(q.view.clone()),
         keyword: Some(q.keyword.clone()),
         page: Some(page),
-        per_page: Some(20),
+        per_page: Some(per_page_of(&q.per_page)),
     };
-    let (items, total, page, per_page) =
-        match tasks::list(&state.db, &session.principal, state.now(), &query).await {
-            Ok(p) => (p.items, p.total, p.page, p.per_page),
-            Err(e) => {
-                error = Some(AppError::from(e).for_form()?.message);
-                (Vec::new(), 0, 1, 20)
-            }
-        };
+    let mut found = tasks::list(&state.db, &session.principal, state.now(), &query).await;
+    // A page past the end (跳转 to 99) shows the last page.
+    if let Ok(p) = &found {
+        let last = ((p.total + p.per_page - 1) / p.per_page).max(1);
+        if p.page > last {
+            let query = TaskQuery {
+                page: Some(last),
+                ..query.clone()
+            };
+            found = tasks::list(&state.db, &session.principal, state.now(), &query).await;
+        }
+    }
+    let (items, total, page, per_page) = match found {
+        Ok(p) => (p.items, p.total, p.page, p.per_page),
+        Err(e) => {
+            error = Some(AppError::from(e).for_form()?.message);
+            (Vec::new(), 0, 1, per_page_of(&q.per_page))
+        }
+    };
     let year_text = year.to_string();
     let qs = query_string(&[
         ("year", &year_text),
@@ -206,7 +233,25 @@ pub async fn list(
     if !years.contains(&year) {
         years.push(year);
     }
+    let rows: Vec<TaskRow> = items
+        .iter()
+        .map(|t| TaskRow::of(t, &session.principal))
+        .collect();
+    let here = {
+        let mut here = format!("/tasks?{qs}");
+        if per_page != PAGE_SIZES[0] {
+            here.push_str(&format!("&per_page={per_page}"));
+        }
+        if page > 1 {
+            here.push_str(&format!("&page={page}"));
+        }
+        here
+    };
     let page_view = ListPage {
+        may_batch: rows.iter().any(|r| r.may_set),
+        here_q: crate::session::url_encode(&here),
+        here,
+        notice_draw: q.draw.filter(|_| q.created.is_some_and(|n| n > 0)),
         chrome: Chrome::new(&session, "tasks"),
         years: years
             .iter()
@@ -231,20 +276,26 @@ pub async fn list(
             q.view.trim(),
         ),
         keyword: q.keyword.clone(),
-        rows: items
-            .iter()
-            .map(|t| TaskRow::of(t, &session.principal))
-            .collect(),
+        rows,
         total,
         pager: Pager::new("/tasks", &qs, total, page, per_page),
         export_query: qs.clone(),
         error,
-        notice: q
-            .created
-            .filter(|n| *n > 0)
-            .map(|n| format!("已抽取{n}家企业，已生成{n}个双随机任务。")),
+        notice: notice_of(&q),
     };
     Ok(Html(page_view.render()?))
+}
+
+/// What the redirect after an extraction or a 设置 says.
+fn notice_of(q: &ListQuery) -> Option<String> {
+    if let Some(n) = q.created.filter(|n| *n > 0) {
+        return Some(format!(
+            "已抽取{n}家企业，生成{n}个双随机任务，请设置检查日期和检查人员（勾选任务后点“批量设置”，或点该行的“设置”）。"
+        ));
+    }
+    q.set
+        .filter(|n| *n > 0)
+        .map(|n| format!("已设置{n}个任务的计划现场检查日期和检查人员。"))
 }
 
 /// The columns of the task export, with their widths.

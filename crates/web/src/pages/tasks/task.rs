@@ -84,9 +84,6 @@ pub struct TaskForms {
     pub cancel_reason: String,
     pub recusal_person: i64,
     pub recusal_reason: String,
-    /// 任务设置 as typed (none: the task's own values).
-    pub planned_on: Option<String>,
-    pub settings_ids: Option<Vec<i64>>,
     /// 参加 dialog as typed: `true`, `false` or empty.
     pub join: String,
     pub join_ids: Vec<i64>,
@@ -128,7 +125,7 @@ pub struct Picks {
 }
 
 impl Picks {
-    fn of(people: Vec<Candidate>, ticked: &[i64], taken: &[i64]) -> Picks {
+    pub(super) fn of(people: Vec<Candidate>, ticked: &[i64], taken: &[i64]) -> Picks {
         let (own, sub): (Vec<Candidate>, Vec<Candidate>) = people.into_iter().partition(|c| c.own);
         let row = |c: Candidate| PickRow {
             checked: ticked.contains(&c.person_id) && !taken.contains(&c.person_id),
@@ -147,13 +144,6 @@ impl Picks {
             sub: sub.into_iter().map(row).collect(),
         }
     }
-}
-
-/// 任务设置 of the initiating department.
-pub struct SettingsView {
-    pub planned_on: String,
-    pub min_date: String,
-    pub picks: Picks,
 }
 
 /// The 参加 dialog, or where the department stands.
@@ -188,7 +178,10 @@ struct TaskPage {
     parts: Vec<PartRow>,
     /// Which department each inspector is on the task for.
     inspector_for: Vec<String>,
-    settings: Option<SettingsView>,
+    /// The initiating department may open the 设置 dialog.
+    may_set: bool,
+    /// What the task waits for, in words (none once closed).
+    next_step: Option<&'static str>,
     participate: Option<ParticipateView>,
     /// Partner-agency departments the initiator may invite (none: no form).
     partners: Option<Vec<(i64, String)>>,
@@ -260,7 +253,7 @@ fn part_rows(t: &Task, mine: Option<i64>) -> Vec<PartRow> {
 }
 
 /// People on the task for another department than `department`.
-fn taken_by_others(t: &Task, department: i64) -> Vec<i64> {
+pub(super) fn taken_by_others(t: &Task, department: i64) -> Vec<i64> {
     t.inspectors
         .iter()
         .filter(|i| i.for_department_id.unwrap_or(t.department_id) != department)
@@ -268,12 +261,29 @@ fn taken_by_others(t: &Task, department: i64) -> Vec<i64> {
         .collect()
 }
 
-fn current_of(t: &Task, department: i64) -> Vec<i64> {
+pub(super) fn current_of(t: &Task, department: i64) -> Vec<i64> {
     t.inspectors
         .iter()
         .filter(|i| i.for_department_id.unwrap_or(t.department_id) == department)
         .map(|i| i.person_id)
         .collect()
+}
+
+/// What happens next on the task, for the line under its title: the
+/// sections of the page follow this order.
+fn next_step(t: &Task, initiating: bool) -> Option<&'static str> {
+    use yici_domain::draw::task::TaskStatus;
+    match t.status {
+        TaskStatus::Drawn if initiating => {
+            Some("下一步：设置计划现场检查日期和检查人员（发起处室至少2名）。")
+        }
+        TaskStatus::Drawn => Some("下一步：等待发起处室设置检查日期和检查人员。"),
+        TaskStatus::Scheduled => {
+            Some("下一步：检查人员按计划日期到现场，出示检查二维码，企业扫码确认后填报检查结果。")
+        }
+        TaskStatus::InProgress => Some("下一步：各参与处室提交检查结果，并办理检查文书。"),
+        TaskStatus::Completed | TaskStatus::Cancelled => None,
+    }
 }
 
 pub(super) async fn render_task(
@@ -308,24 +318,6 @@ pub(super) async fn render_task(
             .map(|pid| vec![(pid, p.display_name.clone())])
             .unwrap_or_default(),
         _ => Vec::new(),
-    };
-    let settings = if open && initiating {
-        let people =
-            candidates::for_department(&state.db, t.department_id, t.enterprise_id, today).await?;
-        let ticked = f
-            .settings_ids
-            .clone()
-            .unwrap_or_else(|| current_of(&t, t.department_id));
-        Some(SettingsView {
-            planned_on: f
-                .planned_on
-                .clone()
-                .unwrap_or_else(|| t.planned_on.map(|d| d.to_string()).unwrap_or_default()),
-            min_date: (today + chrono::Duration::days(1)).to_string(),
-            picks: Picks::of(people, &ticked, &taken_by_others(&t, t.department_id)),
-        })
-    } else {
-        None
     };
     let participate = match answering(p, &t) {
         Some(x) => {
@@ -426,7 +418,8 @@ pub(super) async fn render_task(
                     .unwrap_or_else(|| t.department_name.clone())
             })
             .collect(),
-        settings,
+        may_set: open && initiating,
+        next_step: next_step(&t, open && initiating),
         participate,
         partners,
         docs,
