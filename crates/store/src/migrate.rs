@@ -134,6 +134,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "enterprise_activation",
         include_str!("../migrations/0029_enterprise_activation.sql"),
     ),
+    (
+        30,
+        "org_disable",
+        include_str!("../migrations/0030_org_disable.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
