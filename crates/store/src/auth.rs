@@ -939,10 +939,13 @@ pub async fn change_password(
         args![account_id, &new_hash, now],
     )
     .await?;
-    // A new password also ends a lock of the login (SEC-2 keeps locks by name).
+    // A new password also ends a lock of the login (SEC-2 keeps locks by
+    // name). The lock's end moves to now rather than the row going: failures
+    // count from a lock's end, and without the row the failures that caused
+    // it would count again and one more would lock the login at once.
     tx.execute(
-        "DELETE FROM login_locks WHERE login = $1",
-        args![&session.principal.login],
+        "UPDATE login_locks SET locked_until = $2 WHERE login = $1 AND locked_until > $2",
+        args![&session.principal.login, now],
     )
     .await?;
     remember_password(&mut tx, account_id, &new_hash, now).await?;

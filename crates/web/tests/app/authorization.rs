@@ -23,7 +23,7 @@ const USERS: &[(&str, &str, bool)] = &[
         false,
     ),
     ("tss_dqhj", "secretary of the superior city bureau", false),
-    ("hbs_dqhj", "secretary of the province", false),
+    ("hbs_dq", "secretary of the province", false),
 ];
 
 /// The refusals, by what was asked: status, code, message.
