@@ -7,8 +7,8 @@ use serde::Serialize;
 use serde_json::Value;
 use yici_domain::audit::diff::{diff, FieldChange};
 use yici_domain::org::{
-    BusinessLine, DepartmentKind, Gender, PersonStatus, Principal, Role, Sector,
-    UnitLevel, MISSING_DEPARTMENT, MISSING_PERSON,
+    BusinessLine, DepartmentKind, Gender, PersonStatus, Principal, Role, Sector, UnitLevel,
+    MISSING_DEPARTMENT, MISSING_PERSON,
 };
 use yici_domain::{time, DomainError};
 use yici_store::org::{accounts, admin, departments, people, units};
@@ -95,7 +95,10 @@ pub async fn trail(
                 sources.push(("account", a.account_id.to_string()));
             }
             (
-                format!("人员：{}（{} · {}）", p.name, p.unit_name, p.department_name),
+                format!(
+                    "人员：{}（{} · {}）",
+                    p.name, p.unit_name, p.department_name
+                ),
                 sources,
             )
         }
@@ -133,7 +136,7 @@ pub async fn trail(
                 at: time::display(e.at),
                 actor: e.actor,
                 action_label: action_label(&e.action).to_string(),
-                changes: diff(&e.before, &e.after).into_iter().map(change).collect(),
+                changes: changes(&e.entity, &e.before, &e.after),
                 action: e.action,
             })
             .collect(),
@@ -163,9 +166,68 @@ fn action_label(action: &str) -> &str {
     }
 }
 
-fn field_label(field: &str) -> &str {
+/// Fields in the order a reader looks for them: what the record is called
+/// and where it sits, then its particulars, then its times. Ids are left
+/// out — the names beside them say the same in words.
+const FIELD_ORDER: &[&str] = &[
+    "name",
+    "short_name",
+    "login",
+    "granted_roles",
+    "role",
+    "locked_until",
+    "must_change_password",
+    "unit_name",
+    "department_name",
+    "level",
+    "sector",
+    "region_code",
+    "kind",
+    "business_line",
+    "gender",
+    "is_officer",
+    "certificate_no",
+    "certificate_valid_until",
+    "mobile",
+    "office_phone",
+    "status",
+    "is_admin",
+    "secretary_login",
+    "account_prefix",
+    "joint_invites_general",
+    "disabled_at",
+    "password_changed_at",
+    "ip",
+    "failures",
+    "created_at",
+];
+const HIDDEN: &[&str] = &[
+    "id",
+    "person_id",
+    "account_id",
+    "unit_id",
+    "department_id",
+    "parent_id",
+];
+
+fn changes(entity: &str, before: &str, after: &str) -> Vec<TrailChange> {
+    let mut list: Vec<FieldChange> = diff(before, after)
+        .into_iter()
+        .filter(|c| !HIDDEN.contains(&c.field.as_str()))
+        .collect();
+    list.sort_by_key(|c| {
+        FIELD_ORDER
+            .iter()
+            .position(|f| *f == c.field)
+            .unwrap_or(FIELD_ORDER.len())
+    });
+    list.into_iter().map(|c| change(entity, c)).collect()
+}
+
+fn field_label<'a>(entity: &str, field: &'a str) -> &'a str {
     match field {
-        "name" => "名称/姓名",
+        "name" if entity == "person" => "姓名",
+        "name" => "名称",
         "short_name" => "简称",
         "gender" => "性别",
         "is_officer" => "是否执法人员",
@@ -175,11 +237,8 @@ fn field_label(field: &str) -> &str {
         "office_phone" => "办公电话",
         "status" => "状态",
         "is_admin" => "是否管理员",
-        "department_id" => "处室编号",
         "department_name" => "处室",
-        "unit_id" => "单位编号",
         "unit_name" => "单位",
-        "parent_id" => "上级单位编号",
         "level" => "层级",
         "sector" => "所属系统",
         "region_code" => "行政区划代码",
@@ -198,15 +257,14 @@ fn field_label(field: &str) -> &str {
         "login" => "账号",
         "ip" => "登录地址",
         "failures" => "失败次数",
-        "id" | "person_id" | "account_id" => "编号",
         other => other,
     }
 }
 
-fn change(c: FieldChange) -> TrailChange {
+fn change(entity: &str, c: FieldChange) -> TrailChange {
     let text = |v: &Option<Value>| v.as_ref().map_or(String::new(), |v| words(&c.field, v));
     TrailChange {
-        label: field_label(&c.field).to_string(),
+        label: field_label(entity, &c.field).to_string(),
         before: text(&c.before),
         after: text(&c.after),
         field: c.field,
@@ -261,11 +319,17 @@ mod tests {
 
     #[test]
     fn values_read_in_words() {
-        assert_eq!(words("granted_roles", &json!(["unit_head", "office_clerk"])), "行政执法主体负责人、办公室");
+        assert_eq!(
+            words("granted_roles", &json!(["unit_head", "office_clerk"])),
+            "行政执法主体负责人、办公室"
+        );
         assert_eq!(words("granted_roles", &json!([])), "（无）");
         assert_eq!(words("status", &json!("disabled")), "停用");
         assert_eq!(words("is_admin", &json!(true)), "是");
-        assert_eq!(words("disabled_at", &json!("2026-12-07T01:30:00Z")), "2026-12-07 09:30");
+        assert_eq!(
+            words("disabled_at", &json!("2026-12-07T01:30:00Z")),
+            "2026-12-07 09:30"
+        );
         assert_eq!(words("name", &json!("大气股")), "大气股");
     }
 }

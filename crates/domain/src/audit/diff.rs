@@ -84,6 +84,9 @@ mod tests {
         assert_eq!(d[0].after, Some(json!("办公室")));
         assert!(diff("null", "null").is_empty());
         let gone = diff(r#"{"a":1}"#, "{}");
-        assert_eq!((gone[0].before.clone(), gone[0].after.clone()), (Some(json!(1)), None));
+        assert_eq!(
+            (gone[0].before.clone(), gone[0].after.clone()),
+            (Some(json!(1)), None)
+        );
     }
 }

@@ -428,7 +428,13 @@ pub async fn invite_partner(
                 vec![department_id.into()],
             )
             .await?
-            .ok_or_else(|| DomainError::field("department_id", "unknown_department", "协作部门不存在或已停用"))?
+            .ok_or_else(|| {
+                DomainError::field(
+                    "department_id",
+                    "unknown_department",
+                    "协作部门不存在或已停用",
+                )
+            })?
             .get::<String>("sector")?;
         if parse_code(&sector, Sector::parse)? == Sector::Ecology {
             return Err(DomainError::field(

@@ -109,7 +109,11 @@ pub async fn person_for(
 /// Unlocking and resetting: the unit's administrators (and the system
 /// administrator), and the managers of the person's own department, who
 /// open the account in the first place.
-pub fn may_administer(principal: &Principal, administration: Administration, person: &Person) -> bool {
+pub fn may_administer(
+    principal: &Principal,
+    administration: Administration,
+    person: &Person,
+) -> bool {
     administration.covers(person.unit_id) || principal.can_manage_people_of(person.department_id)
 }
 
@@ -141,7 +145,9 @@ pub async fn unlock(
         args![&before.login, now],
     )
     .await?;
-    let after = of_person(tx, now, person_id).await?.expect("account exists");
+    let after = of_person(tx, now, person_id)
+        .await?
+        .expect("account exists");
     audit::record(
         tx,
         now,
@@ -220,14 +226,19 @@ pub async fn reset_password(
     crate::auth::remember_password(tx, id, hash, now).await?;
     tx.execute("DELETE FROM sessions WHERE account_id = $1", args![id])
         .await?;
-    tx.execute("DELETE FROM pending_logins WHERE account_id = $1", args![id])
-        .await?;
+    tx.execute(
+        "DELETE FROM pending_logins WHERE account_id = $1",
+        args![id],
+    )
+    .await?;
     tx.execute(
         "UPDATE login_locks SET locked_until = $2 WHERE login = $1 AND locked_until > $2",
         args![&before.login, now],
     )
     .await?;
-    let after = of_person(tx, now, person_id).await?.expect("account exists");
+    let after = of_person(tx, now, person_id)
+        .await?
+        .expect("account exists");
     audit::record(
         tx,
         now,

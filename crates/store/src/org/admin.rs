@@ -12,6 +12,10 @@ use crate::args;
 use crate::db::Exec;
 use crate::error::StoreResult;
 
+/// The refusal of someone who does not administer the unit in question.
+pub const NOT_ADMINISTRATOR: &str =
+    "只有系统管理员或本单位办公室的文秘账号、管理员可以管理本单位的处室";
+
 pub async fn administration(e: &mut impl Exec, p: &Principal) -> StoreResult<Administration> {
     let own_line = match p.department_id {
         Some(d) => e

@@ -170,7 +170,13 @@ pub async fn update(
     let before = get(tx, id)
         .await?
         .ok_or_else(|| DomainError::not_found(yici_domain::org::MISSING_DEPARTMENT))?;
-    super::admin::ensure_administers(tx, principal, before.unit_id, "只能管理本单位的处室").await?;
+    super::admin::ensure_administers(
+        tx,
+        principal,
+        before.unit_id,
+        super::admin::NOT_ADMINISTRATOR,
+    )
+    .await?;
     let name = change.name.trim();
     if name.is_empty() {
         return Err(DomainError::required("name", "处室名称").into());
@@ -185,7 +191,10 @@ pub async fn update(
         if enabled > 0 {
             return Err(DomainError::conflict(
                 "in_use",
-                format!("{}尚有{enabled}名启用的人员，请先停用后再停用处室", before.name),
+                format!(
+                    "{}尚有{enabled}名启用的人员，请先停用后再停用处室",
+                    before.name
+                ),
             )
             .on("disabled")
             .into());

@@ -273,7 +273,9 @@ pub async fn update(
     .await
     .map_err(|e| {
         if e.is_unique_violation() {
-            DomainError::conflict("duplicate", "单位名称已存在").on("name").into()
+            DomainError::conflict("duplicate", "单位名称已存在")
+                .on("name")
+                .into()
         } else {
             e
         }

@@ -115,7 +115,7 @@ pub async fn create_department(
         &mut tx,
         &session.principal,
         unit_id,
-        "只能为本单位新增处室",
+        yici_store::org::admin::NOT_ADMINISTRATOR,
     )
     .await?;
     let d = departments::create(

@@ -172,7 +172,10 @@ pub fn router() -> Router<AppState> {
         .route("/publication/{id}/release", post(publication::release))
         .route("/org", get(org::tree))
         .route("/org/units", post(org::create_unit))
-        .route("/org/units/{id}", get(org::unit_page).post(org::update_unit))
+        .route(
+            "/org/units/{id}",
+            get(org::unit_page).post(org::update_unit),
+        )
         .route("/org/units/{id}/departments", post(org::create_department))
         .route("/org/departments/{id}", post(org::update_department))
         .route(

@@ -10,13 +10,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use yici_domain::org::{
-    Administration, BusinessLine, DepartmentKind, Role, Sector, UnitLevel,
-};
+use yici_domain::org::{Administration, BusinessLine, DepartmentKind, Role, Sector, UnitLevel};
 use yici_domain::{time, DomainError, ErrorKind};
+use yici_store::org::admin;
 use yici_store::org::departments::{self, Department};
 use yici_store::org::units::{self, Unit};
-use yici_store::org::admin;
 use yici_store::Actor;
 
 use super::layout::Chrome;
@@ -84,8 +82,15 @@ impl TreePage {
             .and(self.error.as_deref())
     }
     fn error_field_shown(&self) -> bool {
-        ["parent_id", "name", "short_name", "level", "sector", "region_code"]
-            .contains(&self.error_field.as_str())
+        [
+            "parent_id",
+            "name",
+            "short_name",
+            "level",
+            "sector",
+            "region_code",
+        ]
+        .contains(&self.error_field.as_str())
     }
 }
 
@@ -130,9 +135,8 @@ async fn render_tree(
     for d in departments::list_all(&mut db).await? {
         deps.entry(d.unit_id).or_default().push(d);
     }
-    let (ecology, partner): (Vec<Unit>, Vec<Unit>) = all
-        .into_iter()
-        .partition(|u| u.sector == Sector::Ecology);
+    let (ecology, partner): (Vec<Unit>, Vec<Unit>) =
+        all.into_iter().partition(|u| u.sector == Sector::Ecology);
     let mut nodes = Vec::new();
     flatten(&ecology, None, 0, &mut deps, &mut nodes);
     let mut partners = Vec::new();
@@ -194,9 +198,10 @@ fn parse_form(f: &UnitForm) -> Result<units::NewUnit, DomainError> {
     } else {
         let parent_id = match f.parent_id.trim() {
             "" => None,
-            p => Some(p.parse::<i64>().map_err(|_| {
-                DomainError::field("parent_id", "invalid", "请选择上级单位")
-            })?),
+            p => Some(
+                p.parse::<i64>()
+                    .map_err(|_| DomainError::field("parent_id", "invalid", "请选择上级单位"))?,
+            ),
         };
         let level = UnitLevel::parse(&f.level)
             .ok_or_else(|| DomainError::field("level", "required", "请选择层级"))?;
@@ -229,13 +234,16 @@ pub async fn create_unit(
     let result = async {
         let new = parse_form(&f)?;
         let mut tx = state.db.begin().await?;
-        let unit = units::create(&mut tx, state.now(), &Actor::from(&session.principal), new).await?;
+        let unit =
+            units::create(&mut tx, state.now(), &Actor::from(&session.principal), new).await?;
         tx.commit().await?;
         Ok::<_, AppError>(unit)
     }
     .await;
     match result {
-        Ok(unit) => Ok(Redirect::to(&format!("/org/units/{}?done=created", unit.id)).into_response()),
+        Ok(unit) => {
+            Ok(Redirect::to(&format!("/org/units/{}?done=created", unit.id)).into_response())
+        }
         Err(e) => {
             let e = in_place(e)?;
             let page = render_tree(&state, &session, f, Some(e)).await?;
@@ -328,7 +336,10 @@ async fn render_unit(
         .filter(|u| administration.covers(u.id))
         .ok_or_else(|| DomainError::not_found("单位不存在或无权查看"))?;
     let parent_name = match unit.parent_id {
-        Some(p) => units::get(&mut db, p).await?.map(|u| u.name).unwrap_or_default(),
+        Some(p) => units::get(&mut db, p)
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
         None => String::new(),
     };
     let departments = departments::list_by_unit(&mut db, id)
@@ -433,8 +444,13 @@ pub async fn create_department(
             .ok_or_else(|| DomainError::field("business_line", "required", "请选择业务条线"))?;
         let hash = state.initial_password_hash().await?;
         let mut tx = state.db.begin().await?;
-        admin::ensure_administers(&mut tx, &session.principal, unit_id, "只能为本单位新增处室")
-            .await?;
+        admin::ensure_administers(
+            &mut tx,
+            &session.principal,
+            unit_id,
+            yici_store::org::admin::NOT_ADMINISTRATOR,
+        )
+        .await?;
         departments::create(
             &mut tx,
             state.now(),
@@ -453,10 +469,10 @@ pub async fn create_department(
     }
     .await;
     match result {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/org/units/{unit_id}?done=department-created#departments"))
-                .into_response(),
-        ),
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/org/units/{unit_id}?done=department-created#departments"
+        ))
+        .into_response()),
         Err(e) => {
             let e = in_place(e)?;
             let x = UnitExtras {
@@ -467,7 +483,14 @@ pub async fn create_department(
                 new_line: f.business_line,
                 ..UnitExtras::default()
             };
-            render_unit(&state, &session, unit_id, x, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_unit(
+                &state,
+                &session,
+                unit_id,
+                x,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

@@ -134,8 +134,8 @@ pub async fn list(
         if !administration.covers(department.unit_id) {
             principal.ensure_view_people_of(dept_id, MISSING_DEPARTMENT)?;
         }
-        page.may_audit = administration.covers(department.unit_id)
-            || principal.can_manage_people_of(dept_id);
+        page.may_audit =
+            administration.covers(department.unit_id) || principal.can_manage_people_of(dept_id);
         let filter = PeopleFilter {
             name: Some(q.name.clone()),
             status: PersonStatus::parse(&q.status),
@@ -627,8 +627,8 @@ pub async fn set_role(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<RoleForm>,
 ) -> PageResult<Response> {
-    let role = Role::parse(&f.role)
-        .ok_or_else(|| DomainError::field("role", "invalid", "请选择角色"))?;
+    let role =
+        Role::parse(&f.role).ok_or_else(|| DomainError::field("role", "invalid", "请选择角色"))?;
     let grant = f.op == "grant";
     let result = async {
         let mut tx = state.db.begin().await?;
@@ -639,11 +639,18 @@ pub async fn set_role(
     match result {
         Ok(()) => {
             let done = if grant { "granted" } else { "revoked" };
-            Ok(Redirect::to(&format!("/people/{id}?done={done}&role={}#roles", role.as_str())).into_response())
+            Ok(Redirect::to(&format!(
+                "/people/{id}?done={done}&role={}#roles",
+                role.as_str()
+            ))
+            .into_response())
         }
         Err(e) => {
             let error = Some(in_place(e)?);
-            let extras = ViewExtras { error, ..ViewExtras::default() };
+            let extras = ViewExtras {
+                error,
+                ..ViewExtras::default()
+            };
             render_view(&state, &session, id, extras, StatusCode::CONFLICT).await
         }
     }
@@ -666,7 +673,10 @@ pub async fn unlock(
         Ok(()) => Ok(Redirect::to(&format!("/people/{id}?done=unlocked#account")).into_response()),
         Err(e) => {
             let error = Some(in_place(e)?);
-            let extras = ViewExtras { error, ..ViewExtras::default() };
+            let extras = ViewExtras {
+                error,
+                ..ViewExtras::default()
+            };
             render_view(&state, &session, id, extras, StatusCode::CONFLICT).await
         }
     }

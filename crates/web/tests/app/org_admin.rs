@@ -15,7 +15,14 @@ both_databases!(
     unlocking_and_resetting_are_audited_and_force_a_new_password,
 );
 
-async fn person(app: &TestApp, token: &str, department: i64, name: &str, mobile: &str, officer: bool) -> i64 {
+async fn person(
+    app: &TestApp,
+    token: &str,
+    department: i64,
+    name: &str,
+    mobile: &str,
+    officer: bool,
+) -> i64 {
     let (s, b) = app
         .send(
             "POST",
@@ -31,8 +38,13 @@ async fn person(app: &TestApp, token: &str, department: i64, name: &str, mobile:
 }
 
 async fn grant(app: &TestApp, token: &str, person: i64, role: &str) -> (u16, Value) {
-    app.send("PUT", token, &format!("/api/v1/people/{person}/roles/{role}"), json!(null))
-        .await
+    app.send(
+        "PUT",
+        token,
+        &format!("/api/v1/people/{person}/roles/{role}"),
+        json!(null),
+    )
+    .await
 }
 
 /// 石家庄市生态环境局正定县分局 (GB/T 2260 130123), created with its 大气股
@@ -102,16 +114,29 @@ async fn a_new_unit_sets_up_its_roles_and_approves_an_approval_form(app: TestApp
     let clerk = person(&app, &office, n.office, "周文书", "13930000005", false).await;
 
     // The office's secretary account administers the unit: it grants the three roles.
-    for (p, role) in [(head, "department_head"), (boss, "unit_head"), (clerk, "office_clerk")] {
+    for (p, role) in [
+        (head, "department_head"),
+        (boss, "unit_head"),
+        (clerk, "office_clerk"),
+    ] {
         let (s, b) = grant(&app, &office, p, role).await;
         assert_eq!(s, 200, "{role}: {b}");
-        assert!(b["granted_roles"].as_array().unwrap().contains(&json!(role)), "{b}");
+        assert!(
+            b["granted_roles"]
+                .as_array()
+                .unwrap()
+                .contains(&json!(role)),
+            "{b}"
+        );
     }
     // Granting again changes nothing and writes nothing.
     let before = app.count("SELECT seq FROM audit_head WHERE id = 1").await;
     let (s, _) = grant(&app, &office, boss, "unit_head").await;
     assert_eq!(s, 200);
-    assert_eq!(app.count("SELECT seq FROM audit_head WHERE id = 1").await, before);
+    assert_eq!(
+        app.count("SELECT seq FROM audit_head WHERE id = 1").await,
+        before
+    );
     // Each grant is in the chain, before and after.
     let granted = app
         .count(&format!(
@@ -146,7 +171,12 @@ async fn a_new_unit_sets_up_its_roles_and_approves_an_approval_form(app: TestApp
 
     // The 审批表: drafted, submitted, signed, approved, numbered.
     let (s, doc) = app
-        .send("POST", &air, &format!("/api/v1/tasks/{task}/documents"), json!({"kind": "approval_form"}))
+        .send(
+            "POST",
+            &air,
+            &format!("/api/v1/tasks/{task}/documents"),
+            json!({"kind": "approval_form"}),
+        )
         .await;
     assert_eq!(s, 201, "{doc}");
     let doc = id(&doc);
@@ -160,7 +190,12 @@ async fn a_new_unit_sets_up_its_roles_and_approves_an_approval_form(app: TestApp
         (&clerk_token, "number", "issued"),
     ] {
         let (s, b) = app
-            .send("POST", token, &format!("/api/v1/documents/{doc}/actions"), json!({"action": action}))
+            .send(
+                "POST",
+                token,
+                &format!("/api/v1/documents/{doc}/actions"),
+                json!({"action": action}),
+            )
             .await;
         assert_eq!(s, 200, "{action}: {b}");
         assert_eq!(b["status"], status, "{action}: {b}");
@@ -172,19 +207,32 @@ async fn a_new_unit_sets_up_its_roles_and_approves_an_approval_form(app: TestApp
 
     // Revoked, the role is gone at the person's next request.
     let (s, b) = app
-        .send("DELETE", &office, &format!("/api/v1/people/{boss}/roles/unit_head"), json!(null))
+        .send(
+            "DELETE",
+            &office,
+            &format!("/api/v1/people/{boss}/roles/unit_head"),
+            json!(null),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["granted_roles"], json!([]));
     let (_, me) = app.get(&boss_token, "/api/v1/me").await;
-    assert!(!me["principal"]["roles"].as_array().unwrap().contains(&json!("unit_head")), "{me}");
+    assert!(
+        !me["principal"]["roles"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("unit_head")),
+        "{me}"
+    );
     let revoked = app
         .count("SELECT COUNT(*) FROM audit_log WHERE action = 'account.revoke_role'")
         .await;
     assert_eq!(revoked, 1);
 
     // The person's trail reads field by field.
-    let (s, trail) = app.get(&office, &format!("/api/v1/audit/person/{boss}")).await;
+    let (s, trail) = app
+        .get(&office, &format!("/api/v1/audit/person/{boss}"))
+        .await;
     assert_eq!(s, 200, "{trail}");
     let entry = &trail["entries"][0];
     assert_eq!(entry["action_label"], "撤销角色");
@@ -218,7 +266,11 @@ async fn a_unit_administrator_keeps_to_the_own_unit(app: TestApp) {
     // the office's people are not even there for it (SEC-3).
     let air = bearer(&app, &n.air_secretary).await;
     let (s, b) = grant(&app, &air, own, "office_clerk").await;
-    assert_eq!((s, b["message"].as_str()), (404, Some("人员不存在或无权查看")), "{b}");
+    assert_eq!(
+        (s, b["message"].as_str()),
+        (404, Some("人员不存在或无权查看")),
+        "{b}"
+    );
     // Yutian's office secretary may not create a department in the new unit.
     let yutian_office = bearer(&app, "tssytx_bg").await;
     let (s, b) = app
@@ -240,12 +292,20 @@ async fn a_unit_administrator_keeps_to_the_own_unit(app: TestApp) {
     let (web, csrf) = app.web_user(&n.office_secretary).await;
     let r = web
         .post(app.url(&format!("/people/{yutian}/roles")))
-        .form(&[("_csrf", csrf.as_str()), ("role", "unit_head"), ("op", "grant")])
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("role", "unit_head"),
+            ("op", "grant"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    assert!(r.text().await.unwrap().contains("只能为本单位的人员授予或撤销角色"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("只能为本单位的人员授予或撤销角色"));
 }
 
 async fn units_and_departments_are_renamed_and_disabled_with_their_history(app: TestApp) {
@@ -255,18 +315,36 @@ async fn units_and_departments_are_renamed_and_disabled_with_their_history(app: 
     let someone = person(&app, &office, n.office, "李局长", "13930000004", false).await;
     // A unit with enabled departments is not disabled.
     let (s, b) = app
-        .send("PUT", &admin, &format!("/api/v1/units/{}", n.unit), json!({"name": "石家庄市生态环境局正定县分局", "disabled": true}))
+        .send(
+            "PUT",
+            &admin,
+            &format!("/api/v1/units/{}", n.unit),
+            json!({"name": "石家庄市生态环境局正定县分局", "disabled": true}),
+        )
         .await;
     assert_eq!((s, b["code"].as_str()), (409, Some("in_use")), "{b}");
     // Nor a department with an enabled person.
     let (s, b) = app
-        .send("PUT", &office, &format!("/api/v1/departments/{}", n.office), json!({"name": "办公室", "disabled": true}))
+        .send(
+            "PUT",
+            &office,
+            &format!("/api/v1/departments/{}", n.office),
+            json!({"name": "办公室", "disabled": true}),
+        )
         .await;
     assert_eq!((s, b["code"].as_str()), (409, Some("in_use")), "{b}");
-    assert!(b["message"].as_str().unwrap().contains("1名启用的人员"), "{b}");
+    assert!(
+        b["message"].as_str().unwrap().contains("1名启用的人员"),
+        "{b}"
+    );
     // Renamed by the unit's administrator; the secretary login stays.
     let (s, b) = app
-        .send("PUT", &office, &format!("/api/v1/departments/{}", n.air), json!({"name": "大气环境股"}))
+        .send(
+            "PUT",
+            &office,
+            &format!("/api/v1/departments/{}", n.air),
+            json!({"name": "大气环境股"}),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     assert_eq!(b["name"], "大气环境股");
@@ -274,12 +352,21 @@ async fn units_and_departments_are_renamed_and_disabled_with_their_history(app: 
     // Disabled once empty: its secretary account logs in no more, and the
     // unit's extractions invite it no more.
     let (s, b) = app
-        .send("PUT", &office, &format!("/api/v1/departments/{}", n.air), json!({"name": "大气环境股", "disabled": true}))
+        .send(
+            "PUT",
+            &office,
+            &format!("/api/v1/departments/{}", n.air),
+            json!({"name": "大气环境股", "disabled": true}),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     assert!(b["disabled_at"].is_string());
     let (s, b) = app.api_login(&n.air_secretary, INITIAL).await;
-    assert_eq!((s, b["code"].as_str()), (403, Some("account_disabled")), "{b}");
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (403, Some("account_disabled")),
+        "{b}"
+    );
     // People are not added to it, nor enabled in it.
     let (s, b) = app
         .send(
@@ -289,14 +376,32 @@ async fn units_and_departments_are_renamed_and_disabled_with_their_history(app: 
             json!({"name": "新人", "gender": "male", "is_officer": false, "mobile": "13930000009", "status": "enabled", "is_admin": false}),
         )
         .await;
-    assert_eq!((s, b["code"].as_str()), (409, Some("department_disabled")), "{b}");
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (409, Some("department_disabled")),
+        "{b}"
+    );
     // The unit's trail and the department's read field by field.
-    let (s, trail) = app.get(&office, &format!("/api/v1/audit/department/{}", n.air)).await;
+    let (s, trail) = app
+        .get(&office, &format!("/api/v1/audit/department/{}", n.air))
+        .await;
     assert_eq!(s, 200, "{trail}");
-    let labels: Vec<&str> = trail["entries"].as_array().unwrap().iter().map(|e| e["action_label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> = trail["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action_label"].as_str().unwrap())
+        .collect();
     assert_eq!(labels, ["修改处室", "修改处室", "新增处室"]);
     let rename = &trail["entries"][1]["changes"][0];
-    assert_eq!((rename["label"].as_str(), rename["before"].as_str(), rename["after"].as_str()), (Some("名称/姓名"), Some("大气股"), Some("大气环境股")));
+    assert_eq!(
+        (
+            rename["label"].as_str(),
+            rename["before"].as_str(),
+            rename["after"].as_str()
+        ),
+        (Some("名称"), Some("大气股"), Some("大气环境股"))
+    );
     // The unit, once its office's person is disabled and the office too.
     let (s, _) = app
         .send(
@@ -308,7 +413,12 @@ async fn units_and_departments_are_renamed_and_disabled_with_their_history(app: 
         .await;
     assert_eq!(s, 200);
     let (s, b) = app
-        .send("PUT", &admin, &format!("/api/v1/departments/{}", n.office), json!({"name": "办公室", "disabled": true}))
+        .send(
+            "PUT",
+            &admin,
+            &format!("/api/v1/departments/{}", n.office),
+            json!({"name": "办公室", "disabled": true}),
+        )
         .await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = app
@@ -318,25 +428,49 @@ async fn units_and_departments_are_renamed_and_disabled_with_their_history(app: 
     assert!(b["disabled_at"].is_string());
     // A disabled unit takes no new department; its history stays readable.
     let (s, b) = app
-        .send("POST", &admin, &format!("/api/v1/units/{}/departments", n.unit), json!({"name": "水股", "kind": "office", "business_line": "water"}))
+        .send(
+            "POST",
+            &admin,
+            &format!("/api/v1/units/{}/departments", n.unit),
+            json!({"name": "水股", "kind": "office", "business_line": "water"}),
+        )
         .await;
     assert_eq!((s, b["code"].as_str()), (409, Some("unit_disabled")), "{b}");
-    let (s, trail) = app.get(&admin, &format!("/api/v1/audit/unit/{}", n.unit)).await;
+    let (s, trail) = app
+        .get(&admin, &format!("/api/v1/audit/unit/{}", n.unit))
+        .await;
     assert_eq!(s, 200);
     let changes = &trail["entries"][0]["changes"];
-    assert!(changes.as_array().unwrap().iter().any(|c| c["label"] == "停用时间" && c["before"] == ""), "{changes}");
+    assert!(
+        changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["label"] == "停用时间" && c["before"] == ""),
+        "{changes}"
+    );
     // The disabled office's secretary is logged out; another unit's office
     // may not rename the unit either: units are the system administrator's.
     let (s, _) = app.get(&office, "/api/v1/me").await;
     assert_eq!(s, 401);
     let (s, _) = app
-        .send("PUT", &bearer(&app, "tssytx_bg").await, &format!("/api/v1/units/{}", n.unit), json!({"name": "x"}))
+        .send(
+            "PUT",
+            &bearer(&app, "tssytx_bg").await,
+            &format!("/api/v1/units/{}", n.unit),
+            json!({"name": "x"}),
+        )
         .await;
     assert_eq!(s, 403);
     // The page lists it as disabled.
     let (web, _) = app.web_user("admin").await;
     let html = app.html(&web, "/org").await;
-    assert!(html.contains("石家庄市生态环境局正定县分局（撤并）</a> <span class=\"tag off\">已停用</span>"), "{html}");
+    assert!(
+        html.contains(
+            "石家庄市生态环境局正定县分局（撤并）</a> <span class=\"tag off\">已停用</span>"
+        ),
+        "{html}"
+    );
 }
 
 async fn unlocking_and_resetting_are_audited_and_force_a_new_password(app: TestApp) {
@@ -346,18 +480,38 @@ async fn unlocking_and_resetting_are_audited_and_force_a_new_password(app: TestA
         app.api_login(&login, "Wrong@pass1").await;
     }
     let (s, b) = app.api_login(&login, INITIAL).await;
-    assert_eq!((s, b["code"].as_str()), (423, Some("account_locked")), "{b}");
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (423, Some("account_locked")),
+        "{b}"
+    );
 
     // Yutian's office secretary (the unit's administrator) sees the lock and lifts it.
     let office = bearer(&app, "tssytx_bg").await;
-    let (s, account) = app.get(&office, &format!("/api/v1/people/{person}/account")).await;
+    let (s, account) = app
+        .get(&office, &format!("/api/v1/people/{person}/account"))
+        .await;
     assert_eq!(s, 200, "{account}");
     assert!(account["locked_until"].is_string(), "{account}");
-    let (s, account) = app.send("POST", &office, &format!("/api/v1/people/{person}/unlock"), json!(null)).await;
+    let (s, account) = app
+        .send(
+            "POST",
+            &office,
+            &format!("/api/v1/people/{person}/unlock"),
+            json!(null),
+        )
+        .await;
     assert_eq!(s, 200, "{account}");
     assert!(account["locked_until"].is_null());
     app.clock.advance(chrono::Duration::minutes(1));
-    let (s, b) = app.send("POST", &office, &format!("/api/v1/people/{person}/unlock"), json!(null)).await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &office,
+            &format!("/api/v1/people/{person}/unlock"),
+            json!(null),
+        )
+        .await;
     assert_eq!((s, b["code"].as_str()), (409, Some("not_locked")), "{b}");
     // One more failure does not lock it again at once: the count starts afresh.
     let (s, b) = app.api_login(&login, "Wrong@pass1").await;
@@ -366,7 +520,14 @@ async fn unlocking_and_resetting_are_audited_and_force_a_new_password(app: TestA
     app.clock.advance(chrono::Duration::minutes(1));
 
     // A reset: a one-time password, the old one and the open session gone.
-    let (s, reset) = app.send("POST", &office, &format!("/api/v1/people/{person}/password-reset"), json!(null)).await;
+    let (s, reset) = app
+        .send(
+            "POST",
+            &office,
+            &format!("/api/v1/people/{person}/password-reset"),
+            json!(null),
+        )
+        .await;
     assert_eq!(s, 200, "{reset}");
     let one_time = reset["initial_password"].as_str().unwrap().to_string();
     assert_ne!(one_time, INITIAL);
@@ -380,7 +541,11 @@ async fn unlocking_and_resetting_are_audited_and_force_a_new_password(app: TestA
     assert_eq!(b["must_change_password"], true, "the change is forced");
     let fresh = b["token"].as_str().unwrap();
     let (s, b) = app.get(fresh, "/api/v1/tasks").await;
-    assert_eq!((s, b["code"].as_str()), (403, Some("password_change_required")), "{b}");
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (403, Some("password_change_required")),
+        "{b}"
+    );
 
     // Both are in the chain, by the office's secretary.
     let actions: Vec<String> = app
@@ -398,9 +563,23 @@ async fn unlocking_and_resetting_are_audited_and_force_a_new_password(app: TestA
     assert_eq!(actions, ["account.unlock", "account.reset_password"]);
     // An inspector of the department may do neither: 403, words.
     let colleague = bearer(&app, &water[2].1).await;
-    let (s, b) = app.send("POST", &colleague, &format!("/api/v1/people/{person}/password-reset"), json!(null)).await;
+    let (s, b) = app
+        .send(
+            "POST",
+            &colleague,
+            &format!("/api/v1/people/{person}/password-reset"),
+            json!(null),
+        )
+        .await;
     assert_eq!(s, 403, "{b}");
     // Another unit's administrator (藁城区分局's office): 403.
-    let (s, _) = app.send("POST", &bearer(&app, "sjzsgcq_bg").await, &format!("/api/v1/people/{person}/unlock"), json!(null)).await;
+    let (s, _) = app
+        .send(
+            "POST",
+            &bearer(&app, "sjzsgcq_bg").await,
+            &format!("/api/v1/people/{person}/unlock"),
+            json!(null),
+        )
+        .await;
     assert_eq!(s, 403);
 }

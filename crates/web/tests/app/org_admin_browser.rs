@@ -27,7 +27,12 @@ async fn granting_a_role_in_a_new_unit_in_a_real_browser(app: TestApp) {
         .select_by_value(&parent.to_string())
         .await
         .unwrap();
-    fill(&c, "#new-unit input[name=name]", "石家庄市生态环境局正定县分局").await;
+    fill(
+        &c,
+        "#new-unit input[name=name]",
+        "石家庄市生态环境局正定县分局",
+    )
+    .await;
     fill(&c, "#new-unit input[name=short_name]", "正定县分局").await;
     // A code outside GB/T 2260 is refused beside the form, in words.
     fill(&c, "#new-unit input[name=region_code]", "139999").await;
@@ -77,16 +82,24 @@ async fn granting_a_role_in_a_new_unit_in_a_real_browser(app: TestApp) {
         .await;
     assert_eq!(s, 201, "{p}");
     let person = p["person"]["id"].as_i64().unwrap();
-    c.goto(&app.url(&format!("/people/{person}"))).await.unwrap();
+    c.goto(&app.url(&format!("/people/{person}")))
+        .await
+        .unwrap();
     let held = text(&c, "#roles-held").await;
     assert!(!held.contains("行政执法主体负责人"), "{held}");
     click(&c, "#role-grants tr[data-role=unit_head] button").await;
     let notice = text_containing(&c, "#notice", "已授予").await;
     assert!(notice.contains("行政执法主体负责人"), "{notice}");
     let held = text(&c, "#roles-held").await;
-    assert!(held.contains("行政执法主体负责人") && held.contains("处室管理员"), "{held}");
+    assert!(
+        held.contains("行政执法主体负责人") && held.contains("处室管理员"),
+        "{held}"
+    );
     let state = text(&c, "#role-grants tr[data-role=unit_head]").await;
-    assert!(state.contains("已授予") && state.contains("撤销"), "{state}");
+    assert!(
+        state.contains("已授予") && state.contains("撤销"),
+        "{state}"
+    );
     assert_eq!(
         app.count(&format!(
             "SELECT COUNT(*) FROM role_grants g JOIN accounts a ON a.id = g.account_id
@@ -104,17 +117,23 @@ async fn granting_a_role_in_a_new_unit_in_a_real_browser(app: TestApp) {
     wait_path(&c, &format!("/audit/person/{person}")).await;
     let trail = text(&c, "#trail").await;
     assert!(
-        trail.contains("授予角色") && trail.contains("授予的角色") && trail.contains("行政执法主体负责人"),
+        trail.contains("授予角色")
+            && trail.contains("授予的角色")
+            && trail.contains("行政执法主体负责人"),
         "{trail}"
     );
     if app.backend == Backend::Sqlite {
         shot(&c, "person-audit-desktop").await;
         c.set_window_size(390, 844).await.unwrap();
         shot(&c, "person-audit-phone").await;
-        c.goto(&app.url(&format!("/people/{person}"))).await.unwrap();
+        c.goto(&app.url(&format!("/people/{person}")))
+            .await
+            .unwrap();
         scroll_to(&c, "#roles").await;
         shot(&c, "person-roles-phone").await;
-        c.goto(&app.url(&format!("/org/units/{unit}"))).await.unwrap();
+        c.goto(&app.url(&format!("/org/units/{unit}")))
+            .await
+            .unwrap();
         shot(&c, "org-unit-phone").await;
         c.set_window_size(1920, 1080).await.unwrap();
         c.goto(&app.url("/org")).await.unwrap();
