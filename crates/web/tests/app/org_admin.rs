@@ -59,7 +59,7 @@ struct NewUnit {
 }
 
 async fn new_unit(app: &TestApp) -> NewUnit {
-    let admin = bearer(&app, "admin").await;
+    let admin = bearer(app, "admin").await;
     let parent = app
         .count("SELECT id FROM units WHERE name = '石家庄市生态环境局'")
         .await;
