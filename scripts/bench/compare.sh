@@ -39,7 +39,7 @@ for side in old new; do
   bin=$b
   pids+=("$(serve "${url[$side]}")"); wait_up
   county[$side]=$(token_for tssytx_dq)
-  province[$side]=$(token_for hbs_dqhj)
+  province[$side]=$(token_for hbs_dq)
   mkdir -p "$work/$side"
   write_search_paths "$work/$side" "${province[$side]}"
 done

@@ -33,7 +33,7 @@ YICI_LOG=warn $bin demo --database-url "$url" --enterprises "$N" --load-only | t
 
 pid=$(serve "$url"); wait_up
 county=$(token_for tssytx_dq)
-province=$(token_for hbs_dqhj)
+province=$(token_for hbs_dq)
 write_search_paths "$work" "$province"
 bench_search() { # who, token, paths
   # Latency: one client, requests back to back. Throughput: 8 clients on the 2 cores.

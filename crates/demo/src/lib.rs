@@ -1,7 +1,10 @@
 //! The demo data set (OPS-1): 河北省生态环境厅 with its 处, the 11 city bureaus,
-//! 唐山市生态环境局 and its 14 county branches (and 石家庄市藁城区分局, the
-//! manual's example), 唐山市生态环境局玉田县分局 staffed with people, and two
-//! partner agencies of Yutian. Deterministic: the same data every time.
+//! 唐山市生态环境局 and its 14 county branches, 石家庄市生态环境局 and its
+//! 藁城区分局 (the manual's examples: `hbs_dq`, `sjzs_dq`, `sjzsgcq_dq`),
+//! 唐山市生态环境局玉田县分局 staffed with people, and two partner agencies of
+//! Yutian. The province, both cities, Yutian and Gaocheng have department
+//! heads, unit heads and an office clerk, so a 审批表 can go the whole way
+//! at each. Deterministic: the same data every time.
 
 pub mod enterprises;
 pub mod field;
@@ -26,7 +29,8 @@ pub struct DemoLogins {
 type DeptSpec = (&'static str, K, L);
 
 const PROVINCE_DEPTS: &[DeptSpec] = &[
-    ("大气环境处", K::Office, L::Air),
+    // The manual's name: its secretary account is its example `hbs_dq`.
+    ("大气处", K::Office, L::Air),
     ("水生态环境处", K::Office, L::Water),
     ("土壤生态环境处", K::Office, L::Soil),
     ("固体废物与化学品处", K::Office, L::SolidWaste),
@@ -38,6 +42,17 @@ const PROVINCE_DEPTS: &[DeptSpec] = &[
 
 const CITY_DEPTS: &[DeptSpec] = &[
     ("大气环境科", K::Office, L::Air),
+    ("水生态环境科", K::Office, L::Water),
+    ("土壤生态环境科", K::Office, L::Soil),
+    ("固体废物与化学品科", K::Office, L::SolidWaste),
+    ("辐射安全科", K::Office, L::Radiation),
+    ("生态环境综合执法支队", K::Institution, L::Enforcement),
+    ("办公室", K::Office, L::General),
+];
+
+/// 石家庄市生态环境局 names its air department as the manual does (`sjzs_dq`).
+const SHIJIAZHUANG_DEPTS: &[DeptSpec] = &[
+    ("大气处", K::Office, L::Air),
     ("水生态环境科", K::Office, L::Water),
     ("土壤生态环境科", K::Office, L::Soil),
     ("固体废物与化学品科", K::Office, L::SolidWaste),
@@ -94,8 +109,11 @@ pub async fn load(
     for &d in &province_depts {
         staff(&mut tx, now, d, 2, &mut names, &hash).await?;
     }
+    grant_leaders(&mut tx, now, &actor, &province_depts).await?;
 
     let mut tangshan = 0;
+    let mut shijiazhuang_depts = Vec::new();
+    let mut gaocheng_depts = Vec::new();
     for (code, city) in [
         ("130100", "石家庄市"),
         ("130200", "唐山市"),
@@ -120,14 +138,21 @@ pub async fn load(
             code,
         )
         .await?;
-        let city_depts = depts(&mut tx, now, id, CITY_DEPTS, &hash).await?;
+        let specs = if code == "130100" {
+            SHIJIAZHUANG_DEPTS
+        } else {
+            CITY_DEPTS
+        };
+        let city_depts = depts(&mut tx, now, id, specs, &hash).await?;
         if code == "130200" {
             tangshan = id;
             for &d in &city_depts {
                 staff(&mut tx, now, d, 2, &mut names, &hash).await?;
             }
+            grant_leaders(&mut tx, now, &actor, &city_depts).await?;
         }
         if code == "130100" {
+            shijiazhuang_depts = city_depts;
             // The manual's own example of a county secretary account: sjzsgcq_dq.
             let gc = unit(
                 &mut tx,
@@ -139,7 +164,7 @@ pub async fn load(
                 "130109",
             )
             .await?;
-            depts(&mut tx, now, gc, &COUNTY_DEPTS[..1], &hash).await?;
+            gaocheng_depts = depts(&mut tx, now, gc, COUNTY_DEPTS, &hash).await?;
         }
     }
 
@@ -223,29 +248,96 @@ pub async fn load(
         let d = depts(&mut tx, now, id, &[(dept, K::Office, line)], &hash).await?;
         staff(&mut tx, now, d[0], 3, &mut names, &hash).await?;
     }
+    // The manual's city and county, staffed last so that the people of the
+    // units above keep the names and numbers they had: 石家庄市局's 大气处
+    // and 办公室, and 藁城区分局's 大气股 and 办公室, with their leaders.
+    for (specs, dept_ids) in [
+        (SHIJIAZHUANG_DEPTS, &shijiazhuang_depts),
+        (COUNTY_DEPTS, &gaocheng_depts),
+    ] {
+        let air = dept_ids[0];
+        let office = dept_ids[specs.len() - 1];
+        staff(&mut tx, now, air, 3, &mut names, &hash).await?;
+        staff(&mut tx, now, office, 3, &mut names, &hash).await?;
+        grant_leaders(&mut tx, now, &actor, &[air, office]).await?;
+    }
     tx.commit().await?;
     // DOC-1: Yutian's item lists and plans for the current year.
     plans::load(db, now).await?;
 
     let mut conn = db.clone();
-    let yutian_air_admin: String = conn
-        .fetch_one(
-            "SELECT p.mobile FROM people p JOIN departments d ON d.id = p.department_id
-              WHERE d.unit_id = $1 AND d.name = '大气股' AND p.is_admin",
-            yici_store::args![yutian],
-        )
-        .await?
-        .get("mobile")?;
+    // The logins that walk Yutian's whole chain, by the demo's grants.
+    let air = people_of(&mut conn, yutian, "大气股").await?;
+    let office = people_of(&mut conn, yutian, "办公室").await?;
     Ok(DemoLogins {
         lines: vec![
             ("系统管理员".into(), "admin".into()),
-            ("玉田县分局大气股 文秘账号".into(), "tssytx_dq".into()),
-            ("玉田县分局水股 文秘账号".into(), "tssytx_s".into()),
-            ("玉田县分局大气股 管理员（手机号）".into(), yutian_air_admin),
+            (
+                "玉田县分局大气股 文秘账号（抽取、设置任务、起草文书）".into(),
+                "tssytx_dq".into(),
+            ),
+            (
+                "玉田县分局水股 文秘账号（联合检查参与）".into(),
+                "tssytx_s".into(),
+            ),
+            (
+                "玉田县分局办公室 文秘账号（本单位处室与角色管理）".into(),
+                "tssytx_bg".into(),
+            ),
+            (
+                format!(
+                    "玉田县分局大气股 管理员、承办机构负责人 {}（签批审批表）",
+                    air[0].1
+                ),
+                air[0].0.clone(),
+            ),
+            (
+                format!("玉田县分局大气股 执法人员 {}", air[1].1),
+                air[1].0.clone(),
+            ),
+            (
+                format!(
+                    "玉田县分局 行政执法主体负责人 {}（批准审批表）",
+                    office[0].1
+                ),
+                office[0].0.clone(),
+            ),
+            (
+                format!(
+                    "玉田县分局办公室 办公室 {}（编号盖章、结果公开）",
+                    office[2].1
+                ),
+                office[2].0.clone(),
+            ),
             ("唐山市局大气环境科 文秘账号".into(), "tss_dqhj".into()),
-            ("省厅大气环境处 文秘账号".into(), "hbs_dqhj".into()),
+            (
+                "省厅大气处 文秘账号（操作手册示例）".into(),
+                "hbs_dq".into(),
+            ),
+            (
+                "石家庄市局大气处 文秘账号（操作手册示例）".into(),
+                "sjzs_dq".into(),
+            ),
+            (
+                "石家庄市藁城区分局大气股 文秘账号（操作手册示例）".into(),
+                "sjzsgcq_dq".into(),
+            ),
         ],
     })
+}
+
+/// (mobile = login, name) of a unit's department's people, in id order.
+async fn people_of(conn: &mut Db, unit_id: i64, department: &str) -> Result<Vec<(String, String)>> {
+    let rows = conn
+        .fetch_all(
+            "SELECT p.mobile, p.name FROM people p JOIN departments d ON d.id = p.department_id
+              WHERE d.unit_id = $1 AND d.name = $2 ORDER BY p.id",
+            yici_store::args![unit_id, department],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((r.get("mobile")?, r.get("name")?)))
+        .collect()
 }
 
 async fn unit(
@@ -333,9 +425,11 @@ async fn staff(
     Ok(())
 }
 
-/// Yutian's leaders: each 股室's administrator heads it (承办机构负责人); the
-/// office's first two people are the branch head and deputy (行政执法主体负责人),
-/// its third the clerk who numbers documents (办公室).
+/// A unit's leaders: each department's administrator heads it (承办机构负责人);
+/// the office (the last department given) has the unit head and deputy
+/// (行政执法主体负责人) and the clerk who numbers documents (办公室) — its
+/// first two people and its third, or with only two people its first as
+/// head and its second as clerk.
 async fn grant_leaders(
     tx: &mut Tx,
     now: chrono::DateTime<chrono::Utc>,
@@ -352,7 +446,9 @@ async fn grant_leaders(
             .await?;
         let accounts: Vec<i64> = rows.iter().map(|r| r.get("id")).collect::<Result<_, _>>()?;
         let is_office = i == dept_ids.len() - 1;
-        let grants: Vec<(usize, Role)> = if is_office {
+        let grants: Vec<(usize, Role)> = if is_office && accounts.len() < 3 {
+            vec![(0, Role::UnitHead), (1, Role::OfficeClerk)]
+        } else if is_office {
             vec![
                 (0, Role::UnitHead),
                 (1, Role::UnitHead),

@@ -156,6 +156,9 @@ struct AccountRow {
     unit_sector: Option<String>,
     /// A confirmed second factor (SEC-2).
     second_factor: bool,
+    /// The account's department is disabled (停用): its secretary account
+    /// logs in no more (its people are disabled before it).
+    department_disabled: bool,
 }
 
 /// Columns of an account with its person, department and unit.
@@ -164,6 +167,7 @@ const ACCOUNT_COLUMNS: &str = "a.id, a.login, a.kind, a.person_id, a.unit_id, a.
         p.name AS person_name, p.status AS person_status, p.is_admin, p.is_officer,
         d.name AS department_name, u.name AS unit_name, u.level AS unit_level,
         u.region_code AS unit_region_code, u.sector AS unit_sector,
+        d.disabled_at AS department_disabled_at,
         sf.account_id AS second_factor_of";
 
 const ACCOUNT_JOINS: &str = "LEFT JOIN people p ON p.id = a.person_id
@@ -191,6 +195,9 @@ fn account_from_row(r: &Row) -> StoreResult<AccountRow> {
         unit_region_code: r.get("unit_region_code")?,
         unit_sector: r.get("unit_sector")?,
         second_factor: r.get::<Option<i64>>("second_factor_of")?.is_some(),
+        department_disabled: r
+            .get::<Option<DateTime<Utc>>>("department_disabled_at")?
+            .is_some(),
     })
 }
 
@@ -218,6 +225,7 @@ impl AccountRow {
 
     fn disabled(&self) -> bool {
         self.person_status.as_deref() == Some(PersonStatus::Disabled.as_str())
+            || self.department_disabled
     }
 
     fn principal(&self, granted: Vec<Role>) -> Principal {
@@ -931,10 +939,13 @@ pub async fn change_password(
         args![account_id, &new_hash, now],
     )
     .await?;
-    // A new password also ends a lock of the login (SEC-2 keeps locks by name).
+    // A new password also ends a lock of the login (SEC-2 keeps locks by
+    // name). The lock's end moves to now rather than the row going: failures
+    // count from a lock's end, and without the row the failures that caused
+    // it would count again and one more would lock the login at once.
     tx.execute(
-        "DELETE FROM login_locks WHERE login = $1",
-        args![&session.principal.login],
+        "UPDATE login_locks SET locked_until = $2 WHERE login = $1 AND locked_until > $2",
+        args![&session.principal.login, now],
     )
     .await?;
     remember_password(&mut tx, account_id, &new_hash, now).await?;
@@ -999,7 +1010,7 @@ pub async fn open_account(
     Ok(id)
 }
 
-async fn remember_password(
+pub(crate) async fn remember_password(
     tx: &mut Tx,
     account_id: i64,
     hash: &str,

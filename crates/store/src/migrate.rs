@@ -144,6 +144,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "publication_name_search",
         include_str!("../migrations/0031_publication_name_search.sql"),
     ),
+    (
+        32,
+        "org_disable",
+        include_str!("../migrations/0032_org_disable.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

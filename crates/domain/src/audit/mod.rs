@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sm3::{Digest, Sm3};
 
+pub mod diff;
 pub mod seal;
 
 /// `prev_hash` of the first entry.

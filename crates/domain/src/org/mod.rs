@@ -12,6 +12,8 @@ pub mod unit;
 
 pub use mobile::Mobile;
 pub use person::{Gender, PersonInput, PersonStatus, ValidPerson};
-pub use principal::{Principal, SmsOutboxReach, MISSING_DEPARTMENT, MISSING_PERSON};
+pub use principal::{
+    Administration, Principal, SmsOutboxReach, MISSING_DEPARTMENT, MISSING_PERSON,
+};
 pub use role::Role;
 pub use unit::{BusinessLine, DepartmentKind, Sector, UnitLevel};

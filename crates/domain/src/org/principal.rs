@@ -15,6 +15,28 @@ pub enum SmsOutboxReach {
     Department(i64),
 }
 
+/// Whose organisation a principal administers (roles, units, departments,
+/// unlocking and resetting accounts), issue 26 item 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Administration {
+    /// The system administrator: every unit, and the 系统管理员 role itself.
+    All,
+    /// The secretary account or administrator of a unit's 办公室 (a department
+    /// of business line 综合): that unit only.
+    Unit(i64),
+    Nothing,
+}
+
+impl Administration {
+    pub fn covers(self, unit_id: i64) -> bool {
+        match self {
+            Administration::All => true,
+            Administration::Unit(u) => u == unit_id,
+            Administration::Nothing => false,
+        }
+    }
+}
+
 /// The logged-in account with its roles and place in the organisation.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Principal {
@@ -117,6 +139,24 @@ impl Principal {
         }
     }
 
+    /// What this principal administers, given the business line of their
+    /// own department (`None` when they have none, or it is disabled): the
+    /// 办公室 handles a bureau's personnel, so its secretary account and
+    /// administrator administer their unit.
+    pub fn administration(&self, own_line: Option<super::BusinessLine>) -> Administration {
+        if self.has(Role::SystemAdmin) {
+            return Administration::All;
+        }
+        match (self.unit_id, own_line) {
+            (Some(unit), Some(super::BusinessLine::General))
+                if self.has(Role::Secretary) || self.has(Role::DepartmentAdmin) =>
+            {
+                Administration::Unit(unit)
+            }
+            _ => Administration::Nothing,
+        }
+    }
+
     pub fn ensure(&self, role: Role) -> DomainResult<()> {
         if self.has(role) {
             Ok(())
@@ -159,6 +199,41 @@ mod tests {
         assert!(p(3, &[Role::Inspector]).can_view_people_of(3));
         assert!(!p(3, &[Role::Inspector]).can_view_people_of(4));
         assert!(p(9, &[Role::SystemAdmin]).can_manage_people_of(3));
+    }
+
+    #[test]
+    fn the_office_administers_its_unit() {
+        use super::super::BusinessLine as L;
+        let office = Some(L::General);
+        assert_eq!(
+            p(3, &[Role::Secretary]).administration(office),
+            Administration::Unit(1)
+        );
+        assert_eq!(
+            p(3, &[Role::DepartmentAdmin]).administration(office),
+            Administration::Unit(1)
+        );
+        // Not the office's plain members, not another department's managers.
+        assert_eq!(
+            p(3, &[Role::OfficeClerk, Role::UnitHead]).administration(office),
+            Administration::Nothing
+        );
+        assert_eq!(
+            p(3, &[Role::Secretary]).administration(Some(L::Air)),
+            Administration::Nothing
+        );
+        assert_eq!(
+            p(3, &[Role::Secretary]).administration(None),
+            Administration::Nothing
+        );
+        assert_eq!(
+            p(3, &[Role::SystemAdmin]).administration(None),
+            Administration::All
+        );
+        assert!(Administration::Unit(1).covers(1));
+        assert!(!Administration::Unit(1).covers(2));
+        assert!(Administration::All.covers(2));
+        assert!(!Administration::Nothing.covers(1));
     }
 
     #[test]

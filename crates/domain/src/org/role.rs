@@ -46,6 +46,10 @@ impl Role {
         Role::OfficeClerk,
     ];
 
+    /// Granted roles a unit's administrators may grant within their unit;
+    /// 系统管理员 is granted by a system administrator only.
+    pub const UNIT_GRANTABLE: [Role; 3] = [Role::DepartmentHead, Role::UnitHead, Role::OfficeClerk];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::SystemAdmin => "system_admin",

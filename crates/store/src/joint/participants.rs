@@ -118,7 +118,7 @@ pub(crate) async fn notify_on_extraction(
     let others: Vec<i64> = tx
         .fetch_all(
             "SELECT d.id FROM departments d JOIN units u ON u.id = d.unit_id
-              WHERE d.unit_id = $1 AND d.id <> $2
+              WHERE d.unit_id = $1 AND d.id <> $2 AND d.disabled_at IS NULL
                 AND (d.business_line <> 'general' OR u.joint_invites_general)
               ORDER BY d.id",
             vec![who.unit_id.into(), who.department_id.into()],
@@ -420,13 +420,21 @@ pub async fn invite_partner(
         Ok(())
     };
     let change = async |tx: &mut Tx, before: &Task| {
+        // A disabled (停用) agency or department is invited no more.
         let sector = tx
             .fetch_optional(
-                "SELECT u.sector FROM departments d JOIN units u ON u.id = d.unit_id WHERE d.id = $1",
+                "SELECT u.sector FROM departments d JOIN units u ON u.id = d.unit_id
+                  WHERE d.id = $1 AND d.disabled_at IS NULL AND u.disabled_at IS NULL",
                 vec![department_id.into()],
             )
             .await?
-            .ok_or_else(|| DomainError::field("department_id", "unknown_department", "协作部门不存在"))?
+            .ok_or_else(|| {
+                DomainError::field(
+                    "department_id",
+                    "unknown_department",
+                    "协作部门不存在或已停用",
+                )
+            })?
             .get::<String>("sector")?;
         if parse_code(&sector, Sector::parse)? == Sector::Ecology {
             return Err(DomainError::field(
@@ -504,7 +512,8 @@ pub async fn partner_departments(
         .fetch_all(
             "SELECT d.id, d.name, u.name AS unit_name, u.region_code FROM departments d
                JOIN units u ON u.id = d.unit_id
-              WHERE u.sector <> 'ecology' ORDER BY u.name, d.name",
+              WHERE u.sector <> 'ecology' AND d.disabled_at IS NULL AND u.disabled_at IS NULL
+              ORDER BY u.name, d.name",
             vec![],
         )
         .await?;

@@ -25,6 +25,8 @@ pub struct Department {
     /// Login of the department's secretary account (文秘账号).
     pub secretary_login: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// When the department was disabled (停用); `None` while in use.
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -36,7 +38,7 @@ pub struct NewDepartment {
 }
 
 const SELECT: &str = "SELECT d.id, d.unit_id, u.name AS unit_name, d.name, d.kind, d.business_line,
-        d.created_at, a.login AS secretary_login
+        d.created_at, d.disabled_at, a.login AS secretary_login
    FROM departments d
    JOIN units u ON u.id = d.unit_id
    LEFT JOIN accounts a ON a.department_id = d.id AND a.kind = 'secretary'";
@@ -51,6 +53,7 @@ fn from_row(r: &Row) -> StoreResult<Department> {
         business_line: parse_code(&r.get::<String>("business_line")?, BusinessLine::parse)?,
         secretary_login: r.get("secretary_login")?,
         created_at: r.get("created_at")?,
+        disabled_at: r.get("disabled_at")?,
     })
 }
 
@@ -70,6 +73,14 @@ pub async fn create(
     let unit = units::get(tx, new.unit_id).await?.ok_or_else(|| {
         DomainError::new(ErrorKind::NotFound, "not_found", "单位不存在").on("unit_id")
     })?;
+    if unit.disabled_at.is_some() {
+        return Err(DomainError::conflict(
+            "unit_disabled",
+            format!("{}已停用，不能新增处室", unit.name),
+        )
+        .on("unit_id")
+        .into());
+    }
     let row = tx
         .fetch_one(
             "INSERT INTO departments (unit_id, name, kind, business_line, created_at)
@@ -135,6 +146,117 @@ pub async fn create(
     )
     .await?;
     Ok(department)
+}
+
+/// A department's new name and state (重命名, 停用/启用).
+#[derive(Debug, Clone)]
+pub struct DepartmentChange {
+    pub name: String,
+    pub disabled: bool,
+}
+
+/// Renames, disables or enables a department (the system administrator, or
+/// the unit's administrators). Disabling needs its people disabled first,
+/// so no enabled person belongs to a disabled department; its secretary
+/// account then logs in no more, and it is invited to no new joint
+/// inspection. Its login keeps its name (ORG-3).
+pub async fn update(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    principal: &yici_domain::org::Principal,
+    id: i64,
+    change: DepartmentChange,
+) -> StoreResult<Department> {
+    let before = get(tx, id)
+        .await?
+        .ok_or_else(|| DomainError::not_found(yici_domain::org::MISSING_DEPARTMENT))?;
+    super::admin::ensure_administers(
+        tx,
+        principal,
+        before.unit_id,
+        super::admin::NOT_ADMINISTRATOR,
+    )
+    .await?;
+    let name = change.name.trim();
+    if name.is_empty() {
+        return Err(DomainError::required("name", "处室名称").into());
+    }
+    if change.disabled && before.disabled_at.is_none() {
+        let enabled = tx
+            .scalar_i64(
+                "SELECT COUNT(*) FROM people WHERE department_id = $1 AND status = 'enabled'",
+                args![id],
+            )
+            .await?;
+        if enabled > 0 {
+            return Err(DomainError::conflict(
+                "in_use",
+                format!(
+                    "{}尚有{enabled}名启用的人员，请先停用后再停用处室",
+                    before.name
+                ),
+            )
+            .on("disabled")
+            .into());
+        }
+    }
+    if !change.disabled && before.disabled_at.is_some() {
+        let unit = units::get(tx, before.unit_id).await?.expect("unit exists");
+        if unit.disabled_at.is_some() {
+            return Err(DomainError::conflict(
+                "unit_disabled",
+                format!("{}已停用，请先启用单位", unit.name),
+            )
+            .on("disabled")
+            .into());
+        }
+    }
+    let disabled_at = match (change.disabled, before.disabled_at) {
+        (true, Some(at)) => Some(at),
+        (true, None) => Some(now),
+        (false, _) => None,
+    };
+    tx.execute(
+        "UPDATE departments SET name = $2, disabled_at = $3 WHERE id = $1",
+        args![id, name, disabled_at],
+    )
+    .await
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            DomainError::conflict(
+                "duplicate",
+                format!("{}已有名为“{name}”的处室", before.unit_name),
+            )
+            .on("name")
+            .into()
+        } else {
+            e
+        }
+    })?;
+    if change.disabled {
+        // The secretary account's open sessions end with the department.
+        tx.execute(
+            "DELETE FROM sessions WHERE account_id IN
+               (SELECT id FROM accounts WHERE department_id = $1 AND kind = 'secretary')",
+            args![id],
+        )
+        .await?;
+    }
+    let after = get(tx, id).await?.expect("department exists");
+    audit::record(
+        tx,
+        now,
+        &Actor::from(principal),
+        Change {
+            action: "department.update",
+            entity: "department",
+            entity_id: id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    Ok(after)
 }
 
 pub async fn get(e: &mut impl Exec, id: i64) -> StoreResult<Option<Department>> {

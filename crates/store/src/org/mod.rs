@@ -1,8 +1,11 @@
 //! The organisation's records: units, departments (with their secretary
 //! accounts) and people (with their accounts).
 
+pub mod accounts;
+pub mod admin;
 pub mod departments;
 pub mod people;
+pub mod roles;
 pub mod units;
 
 use crate::error::{StoreError, StoreResult};

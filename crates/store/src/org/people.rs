@@ -196,6 +196,22 @@ async fn demote_admin(
     Ok(Some(after))
 }
 
+/// A disabled department (停用) takes no enabled person: nobody can work
+/// for it, as it is offered for no new work.
+fn refuse_disabled_department(
+    department: &departments::Department,
+    status: PersonStatus,
+) -> Result<(), DomainError> {
+    if department.disabled_at.is_some() && status == PersonStatus::Enabled {
+        return Err(DomainError::conflict(
+            "department_disabled",
+            format!("{}已停用，其人员只能为停用状态", department.name),
+        )
+        .on("status"));
+    }
+    Ok(())
+}
+
 pub async fn create(
     tx: &mut Tx,
     now: DateTime<Utc>,
@@ -209,6 +225,7 @@ pub async fn create(
     let department = departments::get(tx, department_id)
         .await?
         .ok_or_else(|| DomainError::not_found(MISSING_DEPARTMENT))?;
+    refuse_disabled_department(&department, person.status)?;
     let mobile = person
         .mobile
         .as_ref()
@@ -298,6 +315,10 @@ pub async fn update(
         .await?
         .ok_or_else(|| DomainError::not_found(MISSING_PERSON))?;
     principal.ensure_manage_people_of(before.department_id, MISSING_PERSON)?;
+    let department = departments::get(tx, before.department_id)
+        .await?
+        .expect("a person's department exists");
+    refuse_disabled_department(&department, person.status)?;
     let actor = Actor::from(principal);
     let demoted = if person.is_admin {
         demote_admin(tx, now, &actor, before.department_id, Some(id)).await?

@@ -27,6 +27,9 @@ pub struct Unit {
     /// Whether its 办公室 (departments of business line 综合) is invited to
     /// its joint inspections; by default it is not (it inspects nothing).
     pub joint_invites_general: bool,
+    /// When the unit was disabled (停用): offered for no new work, its
+    /// history kept. `None` while in use.
+    pub disabled_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone)]
@@ -40,7 +43,7 @@ pub struct NewUnit {
 }
 
 const COLUMNS: &str = "id, parent_id, name, short_name, level, sector, region_code, account_prefix,
-    created_at, joint_invites_general";
+    created_at, joint_invites_general, disabled_at";
 
 fn from_row(r: &Row) -> StoreResult<Unit> {
     Ok(Unit {
@@ -54,6 +57,7 @@ fn from_row(r: &Row) -> StoreResult<Unit> {
         account_prefix: r.get("account_prefix")?,
         created_at: r.get("created_at")?,
         joint_invites_general: r.get("joint_invites_general")?,
+        disabled_at: r.get("disabled_at")?,
     })
 }
 
@@ -124,6 +128,14 @@ pub async fn create(
         let parent = get(tx, parent_id).await?.ok_or_else(|| {
             DomainError::new(ErrorKind::NotFound, "not_found", "上级单位不存在").on("parent_id")
         })?;
+        if parent.disabled_at.is_some() {
+            return Err(DomainError::field(
+                "parent_id",
+                "disabled",
+                format!("上级单位“{}”已停用", parent.name),
+            )
+            .into());
+        }
         if new.sector == Sector::Ecology && parent.level.below() != Some(new.level) {
             return Err(DomainError::field(
                 "level",
@@ -177,6 +189,112 @@ pub async fn create(
     )
     .await?;
     Ok(unit)
+}
+
+/// A unit's new name and state (重命名, 停用/启用), from the 单位与处室 page
+/// or the API.
+#[derive(Debug, Clone)]
+pub struct UnitChange {
+    pub name: String,
+    pub short_name: String,
+    pub disabled: bool,
+}
+
+/// Renames, disables or enables a unit (system administrator). A unit is
+/// disabled only when nothing in it is still in use — no enabled
+/// department, no enabled subordinate unit — so a disabled unit never has
+/// live work hanging from it. Secretary logins keep their names (ORG-3).
+pub async fn update(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    principal: &yici_domain::org::Principal,
+    id: i64,
+    change: UnitChange,
+) -> StoreResult<Unit> {
+    use yici_domain::org::Role;
+    principal.ensure(Role::SystemAdmin)?;
+    let before = get(tx, id)
+        .await?
+        .ok_or_else(|| DomainError::not_found("单位不存在"))?;
+    let name = change.name.trim();
+    if name.is_empty() {
+        return Err(DomainError::required("name", "单位名称").into());
+    }
+    let short_name = Some(change.short_name.trim())
+        .filter(|s| !s.is_empty())
+        .unwrap_or(name);
+    if change.disabled && before.disabled_at.is_none() {
+        let live_departments = tx
+            .scalar_i64(
+                "SELECT COUNT(*) FROM departments WHERE unit_id = $1 AND disabled_at IS NULL",
+                args![id],
+            )
+            .await?;
+        let live_children = tx
+            .scalar_i64(
+                "SELECT COUNT(*) FROM units WHERE parent_id = $1 AND disabled_at IS NULL",
+                args![id],
+            )
+            .await?;
+        if live_departments > 0 || live_children > 0 {
+            return Err(DomainError::conflict(
+                "in_use",
+                format!(
+                    "{}尚有{}个启用的处室、{}个启用的下级单位，请先停用后再停用本单位",
+                    before.name, live_departments, live_children
+                ),
+            )
+            .on("disabled")
+            .into());
+        }
+    }
+    if !change.disabled && before.disabled_at.is_some() {
+        if let Some(parent) = before.parent_id {
+            let parent = get(tx, parent).await?.expect("parent exists");
+            if parent.disabled_at.is_some() {
+                return Err(DomainError::conflict(
+                    "parent_disabled",
+                    format!("上级单位“{}”已停用，请先启用上级单位", parent.name),
+                )
+                .on("disabled")
+                .into());
+            }
+        }
+    }
+    let disabled_at = match (change.disabled, before.disabled_at) {
+        (true, Some(at)) => Some(at),
+        (true, None) => Some(now),
+        (false, _) => None,
+    };
+    tx.execute(
+        "UPDATE units SET name = $2, short_name = $3, disabled_at = $4 WHERE id = $1",
+        args![id, name, short_name, disabled_at],
+    )
+    .await
+    .map_err(|e| {
+        if e.is_unique_violation() {
+            DomainError::conflict("duplicate", "单位名称已存在")
+                .on("name")
+                .into()
+        } else {
+            e
+        }
+    })?;
+    let after = get(tx, id).await?.expect("unit exists");
+    audit::record(
+        tx,
+        now,
+        &Actor::from(principal),
+        Change {
+            action: "unit.update",
+            entity: "unit",
+            entity_id: id.to_string(),
+            before: Some(&before),
+            after: Some(&after),
+        },
+    )
+    .await?;
+    Ok(after)
 }
 
 fn level_below_label(level: UnitLevel) -> &'static str {

@@ -111,11 +111,17 @@ fn open_routes() -> Vec<UtoipaMethodRouter<AppState>> {
 fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
     vec![
         routes!(org::list_units, org::create_unit),
-        routes!(org::get_department),
         routes!(org::set_joint_invitations),
         routes!(org::create_department),
+        routes!(org::update_unit),
+        routes!(org::get_department, org::update_department),
+        routes!(org::record_trail),
         routes!(people::list_people, people::create_person),
         routes!(people::get_person, people::update_person),
+        routes!(people::get_account),
+        routes!(people::grant_role, people::revoke_role),
+        routes!(people::unlock),
+        routes!(people::reset_password),
         routes!(registry::list, registry::create),
         routes!(registry::get, registry::update),
         routes!(registry::history),

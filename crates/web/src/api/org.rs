@@ -95,7 +95,9 @@ pub struct DepartmentRequest {
     pub business_line: BusinessLine,
 }
 
-/// Create a department and its secretary account (system administrator).
+/// Create a department and its secretary account (the system administrator,
+/// or the unit's administrators: its 办公室's secretary account and
+/// administrator).
 #[utoipa::path(post, path = "/api/v1/units/{id}/departments", tag = "org", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = DepartmentRequest,
     responses((status = 201, body = Department), (status = 403, body = ErrorBody),
@@ -107,9 +109,15 @@ pub async fn create_department(
     Path(unit_id): Path<i64>,
     Json(req): Json<DepartmentRequest>,
 ) -> ApiResult<(StatusCode, Json<Department>)> {
-    session.principal.ensure(Role::SystemAdmin)?;
     let hash = state.initial_password_hash().await?;
     let mut tx = state.db.begin().await?;
+    yici_store::org::admin::ensure_administers(
+        &mut tx,
+        &session.principal,
+        unit_id,
+        yici_store::org::admin::NOT_ADMINISTRATOR,
+    )
+    .await?;
     let d = departments::create(
         &mut tx,
         state.now(),
@@ -156,4 +164,104 @@ pub async fn set_joint_invitations(
     .await?;
     tx.commit().await?;
     Ok(Json(unit))
+}
+
+/// A unit's name and state.
+#[derive(Deserialize, ToSchema)]
+pub struct UnitUpdate {
+    pub name: String,
+    /// 简称; the name when omitted or blank.
+    pub short_name: Option<String>,
+    /// `true` disables (停用) the unit: it is offered for no new work and
+    /// keeps its history. Refused while it has an enabled department or
+    /// subordinate unit. `false` enables it again.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// Rename, disable or enable a unit or partner agency (system administrator).
+#[utoipa::path(put, path = "/api/v1/units/{id}", tag = "org", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "单位编号")), request_body = UnitUpdate,
+    responses((status = 200, body = Unit), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "name taken (duplicate), still in use (in_use), parent disabled (parent_disabled)", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn update_unit(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<UnitUpdate>,
+) -> ApiResult<Json<Unit>> {
+    let mut tx = state.db.begin().await?;
+    let unit = units::update(
+        &mut tx,
+        state.now(),
+        &session.principal,
+        id,
+        units::UnitChange {
+            short_name: req.short_name.unwrap_or_default(),
+            name: req.name,
+            disabled: req.disabled,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(unit))
+}
+
+/// A department's name and state.
+#[derive(Deserialize, ToSchema)]
+pub struct DepartmentUpdate {
+    pub name: String,
+    /// `true` disables (停用) the department: refused while it has an
+    /// enabled person; its secretary account then logs in no more and it is
+    /// invited to no new joint inspection. `false` enables it again.
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+/// Rename, disable or enable a department (the system administrator, or the
+/// unit's administrators).
+#[utoipa::path(put, path = "/api/v1/departments/{id}", tag = "org", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "处室编号")), request_body = DepartmentUpdate,
+    responses((status = 200, body = Department), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "name taken (duplicate), enabled people (in_use), unit disabled (unit_disabled)", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn update_department(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+    Json(req): Json<DepartmentUpdate>,
+) -> ApiResult<Json<Department>> {
+    let mut tx = state.db.begin().await?;
+    let d = departments::update(
+        &mut tx,
+        state.now(),
+        &session.principal,
+        id,
+        departments::DepartmentChange {
+            name: req.name,
+            disabled: req.disabled,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(d))
+}
+
+/// The audit trail of a person (with their account), a unit or a
+/// department, field by field, newest first: for the system administrator,
+/// the unit's administrators and the department's managers.
+#[utoipa::path(get, path = "/api/v1/audit/{kind}/{id}", tag = "org", security(("bearer" = [])),
+    params(("kind" = String, Path, description = "`person`, `unit` or `department`"), ("id" = i64, Path)),
+    responses((status = 200, body = crate::audit_record::RecordTrail), (status = 404, body = ErrorBody)))]
+pub async fn record_trail(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path((kind, id)): Path<(String, i64)>,
+) -> ApiResult<Json<crate::audit_record::RecordTrail>> {
+    let kind = crate::audit_record::RecordKind::parse(&kind)
+        .ok_or_else(|| DomainError::not_found("记录类型不存在"))?;
+    Ok(Json(
+        crate::audit_record::trail(&state.db, &session.principal, kind, id).await?,
+    ))
 }

@@ -125,3 +125,36 @@ pub async fn seal_now(
     }
     Ok(Redirect::to("/audit"))
 }
+
+#[derive(Template)]
+#[template(path = "audit_record.html")]
+struct RecordPage {
+    chrome: Chrome,
+    trail: crate::audit_record::RecordTrail,
+    /// Where the record's own page is, for the way back.
+    back: String,
+}
+
+/// 操作记录 of one person, unit or department: each entry's changed fields
+/// before and after, in words.
+pub async fn record(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    axum::extract::Path((kind, id)): axum::extract::Path<(String, i64)>,
+) -> PageResult<Html<String>> {
+    use crate::audit_record::{trail, RecordKind};
+    let kind = RecordKind::parse(&kind)
+        .ok_or_else(|| yici_domain::DomainError::not_found("页面或记录不存在"))?;
+    let trail = trail(&state.db, &session.principal, kind, id).await?;
+    let (active, back) = match kind {
+        RecordKind::Person => ("people", format!("/people/{id}")),
+        RecordKind::Department => ("people", format!("/people?department_id={id}")),
+        RecordKind::Unit => ("org", format!("/org/units/{id}")),
+    };
+    let page = RecordPage {
+        chrome: Chrome::new(&session, active),
+        trail,
+        back,
+    };
+    Ok(Html(page.render()?))
+}

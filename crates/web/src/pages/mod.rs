@@ -66,6 +66,9 @@ pub fn router() -> Router<AppState> {
         .route("/people/new", get(people::new_form))
         .route("/people/{id}", get(people::view).post(people::update))
         .route("/people/{id}/edit", get(people::edit_form))
+        .route("/people/{id}/roles", post(people::set_role))
+        .route("/people/{id}/unlock", post(people::unlock))
+        .route("/people/{id}/password-reset", post(people::reset_password))
         .route(
             "/enterprises",
             get(registry::list).post(registry_edit::create),
@@ -172,12 +175,20 @@ pub fn router() -> Router<AppState> {
         .route("/publication", get(publication::desk))
         .route("/publication/{id}/release", post(publication::release))
         .route("/org", get(org::tree))
+        .route("/org/units", post(org::create_unit))
+        .route(
+            "/org/units/{id}",
+            get(org::unit_page).post(org::update_unit),
+        )
+        .route("/org/units/{id}/departments", post(org::create_department))
+        .route("/org/departments/{id}", post(org::update_department))
         .route(
             "/org/units/{id}/joint-invitations",
             post(org::set_invitations),
         )
         .route("/audit", get(audit::page))
         .route("/audit/seal", post(audit::seal_now))
+        .route("/audit/{kind}/{id}", get(audit::record))
         .route("/sms/outbox", get(sms::outbox))
         // 检查结果填报 (RESULT-1…RESULT-5); photos up to the configured size.
         .route(

@@ -7,11 +7,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use yici_domain::org::mobile::mask;
 use yici_domain::org::{
-    PersonInput, PersonStatus, Principal, Role, MISSING_DEPARTMENT, MISSING_PERSON,
+    Administration, PersonInput, PersonStatus, Principal, Role, MISSING_DEPARTMENT, MISSING_PERSON,
 };
-use yici_domain::{DomainError, ErrorKind};
+use yici_domain::{time, DomainError, ErrorKind};
 use yici_store::org::departments::{self, Department};
 use yici_store::org::people::{self, PeopleFilter, Person};
+use yici_store::org::{accounts, admin, roles};
 
 use super::layout::Chrome;
 use crate::error::{AppError, PageResult};
@@ -84,6 +85,8 @@ struct ListPage {
     choices: Vec<Department>,
     people: Vec<PersonView>,
     can_manage: bool,
+    /// The department's 操作记录 link (its administrators and managers).
+    may_audit: bool,
     name: String,
     status: String,
     notice: Option<String>,
@@ -109,10 +112,11 @@ pub async fn list(
 ) -> PageResult<Html<String>> {
     let principal = &session.principal;
     let mut db = state.db.clone();
-    let choices = if principal.has(Role::SystemAdmin) {
-        departments::list_all(&mut db).await?
-    } else {
-        Vec::new()
+    let administration = admin::administration(&mut db, principal).await?;
+    let choices = match administration {
+        Administration::All => departments::list_all(&mut db).await?,
+        Administration::Unit(u) => departments::list_by_unit(&mut db, u).await?,
+        Administration::Nothing => Vec::new(),
     };
     let mut page = ListPage {
         chrome: Chrome::new(&session, "people"),
@@ -120,13 +124,18 @@ pub async fn list(
         choices,
         people: Vec::new(),
         can_manage: false,
+        may_audit: false,
         name: q.name.clone(),
         status: q.status.clone(),
         notice: None,
     };
     if let Some(dept_id) = department_in_question(principal, q.department_id) {
-        principal.ensure_view_people_of(dept_id, MISSING_DEPARTMENT)?;
         let department = load_department(&state, dept_id).await?;
+        if !administration.covers(department.unit_id) {
+            principal.ensure_view_people_of(dept_id, MISSING_DEPARTMENT)?;
+        }
+        page.may_audit =
+            administration.covers(department.unit_id) || principal.can_manage_people_of(dept_id);
         let filter = PeopleFilter {
             name: Some(q.name.clone()),
             status: PersonStatus::parse(&q.status),
@@ -459,6 +468,21 @@ pub async fn update(
     save(&state, &session, page).await
 }
 
+/// A role on the person page: granted or not, and whether the reader may change it.
+pub struct RoleRow {
+    pub code: &'static str,
+    pub label: &'static str,
+    pub held: bool,
+}
+
+/// The account panel, for those who administer the person's account.
+pub struct AccountView {
+    pub login: String,
+    /// 锁定至 2026-12-07 10:30, or empty when not locked.
+    pub locked_until: String,
+    pub must_change_password: bool,
+}
+
 #[derive(Template)]
 #[template(path = "people/view.html")]
 struct ViewPage {
@@ -466,23 +490,210 @@ struct ViewPage {
     p: PersonView,
     can_manage: bool,
     department_id: i64,
+    /// Roles the person holds, in words (granted and derived).
+    roles: Vec<&'static str>,
+    /// The roles the reader may grant or revoke here.
+    grantable: Vec<RoleRow>,
+    account: Option<AccountView>,
+    /// The 操作记录 link.
+    may_audit: bool,
+    notice: Option<String>,
+    error: Option<String>,
+    /// A one-time password just set, shown this once.
+    one_time_password: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ViewQuery {
+    /// What was just done: `granted`, `revoked` (with `role`) or `unlocked`.
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    role: String,
+}
+
+impl ViewQuery {
+    fn notice(&self) -> Option<String> {
+        let role = Role::parse(&self.role).map(Role::label).unwrap_or("");
+        match self.done.as_str() {
+            "granted" => Some(format!("已授予“{role}”角色，下次操作即生效。")),
+            "revoked" => Some(format!("已撤销“{role}”角色。")),
+            "unlocked" => Some("已解除账号锁定，该人员可以重新登录。".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Extras of a view rendered after an action.
+#[derive(Default)]
+struct ViewExtras {
+    notice: Option<String>,
+    error: Option<String>,
+    one_time_password: Option<String>,
 }
 
 pub async fn view(
     State(state): State<AppState>,
     WebUser(session): WebUser,
     Path(id): Path<i64>,
-) -> PageResult<Html<String>> {
-    let person = load_person(&state, id).await?;
-    session
-        .principal
-        .ensure_view_people_of(person.department_id, MISSING_PERSON)?;
-    let can_manage = session.principal.can_manage_people_of(person.department_id);
+    Query(q): Query<ViewQuery>,
+) -> PageResult<Response> {
+    let extras = ViewExtras {
+        notice: q.notice(),
+        ..ViewExtras::default()
+    };
+    render_view(&state, &session, id, extras, StatusCode::OK).await
+}
+
+async fn render_view(
+    state: &AppState,
+    session: &yici_store::auth::Session,
+    id: i64,
+    extras: ViewExtras,
+    status: StatusCode,
+) -> PageResult<Response> {
+    let principal = &session.principal;
+    let person = load_person(state, id).await?;
+    let mut db = state.db.clone();
+    let administration = admin::administration(&mut db, principal).await?;
+    if !administration.covers(person.unit_id) {
+        principal.ensure_view_people_of(person.department_id, MISSING_PERSON)?;
+    }
+    let can_manage = principal.can_manage_people_of(person.department_id);
+    let may_account = accounts::may_administer(principal, administration, &person);
+    let account = accounts::of_person(&mut db, state.now(), id).await?;
+    let granted = account
+        .as_ref()
+        .map(|a| a.granted_roles.clone())
+        .unwrap_or_default();
+    let mut roles: Vec<&'static str> = granted.iter().map(|r| r.label()).collect();
+    if person.is_admin {
+        roles.push(Role::DepartmentAdmin.label());
+    }
+    if person.is_officer && person.status == PersonStatus::Enabled {
+        roles.push(Role::Inspector.label());
+    }
+    let grantable = roles::grantable(administration, person.unit_id)
+        .into_iter()
+        .map(|r| RoleRow {
+            code: r.as_str(),
+            label: r.label(),
+            held: granted.contains(&r),
+        })
+        .collect();
     let page = ViewPage {
-        chrome: Chrome::new(&session, "people"),
-        p: PersonView::new(&person, can_manage),
+        chrome: Chrome::new(session, "people"),
+        p: PersonView::new(&person, can_manage || may_account),
         can_manage,
         department_id: person.department_id,
+        roles,
+        grantable,
+        account: account.filter(|_| may_account).map(|a| AccountView {
+            login: a.login,
+            locked_until: a.locked_until.map(time::display).unwrap_or_default(),
+            must_change_password: a.must_change_password,
+        }),
+        may_audit: may_account,
+        notice: extras.notice,
+        error: extras.error,
+        one_time_password: extras.one_time_password,
     };
-    Ok(Html(page.render()?))
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// A refusal the page shows in place (a conflict or bad input), as opposed
+/// to one that replaces the page (forbidden, not found).
+fn in_place(e: yici_store::StoreError) -> Result<String, AppError> {
+    let err = AppError::from(e);
+    match err.domain() {
+        Some(d) if !matches!(d.kind, ErrorKind::Forbidden | ErrorKind::NotFound) => {
+            Ok(d.message.clone())
+        }
+        _ => Err(err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct RoleForm {
+    role: String,
+    /// `grant` or `revoke`.
+    op: String,
+}
+
+/// 授予 / 撤销 a role from the person page.
+pub async fn set_role(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(f): CsrfForm<RoleForm>,
+) -> PageResult<Response> {
+    let role =
+        Role::parse(&f.role).ok_or_else(|| DomainError::field("role", "invalid", "请选择角色"))?;
+    let grant = f.op == "grant";
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        roles::set(&mut tx, state.now(), &session.principal, id, role, grant).await?;
+        tx.commit().await
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            let done = if grant { "granted" } else { "revoked" };
+            Ok(Redirect::to(&format!(
+                "/people/{id}?done={done}&role={}#roles",
+                role.as_str()
+            ))
+            .into_response())
+        }
+        Err(e) => {
+            let error = Some(in_place(e)?);
+            let extras = ViewExtras {
+                error,
+                ..ViewExtras::default()
+            };
+            render_view(&state, &session, id, extras, StatusCode::CONFLICT).await
+        }
+    }
+}
+
+/// 解除锁定.
+pub async fn unlock(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<super::forms::Empty>,
+) -> PageResult<Response> {
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        accounts::unlock(&mut tx, state.now(), &session.principal, id).await?;
+        tx.commit().await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/people/{id}?done=unlocked#account")).into_response()),
+        Err(e) => {
+            let error = Some(in_place(e)?);
+            let extras = ViewExtras {
+                error,
+                ..ViewExtras::default()
+            };
+            render_view(&state, &session, id, extras, StatusCode::CONFLICT).await
+        }
+    }
+}
+
+/// 重置密码: the one-time password is shown on this response only (never
+/// in a URL), so it is rendered rather than redirected to.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<super::forms::Empty>,
+) -> PageResult<Response> {
+    let reset = accounts::reset_to_one_time(&state.db, state.now(), &session.principal, id).await?;
+    let extras = ViewExtras {
+        one_time_password: Some(reset.initial_password),
+        ..ViewExtras::default()
+    };
+    render_view(&state, &session, id, extras, StatusCode::OK).await
 }

@@ -23,7 +23,7 @@ const USERS: &[(&str, &str, bool)] = &[
         false,
     ),
     ("tss_dqhj", "secretary of the superior city bureau", false),
-    ("hbs_dqhj", "secretary of the province", false),
+    ("hbs_dq", "secretary of the province", false),
 ];
 
 /// The refusals, by what was asked: status, code, message.
@@ -31,6 +31,12 @@ type Refusal = (u16, &'static str, &'static str);
 const DEPARTMENT: Refusal = (404, "not_found", "处室不存在或无权查看");
 const PERSON: Refusal = (404, "not_found", "人员不存在或无权查看");
 const ADMIN: Refusal = (403, "forbidden", "需要“系统管理员”权限");
+/// Departments are created by the system administrator or the unit's 办公室.
+const UNIT_ADMIN: Refusal = (
+    403,
+    "forbidden",
+    "只有系统管理员或本单位办公室的文秘账号、管理员可以管理本单位的处室",
+);
 
 async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
     let dept = app.department("玉田县分局", "大气股").await;
@@ -115,7 +121,7 @@ async fn every_people_and_department_endpoint_refuses_outsiders(app: TestApp) {
                 format!("/api/v1/units/{unit}/departments"),
                 json!({"name": "越权股", "kind": "office", "business_line": "air"}),
                 None,
-                ADMIN,
+                UNIT_ADMIN,
             ),
         ];
         for (method, path, body, for_owner, refusal) in api {

@@ -26,6 +26,8 @@ mod field_browser;
 mod joint;
 mod leaders;
 mod openapi;
+mod org_admin;
+mod org_admin_browser;
 mod org_and_audit;
 mod people;
 mod plans;

@@ -238,8 +238,8 @@ async fn secretary_accounts_follow_the_naming_rule(app: TestApp) {
     };
     let all = logins("SELECT login FROM accounts WHERE kind = 'secretary'").await;
     for expected in [
-        "hbs_dqhj",
-        "sjzs_dqhj",
+        "hbs_dq",
+        "sjzs_dq",
         "sjzsgcq_dq",
         "tss_dqhj",
         "tssytx_dq",

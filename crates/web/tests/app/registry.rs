@@ -40,7 +40,7 @@ async fn search_is_scoped_composable_and_paged(app: TestApp) {
     app.load_enterprises(400).await;
     let county = app.token("tssytx_dq").await;
     let city = app.token("tss_dqhj").await;
-    let province = app.token("hbs_dqhj").await;
+    let province = app.token("hbs_dq").await;
     let (_, all_county) = app.get(&county, "/api/v1/enterprises?per_page=200").await;
     let (_, all_city) = app.get(&city, "/api/v1/enterprises?per_page=1").await;
     let (_, all_province) = app.get(&province, "/api/v1/enterprises?per_page=1").await;
@@ -176,7 +176,7 @@ async fn search_is_scoped_composable_and_paged(app: TestApp) {
 
 async fn profile_shows_installations_and_hides_other_regions(app: TestApp) {
     app.load_enterprises(200).await;
-    let province = app.token("hbs_dqhj").await;
+    let province = app.token("hbs_dq").await;
     let county = app.token("tssytx_dq").await;
     let (_, key) = app
         .get(
@@ -997,7 +997,7 @@ async fn keyword_indexes_narrow_searches_without_changing_them(app: TestApp) {
     .await;
     enterprises::refresh_statistics(&app.db).await.unwrap();
     let county = app.token("tssytx_dq").await;
-    let province = app.token("hbs_dqhj").await;
+    let province = app.token("hbs_dq").await;
     let postgres = app.db.backend() == yici_store::Backend::Postgres;
 
     if postgres {
