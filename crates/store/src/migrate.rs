@@ -134,6 +134,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "enterprise_activation",
         include_str!("../migrations/0029_enterprise_activation.sql"),
     ),
+    (
+        30,
+        "submitted_documents",
+        include_str!("../migrations/0030_submitted_documents.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -33,6 +33,9 @@ pub fn document(doc: &Doc) -> String {
         if part.loose {
             out.push_str("#set par(spacing: 1.15em)\n");
         }
+        if part.one_page {
+            out.push_str("#fit-page[\n");
+        }
         if i == 0 {
             if let Some(number) = &doc.number {
                 let n = number.as_deref().map_or("none".to_owned(), lit);
@@ -41,6 +44,9 @@ pub fn document(doc: &Doc) -> String {
         }
         for block in &part.blocks {
             write_block(&mut out, block);
+        }
+        if part.one_page {
+            out.push_str("]\n");
         }
         out.push_str("]\n");
     }
