@@ -126,7 +126,10 @@ fn poppler_complaints(pdf: &Path) -> String {
     let mut complaints = String::new();
     for (program, args) in [
         ("pdfinfo", vec![path]),
-        ("pdftoppm", vec!["-r", "20", "-png", "-singlefile", path, image]),
+        (
+            "pdftoppm",
+            vec!["-r", "20", "-png", "-singlefile", path, image],
+        ),
     ] {
         let out = run(program, &args);
         assert!(out.status.success(), "{program} failed on {path}");
@@ -144,7 +147,11 @@ fn poppler_reads_every_pdf_without_a_structural_error() {
         .iter()
         .map(|s| ("", s.clone()))
         .chain(filled.iter().map(|s| ("blank-", samples::blank(s))))
-        .chain(filled.iter().map(|s| ("voided-", samples::voided(s.clone()))));
+        .chain(
+            filled
+                .iter()
+                .map(|s| ("voided-", samples::voided(s.clone()))),
+        );
     for (prefix, sheet) in sheets {
         let name = format!("{prefix}{}", name_of(&sheet));
         let pdf = renderer().render(&sheet).unwrap();
@@ -183,7 +190,8 @@ fn crowded_approval_form() -> Sheet {
         "固体废物贮存、利用和处置情况",
     ]
     .join("、");
-    f.place = "河北省唐山市玉田县鸦鸿桥镇工业园区恒泰路8号（厂区东门，原料库及一、二号生产车间）".into();
+    f.place =
+        "河北省唐山市玉田县鸦鸿桥镇工业园区恒泰路8号（厂区东门，原料库及一、二号生产车间）".into();
     f.assistants = "2人（唐山市玉田县生态环境监控中心监测人员，负责现场采样）".into();
     if let Some(s) = &mut f.department_head {
         s.opinion = "同意开展现场检查。请按“双随机、一公开”要求实施，一次进门查多项，\
@@ -199,7 +207,10 @@ fn the_approval_form_fits_one_a4_page_as_the_template_does() {
     for (name, sheet) in [
         ("approval_form", samples::approval_form()),
         ("crowded-approval_form", crowded_approval_form()),
-        ("blank-approval_form", samples::blank(&samples::approval_form())),
+        (
+            "blank-approval_form",
+            samples::blank(&samples::approval_form()),
+        ),
     ] {
         let pdf = write_pdf(&dir, name, &sheet);
         assert_eq!(pages(&pdf), 1, "{name} runs over one page");

@@ -61,13 +61,9 @@ impl Action {
     pub fn done_sentence(self, kind: DocumentKind) -> &'static str {
         match (self, kind) {
             (Action::Edit, _) => "文书已保存。",
-            (Action::Submit, DocumentKind::ApprovalForm) => {
-                "已提交审批，等待承办机构负责人签批。"
-            }
+            (Action::Submit, DocumentKind::ApprovalForm) => "已提交审批，等待承办机构负责人签批。",
             (Action::Submit, _) => "已提交，等待办公室编号盖章。",
-            (Action::SignAsDepartmentHead, _) => {
-                "已签批，等待行政执法主体负责人批准。"
-            }
+            (Action::SignAsDepartmentHead, _) => "已签批，等待行政执法主体负责人批准。",
             (Action::ApproveAsUnitHead, _) => "已批准，等待办公室编号盖章。",
             (Action::Return, _) => "已退回修改。",
             (Action::Number, _) => "已编号盖章。",
@@ -665,7 +661,10 @@ mod tests {
             "已批准，等待办公室编号盖章。"
         );
         assert_eq!(Action::Submit.label_for(K::ApprovalForm), "提交审批");
-        assert_eq!(Action::Submit.label_for(K::InspectionNotice), "提交办公室编号");
+        assert_eq!(
+            Action::Submit.label_for(K::InspectionNotice),
+            "提交办公室编号"
+        );
     }
 
     #[test]

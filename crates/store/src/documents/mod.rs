@@ -263,9 +263,7 @@ pub async fn inbox(mut db: &Db, principal: &Principal) -> StoreResult<Vec<Docume
         conds.push("d.status = 'pending_unit_head'".to_string());
     }
     if principal.has(Role::OfficeClerk) {
-        conds.push(
-            "d.status IN ('approved', 'submitted')".to_string(),
-        );
+        conds.push("d.status IN ('approved', 'submitted')".to_string());
     }
     if conds.is_empty() {
         return Ok(Vec::new());

@@ -7,12 +7,12 @@
 
 use std::collections::BTreeMap;
 
+use super::forms;
 use serde_json::{Map, Value};
 use yici_domain::documents::forms::{Outcome, Relation};
 use yici_domain::documents::{DocumentKind, Form};
 use yici_domain::draw::caps::TaskSource;
 use yici_domain::DomainError;
-use super::forms;
 
 #[derive(Clone, Copy)]
 enum Widget {

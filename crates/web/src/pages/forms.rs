@@ -93,9 +93,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 /// [`date`] reads it): the `YYYY-MM-DDTHH:MM:00` the forms store, or `None`.
 pub fn parse_date_time(text: &str) -> Option<String> {
     let text = text.trim();
-    let (day, time) = text
-        .split_once('T')
-        .or_else(|| text.rsplit_once(' '))?;
+    let (day, time) = text.split_once('T').or_else(|| text.rsplit_once(' '))?;
     Some(format!("{}T{}:00", parse_date(day)?, parse_time(time)?))
 }
 

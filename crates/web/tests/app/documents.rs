@@ -548,7 +548,12 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
         "a draft in the office's inbox: {inbox}"
     );
     let r = act(&app, &cast.clerk_token, n, json!({"action": "submit"})).await;
-    assert_eq!(refused(&r), (403, "forbidden"), "the office submits: {}", r.1);
+    assert_eq!(
+        refused(&r),
+        (403, "forbidden"),
+        "the office submits: {}",
+        r.1
+    );
     let sent = step(&app, &cast.air, n, "submit", "submitted").await;
     assert_eq!(sent["status_label"], "已提交，待编号");
     assert!(sent["submitted_at"].is_string(), "{sent}");
@@ -560,7 +565,12 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
             sent["form"].clone(),
         )
         .await;
-    assert_eq!(refused(&r), (409, "wrong_state"), "edited once submitted: {}", r.1);
+    assert_eq!(
+        refused(&r),
+        (409, "wrong_state"),
+        "edited once submitted: {}",
+        r.1
+    );
     let (_, inbox) = app.get(&cast.clerk_token, "/api/v1/documents/inbox").await;
     let line = inbox
         .as_array()

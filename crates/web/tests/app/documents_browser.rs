@@ -168,7 +168,10 @@ async fn documents_in_a_real_browser(app: TestApp) {
     officer.goto(&app.url(&notice_path)).await.unwrap();
     assert_eq!(text(&officer, "#act-submit button").await, "提交办公室编号");
     step(&officer, "act-submit").await;
-    assert_eq!(text(&officer, "#notice").await, "已提交，等待办公室编号盖章。");
+    assert_eq!(
+        text(&officer, "#notice").await,
+        "已提交，等待办公室编号盖章。"
+    );
     assert_eq!(text(&officer, "#doc-status").await, "已提交，待编号");
     clerk.goto(&app.url("/documents")).await.unwrap();
     let inbox = text(&clerk, "#inbox").await;

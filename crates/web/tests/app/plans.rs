@@ -1196,8 +1196,8 @@ async fn plans_export_to_xlsx_and_print(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    let disposition = String::from_utf8_lossy(r.headers()["content-disposition"].as_bytes())
-        .to_string();
+    let disposition =
+        String::from_utf8_lossy(r.headers()["content-disposition"].as_bytes()).to_string();
     assert!(
         disposition.contains("filename*=UTF-8''")
             && disposition.ends_with(".xlsx")
@@ -1210,7 +1210,15 @@ async fn plans_export_to_xlsx_and_print(app: TestApp) {
     assert_eq!(name, "行政检查事项清单");
     assert_eq!(
         list[0],
-        ["处室", "序号", "编码", "检查事项", "检查内容", "检查对象", "检查依据"]
+        [
+            "处室",
+            "序号",
+            "编码",
+            "检查事项",
+            "检查内容",
+            "检查对象",
+            "检查依据"
+        ]
     );
     assert_eq!(list.len() as i64 - 1, items);
     assert!(list
@@ -1222,7 +1230,9 @@ async fn plans_export_to_xlsx_and_print(app: TestApp) {
     assert_eq!(plan[0][0], "发起部门");
     assert_eq!(plan[0][7], "抽取对象数量");
     assert_eq!(plan.len() as i64 - 1, rows);
-    assert!(plan.iter().any(|r| r[5] == "不低于5%" && r[8] == "2025年4月—11月"));
+    assert!(plan
+        .iter()
+        .any(|r| r[5] == "不低于5%" && r[8] == "2025年4月—11月"));
 
     // The department's own page: its rows only, for the unit's people.
     let air = app.department(YUTIAN, "大气股").await;
