@@ -162,6 +162,31 @@ async fn documents_in_a_real_browser(app: TestApp) {
     click(&officer, "#draft-document button[type=submit]").await;
     assert_eq!(text(&officer, "#doc-status").await, "草稿");
     let notice_path = path(&officer).await;
+    if shoot {
+        // The notice's editor: its dates are typed as 2026-12-07.
+        assert_eq!(
+            officer
+                .find(Locator::Css("input[name=inspection_date]"))
+                .await
+                .unwrap()
+                .attr("placeholder")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("2026-12-07")
+        );
+        shot(&officer, "documents-notice-editor-desktop").await;
+        officer.set_window_size(390, 844).await.unwrap();
+        officer.refresh().await.unwrap();
+        shot(&officer, "documents-notice-editor-phone").await;
+        // The plans page with its export and print buttons, both widths.
+        officer.goto(&app.url("/plans")).await.unwrap();
+        shot(&officer, "plans-phone").await;
+        officer.set_window_size(1920, 1080).await.unwrap();
+        officer.refresh().await.unwrap();
+        assert!(text(&officer, "#progress").await.contains("导出Excel"));
+        shot(&officer, "plans-desktop").await;
+    }
     // A draft is not the office's yet.
     clerk.goto(&app.url("/documents")).await.unwrap();
     assert!(!text(&clerk, "#inbox").await.contains("行政检查通知书"));
