@@ -28,6 +28,10 @@ pub struct Part {
     /// Lines further apart, for a page filled in by hand on site (the
     /// 笔录's first page, which has the room).
     pub loose: bool,
+    /// One sheet of paper, as the template is: when the content would run
+    /// over the page, its text is set smaller until it fits (the 审批表,
+    /// whose 注意事项 must not end up alone on a second page).
+    pub one_page: bool,
 }
 
 /// A run of inline pieces making one paragraph.

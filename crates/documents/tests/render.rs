@@ -117,6 +117,121 @@ fn number_of(sheet: &Sheet) -> Option<&str> {
     sheet.number.as_deref()
 }
 
+/// What poppler prints on stderr while reading the PDF: nothing for a sound
+/// file ("Syntax Error: …" or "Internal Error: …" otherwise).
+fn poppler_complaints(pdf: &Path) -> String {
+    let path = pdf.to_str().unwrap();
+    let image = pdf.with_extension("");
+    let image = image.to_str().unwrap();
+    let mut complaints = String::new();
+    for (program, args) in [
+        ("pdfinfo", vec![path]),
+        (
+            "pdftoppm",
+            vec!["-r", "20", "-png", "-singlefile", path, image],
+        ),
+    ] {
+        let out = run(program, &args);
+        assert!(out.status.success(), "{program} failed on {path}");
+        complaints.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    complaints
+}
+
+#[test]
+fn poppler_reads_every_pdf_without_a_structural_error() {
+    // The 通知书 above all: "Suspects object is wrong type" was reported on it.
+    let dir = scratch("poppler");
+    let filled = samples::all();
+    let sheets = filled
+        .iter()
+        .map(|s| ("", s.clone()))
+        .chain(filled.iter().map(|s| ("blank-", samples::blank(s))))
+        .chain(
+            filled
+                .iter()
+                .map(|s| ("voided-", samples::voided(s.clone()))),
+        );
+    for (prefix, sheet) in sheets {
+        let name = format!("{prefix}{}", name_of(&sheet));
+        let pdf = renderer().render(&sheet).unwrap();
+        let path = dir.join(format!("{name}.pdf"));
+        std::fs::write(&path, &pdf).unwrap();
+        let complaints = poppler_complaints(&path);
+        assert!(complaints.is_empty(), "{name}: {complaints}");
+        assert!(
+            !String::from_utf8_lossy(&pdf).contains("/Suspects false"),
+            "{name}"
+        );
+    }
+}
+
+/// An 审批表 as a large joint group fills it: six inspectors of three
+/// departments, the department's whole item list, long opinions.
+fn crowded_approval_form() -> Sheet {
+    let mut sheet = samples::approval_form();
+    let Form::ApprovalForm(f) = &mut sheet.form else {
+        unreachable!()
+    };
+    f.inspectors = (1..=6)
+        .map(|i| yici_domain::documents::forms::Officer {
+            name: format!("检查人员{i}"),
+            certificate_no: format!("1302012300{i}"),
+        })
+        .collect();
+    f.items = [
+        "排污许可制度执行情况",
+        "大气污染防治设施运行及污染物排放情况",
+        "无组织排放控制情况",
+        "自动监测设备安装、联网及运行情况",
+        "重污染天气应急减排措施落实情况",
+        "挥发性有机物污染防治情况",
+        "扬尘污染防治情况",
+        "固体废物贮存、利用和处置情况",
+    ]
+    .join("、");
+    f.place =
+        "河北省唐山市玉田县鸦鸿桥镇工业园区恒泰路8号（厂区东门，原料库及一、二号生产车间）".into();
+    f.assistants = "2人（唐山市玉田县生态环境监控中心监测人员，负责现场采样）".into();
+    if let Some(s) = &mut f.department_head {
+        s.opinion = "同意开展现场检查。请按“双随机、一公开”要求实施，一次进门查多项，\
+            检查前出示执法证件并告知权利，检查结果按规定公开。"
+            .into();
+    }
+    sheet
+}
+
+#[test]
+fn the_approval_form_fits_one_a4_page_as_the_template_does() {
+    let dir = scratch("one-page");
+    for (name, sheet) in [
+        ("approval_form", samples::approval_form()),
+        ("crowded-approval_form", crowded_approval_form()),
+        (
+            "blank-approval_form",
+            samples::blank(&samples::approval_form()),
+        ),
+    ] {
+        let pdf = write_pdf(&dir, name, &sheet);
+        assert_eq!(pages(&pdf), 1, "{name} runs over one page");
+        // The last 注意事项 on that page, whole.
+        let text = pdf_text(&pdf, Some(1));
+        assert!(
+            text.contains(&squash(approval_notes_last())),
+            "{name}: item 6 missing from page 1\n{text}"
+        );
+    }
+    // The crowded one keeps every inspector.
+    let text = pdf_text(&write_pdf(&dir, "crowded", &crowded_approval_form()), None);
+    for i in 1..=6 {
+        assert!(text.contains(&format!("检查人员{i}")), "{text}");
+    }
+}
+
+fn approval_notes_last() -> &'static str {
+    "6. 行政检查审批表由主要负责人或者分管负责人批准，不得仅由内设机构负责人批准。法律、法规或者规章规定应当由上级行政机关批准的，依照其规定。"
+}
+
 #[test]
 fn the_renderer_can_be_shared_between_threads() {
     fn shared<T: Send + Sync>() {}

@@ -13,6 +13,7 @@ pub mod draw;
 pub mod error;
 pub mod field;
 pub mod joint;
+pub mod legal_basis;
 pub mod org;
 pub mod plans;
 pub mod publication;

@@ -363,19 +363,6 @@ pub fn shift_period(period: &str, from_year: i64, to_year: i64) -> String {
     out
 }
 
-/// The legal basis of several items for a document's 法律依据 line: each
-/// distinct basis once, in order, joined by `；`.
-pub fn joined_basis<'a>(bases: impl IntoIterator<Item = &'a str>) -> String {
-    let mut seen: Vec<&str> = Vec::new();
-    for b in bases {
-        let b = b.trim();
-        if !b.is_empty() && !seen.contains(&b) {
-            seen.push(b);
-        }
-    }
-    seen.join("；")
-}
-
 /// The department's secretary account, its administrator or its 承办机构负责人
 /// edit its list and plan; the system administrator edits every department's.
 pub fn may_edit(p: &Principal, department_id: i64) -> bool {
@@ -601,19 +588,6 @@ mod tests {
         assert_eq!(
             shift_period("每年4月至11月，20250年", 2025, 2026),
             "每年4月至11月，20250年"
-        );
-    }
-
-    #[test]
-    fn bases_are_joined_once_each() {
-        assert_eq!(
-            joined_basis([
-                "《大气法》第十九条",
-                " ",
-                "《条例》第二条",
-                "《大气法》第十九条"
-            ]),
-            "《大气法》第十九条；《条例》第二条"
         );
     }
 

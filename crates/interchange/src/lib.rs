@@ -18,6 +18,6 @@ pub use error::FileError;
 pub use limits::{Limits, MAX_PARTS};
 pub use read::{detect, read, FileKind, ParsedRow, RowIssue, Sheet};
 pub use write::{
-    csv_cell, csv_records, example_row, table_xlsx, template_csv, template_xlsx, write_csv,
-    write_xlsx, CSV_BOM,
+    csv_cell, csv_records, example_row, table_xlsx, tables_xlsx, template_csv, template_xlsx,
+    write_csv, write_xlsx, Table, CSV_BOM,
 };

@@ -128,10 +128,34 @@ pub fn table_xlsx(
     columns: &[(&str, f64)],
     rows: impl IntoIterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, FileError> {
-    let columns: Vec<(String, f64)> = columns.iter().map(|(h, w)| (h.to_string(), *w)).collect();
+    tables_xlsx(vec![Table {
+        sheet_name,
+        columns,
+        rows: rows.into_iter().collect(),
+    }])
+}
+
+/// One sheet of [`tables_xlsx`].
+pub struct Table<'a> {
+    pub sheet_name: &'a str,
+    /// Headers with their widths.
+    pub columns: &'a [(&'a str, f64)],
+    pub rows: Vec<Vec<String>>,
+}
+
+/// An XLSX of several tables, one sheet each, in order (a plan's item list
+/// and its rows); every cell is text. Sheet names must differ.
+pub fn tables_xlsx(tables: Vec<Table>) -> Result<Vec<u8>, FileError> {
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet_with_low_memory().map_err(write_error)?;
-    data_sheet(sheet, sheet_name, &columns, rows).map_err(write_error)?;
+    for table in tables {
+        let columns: Vec<(String, f64)> = table
+            .columns
+            .iter()
+            .map(|(h, w)| (h.to_string(), *w))
+            .collect();
+        let sheet = book.add_worksheet_with_low_memory().map_err(write_error)?;
+        data_sheet(sheet, table.sheet_name, &columns, table.rows).map_err(write_error)?;
+    }
     book.save_to_buffer().map_err(write_error)
 }
 

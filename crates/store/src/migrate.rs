@@ -149,6 +149,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "org_disable",
         include_str!("../migrations/0032_org_disable.sql"),
     ),
+    (
+        33,
+        "submitted_documents",
+        include_str!("../migrations/0033_submitted_documents.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -49,6 +49,37 @@
     var out = document.getElementById('picked-count');
     if (out) out.textContent = '已选择 ' + n + ' 家企业';
   });
+  // Date fields are text inputs in the platform's format (2026-12-07), not
+  // <input type=date>, which shows the computer's locale. What is typed as
+  // 20261207, 2026/12/7 or 2026.12.7 is written out as 2026-12-07 on leaving
+  // the field; data-min / data-max flag a day outside the range at once (the
+  // server checks both anyway and says so in words).
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function normalDate(v) {
+    var m = /^\s*(\d{4})[-\/.年]?(\d{1,2})[-\/.月]?(\d{1,2})日?\s*$/.exec(v);
+    if (!m) return null;
+    var d = new Date(+m[1], +m[2] - 1, +m[3]);
+    if (d.getMonth() !== +m[2] - 1 || d.getDate() !== +m[3]) return null;
+    return m[1] + '-' + pad(+m[2]) + '-' + pad(+m[3]);
+  }
+  document.addEventListener('change', function (e) {
+    var el = e.target;
+    if (!el || !el.classList || !el.classList.contains('date-input') || el.maxLength !== 10) return;
+    var v = el.value.trim();
+    if (!v) { el.classList.remove('date-wrong'); el.title = ''; return; }
+    var d = normalDate(v);
+    if (d) el.value = d;
+    var msg = !d ? '请按 2026-12-07 的格式填写日期'
+      : (el.dataset.min && d < el.dataset.min) ? '日期不能早于 ' + el.dataset.min
+      : (el.dataset.max && d > el.dataset.max) ? '日期不能晚于 ' + el.dataset.max : '';
+    el.classList.toggle('date-wrong', !!msg);
+    el.title = msg;
+  });
+  // data-print: prints the page (the print stylesheet leaves out the menus and forms).
+  document.addEventListener('click', function (e) {
+    var el = e.target.closest && e.target.closest('[data-print]');
+    if (el) { e.preventDefault(); window.print(); }
+  });
   // data-submit-on-change: a filter applies as soon as it is chosen; the
   // fields named in data-clears depend on it and start over (地市 → 区县).
   document.addEventListener('change', function (e) {

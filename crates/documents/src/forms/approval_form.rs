@@ -4,7 +4,6 @@
 use yici_domain::documents::forms::{ApprovalForm, Frequency, Signature};
 use yici_domain::draw::caps::TaskSource;
 
-use super::single;
 use crate::fields::{
     blank_date, checks, date_plain, fill, gap, officer_slots, running_text, t, value,
 };
@@ -93,15 +92,22 @@ pub fn parts(f: &ApprovalForm, seal: Option<String>) -> Vec<Part> {
         seal,
     ));
 
-    single(vec![
-        Block::Title("行政检查审批表"),
-        Block::Aside("（仅用于内部审批）"),
-        Block::Table(Table {
-            columns: vec![2.9, 5.3, 2.1, 5.7],
-            rows,
-        }),
-        Block::Notes(NOTES),
-    ])
+    vec![Part {
+        blocks: vec![
+            Block::Title("行政检查审批表"),
+            Block::Aside("（仅用于内部审批）"),
+            Block::Table(Table {
+                columns: vec![2.9, 5.3, 2.1, 5.7],
+                rows,
+            }),
+            Block::Notes(NOTES),
+        ],
+        footer: None,
+        loose: false,
+        // The form and its 注意事项 on one sheet, however many inspectors
+        // the joint group has.
+        one_page: true,
+    }]
 }
 
 /// 年度行政检查频次上限：_次，本次为第_次。（不受年度检查频次上限限制的除外）

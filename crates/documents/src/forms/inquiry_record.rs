@@ -129,11 +129,13 @@ pub fn parts(f: &InquiryRecord) -> Vec<Part> {
             blocks,
             footer: Some(footer),
             loose: false,
+            one_page: false,
         },
         Part {
             blocks: tail,
             footer: None,
             loose: false,
+            one_page: false,
         },
     ]
 }

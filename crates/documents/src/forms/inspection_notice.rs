@@ -136,11 +136,13 @@ pub fn parts(f: &InspectionNotice, seal: Option<String>) -> Vec<Part> {
             blocks: front,
             footer: None,
             loose: false,
+            one_page: false,
         },
         Part {
             blocks: back,
             footer: None,
             loose: false,
+            one_page: false,
         },
     ]
 }

@@ -44,6 +44,7 @@ fn single(blocks: Vec<Block>) -> Vec<Part> {
         blocks,
         footer: None,
         loose: false,
+        one_page: false,
     }]
 }
 

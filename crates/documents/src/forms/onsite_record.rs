@@ -129,11 +129,13 @@ pub fn parts(f: &OnsiteRecord) -> Vec<Part> {
             blocks: first,
             footer: Some(footer.clone()),
             loose: true,
+            one_page: false,
         },
         Part {
             blocks: record,
             footer: Some(footer),
             loose: false,
+            one_page: false,
         },
     ]
 }

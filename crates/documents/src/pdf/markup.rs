@@ -12,6 +12,9 @@ use crate::seal::seal_svg;
 /// least height.
 const CELL_INSET_CM: f32 = 0.18 * 2.0;
 
+/// One em of the body text (小四, 12pt) in centimetres.
+const CM_PER_EM: f32 = 12.0 * 2.54 / 72.0;
+
 pub fn document(doc: &Doc) -> String {
     let mut out = String::with_capacity(16 * 1024);
     out.push_str("#import \"/lib.typ\": *\n");
@@ -33,6 +36,9 @@ pub fn document(doc: &Doc) -> String {
         if part.loose {
             out.push_str("#set par(spacing: 1.15em)\n");
         }
+        if part.one_page {
+            out.push_str("#fit-page[\n");
+        }
         if i == 0 {
             if let Some(number) = &doc.number {
                 let n = number.as_deref().map_or("none".to_owned(), lit);
@@ -41,6 +47,9 @@ pub fn document(doc: &Doc) -> String {
         }
         for block in &part.blocks {
             write_block(&mut out, block);
+        }
+        if part.one_page {
+            out.push_str("]\n");
         }
         out.push_str("]\n");
     }
@@ -138,9 +147,11 @@ fn cell(out: &mut String, c: &Cell, min_height: Option<f32>) {
     // would stretch the rows below as well), and not in labels, which the
     // row centres anyway.
     if let (Some(h), 1, false) = (min_height, c.rowspan, c.label) {
+        // In em of the body text (小四: 12pt = 0.4233cm), so that a page
+        // fitted to one sheet (`fit-page`) shrinks its rows with its text.
         body = format!(
-            "min-height({:.2}cm, {}, {body})",
-            (h - CELL_INSET_CM).max(0.0),
+            "min-height({:.3}em, {}, {body})",
+            (h - CELL_INSET_CM).max(0.0) / CM_PER_EM,
             c.top
         );
     }

@@ -125,8 +125,42 @@ impl PdfRenderer {
             ..typst_pdf::PdfOptions::default()
         };
         typst_pdf::pdf(&document, &options)
+            .map(without_false_suspects)
             .map_err(|errors| RenderError::PdfExport(describe(&world, &errors)))
     }
+}
+
+/// The catalog's mark information as typst writes it.
+const MARK_INFO: &[u8] = b"/MarkInfo<</Marked true/Suspects false>>";
+/// The same without `/Suspects false`, padded with spaces to the same length.
+const MARK_INFO_PLAIN: &[u8] = b"/MarkInfo<</Marked true>>               ";
+
+/// Drops `/Suspects false` from the catalog's `/MarkInfo`.
+///
+/// typst marks its tagged PDFs `/MarkInfo << /Marked true /Suspects false >>`,
+/// which is valid, but poppler up to 23.x (Debian 12's 22.12 among them)
+/// reads a `false` Suspects as a wrong type: every viewer and tool built on it
+/// (`pdftoppm`, `pdfinfo`, evince, okular) prints "Syntax Error: Suspects
+/// object is wrong type (boolean)" on opening the file. `false` is the
+/// default, so leaving the key out says the same thing. The bytes are replaced
+/// by spaces of the same length so that every offset of the cross-reference
+/// table stays right; only the catalog object, which typst writes
+/// uncompressed, is touched.
+fn without_false_suspects(mut pdf: Vec<u8>) -> Vec<u8> {
+    debug_assert_eq!(MARK_INFO.len(), MARK_INFO_PLAIN.len());
+    let Some(catalog) = find(&pdf, b"/Type/Catalog") else {
+        return pdf;
+    };
+    let end = find(&pdf[catalog..], b"endobj").map_or(pdf.len(), |e| catalog + e);
+    if let Some(at) = find(&pdf[catalog..end], MARK_INFO) {
+        let at = catalog + at;
+        pdf[at..at + MARK_INFO.len()].copy_from_slice(MARK_INFO_PLAIN);
+    }
+    pdf
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn file_id(path: &str) -> FileId {

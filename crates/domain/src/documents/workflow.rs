@@ -4,7 +4,9 @@
 //! (承办机构负责人), approved by the unit's head (行政执法主体负责人) — a
 //! different person holding that role, never the department head alone — and
 //! then numbered and stamped by the office. Notices and the 情况记录表 are
-//! numbered and stamped by the office; a notice is then served. The two 笔录
+//! submitted by the handling department, then numbered and stamped by the
+//! office (the office sees only what was submitted: a draft is still being
+//! written); a notice is then served. The two 笔录
 //! are completed by the inspectors. Any document may be voided with a reason;
 //! a numbered one keeps its number, marked 作废.
 
@@ -16,6 +18,8 @@ labelled_enum!(
     /// Where a document is in its workflow.
     DocumentStatus {
         Draft = "draft" / "草稿",
+        // A notice or 情况记录表 handed to the office for its number.
+        Submitted = "submitted" / "已提交，待编号",
         PendingDepartmentHead = "pending_department_head" / "待承办机构负责人审批",
         PendingUnitHead = "pending_unit_head" / "待行政执法主体负责人审批",
         Approved = "approved" / "已批准，待编号",
@@ -30,7 +34,8 @@ labelled_enum!(
     /// A step someone takes on a document.
     Action {
         Edit = "edit" / "修改",
-        Submit = "submit" / "提交审批",
+        // 审批表: to the approvers; notices and the 情况记录表: to the office.
+        Submit = "submit" / "提交",
         SignAsDepartmentHead = "sign_department_head" / "承办机构负责人签批",
         ApproveAsUnitHead = "approve_unit_head" / "行政执法主体负责人批准",
         Return = "return" / "退回修改",
@@ -40,6 +45,34 @@ labelled_enum!(
         Void = "void" / "作废",
     }
 );
+
+impl Action {
+    /// The words of the step on a document of `kind`: 提交 is 提交审批 for
+    /// the 审批表 and 提交办公室编号 for what the office numbers unsigned.
+    pub fn label_for(self, kind: DocumentKind) -> &'static str {
+        match (self, kind) {
+            (Action::Submit, DocumentKind::ApprovalForm) => "提交审批",
+            (Action::Submit, _) => "提交办公室编号",
+            _ => self.label(),
+        }
+    }
+
+    /// What happened, as a sentence for the page after the step (「已批准」).
+    pub fn done_sentence(self, kind: DocumentKind) -> &'static str {
+        match (self, kind) {
+            (Action::Edit, _) => "文书已保存。",
+            (Action::Submit, DocumentKind::ApprovalForm) => "已提交审批，等待承办机构负责人签批。",
+            (Action::Submit, _) => "已提交，等待办公室编号盖章。",
+            (Action::SignAsDepartmentHead, _) => "已签批，等待行政执法主体负责人批准。",
+            (Action::ApproveAsUnitHead, _) => "已批准，等待办公室编号盖章。",
+            (Action::Return, _) => "已退回修改。",
+            (Action::Number, _) => "已编号盖章。",
+            (Action::Serve, _) => "已登记送达。",
+            (Action::Complete, _) => "笔录已完成。",
+            (Action::Void, _) => "文书已作废。",
+        }
+    }
+}
 
 /// What the acting person is, relative to the document.
 #[derive(Debug, Clone)]
@@ -93,14 +126,16 @@ pub fn decide(
             }
         }
         Action::Submit => {
-            ensure(actor.handles(), "只有承办处室的人员可以提交审批")?;
+            ensure(actor.handles(), "只有承办处室的人员可以提交文书")?;
             match (kind, status) {
                 (DocumentKind::ApprovalForm, S::Draft) => Ok(S::PendingDepartmentHead),
-                (DocumentKind::ApprovalForm, _) => Err(wrong_state()),
-                _ => Err(DomainError::conflict(
+                // Numbered without signatures: the office sees it once submitted.
+                (_, S::Draft) if kind.is_numbered() => Ok(S::Submitted),
+                _ if !kind.is_numbered() => Err(DomainError::conflict(
                     "no_approval",
-                    format!("{}不需要审批，直接送办公室编号", kind.label()),
+                    format!("{}不需要提交，由承办处室完成", kind.label()),
                 )),
+                _ => Err(wrong_state()),
             }
         }
         Action::SignAsDepartmentHead => {
@@ -136,6 +171,8 @@ pub fn decide(
                     actor.in_handling_department && actor.has(Role::DepartmentHead)
                 }
                 S::PendingUnitHead => actor.in_issuing_unit && actor.has(Role::UnitHead),
+                // The office sends back a submitted notice it will not number as it is.
+                S::Submitted => actor.in_issuing_unit && actor.has(Role::OfficeClerk),
                 _ => return Err(wrong_state()),
             };
             ensure(may, "只有当前审批人可以退回")?;
@@ -161,7 +198,11 @@ pub fn decide(
                     "not_approved",
                     "审批表尚未经承办机构负责人签批和行政执法主体负责人批准，不能编号",
                 )),
-                (_, S::Draft) if kind != DocumentKind::ApprovalForm => Ok(S::Issued),
+                (_, S::Submitted) => Ok(S::Issued),
+                (_, S::Draft) => Err(DomainError::conflict(
+                    "not_submitted",
+                    format!("{}尚未由承办处室提交，不能编号", kind.label()),
+                )),
                 _ => Err(wrong_state()),
             }
         }
@@ -309,6 +350,15 @@ mod tests {
         let s = decide(
             DocumentKind::InspectionNotice,
             DocumentStatus::Draft,
+            Action::Submit,
+            &actor(&officer, 1),
+            None,
+        )
+        .unwrap();
+        assert_eq!(s, DocumentStatus::Submitted);
+        let s = decide(
+            DocumentKind::InspectionNotice,
+            s,
             Action::Number,
             &actor(&office, 9),
             None,
@@ -504,19 +554,41 @@ mod tests {
     }
 
     #[test]
-    fn only_the_approval_form_is_submitted_and_only_once() {
+    fn what_the_office_numbers_is_submitted_once_and_records_never() {
         let officer = [Role::Inspector];
         let who = member(&officer, 1, true);
-        for kind in [
-            K::InspectionNotice,
-            K::SamplingNotice,
-            K::OnsiteRecord,
-            K::InquiryRecord,
-            K::InspectionRecordSheet,
-        ] {
+        for kind in [K::OnsiteRecord, K::InquiryRecord] {
             assert_eq!(
                 code(kind, S::Draft, Action::Submit, &who, None),
                 "no_approval"
+            );
+        }
+        for kind in [
+            K::InspectionNotice,
+            K::SamplingNotice,
+            K::InspectionRecordSheet,
+        ] {
+            assert_eq!(
+                decide(kind, S::Draft, Action::Submit, &who, None),
+                Ok(S::Submitted)
+            );
+            for status in [S::Submitted, S::Issued, S::Served, S::Void] {
+                assert_eq!(
+                    code(kind, status, Action::Submit, &who, None),
+                    "wrong_state",
+                    "{kind:?} submitted at {status:?}"
+                );
+            }
+            // Only the handling department submits.
+            assert_eq!(
+                code(
+                    kind,
+                    S::Draft,
+                    Action::Submit,
+                    &member(&officer, 5, false),
+                    None
+                ),
+                "forbidden"
             );
         }
         for status in [S::PendingDepartmentHead, S::PendingUnitHead, S::Approved] {
@@ -525,6 +597,74 @@ mod tests {
                 "wrong_state"
             );
         }
+    }
+
+    #[test]
+    fn the_office_numbers_no_draft_and_may_return_what_was_submitted() {
+        let office = [Role::OfficeClerk];
+        let clerk = member(&office, 9, false);
+        for kind in [
+            K::InspectionNotice,
+            K::SamplingNotice,
+            K::InspectionRecordSheet,
+        ] {
+            assert_eq!(
+                code(kind, S::Draft, Action::Number, &clerk, None),
+                "not_submitted",
+                "{kind:?} numbered as a draft"
+            );
+            assert_eq!(
+                decide(kind, S::Submitted, Action::Return, &clerk, None),
+                Ok(S::Draft)
+            );
+            // The department does not return its own submission, nor another
+            // unit's office.
+            let officer = [Role::Inspector];
+            assert_eq!(
+                code(
+                    kind,
+                    S::Submitted,
+                    Action::Return,
+                    &member(&officer, 1, true),
+                    None
+                ),
+                "forbidden"
+            );
+            assert_eq!(
+                code(kind, S::Submitted, Action::Return, &stranger(&office), None),
+                "forbidden"
+            );
+            // Nobody edits what waits for the office.
+            assert_eq!(
+                code(
+                    kind,
+                    S::Submitted,
+                    Action::Edit,
+                    &member(&officer, 1, true),
+                    None
+                ),
+                "wrong_state"
+            );
+        }
+    }
+
+    #[test]
+    fn every_step_reads_as_a_sentence() {
+        for &action in Action::ALL {
+            for &kind in DocumentKind::ALL {
+                let s = action.done_sentence(kind);
+                assert!(s.ends_with('。'), "{action:?} {kind:?}: {s}");
+            }
+        }
+        assert_eq!(
+            Action::ApproveAsUnitHead.done_sentence(K::ApprovalForm),
+            "已批准，等待办公室编号盖章。"
+        );
+        assert_eq!(Action::Submit.label_for(K::ApprovalForm), "提交审批");
+        assert_eq!(
+            Action::Submit.label_for(K::InspectionNotice),
+            "提交办公室编号"
+        );
     }
 
     #[test]
@@ -697,7 +837,7 @@ mod tests {
         assert_eq!(
             decide(
                 K::InspectionNotice,
-                S::Draft,
+                S::Submitted,
                 Action::Number,
                 &member(&office, 9, false),
                 None
@@ -707,7 +847,7 @@ mod tests {
         assert_eq!(
             code(
                 K::InspectionNotice,
-                S::Draft,
+                S::Submitted,
                 Action::Number,
                 &stranger(&office),
                 None
@@ -741,7 +881,7 @@ mod tests {
             K::InspectionRecordSheet,
         ] {
             assert_eq!(
-                decide(kind, S::Draft, Action::Number, &clerk, None),
+                decide(kind, S::Submitted, Action::Number, &clerk, None),
                 Ok(S::Issued)
             );
             for status in [S::Issued, S::Served, S::Void] {

@@ -206,29 +206,15 @@ async fn plan_items(
 /// year: the bases of the listed items the result ticked, or of the whole
 /// list before there is a result; the general basis when the list has none.
 fn legal_basis(list: &[(String, String)], ticked: &[String]) -> String {
-    let mut bases: Vec<&str> = Vec::new();
-    let chosen: Vec<&(String, String)> = if ticked.is_empty() {
-        list.iter().collect()
-    } else {
-        list.iter()
-            .filter(|(name, _)| ticked.contains(name))
-            .collect()
-    };
-    for (_, basis) in chosen {
-        for b in basis
-            .split(['；', ';', '、'])
-            .map(str::trim)
-            .filter(|b| !b.is_empty())
-        {
-            if !bases.contains(&b) {
-                bases.push(b);
-            }
-        }
-    }
-    if bases.is_empty() {
+    let chosen = list
+        .iter()
+        .filter(|(name, _)| ticked.is_empty() || ticked.contains(name))
+        .map(|(_, basis)| basis.as_str());
+    let merged = yici_domain::legal_basis::merged(chosen);
+    if merged.is_empty() {
         DEFAULT_LEGAL_BASIS.to_string()
     } else {
-        bases.join("、")
+        merged
     }
 }
 
@@ -257,7 +243,8 @@ fn form(kind: DocumentKind, f: Facts) -> Form {
         DocumentKind::InspectionNotice => Form::InspectionNotice(InspectionNotice {
             enterprise_name: t.enterprise_name.clone(),
             uscc: t.enterprise_uscc.clone(),
-            legal_basis: f.legal_basis.clone(),
+            // 根据____（法律依据名称）: the laws; 三、法律依据: with their articles.
+            legal_basis: yici_domain::legal_basis::titles([&f.legal_basis]),
             inspectors: f.all_officers,
             inspection_date: visit_day,
             legal_provisions: f.legal_basis,
@@ -500,7 +487,7 @@ mod tests {
         assert_eq!(legal_basis(&[], &[]), DEFAULT_LEGAL_BASIS);
         assert_eq!(
             legal_basis(&list, &[]),
-            "《排污许可管理条例》第二十六条、《中华人民共和国大气污染防治法》第四十八条"
+            "《排污许可管理条例》第二十六条；《中华人民共和国大气污染防治法》第四十八条"
         );
         assert_eq!(
             legal_basis(&list, &["排污许可执行情况".to_string()]),

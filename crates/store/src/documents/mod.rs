@@ -40,6 +40,8 @@ pub struct Document {
     pub unit_name: String,
     pub department_id: i64,
     pub department_name: String,
+    /// 被检查人: the task's enterprise.
+    pub enterprise_name: String,
     pub kind: DocumentKind,
     pub kind_label: String,
     pub status: DocumentStatus,
@@ -54,8 +56,11 @@ pub struct Document {
     pub voided_at: Option<DateTime<Utc>>,
     pub voided_by_name: Option<String>,
     pub void_reason: Option<String>,
+    /// 起草人
     pub created_by_name: String,
     pub created_at: DateTime<Utc>,
+    /// When it was last submitted (提交审批, or to the office for a number).
+    pub submitted_at: Option<DateTime<Utc>>,
     pub updated_at: DateTime<Utc>,
     pub events: Vec<DocumentEvent>,
 }
@@ -84,10 +89,15 @@ impl Document {
 const SELECT: &str = "SELECT d.id, d.task_id, d.unit_id, u.name AS unit_name, d.department_id,
         dp.name AS department_name, d.kind, d.status, d.form, d.year, d.number, d.number_text,
         d.numbered_at, d.numbered_by_name, d.voided_at, d.voided_by_name, d.void_reason,
-        d.created_by_name, d.created_at, d.updated_at, d.department_head_id
+        d.created_by_name, d.created_at, d.updated_at, d.department_head_id,
+        e.name AS enterprise_name,
+        (SELECT MAX(ev.at) FROM document_events ev
+          WHERE ev.document_id = d.id AND ev.action = 'submit') AS submitted_at
    FROM documents d
    JOIN units u ON u.id = d.unit_id
-   JOIN departments dp ON dp.id = d.department_id";
+   JOIN departments dp ON dp.id = d.department_id
+   JOIN tasks t ON t.id = d.task_id
+   JOIN enterprises e ON e.id = t.enterprise_id";
 
 fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::internal(format!("document {what}: {value}"))
@@ -107,6 +117,7 @@ fn from_row(r: &Row) -> StoreResult<Document> {
         unit_name: r.get("unit_name")?,
         department_id: r.get("department_id")?,
         department_name: r.get("department_name")?,
+        enterprise_name: r.get("enterprise_name")?,
         kind,
         kind_label: kind.label().to_string(),
         status,
@@ -122,6 +133,7 @@ fn from_row(r: &Row) -> StoreResult<Document> {
         void_reason: r.get("void_reason")?,
         created_by_name: r.get("created_by_name")?,
         created_at: r.get("created_at")?,
+        submitted_at: r.get("submitted_at")?,
         updated_at: r.get("updated_at")?,
         events: Vec::new(),
     })
@@ -232,7 +244,8 @@ pub async fn of_visible_task(mut db: &Db, task_id: i64) -> StoreResult<Vec<Docum
 }
 
 /// The documents waiting on the principal: 待签批 for a department head, 待批准
-/// for a unit head, 待编号 for the office.
+/// for a unit head, 待编号 for the office (what was approved or submitted to
+/// it — never a draft still being written), longest waiting first.
 pub async fn inbox(mut db: &Db, principal: &Principal) -> StoreResult<Vec<Document>> {
     use yici_domain::org::Role;
     let Some(unit) = principal.unit_id else {
@@ -250,10 +263,7 @@ pub async fn inbox(mut db: &Db, principal: &Principal) -> StoreResult<Vec<Docume
         conds.push("d.status = 'pending_unit_head'".to_string());
     }
     if principal.has(Role::OfficeClerk) {
-        conds.push(
-            "(d.status = 'approved' OR (d.status = 'draft' AND d.kind IN ('inspection_notice', 'sampling_notice', 'inspection_record_sheet')))"
-                .to_string(),
-        );
+        conds.push("d.status IN ('approved', 'submitted')".to_string());
     }
     if conds.is_empty() {
         return Ok(Vec::new());

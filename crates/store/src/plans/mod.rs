@@ -5,7 +5,7 @@
 //!
 //! For other features: [`items_for`] returns a department's list of a year
 //! with each item's 检查依据 (`PlanItem::basis`), from which documents fill
-//! their 法律依据 (see `yici_domain::plans::joined_basis`).
+//! their 法律依据 (see `yici_domain::legal_basis::merged`).
 //!
 //! Every change runs in one transaction with its audit entry; a refused
 //! change writes nothing. Rows are never deleted: removal sets `removed_at`.
@@ -34,7 +34,7 @@ mod rows;
 mod sheet;
 
 pub use items::{create_item, remove_item, update_item};
-pub use progress::{progress, public};
+pub use progress::{progress, public, units_with_plans};
 pub use rows::{create_row, remove_row, update_row};
 pub use sheet::{copy_previous, from_template, insert_sheet};
 

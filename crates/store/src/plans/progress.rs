@@ -78,6 +78,24 @@ pub(super) async fn unit_progress(
     Ok(out)
 }
 
+/// The units that have a live list item or plan row in `year` (what the
+/// public page can show), in id order.
+pub async fn units_with_plans(mut db: &Db, year: i64) -> StoreResult<Vec<i64>> {
+    let year = plans::check_year(year)?;
+    let rows = db
+        .fetch_all(
+            "SELECT DISTINCT d.unit_id FROM departments d
+              WHERE EXISTS (SELECT 1 FROM plan_items i WHERE i.department_id = d.id
+                              AND i.year = $1 AND i.removed_at IS NULL)
+                 OR EXISTS (SELECT 1 FROM plan_rows r WHERE r.department_id = d.id
+                              AND r.year = $1 AND r.removed_at IS NULL)
+              ORDER BY d.unit_id",
+            args![year],
+        )
+        .await?;
+    rows.iter().map(|r| r.get("unit_id")).collect()
+}
+
 /// A unit's lists and plans of a year, without login (公示).
 pub async fn public(mut db: &Db, unit_id: i64, year: i64) -> StoreResult<PublicPlans> {
     let year = plans::check_year(year)?;

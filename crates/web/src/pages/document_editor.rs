@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use super::forms;
 use serde_json::{Map, Value};
 use yici_domain::documents::forms::{Outcome, Relation};
 use yici_domain::documents::{DocumentKind, Form};
@@ -183,6 +184,17 @@ fn input(name: &str, value: &str, kind: &str) -> String {
     )
 }
 
+/// A date, date-and-time or time as a text input showing the platform's
+/// format (2026-12-07, 2026-12-07 09:30, 09:30) whatever the browser's
+/// locale; the server reads what is typed (`forms::parse_date` …).
+fn typed_input(name: &str, value: &str, placeholder: &str, size: usize) -> String {
+    format!(
+        "<input type=\"text\" class=\"date-input\" name=\"{}\" value=\"{}\" placeholder=\"{placeholder}\" maxlength=\"{size}\" autocomplete=\"off\">",
+        escape(name),
+        escape(value)
+    )
+}
+
 fn select(name: &str, current: &str, options: &[(&str, &str)]) -> String {
     let mut s = format!(
         "<select name=\"{}\"><option value=\"\">未填</option>",
@@ -255,13 +267,23 @@ pub fn controls(form: &Form) -> Vec<(&'static str, String, bool)> {
                 if key == "findings" { 10 } else { 3 },
                 escape(&str_of(v))
             ),
-            Date => input(key, &str_of(v), "date"),
-            DateTime => input(
+            Date => typed_input(key, &str_of(v), "2026-12-07", 10),
+            DateTime => typed_input(
                 key,
-                &str_of(v).chars().take(16).collect::<String>(),
-                "datetime-local",
+                &str_of(v)
+                    .chars()
+                    .take(16)
+                    .collect::<String>()
+                    .replace('T', " "),
+                "2026-12-07 09:30",
+                16,
             ),
-            Time => input(key, &str_of(v).chars().take(5).collect::<String>(), "time"),
+            Time => typed_input(
+                key,
+                &str_of(v).chars().take(5).collect::<String>(),
+                "09:30",
+                5,
+            ),
             YesNo => {
                 let cur = match v {
                     Some(Value::Bool(true)) => "true",
@@ -337,16 +359,25 @@ pub fn apply(form: &Form, posted: &[(String, String)]) -> Result<Form, DomainErr
             Text | Area => Value::String(get(key).unwrap_or_default()),
             // The source is never blank on the paper: an empty choice keeps it.
             Source if get(key).is_none_or(|s| s.is_empty()) => continue,
-            Date | Time | Source | Relation | Outcome => match get(key) {
-                Some(s) if !s.is_empty() => Value::String(if matches!(widget, Time) {
-                    format!("{s}:00")
-                } else {
-                    s
-                }),
+            Date | Time | DateTime => match get(key) {
+                Some(s) if !s.is_empty() => {
+                    let (read, example) = match widget {
+                        Date => (forms::parse_date(&s).map(|d| d.to_string()), "2026-12-07"),
+                        Time => (forms::parse_time(&s).map(|t| format!("{t}:00")), "09:30"),
+                        _ => (forms::parse_date_time(&s), "2026-12-07 09:30"),
+                    };
+                    Value::String(read.ok_or_else(|| {
+                        DomainError::field(
+                            key,
+                            "invalid",
+                            format!("{label}格式有误，请按 {example} 的格式填写"),
+                        )
+                    })?)
+                }
                 _ => Value::Null,
             },
-            DateTime => match get(key) {
-                Some(s) if !s.is_empty() => Value::String(format!("{s}:00")),
+            Source | Relation | Outcome => match get(key) {
+                Some(s) if !s.is_empty() => Value::String(s),
                 _ => Value::Null,
             },
             YesNo => match get(key).as_deref() {

@@ -34,6 +34,13 @@ pub struct DocRow {
     pub status: &'static str,
     pub status_class: &'static str,
     pub department: String,
+    /// 被检查人
+    pub enterprise: String,
+    pub task_id: i64,
+    /// 起草人
+    pub drafter: String,
+    /// 提交时间 (— when it has not been submitted)
+    pub submitted: String,
     pub updated: String,
 }
 
@@ -42,7 +49,7 @@ fn status_class(s: DocumentStatus) -> &'static str {
         DocumentStatus::Issued | DocumentStatus::Served | DocumentStatus::Completed => "on",
         DocumentStatus::Void => "warn-tag",
         DocumentStatus::Draft => "off",
-        DocumentStatus::Approved => "st-scheduled",
+        DocumentStatus::Approved | DocumentStatus::Submitted => "st-scheduled",
         _ => "st-drawn",
     }
 }
@@ -55,6 +62,10 @@ pub(crate) fn row(d: &Document) -> DocRow {
         status: d.status.label(),
         status_class: status_class(d.status),
         department: d.department_name.clone(),
+        enterprise: d.enterprise_name.clone(),
+        task_id: d.task_id,
+        drafter: d.created_by_name.clone(),
+        submitted: d.submitted_at.map(display).unwrap_or_else(|| "—".into()),
         updated: display(d.updated_at),
     }
 }
@@ -88,7 +99,7 @@ fn buttons(p: &Principal, d: &Document, head_signer: Option<i64>) -> Vec<ActionB
     .filter(|(a, _, _)| workflow::decide(d.kind, d.status, *a, &actor, head_signer).is_ok())
     .map(|(a, opinion, class)| ActionButton {
         code: a.as_str(),
-        label: a.label(),
+        label: a.label_for(d.kind),
         opinion,
         class,
     })
@@ -125,24 +136,22 @@ pub async fn view(
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
 ) -> PageResult<Response> {
-    let notice = q.done.as_deref().map(|a| match Action::parse(a) {
-        Some(Action::Edit) => "文书已保存。".to_string(),
-        Some(a) => format!("已{}。", a.label()),
-        None => "已完成。".to_string(),
-    });
-    render(&state, &session, id, None, notice, None).await
+    let done = q.done.as_deref().and_then(Action::parse);
+    render(&state, &session, id, None, done, None).await
 }
 
+/// The document page; `done` is the step just taken, said as a sentence.
 async fn render(
     state: &AppState,
     session: &Session,
     id: i64,
     error: Option<String>,
-    notice: Option<String>,
+    done: Option<Action>,
     unsaved: Option<yici_domain::documents::Form>,
 ) -> PageResult<Response> {
     let p = &session.principal;
     let d = documents::get(&state.db, p, state.now(), id).await?;
+    let notice = done.map(|a| a.done_sentence(d.kind).to_string());
     let head = documents::head_signer(&state.db, id).await?;
     let actor = workflow::Actor {
         person_id: p.person_id,
@@ -239,23 +248,17 @@ pub async fn act(
         return render(&state, &session, id, Some("未知的操作".into()), None, None).await;
     };
     let service = if action == Action::Serve {
-        match super::forms::date(&form.served_on, "served_on", "请填写送达日期") {
+        match super::forms::date(&form.served_on, "served_on", "送达日期格式有误") {
             Ok(Some(served_on)) => Some(Service {
                 recipient: form.recipient.trim().to_string(),
                 served_on,
                 method_and_address: form.method_and_address.trim().to_string(),
             }),
-            Ok(None) | Err(_) => {
-                return render(
-                    &state,
-                    &session,
-                    id,
-                    Some("请填写送达日期".into()),
-                    None,
-                    None,
-                )
-                .await;
+            Ok(None) => {
+                let missing = "请填写送达日期".to_string();
+                return render(&state, &session, id, Some(missing), None, None).await;
             }
+            Err(e) => return render(&state, &session, id, Some(e.message), None, None).await,
         }
     } else {
         None

@@ -42,8 +42,15 @@ pub fn given(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// A date field (`YYYY-MM-DD`): `None` when left empty, the error of `field`
-/// with `message` when it is no date.
+/// The format every date field shows and asks for (docs/decisions.md,
+/// "Dates typed as 2026-12-07").
+pub const DATE_HINT: &str = "请按 2026-12-07 的格式填写";
+
+/// A date field: `None` when left empty, the error of `field` with `message`
+/// (and the format asked for) when it is no date. Date fields are text
+/// inputs showing 2026-12-07 whatever the browser's locale, so what people
+/// type is read leniently: 2026-12-07, 2026-12-7, 2026/12/7, 2026.12.7,
+/// 20261207 and 2026年12月7日 are the same day.
 pub fn date(
     value: &str,
     field: &'static str,
@@ -51,10 +58,60 @@ pub fn date(
 ) -> Result<Option<NaiveDate>, DomainError> {
     match value.trim() {
         "" => Ok(None),
-        d => NaiveDate::parse_from_str(d, "%Y-%m-%d")
+        d => parse_date(d)
             .map(Some)
-            .map_err(|_| DomainError::field(field, "invalid", message)),
+            .ok_or_else(|| DomainError::field(field, "invalid", format!("{message}，{DATE_HINT}"))),
     }
+}
+
+/// A typed date in one of the forms [`date`] accepts.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    if text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(text, "%Y%m%d").ok();
+    }
+    let parts: Vec<&str> = text
+        .trim_end_matches('日')
+        .split(['-', '/', '.', '年', '月', '－'])
+        .collect();
+    let [y, m, d] = parts.as_slice() else {
+        return None;
+    };
+    let number = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        (len.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+    };
+    NaiveDate::from_ymd_opt(
+        i32::try_from(number(y, 4..=4)?).ok()?,
+        number(m, 1..=2)?,
+        number(d, 1..=2)?,
+    )
+}
+
+/// A date and time field (2026-12-07 09:30, also with `T` or a typed date as
+/// [`date`] reads it): the `YYYY-MM-DDTHH:MM:00` the forms store, or `None`.
+pub fn parse_date_time(text: &str) -> Option<String> {
+    let text = text.trim();
+    let (day, time) = text.split_once('T').or_else(|| text.rsplit_once(' '))?;
+    Some(format!("{}T{}:00", parse_date(day)?, parse_time(time)?))
+}
+
+/// A time of day typed as 9:30 or 09:30: `HH:MM`.
+pub fn parse_time(text: &str) -> Option<String> {
+    let text = text.trim().replace('：', ":");
+    let mut it = text.split(':');
+    let (h, m) = (it.next()?, it.next()?);
+    // Seconds, if typed, are dropped (the forms keep minutes).
+    if it.next().is_some_and(|s| s.parse::<u32>().is_err()) || it.next().is_some() {
+        return None;
+    }
+    let ok = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !ok(h) || !ok(m) {
+        return None;
+    }
+    let t = chrono::NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)?;
+    Some(t.format("%H:%M").to_string())
 }
 
 /// A whole-number field: `None` when left empty, the error of `field` with

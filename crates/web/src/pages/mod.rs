@@ -14,6 +14,7 @@ pub mod home;
 pub mod layout;
 pub mod org;
 pub mod people;
+pub mod plan_files;
 pub mod plans;
 pub mod publication;
 pub mod ratings;
@@ -158,6 +159,7 @@ pub fn router() -> Router<AppState> {
         .route("/public/draws/{id}", get(tasks::draw_record::public_draw))
         // 检查事项与计划 (DOC-1); its public page needs no login.
         .route("/plans", get(plans::page))
+        .route("/plans/export", get(plan_files::export))
         .route("/plans/items", post(plans::create_item))
         .route("/plans/items/{id}", post(plans::update_item))
         .route("/plans/items/{id}/delete", post(plans::remove_item))
@@ -167,6 +169,7 @@ pub fn router() -> Router<AppState> {
         .route("/plans/copy", post(plans::copy_previous))
         .route("/plans/template", post(plans::from_template))
         .route("/public/plans", get(plans::public))
+        .route("/public/plans/export", get(plan_files::public_export))
         // 一公开 (RES-2): public results and the open data page need no
         // login; the office releases from its desk.
         .route("/public/results", get(publication::search))

@@ -710,6 +710,7 @@ struct PublicPage {
     years: Vec<Choice>,
     year: i64,
     unit_name: Option<String>,
+    unit_id: i64,
     sections: Vec<PublicSection>,
     /// Departments with neither list nor plan this year.
     without: Vec<String>,
@@ -752,8 +753,36 @@ pub(crate) async fn unit_choices(state: &AppState, current: i64) -> PageResult<V
         .collect())
 }
 
+/// The unit a visitor without a choice most likely looks for: the first
+/// county bureau (in the list's order, cities with their counties) that has
+/// published a list or plan for the year — county bureaus do most of the
+/// checks — else the first unit that has; none when nobody has.
+async fn likely_unit(state: &AppState, year: i64) -> PageResult<Option<i64>> {
+    let with_plans = plans::units_with_plans(&state.db, year).await?;
+    if with_plans.is_empty() {
+        return Ok(None);
+    }
+    let choices = unit_choices(state, 0).await?;
+    let ordered: Vec<i64> = choices
+        .iter()
+        .filter_map(|c| c.value.parse::<i64>().ok())
+        .filter(|id| with_plans.contains(id))
+        .collect();
+    let all = units::list(&mut state.db.clone()).await?;
+    let is_county = |id: &i64| {
+        all.iter()
+            .any(|u| u.id == *id && u.level == UnitLevel::County)
+    };
+    Ok(ordered
+        .iter()
+        .find(|id| is_county(id))
+        .or(ordered.first())
+        .copied())
+}
+
 /// 公示: a unit's item lists and plans of a year, per department, with
-/// progress. No login.
+/// progress. No login. Without a unit in the query it opens on the likely
+/// one ([`likely_unit`]), so the page is never empty when anything is public.
 pub async fn public(
     State(state): State<AppState>,
     Query(q): Query<PublicQuery>,
@@ -767,7 +796,10 @@ pub async fn public(
             now_year
         }),
     };
-    let unit = q.unit.trim().parse::<i64>().ok();
+    let unit = match q.unit.trim() {
+        "" => likely_unit(&state, year).await?,
+        u => u.parse::<i64>().ok(),
+    };
     let mut status = StatusCode::OK;
     let (unit_name, sections, without) = match unit {
         None => {
@@ -796,6 +828,7 @@ pub async fn public(
     };
     let page = PublicPage {
         units: unit_choices(&state, unit.unwrap_or(0)).await?,
+        unit_id: unit.unwrap_or(0),
         years: year_choices(now_year, year),
         year,
         unit_name,

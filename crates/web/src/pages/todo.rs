@@ -82,7 +82,7 @@ async fn documents(state: &AppState, p: &Principal) -> PageResult<Option<TodoGro
             ),
             item(
                 "documents-to-number",
-                count(&|s| matches!(s, DocumentStatus::Approved | DocumentStatus::Draft)),
+                count(&|s| matches!(s, DocumentStatus::Approved | DocumentStatus::Submitted)),
                 "份文书待编号盖章",
                 "/documents",
             ),

@@ -707,9 +707,15 @@ async fn joint_inspection_in_a_real_browser(app: TestApp) {
     wait_path(&c, "/tasks/settings").await;
     assert!(text(&c, "#settings-tasks").await.contains(&enterprise));
     let date = c.find(Locator::Css("#planned_on")).await.unwrap();
+    // A text field in the platform's format (type=date shows the OS locale);
+    // the earliest day rides along for the page script, the server checks it.
     assert_eq!(
-        date.attr("min").await.unwrap().as_deref(),
+        date.attr("data-min").await.unwrap().as_deref(),
         Some(tomorrow.as_str())
+    );
+    assert_eq!(
+        date.attr("placeholder").await.unwrap().as_deref(),
+        Some("2026-12-07")
     );
 
     // One officer is not enough: the error sits on the form, the ticks stay.

@@ -192,6 +192,13 @@ async fn drafted(app: &TestApp, token: &str, task: i64, kind: &str) -> Value {
     b
 }
 
+/// A draft handed to the office by its department (提交): the office numbers
+/// only what was submitted.
+async fn submitted(app: &TestApp, token: &str, task: i64, kind: &str) -> Value {
+    let d = drafted(app, token, task, kind).await;
+    step(app, token, id(&d), "submit", "submitted").await
+}
+
 async fn act(app: &TestApp, token: &str, doc: i64, step: Value) -> (u16, Value) {
     app.send(
         "POST",
@@ -262,7 +269,7 @@ async fn issued(app: &TestApp, cast: &Cast, enterprise: i64) -> (Value, Value, V
     )
     .await;
     let approval = step(app, &cast.clerk_token, approval, "number", "issued").await;
-    let notice = id(&drafted(app, &cast.air, t, "inspection_notice").await);
+    let notice = id(&submitted(app, &cast.air, t, "inspection_notice").await);
     let notice = step(app, &cast.clerk_token, notice, "number", "issued").await;
     (task, approval, notice)
 }
@@ -531,6 +538,50 @@ async fn the_approval_form_is_signed_approved_numbered_and_the_notice_served(app
     assert_eq!(notice["form"]["enterprise_name"], task["enterprise_name"]);
     assert_eq!(notice["form"]["frequency"], json!({"cap": 2, "ordinal": 1}));
     assert_eq!(notice["form"]["inspection_date"], json!(tomorrow));
+    // A draft is the department's until it submits it: the office neither
+    // sees nor numbers it.
+    let r = act(&app, &cast.clerk_token, n, json!({"action": "number"})).await;
+    assert_eq!(refused(&r), (409, "not_submitted"), "{}", r.1);
+    let (_, inbox) = app.get(&cast.clerk_token, "/api/v1/documents/inbox").await;
+    assert!(
+        inbox.as_array().unwrap().iter().all(|d| id(d) != n),
+        "a draft in the office's inbox: {inbox}"
+    );
+    let r = act(&app, &cast.clerk_token, n, json!({"action": "submit"})).await;
+    assert_eq!(
+        refused(&r),
+        (403, "forbidden"),
+        "the office submits: {}",
+        r.1
+    );
+    let sent = step(&app, &cast.air, n, "submit", "submitted").await;
+    assert_eq!(sent["status_label"], "已提交，待编号");
+    assert!(sent["submitted_at"].is_string(), "{sent}");
+    let r = app
+        .send(
+            "PUT",
+            &cast.air,
+            &format!("/api/v1/documents/{n}"),
+            sent["form"].clone(),
+        )
+        .await;
+    assert_eq!(
+        refused(&r),
+        (409, "wrong_state"),
+        "edited once submitted: {}",
+        r.1
+    );
+    let (_, inbox) = app.get(&cast.clerk_token, "/api/v1/documents/inbox").await;
+    let line = inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| id(d) == n)
+        .unwrap_or_else(|| panic!("the submitted notice waits for the office: {inbox}"));
+    assert_eq!(line["enterprise_name"], task["enterprise_name"]);
+    assert_eq!(line["task_id"], t);
+    assert_eq!(line["created_by_name"], sent["created_by_name"]);
+    assert_eq!(line["submitted_at"], sent["submitted_at"]);
     let r = act(&app, &cast.clerk_token, n, json!({"action": "number"})).await;
     assert_eq!(refused(&r), (409, "approval_required"), "{}", r.1);
     let r = draft(&app, &cast.air, t, "inspection_notice").await;
@@ -790,7 +841,7 @@ async fn remote_inspections_need_no_approval_and_urgent_ones_owe_papers(app: Tes
             .all(|o| o["task_id"] != remote),
         "a remote task owes nothing: {owed}"
     );
-    let notice = id(&drafted(&app, &cast.air, u, "inspection_notice").await);
+    let notice = id(&submitted(&app, &cast.air, u, "inspection_notice").await);
     let r = act(&app, &cast.clerk_token, notice, json!({"action": "number"})).await;
     assert_eq!(refused(&r), (409, "approval_required"), "{}", r.1);
 
@@ -1078,13 +1129,22 @@ async fn two_hundred_numbers(apps: Vec<TestApp>) {
             handles.push(tokio::spawn(async move {
                 let r = http
                     .post(format!("{base}/api/v1/tasks/{t}/documents"))
-                    .bearer_auth(token)
+                    .bearer_auth(&token)
                     .json(&json!({"kind": "sampling_notice"}))
                     .send()
                     .await
                     .unwrap();
                 assert_eq!(r.status().as_u16(), 201);
-                r.json::<Value>().await.unwrap()["id"].as_i64().unwrap()
+                let d = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+                let r = http
+                    .post(format!("{base}/api/v1/documents/{d}/actions"))
+                    .bearer_auth(token)
+                    .json(&json!({"action": "submit"}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status().as_u16(), 200);
+                d
             }));
         }
         for h in handles {
@@ -1101,7 +1161,7 @@ async fn two_hundred_numbers(apps: Vec<TestApp>) {
         good.iter().map(|&d| (d, Expect::Number, true)).collect();
     let mut bad = Vec::new();
     for _ in 0..5 {
-        let d = id(&drafted(app, &cast.air, other, "sampling_notice").await);
+        let d = id(&submitted(app, &cast.air, other, "sampling_notice").await);
         bad.push((d, Expect::Refused(409, "approval_required"), true));
     }
     for _ in 0..3 {
@@ -1110,7 +1170,7 @@ async fn two_hundred_numbers(apps: Vec<TestApp>) {
     }
     let mut spare = Vec::new();
     for _ in 0..5 {
-        let d = id(&drafted(app, &cast.air, t, "sampling_notice").await);
+        let d = id(&submitted(app, &cast.air, t, "sampling_notice").await);
         spare.push(d);
         bad.push((d, Expect::Refused(403, "forbidden"), false));
     }
@@ -1196,7 +1256,7 @@ async fn two_hundred_numbers(apps: Vec<TestApp>) {
     );
     for d in &spare {
         let (_, doc) = app.get(&cast.air, &format!("/api/v1/documents/{d}")).await;
-        assert_eq!(doc["status"], "draft", "{doc}");
+        assert_eq!(doc["status"], "submitted", "{doc}");
         assert_eq!(doc["number"], Value::Null);
     }
 
@@ -1234,7 +1294,7 @@ async fn a_document_numbered_twice_at_once_takes_one_number(app: TestApp) {
     let t = id(&task);
     let mut docs = Vec::new();
     for _ in 0..ROUNDS {
-        docs.push(id(&drafted(&app, &cast.air, t, "sampling_notice").await));
+        docs.push(id(&submitted(&app, &cast.air, t, "sampling_notice").await));
     }
     let apps = Arc::new(vec![app, second]);
     let barrier = Arc::new(tokio::sync::Barrier::new(ROUNDS * 2));

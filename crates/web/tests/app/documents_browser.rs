@@ -3,13 +3,15 @@
 //! the task page, completes it in the editor and submits it; the 股长 signs;
 //! a department head finds no approval button; the branch head approves; the
 //! office numbers and stamps it — 唐环行检批〔2025〕11-1号 — and the register
-//! shows 1 号连续. Then the notice is drafted, numbered and served, and the
-//! task reads 手续齐全. Screenshots at 1920×1080 and 390×844 go to
+//! shows 1 号连续. Then the notice is drafted, submitted (the office sees it
+//! only then, with 被检查人, 任务编号, 起草人 and 提交时间), numbered and
+//! served, and the task reads 手续齐全. Screenshots at 1920×1080 and 390×844 go to
 //! `target/screenshots/`.
 
 use crate::common::browser::*;
 use crate::common::{visit, Backend, TestApp, YUTIAN};
 use fantoccini::{Client, Locator};
+use yici_store::Exec;
 
 both_databases!(documents_in_a_real_browser);
 
@@ -115,6 +117,7 @@ async fn documents_in_a_real_browser(app: TestApp) {
     boss.goto(&app.url(&doc_path)).await.unwrap();
     step(&boss, "act-approve_unit_head").await;
     assert_eq!(text(&boss, "#doc-status").await, "已批准，待编号");
+    assert_eq!(text(&boss, "#notice").await, "已批准，等待办公室编号盖章。");
 
     // The office numbers and stamps it, and the register shows the run.
     let clerk = as_user(&driver, &app, &office[2].1).await;
@@ -159,6 +162,74 @@ async fn documents_in_a_real_browser(app: TestApp) {
     click(&officer, "#draft-document button[type=submit]").await;
     assert_eq!(text(&officer, "#doc-status").await, "草稿");
     let notice_path = path(&officer).await;
+    if shoot {
+        // The notice's editor: its dates are typed as 2026-12-07.
+        assert_eq!(
+            officer
+                .find(Locator::Css("input[name=inspection_date]"))
+                .await
+                .unwrap()
+                .attr("placeholder")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("2026-12-07")
+        );
+        shot(&officer, "documents-notice-editor-desktop").await;
+        officer.set_window_size(390, 844).await.unwrap();
+        officer.refresh().await.unwrap();
+        shot(&officer, "documents-notice-editor-phone").await;
+        // The plans page with its export and print buttons, both widths.
+        officer.goto(&app.url("/plans")).await.unwrap();
+        shot(&officer, "plans-phone").await;
+        officer.set_window_size(1920, 1080).await.unwrap();
+        officer.refresh().await.unwrap();
+        assert!(text(&officer, "#progress").await.contains("导出Excel"));
+        shot(&officer, "plans-desktop").await;
+    }
+    // A draft is not the office's yet.
+    clerk.goto(&app.url("/documents")).await.unwrap();
+    assert!(!text(&clerk, "#inbox").await.contains("行政检查通知书"));
+    officer.goto(&app.url(&notice_path)).await.unwrap();
+    assert_eq!(text(&officer, "#act-submit button").await, "提交办公室编号");
+    step(&officer, "act-submit").await;
+    assert_eq!(
+        text(&officer, "#notice").await,
+        "已提交，等待办公室编号盖章。"
+    );
+    assert_eq!(text(&officer, "#doc-status").await, "已提交，待编号");
+    clerk.goto(&app.url("/documents")).await.unwrap();
+    let inbox = text(&clerk, "#inbox").await;
+    let (_, enterprise) = app.uscc_and_name(v.enterprise).await;
+    let drafter = app
+        .db
+        .clone()
+        .fetch_one(
+            "SELECT name FROM people WHERE id = $1",
+            yici_store::args![v.inspectors[0].0],
+        )
+        .await
+        .unwrap()
+        .get::<String>("name")
+        .unwrap();
+    for expected in [
+        "行政检查通知书",
+        enterprise.as_str(),
+        &task.to_string(),
+        drafter.as_str(),
+        "已提交，待编号",
+        "被检查人",
+        "提交时间",
+    ] {
+        assert!(inbox.contains(expected), "{expected} in {inbox}");
+    }
+    if shoot {
+        shot(&clerk, "documents-inbox-desktop").await;
+        clerk.set_window_size(390, 844).await.unwrap();
+        clerk.refresh().await.unwrap();
+        shot(&clerk, "documents-inbox-phone").await;
+        clerk.set_window_size(1920, 1080).await.unwrap();
+    }
     clerk.goto(&app.url(&notice_path)).await.unwrap();
     step(&clerk, "act-number").await;
     assert_eq!(

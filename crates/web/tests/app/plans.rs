@@ -20,6 +20,7 @@ both_databases!(
     the_public_page_shows_the_lists_without_login,
     the_page_edits_the_list_and_shows_errors_beside_fields,
     an_empty_year_starts_from_the_business_line_template,
+    plans_export_to_xlsx_and_print,
 );
 
 fn item_body(code: &str, year: i64) -> Value {
@@ -858,9 +859,28 @@ async fn the_public_page_shows_the_lists_without_login(app: TestApp) {
         .await
         .unwrap();
     assert!(html.contains("尚未公开2024年度"), "an empty year says so");
+    // Without a choice the page opens on the likely unit — the first county
+    // bureau with a published list, here 玉田县分局 — and the current year.
     let r = app.http.get(app.url("/public/plans")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    assert!(r.text().await.unwrap().contains("请选择单位"));
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("唐山市生态环境局玉田县分局 2025年度行政检查事项清单和行政检查计划"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("<option value=\"{unit}\" selected>")));
+    assert!(!html.contains("id=\"public-choose\""));
+    // A year nobody has published: nothing to open on, the visitor chooses.
+    let html = app
+        .http
+        .get(app.url("/public/plans?year=2031"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"public-choose\""), "{html}");
     let r = app
         .http
         .get(app.url("/api/v1/public/plans?unit=999999&year=2025"))
@@ -1115,4 +1135,150 @@ async fn an_empty_year_starts_from_the_business_line_template(app: TestApp) {
     assert_eq!(s, 409, "{b}");
     let (_, again) = app.get(&air, "/api/v1/plans/items?year=2026").await;
     assert_eq!(again.as_array().unwrap().len(), 6);
+}
+
+/// The sheets of an XLSX as rows of text, by sheet name.
+fn workbook(bytes: Vec<u8>) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            let rows = range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+async fn plans_export_to_xlsx_and_print(app: TestApp) {
+    let unit = app
+        .count(&format!(
+            "SELECT id FROM units WHERE short_name = '{YUTIAN}'"
+        ))
+        .await;
+    let live = |table: &str| {
+        format!(
+            "SELECT COUNT(*) FROM {table} x JOIN departments d ON d.id = x.department_id
+              WHERE d.unit_id = {unit} AND x.year = 2025 AND x.removed_at IS NULL"
+        )
+    };
+    let (items, rows) = (
+        app.count(&live("plan_items")).await,
+        app.count(&live("plan_rows")).await,
+    );
+    assert!(items > 0 && rows > 0);
+
+    // The public page offers both, without login; the workbook holds the
+    // unit's whole list and plan, one sheet each.
+    let html = app
+        .http
+        .get(app.url(&format!("/public/plans?unit={unit}&year=2025")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!(
+        "href=\"/public/plans/export?unit={unit}&amp;year=2025\""
+    )));
+    assert!(html.contains("id=\"plan-print\" href=\"#\" data-print"));
+    assert!(html.contains("@media print"), "a print stylesheet");
+    assert!(html.contains("/assets/yici.js"), "the script that prints");
+    let r = app
+        .http
+        .get(app.url(&format!("/public/plans/export?unit={unit}&year=2025")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let disposition =
+        String::from_utf8_lossy(r.headers()["content-disposition"].as_bytes()).to_string();
+    assert!(
+        disposition.contains("filename*=UTF-8''")
+            && disposition.ends_with(".xlsx")
+            && disposition.contains("%E8%A1%8C%E6%94%BF"),
+        "a Chinese file name: {disposition}"
+    );
+    let book = workbook(r.bytes().await.unwrap().to_vec());
+    assert_eq!(book.len(), 2);
+    let (name, list) = &book[0];
+    assert_eq!(name, "行政检查事项清单");
+    assert_eq!(
+        list[0],
+        [
+            "处室",
+            "序号",
+            "编码",
+            "检查事项",
+            "检查内容",
+            "检查对象",
+            "检查依据"
+        ]
+    );
+    assert_eq!(list.len() as i64 - 1, items);
+    assert!(list
+        .iter()
+        .any(|r| r[0] == "大气股" && r[6].contains("《中华人民共和国大气污染防治法》第十九条")));
+    assert!(list.iter().any(|r| r[0] == "固废股"));
+    let (name, plan) = &book[1];
+    assert_eq!(name, "抽查计划");
+    assert_eq!(plan[0][0], "发起部门");
+    assert_eq!(plan[0][7], "抽取对象数量");
+    assert_eq!(plan.len() as i64 - 1, rows);
+    assert!(plan
+        .iter()
+        .any(|r| r[5] == "不低于5%" && r[8] == "2025年4月—11月"));
+
+    // The department's own page: its rows only, for the unit's people.
+    let air = app.department(YUTIAN, "大气股").await;
+    let (client, _) = app.web_user(&app.secretary(air).await).await;
+    let html = app.html(&client, "/plans?year=2025").await;
+    assert!(html.contains(&format!(
+        "href=\"/plans/export?department={air}&amp;year=2025\""
+    )));
+    assert!(html.contains("data-print"));
+    let r = client
+        .get(app.url("/plans/export?year=2025"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let book = workbook(r.bytes().await.unwrap().to_vec());
+    let air_items = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM plan_items WHERE department_id = {air} AND year = 2025 AND removed_at IS NULL"
+        ))
+        .await;
+    assert_eq!(book[0].1.len() as i64 - 1, air_items);
+    assert!(book[0].1.iter().skip(1).all(|r| r[0] == "大气股"));
+    assert!(book[1].1.iter().skip(1).all(|r| r[0] == "大气股"));
+
+    // Another unit's people do not export Yutian's department; bad input is
+    // answered in words.
+    let city_dept = app.department("唐山市生态环境局", "大气环境科").await;
+    let (city_client, _) = app.web_user(&app.secretary(city_dept).await).await;
+    let r = city_client
+        .get(app.url(&format!("/plans/export?department={air}&year=2025")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = client
+        .get(app.url("/plans/export?year=1999"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let r = app
+        .http
+        .get(app.url("/public/plans/export?unit=abc&year=2025"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
 }

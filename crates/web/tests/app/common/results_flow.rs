@@ -185,6 +185,7 @@ pub async fn serve_papers(app: &TestApp, s: &Submitted, outcome: &str) -> (i64, 
         b
     };
     let notice = draft("inspection_notice").await["id"].as_i64().unwrap();
+    act(notice, secretary.clone(), json!({"action": "submit"})).await;
     act(notice, clerk.clone(), json!({"action": "number"})).await;
     act(
         notice,
@@ -208,6 +209,7 @@ pub async fn serve_papers(app: &TestApp, s: &Submitted, outcome: &str) -> (i64, 
         )
         .await;
     assert_eq!(st, 200, "{b}");
+    act(sheet_id, secretary, json!({"action": "submit"})).await;
     act(sheet_id, clerk, json!({"action": "number"})).await;
     (notice, sheet_id)
 }
