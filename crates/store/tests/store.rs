@@ -1027,7 +1027,7 @@ mod public_search {
         // day, so that the order's second key (the task) matters too.
         let record = |i: usize, version: i64, valid_to: Option<chrono::DateTime<Utc>>| {
             let day = first + Duration::days((i / 2) as i64);
-            let name = if i % 40 == 0 {
+            let name = if i.is_multiple_of(40) {
                 format!("唐山钢铁第{i}有限公司")
             } else {
                 format!("玉田县第{i}化工有限公司")
@@ -1127,7 +1127,7 @@ mod public_search {
         let steel: Vec<i64> = expected
             .iter()
             .copied()
-            .filter(|id| (ids.iter().position(|x| x == id).unwrap()) % 40 == 0)
+            .filter(|id| ids.iter().position(|x| x == id).unwrap().is_multiple_of(40))
             .collect();
         assert_eq!(steel.len(), 26);
         let k1 = publication::search(&db.db, &search(Some("钢铁"), 1), 2025)
