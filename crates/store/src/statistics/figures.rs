@@ -149,7 +149,8 @@ pub(super) async fn visits(mut db: &Db, req: &Request, tally: &mut Tally) -> Sto
     );
     for r in db.fetch_all(&sql, crate::args![req.year]).await? {
         let lvl: i64 = r.get("lvl")?;
-        let n: i64 = r.get("n")?;
+        // The total's row exists without any visit, its sums then null.
+        let n: i64 = r.get::<Option<i64>>("n")?.unwrap_or(0);
         let ents: i64 = r.get("ents")?;
         let dv: i64 = r.get::<Option<i64>>("dv")?.unwrap_or(0);
         let joint: i64 = r.get::<Option<i64>>("joint")?.unwrap_or(0);
