@@ -187,7 +187,9 @@ pub async fn draw_inspectors(
 /// themselves, or whoever manages their department's people).
 #[utoipa::path(post, path = "/api/v1/recusals", tag = "draw", security(("bearer" = [])),
     request_body = NewRecusal,
-    responses((status = 201, body = Recusal), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Recusal), (status = 403, body = ErrorBody),
+        (status = 404, description = "the person or the enterprise does not exist or is not visible to the caller", body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn declare_recusal(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
