@@ -140,11 +140,7 @@ pub async fn unlock(
     if before.locked_until.is_none() {
         return Err(DomainError::conflict("not_locked", "该账号未被锁定").into());
     }
-    tx.execute(
-        "UPDATE login_locks SET locked_until = $2 WHERE login = $1 AND locked_until > $2",
-        args![&before.login, now],
-    )
-    .await?;
+    lift_lock(tx, &before.login, now).await?;
     let after = of_person(tx, now, person_id)
         .await?
         .expect("account exists");
@@ -231,11 +227,7 @@ pub async fn reset_password(
         args![id],
     )
     .await?;
-    tx.execute(
-        "UPDATE login_locks SET locked_until = $2 WHERE login = $1 AND locked_until > $2",
-        args![&before.login, now],
-    )
-    .await?;
+    lift_lock(tx, &before.login, now).await?;
     let after = of_person(tx, now, person_id)
         .await?
         .expect("account exists");
@@ -273,6 +265,17 @@ pub async fn reset_to_one_time(
         account,
         initial_password,
     })
+}
+
+/// Ends a login's lock now. The lock row stays (its failures are not
+/// counted again: deleting it re-locked the account at the next mistake).
+async fn lift_lock(tx: &mut Tx, login: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE login_locks SET locked_until = $2 WHERE login = $1 AND locked_until > $2",
+        args![login, now],
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

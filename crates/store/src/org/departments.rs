@@ -211,11 +211,7 @@ pub async fn update(
             .into());
         }
     }
-    let disabled_at = match (change.disabled, before.disabled_at) {
-        (true, Some(at)) => Some(at),
-        (true, None) => Some(now),
-        (false, _) => None,
-    };
+    let disabled_at = super::disabled_since(change.disabled, before.disabled_at, now);
     tx.execute(
         "UPDATE departments SET name = $2, disabled_at = $3 WHERE id = $1",
         args![id, name, disabled_at],

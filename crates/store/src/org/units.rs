@@ -261,11 +261,7 @@ pub async fn update(
             }
         }
     }
-    let disabled_at = match (change.disabled, before.disabled_at) {
-        (true, Some(at)) => Some(at),
-        (true, None) => Some(now),
-        (false, _) => None,
-    };
+    let disabled_at = super::disabled_since(change.disabled, before.disabled_at, now);
     tx.execute(
         "UPDATE units SET name = $2, short_name = $3, disabled_at = $4 WHERE id = $1",
         args![id, name, short_name, disabled_at],
