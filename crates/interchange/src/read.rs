@@ -8,7 +8,7 @@
 use std::io::Cursor;
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use yici_domain::registry::enterprise::EnterpriseInput;
 
 use crate::columns::{column_of_header, Column, Field, COLUMNS};
@@ -46,7 +46,7 @@ pub struct ParsedRow {
 }
 
 /// Why (part of) a row was rejected, for the row-by-row import report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowIssue {
     /// 1-based spreadsheet row number.
     pub row: usize,

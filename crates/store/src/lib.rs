@@ -14,6 +14,7 @@ pub mod documents;
 pub mod draw;
 pub mod error;
 pub mod field;
+pub mod file_jobs;
 pub mod joint;
 pub mod migrate;
 pub mod org;

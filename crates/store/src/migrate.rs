@@ -154,6 +154,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "submitted_documents",
         include_str!("../migrations/0033_submitted_documents.sql"),
     ),
+    (
+        34,
+        "file_jobs",
+        include_str!("../migrations/0034_file_jobs.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -90,4 +90,56 @@
     });
     el.form.submit();
   });
+  // data-upload-progress: the upload of a large file shows how far it has
+  // gone (the import then shows its own progress on the job's page, where
+  // the server's redirect leads). Without it the form posts as usual.
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    if (e.defaultPrevented || !form.hasAttribute('data-upload-progress') || !window.FormData) return;
+    var input = form.querySelector('input[type=file]');
+    if (!input || !input.files.length) return; // the server says what is missing
+    e.preventDefault();
+    var box = document.getElementById('upload-progress');
+    var bar = box.querySelector('.job-bar > span');
+    var text = document.getElementById('upload-text');
+    var mb = function (n) { return (n / 1048576).toFixed(1) + ' MB'; };
+    var again = function (why) {
+      text.textContent = why;
+      delete form.dataset.submitted;
+      form.querySelectorAll('button[type=submit]').forEach(function (b) { b.disabled = false; });
+    };
+    box.hidden = false;
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', form.action);
+    xhr.upload.onprogress = function (p) {
+      if (!p.lengthComputable) return;
+      var pct = Math.floor(p.loaded * 100 / p.total);
+      bar.style.width = pct + '%';
+      text.textContent = '正在上传 ' + mb(p.loaded) + ' / ' + mb(p.total) + '（' + pct + '%）';
+    };
+    xhr.upload.onload = function () { bar.style.width = '100%'; text.textContent = '上传完成，正在读取文件…'; };
+    xhr.onload = function () {
+      if (xhr.responseURL && xhr.responseURL.indexOf('/file-jobs/') >= 0) { location.assign(xhr.responseURL); return; }
+      // A refusal (no file, an unreadable file) is the import page again.
+      document.open(); document.write(xhr.responseText); document.close();
+    };
+    xhr.onerror = function () { again('上传失败，请检查网络后重新导入'); };
+    xhr.send(new FormData(form));
+  });
+  // data-refresh-while: a running job's page fetches itself every second
+  // and puts the new state in place, until the job has ended.
+  (function follow() {
+    var el = document.querySelector('[data-refresh-while]');
+    if (!el || !window.fetch || !window.DOMParser) return;
+    setTimeout(function () {
+      fetch(location.href, { credentials: 'same-origin' })
+        .then(function (r) { return r.text(); })
+        .then(function (html) {
+          var next = new DOMParser().parseFromString(html, 'text/html').getElementById(el.id);
+          if (next) el.replaceWith(next);
+          follow();
+        })
+        .catch(follow);
+    }, 1000);
+  })();
 })();

@@ -155,6 +155,23 @@ pub async fn raise_warnings(state: AppState) {
     }
 }
 
+/// How often exports' files past their day are removed.
+pub const EXPORT_FILES_INTERVAL: Duration = Duration::from_secs(3600);
+
+/// Removes exports' files kept longer than a day (`file_jobs::KEEP_OUTPUT`);
+/// their jobs stay listed, without the download.
+pub async fn remove_old_exports(state: AppState) {
+    let mut tick = tokio::time::interval(EXPORT_FILES_INTERVAL);
+    loop {
+        tick.tick().await;
+        match crate::file_jobs::remove_old_outputs(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "old export files removed"),
+            Err(e) => tracing::warn!(error = %e, "export file job failed"),
+        }
+    }
+}
+
 /// AUDIT-2: seals the audit chain's head every `[audit] seal_minutes` when it
 /// moved (and once more at shutdown), under the key kept outside the
 /// database. `yici serve` always has a key (it makes one at the first

@@ -14,6 +14,7 @@ pub mod document_files;
 pub mod draw_access;
 pub mod error;
 pub mod evidence_files;
+pub mod file_jobs;
 pub mod jobs;
 pub mod open_data;
 pub mod pages;
@@ -144,6 +145,7 @@ pub async fn serve(
     let overdue = tokio::spawn(jobs::credit_overdue(state.clone()));
     let warnings = tokio::spawn(jobs::raise_warnings(state.clone()));
     let seals = tokio::spawn(jobs::seal_audit(state.clone()));
+    let exports = tokio::spawn(jobs::remove_old_exports(state.clone()));
     // JOINT-2: this instance's SMS outbox worker, stopped after the server.
     let sms = sms_worker::start(&state);
     let served = axum::serve(
@@ -153,6 +155,7 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     deadlines.abort();
+    exports.abort();
     tallies.abort();
     statistics.abort();
     publication.abort();

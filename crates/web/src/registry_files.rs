@@ -3,19 +3,22 @@
 //! enterprise half-written (one transaction); re-import updates by USCC.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::Bytes;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use yici_domain::org::Principal;
 use yici_domain::registry::enterprise::ValidEnterprise;
 use yici_domain::registry::history::EditVia;
 use yici_domain::{DomainError, ErrorKind};
 use yici_interchange::{header_for_field, ExportRow, FileKind, ParsedRow, RowIssue};
+use yici_store::file_jobs::Phase;
 use yici_store::registry::edits::Editor;
 use yici_store::registry::enterprises::{self, Enterprise, Outcome, Registered};
 use yici_store::registry::search::{self, EnterpriseQuery, Scope};
 
 use crate::error::AppError;
+use crate::file_jobs::Counters;
 use crate::registry_access::may_accept_bad_uscc;
 use crate::state::AppState;
 
@@ -26,7 +29,7 @@ const COMMIT_ROWS: usize = 10_000;
 /// Imports changing at least this many enterprises refresh planner statistics.
 const BULK: usize = 5_000;
 
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportReport {
     /// Data rows read (blank rows not counted).
     pub rows: usize,
@@ -51,13 +54,15 @@ fn column_of(field: Option<&str>) -> String {
 }
 
 /// Reads, checks and writes a file. A file that can't be read at all is an
-/// error; rows that can't be used are listed in the report.
+/// error; rows that can't be used are listed in the report. `progress`
+/// follows the rows checked and written (a job's page shows them).
 pub async fn import(
     state: &AppState,
     principal: &Principal,
     scope: &Scope,
     bytes: Bytes,
     filename: Option<&str>,
+    progress: &Arc<Counters>,
 ) -> Result<ImportReport, AppError> {
     let started = std::time::Instant::now();
     let may_accept = may_accept_bad_uscc(principal);
@@ -65,12 +70,20 @@ pub async fn import(
     // thread, so that the async workers go on serving other requests.
     let (within, filename) = (scope.clone(), filename.map(str::to_string));
     let limits = state.config.import_limits.clone();
+    let counters = progress.clone();
     let Checked {
         mut report,
         good,
         parsed,
     } = tokio::task::spawn_blocking(move || {
-        check(&bytes, filename.as_deref(), &limits, &within, may_accept)
+        check(
+            &bytes,
+            filename.as_deref(),
+            &limits,
+            &within,
+            may_accept,
+            &counters,
+        )
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))??;
@@ -90,7 +103,8 @@ pub async fn import(
         0 => Registered::None,
         _ => Registered::Maybe,
     };
-    let outcome = write(&bulk.db, now, &editor, good, lookups, &mut report).await;
+    progress.phase(Phase::Writing);
+    let outcome = write(&bulk.db, now, &editor, good, lookups, &mut report, progress).await;
     // Built again whether or not every batch was written.
     if let Some(index) = deferred {
         enterprises::vacuum_loaded(&bulk.db).await?;
@@ -144,10 +158,13 @@ fn check(
     limits: &yici_interchange::Limits,
     scope: &Scope,
     may_accept: bool,
+    progress: &Counters,
 ) -> Result<Checked, AppError> {
     let started = std::time::Instant::now();
     let sheet = yici_interchange::read(bytes, filename, limits).map_err(file_error)?;
     let parsed = started.elapsed();
+    progress.total(sheet.rows.len());
+    progress.phase(Phase::Checking);
     let mut report = ImportReport {
         rows: sheet.rows.len(),
         encoding: sheet.encoding.to_string(),
@@ -158,7 +175,7 @@ fn check(
     let mut good: Vec<(usize, ValidEnterprise)> = Vec::new();
     let mut by_uscc: HashMap<String, Vec<usize>> = HashMap::new();
     let mut rejected_rows = std::collections::BTreeSet::new();
-    for (row, verdict) in verdicts(sheet.rows, scope, may_accept) {
+    for (row, verdict) in verdicts(sheet.rows, scope, may_accept, progress) {
         match verdict {
             Err(issues) => {
                 rejected_rows.insert(row);
@@ -215,6 +232,7 @@ fn verdicts(
     rows: Vec<ParsedRow>,
     scope: &Scope,
     may_accept: bool,
+    progress: &Counters,
 ) -> Vec<(usize, Result<ValidEnterprise, Vec<RowIssue>>)> {
     let verdict = |row: &ParsedRow| -> (usize, Result<ValidEnterprise, Vec<RowIssue>>) {
         if !row.issues.is_empty() {
@@ -254,6 +272,7 @@ fn verdicts(
                 out.extend(part.join().expect("checking rows does not panic"));
             }
         });
+        progress.checked(block.len());
     }
 }
 
@@ -266,10 +285,12 @@ async fn write(
     good: Vec<(usize, ValidEnterprise)>,
     registered: Registered,
     report: &mut ImportReport,
+    progress: &Counters,
 ) -> Result<(), AppError> {
     let mut valid = good.into_iter().map(|(_, v)| v).peekable();
     while valid.peek().is_some() {
         let batch: Vec<ValidEnterprise> = valid.by_ref().take(COMMIT_ROWS).collect();
+        let rows = batch.len();
         let mut tx = db.begin().await?;
         for (_, outcome) in
             enterprises::upsert_many(&mut tx, now, editor, batch, registered).await?
@@ -281,6 +302,7 @@ async fn write(
             }
         }
         tx.commit().await?;
+        progress.written(rows);
     }
     Ok(())
 }
@@ -316,15 +338,25 @@ fn export_row(e: &Enterprise) -> Vec<String> {
     .into_cells()
 }
 
+/// The export's file name, 企业名录-20261207.csv.
+pub fn export_name(state: &AppState, kind: FileKind) -> String {
+    let stamp = yici_domain::time::business_date(state.now()).format("%Y%m%d");
+    match kind {
+        FileKind::Csv => format!("企业名录-{stamp}.csv"),
+        FileKind::Xlsx => format!("企业名录-{stamp}.xlsx"),
+    }
+}
+
 /// The enterprises matching the filter as a file; returns bytes, MIME type and
 /// file name. The contact's personal data is whole only when `may_edit`
-/// ([`crate::registry_access::as_seen`]).
+/// ([`crate::registry_access::as_seen`]). `progress` counts the rows read.
 pub async fn export(
     state: &AppState,
     scope: &Scope,
     q: &EnterpriseQuery,
     kind: FileKind,
     may_edit: bool,
+    progress: &Counters,
 ) -> Result<(Vec<u8>, &'static str, String), AppError> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     search::for_each_batch(&mut state.db.clone(), scope, q, 5000, |batch| {
@@ -333,20 +365,22 @@ pub async fn export(
                 .iter()
                 .map(|e| export_row(&crate::registry_access::as_seen(e.clone(), may_edit))),
         );
+        progress.written(batch.len());
     })
     .await?;
-    let stamp = yici_domain::time::business_date(state.now()).format("%Y%m%d");
+    progress.phase(Phase::Writing);
+    let name = export_name(state, kind);
     Ok(match kind {
         FileKind::Csv => (
             yici_interchange::write_csv(rows),
             "text/csv; charset=utf-8",
-            format!("企业名录-{stamp}.csv"),
+            name,
         ),
         FileKind::Xlsx => (
             yici_interchange::write_xlsx(rows, "企业名录")
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("企业名录-{stamp}.xlsx"),
+            name,
         ),
     })
 }

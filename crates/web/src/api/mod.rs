@@ -11,6 +11,7 @@ pub mod enterprise_accounts;
 pub mod error_docs;
 pub mod extract;
 pub mod field;
+pub mod file_jobs;
 pub mod org;
 pub mod people;
 pub mod plans;
@@ -199,6 +200,13 @@ fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
             crate::registry_files::MAX_UPLOAD_BYTES,
         )),
+        routes!(file_jobs::start_import).layer(axum::extract::DefaultBodyLimit::max(
+            crate::registry_files::MAX_UPLOAD_BYTES,
+        )),
+        routes!(file_jobs::start_export),
+        routes!(file_jobs::list),
+        routes!(file_jobs::get),
+        routes!(file_jobs::file),
     ]
 }
 

@@ -346,6 +346,7 @@ pub async fn import(
         &scope,
         body,
         p.filename.as_deref(),
+        &Default::default(),
     )
     .await?;
     Ok(Json(report))
@@ -371,7 +372,8 @@ pub async fn export(
     let scope = scope_of(&session.principal)?;
     let kind = crate::registry_files::kind_of(f.format.as_deref())?;
     let full = may_edit(&session.principal);
-    let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind, full).await?;
+    let (bytes, mime, name) =
+        crate::registry_files::export(&state, &scope, &q, kind, full, &Default::default()).await?;
     Ok(crate::registry_files::download(bytes, mime, &name))
 }
 

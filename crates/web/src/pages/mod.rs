@@ -9,6 +9,7 @@ pub mod documents;
 pub mod enterprise;
 pub mod enterprise_accounts;
 pub mod field;
+pub mod file_jobs;
 pub mod forms;
 pub mod home;
 pub mod layout;
@@ -102,6 +103,10 @@ pub fn router() -> Router<AppState> {
         .route("/warnings", get(warnings::list))
         .route("/warnings/{id}/close", post(warnings::close))
         .route("/enterprises/export", get(registry::export))
+        .route("/enterprises/export-jobs", post(file_jobs::start_export))
+        .route("/file-jobs", get(file_jobs::list))
+        .route("/file-jobs/{id}", get(file_jobs::show))
+        .route("/file-jobs/{id}/file", get(file_jobs::file))
         .route("/enterprises/template", get(registry::template))
         .route(
             "/enterprises/import",

@@ -113,6 +113,8 @@ struct ListPage {
     positive: Vec<Choice>,
     rows: Vec<Row>,
     total: i64,
+    /// The export is large enough to be made by a job (the buttons post).
+    export_in_background: bool,
     page: i64,
     pages: i64,
     first_index: i64,
@@ -254,6 +256,7 @@ pub async fn list(
         ),
         rows,
         total,
+        export_in_background: total > super::file_jobs::EXPORT_IN_BACKGROUND,
         page,
         pages,
         first_index: (page - 1) * per_page,
@@ -484,7 +487,8 @@ pub async fn export(
     let scope = scope_of(&session.principal)?;
     let kind = crate::registry_files::kind_of(f.format.as_deref())?;
     let full = may_edit(&session.principal);
-    let (bytes, mime, name) = crate::registry_files::export(&state, &scope, &q, kind, full).await?;
+    let (bytes, mime, name) =
+        crate::registry_files::export(&state, &scope, &q, kind, full, &Default::default()).await?;
     Ok(crate::registry_files::download(bytes, mime, &name))
 }
 
@@ -499,25 +503,47 @@ pub async fn template(
 #[template(path = "registry/import.html")]
 struct ImportPage {
     chrome: Chrome,
-    report: Option<crate::registry_files::ImportReport>,
     error: Option<String>,
-    filename: String,
+    /// The account's latest imports, to find a report again.
+    recent: Vec<super::file_jobs::JobView>,
 }
 
-pub async fn import_form(WebUser(session): WebUser) -> PageResult<Html<String>> {
+impl ImportPage {
+    async fn of(
+        state: &AppState,
+        session: &yici_store::auth::Session,
+        error: Option<String>,
+    ) -> PageResult<ImportPage> {
+        let recent = yici_store::file_jobs::recent(
+            &state.db,
+            state.now(),
+            session.principal.account_id,
+            yici_store::file_jobs::Kind::RegistryImport,
+            5,
+        )
+        .await?;
+        Ok(ImportPage {
+            chrome: Chrome::new(session, "import"),
+            error,
+            recent: recent.into_iter().map(super::file_jobs::view).collect(),
+        })
+    }
+}
+
+pub async fn import_form(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+) -> PageResult<Html<String>> {
     ensure_may_edit(&session.principal)?;
     Ok(Html(
-        ImportPage {
-            chrome: Chrome::new(&session, "import"),
-            report: None,
-            error: None,
-            filename: String::new(),
-        }
-        .render()?,
+        ImportPage::of(&state, &session, None).await?.render()?,
     ))
 }
 
-/// The upload: a multipart form with `_csrf` and `file`.
+/// The upload: a multipart form with `_csrf` and `file`. The import runs as
+/// a job (issue 26 item 8); the browser goes to its page, which shows rows
+/// checked and written until the report is there. A file that can't be
+/// imported at all and fails at once is said on this form, where the eye is.
 pub async fn import(
     State(state): State<AppState>,
     WebUser(session): WebUser,
@@ -552,40 +578,33 @@ pub async fn import(
         )
         .into());
     }
-    let mut page = ImportPage {
-        chrome: Chrome::new(&session, "import"),
-        report: None,
-        error: None,
-        filename: String::new(),
-    };
-    let status = match file.filter(|(_, b)| !b.is_empty()) {
-        None => {
-            page.error = Some("请选择要导入的CSV或Excel（.xlsx）文件".into());
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Some((name, bytes)) => {
-            let scope = scope_of(&session.principal)?;
-            page.filename = name.clone();
-            match crate::registry_files::import(
-                &state,
-                &session.principal,
-                &scope,
-                bytes,
-                Some(&name),
+    let refused = |message: String| async {
+        let page = ImportPage::of(&state, &session, Some(message)).await?;
+        Ok::<_, crate::error::PageError>(
+            (
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render()?),
             )
-            .await
-            {
-                Ok(r) => {
-                    page.report = Some(r);
-                    axum::http::StatusCode::OK
-                }
-                Err(AppError::Domain(d)) => {
-                    page.error = Some(d.message);
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY
-                }
-                Err(other) => return Err(other.into()),
-            }
-        }
+                .into_response(),
+        )
     };
-    Ok((status, Html(page.render()?)).into_response())
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return refused("请选择要导入的CSV或Excel（.xlsx）文件".into()).await;
+    };
+    let scope = scope_of(&session.principal)?;
+    let name = if name.is_empty() {
+        "导入文件".to_string()
+    } else {
+        name
+    };
+    let started =
+        crate::file_jobs::start_import(&state, &session.principal, scope, bytes, name).await?;
+    let id = started.id;
+    if started.ended_within(super::file_jobs::WAIT_FOR_END).await {
+        let job = crate::file_jobs::owned(&state, &session.principal, id).await?;
+        if let (yici_store::file_jobs::Status::Failed, Some(message)) = (job.status, job.error) {
+            return refused(message).await;
+        }
+    }
+    Ok(axum::response::Redirect::to(&format!("/file-jobs/{id}")).into_response())
 }

@@ -23,6 +23,7 @@ mod enterprise_view;
 mod extraction;
 mod extraction_browser;
 mod field_browser;
+mod file_jobs;
 mod joint;
 mod leaders;
 mod openapi;

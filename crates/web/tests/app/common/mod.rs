@@ -128,6 +128,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// Client that does not follow redirects and keeps no cookies.
     pub http: reqwest::Client,
+    /// The evidence folder of this server's configuration.
+    pub evidence_dir: std::path::PathBuf,
     cleanup: (String, Option<String>),
 }
 
@@ -154,12 +156,14 @@ impl TestApp {
         yici_demo::load(&db, clock.now(), INITIAL)
             .await
             .expect("demo data");
+        let evidence_dir = config.evidence_dir.clone();
         let base = serve(db.clone(), clock.clone(), config).await;
         TestApp {
             base,
             db,
             clock,
             backend,
+            evidence_dir,
             http: reqwest::Client::builder()
                 .redirect(Policy::none())
                 .build()
@@ -177,12 +181,14 @@ impl TestApp {
             (path, None) => Db::connect(&format!("sqlite:{path}")).await.unwrap(),
             (url, Some(schema)) => Db::connect_postgres_schema(&url, &schema).await.unwrap(),
         };
+        let evidence_dir = config.evidence_dir.clone();
         let base = serve(db.clone(), self.clock.clone(), config).await;
         TestApp {
             base,
             db,
             clock: self.clock.clone(),
             backend: self.backend,
+            evidence_dir,
             http: self.http.clone(),
             cleanup: self.cleanup.clone(),
         }
@@ -485,6 +491,28 @@ impl TestApp {
         assert!(r.status().is_success(), "password change for {login}");
         (client, csrf)
     }
+}
+
+/// The page a job's redirect lands on, once the job has ended (the page
+/// shows progress until then, and fetches itself).
+pub async fn settled(
+    client: &reqwest::Client,
+    response: reqwest::Response,
+) -> (u16, String, String) {
+    let mut url = response.url().clone();
+    let mut status = response.status().as_u16();
+    let mut html = response.text().await.unwrap();
+    for _ in 0..600 {
+        if !html.contains("data-refresh-while") {
+            return (status, url.path().to_string(), html);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let r = client.get(url.clone()).send().await.unwrap();
+        url = r.url().clone();
+        status = r.status().as_u16();
+        html = r.text().await.unwrap();
+    }
+    panic!("the job's page still shows it running: {html}");
 }
 
 /// The element of a page with this `id`, from its start tag to its end tag
