@@ -26,6 +26,7 @@ pub mod security_headers;
 pub mod session;
 pub mod sms_worker;
 pub mod state;
+pub mod statistics_access;
 
 use std::net::SocketAddr;
 

@@ -76,7 +76,7 @@ impl Action {
 
 /// What the acting person is, relative to the document.
 #[derive(Debug, Clone)]
-pub struct Actor<'a> {
+pub struct DocumentActor<'a> {
     pub person_id: Option<i64>,
     pub roles: &'a [Role],
     /// The actor belongs to the department that handles the document.
@@ -85,7 +85,7 @@ pub struct Actor<'a> {
     pub in_issuing_unit: bool,
 }
 
-impl Actor<'_> {
+impl DocumentActor<'_> {
     fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
@@ -107,7 +107,7 @@ pub fn decide(
     kind: DocumentKind,
     status: DocumentStatus,
     action: Action,
-    actor: &Actor,
+    actor: &DocumentActor,
     department_head_signer: Option<i64>,
 ) -> DomainResult<DocumentStatus> {
     use DocumentStatus as S;
@@ -273,8 +273,8 @@ pub fn owed(on_site: bool, approval_issued: bool, notice_served: bool) -> Vec<Do
 mod tests {
     use super::*;
 
-    fn actor(roles: &[Role], person: i64) -> Actor<'_> {
-        Actor {
+    fn actor(roles: &[Role], person: i64) -> DocumentActor<'_> {
+        DocumentActor {
             person_id: Some(person),
             roles,
             in_handling_department: true,
@@ -397,7 +397,7 @@ mod tests {
 
     #[test]
     fn outsiders_and_wrong_states_are_refused() {
-        let outsider = Actor {
+        let outsider = DocumentActor {
             person_id: Some(5),
             roles: &[Role::Inspector],
             in_handling_department: false,
@@ -456,8 +456,8 @@ mod tests {
 
     /// Someone of the issuing unit: `in_department` says whether they belong
     /// to the department handling the document.
-    fn member(roles: &[Role], person: i64, in_department: bool) -> Actor<'_> {
-        Actor {
+    fn member(roles: &[Role], person: i64, in_department: bool) -> DocumentActor<'_> {
+        DocumentActor {
             person_id: Some(person),
             roles,
             in_handling_department: in_department,
@@ -466,8 +466,8 @@ mod tests {
     }
 
     /// Someone of another unit altogether, whatever roles they hold there.
-    fn stranger(roles: &[Role]) -> Actor<'_> {
-        Actor {
+    fn stranger(roles: &[Role]) -> DocumentActor<'_> {
+        DocumentActor {
             person_id: Some(99),
             roles,
             in_handling_department: false,
@@ -479,7 +479,7 @@ mod tests {
         kind: DocumentKind,
         status: DocumentStatus,
         action: Action,
-        who: &Actor,
+        who: &DocumentActor,
         signer: Option<i64>,
     ) -> &'static str {
         match decide(kind, status, action, who, signer) {

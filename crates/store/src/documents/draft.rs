@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use yici_domain::documents::forms::*;
-use yici_domain::documents::workflow::{self, Action, Actor as DocActor, DocumentStatus};
+use yici_domain::documents::workflow::{self, Action, DocumentActor, DocumentStatus};
 use yici_domain::documents::{DocumentKind, Form};
 use yici_domain::org::Principal;
 use yici_domain::DomainError;
@@ -51,8 +51,12 @@ fn date_text(d: Option<NaiveDate>) -> String {
 }
 
 /// The department a principal drafts for, and whether they may.
-pub(crate) fn doc_actor(principal: &Principal, department_id: i64, unit_id: i64) -> DocActor<'_> {
-    DocActor {
+pub(crate) fn doc_actor(
+    principal: &Principal,
+    department_id: i64,
+    unit_id: i64,
+) -> DocumentActor<'_> {
+    DocumentActor {
         person_id: principal.person_id,
         roles: &principal.roles,
         in_handling_department: principal.department_id == Some(department_id),

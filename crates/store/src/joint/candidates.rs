@@ -14,7 +14,7 @@ use crate::db::{Db, Exec};
 use crate::error::StoreResult;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Candidate {
+pub struct CandidateInspector {
     pub person_id: i64,
     pub name: String,
     pub department_id: i64,
@@ -32,7 +32,7 @@ pub async fn for_department(
     department_id: i64,
     enterprise_id: i64,
     today: NaiveDate,
-) -> StoreResult<Vec<Candidate>> {
+) -> StoreResult<Vec<CandidateInspector>> {
     db.fetch_all(
             "SELECT p.id, p.name, p.certificate_no, d.id AS department_id,
                     d.name AS department_name, u.name AS unit_name,
@@ -54,7 +54,7 @@ pub async fn for_department(
         .await?
         .iter()
         .map(|r| {
-            Ok(Candidate {
+            Ok(CandidateInspector {
                 person_id: r.get("id")?,
                 name: r.get("name")?,
                 department_id: r.get("department_id")?,

@@ -9,9 +9,9 @@ use yici_store::statistics::{self as stats, DrillRow, Figure, Statistics};
 
 use super::extract::{Json, Query};
 use crate::error::{ApiResult, AppError, ErrorBody};
-use crate::pages::statistics::request;
 use crate::session::ApiUser;
 use crate::state::AppState;
+use crate::statistics_access::request;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

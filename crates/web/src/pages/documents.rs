@@ -81,7 +81,7 @@ pub struct ActionButton {
 
 /// The steps the principal may take now, asked of the domain rules.
 fn buttons(p: &Principal, d: &Document, head_signer: Option<i64>) -> Vec<ActionButton> {
-    let actor = workflow::Actor {
+    let actor = workflow::DocumentActor {
         person_id: p.person_id,
         roles: &p.roles,
         in_handling_department: p.department_id == Some(d.department_id),
@@ -153,7 +153,7 @@ async fn render(
     let d = documents::get(&state.db, p, state.now(), id).await?;
     let notice = done.map(|a| a.done_sentence(d.kind).to_string());
     let head = documents::head_signer(&state.db, id).await?;
-    let actor = workflow::Actor {
+    let actor = workflow::DocumentActor {
         person_id: p.person_id,
         roles: &p.roles,
         in_handling_department: p.department_id == Some(d.department_id),

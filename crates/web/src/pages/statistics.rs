@@ -46,45 +46,10 @@ fn number(s: &str, field: &'static str) -> Result<Option<i64>, DomainError> {
         .map_err(|_| DomainError::invalid("invalid", "应为整数").on(field))
 }
 
-/// The request the filters ask for, after the reader's right is checked.
-pub async fn request(
-    state: &AppState,
-    p: &Principal,
-    unit: Option<i64>,
-    rollup: bool,
-    year: Option<i64>,
-    month: Option<i64>,
-) -> Result<Request, AppError> {
-    if let Some(m) = month {
-        if !(1..=12).contains(&m) {
-            return Err(DomainError::invalid("invalid_month", "月份应为1至12")
-                .on("month")
-                .into());
-        }
-    }
-    let year = year.unwrap_or_else(|| i64::from(state.this_year()));
-    if !(2000..=2100).contains(&year) {
-        return Err(DomainError::invalid("invalid_year", "年度应为2000至2100")
-            .on("year")
-            .into());
-    }
-    let scope = stats::resolve(&state.db, p, unit, rollup).await?;
-    let draw = &state.config.draw;
-    Ok(Request {
-        scope,
-        year,
-        month,
-        caps: draw.caps,
-        reasonable_per_unit: i64::from(draw.reasonable_per_unit),
-        now: state.now(),
-        today: state.today(),
-    })
-}
-
 impl StatsQuery {
     pub async fn request(&self, state: &AppState, p: &Principal) -> Result<Request, AppError> {
         let rollup = matches!(self.rollup.trim(), "1" | "true" | "on");
-        request(
+        crate::statistics_access::request(
             state,
             p,
             number(&self.unit, "unit")?,

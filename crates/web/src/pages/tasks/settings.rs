@@ -13,7 +13,7 @@ use yici_domain::DomainError;
 use yici_store::auth::Session;
 use yici_store::draw::inspectors::MIN_INSPECTORS;
 use yici_store::draw::tasks::{self, Task};
-use yici_store::joint::candidates::{self, Candidate};
+use yici_store::joint::candidates::{self, CandidateInspector};
 use yici_store::joint::settings::{self, BatchSettings, TaskSettings, MAX_BATCH};
 
 use super::task::{current_of, taken_by_others, Picks};
@@ -147,11 +147,15 @@ fn common<T: PartialEq + Clone>(mut values: impl Iterator<Item = T>) -> Option<T
 
 /// People eligible on every one of the tasks (a 回避 for one enterprise
 /// leaves the person out of the whole batch), in the first task's order.
-async fn eligible(state: &AppState, department: i64, list: &[Task]) -> PageResult<Vec<Candidate>> {
+async fn eligible(
+    state: &AppState,
+    department: i64,
+    list: &[Task],
+) -> PageResult<Vec<CandidateInspector>> {
     let today = yici_domain::time::business_date(state.now());
     let mut enterprises: Vec<i64> = list.iter().map(|t| t.enterprise_id).collect();
     enterprises.dedup();
-    let mut out: Option<Vec<Candidate>> = None;
+    let mut out: Option<Vec<CandidateInspector>> = None;
     for e in enterprises {
         let people = candidates::for_department(&state.db, department, e, today)
             .await

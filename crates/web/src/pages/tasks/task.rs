@@ -16,7 +16,7 @@ use yici_domain::DomainError;
 use yici_store::auth::Session;
 use yici_store::draw::inspectors::{self, InspectorDrawRequest, NewRecusal};
 use yici_store::draw::tasks::{self, Task};
-use yici_store::joint::candidates::{self, Candidate};
+use yici_store::joint::candidates::{self, CandidateInspector};
 use yici_store::joint::participants;
 use yici_store::org::people::{self, PeopleFilter};
 
@@ -125,9 +125,10 @@ pub struct Picks {
 }
 
 impl Picks {
-    pub(super) fn of(people: Vec<Candidate>, ticked: &[i64], taken: &[i64]) -> Picks {
-        let (own, sub): (Vec<Candidate>, Vec<Candidate>) = people.into_iter().partition(|c| c.own);
-        let row = |c: Candidate| PickRow {
+    pub(super) fn of(people: Vec<CandidateInspector>, ticked: &[i64], taken: &[i64]) -> Picks {
+        let (own, sub): (Vec<CandidateInspector>, Vec<CandidateInspector>) =
+            people.into_iter().partition(|c| c.own);
+        let row = |c: CandidateInspector| PickRow {
             checked: ticked.contains(&c.person_id) && !taken.contains(&c.person_id),
             taken: taken.contains(&c.person_id),
             id: c.person_id,
