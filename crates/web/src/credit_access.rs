@@ -63,7 +63,7 @@ pub async fn visible_proposal(
 ) -> Result<yici_store::credit::Proposal, AppError> {
     let scope = registry_access::scope_of(principal)?;
     let missing = || DomainError::not_found("信用评价建议不存在或不在本单位管辖范围内");
-    let p = yici_store::credit::proposal(&mut state.db.clone(), id)
+    let p = yici_store::credit::proposal(&mut &state.db, id)
         .await?
         .ok_or_else(missing)?;
     registry_access::visible_enterprise(state, &scope, p.enterprise_id)

@@ -158,7 +158,7 @@ pub async fn visible_enterprise(
     scope: &Scope,
     id: i64,
 ) -> Result<Enterprise, AppError> {
-    enterprises::get(&mut state.db.clone(), id)
+    enterprises::get(&mut &state.db, id)
         .await?
         .filter(|e| scope.contains(e))
         .ok_or_else(|| DomainError::not_found("企业不存在或不在本单位管辖范围内").into())

@@ -359,7 +359,7 @@ pub async fn export(
     progress: &Counters,
 ) -> Result<(Vec<u8>, &'static str, String), AppError> {
     let mut rows: Vec<Vec<String>> = Vec::new();
-    search::for_each_batch(&mut state.db.clone(), scope, q, 5000, |batch| {
+    search::for_each_batch(&mut &state.db, scope, q, 5000, |batch| {
         rows.extend(
             batch
                 .iter()

@@ -26,7 +26,7 @@ pub async fn get(
     let scope = scope_of(&session.principal)?;
     visible_enterprise(&state, &scope, id).await?;
     Ok(Json(
-        credit::of_enterprise(&mut state.db.clone(), id).await?,
+        credit::of_enterprise(&mut &state.db, id).await?,
     ))
 }
 
@@ -48,7 +48,7 @@ pub async fn set(
     ensure_may_set(p)?;
     credit::set(&state.db, state.now(), p, id, &input).await?;
     Ok(Json(
-        credit::of_enterprise(&mut state.db.clone(), id).await?,
+        credit::of_enterprise(&mut &state.db, id).await?,
     ))
 }
 

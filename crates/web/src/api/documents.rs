@@ -41,7 +41,7 @@ pub async fn of_task(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<TaskDocuments>> {
     let documents = documents::of_task(&state.db, &session.principal, state.now(), id).await?;
-    let procedure = owed::procedure(&mut state.db.clone(), id).await?;
+    let procedure = owed::procedure(&mut &state.db, id).await?;
     Ok(Json(TaskDocuments {
         documents,
         procedure,

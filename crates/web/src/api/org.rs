@@ -20,7 +20,7 @@ pub async fn list_units(
     State(state): State<AppState>,
     ApiUser(_): ApiUser,
 ) -> ApiResult<Json<Vec<Unit>>> {
-    Ok(Json(units::list(&mut state.db.clone()).await?))
+    Ok(Json(units::list(&mut &state.db).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -82,7 +82,7 @@ pub async fn get_department(
     session
         .principal
         .ensure_view_people_of(id, MISSING_DEPARTMENT)?;
-    let d = departments::get(&mut state.db.clone(), id)
+    let d = departments::get(&mut &state.db, id)
         .await?
         .ok_or_else(|| DomainError::not_found(MISSING_DEPARTMENT))?;
     Ok(Json(d))

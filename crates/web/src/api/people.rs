@@ -48,7 +48,7 @@ pub async fn list_people(
         name: q.name,
         status: q.status.as_deref().and_then(PersonStatus::parse),
     };
-    let list = people::list(&mut state.db.clone(), department_id, &filter).await?;
+    let list = people::list(&mut &state.db, department_id, &filter).await?;
     Ok(Json(
         list.into_iter().map(|p| masked(p, can_manage)).collect(),
     ))
@@ -86,7 +86,7 @@ pub async fn create_person(
 }
 
 async fn load(state: &AppState, id: i64) -> ApiResult<Person> {
-    Ok(people::get(&mut state.db.clone(), id)
+    Ok(people::get(&mut &state.db, id)
         .await?
         .ok_or_else(|| DomainError::not_found(MISSING_PERSON))?)
 }

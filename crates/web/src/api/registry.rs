@@ -56,7 +56,7 @@ pub async fn get(
     let scope = scope_of(&session.principal)?;
     let enterprise = visible_enterprise(&state, &scope, id).await?;
     let full = may_edit(&session.principal);
-    let installations = facilities::of_enterprise(&mut state.db.clone(), id).await?;
+    let installations = facilities::of_enterprise(&mut &state.db, id).await?;
     Ok(Json(Profile {
         enterprise: as_seen(enterprise, full),
         installations,
@@ -192,7 +192,7 @@ pub async fn history(
     visible_enterprise(&state, &scope, id).await?;
     let (page, per_page) = p.checked()?;
     let full = may_edit(&session.principal);
-    let mut edits = edits::page(&mut state.db.clone(), id, page, per_page).await?;
+    let mut edits = edits::page(&mut &state.db, id, page, per_page).await?;
     edits.items = edits
         .items
         .into_iter()

@@ -183,7 +183,7 @@ async fn render(
     let p = &session.principal;
     let scope = scope_of(p)?;
     let e = visible_enterprise(state, &scope, id).await?;
-    let c = credit::of_enterprise(&mut state.db.clone(), id).await?;
+    let c = credit::of_enterprise(&mut &state.db, id).await?;
     let values = values.unwrap_or_else(|| Forms {
         credit_grade: c
             .credit_grade

@@ -511,7 +511,7 @@ pub async fn update_department(
     Path(id): Path<i64>,
     CsrfForm(f): CsrfForm<DepartmentEditForm>,
 ) -> PageResult<Response> {
-    let before = departments::get(&mut state.db.clone(), id)
+    let before = departments::get(&mut &state.db, id)
         .await?
         .ok_or_else(|| DomainError::not_found(yici_domain::org::MISSING_DEPARTMENT))?;
     let result = async {

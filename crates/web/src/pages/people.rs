@@ -100,7 +100,7 @@ fn department_in_question(principal: &Principal, asked: Option<i64>) -> Option<i
 }
 
 async fn load_department(state: &AppState, id: i64) -> Result<Department, AppError> {
-    departments::get(&mut state.db.clone(), id)
+    departments::get(&mut &state.db, id)
         .await?
         .ok_or_else(|| DomainError::not_found(MISSING_DEPARTMENT).into())
 }
@@ -358,7 +358,7 @@ async fn save(
         Err(e) => return render_form(page.with_error(&e)),
     };
     if valid.is_admin && page.v.confirm_admin != "1" {
-        let current = people::current_admin(&mut state.db.clone(), page.department.id).await?;
+        let current = people::current_admin(&mut &state.db, page.department.id).await?;
         if let Some(current) = current.filter(|c| Some(c.id) != editing) {
             page.confirm_demote = Some(current.name);
             return render_form(page);
@@ -426,7 +426,7 @@ pub async fn create(
 }
 
 async fn load_person(state: &AppState, id: i64) -> Result<Person, AppError> {
-    people::get(&mut state.db.clone(), id)
+    people::get(&mut &state.db, id)
         .await?
         .ok_or_else(|| DomainError::not_found(MISSING_PERSON).into())
 }

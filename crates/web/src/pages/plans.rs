@@ -720,7 +720,7 @@ struct PublicPage {
 /// Units of the ecology-environment system, each city followed by its
 /// counties (indented), the province first.
 pub(crate) async fn unit_choices(state: &AppState, current: i64) -> PageResult<Vec<Choice>> {
-    let all: Vec<units::Unit> = units::list(&mut state.db.clone())
+    let all: Vec<units::Unit> = units::list(&mut &state.db)
         .await?
         .into_iter()
         .filter(|u| u.sector == Sector::Ecology)
@@ -768,7 +768,7 @@ async fn likely_unit(state: &AppState, year: i64) -> PageResult<Option<i64>> {
         .filter_map(|c| c.value.parse::<i64>().ok())
         .filter(|id| with_plans.contains(id))
         .collect();
-    let all = units::list(&mut state.db.clone()).await?;
+    let all = units::list(&mut &state.db).await?;
     let is_county = |id: &i64| {
         all.iter()
             .any(|u| u.id == *id && u.level == UnitLevel::County)

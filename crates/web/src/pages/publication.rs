@@ -176,7 +176,7 @@ pub async fn search(
     let (counties, departments) = match unit {
         Some(u) => (
             counties_of_unit(&state, u).await?,
-            departments::list_by_unit(&mut state.db.clone(), u)
+            departments::list_by_unit(&mut &state.db, u)
                 .await?
                 .into_iter()
                 .map(|d| (d.id.to_string(), d.name))
@@ -237,7 +237,7 @@ pub async fn search(
 /// search).
 async fn counties_of_unit(state: &AppState, unit: i64) -> PageResult<Vec<(String, String)>> {
     use yici_domain::region;
-    let Some(u) = yici_store::org::units::get(&mut state.db.clone(), unit).await? else {
+    let Some(u) = yici_store::org::units::get(&mut &state.db, unit).await? else {
         return Ok(Vec::new());
     };
     let code = u.region_code.as_str();

@@ -380,7 +380,7 @@ pub async fn profile(
     let e = visible_enterprise(&state, &scope, id).await?;
     let full = may_edit(&session.principal);
     let e = as_seen(e, full);
-    let inst = facilities::of_enterprise(&mut state.db.clone(), id).await?;
+    let inst = facilities::of_enterprise(&mut &state.db, id).await?;
     let tab = t
         .tab
         .filter(|t| t != "credit" && TABS.iter().any(|(k, _)| k == t))
@@ -433,7 +433,7 @@ pub async fn profile(
     if tab == "history" {
         history_page = t.page.unwrap_or(1).max(1);
         let edits = yici_store::registry::edits::page(
-            &mut state.db.clone(),
+            &mut &state.db,
             id,
             history_page,
             HISTORY_PER_PAGE,

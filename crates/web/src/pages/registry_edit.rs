@@ -519,7 +519,7 @@ async fn edit_page(
     e: &Enterprise,
     form: EnterpriseForm,
 ) -> Result<EditPage, AppError> {
-    let inst = facilities::of_enterprise(&mut state.db.clone(), e.id).await?;
+    let inst = facilities::of_enterprise(&mut &state.db, e.id).await?;
     Ok(EditPage::new(session, scope, Some(e), form, Some(&inst)))
 }
 

@@ -316,7 +316,7 @@ pub async fn form(
 /// 企业基本情况 as the registry (一企一档) has it, one fact a line, for the
 /// inspector to check on site and complete rather than type out.
 async fn registry_situation(state: &AppState, enterprise_id: i64) -> PageResult<String> {
-    let found = yici_store::registry::enterprises::get(&mut state.db.clone(), enterprise_id)
+    let found = yici_store::registry::enterprises::get(&mut &state.db, enterprise_id)
         .await
         .map_err(AppError::from)?;
     let Some(e) = found else {

@@ -41,7 +41,7 @@ pub async fn panel(state: &AppState, session: &Session, task: &Task) -> PageResu
     let p = &session.principal;
     // The task page has loaded (and so checked) the task.
     let docs = documents::of_visible_task(&state.db, task.id).await?;
-    let procedure = owed::procedure(&mut state.db.clone(), task.id).await?;
+    let procedure = owed::procedure(&mut &state.db, task.id).await?;
     let initiating = p.department_id == Some(task.department_id);
     let participating = task.participants.iter().any(|x| {
         Some(x.department_id) == p.department_id

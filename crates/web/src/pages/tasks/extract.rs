@@ -394,7 +394,7 @@ async fn picked_rows(
             }
             continue;
         }
-        let found = enterprises::get(&mut state.db.clone(), *id)
+        let found = enterprises::get(&mut &state.db, *id)
             .await
             .map_err(AppError::from)?;
         if let Some(e) = found.filter(|e| scope.contains(e)) {

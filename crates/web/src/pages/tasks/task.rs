@@ -303,7 +303,7 @@ pub(super) async fn render_task(
     let today = yici_domain::time::business_date(now);
     let people = match p.department_id {
         Some(d) if open && p.can_manage_people_of(d) => people::list(
-            &mut state.db.clone(),
+            &mut &state.db,
             d,
             &PeopleFilter {
                 name: None,
