@@ -107,7 +107,10 @@ async fn documents_in_a_real_browser(app: TestApp) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert!(preview.contains("行政检查审批表"), "the preview: {preview:?}");
+    assert!(
+        preview.contains("行政检查审批表"),
+        "the preview: {preview:?}"
+    );
     if shoot {
         shot(&officer, "documents-editor-desktop").await;
     }
