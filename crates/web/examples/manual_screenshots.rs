@@ -1280,7 +1280,7 @@ async fn leaders(w: &mut Walk, demo: &Demo, task: i64) -> Result<()> {
     w.c.delete_all_cookies().await?;
     w.goto("/public/results").await?;
     w.shot("59-public-results", Window).await?;
-    let record = w.find(&format!("a[href^='/public/results/']")).await?;
+    let record = w.find("a[href^='/public/results/']").await?;
     record.click().await?;
     w.until(
         "return /^\\/public\\/results\\/\\d+/.test(location.pathname)",
