@@ -694,6 +694,12 @@ async fn extraction(w: &mut Walk, demo: &Demo) -> Result<i64> {
     w.wait_path("/tasks").await?;
     w.wait_text("#notice", "已抽取2家企业").await?;
     w.shot("22-random-done", Window).await?;
+    // The same list on a phone: the table turns into cards.
+    w.size(PHONE).await?;
+    w.c.refresh().await?;
+    w.find("#tasks").await?;
+    w.shot("22-random-done-phone", Window).await?;
+    w.size(DESKTOP).await?;
     w.click("#notice-draw").await?;
     w.until(
         "return location.pathname.indexOf('/draws/') === 0",
@@ -725,6 +731,11 @@ async fn extraction(w: &mut Walk, demo: &Demo) -> Result<i64> {
     w.goto(&format!("/tasks/{task}")).await?;
     w.wait_text("#joint-status", "待其他处室确认").await?;
     w.shot("25-task-detail", Page).await?;
+    w.size(PHONE).await?;
+    w.c.refresh().await?;
+    w.find("#task").await?;
+    w.shot("25-task-detail-phone", Window).await?;
+    w.size(DESKTOP).await?;
     w.later(20);
     Ok(task)
 }
@@ -806,6 +817,11 @@ async fn documents(w: &mut Walk, demo: &Demo, task: i64) -> Result<()> {
     // 大气股's head signs.
     w.log_in(&demo.air[0].mobile).await?;
     w.shot("30-home-department-head", Window).await?;
+    w.size(PHONE).await?;
+    w.c.refresh().await?;
+    w.find("#todo-list").await?;
+    w.shot("30-home-department-head-phone", Window).await?;
+    w.size(DESKTOP).await?;
     w.goto("/documents").await?;
     w.wait_text("#inbox", "行政检查审批表").await?;
     w.shot("31-documents-inbox", Window).await?;
