@@ -87,6 +87,30 @@ async fn documents_in_a_real_browser(app: TestApp) {
     .await;
     click(&officer, "#save-document").await;
     assert_eq!(text(&officer, "#notice").await, "文书已保存。");
+    // The preview frames the print page: the browser shows it (a frame
+    // refused by the security headers has no document of ours to read).
+    let mut preview = String::new();
+    for _ in 0..100 {
+        preview = officer
+            .execute(
+                "try { return document.querySelector('iframe.doc-preview').contentDocument.body.innerText; }
+                 catch (e) { return ''; }",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if preview.contains("行政检查审批表") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        preview.contains("行政检查审批表"),
+        "the preview: {preview:?}"
+    );
     if shoot {
         shot(&officer, "documents-editor-desktop").await;
     }

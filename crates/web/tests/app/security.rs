@@ -14,6 +14,7 @@ use serde_json::json;
 both_databases!(
     pages_api_and_files_carry_the_security_headers,
     former_inline_scripts_work_under_the_policy_in_a_real_browser,
+    only_the_document_preview_may_be_framed_and_only_by_our_pages,
 );
 
 /// Every page: each role's pages are found by following the links of the
@@ -216,10 +217,17 @@ fn assert_secured(what: &str, h: &HeaderMap, no_store: bool) {
     let csp = h["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("default-src 'self'"), "{what}: {csp}");
     assert!(csp.contains("script-src 'self';"), "{what}: {csp}");
-    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    // A document's print page is the document page's preview: framed by our pages only.
+    let preview = what.contains("/documents/") && what.ends_with("/print");
+    let (ancestors, framing) = if preview {
+        ("frame-ancestors 'self'", "SAMEORIGIN")
+    } else {
+        ("frame-ancestors 'none'", "DENY")
+    };
+    assert!(csp.contains(ancestors), "{what}: {csp}");
     assert_eq!(h["x-content-type-options"], "nosniff", "{what}");
     assert_eq!(h["referrer-policy"], "same-origin", "{what}");
-    assert_eq!(h["x-frame-options"], "DENY", "{what}");
+    assert_eq!(h["x-frame-options"], framing, "{what}");
     // Plain HTTP without a trusted proxy: no HSTS.
     assert!(!h.contains_key("strict-transport-security"), "{what}");
     let cache = h.get("cache-control").map(|v| v.to_str().unwrap());
@@ -283,6 +291,42 @@ async fn pages_api_and_files_carry_the_security_headers(app: TestApp) {
         assert_secured(path, r.headers(), false);
         assert_eq!(r.headers()["cache-control"], "public, max-age=3600");
     }
+}
+
+/// The document page frames its print page as the preview (文书预览): the
+/// print page may be framed by the platform's pages, and only by them; the
+/// document page itself, like every other, by nobody.
+async fn only_the_document_preview_may_be_framed_and_only_by_our_pages(app: TestApp) {
+    let v = crate::common::visit(&app).await;
+    let (s, doc) = app
+        .send(
+            "POST",
+            &v.secretary,
+            &format!("/api/v1/tasks/{}/documents", v.task),
+            json!({"kind": "approval_form"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{doc}");
+    let d = doc["id"].as_i64().unwrap();
+    let (client, _) = app.web_user("tssytx_dq").await;
+    let page = client
+        .get(app.url(&format!("/documents/{d}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!("src=\"/documents/{d}/print\"")),
+        "the page frames its print page"
+    );
+    let path = format!("/documents/{d}/print");
+    let print = client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(print.status().as_u16(), 200);
+    let csp = print.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.ends_with("frame-ancestors 'self'"), "{csp}");
+    assert_secured(&path, print.headers(), true);
 }
 
 /// The browser enforces the policy: an inline handler left over would not
