@@ -184,12 +184,9 @@ async fn run() -> Result<()> {
             } else {
                 println!("演示数据已存在（{}），直接启动。演示账号：admin、tssytx_dq、tssytx_s、tssytx_bg、hbs_dq、sjzs_dq、sjzsgcq_dq（初始密码 {}；各负责人、办公室的手机号见 README）", cfg.database_url, cfg.initial_password);
             }
-            let have = yici_store::Exec::scalar_i64(
-                &mut &db,
-                "SELECT COUNT(*) FROM enterprises",
-                vec![],
-            )
-            .await?;
+            let have =
+                yici_store::Exec::scalar_i64(&mut &db, "SELECT COUNT(*) FROM enterprises", vec![])
+                    .await?;
             if (have as usize) < enterprises {
                 println!("正在生成企业名录：{enterprises} 家……");
                 let started = std::time::Instant::now();

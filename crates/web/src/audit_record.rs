@@ -14,6 +14,7 @@ use yici_domain::{time, DomainError};
 use yici_store::org::{accounts, admin, departments, people, units};
 use yici_store::Db;
 
+use crate::audit_words::{action_label, field_label};
 use crate::error::AppError;
 
 /// The kinds of record with a readable trail.
@@ -135,35 +136,12 @@ pub async fn trail(
                 seq: e.seq,
                 at: time::display(e.at),
                 actor: e.actor,
-                action_label: action_label(&e.action).to_string(),
+                action_label: action_label(&e.action),
                 changes: changes(&e.entity, &e.before, &e.after),
                 action: e.action,
             })
             .collect(),
     })
-}
-
-fn action_label(action: &str) -> &str {
-    match action {
-        "person.create" => "新增人员",
-        "person.update" => "修改人员信息",
-        "person.demote_admin" => "取消管理员（已设新管理员）",
-        "account.grant_role" => "授予角色",
-        "account.revoke_role" => "撤销角色",
-        "account.unlock" => "解除锁定",
-        "account.reset_password" => "重置密码",
-        "account.change_password" => "修改密码",
-        "account.login" => "登录",
-        "account.login_failed" => "登录失败",
-        "account.lock" => "账号锁定",
-        "unit.create" => "新增单位",
-        "unit.update" => "修改单位",
-        "unit.joint_invitations" => "联合检查邀请办公室设置",
-        "department.create" => "新增处室",
-        "department.update" => "修改处室",
-        a if a.starts_with("second_factor.") => "两步验证设置",
-        other => other,
-    }
 }
 
 /// Fields in the order a reader looks for them: what the record is called
@@ -224,47 +202,12 @@ fn changes(entity: &str, before: &str, after: &str) -> Vec<TrailChange> {
     list.into_iter().map(|c| change(entity, c)).collect()
 }
 
-fn field_label<'a>(entity: &str, field: &'a str) -> &'a str {
-    match field {
-        "name" if entity == "person" => "姓名",
-        "name" => "名称",
-        "short_name" => "简称",
-        "gender" => "性别",
-        "is_officer" => "是否执法人员",
-        "certificate_no" => "执法证号",
-        "certificate_valid_until" => "执法证有效期至",
-        "mobile" => "移动电话",
-        "office_phone" => "办公电话",
-        "status" => "状态",
-        "is_admin" => "是否管理员",
-        "department_name" => "处室",
-        "unit_name" => "单位",
-        "level" => "层级",
-        "sector" => "所属系统",
-        "region_code" => "行政区划代码",
-        "account_prefix" => "文秘账号前缀",
-        "kind" => "类型",
-        "business_line" => "业务条线",
-        "secretary_login" => "文秘账号",
-        "joint_invites_general" => "联合检查邀请办公室",
-        "disabled_at" => "停用时间",
-        "created_at" => "创建时间",
-        "granted_roles" => "授予的角色",
-        "role" => "角色",
-        "locked_until" => "锁定至",
-        "must_change_password" => "下次登录须修改密码",
-        "password_changed_at" => "密码修改时间",
-        "login" => "账号",
-        "ip" => "登录地址",
-        "failures" => "失败次数",
-        other => other,
-    }
-}
-
 fn change(entity: &str, c: FieldChange) -> TrailChange {
     let text = |v: &Option<Value>| v.as_ref().map_or(String::new(), |v| words(&c.field, v));
     TrailChange {
-        label: field_label(entity, &c.field).to_string(),
+        label: field_label(entity, &c.field)
+            .unwrap_or(&c.field)
+            .to_string(),
         before: text(&c.before),
         after: text(&c.after),
         field: c.field,

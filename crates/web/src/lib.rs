@@ -7,6 +7,7 @@
 pub mod api;
 pub mod assets;
 pub mod audit_record;
+pub mod audit_words;
 pub mod charts;
 pub mod check_in;
 pub mod credit_access;

@@ -25,9 +25,7 @@ pub async fn get(
 ) -> ApiResult<Json<Credit>> {
     let scope = scope_of(&session.principal)?;
     visible_enterprise(&state, &scope, id).await?;
-    Ok(Json(
-        credit::of_enterprise(&mut &state.db, id).await?,
-    ))
+    Ok(Json(credit::of_enterprise(&mut &state.db, id).await?))
 }
 
 /// Sets the credit grade and/or 正面清单 by hand, with a reason (required).
@@ -47,9 +45,7 @@ pub async fn set(
     visible_enterprise(&state, &scope, id).await?;
     ensure_may_set(p)?;
     credit::set(&state.db, state.now(), p, id, &input).await?;
-    Ok(Json(
-        credit::of_enterprise(&mut &state.db, id).await?,
-    ))
+    Ok(Json(credit::of_enterprise(&mut &state.db, id).await?))
 }
 
 /// Open proposals of the enterprises in the user's scope, oldest first.

@@ -14,10 +14,13 @@ pub struct EntryView {
     pub seq: i64,
     pub at: String,
     pub actor: String,
+    /// The action in words; its code shows on hover.
     pub action: String,
+    pub action_code: String,
+    /// The record, e.g. 检查任务 #12.
     pub entity: String,
-    pub before: String,
-    pub after: String,
+    /// Its name and the fields changed, in words.
+    pub summary: String,
 }
 
 #[derive(Template)]
@@ -78,16 +81,24 @@ pub async fn page(
             seq: e.seq,
             at: yici_domain::time::display(e.at),
             actor: e.actor,
-            action: e.action,
-            entity: format!("{} #{}", e.entity, e.entity_id),
-            before: e.before,
-            after: e.after,
+            action: crate::audit_words::action_label(&e.action),
+            action_code: e.action,
+            entity: format!(
+                "{} #{}",
+                crate::audit_words::entity_label(&e.entity),
+                e.entity_id
+            ),
+            summary: crate::audit_words::summary(&e.entity, &e.before, &e.after),
         })
         .collect();
     let page = AuditPage {
         chrome: Chrome::new(&session, "audit"),
         checked: report.checked,
-        findings: report.findings.iter().map(ToString::to_string).collect(),
+        findings: report
+            .findings
+            .iter()
+            .map(crate::audit_words::chain_finding)
+            .collect(),
         entries,
         key_id: sealing.map(|s| s.key.id().to_string()),
         seal_minutes: sealing.map_or(0, |s| s.every.as_secs() / 60),
@@ -98,7 +109,7 @@ pub async fn page(
             .seals
             .findings
             .iter()
-            .map(ToString::to_string)
+            .map(crate::audit_words::seal_finding)
             .collect(),
         last_seal: report.last_seal.as_ref().map_or(String::new(), |s| {
             format!(

@@ -432,13 +432,9 @@ pub async fn profile(
     let (mut history, mut history_total, mut history_page) = (Vec::new(), 0, 1);
     if tab == "history" {
         history_page = t.page.unwrap_or(1).max(1);
-        let edits = yici_store::registry::edits::page(
-            &mut &state.db,
-            id,
-            history_page,
-            HISTORY_PER_PAGE,
-        )
-        .await?;
+        let edits =
+            yici_store::registry::edits::page(&mut &state.db, id, history_page, HISTORY_PER_PAGE)
+                .await?;
         history_total = edits.total;
         history = edits
             .items

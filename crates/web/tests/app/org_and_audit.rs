@@ -96,6 +96,11 @@ mod sealed {
             "{page}"
         );
         assert!(page.contains(&format!("覆盖至第 {head} 条")), "{page}");
+        // Entries read in words; their codes only on hover.
+        let entries = crate::common::element(&page, "audit-entries");
+        assert!(entries.contains(">登录<"), "{entries}");
+        assert!(!entries.contains(">account.login<"), "{entries}");
+        assert!(!entries.contains("{&quot;"), "no raw JSON: {entries}");
         // Without the CSRF token nothing is sealed.
         let r = admin
             .post(app.url("/audit/seal"))
@@ -124,7 +129,7 @@ mod sealed {
         let page = app.html(&admin, "/audit").await;
         assert!(
             page.contains(&format!(
-                "seal {}: MAC does not match the key: forged or altered",
+                "第{}次封存的校验码与密钥不符：封存被伪造或改动",
                 n + 1
             )),
             "{page}"
