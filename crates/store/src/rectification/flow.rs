@@ -199,7 +199,8 @@ pub async fn edit(
             StepKind::Edited,
             format!(
                 "整改要求：{}；整改期限：{}",
-                draft.requirement, draft.deadline
+                clause(&draft.requirement),
+                draft.deadline
             ),
         ))
     })
@@ -241,7 +242,8 @@ pub async fn issue(
             StepKind::Issued,
             format!(
                 "下发整改任务。整改要求：{}；整改期限：{}",
-                draft.requirement, draft.deadline
+                clause(&draft.requirement),
+                draft.deadline
             ),
         ))
     })
@@ -550,4 +552,21 @@ pub async fn decide_referral(
         },
     )
     .await
+}
+
+/// A requirement as a clause of the step's note: its own closing 。 or ；
+/// dropped, so that 「…运行记录。；整改期限」 reads 「…运行记录；整改期限」.
+fn clause(text: &str) -> &str {
+    text.trim_end()
+        .trim_end_matches(['。', '；', ';', '.', '，', ','])
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_requirement_ends_its_clause_once() {
+        assert_eq!(super::clause("补齐运行记录。"), "补齐运行记录");
+        assert_eq!(super::clause("补齐运行记录；\n"), "补齐运行记录");
+        assert_eq!(super::clause("补齐运行记录"), "补齐运行记录");
+    }
 }

@@ -792,7 +792,13 @@ pub async fn tasks(
     State(state): State<AppState>,
     WebUser(session): WebUser,
     Query(q): Query<StatsQuery>,
-) -> PageResult<Html<String>> {
+) -> PageResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    // Opened without a figure (a bookmark, the address typed): the
+    // dashboard, where every number links here with its figure.
+    if q.figure.trim().is_empty() {
+        return Ok(axum::response::Redirect::to("/statistics").into_response());
+    }
     let p = &session.principal;
     let req = q.request(&state, p).await?;
     let figure = parse_figure(q.figure.trim()).ok_or_else(|| {
@@ -834,7 +840,7 @@ pub async fn tasks(
         rows,
         max: yici_store::statistics::DRILL_MAX,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 /// The dashboard's tables as a workbook: one sheet per table, numbers as

@@ -633,6 +633,13 @@ async fn drill_down_export_and_access(app: TestApp) {
     assert!(list.contains(&format!("data-task=\"{}\"", t[1])));
     assert!(list.contains(&format!("data-task=\"{}\"", t[3])));
     assert_eq!(list.matches("data-task=").count(), 2);
+    // Without a figure (typed or bookmarked): the dashboard, not an error.
+    let r = client
+        .get(app.url("/statistics/tasks"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((r.status().as_u16(), r.url().path()), (200, "/statistics"));
 
     // The export: the same figures, one sheet per table.
     let r = client
