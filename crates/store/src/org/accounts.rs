@@ -213,21 +213,7 @@ pub async fn reset_password(
     )
     .await?;
     let id = before.account_id;
-    tx.execute(
-        "UPDATE accounts SET password_hash = $2, must_change_password = TRUE, password_changed_at = $3
-          WHERE id = $1",
-        args![id, hash, now],
-    )
-    .await?;
-    crate::auth::remember_password(tx, id, hash, now).await?;
-    tx.execute("DELETE FROM sessions WHERE account_id = $1", args![id])
-        .await?;
-    tx.execute(
-        "DELETE FROM pending_logins WHERE account_id = $1",
-        args![id],
-    )
-    .await?;
-    lift_lock(tx, &before.login, now).await?;
+    set_one_time_password(tx, id, &before.login, hash, now).await?;
     let after = of_person(tx, now, person_id)
         .await?
         .expect("account exists");
@@ -267,9 +253,36 @@ pub async fn reset_to_one_time(
     })
 }
 
+/// Gives an account a one-time initial password (hashed as `hash`): the
+/// next login must change it, open sessions and a pending second step end,
+/// and a lock ends too. A person's account and a department's 文秘账号 alike.
+pub(super) async fn set_one_time_password(
+    tx: &mut Tx,
+    id: i64,
+    login: &str,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    tx.execute(
+        "UPDATE accounts SET password_hash = $2, must_change_password = TRUE, password_changed_at = $3
+          WHERE id = $1",
+        args![id, hash, now],
+    )
+    .await?;
+    crate::auth::remember_password(tx, id, hash, now).await?;
+    tx.execute("DELETE FROM sessions WHERE account_id = $1", args![id])
+        .await?;
+    tx.execute(
+        "DELETE FROM pending_logins WHERE account_id = $1",
+        args![id],
+    )
+    .await?;
+    lift_lock(tx, login, now).await
+}
+
 /// Ends a login's lock now. The lock row stays (its failures are not
 /// counted again: deleting it re-locked the account at the next mistake).
-async fn lift_lock(tx: &mut Tx, login: &str, now: DateTime<Utc>) -> StoreResult<()> {
+pub(super) async fn lift_lock(tx: &mut Tx, login: &str, now: DateTime<Utc>) -> StoreResult<()> {
     tx.execute(
         "UPDATE login_locks SET locked_until = $2 WHERE login = $1 AND locked_until > $2",
         args![login, now],

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod departments;
 pub mod people;
 pub mod roles;
+pub mod secretary_accounts;
 pub mod units;
 
 use chrono::{DateTime, Utc};

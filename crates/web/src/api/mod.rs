@@ -117,6 +117,8 @@ fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(org::update_unit),
         routes!(org::get_department, org::update_department),
         routes!(org::record_trail),
+        routes!(org::unlock_secretary),
+        routes!(org::reset_secretary),
         routes!(people::list_people, people::create_person),
         routes!(people::get_person, people::update_person),
         routes!(people::get_account),

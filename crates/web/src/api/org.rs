@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use yici_domain::org::{BusinessLine, DepartmentKind, Role, Sector, UnitLevel, MISSING_DEPARTMENT};
 use yici_domain::DomainError;
 use yici_store::org::departments::{self, Department, NewDepartment};
+use yici_store::org::secretary_accounts::{self, SecretaryAccount, SecretaryReset};
 use yici_store::org::units::{self, NewUnit, Unit};
 use yici_store::Actor;
 
@@ -263,5 +264,39 @@ pub async fn record_trail(
         .ok_or_else(|| DomainError::not_found("记录类型不存在"))?;
     Ok(Json(
         crate::audit_record::trail(&state.db, &session.principal, kind, id).await?,
+    ))
+}
+
+/// Unlock a department's 文秘账号 locked after failed logins (the unit's
+/// administrators and the system administrator).
+#[utoipa::path(post, path = "/api/v1/departments/{id}/secretary/unlock", tag = "org", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "处室编号")),
+    responses((status = 200, body = SecretaryAccount), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the login is not locked (not_locked)", body = ErrorBody)))]
+pub async fn unlock_secretary(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SecretaryAccount>> {
+    let mut tx = state.db.begin().await?;
+    let account = secretary_accounts::unlock(&mut tx, state.now(), &session.principal, id).await?;
+    tx.commit().await?;
+    Ok(Json(account))
+}
+
+/// Reset a department's 文秘账号 to a one-time initial password, returned
+/// once: it must be changed at the next login; its sessions end and a lock
+/// is lifted (who may: as for unlocking).
+#[utoipa::path(post, path = "/api/v1/departments/{id}/secretary/password-reset", tag = "org", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "处室编号")),
+    responses((status = 200, body = SecretaryReset), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reset_secretary(
+    State(state): State<AppState>,
+    ApiUser(session): ApiUser,
+    Path(id): Path<i64>,
+) -> ApiResult<Json<SecretaryReset>> {
+    Ok(Json(
+        secretary_accounts::reset_to_one_time(&state.db, state.now(), &session.principal, id)
+            .await?,
     ))
 }

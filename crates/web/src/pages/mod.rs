@@ -70,6 +70,14 @@ pub fn router() -> Router<AppState> {
         .route("/people/{id}/edit", get(people::edit_form))
         .route("/people/{id}/roles", post(people::set_role))
         .route("/people/{id}/unlock", post(people::unlock))
+        .route(
+            "/org/departments/{id}/secretary/unlock",
+            post(org::unlock_secretary),
+        )
+        .route(
+            "/org/departments/{id}/secretary/password-reset",
+            post(org::reset_secretary),
+        )
         .route("/people/{id}/password-reset", post(people::reset_password))
         .route(
             "/enterprises",

@@ -14,6 +14,7 @@ use yici_domain::org::{Administration, BusinessLine, DepartmentKind, Role, Secto
 use yici_domain::{time, DomainError, ErrorKind};
 use yici_store::org::admin;
 use yici_store::org::departments::{self, Department};
+use yici_store::org::secretary_accounts;
 use yici_store::org::units::{self, Unit};
 use yici_store::Actor;
 
@@ -256,6 +257,10 @@ pub async fn create_unit(
 pub struct DepartmentRow {
     pub d: Department,
     pub disabled_at: String,
+    /// Its 文秘账号 is locked until then (empty: not locked).
+    pub secretary_locked_until: String,
+    /// Its 文秘账号 still has an initial password.
+    pub secretary_initial: bool,
 }
 
 #[derive(Template)]
@@ -280,6 +285,9 @@ struct UnitPage {
     new_kind: String,
     new_line: String,
     show_logins: bool,
+    /// A secretary account's one-time password, on the reset's response only:
+    /// (department, login, password).
+    one_time: Option<(String, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -294,6 +302,7 @@ fn done_notice(done: &str) -> Option<String> {
         "saved" => Some("已保存单位。".into()),
         "department-created" => Some("已新增处室并开通文秘账号，初始密码同新人员。".into()),
         "department-saved" => Some("已保存处室。".into()),
+        "secretary-unlocked" => Some("已解除文秘账号的锁定，可以重新登录。".into()),
         _ => None,
     }
 }
@@ -319,6 +328,7 @@ struct UnitExtras {
     new_name: String,
     new_kind: String,
     new_line: String,
+    one_time: Option<(String, String, String)>,
 }
 
 async fn render_unit(
@@ -342,14 +352,20 @@ async fn render_unit(
             .unwrap_or_default(),
         None => String::new(),
     };
-    let departments = departments::list_by_unit(&mut db, id)
-        .await?
-        .into_iter()
-        .map(|d| DepartmentRow {
+    let mut departments = Vec::new();
+    for d in departments::list_by_unit(&mut db, id).await? {
+        let secretary = secretary_accounts::of_department(&mut db, state.now(), d.id).await?;
+        departments.push(DepartmentRow {
             disabled_at: d.disabled_at.map(time::display).unwrap_or_default(),
+            secretary_locked_until: secretary
+                .as_ref()
+                .and_then(|a| a.locked_until)
+                .map(time::display)
+                .unwrap_or_default(),
+            secretary_initial: secretary.is_some_and(|a| a.must_change_password),
             d,
-        })
-        .collect();
+        });
+    }
     let page = UnitPage {
         chrome: Chrome::new(session, "org"),
         region: units::region_path(&unit.region_code),
@@ -367,6 +383,7 @@ async fn render_unit(
         new_kind: x.new_kind,
         new_line: x.new_line,
         show_logins: true,
+        one_time: x.one_time,
     };
     Ok((status, Html(page.render()?)).into_response())
 }
@@ -573,4 +590,66 @@ pub async fn set_invitations(
     .await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/org#unit-{id}")))
+}
+
+/// 解除锁定 of a department's 文秘账号 (the unit's administrators).
+pub async fn unlock_secretary(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<super::forms::Empty>,
+) -> PageResult<Response> {
+    let unit = secretary_unit(&state, id).await?;
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        secretary_accounts::unlock(&mut tx, state.now(), &session.principal, id).await?;
+        tx.commit().await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/org/units/{unit}?done=secretary-unlocked#department-{id}"
+        ))
+        .into_response()),
+        Err(e) => {
+            let extras = UnitExtras {
+                error: Some(in_place(e)?.message),
+                error_form: id.to_string(),
+                ..UnitExtras::default()
+            };
+            render_unit(&state, &session, unit, extras, StatusCode::CONFLICT).await
+        }
+    }
+}
+
+/// 重置密码 of a department's 文秘账号: the one-time password is shown on
+/// this response only (never in a URL).
+pub async fn reset_secretary(
+    State(state): State<AppState>,
+    WebUser(session): WebUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<super::forms::Empty>,
+) -> PageResult<Response> {
+    let unit = secretary_unit(&state, id).await?;
+    let reset =
+        secretary_accounts::reset_to_one_time(&state.db, state.now(), &session.principal, id)
+            .await?;
+    let name = departments::get(&mut &state.db, id)
+        .await?
+        .map(|d| d.name)
+        .unwrap_or_default();
+    let extras = UnitExtras {
+        one_time: Some((name, reset.account.login, reset.initial_password)),
+        ..UnitExtras::default()
+    };
+    render_unit(&state, &session, unit, extras, StatusCode::OK).await
+}
+
+/// The unit of a department, to render its page after acting on its
+/// secretary account (the operation itself checks who may).
+async fn secretary_unit(state: &AppState, department: i64) -> PageResult<i64> {
+    Ok(departments::get(&mut &state.db, department)
+        .await?
+        .map(|d| d.unit_id)
+        .ok_or_else(|| DomainError::not_found(yici_domain::org::MISSING_DEPARTMENT))?)
 }

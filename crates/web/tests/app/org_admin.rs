@@ -13,6 +13,7 @@ both_databases!(
     a_unit_administrator_keeps_to_the_own_unit,
     units_and_departments_are_renamed_and_disabled_with_their_history,
     unlocking_and_resetting_are_audited_and_force_a_new_password,
+    a_locked_secretary_account_is_unlocked_and_reset_by_the_unit,
 );
 
 async fn person(
@@ -582,4 +583,113 @@ async fn unlocking_and_resetting_are_audited_and_force_a_new_password(app: TestA
         )
         .await;
     assert_eq!(s, 403);
+}
+
+/// A department's 文秘账号 belongs to no person: its unit's administrators
+/// unlock and reset it from the 单位与处室 page (and the API).
+async fn a_locked_secretary_account_is_unlocked_and_reset_by_the_unit(app: TestApp) {
+    let water = app.department(crate::common::YUTIAN, "水股").await;
+    // Used once, then locked by five wrong passwords.
+    let token = bearer(&app, "tssytx_s").await;
+    for _ in 0..5 {
+        app.api_login("tssytx_s", "Wrong@pass1").await;
+    }
+    let (s, b) = app.api_login("tssytx_s", NEW_PASSWORD).await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (423, Some("account_locked")),
+        "{b}"
+    );
+
+    // The unit page shows the lock; 解除锁定 lifts it.
+    let (office, csrf) = app.web_user("tssytx_bg").await;
+    let unit = app
+        .count("SELECT unit_id FROM departments WHERE id = (SELECT department_id FROM accounts WHERE login = 'tssytx_s')")
+        .await;
+    let page = app.html(&office, &format!("/org/units/{unit}")).await;
+    let row = crate::common::element(&page, &format!("department-{water}"));
+    assert!(row.contains("锁定至") && row.contains("解除锁定"), "{row}");
+    let r = office
+        .post(app.url(&format!("/org/departments/{water}/secretary/unlock")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("已解除文秘账号的锁定"), "{page}");
+    assert!(!crate::common::element(&page, &format!("department-{water}")).contains("锁定至"));
+    let (s, _) = app.api_login("tssytx_s", NEW_PASSWORD).await;
+    assert_eq!(s, 200, "unlocked");
+
+    // 重置密码: the one-time password once, on the page; the old one and
+    // the open session gone; the change forced.
+    let r = office
+        .post(app.url(&format!(
+            "/org/departments/{water}/secretary/password-reset"
+        )))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let page = r.text().await.unwrap();
+    let notice = crate::common::element(&page, "one-time-password");
+    let one_time = notice
+        .split("<b class=\"mono\">")
+        .nth(1)
+        .and_then(|s| s.split("</b>").next())
+        .expect("the password shown")
+        // The page escapes the & the password may hold.
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    assert!(notice.contains("tssytx_s"), "{notice}");
+    assert_eq!(app.get(&token, "/api/v1/me").await.0, 401, "sessions end");
+    assert_eq!(app.api_login("tssytx_s", NEW_PASSWORD).await.0, 401);
+    let (s, b) = app.api_login("tssytx_s", &one_time).await;
+    assert_eq!(
+        (s, b["must_change_password"].as_bool()),
+        (200, Some(true)),
+        "{b}"
+    );
+
+    // The API: not locked any more → 409; a reset answers the password.
+    let admin = bearer(&app, "tssytx_bg").await;
+    let path = |what: &str| format!("/api/v1/departments/{water}/secretary/{what}");
+    let (s, b) = app.send("POST", &admin, &path("unlock"), json!(null)).await;
+    assert_eq!((s, b["code"].as_str()), (409, Some("not_locked")), "{b}");
+    let (s, b) = app
+        .send("POST", &admin, &path("password-reset"), json!(null))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["account"]["login"], "tssytx_s");
+    assert_eq!(b["initial_password"].as_str().unwrap().len(), 12);
+    // Both audited, by the office's secretary.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM audit_log WHERE actor = 'tssytx_bg'
+                AND action IN ('account.unlock', 'account.reset_password') AND entity = 'account'"
+        )
+        .await,
+        3
+    );
+    // Not the department's own secretary, nor another unit's administrator.
+    let (s, _) = app
+        .send(
+            "POST",
+            &bearer(&app, "tssytx_dq").await,
+            &path("password-reset"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(s, 404, "no administration at all: as if missing");
+    let (s, b) = app
+        .send(
+            "POST",
+            &bearer(&app, "sjzsgcq_bg").await,
+            &path("password-reset"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(s, 403, "{b}");
 }
