@@ -154,6 +154,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "submitted_documents",
         include_str!("../migrations/0033_submitted_documents.sql"),
     ),
+    (
+        34,
+        "statistics_rollup_facts",
+        include_str!("../migrations/0034_statistics_rollup_facts.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {
