@@ -18,8 +18,14 @@
 --   sizes, joint visits and the number of enterprises with a row above, so
 --   "enterprises inspected" is read, not counted.
 --
--- All are changed by deltas (old share out, new share in) and equal a
--- rebuild from nothing (store test statistics_facts_equal_a_recount).
+-- * statistics_rectifications — per rectification not withdrawn: the year
+--   and unit of its task, its department, the month of the visit whose
+--   result raised it, its status and deadline (overdue depends on the day of
+--   the read, so these narrow rows are counted at read, not summed ahead);
+--   changes of `rectifications` now mark the task too.
+--
+-- The counts are changed by deltas (old share out, new share in); all equal
+-- a rebuild from nothing (store test statistics_facts_equal_a_recount).
 CREATE TABLE statistics_task_caps (
     task_id BIGINT PRIMARY KEY,
     year BIGINT NOT NULL,
@@ -73,6 +79,20 @@ CREATE TABLE statistics_node_counts (
     PRIMARY KEY (year, fact, kind, unit_id, department_id, month)
 );
 
+CREATE TABLE statistics_rectifications (
+    rectification_id BIGINT PRIMARY KEY,
+    task_id BIGINT NOT NULL,
+    year BIGINT NOT NULL,
+    unit_id BIGINT NOT NULL,
+    department_id BIGINT NOT NULL,
+    month BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    deadline {date} NOT NULL
+);
+CREATE INDEX statistics_rectifications_task ON statistics_rectifications (task_id);
+CREATE INDEX statistics_rectifications_scope ON statistics_rectifications
+    (year, unit_id, department_id, month, status, deadline);
+
 -- The drain's work: the batch's changes per node and enterprise, written and
 -- read only under the drain's lock and emptied before it commits (on
 -- PostgreSQL unlogged: nothing in it outlives a drain).
@@ -107,6 +127,16 @@ DELETE FROM statistics_task_counts;
 DELETE FROM statistics_tallies;
 INSERT INTO statistics_dirty SELECT id FROM tasks;
 
+-- An update of a rectification marks the task before and after (it may
+-- have moved); one statement's rows, once each.
+{pg}CREATE FUNCTION statistics_mark_rectifications() RETURNS trigger LANGUAGE plpgsql AS $$
+{pg}BEGIN
+{pg}    INSERT INTO statistics_dirty
+{pg}    SELECT task_id FROM removed UNION SELECT task_id FROM added;
+{pg}    RETURN NULL;
+{pg}END
+{pg}$$;
+
 -- TRUNCATE clears the new facts too.
 {pg}CREATE OR REPLACE FUNCTION statistics_clear() RETURNS trigger LANGUAGE plpgsql AS $$
 {pg}BEGIN
@@ -117,6 +147,7 @@ INSERT INTO statistics_dirty SELECT id FROM tasks;
 {pg}    DELETE FROM statistics_cap_counts;
 {pg}    DELETE FROM statistics_node_enterprises;
 {pg}    DELETE FROM statistics_node_counts;
+{pg}    DELETE FROM statistics_rectifications;
 {pg}    INSERT INTO statistics_dirty SELECT id FROM tasks;
 {pg}    RETURN NULL;
 {pg}END
@@ -138,6 +169,7 @@ INSERT INTO statistics_dirty SELECT id FROM tasks;
 {sqlite}    DELETE FROM statistics_cap_counts;
 {sqlite}    DELETE FROM statistics_node_enterprises;
 {sqlite}    DELETE FROM statistics_node_counts;
+{sqlite}    DELETE FROM statistics_rectifications;
 {sqlite}    INSERT INTO statistics_dirty SELECT id FROM tasks;
 {sqlite}END;
 
@@ -152,4 +184,29 @@ INSERT INTO statistics_dirty SELECT id FROM tasks;
 {sqlite}BEGIN
 {sqlite}    INSERT INTO statistics_dirty VALUES (OLD.id);
 {sqlite}    INSERT INTO statistics_dirty VALUES (NEW.id);
+{sqlite}END;
+
+-- A rectification written marks its task (and, moved, the task it left).
+{pg}CREATE TRIGGER rectifications_statistics_insert AFTER INSERT ON rectifications
+{pg}    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION statistics_mark_task_rows();
+{pg}CREATE TRIGGER rectifications_statistics_update AFTER UPDATE ON rectifications
+{pg}    REFERENCING OLD TABLE AS removed NEW TABLE AS added
+{pg}    FOR EACH STATEMENT EXECUTE FUNCTION statistics_mark_rectifications();
+{pg}CREATE TRIGGER rectifications_statistics_delete AFTER DELETE ON rectifications
+{pg}    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION statistics_mark_task_rows();
+{pg}CREATE TRIGGER rectifications_statistics_truncate AFTER TRUNCATE ON rectifications
+{pg}    FOR EACH STATEMENT EXECUTE FUNCTION statistics_clear();
+{sqlite}CREATE TRIGGER rectifications_statistics_insert AFTER INSERT ON rectifications BEGIN
+{sqlite}    INSERT INTO statistics_dirty VALUES (NEW.task_id);
+{sqlite}END;
+{sqlite}CREATE TRIGGER rectifications_statistics_update AFTER UPDATE ON rectifications
+{sqlite}WHEN OLD.status IS NOT NEW.status OR OLD.deadline IS NOT NEW.deadline
+{sqlite}    OR OLD.department_id IS NOT NEW.department_id OR OLD.task_id IS NOT NEW.task_id
+{sqlite}    OR OLD.result_id IS NOT NEW.result_id OR OLD.id IS NOT NEW.id
+{sqlite}BEGIN
+{sqlite}    INSERT INTO statistics_dirty VALUES (OLD.task_id);
+{sqlite}    INSERT INTO statistics_dirty VALUES (NEW.task_id);
+{sqlite}END;
+{sqlite}CREATE TRIGGER rectifications_statistics_delete AFTER DELETE ON rectifications BEGIN
+{sqlite}    INSERT INTO statistics_dirty VALUES (OLD.task_id);
 {sqlite}END;

@@ -708,7 +708,7 @@ mod statistics_facts {
     /// migration 0034.
     type Snapshot = Vec<Vec<String>>;
 
-    const KEPT: [(&str, &str); 6] = [
+    const KEPT: [(&str, &str); 7] = [
         (
             "statistics_visits",
             "task_id, unit_id, department_id, year, month, enterprise_id, group_size",
@@ -735,6 +735,10 @@ mod statistics_facts {
             "statistics_node_counts",
             "year, fact, kind, unit_id, department_id, month, n, group_sum, joint, enterprises",
         ),
+        (
+            "statistics_rectifications",
+            "rectification_id, task_id, year, unit_id, department_id, month, status, deadline",
+        ),
     ];
 
     async fn snapshot(db: &Fresh) -> Snapshot {
@@ -754,7 +758,10 @@ mod statistics_facts {
                     cols.iter()
                         .map(|c| match r.get::<i64>(c) {
                             Ok(v) => v.to_string(),
-                            Err(_) => r.get::<String>(c).unwrap(),
+                            Err(_) => match r.get::<String>(c) {
+                                Ok(v) => v,
+                                Err(_) => r.get::<chrono::NaiveDate>(c).unwrap().to_string(),
+                            },
                         })
                         .collect::<Vec<_>>()
                         .join(",")
@@ -885,7 +892,7 @@ mod statistics_facts {
                 // A department's original result (late or not).
                 5 | 6 if !tasks.is_empty() => {
                     let (task, initiator) = *tasks.choose(&mut rng).unwrap();
-                    let department = if rng.gen_bool(0.6) {
+                    let department = if rng.gen_bool(0.8) {
                         initiator
                     } else {
                         departments.choose(&mut rng).unwrap().0
@@ -912,7 +919,7 @@ mod statistics_facts {
                 // A task completed, reopened or cancelled.
                 7 if !tasks.is_empty() => {
                     let (task, _) = *tasks.choose(&mut rng).unwrap();
-                    let sql = match rng.gen_range(0..5) {
+                    let sql = match rng.gen_range(0..6) {
                         0 => "UPDATE tasks SET status = 'cancelled', cancelled_at = $2 WHERE id = $1",
                         1 => "UPDATE tasks SET status = 'in_progress', cancelled_at = NULL WHERE id = $1 AND $2 IS NOT NULL",
                         // The store never does; a script might.
@@ -922,6 +929,70 @@ mod statistics_facts {
                     conn.execute(sql, yici_store::args![task, at])
                         .await
                         .unwrap();
+                }
+                // A rectification raised from a result, or one's status or
+                // deadline changed, or one deleted (a script's doing).
+                9 if rng.gen_bool(0.4) => {
+                    let found = conn
+                        .fetch_optional(
+                            &format!(
+                                "SELECT r.id, r.task_id, r.department_id, t.unit_id,
+                                        t.enterprise_id
+                                   FROM task_results r JOIN tasks t ON t.id = r.task_id
+                                  ORDER BY r.id LIMIT 1 OFFSET {}",
+                                rng.gen_range(0..results.max(1))
+                            ),
+                            vec![],
+                        )
+                        .await
+                        .unwrap();
+                    let status = ["draft", "issued", "reported", "returned", "closed", "withdrawn"]
+                        .choose(&mut rng)
+                        .unwrap()
+                        .to_string();
+                    let deadline = day + Duration::days(rng.gen_range(-30..60));
+                    match (rng.gen_range(0..4), found) {
+                        (0 | 1, Some(r)) => {
+                            conn.execute(
+                                "INSERT INTO rectifications (task_id, result_id, item_position,
+                                   department_id, unit_id, enterprise_id, item_name, problem,
+                                   legal_basis, requirement, deadline, status, created_at,
+                                   updated_at)
+                                 VALUES ($1, $2, 1, $3, $4, $5, '事项', '问题', '依据', '要求',
+                                   $6, $7, $8, $8)",
+                                yici_store::args![
+                                    r.get::<i64>("task_id").unwrap(),
+                                    r.get::<i64>("id").unwrap(),
+                                    r.get::<i64>("department_id").unwrap(),
+                                    r.get::<i64>("unit_id").unwrap(),
+                                    r.get::<i64>("enterprise_id").unwrap(),
+                                    deadline,
+                                    status,
+                                    at
+                                ],
+                            )
+                            .await
+                            .unwrap();
+                        }
+                        (2, _) => {
+                            conn.execute(
+                                "UPDATE rectifications SET status = $1, deadline = $2
+                                  WHERE id = (SELECT MIN(id) + $3 FROM rectifications)",
+                                yici_store::args![status, deadline, rng.gen_range(0..5i64)],
+                            )
+                            .await
+                            .unwrap();
+                        }
+                        _ => {
+                            conn.execute(
+                                "DELETE FROM rectifications
+                                  WHERE id = (SELECT MAX(id) FROM rectifications)",
+                                vec![],
+                            )
+                            .await
+                            .unwrap();
+                        }
+                    }
                 }
                 // Yutian moved to the other city and back (the store
                 // never does; a script might): every subtree above changes.
@@ -937,7 +1008,9 @@ mod statistics_facts {
                 // A result withdrawn (the store never does; a script might).
                 8 if rng.gen_bool(0.3) => {
                     conn.execute(
-                        "DELETE FROM task_results WHERE id = (SELECT MAX(id) FROM task_results)",
+                        "DELETE FROM task_results WHERE id = (
+                           SELECT MAX(id) FROM task_results r WHERE NOT EXISTS (
+                             SELECT 1 FROM rectifications c WHERE c.result_id = r.id))",
                         vec![],
                     )
                     .await
@@ -1072,6 +1145,13 @@ mod statistics_facts {
             })
             .collect();
         assert_eq!(all, plain);
+        let rectifications = kept[6].len() as i64;
+        assert_eq!(
+            rectifications,
+            db.count("SELECT COUNT(*) FROM rectifications WHERE status <> 'withdrawn'")
+                .await
+        );
+        assert!(rectifications >= 5, "rectifications: {rectifications}");
     }
 }
 

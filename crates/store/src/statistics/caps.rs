@@ -1,5 +1,6 @@
-//! Cap compliance (DRAW-5, DRAW-7), recounted from the tasks rather than
-//! read from the ledger (`cap_counters` refuses to exceed a cap, so it would
+//! Cap compliance (DRAW-5, DRAW-7), counted from the tasks (kept per
+//! enterprise by the statistics drain, [`super::facts`]) rather than read
+//! from the ledger (`cap_counters` refuses to exceed a cap, so it would
 //! always say 100 %): an enterprise is within the caps when its capped tasks
 //! of the year (not cancelled) number at most the department cap per
 //! department and the unit cap per unit of the scope, and at most the

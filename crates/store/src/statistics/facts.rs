@@ -8,7 +8,8 @@
 //! the visits or capped tasks of each enterprise
 //! (`statistics_node_enterprises`) with their sums and the number of those
 //! enterprises (`statistics_node_counts`): distinct enterprises are read,
-//! not counted.
+//! not counted; and per rectification not withdrawn its task's year and
+//! unit, visit month, status and deadline (`statistics_rectifications`).
 //!
 //! Triggers mark a task in `statistics_dirty` whenever one of its rows in
 //! `tasks`, `task_participants` or `task_results` changes; [`drain`] takes
@@ -115,6 +116,7 @@ pub async fn rebuild(db: &Db) -> StoreResult<u64> {
         "statistics_cap_counts",
         "statistics_node_enterprises",
         "statistics_node_counts",
+        "statistics_rectifications",
         "statistics_dirty",
     ] {
         tx.execute(&format!("DELETE FROM {table}"), vec![]).await?;
@@ -213,6 +215,26 @@ async fn fold_batch(tx: &mut Tx) -> StoreResult<()> {
     .await?;
     node_and_cap_shares(tx, 1).await?;
     apply_node_and_cap_deltas(tx).await?;
+
+    tx.execute(
+        &format!("DELETE FROM statistics_rectifications WHERE task_id IN {BATCH}"),
+        vec![],
+    )
+    .await?;
+    tx.execute(
+        &format!(
+            "INSERT INTO statistics_rectifications
+               (rectification_id, task_id, year, unit_id, department_id, month, status, deadline)
+             SELECT c.id, t.id, t.year, t.unit_id, c.department_id, {visit_day}, c.status,
+                    c.deadline
+               FROM tasks t
+               JOIN rectifications c ON c.task_id = t.id
+               JOIN task_results r ON r.id = c.result_id
+              WHERE t.id IN {BATCH} AND c.status <> 'withdrawn'"
+        ),
+        vec![],
+    )
+    .await?;
     tx.execute("DELETE FROM statistics_batch", vec![]).await?;
     Ok(())
 }

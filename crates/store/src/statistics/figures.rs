@@ -5,7 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{month_of_date, month_of_instant, Request, Tally};
+use super::{month_of_instant, Request, Tally};
 use crate::db::{Db, Exec};
 use crate::error::StoreResult;
 
@@ -259,26 +259,24 @@ pub(super) async fn answers_and_results(
 }
 
 /// Rectifications raised from the scope's tasks (withdrawn ones left out),
-/// by the month of the visit whose result found the problem.
+/// by the month of the visit whose result found the problem: counted over
+/// their kept rows ([`super::facts`]), overdue as of today.
 pub(super) async fn rectifications(
     mut db: &Db,
     req: &Request,
     tally: &mut Tally,
 ) -> StoreResult<()> {
     let s = &req.scope;
-    let month = month_of_date(db.backend(), "r.due_on");
-    let key = s.key("t.unit_id", "c.department_id");
+    let key = s.key("c.unit_id", "c.department_id");
     let sql = format!(
-        "SELECT {key} AS k, {month} AS m, COUNT(*) AS n,
+        "SELECT {key} AS k, c.month AS m, COUNT(*) AS n,
                 CAST(SUM(CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed,
                 CAST(SUM(CASE WHEN c.status IN ('issued', 'returned') AND c.deadline < $2
                               THEN 1 ELSE 0 END) AS BIGINT) AS overdue
-           FROM tasks t
-           JOIN rectifications c ON c.task_id = t.id
-           JOIN task_results r ON r.id = c.result_id
-          WHERE {units} AND t.year = $1 AND c.status <> 'withdrawn'
-          GROUP BY {key}, {month}",
-        units = s.units_in("t.unit_id"),
+           FROM statistics_rectifications c
+          WHERE c.year = $1 AND {units}
+          GROUP BY {key}, c.month",
+        units = s.units_in("c.unit_id"),
     );
     for r in db
         .fetch_all(&sql, crate::args![req.year, req.today])
