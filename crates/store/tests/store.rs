@@ -932,7 +932,8 @@ mod statistics_facts {
                 }
                 // A rectification raised from a result, or one's status or
                 // deadline changed, or one deleted (a script's doing).
-                9 if rng.gen_bool(0.4) => {
+                9 if rng.gen_bool(0.6) => {
+                    let written = db.count("SELECT COUNT(*) FROM task_results").await;
                     let found = conn
                         .fetch_optional(
                             &format!(
@@ -940,7 +941,7 @@ mod statistics_facts {
                                         t.enterprise_id
                                    FROM task_results r JOIN tasks t ON t.id = r.task_id
                                   ORDER BY r.id LIMIT 1 OFFSET {}",
-                                rng.gen_range(0..results.max(1))
+                                rng.gen_range(0..written.max(1))
                             ),
                             vec![],
                         )
@@ -951,8 +952,8 @@ mod statistics_facts {
                         .unwrap()
                         .to_string();
                     let deadline = day + Duration::days(rng.gen_range(-30..60));
-                    match (rng.gen_range(0..4), found) {
-                        (0 | 1, Some(r)) => {
+                    match (rng.gen_range(0..5), found) {
+                        (0..=2, Some(r)) => {
                             conn.execute(
                                 "INSERT INTO rectifications (task_id, result_id, item_position,
                                    department_id, unit_id, enterprise_id, item_name, problem,
@@ -974,7 +975,7 @@ mod statistics_facts {
                             .await
                             .unwrap();
                         }
-                        (2, _) => {
+                        (3, _) => {
                             conn.execute(
                                 "UPDATE rectifications SET status = $1, deadline = $2
                                   WHERE id = (SELECT MIN(id) + $3 FROM rectifications)",
