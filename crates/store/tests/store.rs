@@ -947,10 +947,17 @@ mod statistics_facts {
                         )
                         .await
                         .unwrap();
-                    let status = ["draft", "issued", "reported", "returned", "closed", "withdrawn"]
-                        .choose(&mut rng)
-                        .unwrap()
-                        .to_string();
+                    let status = [
+                        "draft",
+                        "issued",
+                        "reported",
+                        "returned",
+                        "closed",
+                        "withdrawn",
+                    ]
+                    .choose(&mut rng)
+                    .unwrap()
+                    .to_string();
                     let deadline = day + Duration::days(rng.gen_range(-30..60));
                     match (rng.gen_range(0..5), found) {
                         (0..=2, Some(r)) => {
@@ -1106,7 +1113,11 @@ mod statistics_facts {
                                  AND r.corrects_id IS NULL)"
                     ))
                     .await;
-                assert_eq!(db.count(&kept("visit")).await, visited, "{kind} {unit} {year}");
+                assert_eq!(
+                    db.count(&kept("visit")).await,
+                    visited,
+                    "{kind} {unit} {year}"
+                );
                 let capped = db
                     .count(&format!(
                         "SELECT COUNT(DISTINCT enterprise_id) FROM tasks
@@ -1114,7 +1125,11 @@ mod statistics_facts {
                             AND status <> 'cancelled'"
                     ))
                     .await;
-                assert_eq!(db.count(&kept("capped")).await, capped, "{kind} {unit} {year}");
+                assert_eq!(
+                    db.count(&kept("capped")).await,
+                    capped,
+                    "{kind} {unit} {year}"
+                );
                 checked += visited.min(capped);
             }
         }

@@ -240,12 +240,18 @@ pub(super) async fn answers_and_results(
     let month = month_of_instant(db.backend(), "p.notified_at");
     let key = s.key("t.unit_id", "p.department_id");
     // From the unanswered notices past their deadline (a partial index, few
-    // rows) to their tasks: SQLite, left to choose, walked the scope's
-    // 100,000 tasks of the year and probed each one's notices (265 ms).
-    // CROSS JOIN fixes SQLite's order; PostgreSQL plans it as a join.
+    // rows) to their tasks. SQLite, left to choose, walked a province's
+    // 100,000 tasks of the year probing each one's notices (265 ms), or for
+    // a unit grouped by department, the 100,000 unanswered initiator rows of
+    // the department index (180 ms): CROSS JOIN fixes its order and INDEXED
+    // BY the index. PostgreSQL plans it as a join.
+    let hint = match db.backend() {
+        crate::db::Backend::Sqlite => "INDEXED BY task_participants_due",
+        crate::db::Backend::Postgres => "",
+    };
     let sql = format!(
         "SELECT {key} AS k, {month} AS m, COUNT(*) AS n
-           FROM task_participants p CROSS JOIN tasks t
+           FROM task_participants p {hint} CROSS JOIN tasks t
           WHERE t.id = p.task_id
             AND p.decision IS NULL AND p.decide_by <= $2 AND p.kind <> 'initiator'
             AND {units} AND t.year = $1
