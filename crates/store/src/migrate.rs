@@ -159,6 +159,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "file_jobs",
         include_str!("../migrations/0034_file_jobs.sql"),
     ),
+    (
+        35,
+        "statistics_rollup_facts",
+        include_str!("../migrations/0035_statistics_rollup_facts.sql"),
+    ),
 ];
 
 fn render(sql: &str, backend: Backend) -> String {

@@ -703,69 +703,91 @@ mod statistics_facts {
 
     both_databases!(statistics_facts_equal_a_recount);
 
-    /// The facts as sorted text rows (tallies summing to nothing left out).
-    async fn snapshot(db: &Fresh) -> (Vec<String>, Vec<String>) {
+    /// The kept facts, each table as sorted text rows (tallies summing to
+    /// nothing left out): the visits and the tallies first, then those of
+    /// migration 0035.
+    type Snapshot = Vec<Vec<String>>;
+
+    const KEPT: [(&str, &str); 7] = [
+        (
+            "statistics_visits",
+            "task_id, unit_id, department_id, year, month, enterprise_id, group_size",
+        ),
+        (
+            "statistics_tallies WHERE notices <> 0 OR results <> 0 OR joined <> 0 \
+             OR declined <> 0 OR lapsed <> 0 OR results_late <> 0",
+            "year, unit_id, department_id, month, notices, joined, declined, lapsed, results, \
+             results_late",
+        ),
+        (
+            "statistics_task_caps",
+            "task_id, year, enterprise_id, unit_id, department_id, capped",
+        ),
+        (
+            "statistics_cap_counts",
+            "year, kind, unit_id, department_id, enterprise_id, tasks",
+        ),
+        (
+            "statistics_node_enterprises",
+            "year, fact, kind, unit_id, department_id, month, enterprise_id, n",
+        ),
+        (
+            "statistics_node_counts",
+            "year, fact, kind, unit_id, department_id, month, n, group_sum, joint, enterprises",
+        ),
+        (
+            "statistics_rectifications",
+            "rectification_id, task_id, year, unit_id, department_id, month, status, deadline",
+        ),
+    ];
+
+    async fn snapshot(db: &Fresh) -> Snapshot {
         let mut conn = db.db.clone();
-        let visits = conn
-            .fetch_all(
-                "SELECT task_id, unit_id, department_id, year, month, enterprise_id, group_size
-                   FROM statistics_visits ORDER BY task_id",
-                vec![],
-            )
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| {
-                let cols = [
-                    "task_id",
-                    "unit_id",
-                    "department_id",
-                    "year",
-                    "month",
-                    "enterprise_id",
-                    "group_size",
-                ];
-                cols.map(|c| r.get::<i64>(c).unwrap().to_string()).join(",")
-            })
-            .collect();
-        let tallies = conn
-            .fetch_all(
-                "SELECT year, unit_id, department_id, month, notices, joined, declined, lapsed,
-                        results, results_late
-                   FROM statistics_tallies
-                  WHERE notices <> 0 OR results <> 0 OR joined <> 0 OR declined <> 0
-                     OR lapsed <> 0 OR results_late <> 0
-                  ORDER BY year, unit_id, department_id, month",
-                vec![],
-            )
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| {
-                let cols = [
-                    "year",
-                    "unit_id",
-                    "department_id",
-                    "month",
-                    "notices",
-                    "joined",
-                    "declined",
-                    "lapsed",
-                    "results",
-                    "results_late",
-                ];
-                cols.map(|c| r.get::<i64>(c).unwrap().to_string()).join(",")
-            })
-            .collect();
-        (visits, tallies)
+        let mut out = Vec::new();
+        for (table, columns) in KEPT {
+            let cols: Vec<&str> = columns.split(", ").collect();
+            let rows = conn
+                .fetch_all(
+                    &format!("SELECT {columns} FROM {table} ORDER BY {columns}"),
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    cols.iter()
+                        .map(|c| match r.get::<i64>(c) {
+                            Ok(v) => v.to_string(),
+                            Err(_) => match r.get::<String>(c) {
+                                Ok(v) => v,
+                                Err(_) => r.get::<chrono::NaiveDate>(c).unwrap().to_string(),
+                            },
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",")
+                })
+                .collect();
+            out.push(rows);
+        }
+        out
     }
 
     async fn statistics_facts_equal_a_recount(db: Fresh) {
         let enterprises = db.enterprises(40).await;
         let mut conn = db.db.clone();
+        // Three departments of each unit on two chains province → city →
+        // county, so that subtrees nest and differ.
         let departments: Vec<(i64, i64)> = conn
             .fetch_all(
-                "SELECT id, unit_id FROM departments ORDER BY id LIMIT 12",
+                "SELECT id, unit_id FROM (
+                   SELECT d.id, d.unit_id,
+                          ROW_NUMBER() OVER (PARTITION BY d.unit_id ORDER BY d.id) AS r
+                     FROM departments d JOIN units u ON u.id = d.unit_id
+                    WHERE u.short_name IN ('玉田县分局', '藁城区分局')
+                       OR u.id IN (SELECT parent_id FROM units
+                                    WHERE short_name IN ('玉田县分局', '藁城区分局'))
+                       OR u.level = 'province') AS x
+                  WHERE r <= 3 ORDER BY id",
                 vec![],
             )
             .await
@@ -774,6 +796,12 @@ mod statistics_facts {
             .map(|r| (r.get("id").unwrap(), r.get("unit_id").unwrap()))
             .collect();
         let person = db.count("SELECT MIN(id) FROM people").await;
+        let tangshan = db
+            .count("SELECT parent_id FROM units WHERE short_name = '玉田县分局'")
+            .await;
+        let shijiazhuang = db
+            .count("SELECT parent_id FROM units WHERE short_name = '藁城区分局'")
+            .await;
         let second = db.second_pool().await;
         let mut rng = StdRng::seed_from_u64(20261207);
         let start = Utc.with_ymd_and_hms(2025, 1, 1, 2, 0, 0).unwrap();
@@ -788,13 +816,19 @@ mod statistics_facts {
                     let (department, unit) = *departments.choose(&mut rng).unwrap();
                     let e = *enterprises.choose(&mut rng).unwrap();
                     let year: i64 = if rng.gen_bool(0.7) { 2025 } else { 2026 };
+                    // Capped (日常) mostly; an exempt source (信访) now and then.
+                    let capped = rng.gen_bool(0.8);
+                    let source = if capped { "routine" } else { "complaint" };
                     let sql =
                         "INSERT INTO tasks (year, enterprise_id, unit_id, department_id, source,
                                  capped, method, status, created_by_name, created_at)
-                               VALUES ($1, $2, $3, $4, 'routine', TRUE, 'directed', 'scheduled',
-                                 'test', $5) RETURNING id";
+                               VALUES ($1, $2, $3, $4, $5, $6, 'directed', 'scheduled',
+                                 'test', $7) RETURNING id";
                     let id: i64 = conn
-                        .fetch_one(sql, yici_store::args![year, e, unit, department, at])
+                        .fetch_one(
+                            sql,
+                            yici_store::args![year, e, unit, department, source, capped, at],
+                        )
                         .await
                         .unwrap()
                         .get("id")
@@ -858,7 +892,7 @@ mod statistics_facts {
                 // A department's original result (late or not).
                 5 | 6 if !tasks.is_empty() => {
                     let (task, initiator) = *tasks.choose(&mut rng).unwrap();
-                    let department = if rng.gen_bool(0.6) {
+                    let department = if rng.gen_bool(0.8) {
                         initiator
                     } else {
                         departments.choose(&mut rng).unwrap().0
@@ -885,19 +919,106 @@ mod statistics_facts {
                 // A task completed, reopened or cancelled.
                 7 if !tasks.is_empty() => {
                     let (task, _) = *tasks.choose(&mut rng).unwrap();
-                    let sql = match rng.gen_range(0..4) {
+                    let sql = match rng.gen_range(0..6) {
                         0 => "UPDATE tasks SET status = 'cancelled', cancelled_at = $2 WHERE id = $1",
                         1 => "UPDATE tasks SET status = 'in_progress', cancelled_at = NULL WHERE id = $1 AND $2 IS NOT NULL",
+                        // The store never does; a script might.
+                        2 => "UPDATE tasks SET capped = NOT capped WHERE id = $1 AND $2 IS NOT NULL",
                         _ => "UPDATE tasks SET status = 'completed', cancelled_at = NULL WHERE id = $1 AND $2 IS NOT NULL",
                     };
                     conn.execute(sql, yici_store::args![task, at])
                         .await
                         .unwrap();
                 }
+                // A rectification raised from a result, or one's status or
+                // deadline changed, or one deleted (a script's doing).
+                9 if rng.gen_bool(0.6) => {
+                    let written = db.count("SELECT COUNT(*) FROM task_results").await;
+                    let found = conn
+                        .fetch_optional(
+                            &format!(
+                                "SELECT r.id, r.task_id, r.department_id, t.unit_id,
+                                        t.enterprise_id
+                                   FROM task_results r JOIN tasks t ON t.id = r.task_id
+                                  ORDER BY r.id LIMIT 1 OFFSET {}",
+                                rng.gen_range(0..written.max(1))
+                            ),
+                            vec![],
+                        )
+                        .await
+                        .unwrap();
+                    let status = [
+                        "draft",
+                        "issued",
+                        "reported",
+                        "returned",
+                        "closed",
+                        "withdrawn",
+                    ]
+                    .choose(&mut rng)
+                    .unwrap()
+                    .to_string();
+                    let deadline = day + Duration::days(rng.gen_range(-30..60));
+                    match (rng.gen_range(0..5), found) {
+                        (0..=2, Some(r)) => {
+                            conn.execute(
+                                "INSERT INTO rectifications (task_id, result_id, item_position,
+                                   department_id, unit_id, enterprise_id, item_name, problem,
+                                   legal_basis, requirement, deadline, status, created_at,
+                                   updated_at)
+                                 VALUES ($1, $2, 1, $3, $4, $5, '事项', '问题', '依据', '要求',
+                                   $6, $7, $8, $8)",
+                                yici_store::args![
+                                    r.get::<i64>("task_id").unwrap(),
+                                    r.get::<i64>("id").unwrap(),
+                                    r.get::<i64>("department_id").unwrap(),
+                                    r.get::<i64>("unit_id").unwrap(),
+                                    r.get::<i64>("enterprise_id").unwrap(),
+                                    deadline,
+                                    status,
+                                    at
+                                ],
+                            )
+                            .await
+                            .unwrap();
+                        }
+                        (3, _) => {
+                            conn.execute(
+                                "UPDATE rectifications SET status = $1, deadline = $2
+                                  WHERE id = (SELECT MIN(id) + $3 FROM rectifications)",
+                                yici_store::args![status, deadline, rng.gen_range(0..5i64)],
+                            )
+                            .await
+                            .unwrap();
+                        }
+                        _ => {
+                            conn.execute(
+                                "DELETE FROM rectifications
+                                  WHERE id = (SELECT MAX(id) FROM rectifications)",
+                                vec![],
+                            )
+                            .await
+                            .unwrap();
+                        }
+                    }
+                }
+                // Yutian moved to the other city and back (the store
+                // never does; a script might): every subtree above changes.
+                8 if rng.gen_bool(0.05) => {
+                    conn.execute(
+                        "UPDATE units SET parent_id = CASE WHEN parent_id = $1 THEN $2 ELSE $1 END
+                          WHERE short_name = '玉田县分局'",
+                        yici_store::args![tangshan, shijiazhuang],
+                    )
+                    .await
+                    .unwrap();
+                }
                 // A result withdrawn (the store never does; a script might).
                 8 if rng.gen_bool(0.3) => {
                     conn.execute(
-                        "DELETE FROM task_results WHERE id = (SELECT MAX(id) FROM task_results)",
+                        "DELETE FROM task_results WHERE id = (
+                           SELECT MAX(id) FROM task_results r WHERE NOT EXISTS (
+                             SELECT 1 FROM rectifications c WHERE c.result_id = r.id))",
                         vec![],
                     )
                     .await
@@ -923,7 +1044,8 @@ mod statistics_facts {
             }
         }
         facts::drain(&db.db).await.unwrap();
-        let (visits, tallies) = snapshot(&db).await;
+        let kept = snapshot(&db).await;
+        let (visits, tallies) = (&kept[0], &kept[1]);
         // Plain recounts of two sums, not through the facts' statements.
         assert_eq!(
             visits.len() as i64,
@@ -949,6 +1071,103 @@ mod statistics_facts {
             visits.len(),
             tallies.len()
         );
+        // The distinct enterprises kept per node, against counts over the
+        // tasks of the units found walking down from the node's unit.
+        let province = db
+            .count("SELECT MIN(id) FROM units WHERE level = 'province'")
+            .await;
+        let yutian = db
+            .count("SELECT id FROM units WHERE short_name = '玉田县分局'")
+            .await;
+        let mut checked = 0;
+        for (kind, unit) in [
+            ("subtree", province),
+            ("subtree", tangshan),
+            ("subtree", shijiazhuang),
+            ("unit", yutian),
+        ] {
+            let under = if kind == "subtree" {
+                format!(
+                    "WITH RECURSIVE sub (id) AS (SELECT id FROM units WHERE id = {unit}
+                       UNION SELECT u.id FROM units u JOIN sub ON u.parent_id = sub.id)
+                     SELECT id FROM sub"
+                )
+            } else {
+                unit.to_string()
+            };
+            for year in [2025, 2026] {
+                let kept = |fact: &str| {
+                    format!(
+                        "SELECT COALESCE(MAX(enterprises), 0) FROM statistics_node_counts
+                          WHERE year = {year} AND fact = '{fact}' AND kind = '{kind}'
+                            AND unit_id = {unit} AND department_id = 0 AND month = 0"
+                    )
+                };
+                let visited = db
+                    .count(&format!(
+                        "SELECT COUNT(DISTINCT t.enterprise_id) FROM tasks t
+                          WHERE t.year = {year} AND t.unit_id IN ({under})
+                            AND t.status = 'completed' AND EXISTS (
+                              SELECT 1 FROM task_results r WHERE r.task_id = t.id
+                                 AND r.department_id = t.department_id
+                                 AND r.corrects_id IS NULL)"
+                    ))
+                    .await;
+                assert_eq!(
+                    db.count(&kept("visit")).await,
+                    visited,
+                    "{kind} {unit} {year}"
+                );
+                let capped = db
+                    .count(&format!(
+                        "SELECT COUNT(DISTINCT enterprise_id) FROM tasks
+                          WHERE year = {year} AND unit_id IN ({under}) AND capped
+                            AND status <> 'cancelled'"
+                    ))
+                    .await;
+                assert_eq!(
+                    db.count(&kept("capped")).await,
+                    capped,
+                    "{kind} {unit} {year}"
+                );
+                checked += visited.min(capped);
+            }
+        }
+        assert!(checked >= 10, "enterprises worth counting: {checked}");
+        // Capped tasks per enterprise and year at all levels.
+        let plain: Vec<String> = db
+            .db
+            .clone()
+            .fetch_all(
+                "SELECT year, enterprise_id, COUNT(*) AS n FROM tasks
+                  WHERE capped AND status <> 'cancelled'
+                  GROUP BY year, enterprise_id ORDER BY year, enterprise_id",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| {
+                ["year", "enterprise_id", "n"]
+                    .map(|c| r.get::<i64>(c).unwrap().to_string())
+                    .join(",")
+            })
+            .collect();
+        let all: Vec<String> = kept[3]
+            .iter()
+            .filter_map(|row| {
+                let f: Vec<&str> = row.split(',').collect();
+                (f[1] == "all").then(|| format!("{},{},{}", f[0], f[4], f[5]))
+            })
+            .collect();
+        assert_eq!(all, plain);
+        let rectifications = kept[6].len() as i64;
+        assert_eq!(
+            rectifications,
+            db.count("SELECT COUNT(*) FROM rectifications WHERE status <> 'withdrawn'")
+                .await
+        );
+        assert!(rectifications >= 5, "rectifications: {rectifications}");
     }
 }
 

@@ -1,5 +1,6 @@
-//! Cap compliance (DRAW-5, DRAW-7), recounted from the tasks rather than
-//! read from the ledger (`cap_counters` refuses to exceed a cap, so it would
+//! Cap compliance (DRAW-5, DRAW-7), counted from the tasks (kept per
+//! enterprise by the statistics drain, [`super::facts`]) rather than read
+//! from the ledger (`cap_counters` refuses to exceed a cap, so it would
 //! always say 100 %): an enterprise is within the caps when its capped tasks
 //! of the year (not cancelled) number at most the department cap per
 //! department and the unit cap per unit of the scope, and at most the
@@ -56,48 +57,62 @@ pub struct CapCompliance {
 
 pub(super) async fn compliance(mut db: &Db, req: &Request) -> StoreResult<CapCompliance> {
     let s = &req.scope;
-    let units = s.units_in("t.unit_id");
-    let capped = format!("{units} AND t.year = $1 AND t.capped AND t.status <> 'cancelled'");
+    // The counts are kept per enterprise ([`super::facts`]): what is over a
+    // cap is a range of the index on the count, a handful of rows where the
+    // caps are kept. The enterprises with a capped task of the scope are
+    // kept per node: the unit alone, or its subtree.
+    let node = if s.rollup { "subtree" } else { "unit" };
+    let units = s.units_in("unit_id");
     let enterprises = db
-        .scalar_i64(
-            &format!("SELECT COUNT(DISTINCT t.enterprise_id) FROM tasks t WHERE {capped}"),
-            crate::args![req.year],
+        .fetch_optional(
+            &format!(
+                "SELECT enterprises FROM statistics_node_counts
+                  WHERE year = $1 AND fact = 'capped' AND kind = '{node}' AND unit_id = $2
+                    AND department_id = 0 AND month = 0"
+            ),
+            crate::args![req.year, s.unit_id],
         )
-        .await?;
-    // Grouped first, named after: the names are joined to the few rows over.
+        .await?
+        .map(|r| r.get::<i64>("enterprises"))
+        .transpose()?
+        .unwrap_or(0);
+    // Over first, named after: the names are joined to the rows over.
     let mut over = Vec::new();
     let mut outside = 0;
     for r in db
         .fetch_all(
             &format!(
-                "WITH c AS MATERIALIZED (
-                   SELECT t.enterprise_id, t.department_id, t.unit_id FROM tasks t WHERE {capped}),
-                 o AS MATERIALIZED (
+                "WITH o AS MATERIALIZED (
                    SELECT enterprise_id, 'department' AS scope, department_id AS owner,
-                          COUNT(*) AS n, $2 AS cap
-                     FROM c GROUP BY enterprise_id, department_id HAVING COUNT(*) > $2
+                          tasks AS n, $2 AS cap
+                     FROM statistics_cap_counts
+                    WHERE year = $1 AND kind = 'department' AND tasks > $2 AND {units}
                    UNION ALL
-                   SELECT enterprise_id, 'unit', unit_id, COUNT(*), $3
-                     FROM c GROUP BY enterprise_id, unit_id HAVING COUNT(*) > $3
+                   SELECT enterprise_id, 'unit', unit_id, tasks, $3
+                     FROM statistics_cap_counts
+                    WHERE year = $1 AND kind = 'unit' AND tasks > $3 AND {units}
                    UNION ALL
-                   SELECT t.enterprise_id, 'all', 0, COUNT(*), $4
-                     FROM tasks t
-                    WHERE t.year = $1 AND t.capped AND t.status <> 'cancelled'
-                      AND t.enterprise_id IN (SELECT enterprise_id FROM c)
-                    GROUP BY t.enterprise_id HAVING COUNT(*) > $4)
+                   SELECT c.enterprise_id, 'all', 0, c.tasks, $4
+                     FROM statistics_cap_counts c
+                    WHERE c.year = $1 AND c.kind = 'all' AND c.tasks > $4
+                      AND EXISTS (SELECT 1 FROM statistics_node_enterprises n
+                                   WHERE n.year = $1 AND n.fact = 'capped' AND n.kind = '{node}'
+                                     AND n.unit_id = $5 AND n.department_id = 0
+                                     AND n.month = 0 AND n.enterprise_id = c.enterprise_id))
                  SELECT (SELECT COUNT(DISTINCT enterprise_id) FROM o) AS outside,
                         o.enterprise_id, e.name AS enterprise_name, o.scope,
                         COALESCE(d.name, u.name, '') AS scope_name, o.n, o.cap
                    FROM o JOIN enterprises e ON e.id = o.enterprise_id
                    LEFT JOIN departments d ON o.scope = 'department' AND d.id = o.owner
                    LEFT JOIN units u ON o.scope = 'unit' AND u.id = o.owner
-                  ORDER BY o.enterprise_id, o.scope LIMIT {LIST_MAX}"
+                  ORDER BY o.enterprise_id, o.scope, o.owner LIMIT {LIST_MAX}"
             ),
             crate::args![
                 req.year,
                 i64::from(req.caps.per_department),
                 i64::from(req.caps.per_unit),
-                i64::from(req.caps.all_levels)
+                i64::from(req.caps.all_levels),
+                s.unit_id
             ],
         )
         .await?
@@ -118,13 +133,11 @@ pub(super) async fn compliance(mut db: &Db, req: &Request) -> StoreResult<CapCom
         .fetch_all(
             &format!(
                 "SELECT x.enterprise_id, e.name AS enterprise_name, u.name AS unit_name, x.n
-                   FROM (SELECT t.enterprise_id, t.unit_id, COUNT(*) AS n FROM tasks t
-                          WHERE {units} AND t.year = $1 AND NOT t.capped
-                            AND t.status <> 'cancelled'
-                          GROUP BY t.enterprise_id, t.unit_id HAVING COUNT(*) > $2) x
+                   FROM (SELECT enterprise_id, unit_id, tasks AS n FROM statistics_cap_counts
+                          WHERE year = $1 AND kind = 'exempt' AND tasks > $2 AND {units}) x
                    JOIN enterprises e ON e.id = x.enterprise_id
                    JOIN units u ON u.id = x.unit_id
-                  ORDER BY x.n DESC, x.enterprise_id LIMIT {LIST_MAX}"
+                  ORDER BY x.n DESC, x.enterprise_id, x.unit_id LIMIT {LIST_MAX}"
             ),
             crate::args![req.year, req.reasonable_per_unit],
         )

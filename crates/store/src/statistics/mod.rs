@@ -1,13 +1,15 @@
 //! 统计分析 (STAT-1): the plan's goals measured per unit — or rolled up over
 //! the units under a city or province — per year and month.
 //!
-//! The counts come from facts kept per task ([`facts`], migration 0030):
-//! one narrow row per visit and the tasks' shares of the participation and
-//! result counts summed per unit, department, year and month, folded from
-//! the base tables by a drain that runs before each read and in a job. What
-//! depends on the hour (answers past their deadline, overdue
-//! rectifications), the item lists and the cap recount are read from the
-//! tables. The definitions are in docs/decisions.md, "Statistics (STAT-1)";
+//! The counts come from facts kept per task ([`facts`], migrations 0030 and
+//! 0035): the tasks' shares of the participation and result counts summed
+//! per unit, department, year and month; the visits and the enterprises
+//! visited per node (a department, a unit alone, a unit's subtree) and
+//! month; the capped tasks per enterprise and department, unit or all
+//! levels; a narrow row per rectification — folded from the base tables by
+//! a drain that runs before each read and in a job. Answers past their
+//! deadline (only a read knows the hour) and the item lists are read from
+//! the tables. The definitions are in docs/decisions.md, "Statistics (STAT-1)";
 //! in short:
 //!
 //! - a **visit** (检查, 入企次数) is a completed task; its day is the visit
@@ -19,7 +21,7 @@
 //! - **joint rate** = visits with a group of two or more / visits
 //!   (未形成联合检查, JOINT-5, counts against).
 //!
-//! [`drill`] lists the tasks behind a figure; [`caps`] recounts the caps.
+//! [`drill`] lists the tasks behind a figure; [`caps`] reads the caps' excess.
 
 mod caps;
 mod drill;
