@@ -9,7 +9,7 @@
 //! second import of the same file leaves them unchanged.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::args;
 use crate::db::{Db, Exec, Row};
@@ -19,40 +19,40 @@ use crate::error::StoreResult;
 pub const STALE_AFTER: Duration = Duration::seconds(30);
 
 /// What a job does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Kind {
+pub enum FileJobKind {
     RegistryImport,
     RegistryExport,
 }
 
-impl Kind {
+impl FileJobKind {
     pub fn as_str(self) -> &'static str {
         match self {
-            Kind::RegistryImport => "registry_import",
-            Kind::RegistryExport => "registry_export",
+            FileJobKind::RegistryImport => "registry_import",
+            FileJobKind::RegistryExport => "registry_export",
         }
     }
 
     fn parse(s: &str) -> Self {
         match s {
-            "registry_export" => Kind::RegistryExport,
-            _ => Kind::RegistryImport,
+            "registry_export" => FileJobKind::RegistryExport,
+            _ => FileJobKind::RegistryImport,
         }
     }
 
     pub fn label(self) -> &'static str {
         match self {
-            Kind::RegistryImport => "企业名录导入",
-            Kind::RegistryExport => "企业名录导出",
+            FileJobKind::RegistryImport => "企业名录导入",
+            FileJobKind::RegistryExport => "企业名录导出",
         }
     }
 }
 
 /// Where a job stands, as read (interrupted is derived from the heartbeat).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum FileJobStatus {
     Running,
     Done,
     Failed,
@@ -60,21 +60,21 @@ pub enum Status {
     Interrupted,
 }
 
-impl Status {
+impl FileJobStatus {
     pub fn label(self) -> &'static str {
         match self {
-            Status::Running => "进行中",
-            Status::Done => "已完成",
-            Status::Failed => "失败",
-            Status::Interrupted => "已中断",
+            FileJobStatus::Running => "进行中",
+            FileJobStatus::Done => "已完成",
+            FileJobStatus::Failed => "失败",
+            FileJobStatus::Interrupted => "已中断",
         }
     }
 }
 
 /// The step a running job is at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Phase {
+pub enum FileJobPhase {
     /// Reading the file (import) or the registry (export).
     Reading,
     /// Checking rows (import).
@@ -84,22 +84,22 @@ pub enum Phase {
     Done,
 }
 
-impl Phase {
+impl FileJobPhase {
     pub fn as_str(self) -> &'static str {
         match self {
-            Phase::Reading => "reading",
-            Phase::Checking => "checking",
-            Phase::Writing => "writing",
-            Phase::Done => "done",
+            FileJobPhase::Reading => "reading",
+            FileJobPhase::Checking => "checking",
+            FileJobPhase::Writing => "writing",
+            FileJobPhase::Done => "done",
         }
     }
 
     fn parse(s: &str) -> Self {
         match s {
-            "checking" => Phase::Checking,
-            "writing" => Phase::Writing,
-            "done" => Phase::Done,
-            _ => Phase::Reading,
+            "checking" => FileJobPhase::Checking,
+            "writing" => FileJobPhase::Writing,
+            "done" => FileJobPhase::Done,
+            _ => FileJobPhase::Reading,
         }
     }
 }
@@ -107,7 +107,7 @@ impl Phase {
 /// The counters a running job reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
-    pub phase: Phase,
+    pub phase: FileJobPhase,
     /// Rows in the file (import, once read) or matching the filter (export).
     pub rows_total: Option<i64>,
     pub rows_checked: i64,
@@ -118,9 +118,9 @@ pub struct Progress {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FileJob {
     pub id: i64,
-    pub kind: Kind,
-    pub status: Status,
-    pub phase: Phase,
+    pub kind: FileJobKind,
+    pub status: FileJobStatus,
+    pub phase: FileJobPhase,
     /// The uploaded file's name (import) or the file made (export).
     pub file_name: String,
     pub rows_total: Option<i64>,
@@ -150,26 +150,26 @@ fn job_of(row: &Row, now: DateTime<Utc>) -> StoreResult<FileJob> {
     let status: String = row.get("status")?;
     let heartbeat: DateTime<Utc> = row.get("heartbeat_at")?;
     let status = match status.as_str() {
-        "done" => Status::Done,
-        "failed" => Status::Failed,
-        _ if now - heartbeat > STALE_AFTER => Status::Interrupted,
-        _ => Status::Running,
+        "done" => FileJobStatus::Done,
+        "failed" => FileJobStatus::Failed,
+        _ if now - heartbeat > STALE_AFTER => FileJobStatus::Interrupted,
+        _ => FileJobStatus::Running,
     };
     let report: Option<String> = row.get("report")?;
     let output: Option<String> = row.get("output")?;
     let expired: Option<DateTime<Utc>> = row.get("output_expired_at")?;
     Ok(FileJob {
         id: row.get("id")?,
-        kind: Kind::parse(&row.get::<String>("kind")?),
+        kind: FileJobKind::parse(&row.get::<String>("kind")?),
         status,
-        phase: Phase::parse(&row.get::<String>("phase")?),
+        phase: FileJobPhase::parse(&row.get::<String>("phase")?),
         file_name: row.get("file_name")?,
         rows_total: row.get("rows_total")?,
         rows_checked: row.get("rows_checked")?,
         rows_written: row.get("rows_written")?,
         report: report.and_then(|r| serde_json::from_str(&r).ok()),
         error: row.get("error")?,
-        has_file: status == Status::Done && output.is_some() && expired.is_none(),
+        has_file: status == FileJobStatus::Done && output.is_some() && expired.is_none(),
         created_at: row.get("created_at")?,
         finished_at: row.get("finished_at")?,
         output,
@@ -181,7 +181,7 @@ pub async fn start(
     mut db: &Db,
     now: DateTime<Utc>,
     account: i64,
-    kind: Kind,
+    kind: FileJobKind,
     file_name: &str,
 ) -> StoreResult<i64> {
     db.scalar_i64(
@@ -286,7 +286,7 @@ pub async fn recent(
     mut db: &Db,
     now: DateTime<Utc>,
     account: i64,
-    kind: Kind,
+    kind: FileJobKind,
     limit: i64,
 ) -> StoreResult<Vec<FileJob>> {
     db.fetch_all(

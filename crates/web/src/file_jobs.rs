@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use yici_domain::org::Principal;
 use yici_interchange::FileKind;
-use yici_store::file_jobs::{self, FileJob, Kind, Phase, Progress};
+use yici_store::file_jobs::{self, FileJob, FileJobKind, FileJobPhase, Progress};
 use yici_store::registry::search::{EnterpriseQuery, Scope};
 
 use crate::error::AppError;
@@ -47,12 +47,12 @@ impl Default for Counters {
 }
 
 impl Counters {
-    pub fn phase(&self, phase: Phase) {
+    pub fn phase(&self, phase: FileJobPhase) {
         let n = match phase {
-            Phase::Reading => 0,
-            Phase::Checking => 1,
-            Phase::Writing => 2,
-            Phase::Done => 3,
+            FileJobPhase::Reading => 0,
+            FileJobPhase::Checking => 1,
+            FileJobPhase::Writing => 2,
+            FileJobPhase::Done => 3,
         };
         self.phase.store(n, Ordering::Relaxed);
     }
@@ -73,10 +73,10 @@ impl Counters {
         let total = self.total.load(Ordering::Relaxed);
         Progress {
             phase: match self.phase.load(Ordering::Relaxed) {
-                0 => Phase::Reading,
-                1 => Phase::Checking,
-                2 => Phase::Writing,
-                _ => Phase::Done,
+                0 => FileJobPhase::Reading,
+                1 => FileJobPhase::Checking,
+                2 => FileJobPhase::Writing,
+                _ => FileJobPhase::Done,
             },
             rows_total: (total >= 0).then_some(total),
             rows_checked: self.checked.load(Ordering::Relaxed),
@@ -113,7 +113,7 @@ impl Started {
 async fn spawn<W>(
     state: &AppState,
     principal: &Principal,
-    kind: Kind,
+    kind: FileJobKind,
     file_name: &str,
     counters: Arc<Counters>,
     work: W,
@@ -217,7 +217,7 @@ pub async fn start_import(
     spawn(
         state,
         principal,
-        Kind::RegistryImport,
+        FileJobKind::RegistryImport,
         &file_name,
         counters,
         work,
@@ -278,7 +278,7 @@ pub async fn start_export(
     spawn(
         state,
         principal,
-        Kind::RegistryExport,
+        FileJobKind::RegistryExport,
         &file_name,
         counters,
         work,

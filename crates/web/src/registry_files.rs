@@ -12,7 +12,7 @@ use yici_domain::registry::enterprise::ValidEnterprise;
 use yici_domain::registry::history::EditVia;
 use yici_domain::{DomainError, ErrorKind};
 use yici_interchange::{header_for_field, ExportRow, FileKind, ParsedRow, RowIssue};
-use yici_store::file_jobs::Phase;
+use yici_store::file_jobs::FileJobPhase;
 use yici_store::registry::edits::Editor;
 use yici_store::registry::enterprises::{self, Enterprise, Outcome, Registered};
 use yici_store::registry::search::{self, EnterpriseQuery, Scope};
@@ -103,7 +103,7 @@ pub async fn import(
         0 => Registered::None,
         _ => Registered::Maybe,
     };
-    progress.phase(Phase::Writing);
+    progress.phase(FileJobPhase::Writing);
     let outcome = write(&bulk.db, now, &editor, good, lookups, &mut report, progress).await;
     // Built again whether or not every batch was written.
     if let Some(index) = deferred {
@@ -164,7 +164,7 @@ fn check(
     let sheet = yici_interchange::read(bytes, filename, limits).map_err(file_error)?;
     let parsed = started.elapsed();
     progress.total(sheet.rows.len());
-    progress.phase(Phase::Checking);
+    progress.phase(FileJobPhase::Checking);
     let mut report = ImportReport {
         rows: sheet.rows.len(),
         encoding: sheet.encoding.to_string(),
@@ -368,7 +368,7 @@ pub async fn export(
         progress.written(batch.len());
     })
     .await?;
-    progress.phase(Phase::Writing);
+    progress.phase(FileJobPhase::Writing);
     let name = export_name(state, kind);
     Ok(match kind {
         FileKind::Csv => (

@@ -116,6 +116,7 @@ fn every_enum_lists_the_codes_the_server_writes() {
         BusinessLine, DepartmentKind, Gender, PersonStatus, Role, Sector, UnitLevel,
     };
     use yici_domain::{joint, rectification, registry};
+    use yici_store::file_jobs::{FileJobKind, FileJobPhase, FileJobStatus};
 
     let doc = document();
     let checked: BTreeSet<String> = [
@@ -153,6 +154,28 @@ fn every_enum_lists_the_codes_the_server_writes() {
         read_and_written(&doc, yici_domain::warnings::WarningKind::ALL),
         read_and_written(&doc, yici_domain::warnings::WarningState::ALL),
         read_and_written(&doc, yici_domain::field::sign_up::ActivationStatus::ALL),
+        read_and_written(
+            &doc,
+            &[FileJobKind::RegistryImport, FileJobKind::RegistryExport],
+        ),
+        read_and_written(
+            &doc,
+            &[
+                FileJobStatus::Running,
+                FileJobStatus::Done,
+                FileJobStatus::Failed,
+                FileJobStatus::Interrupted,
+            ],
+        ),
+        read_and_written(
+            &doc,
+            &[
+                FileJobPhase::Reading,
+                FileJobPhase::Checking,
+                FileJobPhase::Writing,
+                FileJobPhase::Done,
+            ],
+        ),
     ]
     .into_iter()
     .collect();

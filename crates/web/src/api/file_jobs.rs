@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use yici_store::file_jobs::{self, FileJob, Kind};
+use yici_store::file_jobs::{self, FileJob, FileJobKind};
 use yici_store::registry::search::EnterpriseQuery;
 
 use super::extract::{Json, Path, Query};
@@ -37,7 +37,7 @@ fn accepted(job: FileJob) -> Response {
 #[utoipa::path(post, path = "/api/v1/enterprises/import-jobs", tag = "registry", security(("bearer" = [])),
     params(ImportParams), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 202, body = FileJob), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn start_import(
+pub async fn start_import_job(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Query(p): Query<ImportParams>,
@@ -66,7 +66,7 @@ pub async fn start_import(
 #[utoipa::path(post, path = "/api/v1/enterprises/export-jobs", tag = "registry", security(("bearer" = [])),
     params(FormatParam, EnterpriseQuery),
     responses((status = 202, body = FileJob), (status = 422, body = ErrorBody)))]
-pub async fn start_export(
+pub async fn start_export_job(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Query(f): Query<FormatParam>,
@@ -86,12 +86,12 @@ pub async fn start_export(
 /// The caller's latest imports and exports (20 of each), newest first.
 #[utoipa::path(get, path = "/api/v1/file-jobs", tag = "registry", security(("bearer" = [])),
     responses((status = 200, body = Vec<FileJob>)))]
-pub async fn list(
+pub async fn list_file_jobs(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
 ) -> ApiResult<Json<Vec<FileJob>>> {
     let mut all = Vec::new();
-    for kind in [Kind::RegistryImport, Kind::RegistryExport] {
+    for kind in [FileJobKind::RegistryImport, FileJobKind::RegistryExport] {
         all.extend(
             file_jobs::recent(
                 &state.db,
@@ -112,7 +112,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/file-jobs/{id}", tag = "registry", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = FileJob), (status = 404, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_file_job(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,
@@ -124,7 +124,7 @@ pub async fn get(
 #[utoipa::path(get, path = "/api/v1/file-jobs/{id}/file", tag = "registry", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, description = "CSV or XLSX file"), (status = 404, body = ErrorBody)))]
-pub async fn file(
+pub async fn file_job_file(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
     Path(id): Path<i64>,

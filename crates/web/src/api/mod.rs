@@ -202,13 +202,13 @@ fn internal_routes() -> Vec<UtoipaMethodRouter<AppState>> {
         routes!(registry::import).layer(axum::extract::DefaultBodyLimit::max(
             crate::registry_files::MAX_UPLOAD_BYTES,
         )),
-        routes!(file_jobs::start_import).layer(axum::extract::DefaultBodyLimit::max(
+        routes!(file_jobs::start_import_job).layer(axum::extract::DefaultBodyLimit::max(
             crate::registry_files::MAX_UPLOAD_BYTES,
         )),
-        routes!(file_jobs::start_export),
-        routes!(file_jobs::list),
-        routes!(file_jobs::get),
-        routes!(file_jobs::file),
+        routes!(file_jobs::start_export_job),
+        routes!(file_jobs::list_file_jobs),
+        routes!(file_jobs::get_file_job),
+        routes!(file_jobs::file_job_file),
     ]
 }
 

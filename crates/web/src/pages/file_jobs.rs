@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use yici_store::file_jobs::{self, FileJob, Kind, Phase, Status};
+use yici_store::file_jobs::{self, FileJob, FileJobKind, FileJobPhase, FileJobStatus};
 use yici_store::registry::search::EnterpriseQuery;
 
 use super::layout::Chrome;
@@ -50,12 +50,12 @@ pub struct JobView {
 }
 
 pub fn view(job: FileJob) -> JobView {
-    let is_import = job.kind == Kind::RegistryImport;
+    let is_import = job.kind == FileJobKind::RegistryImport;
     let step = match job.phase {
-        Phase::Reading => 1,
-        Phase::Checking => 2,
-        Phase::Writing => 3,
-        Phase::Done => 4,
+        FileJobPhase::Reading => 1,
+        FileJobPhase::Checking => 2,
+        FileJobPhase::Writing => 3,
+        FileJobPhase::Done => 4,
     };
     let of = |n: i64| {
         job.rows_total
@@ -63,11 +63,11 @@ pub fn view(job: FileJob) -> JobView {
             .map(|t| (n * 100 / t).clamp(0, 100))
     };
     let percent = match job.phase {
-        Phase::Checking => of(job.rows_checked),
+        FileJobPhase::Checking => of(job.rows_checked),
         // An import writes the rows that passed; an export reads them all.
-        Phase::Writing if is_import => None,
-        Phase::Reading if !is_import => of(job.rows_written),
-        Phase::Done => Some(100),
+        FileJobPhase::Writing if is_import => None,
+        FileJobPhase::Reading if !is_import => of(job.rows_written),
+        FileJobPhase::Done => Some(100),
         _ => None,
     };
     // The report was written by this version: a row from an older one that
@@ -77,13 +77,13 @@ pub fn view(job: FileJob) -> JobView {
         .clone()
         .and_then(|r| serde_json::from_value(r).ok());
     let summary = match (job.status, &report) {
-        (Status::Done, Some(r)) => format!(
+        (FileJobStatus::Done, Some(r)) => format!(
             "共{}行：新增{}家，更新{}家，无变化{}家，未导入{}行",
             r.rows, r.created, r.updated, r.unchanged, r.rejected
         ),
-        (Status::Done, None) => format!("共导出{}家", job.rows_written),
-        (Status::Failed, _) => job.error.clone().unwrap_or_default(),
-        (Status::Interrupted, _) => format!(
+        (FileJobStatus::Done, None) => format!("共导出{}家", job.rows_written),
+        (FileJobStatus::Failed, _) => job.error.clone().unwrap_or_default(),
+        (FileJobStatus::Interrupted, _) => format!(
             "服务重启，任务已中断（已写入{}行，可重新{}）",
             job.rows_written,
             if is_import {
@@ -92,15 +92,15 @@ pub fn view(job: FileJob) -> JobView {
                 "导出"
             }
         ),
-        (Status::Running, _) => "进行中".to_string(),
+        (FileJobStatus::Running, _) => "进行中".to_string(),
     };
     JobView {
         id: job.id,
         kind: job.kind.label(),
         is_import,
         status: job.status.label(),
-        running: job.status == Status::Running,
-        done: job.status == Status::Done,
+        running: job.status == FileJobStatus::Running,
+        done: job.status == FileJobStatus::Done,
         file_name: job.file_name,
         started: yici_domain::time::display(job.created_at),
         finished: job
@@ -135,8 +135,8 @@ pub async fn show(
 ) -> PageResult<Html<String>> {
     let job = crate::file_jobs::owned(&state, &session.principal, id).await?;
     let active = match job.kind {
-        Kind::RegistryImport => "import",
-        Kind::RegistryExport => "enterprises",
+        FileJobKind::RegistryImport => "import",
+        FileJobKind::RegistryExport => "enterprises",
     };
     Ok(Html(
         JobPage {
@@ -160,7 +160,7 @@ pub async fn list(
     WebUser(session): WebUser,
 ) -> PageResult<Html<String>> {
     let mut jobs = Vec::new();
-    for kind in [Kind::RegistryImport, Kind::RegistryExport] {
+    for kind in [FileJobKind::RegistryImport, FileJobKind::RegistryExport] {
         jobs.extend(
             file_jobs::recent(
                 &state.db,

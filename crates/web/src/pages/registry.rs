@@ -514,7 +514,7 @@ impl ImportPage {
             &state.db,
             state.now(),
             session.principal.account_id,
-            yici_store::file_jobs::Kind::RegistryImport,
+            yici_store::file_jobs::FileJobKind::RegistryImport,
             5,
         )
         .await?;
@@ -598,7 +598,9 @@ pub async fn import(
     let id = started.id;
     if started.ended_within(super::file_jobs::WAIT_FOR_END).await {
         let job = crate::file_jobs::owned(&state, &session.principal, id).await?;
-        if let (yici_store::file_jobs::Status::Failed, Some(message)) = (job.status, job.error) {
+        if let (yici_store::file_jobs::FileJobStatus::Failed, Some(message)) =
+            (job.status, job.error)
+        {
             return refused(message).await;
         }
     }
