@@ -299,6 +299,21 @@ pub async fn recent(
     .collect()
 }
 
+/// The account's latest jobs of every kind, `per_kind` of each, newest first.
+pub async fn recent_all(
+    db: &Db,
+    now: DateTime<Utc>,
+    account: i64,
+    per_kind: i64,
+) -> StoreResult<Vec<FileJob>> {
+    let mut all = Vec::new();
+    for kind in [FileJobKind::RegistryImport, FileJobKind::RegistryExport] {
+        all.extend(recent(db, now, account, kind, per_kind).await?);
+    }
+    all.sort_by_key(|j| std::cmp::Reverse(j.id));
+    Ok(all)
+}
+
 /// Export files made before `before` and not yet removed: (job id, stored name).
 pub async fn outputs_before(mut db: &Db, before: DateTime<Utc>) -> StoreResult<Vec<(i64, String)>> {
     db.fetch_all(

@@ -28,31 +28,51 @@ pub struct SecretaryAccount {
     pub must_change_password: bool,
 }
 
+const SELECT: &str = "SELECT a.id, a.department_id, a.login, a.must_change_password, l.locked_until
+       FROM accounts a LEFT JOIN login_locks l ON l.login = a.login
+      WHERE a.kind = 'secretary'";
+
+fn account_of(row: &crate::db::Row, now: DateTime<Utc>) -> StoreResult<SecretaryAccount> {
+    let locked_until: Option<DateTime<Utc>> = row.get("locked_until")?;
+    Ok(SecretaryAccount {
+        department_id: row.get("department_id")?,
+        account_id: row.get("id")?,
+        login: row.get("login")?,
+        locked_until: locked_until.filter(|u| *u > now),
+        must_change_password: row.get("must_change_password")?,
+    })
+}
+
 /// The secretary account of a department, its lock read at `now`.
 pub async fn of_department(
     e: &mut impl Exec,
     now: DateTime<Utc>,
     department_id: i64,
 ) -> StoreResult<Option<SecretaryAccount>> {
-    let Some(row) = e
-        .fetch_optional(
-            "SELECT a.id, a.login, a.must_change_password, l.locked_until
-               FROM accounts a LEFT JOIN login_locks l ON l.login = a.login
-              WHERE a.department_id = $1 AND a.kind = 'secretary'",
-            args![department_id],
-        )
-        .await?
-    else {
-        return Ok(None);
-    };
-    let locked_until: Option<DateTime<Utc>> = row.get("locked_until")?;
-    Ok(Some(SecretaryAccount {
-        department_id,
-        account_id: row.get("id")?,
-        login: row.get("login")?,
-        locked_until: locked_until.filter(|u| *u > now),
-        must_change_password: row.get("must_change_password")?,
-    }))
+    e.fetch_optional(
+        &format!("{SELECT} AND a.department_id = $1"),
+        args![department_id],
+    )
+    .await?
+    .map(|r| account_of(&r, now))
+    .transpose()
+}
+
+/// The secretary accounts of a unit's departments, in one statement (the
+/// unit page lists them all).
+pub async fn of_unit(
+    e: &mut impl Exec,
+    now: DateTime<Utc>,
+    unit_id: i64,
+) -> StoreResult<Vec<SecretaryAccount>> {
+    e.fetch_all(
+        &format!("{SELECT} AND a.department_id IN (SELECT id FROM departments WHERE unit_id = $1)"),
+        args![unit_id],
+    )
+    .await?
+    .iter()
+    .map(|r| account_of(r, now))
+    .collect()
 }
 
 const REFUSED: &str = "只有本单位管理员（办公室）和系统管理员可以管理处室的文秘账号";

@@ -6,7 +6,7 @@
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use yici_store::file_jobs::{self, FileJob, FileJobKind};
+use yici_store::file_jobs::{self, FileJob};
 use yici_store::registry::search::EnterpriseQuery;
 
 use super::extract::{Json, Path, Query};
@@ -90,21 +90,9 @@ pub async fn list_file_jobs(
     State(state): State<AppState>,
     ApiUser(session): ApiUser,
 ) -> ApiResult<Json<Vec<FileJob>>> {
-    let mut all = Vec::new();
-    for kind in [FileJobKind::RegistryImport, FileJobKind::RegistryExport] {
-        all.extend(
-            file_jobs::recent(
-                &state.db,
-                state.now(),
-                session.principal.account_id,
-                kind,
-                RECENT,
-            )
-            .await?,
-        );
-    }
-    all.sort_by_key(|j| std::cmp::Reverse(j.id));
-    Ok(Json(all))
+    Ok(Json(
+        file_jobs::recent_all(&state.db, state.now(), session.principal.account_id, RECENT).await?,
+    ))
 }
 
 /// One of the caller's jobs: status, phase, rows checked and written, and

@@ -159,20 +159,8 @@ pub async fn list(
     State(state): State<AppState>,
     WebUser(session): WebUser,
 ) -> PageResult<Html<String>> {
-    let mut jobs = Vec::new();
-    for kind in [FileJobKind::RegistryImport, FileJobKind::RegistryExport] {
-        jobs.extend(
-            file_jobs::recent(
-                &state.db,
-                state.now(),
-                session.principal.account_id,
-                kind,
-                20,
-            )
-            .await?,
-        );
-    }
-    jobs.sort_by_key(|j| std::cmp::Reverse(j.id));
+    let jobs =
+        file_jobs::recent_all(&state.db, state.now(), session.principal.account_id, 20).await?;
     Ok(Html(
         ListPage {
             chrome: Chrome::new(&session, "enterprises"),

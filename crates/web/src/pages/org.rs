@@ -352,9 +352,15 @@ async fn render_unit(
             .unwrap_or_default(),
         None => String::new(),
     };
+    let secretaries: HashMap<i64, secretary_accounts::SecretaryAccount> =
+        secretary_accounts::of_unit(&mut db, state.now(), id)
+            .await?
+            .into_iter()
+            .map(|a| (a.department_id, a))
+            .collect();
     let mut departments = Vec::new();
     for d in departments::list_by_unit(&mut db, id).await? {
-        let secretary = secretary_accounts::of_department(&mut db, state.now(), d.id).await?;
+        let secretary = secretaries.get(&d.id);
         departments.push(DepartmentRow {
             disabled_at: d.disabled_at.map(time::display).unwrap_or_default(),
             secretary_locked_until: secretary
@@ -599,7 +605,7 @@ pub async fn unlock_secretary(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<super::forms::Empty>,
 ) -> PageResult<Response> {
-    let unit = secretary_unit(&state, id).await?;
+    let unit = secretary_department(&state, id).await?.unit_id;
     let result = async {
         let mut tx = state.db.begin().await?;
         secretary_accounts::unlock(&mut tx, state.now(), &session.principal, id).await?;
@@ -630,26 +636,21 @@ pub async fn reset_secretary(
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<super::forms::Empty>,
 ) -> PageResult<Response> {
-    let unit = secretary_unit(&state, id).await?;
+    let department = secretary_department(&state, id).await?;
     let reset =
         secretary_accounts::reset_to_one_time(&state.db, state.now(), &session.principal, id)
             .await?;
-    let name = departments::get(&mut &state.db, id)
-        .await?
-        .map(|d| d.name)
-        .unwrap_or_default();
     let extras = UnitExtras {
-        one_time: Some((name, reset.account.login, reset.initial_password)),
+        one_time: Some((department.name, reset.account.login, reset.initial_password)),
         ..UnitExtras::default()
     };
-    render_unit(&state, &session, unit, extras, StatusCode::OK).await
+    render_unit(&state, &session, department.unit_id, extras, StatusCode::OK).await
 }
 
-/// The unit of a department, to render its page after acting on its
-/// secretary account (the operation itself checks who may).
-async fn secretary_unit(state: &AppState, department: i64) -> PageResult<i64> {
+/// The department whose secretary account is acted on, to render its
+/// unit's page afterwards (the operation itself checks who may).
+async fn secretary_department(state: &AppState, department: i64) -> PageResult<Department> {
     Ok(departments::get(&mut &state.db, department)
         .await?
-        .map(|d| d.unit_id)
         .ok_or_else(|| DomainError::not_found(yici_domain::org::MISSING_DEPARTMENT))?)
 }
